@@ -1,0 +1,16 @@
+"""Apply committed Piccolo migrations programmatically (start-up on the embedded default, CLI)."""
+
+from __future__ import annotations
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+
+
+async def migrate() -> None:
+    """Apply every pending migration of every app, in dependency order.
+
+    Raises ``RuntimeError`` when a migration fails (nothing is half-applied: Piccolo runs each
+    migration in a transaction).
+    """
+    response = await run_forwards(app_name="all", migration_id="all", fake=False)
+    if not response.success:
+        raise RuntimeError(f"数据库迁移失败: {response.message}")

@@ -1,0 +1,54 @@
+"""Errors raised by talent_pool services. Every error has a Chinese ``message`` for users."""
+
+from __future__ import annotations
+
+
+class TuoyuError(Exception):
+    """Base of all domain errors: ``code`` is a stable machine name, ``message`` is Chinese text."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, **detail: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class NotFound(TuoyuError):
+    """The referenced record does not exist."""
+
+    code = "not_found"
+    status = 404
+
+
+class Conflict(TuoyuError):
+    """The request conflicts with the current state (duplicate, wrong state)."""
+
+    code = "conflict"
+    status = 409
+
+
+class ValidationFailed(TuoyuError):
+    """Input is malformed or violates a rule."""
+
+    code = "invalid"
+    status = 422
+
+
+class InvalidIdNumber(ValidationFailed):
+    """A resident ID number failed GB 11643-1999 validation."""
+
+    code = "invalid_id_number"
+
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(f"身份证号码 {value} 无效：{reason}", value=value, reason=reason)
+
+
+class InvalidCreditCode(ValidationFailed):
+    """A unified social credit code failed GB 32100-2015 validation."""
+
+    code = "invalid_credit_code"
+
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(f"统一社会信用代码 {value} 无效：{reason}", value=value, reason=reason)

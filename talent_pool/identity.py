@@ -1,0 +1,142 @@
+"""Identity numbers: resident ID (GB 11643-1999) and unified social credit code (GB 32100-2015).
+
+Pure functions, no I/O. Both validators normalise first: trim, remove inner white space
+(including the ideographic space U+3000), full-width → half-width (Unicode NFKC), lower-case
+``x``/letters → upper case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from talent_pool.errors import InvalidCreditCode, InvalidIdNumber
+
+# GB 11643-1999 §5: weights W_i = 2^(17-i) mod 11 for i = 1..17; check = (12 - (Σ mod 11)) mod 11,
+# 10 written as "X" (ISO 7064:1983 MOD 11-2).
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"  # index = Σ mod 11
+# First two digits: province-level codes of GB/T 2260 (incl. 71/81/82 used on residence permits).
+_PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+
+# GB 32100-2015 §4: 18 characters from a 31-character set (no I, O, Z, S, V).
+_USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def normalise_code(raw: object) -> str:
+    """Trim, drop all white space, full-width → half-width (NFKC), upper-case.
+
+    Raises :class:`InvalidIdNumber` when ``raw`` is a number (an ID read from an Excel
+    numeric cell has already lost its last digits or its ``X``): it is rejected, never rounded.
+    """
+    if isinstance(raw, bool) or isinstance(raw, int | float):
+        raise InvalidIdNumber(
+            str(raw), "是数字而不是文本（Excel 数字格式会丢失末位），请以文本形式提供"
+        )
+    if not isinstance(raw, str):
+        raise InvalidIdNumber(repr(raw), "不是文本")
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(text.split()).upper()
+
+
+def id_check_character(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits (``"0"``–``"9"`` or ``"X"``)."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentId:
+    """A validated, normalised 18-character resident ID number.
+
+    ``address_code`` is the 6-digit GB/T 2260 code of first registration (it may be a
+    retired code: older people keep theirs); ``birth_date`` is a local calendar date;
+    ``gender`` is ``"M"``/``"F"`` from the parity of the sequence code (digit 17).
+    """
+
+    number: str
+    address_code: str
+    birth_date: dt.date
+    gender: str
+
+
+def parse_id_number(raw: object, *, today: dt.date | None = None) -> ResidentId:
+    """Validate and normalise a resident ID number (GB 11643-1999).
+
+    Checks: 18 characters (15-digit first-generation numbers are rejected — they expired in
+    2013), digits with a final digit or ``X``, a known province code, a real birth date not in
+    the future and not before 1900, and the MOD 11-2 check character.
+    Retired address codes (e.g. Jinan's 370111 or 372429) are accepted: only the province is
+    checked, because numbers are never reissued when a county code is retired.
+
+    Raises :class:`InvalidIdNumber` with a Chinese reason.
+    """
+    number = normalise_code(raw)
+    if len(number) == 15 and number.isdigit():
+        raise InvalidIdNumber(number, "是15位一代身份证号，已停止使用，请提供18位号码")
+    if len(number) != 18:
+        raise InvalidIdNumber(number, f"应为18位，实际为{len(number)}位")
+    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+        raise InvalidIdNumber(number, "前17位必须是数字，最后一位是数字或X")
+    if number[:2] not in _PROVINCE_CODES:
+        raise InvalidIdNumber(number, f"地址码的省级代码 {number[:2]} 不存在")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidIdNumber(number, f"出生日期 {number[6:14]} 不是有效日期") from None
+    today = today or dt.date.today()
+    if birth > today or birth.year < 1900:
+        raise InvalidIdNumber(number, f"出生日期 {birth.isoformat()} 不合理")
+    expected = id_check_character(number[:17])
+    if number[17] != expected:
+        raise InvalidIdNumber(number, "校验码错误")
+    gender = "M" if int(number[16]) % 2 == 1 else "F"
+    return ResidentId(number=number, address_code=number[:6], birth_date=birth, gender=gender)
+
+
+def uscc_check_character(first17: str) -> str:
+    """The GB 32100-2015 check character for the first 17 characters."""
+    total = sum(_USCC_CHARSET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARSET[(31 - total % 31) % 31]
+
+
+def parse_credit_code(raw: object) -> str:
+    """Validate and normalise a unified social credit code (统一社会信用代码, GB 32100-2015).
+
+    Returns the 18-character code. Raises :class:`InvalidCreditCode` with a Chinese reason
+    (wrong length, a character outside the 31-character set, non-digit region code, bad check).
+    """
+    if isinstance(raw, bool) or isinstance(raw, int | float):
+        raise InvalidCreditCode(str(raw), "是数字而不是文本")
+    if not isinstance(raw, str):
+        raise InvalidCreditCode(repr(raw), "不是文本")
+    code = "".join(unicodedata.normalize("NFKC", raw).split()).upper()
+    if len(code) != 18:
+        raise InvalidCreditCode(code, f"应为18位，实际为{len(code)}位")
+    if not _USCC_RE.match(code):
+        raise InvalidCreditCode(code, "含有不允许的字符（不使用 I、O、Z、S、V），或第3-8位不是数字")
+    if code[17] != uscc_check_character(code[:17]):
+        raise InvalidCreditCode(code, "校验码错误")
+    return code
+
+
+def mask_id_number(number: str) -> str:
+    """Mask for public pages: keep the first 3 and last 2 characters (``370***********123X`` style)."""
+    if len(number) <= 5:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 5) + number[-2:]
+
+
+def mask_name(name: str) -> str:
+    """Mask a Chinese name for public pages: keep the family name (first character)."""
+    name = name.strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)

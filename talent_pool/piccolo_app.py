@@ -1,0 +1,15 @@
+"""Piccolo app: talent_pool (divisions, employers, practitioners, ledger, targets)."""
+
+import os
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
+
+APP_CONFIG = AppConfig(
+    app_name="talent_pool",
+    migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
+    table_classes=table_finder(modules=["talent_pool.tables"], exclude_imported=True),
+    migration_dependencies=[],
+    commands=[],
+)

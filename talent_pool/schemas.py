@@ -1,0 +1,194 @@
+"""Pydantic shapes in and out of the talent_pool services.
+
+Dates are local calendar dates (Asia/Shanghai by default); hours are decimal hours;
+rates are percentages (0–100) as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+EmployerKind = Literal["institution", "kindergarten_class", "community_point", "home_point"]
+Position = Literal["carer", "teacher", "health", "manager", "other"]
+TrainingCategory = Literal["pre_job", "refresher", "other"]
+CredentialKind = Literal["onex", "skill_level", "other"]
+CredentialStatus = Literal["valid", "suspended", "revoked", "superseded"]
+LedgerSource = Literal["system", "import", "national"]
+
+
+def _clean_text(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError("不能为空")
+    return cleaned
+
+
+class EmployerIn(BaseModel):
+    """A new employer. ``credit_code`` is validated by GB 32100 in the service."""
+
+    credit_code: str
+    name: str = Field(min_length=1, max_length=128)
+    kind: EmployerKind = "institution"
+    district_code: str = Field(min_length=6, max_length=6)
+    street: str = Field(default="", max_length=64)
+    address: str = Field(default="", max_length=255)
+
+    _clean = field_validator("name")(_clean_text)
+
+
+class EmployerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    credit_code: str
+    name: str
+    kind: str
+    district_code: str
+    street: str
+    address: str
+
+
+class PractitionerIn(BaseModel):
+    """A person: ``id_number`` is normalised and validated (GB 11643) by the service."""
+
+    id_number: str
+    name: str = Field(min_length=1, max_length=64)
+    phone: str = Field(default="", max_length=20)
+
+    _clean = field_validator("name")(_clean_text)
+
+
+class PractitionerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    id_number: str
+    name: str
+    gender: str
+    birth_date: dt.date
+    phone: str
+
+
+class EmploymentIn(BaseModel):
+    practitioner_id: int
+    employer_id: int
+    position: Position = "carer"
+    start_date: dt.date
+    end_date: dt.date | None = None
+
+
+class TrainingRecordIn(BaseModel):
+    """One completed training to record in the ledger (one person-training).
+
+    ``source_ref`` identifies the completion at its source (e.g. ``enrollment:42``); recording
+    the same ``source_ref`` again returns the existing record instead of counting twice.
+    """
+
+    practitioner_id: int
+    category: TrainingCategory
+    title: str = Field(min_length=1, max_length=255)
+    hours: Decimal = Field(gt=0, le=10000)
+    completed_on: dt.date
+    provider: str = ""
+    source: LedgerSource = "system"
+    source_ref: str = Field(min_length=1, max_length=64)
+
+
+class TrainingRecordOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    practitioner: int
+    category: str
+    title: str
+    hours: Decimal
+    completed_on: dt.date
+    provider: str
+    source: str
+    source_ref: str
+
+
+class CredentialIn(BaseModel):
+    """A credential to record (issued here, imported, or from the national lookup)."""
+
+    practitioner_id: int
+    kind: CredentialKind
+    programme_code: str
+    level: str
+    title: str
+    number: str = Field(min_length=1, max_length=40)
+    issuer: str = ""
+    issued_on: dt.date
+    expires_on: dt.date | None = None
+    qualifying: bool = True
+    source: LedgerSource = "system"
+    source_ref: str = Field(min_length=1, max_length=64)
+
+
+class CredentialOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    practitioner: int
+    kind: str
+    programme_code: str
+    level: str
+    title: str
+    number: str
+    issuer: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+    qualifying: bool
+    status: str
+    status_changed_on: dt.date | None
+    status_reason: str
+    source: str
+    source_ref: str
+
+
+class PractitionerRecord(BaseModel):
+    """A practitioner's whole record: who, where employed, trainings and credentials."""
+
+    practitioner: PractitionerOut
+    employments: list[dict[str, object]]
+    trainings: list[TrainingRecordOut]
+    credentials: list[CredentialOut]
+
+
+class IndicatorValue(BaseModel):
+    """One indicator for one scope and year, against its plan target.
+
+    ``value`` is ``None`` when the denominator is 0 ("no data"); ``met`` is ``None`` when
+    there is no data or no target for the scope. ``numerator``/``denominator`` are counts of
+    distinct people or records so the figure can be checked by hand.
+    """
+
+    key: str
+    name: str
+    unit: str
+    value: Decimal | None
+    numerator: int | None = None
+    denominator: int | None = None
+    target: Decimal | None
+    op: str
+    kind: str
+    met: bool | None
+    note: str = ""
+
+
+class TargetsReport(BaseModel):
+    """The talent indicators of the plan for ``scope`` in ``year`` as of ``as_of`` (local date)."""
+
+    year: int
+    as_of: dt.date
+    scope: str  # "city" or a district code
+    scope_name: str
+    employed_practitioners: int
+    indicators: list[IndicatorValue]
+
+    def indicator(self, key: str) -> IndicatorValue:
+        """The indicator named ``key``; raises ``KeyError`` when absent."""
+        for item in self.indicators:
+            if item.key == key:
+                return item
+        raise KeyError(key)

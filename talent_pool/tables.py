@@ -1,0 +1,137 @@
+"""Talent-pool tables: divisions, employers, practitioners, employments, the ledger, plan targets.
+
+Timestamps are ``Timestamptz`` (UTC); business dates are ``Date`` (local calendar dates in the
+configured zone). Uniqueness that matters under concurrency is a database constraint.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Division(Table, tablename="tp_division"):
+    """An administrative division: the city, its districts/counties, functional zones,
+    and retired address codes (kept so that old ID numbers resolve to a place name)."""
+
+    code = Varchar(length=12, unique=True)
+    name = Varchar(length=64)
+    level = Varchar(length=16)  # city | district | functional_zone | retired
+    parent_code = Varchar(length=12, null=True, default=None)
+    kind = Varchar(length=8, default="")  # 区 / 县 for districts
+    township_count = Integer(null=True, default=None)
+
+
+class Employer(Table, tablename="tp_employer"):
+    """A childcare employer (托育机构), keyed by its unified social credit code."""
+
+    credit_code = Varchar(length=18, unique=True)
+    name = Varchar(length=128)
+    kind = Varchar(length=24)  # institution | kindergarten_class | community_point | home_point
+    district_code = Varchar(length=12, index=True)
+    street = Varchar(length=64, default="")
+    address = Varchar(length=255, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Practitioner(Table, tablename="tp_practitioner"):
+    """A person working or training to work in infant care (从业人员), keyed by resident ID."""
+
+    id_number = Varchar(length=18, unique=True)
+    name = Varchar(length=64)
+    gender = Varchar(length=1)
+    birth_date = Date()
+    phone = Varchar(length=20, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Employment(Table, tablename="tp_employment"):
+    """A practitioner's post at an employer from ``start_date`` to ``end_date`` (inclusive, local)."""
+
+    practitioner = ForeignKey(Practitioner, index=True)
+    employer = ForeignKey(Employer, index=True)
+    position = Varchar(length=24, default="carer")  # carer | teacher | health | manager | other
+    start_date = Date()
+    end_date = Date(null=True, default=None)
+
+
+class TrainingRecord(Table, tablename="tp_training_record"):
+    """A completed training (培训记录) in the ledger: one row is one person-training.
+
+    ``source_ref`` is unique so that a feeder recording the same completion twice
+    (retry, double click) cannot count it twice.
+    """
+
+    practitioner = ForeignKey(Practitioner, index=True)
+    category = Varchar(length=16)  # pre_job | refresher | other
+    title = Varchar(length=255)
+    hours = Numeric(digits=(6, 1))
+    completed_on = Date(index=True)
+    provider = Varchar(length=128, default="")
+    source = Varchar(length=16, default="system")  # system | import | national
+    source_ref = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Credential(Table, tablename="tp_credential"):
+    """A credential a practitioner holds (资质): issued here or elsewhere.
+
+    ``status`` is valid | suspended | revoked | superseded; ``status_changed_on`` is the
+    local date of the last change and ``status_reason`` its reason. Never deleted.
+    """
+
+    practitioner = ForeignKey(Practitioner, index=True)
+    kind = Varchar(length=16)  # onex | skill_level | other
+    programme_code = Varchar(length=32)
+    level = Varchar(length=16)
+    title = Varchar(length=128)
+    number = Varchar(length=40)
+    issuer = Varchar(length=128, default="")
+    issued_on = Date()
+    expires_on = Date(null=True, default=None)
+    qualifying = Boolean(default=True)
+    status = Varchar(length=12, default="valid")
+    status_changed_on = Date(null=True, default=None)
+    status_reason = Text(default="")
+    source = Varchar(length=16, default="system")
+    source_ref = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlanIndicator(Table, tablename="tp_plan_indicator"):
+    """One row of the plan's indicator table (指标), e.g. certification_rate ≥ 90 %."""
+
+    key = Varchar(length=48, unique=True)
+    category = Varchar(length=32)
+    name = Varchar(length=64)
+    unit = Varchar(length=16)
+    op = Varchar(length=2)
+    target = Numeric(digits=(12, 2))
+    kind = Varchar(length=8)  # 预期性 | 约束性
+    in_scope = Boolean(default=False)
+    plan = Varchar(length=255, default="")
+
+
+class OutboxMessage(Table, tablename="tp_outbox"):
+    """A side effect to run after commit (transactional outbox).
+
+    Written in the same transaction as the change that causes it; a relay dispatches
+    unsent rows to the task queue after commit and stamps ``sent_at``.
+    """
+
+    task = Varchar(length=96)
+    args = JSON(default=[])
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+    attempts = Integer(default=0)

@@ -1,0 +1,70 @@
+"""Pure rules for the plan's talent indicators (no I/O).
+
+Source: 济南市普惠托育服务发展规划（2021-2025年）(济发改社会〔2021〕239号), indicator table:
+持证率 ≥ 90 %, 人均接受培训次数 ≥ 1 次/年, 培训人次 ≥ 1 万人次/年, 实训基地 ≥ 10 个.
+Comparisons are exact: ``numerator * 100 >= target * denominator`` — never on a rounded %.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
+
+
+def reference_date(year: int, today: dt.date) -> dt.date:
+    """The date a year's figures are taken at: 31 December, or ``today`` for the current year.
+
+    Raises ``ValueError`` for a year after ``today``'s year.
+    """
+    if year > today.year:
+        raise ValueError(f"{year} 年尚未开始")
+    return min(dt.date(year, 12, 31), today)
+
+
+def compare(op: str, value: Decimal, target: Decimal) -> bool:
+    """Apply a plan operator (``>=``, ``<=``, ``>``, ``<``, ``=``) exactly."""
+    if op == ">=":
+        return value >= target
+    if op == "<=":
+        return value <= target
+    if op == ">":
+        return value > target
+    if op == "<":
+        return value < target
+    if op == "=":
+        return value == target
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def rate_met(op: str, numerator: int, denominator: int, target_percent: Decimal) -> bool | None:
+    """Whether ``numerator/denominator`` (as %) meets ``target_percent``; None when no data.
+
+    Exact: compares ``numerator * 100`` with ``target * denominator``.
+    """
+    if denominator == 0:
+        return None
+    return compare(op, Decimal(numerator) * 100, target_percent * denominator)
+
+
+def ratio_met(op: str, numerator: int, denominator: int, target: Decimal) -> bool | None:
+    """Whether ``numerator/denominator`` meets ``target`` (e.g. trainings per person ≥ 1)."""
+    if denominator == 0:
+        return None
+    return compare(op, Decimal(numerator), target * denominator)
+
+
+def percent(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator/denominator`` in % rounded half-up to 0.1 for display; None when 0/0."""
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def per_person(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator/denominator`` rounded half-up to 0.01 for display; None when 0/0."""
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(TWO_DECIMALS, ROUND_HALF_UP)

@@ -1,0 +1,236 @@
+"""Target computation: the plan's four talent indicators for a year and a scope.
+
+Definitions (DESIGN.md, table "indicator / what the system computes it from"):
+
+- *employed practitioners* on the reference date ``d`` — distinct people with an employment
+  whose ``start_date <= d`` and (no ``end_date`` or ``end_date >= d``), at an employer in the scope.
+- 持证率 certification rate — employed practitioners holding, on ``d``, a *qualifying* credential
+  that is issued on or before ``d``, not expired on ``d``, and not revoked/suspended on or before
+  ``d`` ÷ employed practitioners (%, distinct people).
+- 人均接受培训次数 — training records completed in the year up to ``d`` by employed practitioners
+  ÷ employed practitioners; also reported: the share of them with ≥ 1 training.
+- 培训人次 person-trainings — training records completed in the year up to ``d``: all of them
+  for the city (pre-job trainees who are not employed yet count too), those of the scope's
+  employed practitioners for a district. The plan's target is city-wide.
+- 实训基地 training bases — accredited, active bases; passed in by the caller (the training
+  package owns bases and feeds the count), city-wide target.
+
+A zero denominator gives ``value=None`` ("no data"), never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from talent_pool import target_rules as rules
+from talent_pool.errors import ValidationFailed
+from talent_pool.schemas import IndicatorValue, TargetsReport
+from talent_pool.tables import Division, Employment, PlanIndicator
+
+CITY = "city"
+
+_EMPLOYED = """
+    SELECT DISTINCT e.practitioner AS pid
+    FROM tp_employment e JOIN tp_employer r ON r.id = e.employer
+    WHERE e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
+"""
+
+
+def _employed_cte(district: str | None) -> tuple[str, list[object]]:
+    if district is None:
+        return _EMPLOYED, []
+    return _EMPLOYED + " AND r.district_code = {}", [district]
+
+
+async def _scalar(sql: str, *args: object) -> int:
+    rows = await Employment.raw(sql, *args)
+    if not rows:
+        return 0
+    value = next(iter(rows[0].values()))
+    return int(value or 0)
+
+
+async def _counts(
+    district: str | None, as_of: dt.date, year_start: dt.date
+) -> dict[str, int]:
+    employed_sql, extra = _employed_cte(district)
+    base_args: list[object] = [as_of, as_of, *extra]
+    with_employed = f"WITH employed AS ({employed_sql}) "
+    employed = await _scalar(with_employed + "SELECT COUNT(*) AS n FROM employed", *base_args)
+    certified = await _scalar(
+        with_employed
+        + """
+        SELECT COUNT(*) AS n FROM employed
+        WHERE EXISTS (
+            SELECT 1 FROM tp_credential c
+            WHERE c.practitioner = employed.pid AND c.qualifying = {}
+              AND c.issued_on <= {}
+              AND (c.expires_on IS NULL OR c.expires_on >= {})
+              AND NOT (c.status IN ('revoked', 'suspended') AND c.status_changed_on <= {})
+        )
+        """,
+        *base_args,
+        True,
+        as_of,
+        as_of,
+        as_of,
+    )
+    trainings_of_employed = await _scalar(
+        with_employed
+        + """
+        SELECT COUNT(*) AS n FROM tp_training_record t JOIN employed ON employed.pid = t.practitioner
+        WHERE t.completed_on >= {} AND t.completed_on <= {}
+        """,
+        *base_args,
+        year_start,
+        as_of,
+    )
+    trained_people = await _scalar(
+        with_employed
+        + """
+        SELECT COUNT(*) AS n FROM employed WHERE EXISTS (
+            SELECT 1 FROM tp_training_record t
+            WHERE t.practitioner = employed.pid AND t.completed_on >= {} AND t.completed_on <= {}
+        )
+        """,
+        *base_args,
+        year_start,
+        as_of,
+    )
+    if district is None:
+        person_trainings = await _scalar(
+            "SELECT COUNT(*) AS n FROM tp_training_record t "
+            "WHERE t.completed_on >= {} AND t.completed_on <= {}",
+            year_start,
+            as_of,
+        )
+    else:
+        person_trainings = trainings_of_employed
+    return {
+        "employed": employed,
+        "certified": certified,
+        "trainings_of_employed": trainings_of_employed,
+        "trained_people": trained_people,
+        "person_trainings": person_trainings,
+    }
+
+
+async def compute_targets(
+    year: int,
+    *,
+    today: dt.date,
+    scope: str = CITY,
+    training_bases: int | None = None,
+) -> TargetsReport:
+    """Compute the four talent indicators for ``year`` in ``scope`` as of ``today``.
+
+    ``scope`` is ``"city"`` or a current district code; ``today`` is the local date (the
+    caller's clock) and fixes the reference date (31 Dec, or today in the current year).
+    ``training_bases`` is the number of accredited active bases in the scope (``None`` →
+    "no data"). Raises :class:`ValidationFailed` for an unknown scope or a future year.
+    """
+    try:
+        as_of = rules.reference_date(year, today)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+    if scope == CITY:
+        city = await Division.objects().get(Division.level == "city")
+        scope_name = city.name if city else "全市"
+        district: str | None = None
+    else:
+        div = await Division.objects().get((Division.code == scope) & (Division.level == "district"))
+        if div is None:
+            raise ValidationFailed(f"范围 {scope} 不是本市区县代码")
+        scope_name, district = div.name, scope
+    counts = await _counts(district, as_of, dt.date(year, 1, 1))
+    plan = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.in_scope == True)}  # noqa: E712
+    employed = counts["employed"]
+    indicators: list[IndicatorValue] = []
+
+    def target_of(key: str, city_only: bool) -> tuple[Decimal | None, str, str, str, str]:
+        p = plan.get(key)
+        if p is None:
+            return None, ">=", "", key, ""
+        target = None if (city_only and district is not None) else Decimal(p["target"])
+        return target, p["op"], p["kind"], p["name"], p["unit"]
+
+    target, op, kind, name, unit = target_of("certification_rate", False)
+    indicators.append(
+        IndicatorValue(
+            key="certification_rate",
+            name=name,
+            unit=unit,
+            value=rules.percent(counts["certified"], employed),
+            numerator=counts["certified"],
+            denominator=employed,
+            target=target,
+            op=op,
+            kind=kind,
+            met=None if target is None else rules.rate_met(op, counts["certified"], employed, target),
+            note="" if employed else "无在职从业人员数据",
+        )
+    )
+    target, op, kind, name, unit = target_of("trainings_per_practitioner", False)
+    share = rules.percent(counts["trained_people"], employed)
+    indicators.append(
+        IndicatorValue(
+            key="trainings_per_practitioner",
+            name=name,
+            unit=unit,
+            value=rules.per_person(counts["trainings_of_employed"], employed),
+            numerator=counts["trainings_of_employed"],
+            denominator=employed,
+            target=target,
+            op=op,
+            kind=kind,
+            met=None
+            if target is None
+            else rules.ratio_met(op, counts["trainings_of_employed"], employed, target),
+            note=(
+                f"至少培训1次的在职人员占比 {share}%（{counts['trained_people']}/{employed}）"
+                if employed
+                else "无在职从业人员数据"
+            ),
+        )
+    )
+    target, op, kind, name, unit = target_of("person_trainings", True)
+    value = Decimal(counts["person_trainings"])
+    indicators.append(
+        IndicatorValue(
+            key="person_trainings",
+            name=name,
+            unit=unit,
+            value=value,
+            numerator=counts["person_trainings"],
+            target=target,
+            op=op,
+            kind=kind,
+            met=None if target is None else rules.compare(op, value, target),
+            note="" if district is None else "区县为本区县在职人员的培训人次；规划目标为全市口径",
+        )
+    )
+    target, op, kind, name, unit = target_of("training_bases", True)
+    bases = None if training_bases is None else Decimal(training_bases)
+    indicators.append(
+        IndicatorValue(
+            key="training_bases",
+            name=name,
+            unit=unit,
+            value=bases,
+            numerator=training_bases,
+            target=target,
+            op=op,
+            kind=kind,
+            met=None if (target is None or bases is None) else rules.compare(op, bases, target),
+            note="" if district is None else "规划目标为全市口径",
+        )
+    )
+    return TargetsReport(
+        year=year,
+        as_of=as_of,
+        scope=scope,
+        scope_name=scope_name,
+        employed_practitioners=employed,
+        indicators=indicators,
+    )

@@ -1,0 +1,99 @@
+"""talent_pool services on the real PostgreSQL database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from talent_pool import (
+    Conflict,
+    compute_targets,
+    record_credential,
+    record_training,
+    register_employer,
+    register_practitioner,
+    start_employment,
+    update_credential_status,
+)
+from talent_pool.identity import id_check_character
+from talent_pool.schemas import (
+    CredentialIn,
+    EmployerIn,
+    EmploymentIn,
+    PractitionerIn,
+    TrainingRecordIn,
+)
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def make_id(seq: int, address: str = "370102", birth: str = "19900101") -> str:
+    first17 = f"{address}{birth}{seq:03d}"
+    return first17 + id_check_character(first17)
+
+
+async def test_register_practitioner_normalises_and_dedupes(db: None) -> None:
+    number = make_id(12)
+    a = await register_practitioner(PractitionerIn(id_number=" " + number.lower() + " ", name="王 芳"))
+    b = await register_practitioner(PractitionerIn(id_number=number, name="王 芳"))
+    assert a.id == b.id and a.id_number == number
+    with pytest.raises(Conflict):
+        await register_practitioner(PractitionerIn(id_number=number, name="李四"))
+
+
+async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:
+    emp = await register_employer(
+        EmployerIn(credit_code="91350100M000100Y43", name="测试托育园", district_code="370102")
+    )
+    people = []
+    for i in range(10):
+        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"人员{i}"))
+        await start_employment(
+            EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
+        )
+        people.append(p)
+    # 9 of 10 certified; person 0 holds two credentials (counts once)
+    for i, p in enumerate(people[:9]):
+        await record_credential(
+            CredentialIn(
+                practitioner_id=p.id, kind="onex", programme_code="1X-YEZH", level="初级",
+                title="幼儿照护", number=f"N{i}", issued_on=dt.date(2026, 1, 5), source_ref=f"c{i}",
+            )
+        )
+    await record_credential(
+        CredentialIn(
+            practitioner_id=people[0].id, kind="skill_level", programme_code="4-10-01-03",
+            level="5", title="保育师", number="X1", issued_on=dt.date(2026, 2, 1), source_ref="c-extra",
+        )
+    )
+    # trainings: person 1 twice, idempotent retry of the same source_ref is not counted again
+    for ref in ("t1", "t2", "t1"):
+        await record_training(
+            TrainingRecordIn(
+                practitioner_id=people[1].id, category="refresher", title="回炉培训",
+                hours=Decimal("8"), completed_on=dt.date(2026, 3, 1), source_ref=ref,
+            )
+        )
+    report = await compute_targets(2026, today=TODAY, training_bases=3)
+    rate = report.indicator("certification_rate")
+    assert (rate.numerator, rate.denominator, rate.value, rate.met) == (9, 10, Decimal("90.0"), True)
+    per = report.indicator("trainings_per_practitioner")
+    assert (per.numerator, per.denominator, per.met) == (2, 10, False)
+    assert report.indicator("person_trainings").numerator == 2
+    assert report.indicator("training_bases").met is False
+
+    await update_credential_status("c1", "revoked", on=TODAY, reason="test")
+    after = await compute_targets(2026, today=TODAY)
+    assert after.indicator("certification_rate").numerator == 8
+    assert after.indicator("certification_rate").met is False
+    # the revocation does not rewrite history: the 2026-11-28 view still counts it
+    before = await compute_targets(2026, today=TODAY - dt.timedelta(days=1))
+    assert before.indicator("certification_rate").numerator == 9
+
+    district = await compute_targets(2026, today=TODAY, scope="370102")
+    assert district.employed_practitioners == 10
+    other = await compute_targets(2026, today=TODAY, scope="370105")
+    assert other.indicator("certification_rate").value is None
+    assert other.indicator("certification_rate").met is None
