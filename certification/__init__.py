@@ -1,0 +1,75 @@
+"""certification — certificate programmes (1+X 幼儿照护, the 人社 occupations), exam sittings and
+results, issuance with 22-character numbers, Ed25519-signed verify URLs and QR codes, PDF
+rendering, verification and revocation. Feeds credentials into ``talent_pool``."""
+
+from certification.errors import (
+    Conflict,
+    DocumentNotRendered,
+    InvalidCertificateNumber,
+    NotEligible,
+    NotFound,
+    ValidationFailed,
+)
+from certification.programmes import seed_programmes
+from certification.services import (
+    RENDER_TASK,
+    certificates_of_practitioner,
+    create_sitting,
+    credential_ref,
+    get_certificate,
+    get_certificate_by_id,
+    get_document,
+    get_programme,
+    get_sitting,
+    issue_certificate_for,
+    issue_certificates,
+    list_candidates,
+    list_programmes,
+    record_results,
+    register_candidate,
+    reinstate_certificate,
+    render_certificate,
+    revoke_certificate,
+    supersede_certificate,
+    suspend_certificate,
+    update_programme,
+    verify,
+)
+from certification.signing import Keyring, Signer
+from certification.verify_url import SignedClaims, parse_and_check
+
+__all__ = [
+    "RENDER_TASK",
+    "Conflict",
+    "DocumentNotRendered",
+    "InvalidCertificateNumber",
+    "Keyring",
+    "NotEligible",
+    "NotFound",
+    "SignedClaims",
+    "Signer",
+    "ValidationFailed",
+    "certificates_of_practitioner",
+    "create_sitting",
+    "credential_ref",
+    "get_certificate",
+    "get_certificate_by_id",
+    "get_document",
+    "get_programme",
+    "get_sitting",
+    "issue_certificate_for",
+    "issue_certificates",
+    "list_candidates",
+    "list_programmes",
+    "parse_and_check",
+    "record_results",
+    "register_candidate",
+    "reinstate_certificate",
+    "render_certificate",
+    "revoke_certificate",
+    "seed_programmes",
+    "supersede_certificate",
+    "suspend_certificate",
+    "update_programme",
+    "verify",
+]

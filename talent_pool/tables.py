@@ -13,17 +13,21 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     Numeric,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 
 class Division(Table, tablename="tp_division"):
     """An administrative division: the city, its districts/counties, functional zones,
     and retired address codes (kept so that old ID numbers resolve to a place name)."""
+
+    id: Serial
 
     code = Varchar(length=12, unique=True)
     name = Varchar(length=64)
@@ -35,6 +39,8 @@ class Division(Table, tablename="tp_division"):
 
 class Employer(Table, tablename="tp_employer"):
     """A childcare employer (托育机构), keyed by its unified social credit code."""
+
+    id: Serial
 
     credit_code = Varchar(length=18, unique=True)
     name = Varchar(length=128)
@@ -48,6 +54,8 @@ class Employer(Table, tablename="tp_employer"):
 class Practitioner(Table, tablename="tp_practitioner"):
     """A person working or training to work in infant care (从业人员), keyed by resident ID."""
 
+    id: Serial
+
     id_number = Varchar(length=18, unique=True)
     name = Varchar(length=64)
     gender = Varchar(length=1)
@@ -59,8 +67,10 @@ class Practitioner(Table, tablename="tp_practitioner"):
 class Employment(Table, tablename="tp_employment"):
     """A practitioner's post at an employer from ``start_date`` to ``end_date`` (inclusive, local)."""
 
-    practitioner = ForeignKey(Practitioner, index=True)
-    employer = ForeignKey(Employer, index=True)
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
+    employer = ForeignKey(Employer, index=True, on_delete=OnDelete.restrict)
     position = Varchar(length=24, default="carer")  # carer | teacher | health | manager | other
     start_date = Date()
     end_date = Date(null=True, default=None)
@@ -73,7 +83,9 @@ class TrainingRecord(Table, tablename="tp_training_record"):
     (retry, double click) cannot count it twice.
     """
 
-    practitioner = ForeignKey(Practitioner, index=True)
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
     category = Varchar(length=16)  # pre_job | refresher | other
     title = Varchar(length=255)
     hours = Numeric(digits=(6, 1))
@@ -91,7 +103,9 @@ class Credential(Table, tablename="tp_credential"):
     local date of the last change and ``status_reason`` its reason. Never deleted.
     """
 
-    practitioner = ForeignKey(Practitioner, index=True)
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
     kind = Varchar(length=16)  # onex | skill_level | other
     programme_code = Varchar(length=32)
     level = Varchar(length=16)
@@ -112,6 +126,8 @@ class Credential(Table, tablename="tp_credential"):
 class PlanIndicator(Table, tablename="tp_plan_indicator"):
     """One row of the plan's indicator table (指标), e.g. certification_rate ≥ 90 %."""
 
+    id: Serial
+
     key = Varchar(length=48, unique=True)
     category = Varchar(length=32)
     name = Varchar(length=64)
@@ -129,6 +145,8 @@ class OutboxMessage(Table, tablename="tp_outbox"):
     Written in the same transaction as the change that causes it; a relay dispatches
     unsent rows to the task queue after commit and stamps ``sent_at``.
     """
+
+    id: Serial
 
     task = Varchar(length=96)
     args = JSON(default=[])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -45,6 +46,7 @@ def _require_servers() -> None:
 
 _require_servers()
 os.environ["TUOYU_DATABASE_URL"] = TEST_DB_URL
+os.environ["TUOYU_DATA_DIR"] = tempfile.mkdtemp(prefix="tuoyu-test-data-")
 os.environ.pop("TUOYU_REDIS_URL", None)  # API tests opt in to Celery explicitly
 
 
@@ -82,8 +84,9 @@ def redis_url() -> str:
 
 
 async def truncate_all() -> None:
-    """Empty every application table (keeps the migration table) and re-seed reference data."""
-    from talent_pool import seed_reference_data
+    """Empty every application table (keeps the migration table) and re-seed reference data
+    (divisions, plan indicators, certificate programmes)."""
+    from service.bootstrap import seed
     from talent_pool.tables import Division
 
     rows = await Division.raw(
@@ -92,7 +95,7 @@ async def truncate_all() -> None:
     names = ", ".join(f'"{r["tablename"]}"' for r in rows)
     if names:
         await Division.raw(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    await seed_reference_data()
+    await seed()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-11-29T09:24:38:065721"
+ID = "2026-11-29T09:33:31:887793"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 

@@ -1,0 +1,37 @@
+"""Errors raised by certification services: subclasses of the talent_pool errors, so the HTTP
+layer maps them the same way (``code``, ``status``, Chinese ``message``, ``detail``)."""
+
+from __future__ import annotations
+
+from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
+
+__all__ = [
+    "Conflict",
+    "DocumentNotRendered",
+    "InvalidCertificateNumber",
+    "NotEligible",
+    "NotFound",
+    "TuoyuError",
+    "ValidationFailed",
+]
+
+
+class NotEligible(ValidationFailed):
+    """The practitioner does not meet the programme's exam eligibility rule (training hours)."""
+
+    code = "not_eligible"
+
+
+class InvalidCertificateNumber(ValidationFailed):
+    """A string is not a well-formed 22-character skill-certificate number."""
+
+    code = "invalid_certificate_number"
+
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(f"证书编号 {value[:40]} 无效：{reason}", value=value[:40], reason=reason)
+
+
+class DocumentNotRendered(NotFound):
+    """The certificate exists but its PDF/QR has not been rendered yet (the task is pending)."""
+
+    code = "not_rendered"

@@ -1,0 +1,165 @@
+"""Pydantic shapes in and out of the certification services.
+
+Dates are local calendar dates (Asia/Shanghai by default); timestamps are timezone-aware UTC;
+scores and pass marks are exact ``Decimal`` out of 100 (never floats).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ProgrammeKind = Literal["onex", "skill_level"]
+SittingStatus = Literal["scheduled", "cancelled"]
+CertificateStatus = Literal["valid", "suspended", "revoked", "superseded"]
+VerificationOutcome = Literal[
+    "valid", "expired", "revoked", "suspended", "superseded", "unknown", "forged"
+]
+
+
+class ProgrammeOut(BaseModel):
+    """A certificate programme. Pass marks out of 100; ``validity_years`` ``None`` = no expiry;
+    ``min_training_hours`` in ``training_category`` (``None`` = any) for exam eligibility."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    kind: str
+    title: str
+    level: str
+    level_digit: int
+    occupation_code: str
+    pass_mark_theory: Decimal
+    pass_mark_practical: Decimal
+    validity_years: int | None
+    min_training_hours: Decimal
+    training_category: str | None
+    issuer: str
+    active: bool
+
+
+class ProgrammeUpdate(BaseModel):
+    """Configurable programme settings; omitted fields are left unchanged."""
+
+    pass_mark_theory: Decimal | None = Field(default=None, ge=0, le=100)
+    pass_mark_practical: Decimal | None = Field(default=None, ge=0, le=100)
+    validity_years: int | None = Field(default=None, ge=0, le=100)
+    no_expiry: bool = False  # set validity_years to None
+    min_training_hours: Decimal | None = Field(default=None, ge=0, le=10000)
+    training_category: Literal["pre_job", "refresher", "other", "any"] | None = None
+    issuer: str | None = Field(default=None, max_length=128)
+    active: bool | None = None
+
+
+class SittingIn(BaseModel):
+    """A new exam sitting of ``programme_code`` at training base ``training_base_id`` (an id
+    owned by ``training``; not checked here) on the local date ``exam_date``."""
+
+    programme_code: str = Field(min_length=1, max_length=32)
+    training_base_id: int | None = None
+    exam_date: dt.date
+    title: str = Field(default="", max_length=128)
+
+
+class SittingOut(BaseModel):
+    """An exam sitting; ``status`` scheduled | cancelled."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    programme_id: int
+    programme_code: str
+    training_base_id: int | None
+    exam_date: dt.date
+    title: str
+    status: str
+
+
+class CandidateOut(BaseModel):
+    """A registered candidate; scores are ``None`` until entered, ``passed`` likewise."""
+
+    id: int
+    sitting_id: int
+    practitioner_id: int
+    theory: Decimal | None
+    practical: Decimal | None
+    passed: bool | None
+    training_hours: Decimal | None = None
+
+
+class ResultIn(BaseModel):
+    """One candidate's scores out of 100 (exact, at most one decimal; validated by the service
+    so that a whole batch reports every bad row)."""
+
+    practitioner_id: int
+    theory: Decimal
+    practical: Decimal
+
+    @field_validator("theory", "practical", mode="before")
+    @classmethod
+    def _no_float(cls, value: object) -> object:
+        if isinstance(value, float):
+            # keep the exact decimal the user typed ("59.9"), not the binary float
+            return Decimal(repr(value))
+        return value
+
+
+class ResultOut(BaseModel):
+    """Recorded scores and the pass decision (both components ≥ their pass marks)."""
+
+    practitioner_id: int
+    theory: Decimal
+    practical: Decimal
+    passed: bool
+
+
+class CertificateOut(BaseModel):
+    """An issued certificate (internal view: the holder's ID number in full)."""
+
+    id: int
+    number: str
+    programme_code: str
+    kind: str
+    title: str
+    level: str
+    practitioner_id: int
+    sitting_id: int | None
+    holder_name: str
+    holder_id_number: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+    status: str
+    status_changed_on: dt.date | None
+    status_reason: str
+    issuer: str
+    verify_url: str
+    kid: str
+    created_at: dt.datetime
+
+
+class VerificationResult(BaseModel):
+    """The public answer to "is this certificate genuine and in force?".
+
+    ``outcome``: valid · expired · revoked · suspended · superseded · unknown (no such number,
+    or malformed input) · forged (the URL's signature or signed fields do not check out).
+    ``signature_checked`` is True when a signed verify URL was checked (a number typed by hand
+    is a database lookup only). Names and ID numbers are masked. Detail fields are empty for
+    ``unknown``/``forged``.
+    """
+
+    outcome: VerificationOutcome
+    signature_checked: bool
+    number: str
+    holder_name_masked: str = ""
+    holder_id_masked: str = ""
+    programme_code: str = ""
+    programme_title: str = ""
+    level: str = ""
+    issued_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    status_changed_on: dt.date | None = None
+    status_reason: str = ""
+    issuer: str = ""
+    reason: str = ""  # machine reason for unknown/forged (e.g. "bad_signature")

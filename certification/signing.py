@@ -1,0 +1,220 @@
+"""Ed25519 signing keys for certificates (``cryptography``), with JWKS publication.
+
+A :class:`Keyring` holds the active signing key (private, PEM on disk, mode 0600) and any
+number of public keys (older keys after rotation, or a JWKS fetched by an offline checker).
+Keys are named by their ``kid``: the RFC 7638 JWK thumbprint (SHA-256 over the canonical JSON
+``{"crv":"Ed25519","kty":"OKP","x":…}``, base64url without padding, 43 characters).
+
+No environment access: the caller passes the key path.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+
+def b64url(data: bytes) -> str:
+    """base64url without padding (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    """Inverse of :func:`b64url`; raises ``ValueError`` on malformed input."""
+    if not isinstance(text, str) or not text.isascii():
+        raise ValueError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except Exception as exc:  # binascii.Error
+        raise ValueError("not base64url") from exc
+
+
+def _raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def jwk_thumbprint(public_key: Ed25519PublicKey) -> str:
+    """RFC 7638 thumbprint of an Ed25519 public key (RFC 8037 OKP JWK)."""
+    canonical = json.dumps(
+        {"crv": "Ed25519", "kty": "OKP", "x": b64url(_raw_public(public_key))},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    return b64url(hashlib.sha256(canonical.encode("ascii")).digest())
+
+
+def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
+    """The public JWK ``{"kty":"OKP","crv":"Ed25519","x","kid","use":"sig","alg":"EdDSA"}``."""
+    return {
+        "kty": "OKP",
+        "crv": "Ed25519",
+        "x": b64url(_raw_public(public_key)),
+        "kid": jwk_thumbprint(public_key),
+        "use": "sig",
+        "alg": "EdDSA",
+    }
+
+
+class Keyring:
+    """The signing key plus verification keys, addressed by ``kid``.
+
+    - :meth:`from_path` loads the PEM (PKCS#8) private key at ``path`` or, when the file does
+      not exist, generates one and writes it with mode 0600 (parent folder created).
+    - :meth:`from_jwks` builds a verify-only keyring from a published JWKS (offline checkers).
+    - :meth:`generate` makes an in-memory key (tests).
+
+    ``sign`` raises ``RuntimeError`` on a verify-only keyring. ``verify`` never raises: it
+    returns ``False`` for an unknown kid or a bad signature. A kid may be given in full or as a
+    prefix of at least :data:`MIN_KID_PREFIX` characters (the verify URL carries a short prefix);
+    an ambiguous prefix matches nothing.
+    """
+
+    MIN_KID_PREFIX = 8
+
+    def __init__(
+        self,
+        private_key: Ed25519PrivateKey | None = None,
+        public_keys: Iterable[Ed25519PublicKey] = (),
+    ) -> None:
+        self._private = private_key
+        self._public: dict[str, Ed25519PublicKey] = {}
+        if private_key is not None:
+            pub = private_key.public_key()
+            self._public[jwk_thumbprint(pub)] = pub
+        for key in public_keys:
+            self._public[jwk_thumbprint(key)] = key
+
+    # construction -------------------------------------------------------------------------
+    @classmethod
+    def generate(cls) -> Keyring:
+        """A keyring with a fresh in-memory Ed25519 key."""
+        return cls(Ed25519PrivateKey.generate())
+
+    @classmethod
+    def from_path(
+        cls, path: str | os.PathLike[str], *, extra_public_pem: Iterable[bytes] = ()
+    ) -> Keyring:
+        """Load the PEM private key at ``path``, generating and writing it (0600) if absent.
+
+        ``extra_public_pem``: PEM public keys of retired signing keys that must still verify.
+        Raises ``ValueError`` when the file is not an Ed25519 private key.
+        """
+        p = Path(path).expanduser()
+        if not p.exists():
+            cls._write_new_key(p)
+        loaded = serialization.load_pem_private_key(p.read_bytes(), password=None)
+        if not isinstance(loaded, Ed25519PrivateKey):
+            raise ValueError(f"{p} 不是 Ed25519 私钥")
+        private = loaded
+        extras = []
+        for pem_bytes in extra_public_pem:
+            pub = serialization.load_pem_public_key(pem_bytes)
+            if not isinstance(pub, Ed25519PublicKey):
+                raise ValueError("额外公钥不是 Ed25519 公钥")
+            extras.append(pub)
+        return cls(private, extras)
+
+    @staticmethod
+    def _write_new_key(p: Path) -> None:
+        """Generate a key into ``p`` (mode 0600). Written to a temporary file and hard-linked
+        into place, so two processes starting together end up sharing one complete key."""
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, pem)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, p)
+        except FileExistsError:
+            pass  # another process won: use its key
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def from_jwks(cls, jwks: Mapping[str, Any] | str | bytes) -> Keyring:
+        """A verify-only keyring from a JWKS document (dict or JSON text).
+
+        Keys that are not ``OKP``/``Ed25519`` are ignored; a key whose ``kid`` does not match
+        its thumbprint raises ``ValueError``.
+        """
+        doc = json.loads(jwks) if isinstance(jwks, str | bytes) else jwks
+        keys = []
+        for jwk in doc.get("keys", []):
+            if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+                continue
+            pub = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
+            if "kid" in jwk and jwk["kid"] != jwk_thumbprint(pub):
+                raise ValueError(f"JWK kid {jwk['kid']} 与公钥指纹不符")
+            keys.append(pub)
+        return cls(None, keys)
+
+    # use ----------------------------------------------------------------------------------
+    @property
+    def can_sign(self) -> bool:
+        """True when the keyring holds a private key."""
+        return self._private is not None
+
+    @property
+    def kid(self) -> str:
+        """The kid of the signing key; raises ``RuntimeError`` on a verify-only keyring."""
+        if self._private is None:
+            raise RuntimeError("此密钥环只能验证，不能签名")
+        return jwk_thumbprint(self._private.public_key())
+
+    def kids(self) -> list[str]:
+        """All kids this keyring can verify."""
+        return list(self._public)
+
+    def jwks(self) -> dict[str, list[dict[str, str]]]:
+        """The public JWKS: ``{"keys": [{"kty","crv","x","kid","use","alg"}, …]}``."""
+        return {"keys": [public_jwk(k) for k in self._public.values()]}
+
+    def sign(self, data: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of ``data`` with the signing key."""
+        if self._private is None:
+            raise RuntimeError("此密钥环只能验证，不能签名")
+        return self._private.sign(data)
+
+    def public_key(self, kid: str) -> Ed25519PublicKey | None:
+        """The public key named ``kid`` (full or unambiguous prefix ≥ 8 chars), or ``None``."""
+        if kid in self._public:
+            return self._public[kid]
+        if len(kid) < self.MIN_KID_PREFIX:
+            return None
+        matches = [k for name, k in self._public.items() if name.startswith(kid)]
+        return matches[0] if len(matches) == 1 else None
+
+    def verify(self, data: bytes, signature: bytes, kid: str) -> bool:
+        """True when ``signature`` is a valid Ed25519 signature of ``data`` by key ``kid``."""
+        key = self.public_key(kid)
+        if key is None:
+            return False
+        try:
+            key.verify(signature, data)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+Signer = Keyring  # the brief's alias: one object signs and publishes

@@ -1,0 +1,173 @@
+"""The signed verify URL printed as the certificate's QR code.
+
+Format (short ASCII, every value URL-safe)::
+
+    {public_url}/v/{number}?i={YYYYMMDD}&e={YYYYMMDD|0}&p={programme_code}&h={holder_hash}&k={kid8}&s={signature}
+
+- ``number``: the 22-character certificate number (``^[YS]\\d{21}$``).
+- ``i`` issue date, ``e`` expiry date (``0`` = does not expire), both local dates.
+- ``p`` programme code (e.g. ``1X-YEZH-1``, ``4-10-01-03-L5``).
+- ``h`` holder hash: base64url of the first 8 bytes of
+  SHA-256(``"{number}|{holder_id_number}|{holder_name}"``) — binds the certificate to its holder
+  without putting personal data in the URL (salted by the number, so no shared lookup table).
+- ``k`` the first 8 characters of the signing key's ``kid`` (RFC 7638 thumbprint; the JWKS
+  carries the full kid, prefixes are matched unambiguously).
+- ``s`` base64url Ed25519 signature (64 bytes → 86 characters) over the canonical string
+  ``"TYC1|{number}|{p}|{i}|{e}|{h}|{k}"`` (ASCII).
+
+Anyone holding the JWKS can check a URL offline with :func:`parse_and_check`; an edited field
+or a made-up number fails before any database lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from certification.numbers import NUMBER_RE
+from certification.signing import Keyring, b64url, b64url_decode
+
+SCHEME = "TYC1"
+KID_CHARS = 8
+SIGNED_FIELDS = ("i", "e", "p", "h", "k", "s")
+_DATE_RE = re.compile(r"^\d{8}$")
+_PROGRAMME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+_HASH_RE = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_KID_RE = re.compile(r"^[A-Za-z0-9_-]{8,43}$")
+_SIG_RE = re.compile(r"^[A-Za-z0-9_-]{86}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedClaims:
+    """The fields a verify URL vouches for, after its signature checked out."""
+
+    number: str
+    programme_code: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+    holder_hash: str
+    kid: str
+
+
+def holder_hash(number: str, id_number: str, name: str) -> str:
+    """11-character base64url of SHA-256(``number|id_number|name``)[:8]."""
+    digest = hashlib.sha256(f"{number}|{id_number}|{name}".encode()).digest()
+    return b64url(digest[:8])
+
+
+def _d(day: dt.date | None) -> str:
+    return "0" if day is None else day.strftime("%Y%m%d")
+
+
+def canonical(
+    number: str, programme_code: str, issued: str, expires: str, hh: str, kid: str
+) -> bytes:
+    """The exact bytes that are signed (see the module docstring)."""
+    return f"{SCHEME}|{number}|{programme_code}|{issued}|{expires}|{hh}|{kid}".encode("ascii")
+
+
+def sign_params(
+    *,
+    number: str,
+    programme_code: str,
+    issued_on: dt.date,
+    expires_on: dt.date | None,
+    holder_id_number: str,
+    holder_name: str,
+    keyring: Keyring,
+) -> dict[str, str]:
+    """The signed query parameters ``{"i","e","p","h","k","s"}`` for a certificate.
+
+    Raises ``RuntimeError`` when ``keyring`` cannot sign, ``ValueError`` for a malformed
+    number or programme code.
+    """
+    if not NUMBER_RE.match(number):
+        raise ValueError(f"证书编号格式错误: {number}")
+    if not _PROGRAMME_RE.match(programme_code):
+        raise ValueError(f"项目代码含有不允许的字符: {programme_code}")
+    kid = keyring.kid[:KID_CHARS]
+    hh = holder_hash(number, holder_id_number, holder_name)
+    i, e = _d(issued_on), _d(expires_on)
+    sig = keyring.sign(canonical(number, programme_code, i, e, hh, kid))
+    return {"i": i, "e": e, "p": programme_code, "h": hh, "k": kid, "s": b64url(sig)}
+
+
+def build_verify_url(public_url: str, number: str, params: Mapping[str, str]) -> str:
+    """``{public_url}/v/{number}?{params}`` (``public_url`` without a trailing slash)."""
+    query = urlencode([(k, params[k]) for k in SIGNED_FIELDS])
+    return f"{public_url.rstrip('/')}/v/{number}?{query}"
+
+
+def has_signed_params(params: Mapping[str, str] | None) -> bool:
+    """True when ``params`` carries any of the signed fields (a scanned QR code, not a number
+    typed by hand)."""
+    return bool(params) and any(k in params for k in SIGNED_FIELDS)  # type: ignore[operator]
+
+
+def _date(text: str) -> dt.date | None:
+    if text == "0":
+        return None
+    if not _DATE_RE.match(text):
+        raise ValueError(text)
+    return dt.datetime.strptime(text, "%Y%m%d").date()
+
+
+def parse_and_check(
+    number: str, query_params: Mapping[str, str], keyring: Keyring
+) -> SignedClaims | str:
+    """Check a verify URL's signature; return its :class:`SignedClaims` or a reason string.
+
+    Reasons: ``"bad_number"``, ``"missing:<field>"``, ``"malformed:<field>"``,
+    ``"unknown_key"`` (kid not in ``keyring``), ``"bad_signature"``. Never raises for any input.
+    Works with a verify-only keyring built from the published JWKS.
+    """
+    if not isinstance(number, str) or not NUMBER_RE.match(number):
+        return "bad_number"
+    values: dict[str, str] = {}
+    for field in SIGNED_FIELDS:
+        value = query_params.get(field)
+        if value is None or value == "":
+            return f"missing:{field}"
+        if not isinstance(value, str) or len(value) > 100 or not value.isascii():
+            return f"malformed:{field}"
+        values[field] = value
+    checks = {
+        "p": _PROGRAMME_RE,
+        "h": _HASH_RE,
+        "k": _KID_RE,
+        "s": _SIG_RE,
+    }
+    for field, pattern in checks.items():
+        if not pattern.match(values[field]):
+            return f"malformed:{field}"
+    try:
+        issued = _date(values["i"])
+    except ValueError:
+        return "malformed:i"
+    if issued is None:
+        return "malformed:i"
+    try:
+        expires = _date(values["e"])
+    except ValueError:
+        return "malformed:e"
+    if keyring.public_key(values["k"]) is None:
+        return "unknown_key"
+    try:
+        signature = b64url_decode(values["s"])
+    except ValueError:
+        return "malformed:s"
+    data = canonical(number, values["p"], values["i"], values["e"], values["h"], values["k"])
+    if not keyring.verify(data, signature, values["k"]):
+        return "bad_signature"
+    return SignedClaims(
+        number=number,
+        programme_code=values["p"],
+        issued_on=issued,
+        expires_on=expires,
+        holder_hash=values["h"],
+        kid=values["k"],
+    )

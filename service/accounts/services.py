@@ -1,0 +1,108 @@
+"""Account use cases: create logins, authenticate, look up. Passwords hashed with Argon2id
+(argon2-cffi, OWASP-recommended parameters from the library's defaults)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.accounts.tables import UserAccount
+from talent_pool.db import atomic
+from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
+
+Role = Literal["city_admin", "base_staff", "employer_staff", "trainee"]
+ROLES: tuple[str, ...] = ("city_admin", "base_staff", "employer_staff", "trainee")
+
+_hasher = PasswordHasher()
+# A real hash of a random password: authenticating an unknown user costs the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-8b1c")
+
+
+class NotAuthenticated(TuoyuError):
+    """Wrong username or password (deliberately not saying which)."""
+
+    code = "not_authenticated"
+    status = 401
+
+
+class AccountIn(BaseModel):
+    """A new login. Scope ids must match the role (base staff → training_base_id, …)."""
+
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@\-]+$")
+    password: str = Field(min_length=8, max_length=128)
+    role: Role
+    display_name: str = Field(default="", max_length=64)
+    training_base_id: int | None = None
+    employer_id: int | None = None
+    practitioner_id: int | None = None
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    role: str
+    display_name: str
+    training_base_id: int | None
+    employer_id: int | None
+    practitioner_id: int | None
+
+
+def _check_scope(data: AccountIn) -> None:
+    needed = {
+        "base_staff": "training_base_id",
+        "employer_staff": "employer_id",
+        "trainee": "practitioner_id",
+    }.get(data.role)
+    if needed and getattr(data, needed) is None:
+        raise ValidationFailed(f"角色 {data.role} 需要提供 {needed}", field=needed)
+
+
+async def create_account(data: AccountIn) -> AccountOut:
+    """Create a login. Raises :class:`Conflict` for a taken username, ValidationFailed for a
+    role without its scope id."""
+    _check_scope(data)
+    async with atomic():
+        if await UserAccount.exists().where(UserAccount.username == data.username):
+            raise Conflict(f"用户名 {data.username} 已被使用")
+        row = UserAccount(
+            username=data.username,
+            password_hash=_hasher.hash(data.password),
+            role=data.role,
+            display_name=data.display_name,
+            training_base_id=data.training_base_id,
+            employer_id=data.employer_id,
+            practitioner_id=data.practitioner_id,
+        )
+        await row.save()
+    return AccountOut.model_validate(row.to_dict())
+
+
+async def authenticate(username: str, password: str) -> AccountOut:
+    """Check a username and password; returns the account or raises :class:`NotAuthenticated`."""
+    row = await UserAccount.objects().get(
+        (UserAccount.username == username) & (UserAccount.active == True)  # noqa: E712
+    )
+    try:
+        _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise NotAuthenticated("用户名或密码错误") from None
+    if row is None:
+        raise NotAuthenticated("用户名或密码错误")
+    if _hasher.check_needs_rehash(row.password_hash):
+        row.password_hash = _hasher.hash(password)
+        await row.save()
+    return AccountOut.model_validate(row.to_dict())
+
+
+async def get_account(account_id: int) -> AccountOut:
+    """One active account by id; raises :class:`NotFound`."""
+    row = await UserAccount.objects().get(
+        (UserAccount.id == account_id) & (UserAccount.active == True)  # noqa: E712
+    )
+    if row is None:
+        raise NotFound("账号不存在或已停用")
+    return AccountOut.model_validate(row.to_dict())

@@ -1,0 +1,94 @@
+"""Use cases that compose several packages, for handlers that must call a single service.
+
+Each function supplies what the domain packages must not read themselves: the local date from
+the configured zone, the public URL, the signing keyring; and relays the outbox after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import certification
+import talent_pool
+import training
+from service.accounts import AccountIn, AccountOut, create_account
+from service.runtime import keyring
+from service.settings import get_settings
+from talent_pool.db import atomic
+from talent_pool.schemas import PractitionerIn, TargetsReport
+from worker.outbox import relay
+
+
+def today() -> dt.date:
+    """The local date in the configured zone (``TUOYU_TIMEZONE``)."""
+    return get_settings().today()
+
+
+def now() -> dt.datetime:
+    """The current instant, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+async def register_trainee(
+    *, username: str, password: str, id_number: str, name: str, phone: str = ""
+) -> AccountOut:
+    """Create (or find) the practitioner by resident ID and a trainee login for them, atomically.
+
+    Raises InvalidIdNumber, Conflict (ID registered under another name, username taken, or the
+    person already has a login).
+    """
+    from service.accounts.tables import UserAccount
+
+    async with atomic():
+        person = await talent_pool.register_practitioner(
+            PractitionerIn(id_number=id_number, name=name, phone=phone), today=today()
+        )
+        if await UserAccount.exists().where(UserAccount.practitioner_id == person.id):
+            raise talent_pool.Conflict("该身份证号已注册账号，请直接登录")
+        return await create_account(
+            AccountIn(
+                username=username,
+                password=password,
+                role="trainee",
+                display_name=person.name,
+                practitioner_id=person.id,
+            )
+        )
+
+
+async def targets_table(*, year: int | None = None, scope: str | None = None) -> list[TargetsReport]:
+    """The plan's talent indicators for ``year`` (default: this local year): the city and each
+    district, or only ``scope`` ("city" or a district code). Bases come from ``training``."""
+    local_today = today()
+    year = year or local_today.year
+    scopes = [scope] if scope else ["city"] + [d["code"] for d in await talent_pool.list_districts()]
+    reports = []
+    for s in scopes:
+        bases = await training.count_accredited_bases(None if s == "city" else s)
+        reports.append(
+            await talent_pool.compute_targets(year, today=local_today, scope=s, training_bases=bases)
+        )
+    return reports
+
+
+async def issue_certificates(sitting_id: int) -> list[Any]:
+    """Issue certificates to every passed candidate of a sitting, then relay the render tasks
+    (Celery, or in-process with no broker) after the issuing transaction committed."""
+    settings = get_settings()
+    issued = await certification.issue_certificates(
+        sitting_id, issued_on=today(), public_url=settings.public_url, keyring=keyring()
+    )
+    await relay()
+    return issued
+
+
+async def verify(number: str, params: Mapping[str, str] | None, client: str) -> Any:
+    """Public verification of a certificate number (and signed URL parameters when given)."""
+    return await certification.verify(number, params, today=today(), keyring=keyring(), client=client)
+
+
+async def revoke_certificate(number: str, *, reason: str, by: str) -> Any:
+    """Revoke a certificate as of today (local date); the talent-pool credential follows."""
+    return await certification.revoke_certificate(number, reason=reason, on=today(), by=by)

@@ -1,0 +1,314 @@
+"""certification services on the real PostgreSQL database (the ``db`` fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
+
+import PIL.Image
+import pytest
+import zxingcpp
+
+from certification import (
+    RENDER_TASK,
+    Conflict,
+    DocumentNotRendered,
+    Keyring,
+    NotEligible,
+    ValidationFailed,
+    certificates_of_practitioner,
+    create_sitting,
+    get_certificate,
+    get_document,
+    issue_certificate_for,
+    issue_certificates,
+    record_results,
+    register_candidate,
+    reinstate_certificate,
+    render_certificate,
+    revoke_certificate,
+    seed_programmes,
+    suspend_certificate,
+    update_programme,
+    verify,
+)
+from certification.schemas import ProgrammeUpdate, ResultIn, SittingIn
+from certification.tables import Certificate, Programme, VerificationLog
+from talent_pool import record_training, register_practitioner
+from talent_pool.identity import id_check_character
+from talent_pool.schemas import PractitionerIn, TrainingRecordIn
+from talent_pool.services import count_rows
+from talent_pool.tables import Credential, OutboxMessage
+
+PUBLIC_URL = "https://tuoyu.example.cn"
+EXAM_DAY = dt.date(2026, 11, 20)
+ISSUED = dt.date(2026, 11, 29)
+NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+KEYRING = Keyring.generate()
+
+
+def make_id(seq: int) -> str:
+    first17 = f"37010219900101{seq:03d}"
+    return first17 + id_check_character(first17)
+
+
+async def people(n: int, start: int = 1) -> list[int]:
+    ids = []
+    for i in range(start, start + n):
+        p = await register_practitioner(PractitionerIn(id_number=make_id(i), name=f"张三{i}"))
+        ids.append(p.id)
+    return ids
+
+
+def query(url: str) -> tuple[str, dict[str, str]]:
+    parts = urlsplit(url)
+    return parts.path.rsplit("/", 1)[1], dict(parse_qsl(parts.query))
+
+
+async def sitting_with_results(code: str, scores: list[tuple[str, str]]) -> tuple[int, list[int]]:
+    pids = await people(len(scores))
+    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=EXAM_DAY))
+    for pid in pids:
+        await register_candidate(sitting.id, pid)
+    await record_results(
+        sitting.id,
+        [
+            ResultIn(practitioner_id=p, theory=Decimal(t), practical=Decimal(q))
+            for p, (t, q) in zip(pids, scores, strict=True)
+        ],
+        entered_by="examiner-1",
+        now=NOW,
+    )
+    return sitting.id, pids
+
+
+async def test_seed_programmes_is_idempotent_and_keeps_edits(db: None) -> None:
+    first = await seed_programmes()  # the db fixture may have seeded them already
+    assert first["total"] == 15
+    await update_programme("1X-YEZH-1", ProgrammeUpdate(pass_mark_theory=Decimal("70")))
+    assert await seed_programmes() == {"created": 0, "total": 15}
+    row = await Programme.objects().get(Programme.code == "1X-YEZH-1")
+    assert row is not None and Decimal(row.pass_mark_theory) == Decimal("70")
+
+
+async def test_full_lifecycle(db: None) -> None:
+    await seed_programmes()
+    sitting_id, (alice, _bob, carol) = await sitting_with_results(
+        "1X-YEZH-1", [("60.0", "60"), ("59.9", "95"), ("88.5", "72")]
+    )
+    issued = await issue_certificates(
+        sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
+    )
+    assert sorted(c.practitioner_id for c in issued) == [alice, carol]  # bob failed at 59.9
+    cert = next(c for c in issued if c.practitioner_id == alice)
+    assert cert.number.startswith("S000037000001265") and len(cert.number) == 22
+    assert cert.expires_on == dt.date(2029, 11, 29) and cert.kind == "onex"
+    assert cert.issuer == "湖南金职伟业母婴护理有限公司"
+    assert cert.verify_url.startswith(f"{PUBLIC_URL}/v/{cert.number}?")
+    # idempotent
+    assert (
+        await issue_certificates(
+            sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
+        )
+        == []
+    )
+    # fed into the talent pool and the outbox, same transaction
+    cred = await Credential.objects().get(Credential.source_ref == f"certificate:{cert.number}")
+    assert cred is not None and cred.practitioner == alice and cred.kind == "onex"
+    assert cred.number == cert.number and cred.status == "valid"
+    outbox = await OutboxMessage.select().where(OutboxMessage.task == RENDER_TASK)
+    assert sorted(
+        json.loads(r["args"]) if isinstance(r["args"], str) else r["args"] for r in outbox
+    ) == (sorted([[c.id] for c in issued]))
+
+    # render → stored documents; QR decodes to the verify URL
+    with pytest.raises(DocumentNotRendered):
+        await get_document(cert.id)
+    await render_certificate(cert.id)
+    await render_certificate(cert.id)  # idempotent upsert
+    png, pdf = await get_document(cert.id)
+    assert pdf.startswith(b"%PDF")
+    decoded = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
+    assert [r.text for r in decoded] == [cert.verify_url]
+
+    # verify by scanned URL (signature checked) and by typed number
+    number, params = query(cert.verify_url)
+    res = await verify(number, params, today=ISSUED, keyring=KEYRING, client="1.2.3.4")
+    assert (res.outcome, res.signature_checked) == ("valid", True)
+    assert (
+        res.holder_name_masked == "张**"
+        and res.holder_id_masked == make_id(1)[:3] + "*" * 13 + make_id(1)[-2:]
+    )
+    assert (res.programme_title, res.level) == ("幼儿照护职业技能等级证书", "初级")
+    offline = Keyring.from_jwks(KEYRING.jwks())
+    res = await verify(number.lower(), None, today=ISSUED, keyring=offline)
+    assert (res.outcome, res.signature_checked) == ("valid", False)
+    res = await verify(number, params, today=dt.date(2029, 11, 30), keyring=offline)
+    assert res.outcome == "expired"
+
+    # revoke → verify revoked, ledger revoked; never deleted
+    with pytest.raises(ValidationFailed):
+        await revoke_certificate(number, reason="  ", on=ISSUED, by="admin")
+    revoked_on = dt.date(2027, 3, 1)
+    out = await revoke_certificate(number, reason="考试作弊", on=revoked_on, by="admin")
+    assert (out.status, out.status_changed_on, out.status_reason) == (
+        "revoked",
+        revoked_on,
+        "考试作弊",
+    )
+    res = await verify(number, params, today=revoked_on, keyring=KEYRING)
+    assert (res.outcome, res.status_changed_on, res.status_reason) == (
+        "revoked",
+        revoked_on,
+        "考试作弊",
+    )
+    assert (await verify(number, params, today=ISSUED, keyring=KEYRING)).outcome == "valid"
+    cred = await Credential.objects().get(Credential.source_ref == f"certificate:{cert.number}")
+    assert cred is not None and (cred.status, cred.status_changed_on) == ("revoked", revoked_on)
+    with pytest.raises(Conflict):
+        await revoke_certificate(number, reason="再次", on=revoked_on, by="admin")
+    assert await count_rows(Certificate) == 2
+
+    # unknown / malformed / forged
+    for bad in ("S000037000001265999999", "garbage", "", "S" * 500):
+        res = await verify(bad, None, today=ISSUED, keyring=KEYRING)
+        assert res.outcome == "unknown" and res.holder_name_masked == ""
+    other = next(c for c in issued if c.practitioner_id == carol)
+    _, other_params = query(other.verify_url)
+    forged = dict(other_params, e="20991231")
+    assert (await verify(other.number, forged, today=ISSUED, keyring=KEYRING)).outcome == "forged"
+    # a genuine signature pasted onto another number
+    assert (await verify(other.number, params, today=ISSUED, keyring=KEYRING)).outcome == "forged"
+    # signed by a key we do not know
+    assert (
+        await verify(other.number, other_params, today=ISSUED, keyring=Keyring.generate())
+    ).outcome == "forged"
+    assert (
+        await verify(other.number, {"s": "x"}, today=ISSUED, keyring=KEYRING)
+    ).outcome == "forged"
+    logs = await VerificationLog.select().order_by(VerificationLog.id)
+    assert len(logs) == 13 and logs[0]["client"] == "1.2.3.4" and logs[0]["outcome"] == "valid"
+
+    # suspend / reinstate round trip on the other certificate
+    await suspend_certificate(other.number, reason="待核查", on=ISSUED, by="admin")
+    assert (await verify(other.number, None, today=ISSUED, keyring=KEYRING)).outcome == "suspended"
+    await reinstate_certificate(other.number, reason="核查无误", on=ISSUED, by="admin")
+    assert (await verify(other.number, None, today=ISSUED, keyring=KEYRING)).outcome == "valid"
+    assert [c.number for c in await certificates_of_practitioner(carol)] == [other.number]
+    assert (await get_certificate(other.number)).status == "valid"
+
+
+async def test_results_batch_is_validated_whole(db: None) -> None:
+    await seed_programmes()
+    pids = await people(3)
+    sitting = await create_sitting(SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY))
+    await register_candidate(sitting.id, pids[0])
+    await register_candidate(sitting.id, pids[1])
+    entries = [
+        ResultIn(practitioner_id=pids[0], theory=Decimal("61"), practical=Decimal("62")),
+        ResultIn(practitioner_id=pids[1], theory=Decimal("100.5"), practical=Decimal("60.25")),
+        ResultIn(practitioner_id=pids[2], theory=Decimal("70"), practical=Decimal("70")),
+    ]
+    with pytest.raises(ValidationFailed) as err:
+        await record_results(sitting.id, entries, entered_by="e", now=NOW)
+    rows = err.value.detail["rows"]
+    assert [r["row"] for r in rows] == [1, 2]  # type: ignore[index]
+    assert len(rows[0]["errors"]) == 2  # type: ignore[index]
+    assert (
+        await issue_certificates(
+            sitting.id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
+        )
+        == []
+    )  # nothing was written
+    out = await record_results(sitting.id, entries[:1], entered_by="e", now=NOW)
+    assert out[0].passed is True
+
+
+async def test_eligibility_reads_training_hours_from_the_ledger(db: None) -> None:
+    await seed_programmes()
+    await update_programme(
+        "4-10-01-03-L5",
+        ProgrammeUpdate(min_training_hours=Decimal(120), training_category="pre_job"),
+    )
+    (pid,) = await people(1)
+    sitting = await create_sitting(SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY))
+    await record_training(
+        TrainingRecordIn(
+            practitioner_id=pid,
+            category="pre_job",
+            title="岗前培训",
+            hours=Decimal("100"),
+            completed_on=dt.date(2026, 6, 1),
+            source_ref="t1",
+        )
+    )
+    await record_training(
+        TrainingRecordIn(
+            practitioner_id=pid,
+            category="refresher",
+            title="回炉",
+            hours=Decimal("40"),
+            completed_on=dt.date(2026, 6, 2),
+            source_ref="t2",
+        )
+    )
+    with pytest.raises(NotEligible) as err:
+        await register_candidate(sitting.id, pid)
+    assert "120" in err.value.message and "100" in err.value.message and "20" in err.value.message
+    await record_training(
+        TrainingRecordIn(
+            practitioner_id=pid,
+            category="pre_job",
+            title="岗前培训2",
+            hours=Decimal("20"),
+            completed_on=dt.date(2026, 7, 1),
+            source_ref="t3",
+            source="import",
+        )
+    )
+    cand = await register_candidate(sitting.id, pid)
+    again = await register_candidate(sitting.id, pid)
+    assert cand.id == again.id and cand.training_hours == Decimal(120)
+
+
+async def test_concurrent_direct_issuance_gives_unique_numbers(db: None) -> None:
+    await seed_programmes()
+    pids = await people(8)
+    certs = await asyncio.gather(
+        *(
+            issue_certificate_for(
+                p, "4-10-01-03-L4", issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
+            )
+            for p in pids
+        )
+    )
+    numbers = [c.number for c in certs]
+    assert len(set(numbers)) == 8
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 9))
+    assert all(n[15] == "4" for n in numbers)
+    # the same direct issuance again is idempotent
+    again = await issue_certificate_for(
+        pids[0], "4-10-01-03-L4", issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
+    )
+    assert again.number == certs[0].number and await count_rows(Certificate) == 8
+
+
+async def test_two_concurrent_issuers_on_one_sitting_issue_once(db: None) -> None:
+    await seed_programmes()
+    sitting_id, pids = await sitting_with_results("1X-YEZH-2", [("80", "80")] * 6)
+    runs = await asyncio.gather(
+        *(
+            issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING)
+            for _ in range(2)
+        )
+    )
+    issued = [c for run in runs for c in run]
+    assert sorted(c.practitioner_id for c in issued) == sorted(pids)
+    assert len({c.number for c in issued}) == 6
+    assert await count_rows(Certificate) == 6
+    assert await count_rows(Credential) == 6
+    assert await OutboxMessage.count().where(OutboxMessage.task == RENDER_TASK) == 6

@@ -1,0 +1,248 @@
+"""Enrollment under contention: capacity is enforced by the database, never overbooked.
+
+Piccolo's ``PostgresEngine`` without a pool opens one connection per transaction, so
+``asyncio.gather`` of many ``enroll`` calls runs that many real concurrent transactions; a
+monitor on its own connection watches ``pg_stat_activity`` to prove they overlapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+
+from talent_pool import register_practitioner
+from talent_pool.identity import id_check_character
+from talent_pool.schemas import PractitionerIn
+from training import (
+    AlreadyEnrolled,
+    cancel_enrollment,
+    create_course,
+    create_offering,
+    create_training_base,
+    enroll,
+    get_offering,
+    list_enrollments,
+)
+from training.schemas import CourseIn, OfferingIn, TrainingBaseIn
+
+NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
+START = dt.date(2026, 12, 1)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_id(seq: int) -> str:
+    first17 = f"37010219900101{seq:03d}"
+    return first17 + id_check_character(first17)
+
+
+async def people(n: int) -> list[int]:
+    out = []
+    for i in range(n):
+        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"学员{i}"))
+        out.append(p.id)
+    return out
+
+
+async def new_offering(capacity: int) -> int:
+    base = await create_training_base(
+        TrainingBaseIn(name="实训基地", district_code="370102", accredited=True)
+    )
+    course = await create_course(
+        CourseIn(code="CAP", title="岗前培训", category="pre_job", hours=Decimal("16"))
+    )
+    o = await create_offering(
+        OfferingIn(
+            course_id=course.id,
+            training_base_id=base.id,
+            start_date=START,
+            end_date=START,
+            capacity=capacity,
+        )
+    )
+    return o.id
+
+
+class ConcurrencyMonitor:
+    """Polls pg_stat_activity on its own connection: the most sessions of this database seen
+    inside a transaction at once, and whether any waited on a lock."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.max_in_tx = 0
+        self.lock_waits = 0
+        self._stop = asyncio.Event()
+
+    async def run(self) -> None:
+        conn = await asyncpg.connect(self.url)
+        try:
+            while not self._stop.is_set():
+                row = await conn.fetchrow(
+                    """SELECT count(*) FILTER (WHERE xact_start IS NOT NULL) AS in_tx,
+                              count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting
+                       FROM pg_stat_activity
+                       WHERE datname = current_database() AND pid <> pg_backend_pid()"""
+                )
+                assert row is not None
+                self.max_in_tx = max(self.max_in_tx, row["in_tx"])
+                self.lock_waits += row["waiting"]
+                await asyncio.sleep(0.002)
+        finally:
+            await conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+async def test_forty_concurrent_enrollments_fill_exactly_capacity(
+    db: None, test_db_url: str
+) -> None:
+    capacity = 5
+    oid = await new_offering(capacity)
+    ids = await people(40)
+    monitor = ConcurrencyMonitor(test_db_url)
+    watcher = asyncio.create_task(monitor.run())
+    await asyncio.sleep(0.05)
+    try:
+        results = await asyncio.gather(*(enroll(oid, p, now=NOW) for p in ids))
+    finally:
+        monitor.stop()
+        await watcher
+    # it really was concurrent: many transactions open at once, some waiting on the row lock
+    assert monitor.max_in_tx >= 5, monitor.max_in_tx
+    assert monitor.lock_waits > 0
+
+    confirmed = [r for r in results if r.status == "confirmed"]
+    waitlisted = [r for r in results if r.status == "waitlisted"]
+    assert len(confirmed) == capacity
+    assert len(waitlisted) == 35
+    assert sorted(r.waitlist_position for r in waitlisted) == list(range(1, 36))  # type: ignore[type-var]
+    assert (await get_offering(oid)).confirmed_count == capacity
+    listed = await list_enrollments(oid)
+    assert sum(e.status == "confirmed" for e in listed) == capacity
+    assert [e.waitlist_position for e in listed if e.status == "waitlisted"] == list(range(1, 36))
+
+
+async def test_same_person_ten_times_at_once_enrolls_once(db: None) -> None:
+    oid = await new_offering(3)
+    (person,) = await people(1)
+    results = await asyncio.gather(
+        *(enroll(oid, person, now=NOW) for _ in range(10)), return_exceptions=True
+    )
+    ok = [r for r in results if not isinstance(r, BaseException)]
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(ok) == 1 and ok[0].status == "confirmed"
+    assert len(errors) == 9 and all(isinstance(e, AlreadyEnrolled) for e in errors)
+    assert len(await list_enrollments(oid)) == 1
+    assert (await get_offering(oid)).confirmed_count == 1  # failed attempts did not count
+
+
+async def test_concurrent_cancellations_promote_in_waitlist_order(db: None) -> None:
+    capacity = 3
+    oid = await new_offering(capacity)
+    ids = await people(8)
+    enrolled = [await enroll(oid, p, now=NOW) for p in ids]  # 3 confirmed, 5 waitlisted
+    assert [e.waitlist_position for e in enrolled[3:]] == [1, 2, 3, 4, 5]
+    later = NOW + dt.timedelta(minutes=5)
+    results = await asyncio.gather(*(cancel_enrollment(e.id, now=later) for e in enrolled[:2]))
+    promoted = sorted(r.promoted.id for r in results if r.promoted is not None)
+    assert promoted == [enrolled[3].id, enrolled[4].id]  # the first two of the waitlist
+    assert (await get_offering(oid)).confirmed_count == capacity
+    listed = await list_enrollments(oid)
+    assert sorted(e.id for e in listed if e.status == "confirmed") == sorted(
+        [enrolled[2].id, enrolled[3].id, enrolled[4].id]
+    )
+    assert [(e.id, e.waitlist_position) for e in listed if e.status == "waitlisted"] == [
+        (enrolled[5].id, 1),
+        (enrolled[6].id, 2),
+        (enrolled[7].id, 3),
+    ]
+    # a burst of enrollments while seats are freed never overbooks
+    extra = await people(12)
+    new_people = extra[8:]
+    await asyncio.gather(
+        cancel_enrollment(enrolled[2].id, now=later),
+        *(enroll(oid, p, now=later) for p in new_people),
+    )
+    offering = await get_offering(oid)
+    listed = await list_enrollments(oid)
+    assert offering.confirmed_count == capacity == sum(e.status == "confirmed" for e in listed)
+    positions = [e.waitlist_position for e in listed if e.status == "waitlisted"]
+    assert positions == list(range(1, len(positions) + 1))
+
+
+SQLITE_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, datetime as dt, json
+    from decimal import Decimal
+    from service.migrations import migrate
+    from talent_pool import register_practitioner, seed_reference_data
+    from talent_pool.identity import id_check_character
+    from talent_pool.schemas import PractitionerIn
+    from training import (AlreadyEnrolled, create_course, create_offering, create_training_base,
+                          enroll, get_offering)
+    from training.schemas import CourseIn, OfferingIn, TrainingBaseIn
+
+    NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
+
+    async def main():
+        await migrate()
+        await seed_reference_data()
+        base = await create_training_base(
+            TrainingBaseIn(name="基地", district_code="370102", accredited=True))
+        course = await create_course(
+            CourseIn(code="C", title="岗前", category="pre_job", hours=Decimal("16")))
+        o = await create_offering(OfferingIn(course_id=course.id, training_base_id=base.id,
+            start_date=dt.date(2026, 12, 1), end_date=dt.date(2026, 12, 1), capacity=5))
+        ids = []
+        for i in range(40):
+            first17 = f"37010219900101{i + 1:03d}"
+            p = await register_practitioner(
+                PractitionerIn(id_number=first17 + id_check_character(first17), name=f"学员{i}"))
+            ids.append(p.id)
+        results = await asyncio.gather(*(enroll(o.id, p, now=NOW) for p in ids))
+        dupes = await asyncio.gather(*(enroll(o.id, ids[0], now=NOW) for _ in range(5)),
+                                     return_exceptions=True)
+        print(json.dumps({
+            "confirmed": sum(r.status == "confirmed" for r in results),
+            "positions": sorted(r.waitlist_position for r in results
+                                if r.status == "waitlisted"),
+            "count": (await get_offering(o.id)).confirmed_count,
+            "dupes": sum(isinstance(d, AlreadyEnrolled) for d in dupes),
+        }))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_capacity_on_sqlite_embedded_default(tmp_path: Path) -> None:
+    """The same contention on the embedded SQLite default (a subprocess: the engine is chosen
+    from TUOYU_DATABASE_URL when piccolo_conf is imported)."""
+    env = dict(os.environ)
+    env["TUOYU_DATABASE_URL"] = f"sqlite:///{tmp_path / 'tuoyu.sqlite'}"
+    env["PYTHONPATH"] = str(REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", SQLITE_SCRIPT],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {
+        "confirmed": 5,
+        "positions": list(range(1, 36)),
+        "count": 5,
+        "dupes": 5,
+    }

@@ -1,0 +1,94 @@
+"""Pure training rules: completion (exact Decimal, 80 % default) and session length."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from training.rules import (
+    DEFAULT_COMPLETION_RULE,
+    CompletionDecision,
+    CompletionRule,
+    evaluate_completion,
+    format_hours,
+    session_hours,
+)
+
+
+def decide(
+    attended: str, scheduled: str = "16", sessions: tuple[int, int] = (4, 4), **kw: Any
+) -> CompletionDecision:
+    rule = CompletionRule(**kw) if kw else DEFAULT_COMPLETION_RULE
+    return evaluate_completion(
+        scheduled_hours=Decimal(scheduled),
+        attended_hours=Decimal(attended),
+        scheduled_sessions=sessions[1],
+        attended_sessions=sessions[0],
+        rule=rule,
+    )
+
+
+def test_default_is_80_percent_of_hours_and_documented() -> None:
+    assert DEFAULT_COMPLETION_RULE.min_hours_percent == Decimal(80)
+    assert DEFAULT_COMPLETION_RULE.min_sessions_percent is None
+    assert "80%" in DEFAULT_COMPLETION_RULE.source and "可配置" in DEFAULT_COMPLETION_RULE.source
+
+
+def test_boundary_is_exact_not_float() -> None:
+    assert decide("12.8").completed  # exactly 80 %
+    assert not decide("12.79").completed
+    # 0.1 + 0.2 style inputs: 1/3 of hours, exact comparison on Decimal
+    assert decide("2.4", scheduled="3").completed  # 80 % exactly
+    assert not decide("2.39", scheduled="3").completed
+
+
+def test_reason_shows_hours() -> None:
+    decision = decide("6", sessions=(2, 4))
+    assert not decision.completed
+    assert decision.reason == "出勤 6.0 / 16.0 学时（37.5%），未达到 80%"
+    ok = decide("16")
+    assert ok.completed and "16.0 / 16.0" in ok.reason
+
+
+def test_sessions_share_can_be_required_too() -> None:
+    rule_kw: dict[str, Any] = {"min_sessions_percent": Decimal(75)}
+    assert decide("13", sessions=(3, 4), **rule_kw).completed
+    decision = decide("13", sessions=(2, 4), **rule_kw)
+    assert not decision.completed and "出勤 2 / 4 次课" in decision.reason
+    both = decide("1", sessions=(1, 4), **rule_kw)
+    assert both.reason.count("未达到") == 2
+
+
+def test_configurable_threshold() -> None:
+    assert decide("8", min_hours_percent=Decimal(50)).completed
+    assert not decide("8", min_hours_percent=Decimal("50.01")).completed
+    with pytest.raises(ValueError):
+        CompletionRule(min_hours_percent=Decimal(101))
+
+
+def test_no_schedule_and_bad_inputs() -> None:
+    assert not decide("0", scheduled="0", sessions=(0, 0)).completed
+    with pytest.raises(ValueError):
+        decide("17")
+    with pytest.raises(ValueError):
+        decide("-1")
+
+
+def test_session_hours_exact() -> None:
+    assert session_hours(dt.time(9), dt.time(9, 45)) == Decimal("0.75")
+    assert session_hours(dt.time(9), dt.time(12)) == Decimal("3")
+    assert session_hours(dt.time(13, 30), dt.time(15)) == Decimal("1.5")
+    with pytest.raises(ValueError):
+        session_hours(dt.time(9), dt.time(9, 50))  # 0.8333… h is not exact
+    with pytest.raises(ValueError):
+        session_hours(dt.time(10), dt.time(9))
+
+
+def test_format_hours() -> None:
+    assert format_hours(Decimal("6")) == "6.0"
+    assert format_hours(Decimal("6.00")) == "6.0"
+    assert format_hours(Decimal("1.25")) == "1.25"
+    assert format_hours(Decimal("30")) == "30.0"

@@ -1,0 +1,66 @@
+"""Errors raised by training services.
+
+They subclass the talent-pool errors (:class:`~talent_pool.errors.NotFound`,
+:class:`~talent_pool.errors.Conflict`, :class:`~talent_pool.errors.ValidationFailed`) so the
+service layer maps them to HTTP problems the same way; every ``message`` is Chinese text.
+"""
+
+from __future__ import annotations
+
+from talent_pool.errors import Conflict, NotFound, ValidationFailed
+
+
+class TrainingNotFound(NotFound):
+    """A training base, course, offering, session or enrollment does not exist."""
+
+    code = "training_not_found"
+
+
+class TrainingInvalid(ValidationFailed):
+    """Input violates a training rule (dates, capacity, unknown district, inactive base…)."""
+
+    code = "training_invalid"
+
+
+class AlreadyEnrolled(Conflict):
+    """The person already holds a live (confirmed or waitlisted) enrollment in the offering."""
+
+    code = "already_enrolled"
+
+    def __init__(self, offering_id: int, practitioner_id: int) -> None:
+        super().__init__(
+            f"该人员已报名此班级（班级 {offering_id}，人员 {practitioner_id}）",
+            offering_id=offering_id,
+            practitioner_id=practitioner_id,
+        )
+
+
+class OfferingNotOpen(Conflict):
+    """The offering does not accept the operation in its current status."""
+
+    code = "offering_not_open"
+
+
+class EnrollmentStateConflict(Conflict):
+    """The enrollment is not in a status that allows the operation."""
+
+    code = "enrollment_state"
+
+
+class DuplicateCode(Conflict):
+    """A unique business code (e.g. a course code) is already used."""
+
+    code = "duplicate_code"
+
+
+class AttendanceRejected(ValidationFailed):
+    """An attendance batch had bad rows; nothing was written.
+
+    ``rows`` lists every bad row as ``{"row": index (0-based), "reason": Chinese text, ...}``.
+    """
+
+    code = "attendance_rejected"
+
+    def __init__(self, rows: list[dict[str, object]]) -> None:
+        super().__init__(f"考勤数据有 {len(rows)} 行无效，未写入任何记录", rows=rows)
+        self.rows = rows

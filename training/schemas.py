@@ -1,0 +1,221 @@
+"""Pydantic shapes in and out of the training services.
+
+Dates are local calendar dates (Asia/Shanghai by default); clock times are local
+``datetime.time``; timestamps are timezone-aware; hours are decimal hours (``Decimal``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TrainingCategory = Literal["pre_job", "refresher", "other"]
+OfferingStatus = Literal["open", "closed", "completed", "cancelled"]
+EnrollmentStatus = Literal["confirmed", "waitlisted", "cancelled", "completed", "not_completed"]
+AttendanceMethod = Literal["roster", "qr", "batch"]
+
+
+def _clean_text(value: str) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise ValueError("不能为空")
+    return cleaned
+
+
+class TrainingBaseIn(BaseModel):
+    """A new training base (实训基地) in a current district of the city."""
+
+    name: str = Field(min_length=1, max_length=128)
+    district_code: str = Field(min_length=6, max_length=6)
+    address: str = Field(default="", max_length=255)
+    accredited: bool = False
+    active: bool = True
+
+    _clean = field_validator("name")(_clean_text)
+
+
+class TrainingBaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    district_code: str
+    address: str
+    accredited: bool
+    active: bool
+
+
+class CourseIn(BaseModel):
+    """A catalog course: ``hours`` (decimal hours, one decimal place) are credited to the
+    talent-pool ledger when a trainee completes an offering of it."""
+
+    code: str = Field(min_length=1, max_length=32)
+    title: str = Field(min_length=1, max_length=255)
+    category: TrainingCategory
+    hours: Decimal = Field(gt=0, le=10000, decimal_places=1)
+    level: str = Field(default="", max_length=16)
+    description: str = ""
+
+    _clean = field_validator("title")(_clean_text)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        cleaned = value.strip().upper()
+        if not cleaned or any(ch.isspace() for ch in cleaned):
+            raise ValueError("课程代码不能为空且不能含空格")
+        return cleaned
+
+
+class CourseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    code: str
+    title: str
+    category: str
+    hours: Decimal
+    level: str
+    description: str
+
+
+class OfferingIn(BaseModel):
+    """A new offering (开班) of ``course_id`` at ``training_base_id`` from ``start_date`` to
+    ``end_date`` (inclusive local dates) with ``capacity`` seats. ``title`` defaults to the
+    course title."""
+
+    course_id: int
+    training_base_id: int
+    title: str = Field(default="", max_length=255)
+    start_date: dt.date
+    end_date: dt.date
+    capacity: int = Field(ge=1, le=100000)
+
+
+class OfferingOut(BaseModel):
+    """An offering; ``confirmed_count`` seats of ``capacity`` are taken."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    course_id: int
+    training_base_id: int
+    title: str
+    start_date: dt.date
+    end_date: dt.date
+    capacity: int
+    confirmed_count: int
+    status: str
+    completed_on: dt.date | None = None
+
+
+class SessionIn(BaseModel):
+    """One meeting (课次) on ``day`` (local date) from ``starts_at`` to ``ends_at`` (local times).
+
+    ``hours`` (decimal, up to two places) defaults to the clock length when that is exact
+    (multiple of 3 minutes, e.g. 45 min → 0.75 h); give it explicitly otherwise.
+    """
+
+    day: dt.date
+    starts_at: dt.time
+    ends_at: dt.time
+    hours: Decimal | None = Field(default=None, gt=0, le=24, decimal_places=2)
+    topic: str = Field(default="", max_length=255)
+
+
+class SessionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    offering_id: int
+    day: dt.date
+    starts_at: dt.time
+    ends_at: dt.time
+    hours: Decimal
+    topic: str
+
+
+class EnrollmentOut(BaseModel):
+    """An enrollment. ``waitlist_position`` (1 = next to be promoted) is set only while
+    ``status == "waitlisted"``; ``attended_hours``/``outcome_reason`` after completion."""
+
+    id: int
+    offering_id: int
+    practitioner_id: int
+    status: EnrollmentStatus
+    waitlist_position: int | None = None
+    enrolled_at: dt.datetime
+    status_changed_at: dt.datetime | None = None
+    attended_hours: Decimal | None = None
+    outcome_reason: str = ""
+
+
+class CancellationResult(BaseModel):
+    """What :func:`training.services.cancel_enrollment` did.
+
+    ``previous_status`` is the status before cancelling; ``seat_freed`` is true when a confirmed
+    seat was released; ``promoted`` is the waitlisted enrollment that took the seat, if any.
+    ``changed`` is false when the enrollment was already cancelled (idempotent call).
+    """
+
+    enrollment: EnrollmentOut
+    previous_status: str
+    changed: bool
+    seat_freed: bool
+    promoted: EnrollmentOut | None = None
+
+
+class AttendanceEntry(BaseModel):
+    """One row of an attendance batch: exactly one of ``practitioner_id`` / ``enrollment_id``."""
+
+    practitioner_id: int | None = None
+    enrollment_id: int | None = None
+    present: bool = True
+
+    @model_validator(mode="after")
+    def _one_key(self) -> AttendanceEntry:
+        if (self.practitioner_id is None) == (self.enrollment_id is None):
+            raise ValueError("须且只能填写 practitioner_id 或 enrollment_id 之一")
+        return self
+
+
+class AttendanceReport(BaseModel):
+    """Result of :func:`training.services.record_attendance`: rows written for the session
+    (after de-duplicating identical rows), of which ``present``/``absent``."""
+
+    session_id: int
+    recorded: int
+    present: int
+    absent: int
+    enrollment_ids: list[int]
+
+
+class CompletionEntry(BaseModel):
+    """One enrollment's completion outcome; ``reason`` shows the hours (Chinese text)."""
+
+    enrollment_id: int
+    practitioner_id: int
+    status: Literal["completed", "not_completed"]
+    attended_hours: Decimal
+    scheduled_hours: Decimal
+    reason: str
+    training_record_id: int | None = None
+
+
+class CompletionReport(BaseModel):
+    """Result of :func:`training.services.complete_offering`.
+
+    ``entries`` lists every enrollment that was confirmed at completion; ``waitlisted`` counts
+    people still on the waitlist (they are not evaluated); ``already_completed`` is true when the
+    offering had been completed before (nothing new was written). ``rule`` is the rule source.
+    """
+
+    offering_id: int
+    completed_on: dt.date
+    scheduled_hours: Decimal
+    scheduled_sessions: int
+    completed: int
+    not_completed: int
+    waitlisted: int
+    already_completed: bool
+    rule: str
+    entries: list[CompletionEntry]

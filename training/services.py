@@ -1,0 +1,841 @@
+"""Training use cases (async): the public API of the package, re-exported in ``__init__``.
+
+Every write runs in :func:`talent_pool.db.atomic` (one transaction; joins the caller's).
+Nothing here reads the clock or the environment: callers pass ``now`` (timezone-aware) and
+local business dates. Hours are decimal hours (``Decimal``).
+
+Concurrency guarantees (PostgreSQL and SQLite):
+
+* seats: ``Offering.confirmed_count`` only changes through conditional ``UPDATE`` statements
+  evaluated by the database (``... WHERE confirmed_count < capacity AND status = 'open'``), so
+  concurrent enrollments can never overbook;
+* one live enrollment per person and offering: the unique ``Enrollment.dedupe_key``;
+* one attendance row per session and enrollment: the unique ``Attendance.dedupe_key`` (upsert);
+* completion is claimed by a conditional status update, so completing twice (or concurrently)
+  records each training once; the ledger is also idempotent on ``source_ref``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+from talent_pool import list_districts, record_training
+from talent_pool.db import atomic
+from talent_pool.schemas import TrainingRecordIn
+from talent_pool.tables import Practitioner, TrainingRecord
+from training.errors import (
+    AlreadyEnrolled,
+    AttendanceRejected,
+    DuplicateCode,
+    EnrollmentStateConflict,
+    OfferingNotOpen,
+    TrainingInvalid,
+    TrainingNotFound,
+)
+from training.rules import (
+    DEFAULT_COMPLETION_RULE,
+    CompletionRule,
+    evaluate_completion,
+    session_hours,
+)
+from training.schemas import (
+    AttendanceEntry,
+    AttendanceMethod,
+    AttendanceReport,
+    CancellationResult,
+    CompletionEntry,
+    CompletionReport,
+    CourseIn,
+    CourseOut,
+    EnrollmentOut,
+    OfferingIn,
+    OfferingOut,
+    SessionIn,
+    SessionOut,
+    TrainingBaseIn,
+    TrainingBaseOut,
+)
+from training.tables import Attendance, Course, Enrollment, Offering, Session, TrainingBase
+
+try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
+    from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
+except ImportError:  # pragma: no cover
+    _PgUniqueViolation = None  # type: ignore[assignment,misc]
+
+LIVE_STATUSES = ("confirmed", "waitlisted")
+
+# The seat decision, made by the database (never check-then-insert in Python).
+_TAKE_SEAT_SQL = (
+    "UPDATE tr_offering SET confirmed_count = confirmed_count + 1 "
+    "WHERE id = {} AND confirmed_count < capacity AND status = 'open' RETURNING id"
+)
+_NEXT_WAITLIST_SQL = (
+    "UPDATE tr_offering SET waitlist_seq = waitlist_seq + 1 "
+    "WHERE id = {} AND status = 'open' RETURNING waitlist_seq"
+)
+_FREE_SEAT_SQL = (
+    "UPDATE tr_offering SET confirmed_count = confirmed_count - 1 "
+    "WHERE id = {} AND confirmed_count > 0 RETURNING id"
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _is_unique_violation(exc: BaseException, column: str) -> bool:
+    """True when ``exc`` is a unique violation on ``column`` (asyncpg or sqlite3)."""
+    if _PgUniqueViolation is not None and isinstance(exc, _PgUniqueViolation):
+        return column in (getattr(exc, "constraint_name", None) or "") or column in str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        text = str(exc)
+        return "UNIQUE" in text and column in text
+    return False
+
+
+def _require_aware(now: dt.datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise TrainingInvalid("时间戳必须带时区（UTC）", field="now")
+
+
+def _base_out(row: Mapping[str, Any]) -> TrainingBaseOut:
+    return TrainingBaseOut.model_validate(dict(row))
+
+
+def _course_out(row: Mapping[str, Any]) -> CourseOut:
+    return CourseOut.model_validate(dict(row))
+
+
+def _offering_out(row: Mapping[str, Any]) -> OfferingOut:
+    data = dict(row)
+    data["course_id"] = data.pop("course")
+    data["training_base_id"] = data.pop("training_base")
+    return OfferingOut.model_validate(data)
+
+
+def _session_out(row: Mapping[str, Any]) -> SessionOut:
+    data = dict(row)
+    data["offering_id"] = data.pop("offering")
+    return SessionOut.model_validate(data)
+
+
+def _enrollment_out(row: Mapping[str, Any], position: int | None = None) -> EnrollmentOut:
+    return EnrollmentOut(
+        id=row["id"],
+        offering_id=row["offering"],
+        practitioner_id=row["practitioner"],
+        status=row["status"],
+        waitlist_position=position if row["status"] == "waitlisted" else None,
+        enrolled_at=row["enrolled_at"],
+        status_changed_at=row["status_changed_at"],
+        attended_hours=row["attended_hours"],
+        outcome_reason=row["outcome_reason"],
+    )
+
+
+async def _offering_row(offering_id: int) -> dict[str, Any]:
+    row = await Offering.select().where(Offering.id == offering_id).first()
+    if row is None:
+        raise TrainingNotFound(f"班级 {offering_id} 不存在", offering_id=offering_id)
+    return row
+
+
+async def _enrollment_row(enrollment_id: int) -> dict[str, Any]:
+    row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
+    if row is None:
+        raise TrainingNotFound(f"报名记录 {enrollment_id} 不存在", enrollment_id=enrollment_id)
+    return row
+
+
+async def _waitlist_positions(offering_id: int) -> dict[int, int]:
+    """Enrollment id → 1-based waitlist position (order of ``waitlist_seq``, then id)."""
+    rows = await (
+        Enrollment.select(Enrollment.id)
+        .where((Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted"))
+        .order_by(Enrollment.waitlist_seq)
+        .order_by(Enrollment.id)
+    )
+    return {r["id"]: i for i, r in enumerate(rows, start=1)}
+
+
+async def _with_position(row: Mapping[str, Any]) -> EnrollmentOut:
+    position = None
+    if row["status"] == "waitlisted":
+        position = (await _waitlist_positions(row["offering"])).get(row["id"])
+    return _enrollment_out(row, position)
+
+
+# --------------------------------------------------------------------------- bases & courses
+
+
+async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
+    """Register a training base (实训基地).
+
+    ``district_code`` must be a current district/county of the city (the talent-pool division
+    table); raises :class:`TrainingInvalid` otherwise.
+    """
+    districts = {d["code"] for d in await list_districts()}
+    if data.district_code not in districts:
+        raise TrainingInvalid(
+            f"区县代码 {data.district_code} 不是本市现行区县", field="district_code"
+        )
+    async with atomic():
+        row = TrainingBase(
+            name=data.name,
+            district_code=data.district_code,
+            address=data.address.strip(),
+            accredited=data.accredited,
+            active=data.active,
+        )
+        await row.save()
+    return _base_out(row.to_dict())
+
+
+async def get_training_base(training_base_id: int) -> TrainingBaseOut:
+    """One training base; raises :class:`TrainingNotFound`."""
+    row = await TrainingBase.select().where(TrainingBase.id == training_base_id).first()
+    if row is None:
+        raise TrainingNotFound(f"实训基地 {training_base_id} 不存在")
+    return _base_out(row)
+
+
+async def list_training_bases(district_code: str | None = None) -> list[TrainingBaseOut]:
+    """Training bases (all, or those of one district), in id order."""
+    query = TrainingBase.select().order_by(TrainingBase.id)
+    if district_code is not None:
+        query = query.where(TrainingBase.district_code == district_code)
+    return [_base_out(r) for r in await query]
+
+
+async def count_accredited_bases(district_code: str | None = None) -> int:
+    """Number of training bases that are accredited **and** active (the plan's 实训基地
+    indicator, target 10), for the city or one district."""
+    query = TrainingBase.count().where(
+        (TrainingBase.accredited == True) & (TrainingBase.active == True)  # noqa: E712
+    )
+    if district_code is not None:
+        query = query.where(TrainingBase.district_code == district_code)
+    return int(await query)
+
+
+async def create_course(data: CourseIn) -> CourseOut:
+    """Add a course to the catalog. ``code`` is normalised (trimmed, upper case) and unique:
+    raises :class:`DuplicateCode` when it is taken (also under concurrency)."""
+    async with atomic() as tx:
+        savepoint = await tx.savepoint()
+        row = Course(
+            code=data.code,
+            title=data.title,
+            category=data.category,
+            hours=data.hours,
+            level=data.level.strip(),
+            description=data.description.strip(),
+        )
+        try:
+            await row.save()
+        except Exception as exc:
+            if _is_unique_violation(exc, "code"):
+                await savepoint.rollback_to()
+                raise DuplicateCode(f"课程代码 {data.code} 已存在", code=data.code) from None
+            raise
+        await savepoint.release()
+    return _course_out(row.to_dict())
+
+
+async def get_course(course_id: int) -> CourseOut:
+    """One course; raises :class:`TrainingNotFound`."""
+    row = await Course.select().where(Course.id == course_id).first()
+    if row is None:
+        raise TrainingNotFound(f"课程 {course_id} 不存在")
+    return _course_out(row)
+
+
+async def list_courses() -> list[CourseOut]:
+    """The course catalog in code order."""
+    return [_course_out(r) for r in await Course.select().order_by(Course.code)]
+
+
+# --------------------------------------------------------------------------- offerings & sessions
+
+
+async def create_offering(data: OfferingIn) -> OfferingOut:
+    """Open an offering (开班) of a course at a base.
+
+    Raises :class:`TrainingNotFound` for an unknown course or base, :class:`TrainingInvalid`
+    when ``end_date < start_date``, ``capacity < 1``, or the base is not active and accredited.
+    """
+    if data.end_date < data.start_date:
+        raise TrainingInvalid("结束日期早于开始日期", field="end_date")
+    if data.capacity < 1:
+        raise TrainingInvalid("班级容量至少为 1", field="capacity")
+    course = await get_course(data.course_id)
+    base = await get_training_base(data.training_base_id)
+    if not (base.active and base.accredited):
+        raise TrainingInvalid(
+            f"实训基地「{base.name}」未认定或已停用，不能开班", field="training_base_id"
+        )
+    async with atomic():
+        row = Offering(
+            course=course.id,
+            training_base=base.id,
+            title=" ".join(data.title.split()) or course.title,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            capacity=data.capacity,
+            confirmed_count=0,
+            waitlist_seq=0,
+            status="open",
+        )
+        await row.save()
+    return await get_offering(int(row.id))
+
+
+async def get_offering(offering_id: int) -> OfferingOut:
+    """One offering with its seat count; raises :class:`TrainingNotFound`."""
+    return _offering_out(await _offering_row(offering_id))
+
+
+async def list_offerings(
+    open_only: bool = False, training_base_id: int | None = None
+) -> list[OfferingOut]:
+    """Offerings by start date (``open_only``: status open; optionally of one base)."""
+    query = Offering.select().order_by(Offering.start_date).order_by(Offering.id)
+    if open_only:
+        query = query.where(Offering.status == "open")
+    if training_base_id is not None:
+        query = query.where(Offering.training_base == training_base_id)
+    return [_offering_out(r) for r in await query]
+
+
+async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
+    """Schedule a session (课次) of an offering.
+
+    ``day`` must lie within the offering's dates; ``hours`` default to the exact clock length.
+    Raises :class:`TrainingNotFound`, :class:`TrainingInvalid` (day outside the offering, end
+    not after start, inexact length without explicit hours), :class:`OfferingNotOpen` when the
+    offering is completed or cancelled.
+    """
+    offering = await _offering_row(offering_id)
+    if offering["status"] in ("completed", "cancelled"):
+        raise OfferingNotOpen(f"班级 {offering_id} 已结业或已取消，不能再排课")
+    if not (offering["start_date"] <= data.day <= offering["end_date"]):
+        raise TrainingInvalid(
+            f"课次日期 {data.day} 不在班级日期 {offering['start_date']}–{offering['end_date']} 内",
+            field="day",
+        )
+    try:
+        clock_hours = session_hours(data.starts_at, data.ends_at)
+    except ValueError as exc:
+        if data.ends_at <= data.starts_at or data.hours is None:
+            raise TrainingInvalid(str(exc), field="hours") from None
+        clock_hours = None
+    hours = data.hours if data.hours is not None else clock_hours
+    async with atomic():
+        row = Session(
+            offering=offering_id,
+            day=data.day,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            hours=hours,
+            topic=data.topic.strip(),
+        )
+        await row.save()
+    saved = await Session.select().where(Session.id == row.id).first()
+    assert saved is not None
+    return _session_out(saved)
+
+
+async def list_sessions(offering_id: int) -> list[SessionOut]:
+    """Sessions of an offering by day and start time; raises :class:`TrainingNotFound`."""
+    await _offering_row(offering_id)
+    rows = await (
+        Session.select()
+        .where(Session.offering == offering_id)
+        .order_by(Session.day)
+        .order_by(Session.starts_at)
+        .order_by(Session.id)
+    )
+    return [_session_out(r) for r in rows]
+
+
+# --------------------------------------------------------------------------- enrollment
+
+
+async def enroll(offering_id: int, practitioner_id: int, *, now: dt.datetime) -> EnrollmentOut:
+    """Enroll a practitioner (报名): a confirmed seat when one is free, else the waitlist.
+
+    The seat is taken by one conditional ``UPDATE`` in the database (``confirmed_count <
+    capacity AND status = 'open'``), so concurrent calls never overbook; the waitlist sequence
+    comes from another row-locked counter, so positions are distinct. ``now`` (aware) is stored
+    as ``enrolled_at``.
+
+    Raises :class:`TrainingNotFound` (offering or practitioner), :class:`OfferingNotOpen`
+    (offering not open), :class:`AlreadyEnrolled` when the person already holds a confirmed or
+    waitlisted enrollment in the offering (unique ``dedupe_key``; the failed insert is rolled
+    back to a savepoint, nothing else was written).
+    """
+    _require_aware(now)
+    async with atomic() as tx:
+        offering = await _offering_row(offering_id)
+        if offering["status"] != "open":
+            raise OfferingNotOpen(f"班级 {offering_id} 未开放报名", status=offering["status"])
+        if not await Practitioner.exists().where(Practitioner._meta.primary_key == practitioner_id):
+            raise TrainingNotFound(f"从业人员 {practitioner_id} 不存在")
+        # Insert first (before touching the counter), behind a savepoint: a unique violation
+        # aborts a PostgreSQL transaction, and the caller's transaction must stay usable.
+        savepoint = await tx.savepoint()
+        try:
+            inserted = await Enrollment.insert(
+                Enrollment(
+                    offering=offering_id,
+                    practitioner=practitioner_id,
+                    status="waitlisted",
+                    dedupe_key=f"{offering_id}:{practitioner_id}",
+                    enrolled_at=now,
+                )
+            )
+        except Exception as exc:
+            if _is_unique_violation(exc, "dedupe_key"):
+                await savepoint.rollback_to()
+                raise AlreadyEnrolled(offering_id, practitioner_id) from None
+            raise
+        await savepoint.release()
+        enrollment_id = inserted[0]["id"]
+        if await Offering.raw(_TAKE_SEAT_SQL, offering_id):
+            await Enrollment.update({Enrollment.status: "confirmed"}).where(
+                Enrollment.id == enrollment_id
+            )
+        else:
+            seq = await Offering.raw(_NEXT_WAITLIST_SQL, offering_id)
+            if not seq:
+                raise OfferingNotOpen(f"班级 {offering_id} 未开放报名")
+            await Enrollment.update({Enrollment.waitlist_seq: seq[0]["waitlist_seq"]}).where(
+                Enrollment.id == enrollment_id
+            )
+        # The offering row is locked by this transaction: every enrollment with a smaller
+        # waitlist_seq has committed, so the position computed here is exact.
+        return await _with_position(await _enrollment_row(enrollment_id))
+
+
+async def _promote_next(offering_id: int, now: dt.datetime) -> dict[str, Any] | None:
+    """Give a free seat to the earliest waitlisted enrollment (same conditional update as
+    :func:`enroll`); returns the promoted row or ``None``. Runs inside the caller's transaction."""
+    while True:
+        candidate = await (
+            Enrollment.select(Enrollment.id)
+            .where((Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted"))
+            .order_by(Enrollment.waitlist_seq)
+            .order_by(Enrollment.id)
+            .first()
+        )
+        if candidate is None:
+            return None
+        if not await Offering.raw(_TAKE_SEAT_SQL, offering_id):
+            return None
+        promoted = (
+            await Enrollment.update(
+                {Enrollment.status: "confirmed", Enrollment.status_changed_at: now}
+            )
+            .where((Enrollment.id == candidate["id"]) & (Enrollment.status == "waitlisted"))
+            .returning(Enrollment.id)
+        )
+        if promoted:
+            return await _enrollment_row(candidate["id"])
+        # cancelled concurrently: give the seat back and try the next one
+        await Offering.raw(_FREE_SEAT_SQL, offering_id)
+
+
+async def cancel_enrollment(enrollment_id: int, *, now: dt.datetime) -> CancellationResult:
+    """Cancel an enrollment; a confirmed seat is freed and given to the earliest waitlisted
+    enrollment, all in one transaction (decrement and promotion are conditional updates).
+
+    Cancelling releases the ``dedupe_key`` so the person may enroll again (at the back of the
+    queue). Cancelling an already cancelled enrollment changes nothing (``changed=False``).
+    Raises :class:`TrainingNotFound`, :class:`EnrollmentStateConflict` (completed / not
+    completed, or changed concurrently), :class:`OfferingNotOpen` (offering completed/cancelled).
+    """
+    _require_aware(now)
+    async with atomic():
+        row = await _enrollment_row(enrollment_id)
+        previous = row["status"]
+        if previous == "cancelled":
+            return CancellationResult(
+                enrollment=_enrollment_out(row),
+                previous_status=previous,
+                changed=False,
+                seat_freed=False,
+            )
+        if previous not in LIVE_STATUSES:
+            raise EnrollmentStateConflict(f"报名记录 {enrollment_id} 已结业，不能取消")
+        offering = await _offering_row(row["offering"])
+        if offering["status"] in ("completed", "cancelled"):
+            raise OfferingNotOpen(f"班级 {offering['id']} 已结业或已取消，不能取消报名")
+        changed = (
+            await Enrollment.update(
+                {
+                    Enrollment.status: "cancelled",
+                    Enrollment.status_changed_at: now,
+                    Enrollment.dedupe_key: (
+                        f"{row['offering']}:{row['practitioner']}:x{enrollment_id}"
+                    ),
+                }
+            )
+            .where((Enrollment.id == enrollment_id) & (Enrollment.status == previous))
+            .returning(Enrollment.id)
+        )
+        if not changed:
+            raise EnrollmentStateConflict(f"报名记录 {enrollment_id} 状态已变化，请重试")
+        promoted = None
+        seat_freed = previous == "confirmed"
+        if seat_freed:
+            await Offering.raw(_FREE_SEAT_SQL, row["offering"])
+            promoted = await _promote_next(row["offering"], now)
+        return CancellationResult(
+            enrollment=_enrollment_out(await _enrollment_row(enrollment_id)),
+            previous_status=previous,
+            changed=True,
+            seat_freed=seat_freed,
+            promoted=_enrollment_out(promoted) if promoted else None,
+        )
+
+
+async def get_enrollment(enrollment_id: int) -> EnrollmentOut:
+    """One enrollment (with its current waitlist position); raises :class:`TrainingNotFound`."""
+    return await _with_position(await _enrollment_row(enrollment_id))
+
+
+async def list_enrollments(offering_id: int) -> list[EnrollmentOut]:
+    """Enrollments of an offering: confirmed/completed first by id, then the waitlist in order,
+    then cancelled. Raises :class:`TrainingNotFound`."""
+    await _offering_row(offering_id)
+    rows = await Enrollment.select().where(Enrollment.offering == offering_id)
+    positions = await _waitlist_positions(offering_id)
+    rank = {"confirmed": 0, "completed": 0, "not_completed": 0, "waitlisted": 1, "cancelled": 2}
+
+    def key(r: Mapping[str, Any]) -> tuple[int, int, int]:
+        return (rank.get(r["status"], 3), positions.get(r["id"], 0), r["id"])
+
+    return [_enrollment_out(r, positions.get(r["id"])) for r in sorted(rows, key=key)]
+
+
+async def enrollments_of_practitioner(practitioner_id: int) -> list[EnrollmentOut]:
+    """All enrollments of one practitioner (any status), newest first, with waitlist positions."""
+    rows = await (
+        Enrollment.select()
+        .where(Enrollment.practitioner == practitioner_id)
+        .order_by(Enrollment.id, ascending=False)
+    )
+    result = []
+    for r in rows:
+        result.append(await _with_position(r))
+    return result
+
+
+# --------------------------------------------------------------------------- attendance
+
+
+async def record_attendance(
+    session_id: int,
+    entries: Sequence[AttendanceEntry | Mapping[str, Any]],
+    *,
+    recorded_by: str,
+    method: AttendanceMethod = "roster",
+    now: dt.datetime,
+) -> AttendanceReport:
+    """Record presence at a session (考勤): an idempotent upsert per (session, enrollment).
+
+    Each entry names a ``practitioner_id`` or an ``enrollment_id`` of this offering and
+    ``present``. Only **confirmed** enrollments can attend. The whole batch is validated first:
+    if any row is bad (malformed, unknown person, not enrolled, waitlisted/cancelled, the same
+    person twice with different values) :class:`AttendanceRejected` lists every bad row
+    (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical duplicate rows count
+    once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``.
+
+    Raises :class:`TrainingNotFound` (session), :class:`OfferingNotOpen` (offering completed or
+    cancelled), :class:`TrainingInvalid` (empty ``recorded_by``, naive ``now``).
+    """
+    _require_aware(now)
+    recorded_by = recorded_by.strip()
+    if not recorded_by:
+        raise TrainingInvalid("记录人不能为空", field="recorded_by")
+    if method not in ("roster", "qr", "batch"):
+        raise TrainingInvalid(f"考勤方式 {method} 无效", field="method")
+    async with atomic():
+        session = await Session.select().where(Session.id == session_id).first()
+        if session is None:
+            raise TrainingNotFound(f"课次 {session_id} 不存在")
+        offering = await _offering_row(session["offering"])
+        if offering["status"] in ("completed", "cancelled"):
+            raise OfferingNotOpen(f"班级 {offering['id']} 已结业或已取消，不能再记录考勤")
+        enrollments = await Enrollment.select(
+            Enrollment.id, Enrollment.practitioner, Enrollment.status
+        ).where(Enrollment.offering == offering["id"])
+        by_id = {e["id"]: e for e in enrollments}
+        live_by_person: dict[int, dict[str, Any]] = {}
+        for e in sorted(enrollments, key=lambda e: e["status"] == "cancelled"):
+            live_by_person.setdefault(e["practitioner"], e)
+
+        bad: list[dict[str, object]] = []
+        chosen: dict[int, tuple[int, bool]] = {}  # enrollment id -> (row, present)
+        for index, raw in enumerate(entries):
+            try:
+                entry = (
+                    raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
+                )
+            except Exception as exc:
+                bad.append({"row": index, "reason": f"格式错误：{exc}"})
+                continue
+            if entry.enrollment_id is not None:
+                found = by_id.get(entry.enrollment_id)
+                who: dict[str, object] = {"enrollment_id": entry.enrollment_id}
+                missing = f"报名记录 {entry.enrollment_id} 不属于本班级"
+            else:
+                assert entry.practitioner_id is not None
+                found = live_by_person.get(entry.practitioner_id)
+                who = {"practitioner_id": entry.practitioner_id}
+                missing = f"人员 {entry.practitioner_id} 未报名本班级"
+            if found is None:
+                bad.append({"row": index, "reason": missing, **who})
+                continue
+            if found["status"] != "confirmed":
+                label = {"waitlisted": "候补中", "cancelled": "已取消"}.get(
+                    found["status"], found["status"]
+                )
+                bad.append({"row": index, "reason": f"报名状态为{label}，不能记录考勤", **who})
+                continue
+            previous = chosen.get(found["id"])
+            if previous is not None and previous[1] != entry.present:
+                bad.append(
+                    {"row": index, "reason": f"与第 {previous[0]} 行重复且出勤不一致", **who}
+                )
+                continue
+            chosen.setdefault(found["id"], (index, entry.present))
+        if bad:
+            raise AttendanceRejected(bad)
+        if chosen:
+            rows = [
+                Attendance(
+                    session=session_id,
+                    enrollment=enrollment_id,
+                    present=present,
+                    method=method,
+                    recorded_by=recorded_by,
+                    recorded_at=now,
+                    dedupe_key=f"{session_id}:{enrollment_id}",
+                )
+                for enrollment_id, (_, present) in chosen.items()
+            ]
+            await Attendance.insert(*rows).on_conflict(
+                target=Attendance.dedupe_key,
+                action="DO UPDATE",
+                values=[
+                    Attendance.present,
+                    Attendance.method,
+                    Attendance.recorded_by,
+                    Attendance.recorded_at,
+                ],
+            )
+    present_count = sum(1 for _, p in chosen.values() if p)
+    return AttendanceReport(
+        session_id=session_id,
+        recorded=len(chosen),
+        present=present_count,
+        absent=len(chosen) - present_count,
+        enrollment_ids=sorted(chosen),
+    )
+
+
+# --------------------------------------------------------------------------- completion
+
+
+async def _attended(offering_id: int) -> dict[int, tuple[Decimal, int]]:
+    """Enrollment id → (attended hours, attended sessions) over the offering's sessions."""
+    rows = await Attendance.select(
+        Attendance.enrollment, Attendance.session.hours.as_alias("hours")
+    ).where((Attendance.session.offering == offering_id) & (Attendance.present == True))  # noqa: E712
+    totals: dict[int, tuple[Decimal, int]] = {}
+    for r in rows:
+        hours, count = totals.get(r["enrollment"], (Decimal(0), 0))
+        totals[r["enrollment"]] = (hours + Decimal(r["hours"]), count + 1)
+    return totals
+
+
+def _sum_hours(values: Iterable[Any]) -> Decimal:
+    return sum((Decimal(v) for v in values), Decimal(0))
+
+
+async def _stored_report(
+    offering: Mapping[str, Any], scheduled_hours: Decimal, scheduled_sessions: int, rule: str
+) -> CompletionReport:
+    rows = await (
+        Enrollment.select()
+        .where(
+            (Enrollment.offering == offering["id"])
+            & Enrollment.status.is_in(["completed", "not_completed"])
+        )
+        .order_by(Enrollment.id)
+    )
+    refs = [f"training:enrollment:{r['id']}" for r in rows if r["status"] == "completed"]
+    records: dict[str, int] = {}
+    if refs:
+        found = await TrainingRecord.select(
+            TrainingRecord._meta.primary_key, TrainingRecord.source_ref
+        ).where(TrainingRecord.source_ref.is_in(refs))
+        records = {t["source_ref"]: t["id"] for t in found}
+    entries = [
+        CompletionEntry(
+            enrollment_id=r["id"],
+            practitioner_id=r["practitioner"],
+            status=r["status"],
+            attended_hours=r["attended_hours"] or Decimal(0),
+            scheduled_hours=scheduled_hours,
+            reason=r["outcome_reason"],
+            training_record_id=records.get(f"training:enrollment:{r['id']}"),
+        )
+        for r in rows
+    ]
+    waitlisted = await Enrollment.count().where(
+        (Enrollment.offering == offering["id"]) & (Enrollment.status == "waitlisted")
+    )
+    return CompletionReport(
+        offering_id=offering["id"],
+        completed_on=offering["completed_on"],
+        scheduled_hours=scheduled_hours,
+        scheduled_sessions=scheduled_sessions,
+        completed=sum(1 for e in entries if e.status == "completed"),
+        not_completed=sum(1 for e in entries if e.status == "not_completed"),
+        waitlisted=int(waitlisted),
+        already_completed=True,
+        rule=rule,
+        entries=entries,
+    )
+
+
+async def complete_offering(
+    offering_id: int,
+    *,
+    completed_on: dt.date,
+    rule: CompletionRule = DEFAULT_COMPLETION_RULE,
+    now: dt.datetime | None = None,
+) -> CompletionReport:
+    """Close an offering (结业): decide completion of every confirmed enrollment and feed the
+    talent-pool ledger, all in one transaction.
+
+    Rule: :data:`training.rules.DEFAULT_COMPLETION_RULE` (attended hours ≥ 80 % of scheduled
+    hours — a configurable default, see :mod:`training.rules`) unless ``rule`` is given. Each
+    completed enrollment gets one ``talent_pool.record_training`` call (course category and
+    hours, ``completed_on``, provider = base name, ``source_ref="training:enrollment:{id}"``)
+    inside the same transaction as its status update. Waitlisted enrollments are not evaluated
+    (counted in ``waitlisted``). ``now`` (aware, optional) stamps ``status_changed_at``.
+
+    Idempotent: completing an already completed offering writes nothing and returns the stored
+    outcome (``already_completed=True``); concurrent calls are serialised by a conditional status
+    update. Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen` (cancelled offering),
+    :class:`TrainingInvalid` (no sessions, or ``completed_on`` before the last session day).
+    """
+    if now is not None:
+        _require_aware(now)
+    async with atomic():
+        offering = await _offering_row(offering_id)
+        sessions = await Session.select(Session.day, Session.hours).where(
+            Session.offering == offering_id
+        )
+        scheduled_hours = _sum_hours(s["hours"] for s in sessions)
+        if offering["status"] == "completed":
+            return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
+        if offering["status"] == "cancelled":
+            raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
+        if not sessions:
+            raise TrainingInvalid(f"班级 {offering_id} 没有课次，不能结业")
+        last_day = max(s["day"] for s in sessions)
+        if completed_on < last_day:
+            raise TrainingInvalid(
+                f"结业日期 {completed_on} 早于最后一次课 {last_day}", field="completed_on"
+            )
+        claimed = (
+            await Offering.update(
+                {Offering.status: "completed", Offering.completed_on: completed_on}
+            )
+            .where((Offering.id == offering_id) & Offering.status.is_in(["open", "closed"]))
+            .returning(Offering.id)
+        )
+        if not claimed:  # completed or cancelled meanwhile
+            offering = await _offering_row(offering_id)
+            if offering["status"] == "completed":
+                return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
+            raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
+        course = await Course.select().where(Course.id == offering["course"]).first()
+        base_id = offering["training_base"]
+        base = await TrainingBase.select().where(TrainingBase.id == base_id).first()
+        assert course is not None and base is not None
+        attended = await _attended(offering_id)
+        confirmed = await (
+            Enrollment.select()
+            .where((Enrollment.offering == offering_id) & (Enrollment.status == "confirmed"))
+            .order_by(Enrollment.id)
+        )
+        entries: list[CompletionEntry] = []
+        for e in confirmed:
+            hours, count = attended.get(e["id"], (Decimal(0), 0))
+            decision = evaluate_completion(
+                scheduled_hours=scheduled_hours,
+                attended_hours=hours,
+                scheduled_sessions=len(sessions),
+                attended_sessions=count,
+                rule=rule,
+            )
+            status: Literal["completed", "not_completed"] = (
+                "completed" if decision.completed else "not_completed"
+            )
+            await Enrollment.update(
+                {
+                    Enrollment.status: status,
+                    Enrollment.status_changed_at: now,
+                    Enrollment.attended_hours: hours,
+                    Enrollment.outcome_reason: decision.reason,
+                }
+            ).where((Enrollment.id == e["id"]) & (Enrollment.status == "confirmed"))
+            record_id = None
+            if decision.completed:
+                record = await record_training(
+                    TrainingRecordIn(
+                        practitioner_id=e["practitioner"],
+                        category=course["category"],
+                        title=course["title"],
+                        hours=Decimal(course["hours"]),
+                        completed_on=completed_on,
+                        provider=base["name"],
+                        source="system",
+                        source_ref=f"training:enrollment:{e['id']}",
+                    )
+                )
+                record_id = record.id
+            entries.append(
+                CompletionEntry(
+                    enrollment_id=e["id"],
+                    practitioner_id=e["practitioner"],
+                    status=status,
+                    attended_hours=hours,
+                    scheduled_hours=scheduled_hours,
+                    reason=decision.reason,
+                    training_record_id=record_id,
+                )
+            )
+        waitlisted = await Enrollment.count().where(
+            (Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted")
+        )
+    return CompletionReport(
+        offering_id=offering_id,
+        completed_on=completed_on,
+        scheduled_hours=scheduled_hours,
+        scheduled_sessions=len(sessions),
+        completed=sum(1 for x in entries if x.status == "completed"),
+        not_completed=sum(1 for x in entries if x.status == "not_completed"),
+        waitlisted=int(waitlisted),
+        already_completed=False,
+        rule=rule.source,
+        entries=entries,
+    )
