@@ -19,8 +19,7 @@ from piccolo.conf.apps import AppRegistry
 from talent_pool.db import default_database_url, engine_for_url
 
 DB = engine_for_url(
-    os.environ.get("TUOYU_DATABASE_URL")
-    or default_database_url(os.environ.get("TUOYU_DATA_DIR", "data"))
+    os.environ.get("TUOYU_DATABASE_URL") or default_database_url(os.environ.get("TUOYU_DATA_DIR", "data"))
 )
 
 APP_REGISTRY = AppRegistry(

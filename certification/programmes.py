@@ -31,11 +31,7 @@ DEFAULT_SKILL_ISSUER = "济南市职业技能等级认定评价机构"
 @cache
 def occupations() -> dict[str, Any]:
     """The parsed ``reference_data/occupations.json`` shipped in this package."""
-    text = (
-        resources.files("certification")
-        .joinpath("reference_data", "occupations.json")
-        .read_text("utf-8")
-    )
+    text = resources.files("certification").joinpath("reference_data", "occupations.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
@@ -129,11 +125,7 @@ async def seed_programmes(
     overrides = overrides or {}
     async with atomic():
         have = {r["code"] for r in await Programme.select(Programme.code)}
-        new = [
-            Programme(**{**r, **overrides.get(r["code"], {})})
-            for r in rows
-            if r["code"] not in have
-        ]
+        new = [Programme(**{**r, **overrides.get(r["code"], {})}) for r in rows if r["code"] not in have]
         if new:
             await Programme.insert(*new)
         total = await Programme.count()

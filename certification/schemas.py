@@ -15,9 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 ProgrammeKind = Literal["onex", "skill_level"]
 SittingStatus = Literal["scheduled", "cancelled"]
 CertificateStatus = Literal["valid", "suspended", "revoked", "superseded"]
-VerificationOutcome = Literal[
-    "valid", "expired", "revoked", "suspended", "superseded", "unknown", "forged"
-]
+VerificationOutcome = Literal["valid", "expired", "revoked", "suspended", "superseded", "unknown", "forged"]
 
 
 class ProgrammeOut(BaseModel):

@@ -257,9 +257,7 @@ async def record_results(
     }
     issued = {
         r["practitioner"]
-        for r in await Certificate.select(Certificate.practitioner).where(
-            Certificate.sitting == sitting_id
-        )
+        for r in await Certificate.select(Certificate.practitioner).where(Certificate.sitting == sitting_id)
     }
     bad: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -498,9 +496,7 @@ async def issue_certificates(
     )
     have = {
         r["practitioner"]
-        for r in await Certificate.select(Certificate.practitioner).where(
-            Certificate.sitting == sitting_id
-        )
+        for r in await Certificate.select(Certificate.practitioner).where(Certificate.sitting == sitting_id)
     }
     issued: list[CertificateOut] = []
     for r in passed:
@@ -679,9 +675,7 @@ async def _verify(
         assert params is not None
         claims = parse_and_check(number, params, keyring)
         if isinstance(claims, str):
-            return VerificationResult(
-                outcome="forged", signature_checked=True, number=number, reason=claims
-            )
+            return VerificationResult(outcome="forged", signature_checked=True, number=number, reason=claims)
     if not NUMBER_RE.match(number):
         return VerificationResult(
             outcome="unknown", signature_checked=signed, number=number, reason="malformed_number"
@@ -761,9 +755,7 @@ async def verify(
 # --------------------------------------------------------------------------- status changes
 
 
-async def _change_status(
-    number: str, new: str, *, reason: str, on: dt.date, by: str
-) -> CertificateOut:
+async def _change_status(number: str, new: str, *, reason: str, on: dt.date, by: str) -> CertificateOut:
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationFailed("必须填写原因", field="reason")
@@ -831,16 +823,12 @@ async def suspend_certificate(number: str, *, reason: str, on: dt.date, by: str)
     return await _change_status(number, "suspended", reason=reason, on=on, by=by)
 
 
-async def reinstate_certificate(
-    number: str, *, reason: str, on: dt.date, by: str
-) -> CertificateOut:
+async def reinstate_certificate(number: str, *, reason: str, on: dt.date, by: str) -> CertificateOut:
     """Reinstate a suspended certificate (back to ``valid``) as of ``on``."""
     return await _change_status(number, "valid", reason=reason, on=on, by=by)
 
 
-async def supersede_certificate(
-    number: str, *, reason: str, on: dt.date, by: str
-) -> CertificateOut:
+async def supersede_certificate(number: str, *, reason: str, on: dt.date, by: str) -> CertificateOut:
     """Mark a certificate ``superseded`` (replaced by a renewed or higher one) as of ``on``;
     final. ``reason`` should name the new certificate number."""
     return await _change_status(number, "superseded", reason=reason, on=on, by=by)

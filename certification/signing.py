@@ -104,9 +104,7 @@ class Keyring:
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
-    def from_path(
-        cls, path: str | os.PathLike[str], *, extra_public_pem: Iterable[bytes] = ()
-    ) -> Keyring:
+    def from_path(cls, path: str | os.PathLike[str], *, extra_public_pem: Iterable[bytes] = ()) -> Keyring:
         """Load the PEM private key at ``path``, generating and writing it (0600) if absent.
 
         ``extra_public_pem``: PEM public keys of retired signing keys that must still verify.

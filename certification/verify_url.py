@@ -63,9 +63,7 @@ def _d(day: dt.date | None) -> str:
     return "0" if day is None else day.strftime("%Y%m%d")
 
 
-def canonical(
-    number: str, programme_code: str, issued: str, expires: str, hh: str, kid: str
-) -> bytes:
+def canonical(number: str, programme_code: str, issued: str, expires: str, hh: str, kid: str) -> bytes:
     """The exact bytes that are signed (see the module docstring)."""
     return f"{SCHEME}|{number}|{programme_code}|{issued}|{expires}|{hh}|{kid}".encode("ascii")
 
@@ -116,9 +114,7 @@ def _date(text: str) -> dt.date | None:
     return dt.datetime.strptime(text, "%Y%m%d").date()
 
 
-def parse_and_check(
-    number: str, query_params: Mapping[str, str], keyring: Keyring
-) -> SignedClaims | str:
+def parse_and_check(number: str, query_params: Mapping[str, str], keyring: Keyring) -> SignedClaims | str:
     """Check a verify URL's signature; return its :class:`SignedClaims` or a reason string.
 
     Reasons: ``"bad_number"``, ``"missing:<field>"``, ``"malformed:<field>"``,

@@ -90,7 +90,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
         ),
         openapi_config=OpenAPIConfig(
-            title="Tuoyu Workforce API", version="0.1.0", path="/schema",
+            title="Tuoyu Workforce API",
+            version="0.1.0",
+            path="/schema",
             description="托育从业人员培训、考核、发证与规划指标追踪",
         ),
     )

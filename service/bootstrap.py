@@ -18,7 +18,7 @@ async def check_database() -> None:
 async def seed() -> dict[str, int]:
     """Load the shipped reference data: divisions, plan indicators, certificate programmes."""
     counts = await talent_pool.seed_reference_data()
-    counts["programmes"] = await certification.seed_programmes()
+    counts["programmes"] = (await certification.seed_programmes())["total"]
     return counts
 
 

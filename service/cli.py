@@ -19,7 +19,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="bind address (default TUOYU_HOST or 127.0.0.1)")
 @click.option("--port", default=None, type=int, help="port (default TUOYU_PORT or 8000)")
-@click.option("--demo", is_flag=True, help="load the demo workforce and cohort first if the database is empty")
+@click.option(
+    "--demo", is_flag=True, help="load the demo workforce and cohort first if the database is empty"
+)
 @click.option("--workers", default=1, type=int, help="HTTP worker processes (PostgreSQL only)")
 def serve(host: str | None, port: int | None, demo: bool, workers: int) -> None:
     """Run the HTTP service (uvicorn)."""
@@ -74,8 +76,13 @@ def seed() -> None:
 
 
 @main.command()
-@click.option("--out", "out_dir", default="demo-out", type=click.Path(file_okay=False, path_type=Path),
-              help="folder for the certificates' QR PNGs and PDFs")
+@click.option(
+    "--out",
+    "out_dir",
+    default="demo-out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="folder for the certificates' QR PNGs and PDFs",
+)
 def demo(out_dir: Path) -> None:
     """Run the whole loop on real reference data and print the targets before and after."""
     from service import demo as demo_mod
@@ -105,3 +112,7 @@ def relay() -> None:
     from worker.outbox import relay as run
 
     click.echo(f"已发送 {asyncio.run(run())} 条")
+
+
+if __name__ == "__main__":
+    main()

@@ -24,10 +24,25 @@ from talent_pool.tables import Credential, Employer, Employment, Practitioner, T
 
 # Rough weights by district population (larger urban districts employ more carers).
 DISTRICT_WEIGHTS = {
-    "370102": 11, "370103": 10, "370104": 9, "370105": 9, "370112": 14, "370113": 6,
-    "370114": 10, "370115": 6, "370116": 8, "370117": 3, "370124": 4, "370126": 5,
+    "370102": 11,
+    "370103": 10,
+    "370104": 9,
+    "370105": 9,
+    "370112": 14,
+    "370113": 6,
+    "370114": 10,
+    "370115": 6,
+    "370116": 8,
+    "370117": 3,
+    "370124": 4,
+    "370126": 5,
 }
-EMPLOYER_KINDS = [("institution", 55), ("kindergarten_class", 30), ("community_point", 10), ("home_point", 5)]
+EMPLOYER_KINDS = [
+    ("institution", 55),
+    ("kindergarten_class", 30),
+    ("community_point", 10),
+    ("home_point", 5),
+]
 KIND_SUFFIX = {
     "institution": ["托育中心", "托育园", "婴幼儿照护中心"],
     "kindergarten_class": ["幼儿园（托班）", "实验幼儿园（托班）"],
@@ -138,7 +153,9 @@ async def generate_workforce(
     async with atomic():
         await _insert_chunks(Employer, employer_rows)
         await _insert_chunks(Practitioner, people)
-        emp_ids = [r["id"] for r in await Employer.select(Employer.id).where(Employer.credit_code.is_in(list(codes)))]
+        emp_ids = [
+            r["id"] for r in await Employer.select(Employer.id).where(Employer.credit_code.is_in(list(codes)))
+        ]
         pid_rows = await Practitioner.select(Practitioner.id).where(Practitioner.id_number.is_in(list(ids)))
         pids = [r["id"] for r in pid_rows]
 
@@ -152,9 +169,14 @@ async def generate_workforce(
             else:
                 start = today - dt.timedelta(days=rng.randint(30, 3650))
                 employments.append(
-                    Employment(practitioner=pid, employer=rng.choice(emp_ids), position=_weighted(
-                        rng, [("carer", 70), ("teacher", 15), ("health", 8), ("manager", 7)]
-                    ), start_date=start)
+                    Employment(
+                        practitioner=pid,
+                        employer=rng.choice(emp_ids),
+                        position=_weighted(
+                            rng, [("carer", 70), ("teacher", 15), ("health", 8), ("manager", 7)]
+                        ),
+                        start_date=start,
+                    )
                 )
                 employed += 1
                 status = "employed"
@@ -164,40 +186,74 @@ async def generate_workforce(
                     CREDENTIAL_TYPES, [c[5] for c in CREDENTIAL_TYPES]
                 )[0]
                 issued = today - dt.timedelta(days=20 + int(2200 * rng.random() ** 2))
-                expires = issued.replace(year=issued.year + 3) if issued.month != 2 or issued.day != 29 else issued + dt.timedelta(days=1095)
+                expires = (
+                    issued.replace(year=issued.year + 3)
+                    if issued.month != 2 or issued.day != 29
+                    else issued + dt.timedelta(days=1095)
+                )
                 serial += 1
                 number = f"S{1001:04d}37{rng.randint(1, 40):06d}{issued:%y}{digit}{serial:06d}"
                 credentials.append(
                     Credential(
-                        practitioner=pid, kind=kind, programme_code=code, level=level, title=title,
-                        number=number, issuer="（导入）", issued_on=issued,
+                        practitioner=pid,
+                        kind=kind,
+                        programme_code=code,
+                        level=level,
+                        title=title,
+                        number=number,
+                        issuer="（导入）",
+                        issued_on=issued,
                         expires_on=expires if kind == "onex" else None,
-                        qualifying=True, status="valid", source="import", source_ref=f"import:cred:{number}",
+                        qualifying=True,
+                        status="valid",
+                        source="import",
+                        source_ref=f"import:cred:{number}",
                     )
                 )
             # trainings: about 0.8 per employed person this year so far, some last year
             for n in range(rng.choices([0, 1, 2], [42, 40, 18])[0]):
-                done = dt.date(today.year, 1, 1) + dt.timedelta(days=rng.randint(0, (today - dt.date(today.year, 1, 1)).days))
+                done = dt.date(today.year, 1, 1) + dt.timedelta(
+                    days=rng.randint(0, (today - dt.date(today.year, 1, 1)).days)
+                )
                 trainings.append(
                     TrainingRecord(
-                        practitioner=pid, category=rng.choice(["pre_job", "refresher", "refresher"]),
-                        title=rng.choice(["婴幼儿回应性照护", "托育机构安全防护", "婴幼儿营养与喂养", "婴幼儿伤害预防与急救"]),
-                        hours=Decimal(rng.choice([8, 16, 24, 40])), completed_on=done, provider="（导入）",
-                        source="import", source_ref=f"import:tr:{pid}:{n}:{today.year}",
+                        practitioner=pid,
+                        category=rng.choice(["pre_job", "refresher", "refresher"]),
+                        title=rng.choice(
+                            [
+                                "婴幼儿回应性照护",
+                                "托育机构安全防护",
+                                "婴幼儿营养与喂养",
+                                "婴幼儿伤害预防与急救",
+                            ]
+                        ),
+                        hours=Decimal(rng.choice([8, 16, 24, 40])),
+                        completed_on=done,
+                        provider="（导入）",
+                        source="import",
+                        source_ref=f"import:tr:{pid}:{n}:{today.year}",
                     )
                 )
             if rng.random() < 0.5:
                 trainings.append(
                     TrainingRecord(
-                        practitioner=pid, category="refresher", title="年度在岗培训",
-                        hours=Decimal(16), completed_on=dt.date(today.year - 1, rng.randint(1, 12), rng.randint(1, 28)),
-                        provider="（导入）", source="import", source_ref=f"import:tr:{pid}:{today.year - 1}",
+                        practitioner=pid,
+                        category="refresher",
+                        title="年度在岗培训",
+                        hours=Decimal(16),
+                        completed_on=dt.date(today.year - 1, rng.randint(1, 12), rng.randint(1, 28)),
+                        provider="（导入）",
+                        source="import",
+                        source_ref=f"import:tr:{pid}:{today.year - 1}",
                     )
                 )
         await _insert_chunks(Employment, employments)
         await _insert_chunks(Credential, credentials)
         await _insert_chunks(TrainingRecord, trainings)
     return WorkforceSummary(
-        employers=len(employer_rows), practitioners=len(pids), employed=employed,
-        credentials=len(credentials), trainings=len(trainings),
+        employers=len(employer_rows),
+        practitioners=len(pids),
+        employed=employed,
+        credentials=len(credentials),
+        trainings=len(trainings),
     )

@@ -39,9 +39,7 @@ def _from_domain(exc: TuoyuError) -> ProblemDetailsException:
 
 
 def _from_pydantic(exc: ValidationError) -> ProblemDetailsException:
-    errors = [
-        {"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()
-    ]
+    errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
     return ProblemDetailsException(
         status_code=422,
         title="ValidationFailed",

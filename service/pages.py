@@ -24,7 +24,9 @@ class PagesController(Controller):
         return Template(template_name="login.html", context={})
 
     @get("/dashboard")
-    async def dashboard(self, request: Request[Any, Any, Any], year: int | None = None) -> Template | Redirect:
+    async def dashboard(
+        self, request: Request[Any, Any, Any], year: int | None = None
+    ) -> Template | Redirect:
         user = request.scope.get("user")
         if not isinstance(user, AccountOut) or user.role != "city_admin":
             return Redirect(path="/login")

@@ -92,3 +92,9 @@ async def verify(number: str, params: Mapping[str, str] | None, client: str) -> 
 async def revoke_certificate(number: str, *, reason: str, by: str) -> Any:
     """Revoke a certificate as of today (local date); the talent-pool credential follows."""
     return await certification.revoke_certificate(number, reason=reason, on=today(), by=by)
+
+
+async def certificate_document(number: str) -> tuple[bytes, bytes]:
+    """``(qr_png, pdf)`` of a certificate; raises NotFound / DocumentNotRendered (404)."""
+    cert = await certification.get_certificate(number)
+    return await certification.get_document(cert.id)

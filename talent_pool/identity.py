@@ -20,8 +20,43 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"  # index = Σ mod 11
 # First two digits: province-level codes of GB/T 2260 (incl. 71/81/82 used on residence permits).
 _PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
 )
 
 # GB 32100-2015 §4: 18 characters from a 31-character set (no I, O, Z, S, V).
@@ -36,10 +71,8 @@ def normalise_code(raw: object) -> str:
     Raises :class:`InvalidIdNumber` when ``raw`` is a number (an ID read from an Excel
     numeric cell has already lost its last digits or its ``X``): it is rejected, never rounded.
     """
-    if isinstance(raw, bool) or isinstance(raw, int | float):
-        raise InvalidIdNumber(
-            str(raw), "是数字而不是文本（Excel 数字格式会丢失末位），请以文本形式提供"
-        )
+    if isinstance(raw, bool | int | float):
+        raise InvalidIdNumber(str(raw), "是数字而不是文本（Excel 数字格式会丢失末位），请以文本形式提供")
     if not isinstance(raw, str):
         raise InvalidIdNumber(repr(raw), "不是文本")
     text = unicodedata.normalize("NFKC", raw)
@@ -113,7 +146,7 @@ def parse_credit_code(raw: object) -> str:
     Returns the 18-character code. Raises :class:`InvalidCreditCode` with a Chinese reason
     (wrong length, a character outside the 31-character set, non-digit region code, bad check).
     """
-    if isinstance(raw, bool) or isinstance(raw, int | float):
+    if isinstance(raw, bool | int | float):
         raise InvalidCreditCode(str(raw), "是数字而不是文本")
     if not isinstance(raw, str):
         raise InvalidCreditCode(repr(raw), "不是文本")

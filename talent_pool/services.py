@@ -51,7 +51,12 @@ async def seed_reference_data() -> dict[str, int]:
     """
     doc = reference.jinan_divisions()
     rows: list[dict[str, Any]] = [
-        {"code": doc["city"]["code"], "name": doc["city"]["name"], "level": "city", "parent_code": None}
+        {
+            "code": doc["city"]["code"],
+            "name": doc["city"]["name"],
+            "level": "city",
+            "parent_code": None,
+        }
     ]
     for d in doc["districts"]:
         rows.append(
@@ -321,9 +326,7 @@ async def training_hours(
 ) -> Decimal:
     """Total recorded training hours of a practitioner (all sources), optionally one category
     and/or completed on or after ``since``. Used for exam eligibility."""
-    query = TrainingRecord.select(TrainingRecord.hours).where(
-        TrainingRecord.practitioner == practitioner_id
-    )
+    query = TrainingRecord.select(TrainingRecord.hours).where(TrainingRecord.practitioner == practitioner_id)
     if category is not None:
         query = query.where(TrainingRecord.category == category)
     if since is not None:

@@ -51,9 +51,7 @@ async def _scalar(sql: str, *args: object) -> int:
     return int(value or 0)
 
 
-async def _counts(
-    district: str | None, as_of: dt.date, year_start: dt.date
-) -> dict[str, int]:
+async def _counts(district: str | None, as_of: dt.date, year_start: dt.date) -> dict[str, int]:
     employed_sql, extra = _employed_cte(district)
     base_args: list[object] = [as_of, as_of, *extra]
     with_employed = f"WITH employed AS ({employed_sql}) "

@@ -179,9 +179,7 @@ async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
     """
     districts = {d["code"] for d in await list_districts()}
     if data.district_code not in districts:
-        raise TrainingInvalid(
-            f"区县代码 {data.district_code} 不是本市现行区县", field="district_code"
-        )
+        raise TrainingInvalid(f"区县代码 {data.district_code} 不是本市现行区县", field="district_code")
     async with atomic():
         row = TrainingBase(
             name=data.name,
@@ -274,9 +272,7 @@ async def create_offering(data: OfferingIn) -> OfferingOut:
     course = await get_course(data.course_id)
     base = await get_training_base(data.training_base_id)
     if not (base.active and base.accredited):
-        raise TrainingInvalid(
-            f"实训基地「{base.name}」未认定或已停用，不能开班", field="training_base_id"
-        )
+        raise TrainingInvalid(f"实训基地「{base.name}」未认定或已停用，不能开班", field="training_base_id")
     async with atomic():
         row = Offering(
             course=course.id,
@@ -298,9 +294,7 @@ async def get_offering(offering_id: int) -> OfferingOut:
     return _offering_out(await _offering_row(offering_id))
 
 
-async def list_offerings(
-    open_only: bool = False, training_base_id: int | None = None
-) -> list[OfferingOut]:
+async def list_offerings(open_only: bool = False, training_base_id: int | None = None) -> list[OfferingOut]:
     """Offerings by start date (``open_only``: status open; optionally of one base)."""
     query = Offering.select().order_by(Offering.start_date).order_by(Offering.id)
     if open_only:
@@ -405,9 +399,7 @@ async def enroll(offering_id: int, practitioner_id: int, *, now: dt.datetime) ->
         await savepoint.release()
         enrollment_id = inserted[0]["id"]
         if await Offering.raw(_TAKE_SEAT_SQL, offering_id):
-            await Enrollment.update({Enrollment.status: "confirmed"}).where(
-                Enrollment.id == enrollment_id
-            )
+            await Enrollment.update({Enrollment.status: "confirmed"}).where(Enrollment.id == enrollment_id)
         else:
             seq = await Offering.raw(_NEXT_WAITLIST_SQL, offering_id)
             if not seq:
@@ -436,9 +428,7 @@ async def _promote_next(offering_id: int, now: dt.datetime) -> dict[str, Any] | 
         if not await Offering.raw(_TAKE_SEAT_SQL, offering_id):
             return None
         promoted = (
-            await Enrollment.update(
-                {Enrollment.status: "confirmed", Enrollment.status_changed_at: now}
-            )
+            await Enrollment.update({Enrollment.status: "confirmed", Enrollment.status_changed_at: now})
             .where((Enrollment.id == candidate["id"]) & (Enrollment.status == "waitlisted"))
             .returning(Enrollment.id)
         )
@@ -478,9 +468,7 @@ async def cancel_enrollment(enrollment_id: int, *, now: dt.datetime) -> Cancella
                 {
                     Enrollment.status: "cancelled",
                     Enrollment.status_changed_at: now,
-                    Enrollment.dedupe_key: (
-                        f"{row['offering']}:{row['practitioner']}:x{enrollment_id}"
-                    ),
+                    Enrollment.dedupe_key: (f"{row['offering']}:{row['practitioner']}:x{enrollment_id}"),
                 }
             )
             .where((Enrollment.id == enrollment_id) & (Enrollment.status == previous))
@@ -582,9 +570,7 @@ async def record_attendance(
         chosen: dict[int, tuple[int, bool]] = {}  # enrollment id -> (row, present)
         for index, raw in enumerate(entries):
             try:
-                entry = (
-                    raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
-                )
+                entry = raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
             except Exception as exc:
                 bad.append({"row": index, "reason": f"格式错误：{exc}"})
                 continue
@@ -601,16 +587,12 @@ async def record_attendance(
                 bad.append({"row": index, "reason": missing, **who})
                 continue
             if found["status"] != "confirmed":
-                label = {"waitlisted": "候补中", "cancelled": "已取消"}.get(
-                    found["status"], found["status"]
-                )
+                label = {"waitlisted": "候补中", "cancelled": "已取消"}.get(found["status"], found["status"])
                 bad.append({"row": index, "reason": f"报名状态为{label}，不能记录考勤", **who})
                 continue
             previous = chosen.get(found["id"])
             if previous is not None and previous[1] != entry.present:
-                bad.append(
-                    {"row": index, "reason": f"与第 {previous[0]} 行重复且出勤不一致", **who}
-                )
+                bad.append({"row": index, "reason": f"与第 {previous[0]} 行重复且出勤不一致", **who})
                 continue
             chosen.setdefault(found["id"], (index, entry.present))
         if bad:
@@ -653,9 +635,9 @@ async def record_attendance(
 
 async def _attended(offering_id: int) -> dict[int, tuple[Decimal, int]]:
     """Enrollment id → (attended hours, attended sessions) over the offering's sessions."""
-    rows = await Attendance.select(
-        Attendance.enrollment, Attendance.session.hours.as_alias("hours")
-    ).where((Attendance.session.offering == offering_id) & (Attendance.present == True))  # noqa: E712
+    rows = await Attendance.select(Attendance.enrollment, Attendance.session.hours.as_alias("hours")).where(
+        (Attendance.session.offering == offering_id) & (Attendance.present == True)  # noqa: E712
+    )
     totals: dict[int, tuple[Decimal, int]] = {}
     for r in rows:
         hours, count = totals.get(r["enrollment"], (Decimal(0), 0))
@@ -673,8 +655,7 @@ async def _stored_report(
     rows = await (
         Enrollment.select()
         .where(
-            (Enrollment.offering == offering["id"])
-            & Enrollment.status.is_in(["completed", "not_completed"])
+            (Enrollment.offering == offering["id"]) & Enrollment.status.is_in(["completed", "not_completed"])
         )
         .order_by(Enrollment.id)
     )
@@ -740,9 +721,7 @@ async def complete_offering(
         _require_aware(now)
     async with atomic():
         offering = await _offering_row(offering_id)
-        sessions = await Session.select(Session.day, Session.hours).where(
-            Session.offering == offering_id
-        )
+        sessions = await Session.select(Session.day, Session.hours).where(Session.offering == offering_id)
         scheduled_hours = _sum_hours(s["hours"] for s in sessions)
         if offering["status"] == "completed":
             return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
@@ -752,13 +731,9 @@ async def complete_offering(
             raise TrainingInvalid(f"班级 {offering_id} 没有课次，不能结业")
         last_day = max(s["day"] for s in sessions)
         if completed_on < last_day:
-            raise TrainingInvalid(
-                f"结业日期 {completed_on} 早于最后一次课 {last_day}", field="completed_on"
-            )
+            raise TrainingInvalid(f"结业日期 {completed_on} 早于最后一次课 {last_day}", field="completed_on")
         claimed = (
-            await Offering.update(
-                {Offering.status: "completed", Offering.completed_on: completed_on}
-            )
+            await Offering.update({Offering.status: "completed", Offering.completed_on: completed_on})
             .where((Offering.id == offering_id) & Offering.status.is_in(["open", "closed"]))
             .returning(Offering.id)
         )

@@ -6,12 +6,12 @@ no broker is configured (the embedded default).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import certification
 
-TaskFn = Callable[..., Awaitable[Any]]
+TaskFn = Callable[..., Coroutine[Any, Any, Any]]
 
 TASKS: dict[str, TaskFn] = {
     "certification.render_certificate": certification.render_certificate,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -14,6 +14,8 @@ class UserAccount(Table, tablename="acc_user"):
     for base staff, ``employer_id`` for employer staff, ``practitioner_id`` for trainees.
     ``password_hash`` is an Argon2id hash (argon2-cffi).
     """
+
+    id: Serial
 
     username = Varchar(length=64, unique=True)
     password_hash = Varchar(length=255)

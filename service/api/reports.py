@@ -19,6 +19,8 @@ class ReportsController(Controller):
     async def targets(
         self,
         year: int | None = Parameter(default=None, ge=2000, le=2100, description="calendar year (local)"),
-        scope: str | None = Parameter(default=None, description="'city' or a district code; omitted → all"),
+        scope_code: str | None = Parameter(
+            query="scope", default=None, description="'city' or a district code; omitted → all"
+        ),
     ) -> list[TargetsReport]:
-        return await usecases.targets_table(year=year, scope=scope)
+        return await usecases.targets_table(year=year, scope=scope_code)

@@ -19,8 +19,6 @@ from talent_pool.schemas import (
 )
 
 
-
-
 class TalentController(Controller):
     path = "/api"
     tags = ["talent pool"]

@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def celery_worker(test_db_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def celery_worker(
+    test_db_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A real ``celery worker`` subprocess on the test Redis database and the test PostgreSQL
     database. Yields the Redis URL the app must publish to."""
     redis.Redis.from_url(redis_url).flushdb()
@@ -32,9 +34,24 @@ def celery_worker(test_db_url: str, redis_url: str, tmp_path_factory: pytest.Tem
     name = f"test-{uuid.uuid4().hex[:8]}@%h"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "--pool=solo",
-             "--loglevel=INFO", "-n", name, "--without-gossip", "--without-mingle"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker.celery_app",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-n",
+                name,
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -42,7 +59,9 @@ def celery_worker(test_db_url: str, redis_url: str, tmp_path_factory: pytest.Tem
             if proc.poll() is not None:
                 raise RuntimeError("Celery worker exited:\n" + log_path.read_text(errors="replace"))
             if time.monotonic() > deadline:
-                raise RuntimeError("Celery worker not ready in 60 s:\n" + log_path.read_text(errors="replace"))
+                raise RuntimeError(
+                    "Celery worker not ready in 60 s:\n" + log_path.read_text(errors="replace")
+                )
             time.sleep(0.2)
         yield redis_url
     finally:

@@ -100,9 +100,7 @@ async def test_full_lifecycle(db: None) -> None:
     sitting_id, (alice, _bob, carol) = await sitting_with_results(
         "1X-YEZH-1", [("60.0", "60"), ("59.9", "95"), ("88.5", "72")]
     )
-    issued = await issue_certificates(
-        sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
-    )
+    issued = await issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING)
     assert sorted(c.practitioner_id for c in issued) == [alice, carol]  # bob failed at 59.9
     cert = next(c for c in issued if c.practitioner_id == alice)
     assert cert.number.startswith("S000037000001265") and len(cert.number) == 22
@@ -111,19 +109,16 @@ async def test_full_lifecycle(db: None) -> None:
     assert cert.verify_url.startswith(f"{PUBLIC_URL}/v/{cert.number}?")
     # idempotent
     assert (
-        await issue_certificates(
-            sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
-        )
-        == []
+        await issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING) == []
     )
     # fed into the talent pool and the outbox, same transaction
     cred = await Credential.objects().get(Credential.source_ref == f"certificate:{cert.number}")
     assert cred is not None and cred.practitioner == alice and cred.kind == "onex"
     assert cred.number == cert.number and cred.status == "valid"
     outbox = await OutboxMessage.select().where(OutboxMessage.task == RENDER_TASK)
-    assert sorted(
-        json.loads(r["args"]) if isinstance(r["args"], str) else r["args"] for r in outbox
-    ) == (sorted([[c.id] for c in issued]))
+    assert sorted(json.loads(r["args"]) if isinstance(r["args"], str) else r["args"] for r in outbox) == (
+        sorted([[c.id] for c in issued])
+    )
 
     # render → stored documents; QR decodes to the verify URL
     with pytest.raises(DocumentNotRendered):
@@ -187,9 +182,7 @@ async def test_full_lifecycle(db: None) -> None:
     assert (
         await verify(other.number, other_params, today=ISSUED, keyring=Keyring.generate())
     ).outcome == "forged"
-    assert (
-        await verify(other.number, {"s": "x"}, today=ISSUED, keyring=KEYRING)
-    ).outcome == "forged"
+    assert (await verify(other.number, {"s": "x"}, today=ISSUED, keyring=KEYRING)).outcome == "forged"
     logs = await VerificationLog.select().order_by(VerificationLog.id)
     assert len(logs) == 13 and logs[0]["client"] == "1.2.3.4" and logs[0]["outcome"] == "valid"
 
@@ -219,10 +212,7 @@ async def test_results_batch_is_validated_whole(db: None) -> None:
     assert [r["row"] for r in rows] == [1, 2]  # type: ignore[index]
     assert len(rows[0]["errors"]) == 2  # type: ignore[index]
     assert (
-        await issue_certificates(
-            sitting.id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
-        )
-        == []
+        await issue_certificates(sitting.id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING) == []
     )  # nothing was written
     out = await record_results(sitting.id, entries[:1], entered_by="e", now=NOW)
     assert out[0].passed is True

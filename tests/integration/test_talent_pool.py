@@ -58,27 +58,48 @@ async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:
     for i, p in enumerate(people[:9]):
         await record_credential(
             CredentialIn(
-                practitioner_id=p.id, kind="onex", programme_code="1X-YEZH", level="初级",
-                title="幼儿照护", number=f"N{i}", issued_on=dt.date(2026, 1, 5), source_ref=f"c{i}",
+                practitioner_id=p.id,
+                kind="onex",
+                programme_code="1X-YEZH",
+                level="初级",
+                title="幼儿照护",
+                number=f"N{i}",
+                issued_on=dt.date(2026, 1, 5),
+                source_ref=f"c{i}",
             )
         )
     await record_credential(
         CredentialIn(
-            practitioner_id=people[0].id, kind="skill_level", programme_code="4-10-01-03",
-            level="5", title="保育师", number="X1", issued_on=dt.date(2026, 2, 1), source_ref="c-extra",
+            practitioner_id=people[0].id,
+            kind="skill_level",
+            programme_code="4-10-01-03",
+            level="5",
+            title="保育师",
+            number="X1",
+            issued_on=dt.date(2026, 2, 1),
+            source_ref="c-extra",
         )
     )
     # trainings: person 1 twice, idempotent retry of the same source_ref is not counted again
     for ref in ("t1", "t2", "t1"):
         await record_training(
             TrainingRecordIn(
-                practitioner_id=people[1].id, category="refresher", title="回炉培训",
-                hours=Decimal("8"), completed_on=dt.date(2026, 3, 1), source_ref=ref,
+                practitioner_id=people[1].id,
+                category="refresher",
+                title="回炉培训",
+                hours=Decimal("8"),
+                completed_on=dt.date(2026, 3, 1),
+                source_ref=ref,
             )
         )
     report = await compute_targets(2026, today=TODAY, training_bases=3)
     rate = report.indicator("certification_rate")
-    assert (rate.numerator, rate.denominator, rate.value, rate.met) == (9, 10, Decimal("90.0"), True)
+    assert (rate.numerator, rate.denominator, rate.value, rate.met) == (
+        9,
+        10,
+        Decimal("90.0"),
+        True,
+    )
     per = report.indicator("trainings_per_practitioner")
     assert (per.numerator, per.denominator, per.met) == (2, 10, False)
     assert report.indicator("person_trainings").numerator == 2

@@ -102,9 +102,7 @@ class ConcurrencyMonitor:
         self._stop.set()
 
 
-async def test_forty_concurrent_enrollments_fill_exactly_capacity(
-    db: None, test_db_url: str
-) -> None:
+async def test_forty_concurrent_enrollments_fill_exactly_capacity(db: None, test_db_url: str) -> None:
     capacity = 5
     oid = await new_offering(capacity)
     ids = await people(40)
@@ -134,9 +132,7 @@ async def test_forty_concurrent_enrollments_fill_exactly_capacity(
 async def test_same_person_ten_times_at_once_enrolls_once(db: None) -> None:
     oid = await new_offering(3)
     (person,) = await people(1)
-    results = await asyncio.gather(
-        *(enroll(oid, person, now=NOW) for _ in range(10)), return_exceptions=True
-    )
+    results = await asyncio.gather(*(enroll(oid, person, now=NOW) for _ in range(10)), return_exceptions=True)
     ok = [r for r in results if not isinstance(r, BaseException)]
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(ok) == 1 and ok[0].status == "confirmed"

@@ -110,9 +110,7 @@ async def test_course_catalog(db: None) -> None:
     )
     assert (c.code, c.title, c.hours) == ("YEZH-01", "幼儿照护 基础", Decimal("8.0"))
     with pytest.raises(DuplicateCode) as err:
-        await create_course(
-            CourseIn(code="YEZH-01", title="另一门", category="other", hours=Decimal("2"))
-        )
+        await create_course(CourseIn(code="YEZH-01", title="另一门", category="other", hours=Decimal("2")))
     assert isinstance(err.value, Conflict)
     with pytest.raises(ValueError):
         CourseIn(code="A", title="t", category="pre_job", hours=Decimal("1.25"))
@@ -120,9 +118,7 @@ async def test_course_catalog(db: None) -> None:
 
 
 async def test_offering_validation(db: None) -> None:
-    course = await create_course(
-        CourseIn(code="C1", title="岗前", category="pre_job", hours=Decimal("16"))
-    )
+    course = await create_course(CourseIn(code="C1", title="岗前", category="pre_job", hours=Decimal("16")))
     good = await base()
     unaccredited = await base(accredited=False)
     args = {"course_id": course.id, "start_date": START, "end_date": START, "capacity": 3}
@@ -130,9 +126,7 @@ async def test_offering_validation(db: None) -> None:
         await create_offering(OfferingIn.model_validate(args | {"training_base_id": unaccredited}))
     with pytest.raises(TrainingInvalid):
         await create_offering(
-            OfferingIn.model_validate(
-                args | {"training_base_id": good, "end_date": START - dt.timedelta(1)}
-            )
+            OfferingIn.model_validate(args | {"training_base_id": good, "end_date": START - dt.timedelta(1)})
         )
     with pytest.raises(TrainingNotFound) as err:
         await create_offering(OfferingIn.model_validate(args | {"training_base_id": 9999}))
@@ -387,9 +381,7 @@ async def test_completion_is_one_transaction_with_the_ledger(
         await enroll(oid, p, now=NOW)
     sessions = await _three_sessions(oid)
     for s in sessions:
-        await record_attendance(
-            s, [{"practitioner_id": a}, {"practitioner_id": b}], recorded_by="t", now=NOW
-        )
+        await record_attendance(s, [{"practitioner_id": a}, {"practitioner_id": b}], recorded_by="t", now=NOW)
     real = training_services.record_training
     calls = 0
 

@@ -37,19 +37,13 @@ D = Decimal
         ("95.5", "72", True),
     ],
 )
-def test_pass_requires_both_components_at_pass_mark(
-    theory: str, practical: str, passed: bool
-) -> None:
+def test_pass_requires_both_components_at_pass_mark(theory: str, practical: str, passed: bool) -> None:
     assert rules.exam_passed(D(theory), D(practical)) is passed
 
 
 def test_pass_marks_are_configurable_and_exact() -> None:
-    assert rules.exam_passed(
-        D("70"), D("80"), pass_mark_theory=D("70"), pass_mark_practical=D("80")
-    )
-    assert not rules.exam_passed(
-        D("69.9"), D("80"), pass_mark_theory=D("70"), pass_mark_practical=D("80")
-    )
+    assert rules.exam_passed(D("70"), D("80"), pass_mark_theory=D("70"), pass_mark_practical=D("80"))
+    assert not rules.exam_passed(D("69.9"), D("80"), pass_mark_theory=D("70"), pass_mark_practical=D("80"))
 
 
 @pytest.mark.parametrize("value", [D("-0.1"), D("100.1"), D("60.05"), 59.9, "abc", D("NaN"), True])
@@ -77,21 +71,13 @@ def test_status_on_a_date() -> None:
     exp = dt.date(2029, 11, 29)
     s = rules.status_on
     assert s(status="valid", status_changed_on=None, expires_on=exp, today=exp) == "valid"
-    assert (
-        s(status="valid", status_changed_on=None, expires_on=exp, today=exp + dt.timedelta(1))
-        == "expired"
-    )
-    assert s(
-        status="valid", status_changed_on=None, expires_on=None, today=dt.date(2090, 1, 1)
-    ) == ("valid")
+    assert s(status="valid", status_changed_on=None, expires_on=exp, today=exp + dt.timedelta(1)) == "expired"
+    assert s(status="valid", status_changed_on=None, expires_on=None, today=dt.date(2090, 1, 1)) == ("valid")
     day = dt.date(2027, 5, 1)
     for status in ("revoked", "suspended", "superseded"):
         assert s(status=status, status_changed_on=day, expires_on=exp, today=day) == status
         # the change does not apply before its date
-        assert (
-            s(status=status, status_changed_on=day, expires_on=exp, today=day - dt.timedelta(1))
-            == "valid"
-        )
+        assert s(status=status, status_changed_on=day, expires_on=exp, today=day - dt.timedelta(1)) == "valid"
     assert s(status="weird", status_changed_on=None, expires_on=None, today=day) == "revoked"
     assert rules.can_change_status("valid", "revoked")
     assert rules.can_change_status("suspended", "valid")
@@ -111,9 +97,7 @@ def test_number_format_and_parse() -> None:
     )
     assert (parts.year2, parts.level_digit, parts.serial) == ("26", 5, 42)
     assert str(parts) == number and parts.prefix == prefix
-    custom = number_prefix(
-        year=2031, level_digit=3, appraisal_body_code="0123", site_serial="456789"
-    )
+    custom = number_prefix(year=2031, level_digit=3, appraisal_body_code="0123", site_serial="456789")
     assert format_number(custom, 999999) == "S012337456789313999999"
     # normalised: full-width, lower case, spaces
     assert parse_number(" ｓ000037000001265000042 ").serial == 42
@@ -200,9 +184,7 @@ def test_jwks_shape_and_rfc7638_kid() -> None:
 
     from certification.signing import b64url_decode
 
-    pub = Ed25519PublicKey.from_public_bytes(
-        b64url_decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
-    )
+    pub = Ed25519PublicKey.from_public_bytes(b64url_decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"))
     assert jwk_thumbprint(pub) == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
 
 

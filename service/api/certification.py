@@ -1,0 +1,129 @@
+"""Certification API: programmes, exam sittings, results, issuance, documents, revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from pydantic import BaseModel, Field
+
+import certification
+from certification.schemas import (
+    CandidateOut,
+    CertificateOut,
+    ProgrammeOut,
+    ResultIn,
+    ResultOut,
+    SittingIn,
+    SittingOut,
+)
+from service import policy, usecases
+from service.auth import require, user_of
+
+STAFF = ("city_admin", "base_staff")
+
+
+class CandidateIn(BaseModel):
+    practitioner_id: int
+
+
+class ResultsIn(BaseModel):
+    """Theory and practical scores (0–100, at most one decimal) for registered candidates."""
+
+    results: list[ResultIn] = Field(min_length=1, max_length=2000)
+
+
+class RevokeIn(BaseModel):
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class CertificationController(Controller):
+    path = "/api"
+    tags = ["certification"]
+
+    @get("/catalog/programmes", summary="Certificate programmes (1+X 幼儿照护, 人社 occupations)")
+    async def programmes(self) -> list[ProgrammeOut]:
+        return await certification.list_programmes()
+
+    @post("/sittings", guards=[require(*STAFF)], summary="Schedule an exam sitting at a base")
+    async def create_sitting(self, data: SittingIn, request: Request[Any, Any, Any]) -> SittingOut:
+        policy.ensure_base(user_of(request), data.training_base_id)
+        return await certification.create_sitting(data)
+
+    @post(
+        "/sittings/{sitting_id:int}/candidates",
+        guards=[require(*STAFF)],
+        summary="Register a candidate (eligibility from the training ledger)",
+    )
+    async def register(
+        self, sitting_id: int, data: CandidateIn, request: Request[Any, Any, Any]
+    ) -> CandidateOut:
+        await policy.ensure_sitting(user_of(request), sitting_id)
+        return await certification.register_candidate(sitting_id, data.practitioner_id)
+
+    @get(
+        "/sittings/{sitting_id:int}/candidates",
+        guards=[require(*STAFF)],
+        summary="Candidates and scores",
+    )
+    async def candidates(self, sitting_id: int, request: Request[Any, Any, Any]) -> list[CandidateOut]:
+        await policy.ensure_sitting(user_of(request), sitting_id)
+        return await certification.list_candidates(sitting_id)
+
+    @post(
+        "/sittings/{sitting_id:int}/results",
+        guards=[require(*STAFF)],
+        summary="Enter theory and practical scores; pass = both ≥ the programme's pass marks",
+    )
+    async def results(
+        self, sitting_id: int, data: ResultsIn, request: Request[Any, Any, Any]
+    ) -> list[ResultOut]:
+        user = user_of(request)
+        await policy.ensure_sitting(user, sitting_id)
+        return await certification.record_results(
+            sitting_id, data.results, entered_by=user.username, now=usecases.now()
+        )
+
+    @post(
+        "/sittings/{sitting_id:int}/issue",
+        guards=[require(*STAFF)],
+        summary="Issue certificates to every passed candidate (QR + PDF rendered by the worker)",
+    )
+    async def issue(self, sitting_id: int, request: Request[Any, Any, Any]) -> list[CertificateOut]:
+        await policy.ensure_sitting(user_of(request), sitting_id)
+        return await usecases.issue_certificates(sitting_id)
+
+    @get("/certificates/{number:str}", summary="A certificate (holder, base staff, city admin)")
+    async def certificate(self, number: str, request: Request[Any, Any, Any]) -> CertificateOut:
+        await policy.ensure_certificate_reader(user_of(request), number)
+        return await certification.get_certificate(number)
+
+    @get("/me/certificates", guards=[require("trainee")], summary="My certificates")
+    async def mine(self, request: Request[Any, Any, Any]) -> list[CertificateOut]:
+        user = user_of(request)
+        assert user.practitioner_id is not None
+        return await certification.certificates_of_practitioner(user.practitioner_id)
+
+    @get("/certificates/{number:str}/qr.png", summary="The certificate's QR code (PNG)")
+    async def qr(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+        await policy.ensure_certificate_reader(user_of(request), number)
+        png, _ = await usecases.certificate_document(number)
+        return Response(png, media_type="image/png")
+
+    @get("/certificates/{number:str}/certificate.pdf", summary="The certificate (PDF)")
+    async def pdf(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
+        await policy.ensure_certificate_reader(user_of(request), number)
+        _, pdf = await usecases.certificate_document(number)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+        )
+
+    @post(
+        "/certificates/{number:str}/revoke",
+        guards=[require("city_admin")],
+        summary="Revoke (吊销) with a reason; never deleted",
+    )
+    async def revoke(self, number: str, data: RevokeIn, request: Request[Any, Any, Any]) -> CertificateOut:
+        return await usecases.revoke_certificate(number, reason=data.reason, by=user_of(request).username)

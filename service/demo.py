@@ -1,0 +1,408 @@
+"""``tuoyu demo``: the whole job on real reference data, end to end, on the configured database.
+
+1. Migrate and seed Jinan's divisions, the plan's indicator table and the certificate programmes.
+2. Generate a realistic workforce at Jinan's scale (``service.demo_data``) if the database is empty.
+3. Print the targets table (city and each district) — *before*.
+4. Run one cohort through the main job: an offering at a training base, enrollments (the last
+   seats fill and two people wait), sessions, attendance, completion (training records),
+   an exam sitting with theory and practical scores, certificates (QR PNG + PDF).
+5. Write the QR PNGs and PDFs to ``--out``; decode one QR with zxing-cpp; start the app on a
+   free local port and fetch the decoded URL; revoke one certificate and fetch again.
+6. Print the targets table — *after* — and the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+import socket
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import uvicorn
+import zxingcpp
+from PIL import Image
+
+import certification
+import training
+from certification.schemas import ResultIn, SittingIn
+from service import usecases
+from service.accounts import AccountIn, create_account
+from service.accounts.tables import UserAccount
+from service.bootstrap import seed
+from service.demo_data import generate_workforce
+from service.migrations import migrate
+from service.settings import get_settings
+from talent_pool.schemas import TargetsReport
+from talent_pool.tables import Credential, Employment, Practitioner
+from training.schemas import AttendanceEntry, CourseIn, OfferingIn, SessionIn, TrainingBaseIn
+
+DEMO_PASSWORD = "tuoyu-demo-2025"
+BASES = [
+    ("济南市托育职业技能实训基地（历下）", "370102"),
+    ("济南市托育职业技能实训基地（历城）", "370112"),
+    ("章丘区托育服务实训基地", "370114"),
+    ("莱芜区托育服务实训基地", "370116"),
+    ("槐荫区托育人才实训基地", "370104"),
+    ("济南职业学院托育实训基地", "370105"),
+]
+COHORT_SIZE = 32
+CAPACITY = 30
+
+
+@dataclass
+class CohortResult:
+    offering_id: int
+    confirmed: int
+    waitlisted: int
+    completed: int
+    not_completed: int
+    passed: int
+    failed: int
+    certificates: list[Any] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _say(text: str = "") -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    print(text, flush=True)
+
+
+async def _ensure_accounts(base_id: int) -> None:
+    wanted = [
+        AccountIn(username="admin", password=DEMO_PASSWORD, role="city_admin", display_name="市卫健委"),
+        AccountIn(
+            username="base1",
+            password=DEMO_PASSWORD,
+            role="base_staff",
+            display_name="实训基地教务",
+            training_base_id=base_id,
+        ),
+    ]
+    for account in wanted:
+        if not await UserAccount.exists().where(UserAccount.username == account.username):
+            await create_account(account)
+
+
+async def _ensure_bases() -> int:
+    existing = {b.name: b.id for b in await training.list_training_bases()}
+    for name, district in BASES:
+        if name not in existing:
+            base = await training.create_training_base(
+                TrainingBaseIn(name=name, district_code=district, address=f"{name}教学楼", accredited=True)
+            )
+            existing[name] = base.id
+    return existing[BASES[0][0]]
+
+
+async def _demo_users_for_employer_and_trainee(practitioner_id: int, employer_id: int) -> None:
+    if not await UserAccount.exists().where(UserAccount.username == "employer1"):
+        await create_account(
+            AccountIn(
+                username="employer1",
+                password=DEMO_PASSWORD,
+                role="employer_staff",
+                display_name="托育机构人事",
+                employer_id=employer_id,
+            )
+        )
+    if not await UserAccount.exists().where(UserAccount.username == "trainee1"):
+        await create_account(
+            AccountIn(
+                username="trainee1",
+                password=DEMO_PASSWORD,
+                role="trainee",
+                display_name="学员",
+                practitioner_id=practitioner_id,
+            )
+        )
+
+
+async def _pick_cohort(size: int) -> list[dict[str, Any]]:
+    """Employed people holding no credential yet — the ones the regulator wants certified."""
+    holders = {r["practitioner"] for r in await Credential.select(Credential.practitioner)}
+    rows = (
+        await Employment.select(Employment.practitioner, Employment.employer)
+        .where(Employment.end_date.is_null())
+        .order_by(Employment.id)
+    )
+    chosen, seen = [], set()
+    for r in rows:
+        pid = r["practitioner"]
+        if pid in holders or pid in seen:
+            continue
+        seen.add(pid)
+        chosen.append(r)
+        if len(chosen) == size:
+            break
+    return chosen
+
+
+async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
+    """One cohort through enrollment → attendance → completion → exam → certificates."""
+    rng = random.Random(seed_value)
+    today = usecases.today()
+    now = usecases.now()
+    base_id = await _ensure_bases()
+    await _ensure_accounts(base_id)
+    course_code = "YEZH1-PRE"
+    courses = {c.code: c for c in await training.list_courses()}
+    course = courses.get(course_code) or await training.create_course(
+        CourseIn(
+            code=course_code,
+            title="幼儿照护（初级）岗前培训",
+            category="pre_job",
+            hours=Decimal("16.0"),
+            level="初级",
+            description="生活照料、安全防护、日常保健、早期学习支持",
+        )
+    )
+    start = today - dt.timedelta(days=14)
+    offering = await training.create_offering(
+        OfferingIn(
+            course_id=course.id,
+            training_base_id=base_id,
+            title=f"幼儿照护（初级）岗前培训 {today:%Y}年第{rng.randint(1, 99)}期",
+            start_date=start,
+            end_date=today,
+            capacity=CAPACITY,
+        )
+    )
+    sessions = []
+    for n, topic in enumerate(["生活照料", "安全防护", "日常保健护理", "早期学习支持"]):
+        sessions.append(
+            await training.add_session(
+                offering.id,
+                SessionIn(
+                    day=start + dt.timedelta(days=3 * n),
+                    starts_at=dt.time(9),
+                    ends_at=dt.time(13),
+                    hours=Decimal("4.0"),
+                    topic=topic,
+                ),
+            )
+        )
+    cohort = await _pick_cohort(COHORT_SIZE)
+    enrollments = await asyncio.gather(
+        *(training.enroll(offering.id, r["practitioner"], now=now) for r in cohort)
+    )
+    confirmed = [e for e in enrollments if e.status == "confirmed"]
+    waitlisted = [e for e in enrollments if e.status == "waitlisted"]
+    await _demo_users_for_employer_and_trainee(confirmed[0].practitioner_id, cohort[0]["employer"])
+    # one confirmed trainee drops out: the first on the waitlist moves up automatically
+    cancelled = await training.cancel_enrollment(confirmed[-1].id, now=now)
+    roster = [e for e in await training.list_enrollments(offering.id) if e.status == "confirmed"]
+    absentees = {roster[1].id, roster[2].id}
+    for s_index, sess in enumerate(sessions):
+        entries = [
+            AttendanceEntry(enrollment_id=e.id, present=not (e.id in absentees and s_index < 3))
+            for e in roster
+        ]
+        await training.record_attendance(sess.id, entries, recorded_by="base1", method="roster", now=now)
+    report = await training.complete_offering(offering.id, completed_on=today, now=now)
+    completed_people = [e.practitioner_id for e in report.entries if e.status == "completed"]
+    sitting = await certification.create_sitting(
+        SittingIn(
+            programme_code="1X-YEZH-1",
+            training_base_id=base_id,
+            exam_date=today,
+            title="幼儿照护职业技能等级（初级）考核",
+        )
+    )
+    for pid in completed_people:
+        await certification.register_candidate(sitting.id, pid)
+    results = []
+    for i, pid in enumerate(completed_people):
+        theory = Decimal(rng.randint(62, 96))
+        practical = Decimal(rng.randint(600, 950)) / 10
+        if i == 3:
+            theory = Decimal("59.5")  # fails theory by half a point: exact comparison
+        if i == 5:
+            practical = Decimal("58.0")
+        results.append(ResultIn(practitioner_id=pid, theory=theory, practical=practical))
+    outcomes = await certification.record_results(sitting.id, results, entered_by="base1", now=now)
+    issued = await usecases.issue_certificates(sitting.id)  # commits, then relays the render tasks
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for cert in issued:
+        png, pdf = await usecases.certificate_document(cert.number)
+        (out_dir / f"{cert.number}.png").write_bytes(png)
+        (out_dir / f"{cert.number}.pdf").write_bytes(pdf)
+        files += [out_dir / f"{cert.number}.png", out_dir / f"{cert.number}.pdf"]
+    _say(
+        f"开班 #{offering.id}：容量 {CAPACITY}，报名 {len(enrollments)} 人 → 确认 {len(confirmed)}，候补 {len(waitlisted)}；"
+        f"1 人退出，候补递补 {1 if cancelled.promoted else 0} 人"
+    )
+    _say(f"结业：合格 {report.completed} 人，未达出勤要求 {report.not_completed} 人（{report.rule}）")
+    passed = sum(1 for o in outcomes if o.passed)
+    _say(f"考核：通过 {passed} 人，未通过 {len(outcomes) - passed} 人；发证 {len(issued)} 张 → {out_dir}")
+    return CohortResult(
+        offering_id=offering.id,
+        confirmed=len(confirmed),
+        waitlisted=len(waitlisted),
+        completed=report.completed,
+        not_completed=report.not_completed,
+        passed=passed,
+        failed=len(outcomes) - passed,
+        certificates=issued,
+        files=files,
+    )
+
+
+def format_targets(reports: list[TargetsReport], title: str) -> str:
+    """A plain-text targets table: scope, employed, each indicator as value/target ✓✗."""
+    lines = [
+        title,
+        f"{'范围':<14}{'在职人员':>8}  {'持证率(≥90%)':<16}{'人均培训(≥1)':<16}{'培训人次(≥10000)':<18}{'实训基地(≥10)':<12}",
+    ]
+    for r in reports:
+        cells = []
+        for key in (
+            "certification_rate",
+            "trainings_per_practitioner",
+            "person_trainings",
+            "training_bases",
+        ):
+            i = r.indicator(key)
+            value = (
+                "无数据"
+                if i.value is None
+                else (f"{i.value}%" if key == "certification_rate" else f"{i.value}")
+            )
+            mark = "" if i.met is None else (" ✓" if i.met else " ✗")
+            cells.append(f"{value}{mark}")
+        name = r.scope_name
+        lines.append(
+            f"{name:<14}{r.employed_practitioners:>8}  {cells[0]:<16}{cells[1]:<16}{cells[2]:<18}{cells[3]:<12}"
+        )
+    return "\n".join(lines)
+
+
+class _Server:
+    """The app on a free local port in a background thread (uvicorn)."""
+
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        from service.app import create_app
+
+        config = uvicorn.Config(create_app(), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    async def __aenter__(self) -> str:
+        self.thread.start()
+        for _ in range(200):
+            if self.server.started:
+                return f"http://127.0.0.1:{self.port}"
+            await asyncio.sleep(0.05)
+        raise RuntimeError("演示服务未能启动")
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        await asyncio.to_thread(self.thread.join, 10)
+
+
+async def prepare_database() -> None:
+    """Migrate and seed reference data (any engine)."""
+    await migrate()
+    counts = await seed()
+    _say(
+        f"参考数据：行政区划 {counts['divisions']} 条，规划指标 {counts['indicators']} 项，证书项目 {counts['programmes']} 个"
+    )
+
+
+async def ensure_workforce() -> None:
+    """Generate the synthetic workforce unless practitioners already exist."""
+    if await Practitioner.count() == 0:
+        summary = await generate_workforce(today=usecases.today())
+        _say(
+            f"生成从业人员队伍：机构 {summary.employers} 家，从业人员 {summary.practitioners} 人"
+            f"（在职 {summary.employed}），已有资质 {summary.credentials} 条，培训记录 {summary.trainings} 条"
+        )
+    else:
+        _say(f"数据库已有 {await Practitioner.count()} 名从业人员，不再生成")
+
+
+async def ensure_demo_data(out_dir: Path) -> None:
+    """For ``tuoyu serve --demo``: seed workforce and one cohort if the database is empty."""
+    await prepare_database()
+    if await Practitioner.count() == 0:
+        await ensure_workforce()
+        await _ensure_bases()
+        await run_cohort(out_dir)
+    _say(
+        f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员"
+    )
+
+
+async def run_demo(out_dir: Path) -> int:
+    """The whole demo; returns the process exit code (0 when every step behaved as expected)."""
+    settings = get_settings()
+    _say(f"数据库：{settings.db_url}")
+    await prepare_database()
+    await ensure_workforce()
+    await _ensure_bases()
+    before = await usecases.targets_table()
+    _say(format_targets(before, f"\n== 规划指标（{before[0].year} 年，截至 {before[0].as_of}）· 培训前 =="))
+    _say("\n== 一期培训：报名 → 考勤 → 结业 → 考核 → 发证 ==")
+    cohort = await run_cohort(out_dir)
+    if not cohort.certificates:
+        _say("错误：没有发出证书")
+        return 1
+    first, last = cohort.certificates[0], cohort.certificates[-1]
+    image = Image.open(out_dir / f"{first.number}.png")
+    decoded = [b.text for b in zxingcpp.read_barcodes(image)]
+    if not decoded:
+        _say("错误：二维码无法识别")
+        return 1
+    url = decoded[0]
+    _say(f"\n二维码识读（zxing-cpp）：{url}")
+    code = 0
+    async with _Server() as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+        parts = urlsplit(url)
+        target = parts.path + ("?" + parts.query if parts.query else "")
+        first_check = (await client.get(target, headers={"Accept": "application/json"})).json()
+        page = await client.get(target, headers={"Accept": "text/html"})
+        _say(
+            f"核验 {first.number}：{first_check['outcome']}（签名已验证：{first_check['signature_checked']}，"
+            f"持证人 {first_check['holder_name_masked']}，身份证 {first_check['holder_id_masked']}；页面 HTTP {page.status_code}）"
+        )
+        tampered = target.replace("&s=", "&s=A", 1)
+        forged = (await client.get(tampered, headers={"Accept": "application/json"})).json()
+        _say(f"篡改二维码签名后核验：{forged['outcome']}")
+        await usecases.revoke_certificate(last.number, reason="考核舞弊，经复核撤销", by="admin")
+        parts = urlsplit(last.verify_url)
+        revoked = (
+            await client.get(parts.path + "?" + parts.query, headers={"Accept": "application/json"})
+        ).json()
+        _say(
+            f"吊销 {last.number} 后核验：{revoked['outcome']}（{revoked['status_changed_on']} {revoked['status_reason']}）"
+        )
+        unknown = (await client.get("/api/verify/S000037000001269000000")).json()
+        _say(f"查询不存在的编号：{unknown['outcome']}")
+        if (first_check["outcome"], forged["outcome"], revoked["outcome"], unknown["outcome"]) != (
+            "valid",
+            "forged",
+            "revoked",
+            "unknown",
+        ):
+            code = 1
+    after = await usecases.targets_table()
+    _say(format_targets(after, f"\n== 规划指标（{after[0].year} 年，截至 {after[0].as_of}）· 培训后 =="))
+    b, a = before[0], after[0]
+    _say(
+        "\n全市变化：持证人数 "
+        f"{b.indicator('certification_rate').numerator} → {a.indicator('certification_rate').numerator}，"
+        f"培训人次 {b.indicator('person_trainings').numerator} → {a.indicator('person_trainings').numerator}"
+    )
+    _say(f"证书文件：{len(cohort.files)} 个，位于 {out_dir.resolve()}")
+    return code

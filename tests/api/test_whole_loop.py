@@ -1,0 +1,275 @@
+"""The whole loop through the HTTP API on PostgreSQL with a real Celery worker on Redis:
+enroll → attend → complete → results → certificate (rendered by the worker) → QR decoded →
+verify valid → revoke → verify revoked → targets changed by exactly the expected counts."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from typing import Any
+from urllib.parse import urlsplit
+
+import zxingcpp
+from litestar.testing import AsyncTestClient
+from PIL import Image
+
+from service.accounts import AccountIn, create_account
+from talent_pool.identity import id_check_character
+from talent_pool.tables import OutboxMessage
+
+PASSWORD = "correct-horse-1"
+
+
+def make_id(seq: int) -> str:
+    first17 = f"370102199203{seq:02d}{seq:03d}"[:17]
+    return first17 + id_check_character(first17)
+
+
+async def login(client: AsyncTestClient, username: str) -> dict[str, str]:  # type: ignore[type-arg]
+    r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    client.cookies.clear()  # each call below authenticates with its own bearer token
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+async def ok(response: Any, status: int = 201) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def city(reports: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    report = next(r for r in reports if r["scope"] == "city")
+    return next(i for i in report["indicators"] if i["key"] == key)
+
+
+async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    c = celery_client
+    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
+    admin = await login(c, "regulator")
+    employer = await ok(
+        await c.post(
+            "/api/employers",
+            headers=admin,
+            json={
+                "credit_code": "91350100M000100Y43",
+                "name": "历下区示范托育中心",
+                "district_code": "370102",
+                "kind": "institution",
+            },
+        )
+    )
+    base = await ok(
+        await c.post(
+            "/api/training-bases",
+            headers=admin,
+            json={"name": "济南市托育实训基地", "district_code": "370102", "accredited": True},
+        )
+    )
+    course = await ok(
+        await c.post(
+            "/api/courses",
+            headers=admin,
+            json={
+                "code": "YEZH1",
+                "title": "幼儿照护（初级）岗前培训",
+                "category": "pre_job",
+                "hours": "8.0",
+            },
+        )
+    )
+    await ok(
+        await c.post(
+            "/api/auth/accounts",
+            headers=admin,
+            json={
+                "username": "base-staff",
+                "password": PASSWORD,
+                "role": "base_staff",
+                "training_base_id": base["id"],
+            },
+        )
+    )
+    staff = await login(c, "base-staff")
+
+    trainees = []
+    for i in range(3):
+        account = await ok(
+            await c.post(
+                "/api/auth/register",
+                json={
+                    "username": f"trainee{i}",
+                    "password": PASSWORD,
+                    "id_number": make_id(i + 1).lower(),
+                    "name": f"学员{i}",
+                },
+            )
+        )
+        await ok(
+            await c.post(
+                "/api/employments",
+                headers=admin,
+                json={
+                    "practitioner_id": account["practitioner_id"],
+                    "employer_id": employer["id"],
+                    "start_date": "2025-03-01",
+                },
+            )
+        )
+        trainees.append((account, await login(c, f"trainee{i}")))
+
+    before = await ok(await c.get("/api/targets", headers=admin), 200)
+    assert city(before, "certification_rate")["denominator"] == 3
+    assert city(before, "certification_rate")["numerator"] == 0
+
+    today = dt.date.today()
+    offering = await ok(
+        await c.post(
+            "/api/offerings",
+            headers=staff,
+            json={
+                "course_id": course["id"],
+                "training_base_id": base["id"],
+                "start_date": str(today - dt.timedelta(days=3)),
+                "end_date": str(today + dt.timedelta(days=1)),
+                "capacity": 2,
+            },
+        )
+    )
+    sessions = [
+        await ok(
+            await c.post(
+                f"/api/offerings/{offering['id']}/sessions",
+                headers=staff,
+                json={
+                    "day": str(today - dt.timedelta(days=d)),
+                    "starts_at": "09:00",
+                    "ends_at": "13:00",
+                    "topic": f"第{d}讲",
+                },
+            )
+        )
+        for d in (2, 1)
+    ]
+    # the catalog is public; enrollment needs the trainee's login
+    assert any(o["id"] == offering["id"] for o in await ok(await c.get("/api/catalog/offerings"), 200))
+    enrolled = [
+        await ok(await c.post(f"/api/offerings/{offering['id']}/enrollments", headers=h, json={}))
+        for _, h in trainees
+    ]
+    assert [e["status"] for e in enrolled] == ["confirmed", "confirmed", "waitlisted"]
+    forbidden = await c.post("/api/offerings", headers=trainees[0][1], json={})
+    assert forbidden.status_code == 403
+
+    for s in sessions:
+        await ok(
+            await c.post(
+                f"/api/sessions/{s['id']}/attendance",
+                headers=staff,
+                json={"entries": [{"enrollment_id": e["id"], "present": True} for e in enrolled[:2]]},
+            )
+        )
+    report = await ok(await c.post(f"/api/offerings/{offering['id']}/complete", headers=staff))
+    assert report["completed"] == 2
+
+    sitting = await ok(
+        await c.post(
+            "/api/sittings",
+            headers=staff,
+            json={
+                "programme_code": "1X-YEZH-1",
+                "training_base_id": base["id"],
+                "exam_date": str(today),
+            },
+        )
+    )
+    passer, failer = enrolled[0]["practitioner_id"], enrolled[1]["practitioner_id"]
+    for pid in (passer, failer):
+        await ok(
+            await c.post(
+                f"/api/sittings/{sitting['id']}/candidates",
+                headers=staff,
+                json={"practitioner_id": pid},
+            )
+        )
+    results = await ok(
+        await c.post(
+            f"/api/sittings/{sitting['id']}/results",
+            headers=staff,
+            json={
+                "results": [
+                    {"practitioner_id": passer, "theory": "60.0", "practical": "75.5"},
+                    {"practitioner_id": failer, "theory": "59.9", "practical": "99"},
+                ]
+            },
+        )
+    )
+    assert [r["passed"] for r in results] == [True, False]
+    issued = await ok(await c.post(f"/api/sittings/{sitting['id']}/issue", headers=staff))
+    assert len(issued) == 1
+    number = issued[0]["number"]
+    # the relay published the render task to Redis right after the issuing commit
+    assert await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()) == 0
+
+    holder = trainees[0][1]
+    for _ in range(150):  # the Celery worker renders the QR and PDF into the database
+        qr = await c.get(f"/api/certificates/{number}/qr.png", headers=holder)
+        if qr.status_code == 200:
+            break
+        assert qr.status_code == 404, qr.text
+        await asyncio.sleep(0.2)
+    assert qr.status_code == 200 and qr.headers["content-type"] == "image/png"
+    pdf = await c.get(f"/api/certificates/{number}/certificate.pdf", headers=holder)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    url = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))[0].text
+    assert url == issued[0]["verify_url"]
+    parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}"
+    verdict = await ok(await c.get(target, headers={"Accept": "application/json"}), 200)
+    assert (verdict["outcome"], verdict["signature_checked"]) == ("valid", True)
+    assert verdict["holder_name_masked"] == "学**" and "*" in verdict["holder_id_masked"]
+    page = await c.get(target, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and 'data-outcome="valid"' in page.text and "有效" in page.text
+
+    middle = await ok(await c.get("/api/targets", headers=admin), 200)
+    assert city(middle, "certification_rate")["numerator"] == 1
+    assert city(middle, "person_trainings")["numerator"] - city(before, "person_trainings")["numerator"] == 2
+    assert city(middle, "trainings_per_practitioner")["numerator"] == 2
+
+    assert (
+        await c.post(f"/api/certificates/{number}/revoke", headers=staff, json={"reason": "x" * 5})
+    ).status_code == 403
+    await ok(
+        await c.post(f"/api/certificates/{number}/revoke", headers=admin, json={"reason": "证书信息造假"})
+    )
+    verdict = await ok(await c.get(target, headers={"Accept": "application/json"}), 200)
+    assert verdict["outcome"] == "revoked" and verdict["status_reason"] == "证书信息造假"
+
+    after = await ok(await c.get("/api/targets", headers=admin), 200)
+    assert city(after, "certification_rate")["numerator"] == 0
+    assert city(after, "person_trainings")["numerator"] == city(middle, "person_trainings")["numerator"]
+
+
+async def test_problem_details_and_auth(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    anonymous = await client.post("/api/employers", json={})
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"].startswith("application/problem+json")
+    bad = await client.post(
+        "/api/auth/register",
+        json={
+            "username": "someone",
+            "password": PASSWORD,
+            "id_number": "110105194912310021",
+            "name": "张三",
+        },
+    )
+    assert bad.status_code == 422
+    body = bad.json()
+    assert body["code"] == "invalid_id_number" and "校验码" in body["detail"]
+    unknown = await client.get("/api/verify/NOPE", headers={"Accept": "application/json"})
+    assert unknown.status_code == 200 and unknown.json()["outcome"] == "unknown"
+    jwks = (await client.get("/.well-known/jwks.json")).json()
+    assert jwks["keys"][0]["kty"] == "OKP" and jwks["keys"][0]["crv"] == "Ed25519"
+    schema = await client.get("/schema/openapi.json")
+    assert schema.status_code == 200 and "/api/offerings/{offering_id}/enrollments" in schema.json()["paths"]
