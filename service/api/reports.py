@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from service import usecases
 from service.auth import require
@@ -18,9 +20,12 @@ class ReportsController(Controller):
     @get(summary="Talent targets for a year: the city and each district (or one scope)")
     async def targets(
         self,
-        year: int | None = Parameter(default=None, ge=2000, le=2100, description="calendar year (local)"),
-        scope_code: str | None = Parameter(
-            query="scope", default=None, description="'city' or a district code; omitted → all"
-        ),
+        year: Annotated[
+            int | None, QueryParameter(ge=2000, le=2100, description="calendar year (local)")
+        ] = None,
+        scope_code: Annotated[
+            str | None,
+            QueryParameter(name="scope", description="'city' or a district code; omitted → all"),
+        ] = None,
     ) -> list[TargetsReport]:
         return await usecases.targets_table(year=year, scope=scope_code)
