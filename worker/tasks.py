@@ -10,7 +10,13 @@ from worker.outbox import relay
 from worker.registry import handler
 
 
-@celery_app.task(name="certification.render_certificate", acks_late=True, max_retries=5)
+@celery_app.task(
+    name="certification.render_certificate",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def render_certificate(certificate_id: int) -> None:
     """Render the QR PNG and PDF of one certificate into the database (idempotent)."""
     asyncio.run(handler("certification.render_certificate")(certificate_id))

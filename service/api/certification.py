@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from pydantic import BaseModel, Field
 
 import certification
@@ -12,6 +12,7 @@ from certification.schemas import (
     CandidateOut,
     CertificateOut,
     ProgrammeOut,
+    ProgrammeUpdate,
     ResultIn,
     ResultOut,
     SittingIn,
@@ -44,6 +45,14 @@ class CertificationController(Controller):
     @get("/catalog/programmes", summary="Certificate programmes (1+X 幼儿照护, 人社 occupations)")
     async def programmes(self) -> list[ProgrammeOut]:
         return await certification.list_programmes()
+
+    @patch(
+        "/programmes/{code:str}",
+        guards=[require("city_admin")],
+        summary="Configure a programme: pass marks, validity years, minimum training hours, issuer",
+    )
+    async def configure_programme(self, code: str, data: ProgrammeUpdate) -> ProgrammeOut:
+        return await certification.update_programme(code, data)
 
     @post("/sittings", guards=[require(*STAFF)], summary="Schedule an exam sitting at a base")
     async def create_sitting(self, data: SittingIn, request: Request[Any, Any, Any]) -> SittingOut:

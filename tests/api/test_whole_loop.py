@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from service.accounts import AccountIn, create_account
+from service.settings import get_settings
 from talent_pool.identity import id_check_character
 from talent_pool.tables import OutboxMessage
 
@@ -122,7 +123,7 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     assert city(before, "certification_rate")["denominator"] == 3
     assert city(before, "certification_rate")["numerator"] == 0
 
-    today = dt.date.today()
+    today = get_settings().today()  # the service's local date (Asia/Shanghai), not the machine's
     offering = await ok(
         await c.post(
             "/api/offerings",
