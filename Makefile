@@ -27,7 +27,7 @@ services:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy talent_pool training certification service worker
+	$(BIN)/mypy talent_pool training certification service worker bench
 	$(BIN)/lint-imports
 
 demo: $(STAMP)

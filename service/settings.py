@@ -7,6 +7,7 @@ Every variable is prefixed ``TUOYU_``:
 | ``TUOYU_DATA_DIR`` | ``data`` | folder for the embedded default (SQLite file, signing key) |
 | ``TUOYU_DATABASE_URL`` | ``sqlite:///<data>/tuoyu.sqlite`` | ``postgresql://…`` or ``sqlite:///…`` |
 | ``TUOYU_REDIS_URL`` | unset | unset → tasks run in-process; set → Celery on Redis, Redis rate limits |
+| ``TUOYU_TASK_QUEUE`` | ``tuoyu`` | Celery queue the service publishes to and workers consume |
 | ``TUOYU_TIMEZONE`` | ``Asia/Shanghai`` | zone of business dates (session day, issue date, year) |
 | ``TUOYU_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | base of the verify URLs printed in QR codes |
 | ``TUOYU_SIGNING_KEY_FILE`` | ``<data>/signing_key.pem`` | Ed25519 private key (PEM); generated on first run |
@@ -38,6 +39,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     database_url: str = ""
     redis_url: str = ""
+    task_queue: str = "tuoyu"
     timezone: str = "Asia/Shanghai"
     public_url: str = "http://127.0.0.1:8000"
     signing_key_file: Path | None = None

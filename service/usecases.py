@@ -12,6 +12,7 @@ from typing import Any
 
 import certification
 import talent_pool
+import talent_pool.schemas
 import training
 from service.accounts import AccountIn, AccountOut, create_account
 from service.runtime import keyring
@@ -98,3 +99,18 @@ async def certificate_document(number: str) -> tuple[bytes, bytes]:
     """``(qr_png, pdf)`` of a certificate; raises NotFound / DocumentNotRendered (404)."""
     cert = await certification.get_certificate(number)
     return await certification.get_document(cert.id)
+
+
+async def shortfall(
+    indicator: str, *, year: int | None, scope: str | None, limit: int, offset: int
+) -> talent_pool.schemas.ShortfallPage:
+    """Regulator drill-down: who is behind ``indicator`` in ``scope`` (default city, this year)."""
+    local_today = today()
+    return await talent_pool.shortfall(
+        indicator,
+        year or local_today.year,
+        today=local_today,
+        scope=scope or "city",
+        limit=limit,
+        offset=offset,
+    )

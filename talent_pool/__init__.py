@@ -27,7 +27,7 @@ from talent_pool.services import (
     training_hours,
     update_credential_status,
 )
-from talent_pool.targets import compute_targets
+from talent_pool.targets import compute_targets, shortfall
 
 __all__ = [
     "Conflict",
@@ -53,6 +53,7 @@ __all__ = [
     "register_employer",
     "register_practitioner",
     "seed_reference_data",
+    "shortfall",
     "start_employment",
     "training_hours",
     "update_credential_status",

@@ -192,3 +192,26 @@ class TargetsReport(BaseModel):
             if item.key == key:
                 return item
         raise KeyError(key)
+
+
+class ShortfallPerson(BaseModel):
+    """An employed practitioner who falls short of an indicator (regulator drill-down)."""
+
+    practitioner_id: int
+    name: str
+    id_number: str
+    phone: str
+    employer_id: int
+    employer_name: str
+    district_code: str
+
+
+class ShortfallPage(BaseModel):
+    """One page of the people behind an indicator's shortfall; ``total`` counts all of them."""
+
+    indicator: str
+    year: int
+    as_of: dt.date
+    scope: str
+    total: int
+    people: list[ShortfallPerson]

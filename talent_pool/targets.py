@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from talent_pool import target_rules as rules
 from talent_pool.errors import ValidationFailed
-from talent_pool.schemas import IndicatorValue, TargetsReport
+from talent_pool.schemas import IndicatorValue, ShortfallPage, ShortfallPerson, TargetsReport
 from talent_pool.tables import Division, Employment, PlanIndicator
 
 CITY = "city"
@@ -231,4 +231,87 @@ async def compute_targets(
         scope_name=scope_name,
         employed_practitioners=employed,
         indicators=indicators,
+    )
+
+
+_SHORTFALL_CONDITION = {
+    "certification_rate": """NOT EXISTS (
+            SELECT 1 FROM tp_credential c
+            WHERE c.practitioner = employed.pid AND c.qualifying = {}
+              AND c.issued_on <= {}
+              AND (c.expires_on IS NULL OR c.expires_on >= {})
+              AND NOT (c.status IN ('revoked', 'suspended') AND c.status_changed_on <= {})
+        )""",
+    "trainings_per_practitioner": """NOT EXISTS (
+            SELECT 1 FROM tp_training_record t
+            WHERE t.practitioner = employed.pid AND t.completed_on >= {} AND t.completed_on <= {}
+        )""",
+}
+
+
+async def shortfall(
+    indicator: str,
+    year: int,
+    *,
+    today: dt.date,
+    scope: str = CITY,
+    limit: int = 100,
+    offset: int = 0,
+) -> ShortfallPage:
+    """Drill-down: the employed practitioners in ``scope`` who pull ``indicator`` down in ``year``.
+
+    ``certification_rate`` → employed on the reference date without a qualifying valid credential;
+    ``trainings_per_practitioner`` → employed without any training completed in the year so far.
+    Ordered by district, employer, name; ``total`` counts all of them, ``people`` is one page.
+    Raises :class:`ValidationFailed` for another indicator, an unknown scope or a future year.
+    """
+    if indicator not in _SHORTFALL_CONDITION:
+        raise ValidationFailed(f"指标 {indicator} 不支持下钻（可用：{'、'.join(_SHORTFALL_CONDITION)}）")
+    try:
+        as_of = rules.reference_date(year, today)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+    district = None if scope == CITY else scope
+    if district is not None and not await Division.exists().where(
+        (Division.code == district) & (Division.level == "district")
+    ):
+        raise ValidationFailed(f"范围 {scope} 不是本市区县代码")
+    employed_sql, extra = _employed_cte(district)
+    args: list[object] = [as_of, as_of, *extra]
+    if indicator == "certification_rate":
+        args += [True, as_of, as_of, as_of]
+    else:
+        args += [dt.date(year, 1, 1), as_of]
+    where = _SHORTFALL_CONDITION[indicator]
+    base = f"WITH employed AS ({employed_sql}) "
+    total = await _scalar(base + f"SELECT COUNT(*) AS n FROM employed WHERE {where}", *args)
+    rows = await Employment.raw(
+        base
+        + f"""
+        SELECT p.id AS practitioner_id, p.name, p.id_number, p.phone,
+               MIN(r.id) AS employer_id, MIN(r.name) AS employer_name, MIN(r.district_code) AS district_code
+        FROM employed
+        JOIN tp_practitioner p ON p.id = employed.pid
+        JOIN tp_employment e ON e.practitioner = p.id
+             AND e.start_date <= {{}} AND (e.end_date IS NULL OR e.end_date >= {{}})
+        JOIN tp_employer r ON r.id = e.employer
+        WHERE {where}
+        GROUP BY p.id, p.name, p.id_number, p.phone
+        ORDER BY MIN(r.district_code), MIN(r.name), p.name, p.id
+        LIMIT {{}} OFFSET {{}}
+        """,
+        *args[: 2 + len(extra)],
+        as_of,
+        as_of,
+        *args[2 + len(extra) :],
+        limit,
+        offset,
+    )
+    return ShortfallPage(
+        indicator=indicator,
+        year=year,
+        as_of=as_of,
+        scope=scope,
+        total=total,
+        people=[ShortfallPerson(**r) for r in rows],
     )

@@ -47,6 +47,8 @@ def _require_servers() -> None:
 _require_servers()
 os.environ["TUOYU_DATABASE_URL"] = TEST_DB_URL
 os.environ["TUOYU_DATA_DIR"] = tempfile.mkdtemp(prefix="tuoyu-test-data-")
+# a queue of this run's own: a worker of another run on the same Redis never takes our tasks
+os.environ["TUOYU_TASK_QUEUE"] = f"tuoyu-{TEST_DB}"
 os.environ.pop("TUOYU_REDIS_URL", None)  # API tests opt in to Celery explicitly
 
 

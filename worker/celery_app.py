@@ -24,6 +24,7 @@ def make_celery() -> Celery:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         timezone=settings.timezone,
+        task_default_queue=settings.task_queue,
         beat_schedule={
             "relay-outbox": {"task": "worker.relay_outbox", "schedule": 30.0},
         },

@@ -32,7 +32,7 @@ def send(name: str, args: list[Any]) -> None:
     """Publish task ``name`` with ``args`` to the broker (``TUOYU_REDIS_URL``)."""
     from service.settings import get_settings
 
-    broker = get_settings().redis_url
-    if broker and celery_app.conf.broker_url != broker:
-        celery_app.conf.broker_url = broker
-    celery_app.send_task(name, args=args)
+    settings = get_settings()
+    if settings.redis_url and celery_app.conf.broker_url != settings.redis_url:
+        celery_app.conf.broker_url = settings.redis_url
+    celery_app.send_task(name, args=args, queue=settings.task_queue)

@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 
 from service import usecases
 from service.auth import require
-from talent_pool.schemas import TargetsReport
+from talent_pool.schemas import ShortfallPage, TargetsReport
 
 
 class ReportsController(Controller):
@@ -29,3 +29,17 @@ class ReportsController(Controller):
         ] = None,
     ) -> list[TargetsReport]:
         return await usecases.targets_table(year=year, scope=scope_code)
+
+    @get(
+        "/shortfall/{indicator:str}",
+        summary="Drill down: employed practitioners behind certification_rate or trainings_per_practitioner",
+    )
+    async def drill_down(
+        self,
+        indicator: str,
+        year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
+        scope_code: Annotated[str | None, QueryParameter(name="scope")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> ShortfallPage:
+        return await usecases.shortfall(indicator, year=year, scope=scope_code, limit=limit, offset=offset)

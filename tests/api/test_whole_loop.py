@@ -122,6 +122,10 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     before = await ok(await c.get("/api/targets", headers=admin), 200)
     assert city(before, "certification_rate")["denominator"] == 3
     assert city(before, "certification_rate")["numerator"] == 0
+    short = await ok(
+        await c.get("/api/targets/shortfall/certification_rate?scope=370102", headers=admin), 200
+    )
+    assert short["total"] == 3 and {p["name"] for p in short["people"]} == {"学员0", "学员1", "学员2"}
 
     today = get_settings().today()  # the service's local date (Asia/Shanghai), not the machine's
     offering = await ok(
@@ -272,5 +276,17 @@ async def test_problem_details_and_auth(client: AsyncTestClient) -> None:  # typ
     assert unknown.status_code == 200 and unknown.json()["outcome"] == "unknown"
     jwks = (await client.get("/.well-known/jwks.json")).json()
     assert jwks["keys"][0]["kty"] == "OKP" and jwks["keys"][0]["crv"] == "Ed25519"
+    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
+    admin = await login(client, "regulator")
+    changed = await client.patch(
+        "/api/programmes/1X-YEZH-1",
+        headers=admin,
+        json={"min_training_hours": "16", "training_category": "pre_job"},
+    )
+    assert changed.status_code == 200 and changed.json()["min_training_hours"] == "16"
+    bad_mark = await client.patch("/api/programmes/1X-YEZH-1", headers=admin, json={"pass_mark_theory": 101})
+    assert bad_mark.status_code == 400 and bad_mark.headers["content-type"].startswith(
+        "application/problem+json"
+    )
     schema = await client.get("/schema/openapi.json")
     assert schema.status_code == 200 and "/api/offerings/{offering_id}/enrollments" in schema.json()["paths"]

@@ -9,11 +9,13 @@ import pytest
 
 from talent_pool import (
     Conflict,
+    ValidationFailed,
     compute_targets,
     record_credential,
     record_training,
     register_employer,
     register_practitioner,
+    shortfall,
     start_employment,
     update_credential_status,
 )
@@ -118,3 +120,53 @@ async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:
     other = await compute_targets(2026, today=TODAY, scope="370105")
     assert other.indicator("certification_rate").value is None
     assert other.indicator("certification_rate").met is None
+
+
+async def test_shortfall_lists_exactly_the_people_behind_the_rate(db: None) -> None:
+    emp = await register_employer(
+        EmployerIn(credit_code="91350100M000100Y43", name="测试托育园", district_code="370102")
+    )
+    people = []
+    for i in range(4):
+        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"人员{i}"))
+        await start_employment(
+            EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
+        )
+        people.append(p)
+    await record_credential(
+        CredentialIn(
+            practitioner_id=people[0].id,
+            kind="onex",
+            programme_code="1X-YEZH-1",
+            level="初级",
+            title="幼儿照护",
+            number="N0",
+            issued_on=dt.date(2026, 1, 5),
+            source_ref="s0",
+        )
+    )
+    await record_credential(  # expired before the reference date: still short
+        CredentialIn(
+            practitioner_id=people[1].id,
+            kind="onex",
+            programme_code="1X-YEZH-1",
+            level="初级",
+            title="幼儿照护",
+            number="N1",
+            issued_on=dt.date(2020, 1, 5),
+            expires_on=dt.date(2023, 1, 4),
+            source_ref="s1",
+        )
+    )
+    page = await shortfall("certification_rate", 2026, today=TODAY, scope="370102", limit=2)
+    report = await compute_targets(2026, today=TODAY, scope="370102")
+    rate = report.indicator("certification_rate")
+    assert page.total == rate.denominator - rate.numerator == 3
+    assert len(page.people) == 2
+    rest = await shortfall("certification_rate", 2026, today=TODAY, scope="370102", limit=2, offset=2)
+    ids = {p.practitioner_id for p in page.people + rest.people}
+    assert ids == {people[1].id, people[2].id, people[3].id}
+    untrained = await shortfall("trainings_per_practitioner", 2026, today=TODAY)
+    assert untrained.total == 4
+    with pytest.raises(ValidationFailed):
+        await shortfall("person_trainings", 2026, today=TODAY)
