@@ -1,0 +1,37 @@
+"""Web pages (Chinese): home, login redirect, regulator dashboard and drill-down, error page."""
+
+from __future__ import annotations
+
+from litestar.testing import AsyncTestClient
+
+from service.accounts import AccountIn, create_account
+
+HTML = {"Accept": "text/html"}
+
+
+async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    home = await client.get("/", headers=HTML)
+    assert home.status_code == 200 and "证书核验" in home.text
+    anonymous = await client.get("/dashboard", headers=HTML, follow_redirects=False)
+    assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login"
+
+    await create_account(AccountIn(username="regulator", password="a-password-1", role="city_admin"))
+    login = await client.post("/api/auth/login", json={"username": "regulator", "password": "a-password-1"})
+    assert login.status_code == 201  # sets the token cookie the pages use
+    board = await client.get("/dashboard", headers=HTML)
+    assert board.status_code == 200
+    assert board.text.count("<tr data-scope=") == 13  # the city and its 12 districts
+    assert "历下区" in board.text and "商河县" in board.text and "无数据" in board.text
+    drill = await client.get("/dashboard/shortfall?indicator=certification_rate&scope=370102", headers=HTML)
+    assert drill.status_code == 200 and 'id="total">0<' in drill.text
+    bad = await client.get("/dashboard/shortfall?indicator=nonsense", headers=HTML)
+    assert (
+        bad.status_code == 422
+        and "不支持下钻" in bad.text
+        and bad.headers["content-type"].startswith("text/html")
+    )
+
+    unknown = await client.get("/v/NO-SUCH-CERT", headers=HTML)
+    assert (
+        unknown.status_code == 200 and 'data-outcome="unknown"' in unknown.text and "查无此证" in unknown.text
+    )
