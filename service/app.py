@@ -22,14 +22,14 @@ from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 
 from service import bootstrap
-from service.api.auth import AuthController
+from service.api.auth import AuthController, login_rate_limit
 from service.api.certification import CertificationController
 from service.api.reports import ReportsController
 from service.api.talent import TalentController
 from service.api.training import TrainingController
 from service.api.verify import VerifyController, verify_rate_limit
 from service.auth import build_auth
-from service.errors import problem_details_plugin, unexpected_error
+from service.errors import EXCEPTION_HANDLERS, http_error
 from service.pages import PagesController
 from service.settings import Settings, get_settings
 
@@ -43,27 +43,27 @@ async def health() -> dict[str, str]:
 
 
 def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
-    if "text/html" in request.headers.get("accept", ""):
+    """Browsers are sent to the login page; API clients get a 401 problem."""
+    if "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/"):
         return Redirect(path="/login")
-    return Response(
-        {
-            "type": "https://tuoyu.example/problems/not_authenticated",
-            "title": "NotAuthenticated",
-            "status": 401,
-            "detail": exc.detail if exc.detail and exc.detail != "Unauthorized" else "需要登录",
-        },
-        status_code=401,
-        media_type="application/problem+json",
-    )
+    return http_error(request, exc)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. ``settings`` defaults to the environment (``TUOYU_*``)."""
     settings = settings or get_settings()
     auth = build_auth(settings)
-    rate_store = RedisStore.with_client(url=settings.redis_url) if settings.redis_url else MemoryStore()
+
+    def rate_store(namespace: str) -> MemoryStore | RedisStore:
+        if settings.redis_url:
+            return RedisStore.with_client(url=settings.redis_url, namespace=namespace)
+        return MemoryStore()
+
     verify_router = Router(
         path="/", route_handlers=[VerifyController], middleware=[verify_rate_limit().middleware]
+    )
+    auth_router = Router(
+        path="/", route_handlers=[AuthController], middleware=[login_rate_limit().middleware]
     )
 
     async def on_startup(app: Litestar) -> None:
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
-            AuthController,
+            auth_router,
             TalentController,
             TrainingController,
             CertificationController,
@@ -83,9 +83,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         on_startup=[on_startup],
         on_app_init=[auth.on_app_init],
-        plugins=[problem_details_plugin()],
-        exception_handlers={NotAuthorizedException: _not_authorized, Exception: unexpected_error},
-        stores={"rate_limit": rate_store},
+        exception_handlers={**EXCEPTION_HANDLERS, NotAuthorizedException: _not_authorized},
+        stores={
+            "rate_limit_verify": rate_store("tuoyu_rl_verify"),
+            "rate_limit_login": rate_store("tuoyu_rl_login"),
+        },
         template_config=TemplateConfig(
             directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
         ),

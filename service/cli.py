@@ -38,6 +38,9 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int) -> None:
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
+        # X-Forwarded-For is believed only from the proxies named in TUOYU_TRUSTED_PROXIES
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 

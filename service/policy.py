@@ -51,8 +51,10 @@ async def ensure_sitting(user: AccountOut, sitting_id: int) -> None:
 async def ensure_enrollment(user: AccountOut, enrollment_id: int) -> None:
     """The trainee who owns the enrollment, staff of its base, or a city admin."""
     enrollment = await training.get_enrollment(enrollment_id)
-    if user.role == "trainee" and user.practitioner_id == enrollment.practitioner_id:
-        return
+    if user.role == "trainee":
+        if user.practitioner_id == enrollment.practitioner_id:
+            return
+        raise PermissionDeniedException("只能取消本人的报名")
     await ensure_offering(user, enrollment.offering_id)
 
 

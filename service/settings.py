@@ -14,6 +14,8 @@ Every variable is prefixed ``TUOYU_``:
 | ``TUOYU_SECRET_KEY`` | generated into ``<data>/secret_key`` | secret for login tokens (JWT HS256) |
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
+| ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
+| ``TUOYU_TRUSTED_PROXIES`` | empty | comma-separated proxy IPs whose ``X-Forwarded-For`` is believed (empty: none) |
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     secret_key: str = ""
     token_hours: int = 12
     verify_rate_per_minute: int = 60
+    login_rate_per_minute: int = 10
+    trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 

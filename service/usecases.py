@@ -114,3 +114,17 @@ async def shortfall(
         limit=limit,
         offset=offset,
     )
+
+
+async def create_scoped_account(data: AccountIn) -> AccountOut:
+    """Create a login after checking that its scope exists (training base, employer, person).
+
+    Raises NotFound for a scope id that does not exist, Conflict for a taken username.
+    """
+    if data.training_base_id is not None:
+        await training.get_training_base(data.training_base_id)
+    if data.employer_id is not None:
+        await talent_pool.get_employer(data.employer_id)
+    if data.practitioner_id is not None:
+        await talent_pool.get_practitioner(data.practitioner_id)
+    return await create_account(data)

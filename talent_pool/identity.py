@@ -173,3 +173,47 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+_NAME_DOTS = str.maketrans({"•": "·", "．": "·", "・": "·", "‧": "·", "∙": "·"})
+_NAME_PUNCT = frozenset("·-' ")
+NAME_MAX_LENGTH = 64
+
+
+def clean_person_name(raw: str) -> str:
+    """Normalise and validate a person's name as printed on a certificate.
+
+    White space (spaces, tabs, line breaks from spreadsheet cells, U+3000) is collapsed; spaces
+    next to a Chinese character are dropped (``"王 芳"`` → ``"王芳"``); the middle dots of minority
+    names (``买买提·艾力``) are unified to U+00B7. Only letters (any script), ``·``, ``-``, ``'`` and
+    single spaces between Latin words are allowed: digits, symbols, emoji, markup and control
+    characters are rejected. Raises ``ValueError`` with a Chinese reason.
+    """
+    text = unicodedata.normalize("NFKC", raw).translate(_NAME_DOTS)
+    words = text.split()
+    if not words:
+        raise ValueError("姓名不能为空")
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if i and not (out[-1][-1].isascii() and word[0].isascii()):
+            out.append(word)  # no space next to a CJK character
+        else:
+            out.append((" " if i else "") + word)
+    name = "".join(out)
+    for ch in name:
+        if not (unicodedata.category(ch).startswith("L") or ch in _NAME_PUNCT):
+            raise ValueError(f"姓名含有不允许的字符 {ch!r}（只允许文字、间隔号·、连字符）")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValueError(f"姓名过长（最多 {NAME_MAX_LENGTH} 个字符）")
+    return name
+
+
+def clean_text(raw: str, *, field: str = "文本") -> str:
+    """Trim and collapse white space; reject control and format characters (NUL, bidi overrides).
+
+    For free text such as employer names and addresses. Raises ``ValueError``.
+    """
+    for ch in raw:
+        if unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and not ch.isspace():
+            raise ValueError(f"{field}含有不可见的控制字符 U+{ord(ch):04X}")
+    return " ".join(raw.split())

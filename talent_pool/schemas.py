@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from talent_pool.identity import clean_person_name, clean_text
+
 EmployerKind = Literal["institution", "kindergarten_class", "community_point", "home_point"]
 Position = Literal["carer", "teacher", "health", "manager", "other"]
 TrainingCategory = Literal["pre_job", "refresher", "other"]
@@ -21,10 +23,18 @@ LedgerSource = Literal["system", "import", "national"]
 
 
 def _clean_text(value: str) -> str:
-    cleaned = " ".join(value.split())
+    cleaned = clean_text(value)
     if not cleaned:
         raise ValueError("不能为空")
     return cleaned
+
+
+def _clean_optional(value: str) -> str:
+    return clean_text(value)
+
+
+def _clean_name(value: str) -> str:
+    return clean_person_name(value)
 
 
 class EmployerIn(BaseModel):
@@ -38,6 +48,7 @@ class EmployerIn(BaseModel):
     address: str = Field(default="", max_length=255)
 
     _clean = field_validator("name")(_clean_text)
+    _clean_rest = field_validator("street", "address")(_clean_optional)
 
 
 class EmployerOut(BaseModel):
@@ -56,9 +67,9 @@ class PractitionerIn(BaseModel):
 
     id_number: str
     name: str = Field(min_length=1, max_length=64)
-    phone: str = Field(default="", max_length=20)
+    phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
 
-    _clean = field_validator("name")(_clean_text)
+    _clean = field_validator("name")(_clean_name)
 
 
 class PractitionerOut(BaseModel):

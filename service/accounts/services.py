@@ -7,7 +7,7 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.accounts.tables import UserAccount
 from talent_pool.db import atomic
@@ -34,6 +34,12 @@ class AccountIn(BaseModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@\-]+$")
     password: str = Field(min_length=8, max_length=128)
     role: Role
+
+    @field_validator("username")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()  # usernames are case-insensitive: "Admin" and "admin" are one login
+
     display_name: str = Field(default="", max_length=64)
     training_base_id: int | None = None
     employer_id: int | None = None
@@ -84,7 +90,7 @@ async def create_account(data: AccountIn) -> AccountOut:
 async def authenticate(username: str, password: str) -> AccountOut:
     """Check a username and password; returns the account or raises :class:`NotAuthenticated`."""
     row = await UserAccount.objects().get(
-        (UserAccount.username == username) & (UserAccount.active == True)  # noqa: E712
+        (UserAccount.username == username.strip().lower()) & (UserAccount.active == True)  # noqa: E712
     )
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)

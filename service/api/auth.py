@@ -6,12 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 
 from service import usecases
-from service.accounts import AccountIn, AccountOut, authenticate, create_account
+from service.accounts import AccountIn, AccountOut, authenticate
 from service.auth import require, user_of
+from service.settings import get_settings
 
 
 class LoginIn(BaseModel):
@@ -64,10 +66,31 @@ class AuthController(Controller):
             phone=data.phone,
         )
 
-    @get("/me", summary="The logged-in account")
+    @post("/logout", summary="Log out: clears the `token` cookie", opt={"no_rate_limit": True})
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        auth = request.app.state.auth
+        return Response(
+            None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
+        )
+
+    @get("/me", summary="The logged-in account", opt={"no_rate_limit": True})
     async def me(self, request: Request[AccountOut, Token, Any]) -> AccountOut:
         return user_of(request)
 
-    @post("/accounts", guards=[require("city_admin")], summary="Create a login (city admin)")
+    @post(
+        "/accounts",
+        guards=[require("city_admin")],
+        summary="Create a login (city admin); the scope id must exist",
+        opt={"no_rate_limit": True},
+    )
     async def create(self, data: AccountIn) -> AccountOut:
-        return await create_account(data)
+        return await usecases.create_scoped_account(data)
+
+
+def login_rate_limit() -> RateLimitConfig:
+    """Per-client limit on login and sign-up attempts (brute-force protection)."""
+    return RateLimitConfig(
+        rate_limit=("minute", get_settings().login_rate_per_minute),
+        store="rate_limit_login",
+        exclude_opt_key="no_rate_limit",
+    )

@@ -32,7 +32,7 @@ def verify_rate_limit() -> RateLimitConfig:
     """Per-client rate limit for the public verify endpoints (Redis-backed when configured)."""
     return RateLimitConfig(
         rate_limit=("minute", get_settings().verify_rate_per_minute),
-        store="rate_limit",
+        store="rate_limit_verify",
         exclude_opt_key="no_rate_limit",
     )
 
@@ -63,8 +63,9 @@ class VerifyController(Controller):
         )
 
     @get("/api/verify/{number:str}", summary="Verify by certificate number (typed, no signature)")
-    async def verify_number(self, number: str, request: Request[Any, Any, Any]) -> Any:
-        return await usecases.verify(number[:64], None, _client(request))
+    async def verify_number(self, number: str, request: Request[Any, Any, Any]) -> Response[Any]:
+        result = await usecases.verify(number[:64], None, _client(request))
+        return Response(result, headers={"Cache-Control": "no-store"})
 
     @get(
         "/.well-known/jwks.json",

@@ -102,7 +102,7 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
                     "username": f"trainee{i}",
                     "password": PASSWORD,
                     "id_number": make_id(i + 1).lower(),
-                    "name": f"学员{i}",
+                    "name": f"学员{chr(0x4E00 + i)}",
                 },
             )
         )
@@ -125,7 +125,7 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     short = await ok(
         await c.get("/api/targets/shortfall/certification_rate?scope=370102", headers=admin), 200
     )
-    assert short["total"] == 3 and {p["name"] for p in short["people"]} == {"学员0", "学员1", "学员2"}
+    assert short["total"] == 3 and {p["name"] for p in short["people"]} == {"学员一", "学员丁", "学员丂"}
 
     today = get_settings().today()  # the service's local date (Asia/Shanghai), not the machine's
     offering = await ok(

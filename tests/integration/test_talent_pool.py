@@ -51,7 +51,9 @@ async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:
     )
     people = []
     for i in range(10):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"人员{i}"))
+        p = await register_practitioner(
+            PractitionerIn(id_number=make_id(i + 1), name=f"人员{chr(0x4E00 + i)}")
+        )
         await start_employment(
             EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
         )
@@ -128,7 +130,9 @@ async def test_shortfall_lists_exactly_the_people_behind_the_rate(db: None) -> N
     )
     people = []
     for i in range(4):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"人员{i}"))
+        p = await register_practitioner(
+            PractitionerIn(id_number=make_id(i + 1), name=f"人员{chr(0x4E00 + i)}")
+        )
         await start_employment(
             EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
         )

@@ -1,0 +1,109 @@
+"""Bad input of every kind gets a 4xx problem document in one shape — never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from service.accounts import AccountIn, create_account
+from talent_pool.tables import Practitioner
+
+PASSWORD = "a-password-1"
+
+
+def assert_problem(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json"), r.headers
+    body: dict[str, Any] = r.json()
+    assert body["status"] == status and isinstance(body["status"], int)
+    assert body["detail"] and not body["detail"].isascii()  # a Chinese message
+    if code:
+        assert body["code"] == code
+    return body
+
+
+async def admin_headers(client: AsyncTestClient) -> dict[str, str]:  # type: ignore[type-arg]
+    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
+    r = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"username":"u1","password":"\xff\xfe-not-utf8","id_number":"x","name":"y"}',
+        '{"username":"u1","password":"12345678","id_number":"11010519491231002X","name":"张三"}'.encode(
+            "gbk"
+        ),
+        b"[" * 100000 + b"]" * 100000,
+        b"{not json",
+    ],
+)
+async def test_undecodable_bodies_are_400(client: AsyncTestClient, body: bytes) -> None:  # type: ignore[type-arg]
+    r = await client.post("/api/auth/register", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code in (400, 422), r.text
+    assert_problem(r, r.status_code)
+    assert await Practitioner.count() == 0  # nothing half-written
+
+
+async def test_huge_ids_unknown_routes_and_roles(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    admin = await admin_headers(client)
+    assert_problem(
+        await client.post("/api/offerings/99999999999999999999/sessions", headers=admin, json={}), 400
+    )
+    assert_problem(await client.get("/api/no-such-thing", headers=admin), 404, "not_found")
+    assert_problem(await client.get("/api/targets"), 401, "not_authenticated")
+    assert_problem(await client.get("/api/targets", headers={"Authorization": "Bearer abc.def.ghi"}), 401)
+    schema = assert_problem(await client.post("/api/employers", headers=admin, json={"name": 5}), 400)
+    assert schema["code"] == "invalid_request" and schema["errors"]
+
+
+async def test_domain_detail_never_overwrites_http_status(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    admin = await admin_headers(client)
+    r = await client.post(
+        "/api/employers",
+        headers=admin,
+        json={"credit_code": "91350100M000100Y43", "name": "托育园", "district_code": "370102"},
+    )
+    assert r.status_code == 201
+    dup = await client.post(
+        "/api/employers",
+        headers=admin,
+        json={"credit_code": "91350100m000100y43", "name": "托育园", "district_code": "370102"},
+    )
+    assert_problem(dup, 409, "conflict")
+
+
+@pytest.mark.parametrize(
+    "name", ["王\u0000芳", "<script>alert(1)</script>", "   ", "王" * 65, "李😀", "张三3", "\u202e张三"]
+)
+async def test_bad_names_are_rejected(client: AsyncTestClient, name: str) -> None:  # type: ignore[type-arg]
+    r = await client.post(
+        "/api/auth/register",
+        json={"username": "someone", "password": PASSWORD, "id_number": "11010519491231002X", "name": name},
+    )
+    assert r.status_code in (400, 422), r.text
+    assert_problem(r, r.status_code)
+    assert await Practitioner.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("买买提•艾力", "买买提·艾力"),
+        (" 欧阳 娜娜 ", "欧阳娜娜"),
+        ("张\n三", "张三"),
+        ("Anna  Schmidt", "Anna Schmidt"),
+        ("阿依古丽·吐尔逊", "阿依古丽·吐尔逊"),
+    ],
+)
+async def test_real_names_are_normalised(client: AsyncTestClient, name: str, stored: str) -> None:  # type: ignore[type-arg]
+    r = await client.post(
+        "/api/auth/register",
+        json={"username": "someone", "password": PASSWORD, "id_number": "11010519491231002X", "name": name},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["display_name"] == stored
