@@ -128,3 +128,8 @@ async def create_scoped_account(data: AccountIn) -> AccountOut:
     if data.practitioner_id is not None:
         await talent_pool.get_practitioner(data.practitioner_id)
     return await create_account(data)
+
+
+async def staff_of_employer(employer_id: int) -> list[talent_pool.schemas.StaffMember]:
+    """An employer's current staff and their credential/training status as of local today."""
+    return await talent_pool.staff_of_employer(employer_id, today=today())

@@ -226,3 +226,16 @@ class ShortfallPage(BaseModel):
     scope: str
     total: int
     people: list[ShortfallPerson]
+
+
+class StaffMember(BaseModel):
+    """One current employee of an employer with what the employer must check (持证上岗, annual training)."""
+
+    practitioner_id: int
+    name: str
+    id_number: str
+    position: str
+    start_date: dt.date
+    valid_credentials: list[str]
+    trainings_this_year: int
+    certified: bool

@@ -26,6 +26,7 @@ from talent_pool.schemas import (
     PractitionerIn,
     PractitionerOut,
     PractitionerRecord,
+    StaffMember,
     TrainingRecordIn,
     TrainingRecordOut,
 )
@@ -374,3 +375,74 @@ async def count_rows(table: type[Any]) -> int:
     """Row count of a table (for reports and tests)."""
     result = await table.select(Count()).first()
     return int(result["count"]) if result else 0
+
+
+async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMember]:
+    """The employer's current staff on ``today`` (local date) with their valid qualifying
+    credentials and the number of trainings completed this calendar year.
+
+    A credential counts when issued on or before ``today``, not expired, not revoked/suspended
+    (the certification-rate rule of ``talent_pool.targets``). Raises :class:`NotFound`.
+    """
+    await get_employer(employer_id)
+    rows = await (
+        Employment.select(
+            Employment.practitioner.id.as_alias("practitioner_id"),
+            Employment.practitioner.name.as_alias("name"),
+            Employment.practitioner.id_number.as_alias("id_number"),
+            Employment.position,
+            Employment.start_date,
+        )
+        .where(
+            (Employment.employer == employer_id)
+            & (Employment.start_date <= today)
+            & (Employment.end_date.is_null() | (Employment.end_date >= today))
+        )
+        .order_by(Employment.practitioner.name)
+    )
+    ids = [r["practitioner_id"] for r in rows]
+    if not ids:
+        return []
+    creds: dict[int, list[str]] = {}
+    for c in await Credential.select(
+        Credential.practitioner,
+        Credential.title,
+        Credential.number,
+        Credential.issued_on,
+        Credential.expires_on,
+        Credential.status,
+        Credential.status_changed_on,
+        Credential.qualifying,
+    ).where(Credential.practitioner.is_in(ids)):
+        if not c["qualifying"] or c["issued_on"] > today:
+            continue
+        if c["expires_on"] is not None and c["expires_on"] < today:
+            continue
+        stopped = (
+            c["status"] in ("revoked", "suspended")
+            and c["status_changed_on"]
+            and c["status_changed_on"] <= today
+        )
+        if stopped:
+            continue
+        creds.setdefault(c["practitioner"], []).append(f"{c['title']}（{c['number']}）")
+    trained: dict[int, int] = {}
+    for t in await TrainingRecord.select(TrainingRecord.practitioner).where(
+        TrainingRecord.practitioner.is_in(ids)
+        & (TrainingRecord.completed_on >= dt.date(today.year, 1, 1))
+        & (TrainingRecord.completed_on <= today)
+    ):
+        trained[t["practitioner"]] = trained.get(t["practitioner"], 0) + 1
+    return [
+        StaffMember(
+            practitioner_id=r["practitioner_id"],
+            name=r["name"],
+            id_number=r["id_number"],
+            position=r["position"],
+            start_date=r["start_date"],
+            valid_credentials=creds.get(r["practitioner_id"], []),
+            trainings_this_year=trained.get(r["practitioner_id"], 0),
+            certified=bool(creds.get(r["practitioner_id"])),
+        )
+        for r in rows
+    ]

@@ -68,3 +68,24 @@ def per_person(numerator: int, denominator: int) -> Decimal | None:
     if denominator == 0:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(TWO_DECIMALS, ROUND_HALF_UP)
+
+
+def credential_counts(
+    *,
+    qualifying: bool,
+    issued_on: dt.date,
+    expires_on: dt.date | None,
+    status: str,
+    status_changed_on: dt.date | None,
+    on: dt.date,
+) -> bool:
+    """Whether a credential counts toward 持证率 on date ``on`` (the SQL in ``targets`` is the same rule):
+    qualifying, issued on or before ``on``, not expired on ``on``, and not revoked/suspended on or
+    before ``on``. A later revocation does not rewrite history."""
+    if not qualifying or issued_on > on:
+        return False
+    if expires_on is not None and expires_on < on:
+        return False
+    return not (
+        status in ("revoked", "suspended") and status_changed_on is not None and status_changed_on <= on
+    )

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import PermissionDeniedException
 
 import talent_pool
+from service import usecases
 from service.auth import require, user_of
 from talent_pool.schemas import (
     EmployerIn,
@@ -16,6 +17,7 @@ from talent_pool.schemas import (
     PractitionerIn,
     PractitionerOut,
     PractitionerRecord,
+    StaffMember,
 )
 
 
@@ -37,6 +39,17 @@ class TalentController(Controller):
         if user.role == "employer_staff" and user.employer_id != employer_id:
             raise PermissionDeniedException("只能查看本机构")
         return await talent_pool.get_employer(employer_id)
+
+    @get(
+        "/employers/{employer_id:int}/staff",
+        guards=[require("city_admin", "employer_staff")],
+        summary="Current staff with valid credentials and this year's trainings (持证上岗 check)",
+    )
+    async def staff(self, employer_id: int, request: Request[Any, Any, Any]) -> list[StaffMember]:
+        user = user_of(request)
+        if user.role == "employer_staff" and user.employer_id != employer_id:
+            raise PermissionDeniedException("只能查看本机构")
+        return await usecases.staff_of_employer(employer_id)
 
     @post(
         "/practitioners",

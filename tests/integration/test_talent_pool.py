@@ -16,6 +16,7 @@ from talent_pool import (
     register_employer,
     register_practitioner,
     shortfall,
+    staff_of_employer,
     start_employment,
     update_credential_status,
 )
@@ -174,3 +175,43 @@ async def test_shortfall_lists_exactly_the_people_behind_the_rate(db: None) -> N
     assert untrained.total == 4
     with pytest.raises(ValidationFailed):
         await shortfall("person_trainings", 2026, today=TODAY)
+
+
+async def test_staff_of_employer_shows_who_is_certified(db: None) -> None:
+    emp = await register_employer(
+        EmployerIn(credit_code="91350100M000100Y43", name="测试托育园", district_code="370102")
+    )
+    a = await register_practitioner(PractitionerIn(id_number=make_id(1), name="甲"))
+    b = await register_practitioner(PractitionerIn(id_number=make_id(2), name="乙"))
+    gone = await register_practitioner(PractitionerIn(id_number=make_id(3), name="丙"))
+    for p in (a, b):
+        await start_employment(
+            EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
+        )
+    await start_employment(
+        EmploymentIn(
+            practitioner_id=gone.id,
+            employer_id=emp.id,
+            start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2025, 6, 30),
+        )
+    )
+    await record_credential(
+        CredentialIn(
+            practitioner_id=a.id,
+            kind="onex",
+            programme_code="1X-YEZH-1",
+            level="初级",
+            title="幼儿照护",
+            number="N9",
+            issued_on=dt.date(2026, 1, 5),
+            source_ref="st-a",
+        )
+    )
+    staff = {m.name: m for m in await staff_of_employer(emp.id, today=TODAY)}
+    assert set(staff) == {"甲", "乙"}
+    assert staff["甲"].certified and staff["甲"].valid_credentials == ["幼儿照护（N9）"]
+    assert not staff["乙"].certified
+    await update_credential_status("st-a", "suspended", on=TODAY, reason="调查中")
+    staff = {m.name: m for m in await staff_of_employer(emp.id, today=TODAY)}
+    assert not staff["甲"].certified
