@@ -99,6 +99,22 @@ def programme_definitions(
     return rows
 
 
+def covering_programme_codes(code: str) -> tuple[str, ...]:
+    """Programme codes whose valid certificate makes a certificate of ``code`` pointless:
+    ``code`` itself (the same level) and, for a 1+X certificate marked
+    ``higher_level_covers_lower`` in occupations.json, every higher level of the same
+    certificate (``1X-YEZH-1`` → ``1X-YEZH-1``, ``1X-YEZH-2``, ``1X-YEZH-3``). The 人社
+    occupations carry no such rule: only the same code."""
+    for cert in occupations()["onex_certificates"]:
+        levels = range(1, len(cert["levels"]) + 1)
+        for n in levels:
+            if code == f"{cert['code']}-{n}":
+                if not cert.get("higher_level_covers_lower", False):
+                    return (code,)
+                return tuple(f"{cert['code']}-{m}" for m in levels if m >= n)
+    return (code,)
+
+
 async def seed_programmes(
     *,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,

@@ -10,12 +10,15 @@ any rounding for display.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 SCORE_MAX = Decimal(100)
 SCORE_MIN = Decimal(0)
 DEFAULT_PASS_MARK = Decimal(60)
+ONE_DECIMAL = Decimal("0.1")
+_EXPONENT_RE = re.compile(r"[eE]")
 
 CertificateOutcome = Literal["valid", "expired", "revoked", "suspended", "superseded"]
 
@@ -24,16 +27,23 @@ def score_problem(value: object) -> str | None:
     """Why ``value`` is not an acceptable score, in Chinese, or ``None`` when it is.
 
     A score is an exact number (``Decimal``/``int`` or a numeric string, never a ``float``:
-    binary floats cannot hold 59.9 exactly) from 0 to 100 inclusive with at most one decimal.
+    binary floats cannot hold 59.9 exactly; never a ``bool``) from 0 to 100 inclusive with at
+    most one decimal, written plainly: exponent notation (``"1e2"``, ``Decimal("1E+2")``) and
+    non-finite values (NaN, Infinity) are rejected.
     """
     if isinstance(value, bool | float):
-        return "分数必须是精确数值（整数或一位小数），不能是浮点数"
+        return "分数必须是精确数值（整数或一位小数），不能是布尔值或浮点数"
+    if isinstance(value, str) and _EXPONENT_RE.search(value):
+        return f"分数 {value[:20]!r} 使用了科学计数法，请填写普通数字（如 100 或 59.5）"
     try:
-        d = value if isinstance(value, Decimal) else Decimal(str(value))
+        d = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        return f"分数 {value!r} 不是数字"
+        return f"分数 {str(value)[:20]!r} 不是数字"
     if not d.is_finite():
-        return f"分数 {value!r} 不是有限数值"
+        return f"分数 {str(value)[:20]!r} 不是有限数值"
+    exponent = d.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return f"分数 {d} 使用了科学计数法，请填写普通数字（如 100 或 59.5）"
     if d < SCORE_MIN or d > SCORE_MAX:
         return f"分数 {d} 超出 0–100 范围"
     exponent = d.normalize().as_tuple().exponent
@@ -43,11 +53,20 @@ def score_problem(value: object) -> str | None:
 
 
 def to_score(value: object) -> Decimal:
-    """``value`` as an exact score ``Decimal``; raises ``ValueError`` with a Chinese reason."""
+    """``value`` as an exact score ``Decimal`` normalised to one decimal (``"100"`` →
+    ``Decimal("100.0")``, ``"60.50"`` → ``Decimal("60.5")``); raises ``ValueError`` with a
+    Chinese reason (see :func:`score_problem`)."""
     problem = score_problem(value)
     if problem is not None:
         raise ValueError(problem)
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    d = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    return display_score(d)
+
+
+def display_score(value: Decimal) -> Decimal:
+    """An exact in-range score with exactly one decimal (``-0`` → ``0.0``); no rounding
+    happens for valid scores, which have at most one decimal already."""
+    return abs(value).quantize(ONE_DECIMAL) if value == 0 else value.quantize(ONE_DECIMAL)
 
 
 def exam_passed(

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ProgrammeKind = Literal["onex", "skill_level"]
-SittingStatus = Literal["scheduled", "cancelled"]
+SittingStatus = Literal["scheduled", "issued", "cancelled"]
 CertificateStatus = Literal["valid", "suspended", "revoked", "superseded"]
 VerificationOutcome = Literal["valid", "expired", "revoked", "suspended", "superseded", "unknown", "forged"]
 
@@ -63,7 +63,8 @@ class SittingIn(BaseModel):
 
 
 class SittingOut(BaseModel):
-    """An exam sitting; ``status`` scheduled | cancelled."""
+    """An exam sitting; ``status`` scheduled (registration and results open) | issued
+    (certificates issued: registration and results closed) | cancelled."""
 
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -76,7 +77,9 @@ class SittingOut(BaseModel):
 
 
 class CandidateOut(BaseModel):
-    """A registered candidate; scores are ``None`` until entered, ``passed`` likewise."""
+    """A registered candidate; scores (one decimal, e.g. ``100.0``) are ``None`` until entered,
+    ``passed`` likewise. ``training_hours``: the candidate's hours in the talent-pool ledger in
+    the programme's training category (any category when unset), as used for eligibility."""
 
     id: int
     sitting_id: int
@@ -97,7 +100,11 @@ class ResultIn(BaseModel):
 
     @field_validator("theory", "practical", mode="before")
     @classmethod
-    def _no_float(cls, value: object) -> object:
+    def _plain_number(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("分数必须是数字，不能是布尔值")
+        if isinstance(value, str) and ("e" in value or "E" in value):
+            raise ValueError("分数不能使用科学计数法（如 1e2），请填写普通数字（如 100 或 59.5）")
         if isinstance(value, float):
             # keep the exact decimal the user typed ("59.9"), not the binary float
             return Decimal(repr(value))
@@ -105,12 +112,31 @@ class ResultIn(BaseModel):
 
 
 class ResultOut(BaseModel):
-    """Recorded scores and the pass decision (both components ≥ their pass marks)."""
+    """Recorded scores (normalised to one decimal, e.g. ``100.0``) and the pass decision (both
+    components ≥ their pass marks, compared exactly)."""
 
     practitioner_id: int
     theory: Decimal
     practical: Decimal
     passed: bool
+
+
+class ResultEventOut(BaseModel):
+    """One entry or correction of a candidate's scores (append-only audit): ``action`` entry
+    (first scores) | correction (scores existed); old scores ``None`` for an entry."""
+
+    id: int
+    sitting_id: int
+    practitioner_id: int
+    action: Literal["entry", "correction"]
+    old_theory: Decimal | None
+    old_practical: Decimal | None
+    old_passed: bool | None
+    new_theory: Decimal
+    new_practical: Decimal
+    new_passed: bool
+    entered_by: str
+    entered_at: dt.datetime
 
 
 class CertificateOut(BaseModel):

@@ -35,12 +35,14 @@ from certification.numbers import (
     number_prefix,
 )
 from certification.pdf import CertificateFace, certificate_pdf
+from certification.programmes import covering_programme_codes
 from certification.qr import qr_png
 from certification.schemas import (
     CandidateOut,
     CertificateOut,
     ProgrammeOut,
     ProgrammeUpdate,
+    ResultEventOut,
     ResultIn,
     ResultOut,
     SittingIn,
@@ -56,6 +58,7 @@ from certification.tables import (
     ExamSitting,
     NumberSequence,
     Programme,
+    ResultEvent,
     VerificationLog,
 )
 from certification.verify_url import (
@@ -70,7 +73,7 @@ from talent_pool import enqueue, mask_id_number, mask_name, record_credential, t
 from talent_pool import update_credential_status as _update_credential_status
 from talent_pool.db import atomic
 from talent_pool.schemas import CredentialIn
-from talent_pool.tables import Practitioner
+from talent_pool.tables import Credential, Practitioner
 
 RENDER_TASK = "certification.render_certificate"
 _practitioner_pk = Practitioner._meta.primary_key  # talent_pool tables do not declare `id`
@@ -164,6 +167,7 @@ async def get_sitting(sitting_id: int) -> SittingOut:
 
 
 async def _open_sitting(sitting_id: int) -> tuple[ExamSitting, Programme]:
+    """The sitting (not cancelled) and its programme; raises NotFound / Conflict."""
     sitting = await ExamSitting.objects().get(ExamSitting.id == sitting_id)
     if sitting is None:
         raise NotFound(f"考试场次 {sitting_id} 不存在", sitting_id=sitting_id)
@@ -174,16 +178,121 @@ async def _open_sitting(sitting_id: int) -> tuple[ExamSitting, Programme]:
     return sitting, programme
 
 
+def _closed(sitting_id: int) -> Conflict:
+    return Conflict(
+        f"考试场次 {sitting_id} 已发证，报名和成绩已锁定，不能再报名、录入或更正成绩",
+        sitting_id=sitting_id,
+        status="issued",
+    )
+
+
+async def _ensure_results_open(sitting: ExamSitting) -> None:
+    """Registration and results close for good once a certificate is issued from the sitting
+    (status ``issued``; a certificate row counts too, for sittings issued before the status
+    existed). Raises :class:`Conflict` in Chinese."""
+    if sitting.status == "issued" or await Certificate.exists().where(Certificate.sitting == sitting.id):
+        raise _closed(int(sitting.id))
+
+
+async def _lock_open_sitting(sitting_id: int) -> None:
+    """Inside a transaction: lock the sitting row while it is still ``scheduled`` (a no-op
+    ``UPDATE … WHERE status = 'scheduled' RETURNING id``), so registration and score entry
+    serialise with issuance, which locks the same row to close the sitting. Raises
+    :class:`Conflict` when the sitting was closed or cancelled meanwhile."""
+    locked = await (
+        ExamSitting.update({ExamSitting.status: "scheduled"})
+        .where((ExamSitting.id == sitting_id) & (ExamSitting.status == "scheduled"))
+        .returning(ExamSitting.id)
+    )
+    if not locked or await Certificate.exists().where(Certificate.sitting == sitting_id):
+        raise _closed(sitting_id)
+
+
+async def _valid_covering_credential(
+    practitioner_id: int, programme: Programme, on: dt.date
+) -> tuple[str, str, str, str] | None:
+    """A credential of ``practitioner_id`` in force on ``on`` that makes a certificate of
+    ``programme`` pointless: same programme, or a higher level of the same 1+X certificate
+    (:func:`certification.programmes.covering_programme_codes`). Looks at certificates issued
+    here and at the talent-pool ledger (imports, national lookup). Returns ``(number,
+    programme_code, title, level)`` or ``None``. In force = :func:`rules.status_on` is
+    ``valid`` (not expired, revoked, suspended or superseded)."""
+    codes = covering_programme_codes(str(programme.code))
+    own = await (
+        Certificate.select(
+            Certificate.number,
+            Certificate.status,
+            Certificate.status_changed_on,
+            Certificate.expires_on,
+            Certificate.programme.code.as_alias("code"),
+            Certificate.programme.title.as_alias("title"),
+            Certificate.programme.level.as_alias("level"),
+        )
+        .where((Certificate.practitioner == practitioner_id) & Certificate.programme.code.is_in(list(codes)))
+        .order_by(Certificate.id)
+    )
+    ledger = await (
+        Credential.select(
+            Credential.number,
+            Credential.status,
+            Credential.status_changed_on,
+            Credential.expires_on,
+            Credential.programme_code.as_alias("code"),
+            Credential.title,
+            Credential.level,
+        )
+        .where(
+            (Credential.practitioner == practitioner_id)
+            & Credential.programme_code.is_in(list(codes))
+            & Credential.source_ref.not_like("certificate:%")  # ours: checked above
+        )
+        .order_by(Credential.id)
+    )
+    for row in [*own, *ledger]:
+        state = rules.status_on(
+            status=row["status"],
+            status_changed_on=row["status_changed_on"],
+            expires_on=row["expires_on"],
+            today=on,
+        )
+        if state == "valid":
+            return row["number"], row["code"], row["title"], row["level"]
+    return None
+
+
+def _already_holds(programme: Programme, held: tuple[str, str, str, str], practitioner_id: int) -> Conflict:
+    number, code, title, level = held
+    shown = number or "（无编号）"
+    if code == programme.code:
+        message = f"已持有有效的同级证书 {shown}（{title}，{level}），不能重复报考或发证"
+    else:
+        message = (
+            f"已持有更高等级的有效证书 {shown}（{title}，{level}），"
+            f"高等级证书已涵盖{programme.level}，无需报考或发放{programme.level}证书"
+        )
+    return Conflict(
+        message,
+        practitioner_id=practitioner_id,
+        programme_code=programme.code,
+        held_number=number,
+        held_programme_code=code,
+    )
+
+
 def _candidate_out(row: dict[str, Any], hours: Decimal | None = None) -> CandidateOut:
     return CandidateOut(
         id=row["id"],
         sitting_id=row["sitting"],
         practitioner_id=row["practitioner"],
-        theory=row["theory"],
-        practical=row["practical"],
+        theory=_score_out(row["theory"]),
+        practical=_score_out(row["practical"]),
         passed=row["passed"],
         training_hours=hours,
     )
+
+
+def _score_out(value: Any) -> Decimal | None:
+    return None if value is None else rules.display_score(Decimal(str(value)))
 
 
 async def register_candidate(sitting_id: int, practitioner_id: int) -> CandidateOut:
@@ -194,10 +303,16 @@ async def register_candidate(sitting_id: int, practitioner_id: int) -> Candidate
     (``talent_pool.training_hours``, all sources, in the programme's ``training_category`` or
     any category when unset) must be ≥ ``programme.min_training_hours`` (configurable per
     programme; occupations.json ``min_training_hours``: per standard edition).
-    Raises :class:`NotFound` (sitting, practitioner), :class:`Conflict` (cancelled sitting),
-    :class:`NotEligible` with a Chinese message stating the hours had and needed.
+    A practitioner who on the exam date holds a credential in force of the same programme, or
+    of a higher level of the same 1+X certificate (occupations.json
+    ``higher_level_covers_lower``) — issued here or recorded in the talent-pool ledger — is
+    refused. Registration closes once a certificate is issued from the sitting.
+    Raises :class:`NotFound` (sitting, practitioner), :class:`Conflict` (cancelled or closed
+    sitting, already holds a certificate: "已持有有效的同级证书 …"), :class:`NotEligible` with a
+    Chinese message stating the hours had and needed.
     """
     sitting, programme = await _open_sitting(sitting_id)
+    await _ensure_results_open(sitting)
     if not await Practitioner.exists().where(_practitioner_pk == practitioner_id):
         raise NotFound(f"从业人员 {practitioner_id} 不存在", practitioner_id=practitioner_id)
     needed = Decimal(programme.min_training_hours)
@@ -211,8 +326,12 @@ async def register_candidate(sitting_id: int, practitioner_id: int) -> Candidate
             hours_needed=str(needed),
             category=programme.training_category,
         )
+    held = await _valid_covering_credential(practitioner_id, programme, sitting.exam_date)
+    if held is not None:
+        raise _already_holds(programme, held, practitioner_id)
     key = f"{sitting_id}:{practitioner_id}"
     async with atomic():
+        await _lock_open_sitting(sitting_id)
         await ExamResult.insert(
             ExamResult(key=key, sitting=sitting.id, practitioner=practitioner_id)
         ).on_conflict(target=ExamResult.key, action="DO NOTHING")
@@ -222,10 +341,19 @@ async def register_candidate(sitting_id: int, practitioner_id: int) -> Candidate
 
 
 async def list_candidates(sitting_id: int) -> list[CandidateOut]:
-    """The registered candidates of a sitting with their scores (``None`` until entered)."""
+    """The registered candidates of a sitting with their scores (``None`` until entered) and
+    their current training hours in the programme's category (as :func:`register_candidate`
+    reports them)."""
     await _sitting_out(sitting_id)
+    sitting = await ExamSitting.objects().get(ExamSitting.id == sitting_id)
+    assert sitting is not None
+    programme = await Programme.objects().get(Programme.id == sitting.programme)
+    assert programme is not None  # FK
     rows = await ExamResult.select().where(ExamResult.sitting == sitting_id).order_by(ExamResult.id)
-    return [_candidate_out(r) for r in rows]
+    return [
+        _candidate_out(r, await training_hours(r["practitioner"], category=programme.training_category))
+        for r in rows
+    ]
 
 
 async def record_results(
@@ -234,30 +362,46 @@ async def record_results(
     *,
     entered_by: str,
     now: dt.datetime,
+    today: dt.date | None = None,
 ) -> list[ResultOut]:
     """Enter theory and practical scores (0–100, at most one decimal, exact) for candidates.
 
     The whole batch is validated first; if any row is bad nothing is written and
     :class:`ValidationFailed` is raised with ``detail["rows"]`` = ``[{"row": i (0-based),
-    "practitioner_id", "errors": [Chinese reasons]}]`` for every bad row (score out of range or
-    too precise, practitioner not registered for the sitting, listed twice, certificate already
-    issued from this sitting). ``passed`` = theory ≥ pass_mark_theory AND practical ≥
-    pass_mark_practical (occupations.json ``appraisal``), compared exactly before any rounding.
-    Re-entering a candidate's scores corrects them (until a certificate is issued).
-    ``now`` (aware, UTC) stamps ``entered_at``.
+    "practitioner_id", "errors": [Chinese reasons]}]`` for every bad row (score out of range,
+    too precise, in exponent notation or not finite; practitioner not registered for the
+    sitting; listed twice). ``passed`` = theory ≥ pass_mark_theory AND practical ≥
+    pass_mark_practical (occupations.json ``appraisal``), compared exactly before any rounding;
+    scores come back normalised to one decimal (``100.0``).
+
+    Re-entering a candidate's scores corrects them, until a certificate is issued from the
+    sitting: from then on the sitting is closed (status ``issued``) and this raises
+    :class:`Conflict`. Every entry and correction is kept in ``ce_result_event`` (who, when,
+    old and new scores; see :func:`result_history`).
+
+    ``now`` (aware, UTC) stamps ``entered_at``; ``entered_by`` (required) names the examiner.
+    ``today`` (the local date; pass it from the service) refuses results for a sitting whose
+    ``exam_date`` is still in the future (:class:`ValidationFailed` "考试尚未举行").
+    Raises :class:`NotFound` (sitting), :class:`Conflict` (cancelled or closed sitting).
     """
     if now.tzinfo is None:
         raise ValidationFailed("录入时间必须带时区")
-    _, programme = await _open_sitting(sitting_id)
+    entered_by = (entered_by or "").strip()
+    if not entered_by:
+        raise ValidationFailed("必须注明成绩录入人", field="entered_by")
+    sitting, programme = await _open_sitting(sitting_id)
+    await _ensure_results_open(sitting)
+    if today is not None and sitting.exam_date > today:
+        raise ValidationFailed(
+            f"考试尚未举行（考试日期 {sitting.exam_date}，今天 {today}），不能录入成绩",
+            sitting_id=sitting_id,
+            exam_date=sitting.exam_date.isoformat(),
+        )
     registered = {
         r["practitioner"]: r["id"]
         for r in await ExamResult.select(ExamResult.id, ExamResult.practitioner).where(
             ExamResult.sitting == sitting_id
         )
-    }
-    issued = {
-        r["practitioner"]
-        for r in await Certificate.select(Certificate.practitioner).where(Certificate.sitting == sitting_id)
     }
     bad: list[dict[str, Any]] = []
     seen: set[int] = set()
@@ -272,8 +416,6 @@ async def record_results(
             errors.append(f"从业人员 {entry.practitioner_id} 未报名本场考试")
         if entry.practitioner_id in seen:
             errors.append(f"从业人员 {entry.practitioner_id} 在本批次中重复出现")
-        if entry.practitioner_id in issued:
-            errors.append(f"从业人员 {entry.practitioner_id} 已按本场考试发证，不能修改成绩")
         seen.add(entry.practitioner_id)
         if errors:
             bad.append({"row": i, "practitioner_id": entry.practitioner_id, "errors": errors})
@@ -290,18 +432,71 @@ async def record_results(
         raise ValidationFailed(
             f"成绩有 {len(bad)} 行错误，本批次未保存任何成绩", rows=bad, sitting_id=sitting_id
         )
+    by = entered_by[:64]
     async with atomic():
+        # serialises with issuance: once a certificate is issued no score changes
+        await _lock_open_sitting(sitting_id)
         for practitioner_id, theory, practical, passed in good:
+            result_id = registered[practitioner_id]
+            old = await (
+                ExamResult.select(ExamResult.theory, ExamResult.practical, ExamResult.passed)
+                .where(ExamResult.id == result_id)
+                .first()
+            )
+            assert old is not None
             await ExamResult.update(
                 {
                     ExamResult.theory: theory,
                     ExamResult.practical: practical,
                     ExamResult.passed: passed,
-                    ExamResult.entered_by: entered_by,
+                    ExamResult.entered_by: by,
                     ExamResult.entered_at: now,
                 }
-            ).where(ExamResult.id == registered[practitioner_id])
+            ).where(ExamResult.id == result_id)
+            first = old["theory"] is None and old["practical"] is None
+            await ResultEvent.insert(
+                ResultEvent(
+                    result=result_id,
+                    sitting=sitting_id,
+                    practitioner=practitioner_id,
+                    action="entry" if first else "correction",
+                    old_theory=old["theory"],
+                    old_practical=old["practical"],
+                    old_passed=old["passed"],
+                    new_theory=theory,
+                    new_practical=practical,
+                    new_passed=passed,
+                    entered_by=by,
+                    entered_at=now,
+                )
+            )
     return [ResultOut(practitioner_id=p, theory=t, practical=q, passed=ok) for p, t, q, ok in good]
+
+
+async def result_history(sitting_id: int, *, practitioner_id: int | None = None) -> list[ResultEventOut]:
+    """The audit of score entries and corrections of a sitting (optionally one candidate),
+    oldest first. Raises :class:`NotFound` for an unknown sitting."""
+    await _sitting_out(sitting_id)
+    query = ResultEvent.select().where(ResultEvent.sitting == sitting_id)
+    if practitioner_id is not None:
+        query = query.where(ResultEvent.practitioner == practitioner_id)
+    return [
+        ResultEventOut(
+            id=r["id"],
+            sitting_id=r["sitting"],
+            practitioner_id=r["practitioner"],
+            action=r["action"],
+            old_theory=_score_out(r["old_theory"]),
+            old_practical=_score_out(r["old_practical"]),
+            old_passed=r["old_passed"],
+            new_theory=rules.display_score(Decimal(str(r["new_theory"]))),
+            new_practical=rules.display_score(Decimal(str(r["new_practical"]))),
+            new_passed=r["new_passed"],
+            entered_by=r["entered_by"],
+            entered_at=r["entered_at"],
+        )
+        for r in await query.order_by(ResultEvent.id)
+    ]
 
 
 # --------------------------------------------------------------------------- issuance
@@ -326,7 +521,9 @@ async def _next_serial(prefix: str) -> int:
 
 
 class _AlreadyIssued(Exception):
-    """Internal: another issuer won the race for this ``issue_key`` (rolls the serial back)."""
+    """Internal: another issuer won the race for this ``issue_key``, or (sitting issuance) the
+    candidate no longer qualifies or already holds a certificate in force: nothing is issued
+    and the serial is rolled back."""
 
 
 _CERT_COLUMNS = (
@@ -379,7 +576,12 @@ async def _issue_one(
     appraisal_body_code: str,
     site_serial: str,
 ) -> CertificateOut | None:
-    """Issue one certificate in one transaction; ``None`` when ``issue_key`` already has one."""
+    """Issue one certificate in one transaction; ``None`` when ``issue_key`` already has one.
+
+    Sitting issuance (``sitting_id`` set) first locks the sitting row and marks it ``issued``
+    (closing results), then re-checks that the candidate's result is still a pass; a
+    candidate who holds a credential in force covering the programme is skipped (``None``).
+    Direct issuance raises :class:`Conflict` for such a holder."""
     prefix = number_prefix(
         year=issued_on.year,
         level_digit=int(programme.level_digit),
@@ -388,6 +590,21 @@ async def _issue_one(
     )
     try:
         async with atomic():
+            if sitting_id is not None:
+                # the same row record_results/register_candidate lock: serialises with them
+                closing = await (
+                    ExamSitting.update({ExamSitting.status: "issued"})
+                    .where((ExamSitting.id == sitting_id) & ExamSitting.status.is_in(["scheduled", "issued"]))
+                    .returning(ExamSitting.id)
+                )
+                if not closing:
+                    raise Conflict(f"考试场次 {sitting_id} 已取消", sitting_id=sitting_id)
+                if not await ExamResult.exists().where(
+                    (ExamResult.sitting == sitting_id)
+                    & (ExamResult.practitioner == practitioner_id)
+                    & (ExamResult.passed == True)  # noqa: E712
+                ):
+                    raise _AlreadyIssued
             person = await Practitioner.objects().get(_practitioner_pk == practitioner_id)
             if person is None:
                 raise NotFound(f"从业人员 {practitioner_id} 不存在")
@@ -399,6 +616,11 @@ async def _issue_one(
             # checked after the sequence row lock: a concurrent issuer has committed by now
             if await Certificate.exists().where(Certificate.issue_key == issue_key):
                 raise _AlreadyIssued
+            held = await _valid_covering_credential(practitioner_id, programme, issued_on)
+            if held is not None:
+                if sitting_id is not None:
+                    raise _AlreadyIssued
+                raise _already_holds(programme, held, practitioner_id)
             expires_on = rules.expiry_date(issued_on, programme.validity_years)
             params = sign_params(
                 number=number,
@@ -445,7 +667,7 @@ async def _issue_one(
             await enqueue(RENDER_TASK, int(row.id))
     except _AlreadyIssued:
         return None
-    except (NotFound, ValidationFailed):
+    except (NotFound, ValidationFailed, Conflict):
         raise
     except Exception:
         # the unique constraint on issue_key is the final guarantee against double issuance
@@ -471,7 +693,8 @@ async def issue_certificates(
     appraisal_body_code: str = DEFAULT_APPRAISAL_BODY_CODE,
     site_serial: str = DEFAULT_SITE_SERIAL,
 ) -> list[CertificateOut]:
-    """Issue a certificate to every candidate of the sitting who passed and has none yet.
+    """Issue a certificate to every candidate of the sitting who passed and has none yet, and
+    close the sitting (status ``issued``: no more registrations or score changes).
 
     Idempotent and safe under concurrency: each certificate's ``issue_key``
     (``sitting:{sitting_id}:{practitioner_id}``) is unique, so re-running (or two concurrent
@@ -482,6 +705,11 @@ async def issue_certificates(
     (``source_ref = certificate:{number}``, kind = programme kind) and enqueue
     ``certification.render_certificate(certificate_id)`` in the outbox.
     ``expires_on`` = ``issued_on`` + programme ``validity_years`` (``None`` = no expiry).
+    The first certificate's transaction also marks the sitting ``issued`` (a sitting where
+    nobody passed stays open). A candidate who on ``issued_on`` already holds a credential in
+    force of the same programme or a higher 1+X level (issued here or in the talent-pool
+    ledger) is skipped. Calling again issues nothing new (returns ``[]``) unless an earlier
+    run stopped part-way.
     Raises :class:`NotFound`, :class:`Conflict` (cancelled sitting), :class:`ValidationFailed`
     (issue date before the exam, bad public URL, verify-only keyring, bad number settings).
     """
@@ -535,7 +763,9 @@ async def issue_certificate_for(
     Idempotent on ``direct:{programme_code}:{practitioner_id}:{reference or issued_on}``:
     calling again returns the certificate already issued. Same transaction contents as
     :func:`issue_certificates`. Raises :class:`NotFound` (programme, practitioner),
-    :class:`ValidationFailed` (inactive programme, bad settings).
+    :class:`ValidationFailed` (inactive programme, bad settings), :class:`Conflict` when the
+    practitioner already holds, on ``issued_on``, a credential in force of the same programme
+    or a higher 1+X level ("已持有有效的同级证书 …"; to renew, supersede the old one first).
     """
     _check_issue_args(issued_on, public_url, keyring)
     programme = await _programme(programme_code)
@@ -586,6 +816,7 @@ async def render_certificate(certificate_id: int) -> CertificateOut:
             expires_on=cert.expires_on,
             issuer=cert.issuer,
             verify_url=cert.verify_url,
+            kind=cert.kind,
         ),
         png,
     )

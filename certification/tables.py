@@ -1,5 +1,6 @@
 """Certification tables (prefix ``ce_``): programmes, exam sittings and results, certificates,
-their rendered documents, serial-number sequences and the verification log.
+their rendered documents, serial-number sequences, the audit of score entries and the
+verification log.
 
 Timestamps are ``Timestamptz`` (UTC); business dates (exam day, issue date, expiry, status
 change) are ``Date`` (local calendar dates in the configured zone). Uniqueness that matters
@@ -67,7 +68,9 @@ class Programme(Table, tablename="ce_programme"):
 class ExamSitting(Table, tablename="ce_exam_sitting"):
     """One exam sitting (考试场次) of a programme at a training base on a local date.
 
-    ``status``: ``scheduled`` (registration and results open) | ``cancelled``.
+    ``status``: ``scheduled`` (registration and results open) | ``issued`` (a certificate has
+    been issued from the sitting: registration and results are closed for good) |
+    ``cancelled``.
     """
 
     id = Serial(primary_key=True)
@@ -99,6 +102,28 @@ class ExamResult(Table, tablename="ce_exam_result"):
     entered_by = Varchar(length=64, default="")
     entered_at = Timestamptz(null=True, default=None)
     registered_at = Timestamptz(default=TimestamptzNow())
+
+
+class ResultEvent(Table, tablename="ce_result_event"):
+    """Audit of score entries and corrections (append-only): who entered which scores when,
+    and the scores they replaced. ``action``: ``entry`` (no scores before) | ``correction``.
+    ``entered_at`` is the caller's time of entry, ``recorded_at`` the database time."""
+
+    id = Serial(primary_key=True)
+
+    result = ForeignKey(ExamResult, on_delete=OnDelete.restrict, index=True)
+    sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
+    practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
+    action = Varchar(length=12)  # entry | correction
+    old_theory = Numeric(digits=(5, 1), null=True, default=None)
+    old_practical = Numeric(digits=(5, 1), null=True, default=None)
+    old_passed = Boolean(null=True, default=None)
+    new_theory = Numeric(digits=(5, 1))
+    new_practical = Numeric(digits=(5, 1))
+    new_passed = Boolean()
+    entered_by = Varchar(length=64)
+    entered_at = Timestamptz()
+    recorded_at = Timestamptz(default=TimestamptzNow())
 
 
 class Certificate(Table, tablename="ce_certificate"):

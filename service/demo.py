@@ -32,7 +32,7 @@ from PIL import Image
 
 import certification
 import training
-from certification.schemas import ResultIn, SittingIn
+from certification.schemas import ProgrammeUpdate, ResultIn, SittingIn
 from service import usecases
 from service.accounts import AccountIn, create_account
 from service.accounts.tables import UserAccount
@@ -42,7 +42,7 @@ from service.migrations import migrate
 from service.settings import get_settings
 from talent_pool.schemas import TargetsReport
 from talent_pool.tables import Credential, Employment, Practitioner
-from training.schemas import AttendanceEntry, CourseIn, OfferingIn, SessionIn, TrainingBaseIn
+from training.schemas import AttendanceEntry, CourseIn, OfferingIn, OfferingOut, SessionIn, TrainingBaseIn
 
 DEMO_PASSWORD = "tuoyu-demo-2025"
 BASES = [
@@ -152,6 +152,7 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
     now = usecases.now()
     base_id = await _ensure_bases()
     await _ensure_accounts(base_id)
+    await configure_eligibility()
     course_code = "YEZH1-PRE"
     courses = {c.code: c for c in await training.list_courses()}
     course = courses.get(course_code) or await training.create_course(
@@ -191,7 +192,7 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
         )
     cohort = await _pick_cohort(COHORT_SIZE)
     enrollments = await asyncio.gather(
-        *(training.enroll(offering.id, r["practitioner"], now=now) for r in cohort)
+        *(training.enroll(offering.id, r["practitioner"], now=now, today=today) for r in cohort)
     )
     confirmed = [e for e in enrollments if e.status == "confirmed"]
     waitlisted = [e for e in enrollments if e.status == "waitlisted"]
@@ -205,8 +206,12 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
             AttendanceEntry(enrollment_id=e.id, present=not (e.id in absentees and s_index < 3))
             for e in roster
         ]
-        await training.record_attendance(sess.id, entries, recorded_by="base1", method="roster", now=now)
-    report = await training.complete_offering(offering.id, completed_on=today, now=now)
+        await training.record_attendance(
+            sess.id, entries, recorded_by="base1", method="roster", now=now, today=today
+        )
+    report = await training.complete_offering(
+        offering.id, completed_on=await training.default_completion_date(offering.id, today), now=now
+    )
     completed_people = [e.practitioner_id for e in report.entries if e.status == "completed"]
     sitting = await certification.create_sitting(
         SittingIn(
@@ -227,7 +232,9 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
         if i == 5:
             practical = Decimal("58.0")
         results.append(ResultIn(practitioner_id=pid, theory=theory, practical=practical))
-    outcomes = await certification.record_results(sitting.id, results, entered_by="base1", now=now)
+    outcomes = await certification.record_results(
+        sitting.id, results, entered_by="base1", now=now, today=today
+    )
     issued = await usecases.issue_certificates(sitting.id)  # commits, then relays the render tasks
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
@@ -254,6 +261,47 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
         certificates=issued,
         files=files,
     )
+
+
+async def open_next_offering() -> OfferingOut | None:
+    """Leave one offering open for enrollment (starting next week) so trainees can sign up."""
+    if await training.list_offerings(open_only=True):
+        return None
+    base_id = await _ensure_bases()
+    course = {c.code: c for c in await training.list_courses()}.get("YEZH1-PRE")
+    if course is None:
+        return None
+    start = usecases.today() + dt.timedelta(days=7)
+    offering = await training.create_offering(
+        OfferingIn(
+            course_id=course.id,
+            training_base_id=base_id,
+            title=f"幼儿照护（初级）岗前培训 {start:%Y年%m月}班",
+            start_date=start,
+            end_date=start + dt.timedelta(days=10),
+            capacity=40,
+        )
+    )
+    for n, topic in enumerate(["生活照料", "安全防护", "日常保健护理", "早期学习支持"]):
+        await training.add_session(
+            offering.id,
+            SessionIn(
+                day=start + dt.timedelta(days=3 * n), starts_at=dt.time(14), ends_at=dt.time(18), topic=topic
+            ),
+        )
+    _say(f"已开放下一期报名：开班 #{offering.id}（{start} 起，容量 40）")
+    return offering
+
+
+async def configure_eligibility() -> None:
+    """Demo setting: 1+X 初级 candidates need 16 hours of pre-job training in the ledger.
+
+    The number is a configurable value (occupations.json gives no confirmed figure)."""
+    programme = await certification.get_programme("1X-YEZH-1")
+    if programme.min_training_hours == 0:
+        await certification.update_programme(
+            "1X-YEZH-1", ProgrammeUpdate(min_training_hours=Decimal(16), training_category="pre_job")
+        )
 
 
 def format_targets(reports: list[TargetsReport], title: str) -> str:
@@ -396,6 +444,7 @@ async def run_demo(out_dir: Path) -> int:
             "unknown",
         ):
             code = 1
+    await open_next_offering()
     after = await usecases.targets_table()
     _say(format_targets(after, f"\n== 规划指标（{after[0].year} 年，截至 {after[0].as_of}）· 培训后 =="))
     b, a = before[0], after[0]

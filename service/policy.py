@@ -11,8 +11,6 @@ from litestar.exceptions import PermissionDeniedException
 import certification
 import training
 from service.accounts import AccountOut
-from talent_pool.errors import NotFound
-from training.tables import Session
 
 
 def ensure_base(user: AccountOut, training_base_id: int | None) -> None:
@@ -36,10 +34,8 @@ async def ensure_offering(user: AccountOut, offering_id: int) -> None:
 
 async def ensure_session(user: AccountOut, session_id: int) -> None:
     """City admin, or staff of the base running the session's offering."""
-    row = await Session.select(Session.offering).where(Session.id == session_id).first()
-    if row is None:
-        raise NotFound(f"课次 {session_id} 不存在")
-    await ensure_offering(user, int(row["offering"]))
+    session = await training.get_session(session_id)
+    await ensure_offering(user, session.offering_id)
 
 
 async def ensure_sitting(user: AccountOut, sitting_id: int) -> None:

@@ -14,6 +14,7 @@ import certification
 import talent_pool
 import talent_pool.schemas
 import training
+import training.schemas
 from service.accounts import AccountIn, AccountOut, create_account
 from service.runtime import keyring
 from service.settings import get_settings
@@ -92,7 +93,18 @@ async def verify(number: str, params: Mapping[str, str] | None, client: str) -> 
 
 async def revoke_certificate(number: str, *, reason: str, by: str) -> Any:
     """Revoke a certificate as of today (local date); the talent-pool credential follows."""
-    return await certification.revoke_certificate(number, reason=reason, on=today(), by=by)
+    return await change_certificate_status("revoke", number, reason=reason, by=by)
+
+
+async def change_certificate_status(action: str, number: str, *, reason: str, by: str) -> Any:
+    """``revoke`` / ``suspend`` / ``reinstate`` a certificate as of local today, with a reason.
+    The talent-pool credential follows in the same transaction. Raises NotFound / Conflict."""
+    change = {
+        "revoke": certification.revoke_certificate,
+        "suspend": certification.suspend_certificate,
+        "reinstate": certification.reinstate_certificate,
+    }[action]
+    return await change(number, reason=reason, on=today(), by=by)
 
 
 async def certificate_document(number: str) -> tuple[bytes, bytes]:
@@ -133,3 +145,10 @@ async def create_scoped_account(data: AccountIn) -> AccountOut:
 async def staff_of_employer(employer_id: int) -> list[talent_pool.schemas.StaffMember]:
     """An employer's current staff and their credential/training status as of local today."""
     return await talent_pool.staff_of_employer(employer_id, today=today())
+
+
+async def complete_offering(offering_id: int) -> training.schemas.CompletionReport:
+    """Apply the completion rule. The training records are dated the day of the last session
+    (or today, if that is earlier) so each training counts in the year it actually ended."""
+    completed_on = await training.default_completion_date(offering_id, today())
+    return await training.complete_offering(offering_id, completed_on=completed_on, now=now())

@@ -8,14 +8,43 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 TrainingCategory = Literal["pre_job", "refresher", "other"]
 OfferingStatus = Literal["open", "closed", "completed", "cancelled"]
-EnrollmentStatus = Literal["confirmed", "waitlisted", "cancelled", "completed", "not_completed"]
+EnrollmentStatus = Literal[
+    "confirmed", "waitlisted", "cancelled", "completed", "not_completed", "not_admitted"
+]
 AttendanceMethod = Literal["roster", "qr", "batch"]
+
+# Business dates (offering dates, session days) must be plausible: a typo such as 0001-01-01
+# or 9999-12-31 is rejected at the edge instead of being stored and counted in a wrong year.
+MIN_BUSINESS_DATE = dt.date(2000, 1, 1)
+MAX_BUSINESS_DATE = dt.date(2100, 12, 31)
+
+
+def _bounded_date(value: dt.date) -> dt.date:
+    if not (MIN_BUSINESS_DATE <= value <= MAX_BUSINESS_DATE):
+        raise ValueError(
+            f"日期 {value.isoformat()} 超出允许范围（{MIN_BUSINESS_DATE.isoformat()} 至 "
+            f"{MAX_BUSINESS_DATE.isoformat()}）"
+        )
+    return value
+
+
+BusinessDate = Annotated[dt.date, AfterValidator(_bounded_date)]
+"""A local business date within 2000-01-01 … 2100-12-31 (Chinese error message otherwise)."""
 
 
 def _clean_text(value: str) -> str:
@@ -88,13 +117,19 @@ class OfferingIn(BaseModel):
     course_id: int
     training_base_id: int
     title: str = Field(default="", max_length=255)
-    start_date: dt.date
-    end_date: dt.date
-    capacity: int = Field(ge=1, le=100000)
+    start_date: BusinessDate
+    end_date: BusinessDate
+    capacity: StrictInt = Field(ge=1, le=100000)
 
 
 class OfferingOut(BaseModel):
-    """An offering; ``confirmed_count`` seats of ``capacity`` are taken."""
+    """An offering; ``confirmed_count`` seats of ``capacity`` are taken.
+
+    For trainees browsing the catalog it also carries the base (``training_base_name``,
+    ``district_code``, ``district_name``), the course (``course_title``, ``course_category``,
+    ``course_hours`` — the hours credited on completion), ``seats_left`` (``capacity -
+    confirmed_count``, never negative) and ``session_count`` (sessions scheduled so far).
+    """
 
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -107,6 +142,14 @@ class OfferingOut(BaseModel):
     confirmed_count: int
     status: str
     completed_on: dt.date | None = None
+    training_base_name: str
+    district_code: str
+    district_name: str = ""
+    course_title: str
+    course_category: str
+    course_hours: Decimal
+    seats_left: int
+    session_count: int
 
 
 class SessionIn(BaseModel):
@@ -116,7 +159,7 @@ class SessionIn(BaseModel):
     (multiple of 3 minutes, e.g. 45 min → 0.75 h); give it explicitly otherwise.
     """
 
-    day: dt.date
+    day: BusinessDate
     starts_at: dt.time
     ends_at: dt.time
     hours: Decimal | None = Field(default=None, gt=0, le=24, decimal_places=2)
@@ -136,7 +179,12 @@ class SessionOut(BaseModel):
 
 class EnrollmentOut(BaseModel):
     """An enrollment. ``waitlist_position`` (1 = next to be promoted) is set only while
-    ``status == "waitlisted"``; ``attended_hours``/``outcome_reason`` after completion."""
+    ``status == "waitlisted"``; ``attended_hours``/``outcome_reason`` after completion.
+
+    ``offering_title`` and ``practitioner_name`` let a trainee read their own list and base
+    staff read a roster without further look-ups. ``not_admitted``: the person was still on the
+    waitlist when the offering was completed (never a training record).
+    """
 
     id: int
     offering_id: int
@@ -147,6 +195,8 @@ class EnrollmentOut(BaseModel):
     status_changed_at: dt.datetime | None = None
     attended_hours: Decimal | None = None
     outcome_reason: str = ""
+    offering_title: str
+    practitioner_name: str
 
 
 class CancellationResult(BaseModel):
@@ -165,11 +215,15 @@ class CancellationResult(BaseModel):
 
 
 class AttendanceEntry(BaseModel):
-    """One row of an attendance batch: exactly one of ``practitioner_id`` / ``enrollment_id``."""
+    """One row of an attendance batch: exactly one of ``practitioner_id`` / ``enrollment_id``.
 
-    practitioner_id: int | None = None
-    enrollment_id: int | None = None
-    present: bool = True
+    Types are strict (an offline device must send JSON integers and ``true``/``false``):
+    ``"present": "yes"`` or ``"enrollment_id": "12"`` is a bad row, never guessed at.
+    """
+
+    practitioner_id: StrictInt | None = None
+    enrollment_id: StrictInt | None = None
+    present: StrictBool = True
 
     @model_validator(mode="after")
     def _one_key(self) -> AttendanceEntry:
@@ -204,8 +258,11 @@ class CompletionEntry(BaseModel):
 class CompletionReport(BaseModel):
     """Result of :func:`training.services.complete_offering`.
 
-    ``entries`` lists every enrollment that was confirmed at completion; ``waitlisted`` counts
-    people still on the waitlist (they are not evaluated); ``already_completed`` is true when the
+    ``entries`` lists every enrollment that was confirmed at completion. People still on the
+    waitlist when the offering is completed never had a seat: they are not evaluated, their
+    enrollments are closed with status ``not_admitted`` (未录取) and never become training
+    records; ``waitlisted`` (kept for compatibility) and ``not_admitted`` both count them and
+    ``not_admitted_ids`` lists their enrollment ids. ``already_completed`` is true when the
     offering had been completed before (nothing new was written). ``rule`` is the rule source.
     """
 
@@ -219,3 +276,5 @@ class CompletionReport(BaseModel):
     already_completed: bool
     rule: str
     entries: list[CompletionEntry]
+    not_admitted: int = 0
+    not_admitted_ids: list[int] = Field(default_factory=list)

@@ -23,10 +23,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
+from piccolo.query.functions.aggregate import Count
+
 from talent_pool import list_districts, record_training
 from talent_pool.db import atomic
 from talent_pool.schemas import TrainingRecordIn
-from talent_pool.tables import Practitioner, TrainingRecord
+from talent_pool.tables import Division, Practitioner, TrainingRecord
 from training.errors import (
     AlreadyEnrolled,
     AttendanceRejected,
@@ -67,6 +69,7 @@ except ImportError:  # pragma: no cover
     _PgUniqueViolation = None  # type: ignore[assignment,misc]
 
 LIVE_STATUSES = ("confirmed", "waitlisted")
+NOT_ADMITTED_REASON = "班级结业时仍在候补名单中，未获得名额，未录取（不计培训记录）"
 
 # The seat decision, made by the database (never check-then-insert in Python).
 _TAKE_SEAT_SQL = (
@@ -109,17 +112,58 @@ def _course_out(row: Mapping[str, Any]) -> CourseOut:
     return CourseOut.model_validate(dict(row))
 
 
-def _offering_out(row: Mapping[str, Any]) -> OfferingOut:
-    data = dict(row)
-    data["course_id"] = data.pop("course")
-    data["training_base_id"] = data.pop("training_base")
-    return OfferingOut.model_validate(data)
+def _offering_columns() -> list[Any]:
+    """Offering columns plus what a trainee needs to choose: base and course (one join each)."""
+    return [
+        *Offering.all_columns(),
+        Offering.training_base.name.as_alias("training_base_name"),
+        Offering.training_base.district_code.as_alias("district_code"),
+        Offering.course.title.as_alias("course_title"),
+        Offering.course.category.as_alias("course_category"),
+        Offering.course.hours.as_alias("course_hours"),
+    ]
+
+
+async def _offerings_out(rows: Sequence[Mapping[str, Any]]) -> list[OfferingOut]:
+    """Rows selected with :func:`_offering_columns` → ``OfferingOut`` (two batched look-ups:
+    session counts and district names)."""
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    counts = await (
+        Session.select(Session.offering, Count(Session.id, alias="n"))
+        .where(Session.offering.is_in(ids))
+        .group_by(Session.offering)
+    )
+    session_count = {c["offering"]: int(c["n"]) for c in counts}
+    codes = sorted({r["district_code"] for r in rows})
+    divisions = await Division.select(Division.code, Division.name).where(Division.code.is_in(codes))
+    district_name = {d["code"]: d["name"] for d in divisions}
+    result = []
+    for row in rows:
+        data = dict(row)
+        data["course_id"] = data.pop("course")
+        data["training_base_id"] = data.pop("training_base")
+        data["district_name"] = district_name.get(data["district_code"], "")
+        data["seats_left"] = max(int(data["capacity"]) - int(data["confirmed_count"]), 0)
+        data["session_count"] = session_count.get(data["id"], 0)
+        result.append(OfferingOut.model_validate(data))
+    return result
 
 
 def _session_out(row: Mapping[str, Any]) -> SessionOut:
     data = dict(row)
     data["offering_id"] = data.pop("offering")
     return SessionOut.model_validate(data)
+
+
+def _enrollment_columns() -> list[Any]:
+    """Enrollment columns plus the offering title and the practitioner's name."""
+    return [
+        *Enrollment.all_columns(),
+        Enrollment.offering.title.as_alias("offering_title"),
+        Enrollment.practitioner.name.as_alias("practitioner_name"),
+    ]
 
 
 def _enrollment_out(row: Mapping[str, Any], position: int | None = None) -> EnrollmentOut:
@@ -133,6 +177,8 @@ def _enrollment_out(row: Mapping[str, Any], position: int | None = None) -> Enro
         status_changed_at=row["status_changed_at"],
         attended_hours=row["attended_hours"],
         outcome_reason=row["outcome_reason"],
+        offering_title=row["offering_title"],
+        practitioner_name=row["practitioner_name"],
     )
 
 
@@ -144,7 +190,7 @@ async def _offering_row(offering_id: int) -> dict[str, Any]:
 
 
 async def _enrollment_row(enrollment_id: int) -> dict[str, Any]:
-    row = await Enrollment.select().where(Enrollment.id == enrollment_id).first()
+    row = await Enrollment.select(*_enrollment_columns()).where(Enrollment.id == enrollment_id).first()
     if row is None:
         raise TrainingNotFound(f"报名记录 {enrollment_id} 不存在", enrollment_id=enrollment_id)
     return row
@@ -290,18 +336,22 @@ async def create_offering(data: OfferingIn) -> OfferingOut:
 
 
 async def get_offering(offering_id: int) -> OfferingOut:
-    """One offering with its seat count; raises :class:`TrainingNotFound`."""
-    return _offering_out(await _offering_row(offering_id))
+    """One offering with its seat count, base, course, ``seats_left`` and ``session_count``;
+    raises :class:`TrainingNotFound`."""
+    row = await Offering.select(*_offering_columns()).where(Offering.id == offering_id).first()
+    if row is None:
+        raise TrainingNotFound(f"班级 {offering_id} 不存在", offering_id=offering_id)
+    return (await _offerings_out([row]))[0]
 
 
 async def list_offerings(open_only: bool = False, training_base_id: int | None = None) -> list[OfferingOut]:
     """Offerings by start date (``open_only``: status open; optionally of one base)."""
-    query = Offering.select().order_by(Offering.start_date).order_by(Offering.id)
+    query = Offering.select(*_offering_columns()).order_by(Offering.start_date).order_by(Offering.id)
     if open_only:
         query = query.where(Offering.status == "open")
     if training_base_id is not None:
         query = query.where(Offering.training_base == training_base_id)
-    return [_offering_out(r) for r in await query]
+    return await _offerings_out(await query)
 
 
 async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
@@ -355,27 +405,44 @@ async def list_sessions(offering_id: int) -> list[SessionOut]:
     return [_session_out(r) for r in rows]
 
 
+async def get_session(session_id: int) -> SessionOut:
+    """One session (课次); raises :class:`TrainingNotFound`."""
+    row = await Session.select().where(Session.id == session_id).first()
+    if row is None:
+        raise TrainingNotFound(f"课次 {session_id} 不存在", session_id=session_id)
+    return _session_out(row)
+
+
 # --------------------------------------------------------------------------- enrollment
 
 
-async def enroll(offering_id: int, practitioner_id: int, *, now: dt.datetime) -> EnrollmentOut:
+async def enroll(
+    offering_id: int, practitioner_id: int, *, now: dt.datetime, today: dt.date | None = None
+) -> EnrollmentOut:
     """Enroll a practitioner (报名): a confirmed seat when one is free, else the waitlist.
 
     The seat is taken by one conditional ``UPDATE`` in the database (``confirmed_count <
     capacity AND status = 'open'``), so concurrent calls never overbook; the waitlist sequence
     comes from another row-locked counter, so positions are distinct. ``now`` (aware) is stored
-    as ``enrolled_at``.
+    as ``enrolled_at``. ``today`` (the caller's local business date): when given and after the
+    offering's ``end_date``, enrollment is closed (报名已截止).
 
     Raises :class:`TrainingNotFound` (offering or practitioner), :class:`OfferingNotOpen`
-    (offering not open), :class:`AlreadyEnrolled` when the person already holds a confirmed or
-    waitlisted enrollment in the offering (unique ``dedupe_key``; the failed insert is rolled
-    back to a savepoint, nothing else was written).
+    (offering not open, or ``today > end_date``), :class:`AlreadyEnrolled` when the person
+    already holds a confirmed or waitlisted enrollment in the offering (unique ``dedupe_key``;
+    the failed insert is rolled back to a savepoint, nothing else was written).
     """
     _require_aware(now)
     async with atomic() as tx:
         offering = await _offering_row(offering_id)
         if offering["status"] != "open":
             raise OfferingNotOpen(f"班级 {offering_id} 未开放报名", status=offering["status"])
+        if today is not None and today > offering["end_date"]:
+            raise OfferingNotOpen(
+                f"报名已截止：班级 {offering_id} 已于 {offering['end_date']} 结束",
+                end_date=offering["end_date"].isoformat(),
+                today=today.isoformat(),
+            )
         if not await Practitioner.exists().where(Practitioner._meta.primary_key == practitioner_id):
             raise TrainingNotFound(f"从业人员 {practitioner_id} 不存在")
         # Insert first (before touching the counter), behind a savepoint: a unique violation
@@ -495,13 +562,24 @@ async def get_enrollment(enrollment_id: int) -> EnrollmentOut:
     return await _with_position(await _enrollment_row(enrollment_id))
 
 
+_ROSTER_RANK = {
+    "confirmed": 0,
+    "completed": 0,
+    "not_completed": 0,
+    "waitlisted": 1,
+    "not_admitted": 2,
+    "cancelled": 3,
+}
+
+
 async def list_enrollments(offering_id: int) -> list[EnrollmentOut]:
-    """Enrollments of an offering: confirmed/completed first by id, then the waitlist in order,
+    """Enrollments of an offering (the roster, with names): confirmed (or, after completion,
+    completed / not completed) first by id, then the waitlist by position, then not admitted,
     then cancelled. Raises :class:`TrainingNotFound`."""
     await _offering_row(offering_id)
-    rows = await Enrollment.select().where(Enrollment.offering == offering_id)
+    rows = await Enrollment.select(*_enrollment_columns()).where(Enrollment.offering == offering_id)
     positions = await _waitlist_positions(offering_id)
-    rank = {"confirmed": 0, "completed": 0, "not_completed": 0, "waitlisted": 1, "cancelled": 2}
+    rank = _ROSTER_RANK
 
     def key(r: Mapping[str, Any]) -> tuple[int, int, int]:
         return (rank.get(r["status"], 3), positions.get(r["id"], 0), r["id"])
@@ -512,7 +590,7 @@ async def list_enrollments(offering_id: int) -> list[EnrollmentOut]:
 async def enrollments_of_practitioner(practitioner_id: int) -> list[EnrollmentOut]:
     """All enrollments of one practitioner (any status), newest first, with waitlist positions."""
     rows = await (
-        Enrollment.select()
+        Enrollment.select(*_enrollment_columns())
         .where(Enrollment.practitioner == practitioner_id)
         .order_by(Enrollment.id, ascending=False)
     )
@@ -532,6 +610,7 @@ async def record_attendance(
     recorded_by: str,
     method: AttendanceMethod = "roster",
     now: dt.datetime,
+    today: dt.date | None = None,
 ) -> AttendanceReport:
     """Record presence at a session (考勤): an idempotent upsert per (session, enrollment).
 
@@ -542,8 +621,11 @@ async def record_attendance(
     (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical duplicate rows count
     once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``.
 
+    ``today`` (the caller's local business date): when given, a session whose ``day`` is after
+    it has not happened yet and the whole batch is rejected (课次尚未开始) — nothing is written.
+
     Raises :class:`TrainingNotFound` (session), :class:`OfferingNotOpen` (offering completed or
-    cancelled), :class:`TrainingInvalid` (empty ``recorded_by``, naive ``now``).
+    cancelled), :class:`TrainingInvalid` (empty ``recorded_by``, naive ``now``, future session).
     """
     _require_aware(now)
     recorded_by = recorded_by.strip()
@@ -555,6 +637,13 @@ async def record_attendance(
         session = await Session.select().where(Session.id == session_id).first()
         if session is None:
             raise TrainingNotFound(f"课次 {session_id} 不存在")
+        if today is not None and session["day"] > today:
+            raise TrainingInvalid(
+                f"课次尚未开始（课次日期 {session['day']}，今天 {today}），不能记录考勤",
+                field="session_id",
+                session_id=session_id,
+                day=session["day"].isoformat(),
+            )
         offering = await _offering_row(session["offering"])
         if offering["status"] in ("completed", "cancelled"):
             raise OfferingNotOpen(f"班级 {offering['id']} 已结业或已取消，不能再记录考勤")
@@ -678,9 +767,12 @@ async def _stored_report(
         )
         for r in rows
     ]
-    waitlisted = await Enrollment.count().where(
-        (Enrollment.offering == offering["id"]) & (Enrollment.status == "waitlisted")
+    not_admitted = await (
+        Enrollment.select(Enrollment.id)
+        .where((Enrollment.offering == offering["id"]) & (Enrollment.status == "not_admitted"))
+        .order_by(Enrollment.id)
     )
+    not_admitted_ids = [r["id"] for r in not_admitted]
     return CompletionReport(
         offering_id=offering["id"],
         completed_on=offering["completed_on"],
@@ -688,11 +780,30 @@ async def _stored_report(
         scheduled_sessions=scheduled_sessions,
         completed=sum(1 for e in entries if e.status == "completed"),
         not_completed=sum(1 for e in entries if e.status == "not_completed"),
-        waitlisted=int(waitlisted),
+        waitlisted=len(not_admitted_ids),
         already_completed=True,
         rule=rule,
         entries=entries,
+        not_admitted=len(not_admitted_ids),
+        not_admitted_ids=not_admitted_ids,
     )
+
+
+async def default_completion_date(offering_id: int, today: dt.date) -> dt.date:
+    """The date to pass as ``completed_on`` when staff complete an offering on ``today``.
+
+    The day of the offering's last session when that is on or before ``today`` — so a training
+    counts in the year it actually ended, even when the completion is entered in January for a
+    class that ended in December — otherwise ``today`` (sessions still to come:
+    :func:`complete_offering` will then refuse, as it should). ``today`` also when the offering
+    has no sessions yet. Raises :class:`TrainingNotFound`.
+    """
+    await _offering_row(offering_id)
+    days = await Session.select(Session.day).where(Session.offering == offering_id)
+    if not days:
+        return today
+    last_day: dt.date = max(r["day"] for r in days)
+    return last_day if last_day <= today else today
 
 
 async def complete_offering(
@@ -709,8 +820,15 @@ async def complete_offering(
     hours — a configurable default, see :mod:`training.rules`) unless ``rule`` is given. Each
     completed enrollment gets one ``talent_pool.record_training`` call (course category and
     hours, ``completed_on``, provider = base name, ``source_ref="training:enrollment:{id}"``)
-    inside the same transaction as its status update. Waitlisted enrollments are not evaluated
-    (counted in ``waitlisted``). ``now`` (aware, optional) stamps ``status_changed_at``.
+    inside the same transaction as its status update. ``now`` (aware, optional) stamps
+    ``status_changed_at``.
+
+    Waitlisted enrollments never had a seat, so they are not evaluated: completion closes them
+    with status ``not_admitted`` (未录取, with ``outcome_reason`` saying so) — the waitlist of a
+    finished class is not left dangling, and these people never get a training record (listed
+    in ``not_admitted_ids``, counted in ``not_admitted`` and ``waitlisted``). Use
+    :func:`default_completion_date` for ``completed_on`` so the training counts in the year of
+    the last session.
 
     Idempotent: completing an already completed offering writes nothing and returns the stored
     outcome (``already_completed=True``); concurrent calls are serialised by a conditional status
@@ -799,9 +917,18 @@ async def complete_offering(
                     training_record_id=record_id,
                 )
             )
-        waitlisted = await Enrollment.count().where(
-            (Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted")
+        closed = await (
+            Enrollment.update(
+                {
+                    Enrollment.status: "not_admitted",
+                    Enrollment.status_changed_at: now,
+                    Enrollment.outcome_reason: NOT_ADMITTED_REASON,
+                }
+            )
+            .where((Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted"))
+            .returning(Enrollment.id)
         )
+        not_admitted_ids = sorted(r["id"] for r in closed)
     return CompletionReport(
         offering_id=offering_id,
         completed_on=completed_on,
@@ -809,8 +936,10 @@ async def complete_offering(
         scheduled_sessions=len(sessions),
         completed=sum(1 for x in entries if x.status == "completed"),
         not_completed=sum(1 for x in entries if x.status == "not_completed"),
-        waitlisted=int(waitlisted),
+        waitlisted=len(not_admitted_ids),
         already_completed=False,
         rule=rule.source,
         entries=entries,
+        not_admitted=len(not_admitted_ids),
+        not_admitted_ids=not_admitted_ids,
     )

@@ -13,6 +13,7 @@ from certification.schemas import (
     CertificateOut,
     ProgrammeOut,
     ProgrammeUpdate,
+    ResultEventOut,
     ResultIn,
     ResultOut,
     SittingIn,
@@ -90,7 +91,7 @@ class CertificationController(Controller):
         user = user_of(request)
         await policy.ensure_sitting(user, sitting_id)
         return await certification.record_results(
-            sitting_id, data.results, entered_by=user.username, now=usecases.now()
+            sitting_id, data.results, entered_by=user.username, now=usecases.now(), today=usecases.today()
         )
 
     @post(
@@ -127,6 +128,35 @@ class CertificationController(Controller):
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+        )
+
+    @get(
+        "/sittings/{sitting_id:int}/results/history",
+        guards=[require(*STAFF)],
+        summary="Audit trail of score entries and corrections",
+    )
+    async def history(self, sitting_id: int, request: Request[Any, Any, Any]) -> list[ResultEventOut]:
+        await policy.ensure_sitting(user_of(request), sitting_id)
+        return await certification.result_history(sitting_id)
+
+    @post(
+        "/certificates/{number:str}/suspend",
+        guards=[require("city_admin")],
+        summary="Suspend (暂停) with a reason; verification answers `suspended` until reinstated",
+    )
+    async def suspend(self, number: str, data: RevokeIn, request: Request[Any, Any, Any]) -> CertificateOut:
+        return await usecases.change_certificate_status(
+            "suspend", number, reason=data.reason, by=user_of(request).username
+        )
+
+    @post(
+        "/certificates/{number:str}/reinstate",
+        guards=[require("city_admin")],
+        summary="Reinstate a suspended certificate (恢复), with a reason",
+    )
+    async def reinstate(self, number: str, data: RevokeIn, request: Request[Any, Any, Any]) -> CertificateOut:
+        return await usecases.change_certificate_status(
+            "reinstate", number, reason=data.reason, by=user_of(request).username
         )
 
     @post(

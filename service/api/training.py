@@ -96,7 +96,7 @@ class TrainingController(Controller):
         practitioner_id = policy.practitioner_for(user, data.practitioner_id)
         if user.role != "trainee":
             await policy.ensure_offering(user, offering_id)
-        return await training.enroll(offering_id, practitioner_id, now=usecases.now())
+        return await training.enroll(offering_id, practitioner_id, now=usecases.now(), today=usecases.today())
 
     @get("/offerings/{offering_id:int}/enrollments", guards=[require(*STAFF)], summary="Roster")
     async def roster(self, offering_id: int, request: Request[Any, Any, Any]) -> list[EnrollmentOut]:

@@ -59,7 +59,7 @@ def make_id(seq: int) -> str:
 async def people(n: int, start: int = 1) -> list[int]:
     ids = []
     for i in range(start, start + n):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i), name=f"张三{i}"))
+        p = await register_practitioner(PractitionerIn(id_number=make_id(i), name=f"张三{chr(0x4E00 + i)}"))
         ids.append(p.id)
     return ids
 

@@ -47,7 +47,9 @@ def make_id(seq: int) -> str:
 async def people(n: int) -> list[int]:
     out = []
     for i in range(n):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"学员{i}"))
+        p = await register_practitioner(
+            PractitionerIn(id_number=make_id(i + 1), name=f"学员{chr(0x4E00 + i)}")
+        )
         out.append(p.id)
     return out
 
@@ -202,7 +204,8 @@ SQLITE_SCRIPT = textwrap.dedent(
         for i in range(40):
             first17 = f"37010219900101{i + 1:03d}"
             p = await register_practitioner(
-                PractitionerIn(id_number=first17 + id_check_character(first17), name=f"学员{i}"))
+                PractitionerIn(id_number=first17 + id_check_character(first17),
+                               name=f"学员{chr(0x4E00 + i)}"))
             ids.append(p.id)
         results = await asyncio.gather(*(enroll(o.id, p, now=NOW) for p in ids))
         dupes = await asyncio.gather(*(enroll(o.id, ids[0], now=NOW) for _ in range(5)),

@@ -54,7 +54,9 @@ def make_id(seq: int, address: str = "370102", birth: str = "19900101") -> str:
 async def people(n: int) -> list[int]:
     result = []
     for i in range(n):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=f"学员{i}"))
+        p = await register_practitioner(
+            PractitionerIn(id_number=make_id(i + 1), name=f"学员{chr(0x4E00 + i)}")
+        )
         result.append(p.id)
     return result
 
@@ -350,7 +352,9 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
     ]
     assert await count_rows(TrainingRecord) == 1
     statuses = {e.practitioner_id: e.status for e in await list_enrollments(oid)}
-    assert statuses == {a: "completed", b: "not_completed", c: "not_completed", w: "waitlisted"}
+    # the waitlist of a finished class is closed: not admitted, never a training record
+    assert statuses == {a: "completed", b: "not_completed", c: "not_completed", w: "not_admitted"}
+    assert again.waitlisted == again.not_admitted == 1 and again.not_admitted_ids == [enrollments[3].id]
     with pytest.raises(OfferingNotOpen):
         await record_attendance(s1, every, recorded_by="t", now=NOW)
     with pytest.raises(OfferingNotOpen):

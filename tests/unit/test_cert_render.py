@@ -106,3 +106,50 @@ def _shown_text(pdf: bytes) -> str:
             parts.append(raw.decode("latin-1"))
         parts.append(raw.decode("latin-1"))
     return "\n".join(parts)
+
+
+def _face(**changes: object) -> CertificateFace:
+    base: dict[str, object] = {
+        "number": NUMBER,
+        "holder_name": "王芳",
+        "holder_id_number": "37010219900101001X",
+        "programme_title": "保育师",
+        "level": "五级/初级工",
+        "issued_on": dt.date(2026, 11, 29),
+        "expires_on": None,
+        "issuer": "济南市职业技能等级认定评价机构",
+        "verify_url": "https://tuoyu.example.cn/v/x",
+    }
+    base.update(changes)
+    return CertificateFace(**base)  # type: ignore[arg-type]
+
+
+def test_pdf_labels_1x_certificate_name_and_occupation() -> None:
+    png = qr_png("https://tuoyu.example.cn/v/x")
+    onex = _shown_text(
+        certificate_pdf(
+            _face(programme_title="幼儿照护职业技能等级证书", level="初级", kind="onex"), png, compress=False
+        )
+    )
+    assert "证书名称" in onex and "幼儿照护职业技能等级证书" in onex and "初级" in onex
+    assert "职业（工种）" not in onex
+    skill = _shown_text(certificate_pdf(_face(kind="skill_level"), png, compress=False))
+    assert "职业（工种）" in skill and "保育师" in skill and "证书名称" not in skill
+
+
+def test_pdf_strips_control_characters() -> None:
+    png = qr_png("https://tuoyu.example.cn/v/x")
+    face = _face(
+        holder_name="王\x00芳\u202e",
+        issuer="济南市\r\n职业技能\t等级认定评价机构\x1b[31m",
+        level="五级\u200b/初级工",
+    )
+    pdf = certificate_pdf(face, png, compress=False)
+    cid_strings = [
+        _unescape(m.group(1)).decode("utf-16-be", errors="replace")
+        for m in re.finditer(rb"\(((?:[^()\\]|\\.)*)\) Tj", pdf)
+    ]
+    # each value is drawn as one string: exactly the cleaned text
+    assert "王芳" in cid_strings
+    assert "五级/初级工" in cid_strings
+    assert "济南市 职业技能 等级认定评价机构[31m" in cid_strings

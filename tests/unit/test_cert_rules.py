@@ -224,3 +224,45 @@ def test_keyring_from_path_generates_0600_then_reloads(tmp_path: object) -> None
     assert again.verify(b"x", first.sign(b"x"), first.kid)
     assert not again.verify(b"y", first.sign(b"x"), first.kid)
     assert not again.verify(b"x", first.sign(b"x"), "short")
+
+
+@pytest.mark.parametrize(
+    "value", ["1e2", "1E2", "1.5e1", D("1E+2"), D("6E+1"), "NaN", "Infinity", D("Infinity"), True, False]
+)
+def test_exponent_notation_non_finite_and_booleans_are_rejected(value: object) -> None:
+    assert rules.score_problem(value) is not None
+    with pytest.raises(ValueError):
+        rules.to_score(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("100", "100.0"),
+        (D("100"), "100.0"),
+        (60, "60.0"),
+        ("60.50", "60.5"),
+        (D("59.9"), "59.9"),
+        ("-0", "0.0"),
+    ],
+)
+def test_scores_are_normalised_to_one_decimal(value: object, shown: str) -> None:
+    assert str(rules.to_score(value)) == shown
+
+
+@pytest.mark.parametrize("value", ["1e2", "1E+2", True, False])
+def test_result_in_rejects_exponent_notation_and_booleans(value: object) -> None:
+    from pydantic import ValidationError
+
+    from certification.schemas import ResultIn
+
+    with pytest.raises(ValidationError):
+        ResultIn(practitioner_id=1, theory=value, practical=D(60))  # type: ignore[arg-type]
+
+
+def test_higher_1x_levels_cover_lower_ones_only() -> None:
+    from certification.programmes import covering_programme_codes
+
+    assert covering_programme_codes("1X-YEZH-1") == ("1X-YEZH-1", "1X-YEZH-2", "1X-YEZH-3")
+    assert covering_programme_codes("1X-YEZH-3") == ("1X-YEZH-3",)
+    assert covering_programme_codes("4-10-01-03-L5") == ("4-10-01-03-L5",)
