@@ -387,6 +387,7 @@ async def ensure_demo_data(out_dir: Path) -> None:
         await ensure_workforce()
         await _ensure_bases()
         await run_cohort(out_dir)
+    await open_next_offering()
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员"
     )
