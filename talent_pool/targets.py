@@ -21,6 +21,7 @@ A zero denominator gives ``value=None`` ("no data"), never an error.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from talent_pool import target_rules as rules
@@ -144,86 +145,79 @@ async def compute_targets(
     counts = await _counts(district, as_of, dt.date(year, 1, 1))
     plan = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.in_scope == True)}  # noqa: E712
     employed = counts["employed"]
-    indicators: list[IndicatorValue] = []
+    no_data = "无在职从业人员数据"
 
-    def target_of(key: str, city_only: bool) -> tuple[Decimal | None, str, str, str, str]:
+    def indicator(
+        key: str,
+        *,
+        city_only: bool,
+        value: Decimal | None,
+        numerator: int | None,
+        denominator: int | None,
+        met: Callable[[str, Decimal], bool | None],
+        note: str = "",
+    ) -> IndicatorValue:
         p = plan.get(key)
-        if p is None:
-            return None, ">=", "", key, ""
-        target = None if (city_only and district is not None) else Decimal(p["target"])
-        return target, p["op"], p["kind"], p["name"], p["unit"]
-
-    target, op, kind, name, unit = target_of("certification_rate", False)
-    indicators.append(
-        IndicatorValue(
-            key="certification_rate",
-            name=name,
-            unit=unit,
-            value=rules.percent(counts["certified"], employed),
-            numerator=counts["certified"],
-            denominator=employed,
-            target=target,
-            op=op,
-            kind=kind,
-            met=None if target is None else rules.rate_met(op, counts["certified"], employed, target),
-            note="" if employed else "无在职从业人员数据",
-        )
-    )
-    target, op, kind, name, unit = target_of("trainings_per_practitioner", False)
-    share = rules.percent(counts["trained_people"], employed)
-    indicators.append(
-        IndicatorValue(
-            key="trainings_per_practitioner",
-            name=name,
-            unit=unit,
-            value=rules.per_person(counts["trainings_of_employed"], employed),
-            numerator=counts["trainings_of_employed"],
-            denominator=employed,
-            target=target,
-            op=op,
-            kind=kind,
-            met=None
-            if target is None
-            else rules.ratio_met(op, counts["trainings_of_employed"], employed, target),
-            note=(
-                f"至少培训1次的在职人员占比 {share}%（{counts['trained_people']}/{employed}）"
-                if employed
-                else "无在职从业人员数据"
-            ),
-        )
-    )
-    target, op, kind, name, unit = target_of("person_trainings", True)
-    value = Decimal(counts["person_trainings"])
-    indicators.append(
-        IndicatorValue(
-            key="person_trainings",
-            name=name,
-            unit=unit,
+        op = p["op"] if p else ">="
+        target = None if p is None or (city_only and district is not None) else Decimal(p["target"])
+        return IndicatorValue(
+            key=key,
+            name=p["name"] if p else key,
+            unit=p["unit"] if p else "",
             value=value,
-            numerator=counts["person_trainings"],
+            numerator=numerator,
+            denominator=denominator,
             target=target,
             op=op,
-            kind=kind,
-            met=None if target is None else rules.compare(op, value, target),
-            note="" if district is None else "区县为本区县在职人员的培训人次；规划目标为全市口径",
+            kind=p["kind"] if p else "",
+            met=None if target is None else met(op, target),
+            note=note,
         )
-    )
-    target, op, kind, name, unit = target_of("training_bases", True)
+
+    certified, trained = counts["certified"], counts["trainings_of_employed"]
+    person_trainings = Decimal(counts["person_trainings"])
     bases = None if training_bases is None else Decimal(training_bases)
-    indicators.append(
-        IndicatorValue(
-            key="training_bases",
-            name=name,
-            unit=unit,
+    share = rules.percent(counts["trained_people"], employed)
+    indicators = [
+        indicator(
+            "certification_rate",
+            city_only=False,
+            value=rules.percent(certified, employed),
+            numerator=certified,
+            denominator=employed,
+            met=lambda op, t: rules.rate_met(op, certified, employed, t),
+            note="" if employed else no_data,
+        ),
+        indicator(
+            "trainings_per_practitioner",
+            city_only=False,
+            value=rules.per_person(trained, employed),
+            numerator=trained,
+            denominator=employed,
+            met=lambda op, t: rules.ratio_met(op, trained, employed, t),
+            note=f"至少培训1次的在职人员占比 {share}%（{counts['trained_people']}/{employed}）"
+            if employed
+            else no_data,
+        ),
+        indicator(
+            "person_trainings",
+            city_only=True,
+            value=person_trainings,
+            numerator=counts["person_trainings"],
+            denominator=None,
+            met=lambda op, t: rules.compare(op, person_trainings, t),
+            note="" if district is None else "区县为本区县在职人员的培训人次；规划目标为全市口径",
+        ),
+        indicator(
+            "training_bases",
+            city_only=True,
             value=bases,
             numerator=training_bases,
-            target=target,
-            op=op,
-            kind=kind,
-            met=None if (target is None or bases is None) else rules.compare(op, bases, target),
+            denominator=None,
+            met=lambda op, t: None if bases is None else rules.compare(op, bases, t),
             note="" if district is None else "规划目标为全市口径",
-        )
-    )
+        ),
+    ]
     return TargetsReport(
         year=year,
         as_of=as_of,
