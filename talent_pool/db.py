@@ -6,6 +6,7 @@ No environment access here: callers pass the URL (``piccolo_conf.py`` reads it).
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
+    from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
+except ImportError:  # pragma: no cover
+    _PgUniqueViolation = None  # type: ignore[assignment,misc]
 
 SQLITE_TIMEOUT_SECONDS = 30
 
@@ -53,6 +59,24 @@ def engine_for_url(url: str) -> Engine:
 def is_sqlite(engine: Engine) -> bool:
     """True when ``engine`` is the embedded SQLite engine."""
     return isinstance(engine, SQLiteEngine)
+
+
+def is_unique_violation(exc: BaseException, column: str | None = None) -> bool:
+    """True when ``exc`` is a unique-constraint violation raised by the database driver.
+
+    Recognises asyncpg's ``UniqueViolationError`` (PostgreSQL) and ``sqlite3.IntegrityError``
+    with a ``UNIQUE`` message (SQLite). With ``column``, only a violation that names it (in the
+    constraint name or the message) counts; without, any unique violation does. Every other
+    exception, including other integrity errors (foreign key, not null), gives ``False``.
+    """
+    if _PgUniqueViolation is not None and isinstance(exc, _PgUniqueViolation):
+        if column is None:
+            return True
+        return column in (getattr(exc, "constraint_name", None) or "") or column in str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        text = str(exc)
+        return "UNIQUE" in text and (column is None or column in text)
+    return False
 
 
 @contextlib.asynccontextmanager

@@ -49,6 +49,10 @@ os.environ["TUOYU_DATABASE_URL"] = TEST_DB_URL
 os.environ["TUOYU_DATA_DIR"] = tempfile.mkdtemp(prefix="tuoyu-test-data-")
 # a queue of this run's own: a worker of another run on the same Redis never takes our tasks
 os.environ["TUOYU_TASK_QUEUE"] = f"tuoyu-{TEST_DB}"
+# Rate limits are exercised by their own tests with low limits; elsewhere many logins and
+# verifications come from the one test client (and may share Redis with a parallel run).
+os.environ["TUOYU_LOGIN_RATE_PER_MINUTE"] = "100000"
+os.environ["TUOYU_VERIFY_RATE_PER_MINUTE"] = "100000"
 os.environ.pop("TUOYU_REDIS_URL", None)  # API tests opt in to Celery explicitly
 
 

@@ -18,7 +18,6 @@ Concurrency guarantees (PostgreSQL and SQLite):
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -26,7 +25,7 @@ from typing import Any, Literal
 from piccolo.query.functions.aggregate import Count
 
 from talent_pool import list_districts, record_training
-from talent_pool.db import atomic
+from talent_pool.db import atomic, is_unique_violation
 from talent_pool.schemas import TrainingRecordIn
 from talent_pool.tables import Division, Practitioner, TrainingRecord
 from training.errors import (
@@ -63,11 +62,6 @@ from training.schemas import (
 )
 from training.tables import Attendance, Course, Enrollment, Offering, Session, TrainingBase
 
-try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
-    from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
-except ImportError:  # pragma: no cover
-    _PgUniqueViolation = None  # type: ignore[assignment,misc]
-
 LIVE_STATUSES = ("confirmed", "waitlisted")
 NOT_ADMITTED_REASON = "班级结业时仍在候补名单中，未获得名额，未录取（不计培训记录）"
 
@@ -87,16 +81,6 @@ _FREE_SEAT_SQL = (
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _is_unique_violation(exc: BaseException, column: str) -> bool:
-    """True when ``exc`` is a unique violation on ``column`` (asyncpg or sqlite3)."""
-    if _PgUniqueViolation is not None and isinstance(exc, _PgUniqueViolation):
-        return column in (getattr(exc, "constraint_name", None) or "") or column in str(exc)
-    if isinstance(exc, sqlite3.IntegrityError):
-        text = str(exc)
-        return "UNIQUE" in text and column in text
-    return False
 
 
 def _require_aware(now: dt.datetime) -> None:
@@ -281,7 +265,7 @@ async def create_course(data: CourseIn) -> CourseOut:
         try:
             await row.save()
         except Exception as exc:
-            if _is_unique_violation(exc, "code"):
+            if is_unique_violation(exc, "code"):
                 await savepoint.rollback_to()
                 raise DuplicateCode(f"课程代码 {data.code} 已存在", code=data.code) from None
             raise
@@ -459,7 +443,7 @@ async def enroll(
                 )
             )
         except Exception as exc:
-            if _is_unique_violation(exc, "dedupe_key"):
+            if is_unique_violation(exc, "dedupe_key"):
                 await savepoint.rollback_to()
                 raise AlreadyEnrolled(offering_id, practitioner_id) from None
             raise

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
+import os
+
 from litestar.testing import AsyncTestClient
 
-from service.accounts import AccountIn, create_account
-
-PASSWORD = "a-password-1"
+from tests.factories import PASSWORD, create_city_admin, login
 
 
-async def test_login_attempts_are_rate_limited(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
-    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
-    codes = [
-        (
-            await client.post("/api/auth/login", json={"username": "regulator", "password": f"wrong-{i}"})
-        ).status_code
-        for i in range(10)
-    ]
-    assert codes == [401] * 10
-    blocked = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
-    assert blocked.status_code == 429 and blocked.headers.get("retry-after")
-    assert blocked.json()["code"] == "too_many_requests"
+async def test_login_attempts_are_rate_limited(db: None) -> None:
+    from service.app import create_app
+    from service.settings import get_settings
+
+    await create_city_admin("regulator")
+    os.environ["TUOYU_LOGIN_RATE_PER_MINUTE"] = "10"  # the shipped default
+    get_settings.cache_clear()
+    try:
+        async with AsyncTestClient(app=create_app()) as client:
+            codes = [
+                (
+                    await client.post(
+                        "/api/auth/login", json={"username": "regulator", "password": f"wrong-{i}"}
+                    )
+                ).status_code
+                for i in range(10)
+            ]
+            assert codes == [401] * 10
+            blocked = await client.post(
+                "/api/auth/login", json={"username": "regulator", "password": PASSWORD}
+            )
+            assert blocked.status_code == 429 and blocked.headers.get("retry-after")
+            assert blocked.json()["code"] == "too_many_requests"
+    finally:
+        os.environ["TUOYU_LOGIN_RATE_PER_MINUTE"] = "100000"
+        get_settings.cache_clear()
 
 
 async def test_usernames_are_case_insensitive_and_scopes_must_exist(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
-    await create_account(AccountIn(username="Regulator", password=PASSWORD, role="city_admin"))
-    r = await client.post("/api/auth/login", json={"username": "REGULATOR", "password": PASSWORD})
-    assert r.status_code == 201
-    admin = {"Authorization": f"Bearer {r.json()['token']}"}
-    client.cookies.clear()
+    await create_city_admin("Regulator")
+    admin = await login(client, "REGULATOR")  # asserts 201
     dup = await client.post(
         "/api/auth/accounts",
         headers=admin,
@@ -44,7 +55,7 @@ async def test_usernames_are_case_insensitive_and_scopes_must_exist(client: Asyn
 
 
 async def test_logout_clears_the_cookie(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
-    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
+    await create_city_admin("regulator")
     await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
     assert (await client.get("/api/auth/me")).status_code == 200
     assert (await client.post("/api/auth/logout")).status_code == 204

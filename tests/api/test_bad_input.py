@@ -7,10 +7,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.accounts import AccountIn, create_account
 from talent_pool.tables import Practitioner
-
-PASSWORD = "a-password-1"
+from tests.factories import PASSWORD, admin_headers
 
 
 def assert_problem(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -22,13 +20,6 @@ def assert_problem(r: Any, status: int, code: str | None = None) -> dict[str, An
     if code:
         assert body["code"] == code
     return body
-
-
-async def admin_headers(client: AsyncTestClient) -> dict[str, str]:  # type: ignore[type-arg]
-    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
-    r = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 @pytest.mark.parametrize(

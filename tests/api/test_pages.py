@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
-from service.accounts import AccountIn, create_account
+from tests.factories import PASSWORD, create_city_admin
 
 HTML = {"Accept": "text/html"}
 
@@ -15,8 +15,8 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     anonymous = await client.get("/dashboard", headers=HTML, follow_redirects=False)
     assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login"
 
-    await create_account(AccountIn(username="regulator", password="a-password-1", role="city_admin"))
-    login = await client.post("/api/auth/login", json={"username": "regulator", "password": "a-password-1"})
+    await create_city_admin("regulator")
+    login = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
     assert login.status_code == 201  # sets the token cookie the pages use
     board = await client.get("/dashboard", headers=HTML)
     assert board.status_code == 200

@@ -14,24 +14,9 @@ import zxingcpp
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from service.accounts import AccountIn, create_account
 from service.settings import get_settings
-from talent_pool.identity import id_check_character
 from talent_pool.tables import OutboxMessage
-
-PASSWORD = "correct-horse-1"
-
-
-def make_id(seq: int) -> str:
-    first17 = f"370102199203{seq:02d}{seq:03d}"[:17]
-    return first17 + id_check_character(first17)
-
-
-async def login(client: AsyncTestClient, username: str) -> dict[str, str]:  # type: ignore[type-arg]
-    r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
-    assert r.status_code == 201, r.text
-    client.cookies.clear()  # each call below authenticates with its own bearer token
-    return {"Authorization": f"Bearer {r.json()['token']}"}
+from tests.factories import PASSWORD, admin_headers, login, make_id, person_name
 
 
 async def ok(response: Any, status: int = 201) -> Any:
@@ -46,8 +31,7 @@ def city(reports: list[dict[str, Any]], key: str) -> dict[str, Any]:
 
 async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     c = celery_client
-    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
-    admin = await login(c, "regulator")
+    admin = await admin_headers(c)
     employer = await ok(
         await c.post(
             "/api/employers",
@@ -102,7 +86,7 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
                     "username": f"trainee{i}",
                     "password": PASSWORD,
                     "id_number": make_id(i + 1).lower(),
-                    "name": f"学员{chr(0x4E00 + i)}",
+                    "name": person_name(i + 1),
                 },
             )
         )
@@ -276,8 +260,7 @@ async def test_problem_details_and_auth(client: AsyncTestClient) -> None:  # typ
     assert unknown.status_code == 200 and unknown.json()["outcome"] == "unknown"
     jwks = (await client.get("/.well-known/jwks.json")).json()
     assert jwks["keys"][0]["kty"] == "OKP" and jwks["keys"][0]["crv"] == "Ed25519"
-    await create_account(AccountIn(username="regulator", password=PASSWORD, role="city_admin"))
-    admin = await login(client, "regulator")
+    admin = await admin_headers(client)
     changed = await client.patch(
         "/api/programmes/1X-YEZH-1",
         headers=admin,

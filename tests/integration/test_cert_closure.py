@@ -26,9 +26,7 @@ from certification import (
 )
 from certification.schemas import CertificateOut, ResultIn, SittingIn
 from certification.tables import Certificate, ExamResult
-from talent_pool import record_credential, record_training, register_practitioner
-from talent_pool.identity import id_check_character
-from talent_pool.schemas import CredentialIn, PractitionerIn, TrainingRecordIn
+from tests.factories import credential, register_people, training_record
 
 PUBLIC_URL = "https://tuoyu.example.cn"
 EXAM_DAY = dt.date(2026, 11, 20)
@@ -37,19 +35,6 @@ NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 11, 21, 9, 30, tzinfo=dt.UTC)
 KEYRING = Keyring.generate()
 D = Decimal
-
-
-def make_id(seq: int) -> str:
-    first17 = f"37010219850101{seq:03d}"
-    return first17 + id_check_character(first17)
-
-
-async def people(n: int, start: int = 1) -> list[int]:
-    ids = []
-    for i in range(start, start + n):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i), name=f"李四{chr(0x4E00 + i)}"))
-        ids.append(p.id)
-    return ids
 
 
 def scores(pid: int, theory: str, practical: str) -> ResultIn:
@@ -72,7 +57,7 @@ async def issue(sitting_id: int, issued_on: dt.date = ISSUED) -> list[Certificat
 
 async def test_results_and_registration_close_once_certificates_are_issued(db: None) -> None:
     await seed_programmes()
-    alice, bob, carol = await people(3)
+    alice, bob, carol = await register_people(3)
     sid = await sitting_of("1X-YEZH-1", [alice, bob])
     await record_results(
         sid, [scores(alice, "80", "80"), scores(bob, "59.9", "95")], entered_by="examiner-1", now=NOW
@@ -99,7 +84,7 @@ async def test_results_and_registration_close_once_certificates_are_issued(db: N
 
 async def test_a_sitting_where_nobody_passed_stays_open(db: None) -> None:
     await seed_programmes()
-    (bob,) = await people(1)
+    (bob,) = await register_people(1)
     sid = await sitting_of("1X-YEZH-1", [bob])
     await record_results(sid, [scores(bob, "50", "50")], entered_by="e", now=NOW)
     assert await issue(sid) == []
@@ -110,7 +95,7 @@ async def test_a_sitting_where_nobody_passed_stays_open(db: None) -> None:
 
 async def test_corrections_before_issuance_are_kept_in_the_audit(db: None) -> None:
     await seed_programmes()
-    alice, bob = await people(2)
+    alice, bob = await register_people(2)
     sid = await sitting_of("4-10-01-03-L5", [alice, bob])
     await record_results(
         sid, [scores(alice, "70", "70"), scores(bob, "59.9", "95")], entered_by="examiner-1", now=NOW
@@ -147,7 +132,7 @@ async def test_corrections_before_issuance_are_kept_in_the_audit(db: None) -> No
 
 async def test_results_wait_for_the_exam_day(db: None) -> None:
     await seed_programmes()
-    (alice,) = await people(1)
+    (alice,) = await register_people(1)
     sid = await sitting_of("1X-YEZH-1", [alice])
     with pytest.raises(ValidationFailed) as err:
         await record_results(
@@ -171,7 +156,7 @@ async def test_results_wait_for_the_exam_day(db: None) -> None:
 
 async def test_holder_of_a_valid_certificate_of_the_programme_is_refused(db: None) -> None:
     await seed_programmes()
-    (alice,) = await people(1)
+    (alice,) = await register_people(1)
     held = await issue_certificate_for(
         alice, "4-10-01-03-L5", issued_on=dt.date(2025, 5, 1), public_url=PUBLIC_URL, keyring=KEYRING
     )
@@ -195,7 +180,7 @@ async def test_holder_of_a_valid_certificate_of_the_programme_is_refused(db: Non
 
 async def test_candidate_certified_meanwhile_is_skipped_at_issuance(db: None) -> None:
     await seed_programmes()
-    alice, bob = await people(2)
+    alice, bob = await register_people(2)
     sid = await sitting_of("1X-YEZH-2", [alice, bob])
     await record_results(sid, [scores(alice, "80", "80"), scores(bob, "80", "80")], entered_by="e", now=NOW)
     direct = await issue_certificate_for(
@@ -210,35 +195,23 @@ async def test_candidate_certified_meanwhile_is_skipped_at_issuance(db: None) ->
 
 async def test_ledger_credentials_and_higher_1x_levels_count(db: None) -> None:
     await seed_programmes()
-    alice, bob = await people(2)
-    await record_credential(
-        CredentialIn(
-            practitioner_id=alice,
-            kind="onex",
-            programme_code="1X-YEZH-2",
-            level="中级",
+    alice, bob = await register_people(2)
+    # imported 1+X credentials: alice's is valid, bob's expired before the exam (does not count)
+    for pid, code, level, number, issued_on, expires_on, ref in (
+        (alice, "1X-YEZH-2", "中级", "YEZH-IMPORT-0001", dt.date(2025, 1, 1), dt.date(2027, 12, 31), 2),
+        (bob, "1X-YEZH-3", "高级", "YEZH-IMPORT-0002", dt.date(2020, 1, 1), dt.date(2023, 1, 1), 3),
+    ):
+        await credential(
+            pid,
+            programme_code=code,
+            level=level,
             title="幼儿照护职业技能等级证书",
-            number="YEZH-IMPORT-0001",
-            issued_on=dt.date(2025, 1, 1),
-            expires_on=dt.date(2027, 12, 31),
+            number=number,
+            issued_on=issued_on,
+            expires_on=expires_on,
             source="import",
-            source_ref="import:sheet1:2",
+            source_ref=f"import:sheet1:{ref}",
         )
-    )
-    await record_credential(  # expired before the exam: does not count
-        CredentialIn(
-            practitioner_id=bob,
-            kind="onex",
-            programme_code="1X-YEZH-3",
-            level="高级",
-            title="幼儿照护职业技能等级证书",
-            number="YEZH-IMPORT-0002",
-            issued_on=dt.date(2020, 1, 1),
-            expires_on=dt.date(2023, 1, 1),
-            source="import",
-            source_ref="import:sheet1:3",
-        )
-    )
     same = await create_sitting(SittingIn(programme_code="1X-YEZH-2", exam_date=EXAM_DAY))
     lower = await create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=EXAM_DAY))
     higher = await create_sitting(SittingIn(programme_code="1X-YEZH-3", exam_date=EXAM_DAY))
@@ -262,17 +235,8 @@ async def test_ledger_credentials_and_higher_1x_levels_count(db: None) -> None:
 
 async def test_scores_are_plain_and_normalised_to_one_decimal(db: None) -> None:
     await seed_programmes()
-    alice, bob = await people(2)
-    await record_training(
-        TrainingRecordIn(
-            practitioner_id=alice,
-            category="pre_job",
-            title="岗前培训",
-            hours=D("16"),
-            completed_on=dt.date(2026, 6, 1),
-            source_ref="t-alice",
-        )
-    )
+    alice, bob = await register_people(2)
+    await training_record(alice, hours="16", completed_on=dt.date(2026, 6, 1), source_ref="t-alice")
     sid = await sitting_of("1X-YEZH-1", [alice, bob])
     with pytest.raises(ValidationFailed) as err:
         await record_results(

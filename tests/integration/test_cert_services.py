@@ -38,11 +38,9 @@ from certification import (
 )
 from certification.schemas import ProgrammeUpdate, ResultIn, SittingIn
 from certification.tables import Certificate, Programme, VerificationLog
-from talent_pool import record_training, register_practitioner
-from talent_pool.identity import id_check_character
-from talent_pool.schemas import PractitionerIn, TrainingRecordIn
 from talent_pool.services import count_rows
 from talent_pool.tables import Credential, OutboxMessage
+from tests.factories import make_id, register_people, training_record
 
 PUBLIC_URL = "https://tuoyu.example.cn"
 EXAM_DAY = dt.date(2026, 11, 20)
@@ -51,17 +49,9 @@ NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
 KEYRING = Keyring.generate()
 
 
-def make_id(seq: int) -> str:
-    first17 = f"37010219900101{seq:03d}"
-    return first17 + id_check_character(first17)
-
-
-async def people(n: int, start: int = 1) -> list[int]:
-    ids = []
-    for i in range(start, start + n):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i), name=f"张三{chr(0x4E00 + i)}"))
-        ids.append(p.id)
-    return ids
+async def people(n: int) -> list[int]:
+    """``n`` registered practitioners, all of family name 张 (the masked holder name)."""
+    return await register_people(n, prefix="张三")
 
 
 def query(url: str) -> tuple[str, dict[str, str]]:
@@ -226,39 +216,15 @@ async def test_eligibility_reads_training_hours_from_the_ledger(db: None) -> Non
     )
     (pid,) = await people(1)
     sitting = await create_sitting(SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY))
-    await record_training(
-        TrainingRecordIn(
-            practitioner_id=pid,
-            category="pre_job",
-            title="岗前培训",
-            hours=Decimal("100"),
-            completed_on=dt.date(2026, 6, 1),
-            source_ref="t1",
-        )
-    )
-    await record_training(
-        TrainingRecordIn(
-            practitioner_id=pid,
-            category="refresher",
-            title="回炉",
-            hours=Decimal("40"),
-            completed_on=dt.date(2026, 6, 2),
-            source_ref="t2",
-        )
+    await training_record(pid, hours="100", completed_on=dt.date(2026, 6, 1), source_ref="t1")
+    await training_record(
+        pid, category="refresher", title="回炉", hours="40", completed_on=dt.date(2026, 6, 2), source_ref="t2"
     )
     with pytest.raises(NotEligible) as err:
         await register_candidate(sitting.id, pid)
     assert "120" in err.value.message and "100" in err.value.message and "20" in err.value.message
-    await record_training(
-        TrainingRecordIn(
-            practitioner_id=pid,
-            category="pre_job",
-            title="岗前培训2",
-            hours=Decimal("20"),
-            completed_on=dt.date(2026, 7, 1),
-            source_ref="t3",
-            source="import",
-        )
+    await training_record(
+        pid, title="岗前培训2", hours="20", completed_on=dt.date(2026, 7, 1), source_ref="t3", source="import"
     )
     cand = await register_candidate(sitting.id, pid)
     again = await register_candidate(sitting.id, pid)

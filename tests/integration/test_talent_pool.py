@@ -11,30 +11,24 @@ from talent_pool import (
     Conflict,
     ValidationFailed,
     compute_targets,
-    record_credential,
-    record_training,
-    register_employer,
     register_practitioner,
     shortfall,
     staff_of_employer,
     start_employment,
     update_credential_status,
 )
-from talent_pool.identity import id_check_character
-from talent_pool.schemas import (
-    CredentialIn,
-    EmployerIn,
-    EmploymentIn,
-    PractitionerIn,
-    TrainingRecordIn,
+from talent_pool.schemas import EmploymentIn, PractitionerIn
+from tests.factories import (
+    credential,
+    employ,
+    employer_with_staff,
+    make_employer,
+    make_id,
+    register_people,
+    training_record,
 )
 
 TODAY = dt.date(2026, 11, 29)
-
-
-def make_id(seq: int, address: str = "370102", birth: str = "19900101") -> str:
-    first17 = f"{address}{birth}{seq:03d}"
-    return first17 + id_check_character(first17)
 
 
 async def test_register_practitioner_normalises_and_dedupes(db: None) -> None:
@@ -47,55 +41,31 @@ async def test_register_practitioner_normalises_and_dedupes(db: None) -> None:
 
 
 async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:
-    emp = await register_employer(
-        EmployerIn(credit_code="91350100M000100Y43", name="测试托育园", district_code="370102")
-    )
-    people = []
-    for i in range(10):
-        p = await register_practitioner(
-            PractitionerIn(id_number=make_id(i + 1), name=f"人员{chr(0x4E00 + i)}")
-        )
-        await start_employment(
-            EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
-        )
-        people.append(p)
+    _, people = await employer_with_staff(10)
     # 9 of 10 certified; person 0 holds two credentials (counts once)
     for i, p in enumerate(people[:9]):
-        await record_credential(
-            CredentialIn(
-                practitioner_id=p.id,
-                kind="onex",
-                programme_code="1X-YEZH",
-                level="初级",
-                title="幼儿照护",
-                number=f"N{i}",
-                issued_on=dt.date(2026, 1, 5),
-                source_ref=f"c{i}",
-            )
+        await credential(
+            p, programme_code="1X-YEZH", number=f"N{i}", issued_on=dt.date(2026, 1, 5), source_ref=f"c{i}"
         )
-    await record_credential(
-        CredentialIn(
-            practitioner_id=people[0].id,
-            kind="skill_level",
-            programme_code="4-10-01-03",
-            level="5",
-            title="保育师",
-            number="X1",
-            issued_on=dt.date(2026, 2, 1),
-            source_ref="c-extra",
-        )
+    await credential(
+        people[0],
+        kind="skill_level",
+        programme_code="4-10-01-03",
+        level="5",
+        title="保育师",
+        number="X1",
+        issued_on=dt.date(2026, 2, 1),
+        source_ref="c-extra",
     )
     # trainings: person 1 twice, idempotent retry of the same source_ref is not counted again
     for ref in ("t1", "t2", "t1"):
-        await record_training(
-            TrainingRecordIn(
-                practitioner_id=people[1].id,
-                category="refresher",
-                title="回炉培训",
-                hours=Decimal("8"),
-                completed_on=dt.date(2026, 3, 1),
-                source_ref=ref,
-            )
+        await training_record(
+            people[1],
+            category="refresher",
+            title="回炉培训",
+            hours="8",
+            completed_on=dt.date(2026, 3, 1),
+            source_ref=ref,
         )
     report = await compute_targets(2026, today=TODAY, training_bases=3)
     rate = report.indicator("certification_rate")
@@ -126,42 +96,14 @@ async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:
 
 
 async def test_shortfall_lists_exactly_the_people_behind_the_rate(db: None) -> None:
-    emp = await register_employer(
-        EmployerIn(credit_code="91350100M000100Y43", name="测试托育园", district_code="370102")
-    )
-    people = []
-    for i in range(4):
-        p = await register_practitioner(
-            PractitionerIn(id_number=make_id(i + 1), name=f"人员{chr(0x4E00 + i)}")
-        )
-        await start_employment(
-            EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
-        )
-        people.append(p)
-    await record_credential(
-        CredentialIn(
-            practitioner_id=people[0].id,
-            kind="onex",
-            programme_code="1X-YEZH-1",
-            level="初级",
-            title="幼儿照护",
-            number="N0",
-            issued_on=dt.date(2026, 1, 5),
-            source_ref="s0",
-        )
-    )
-    await record_credential(  # expired before the reference date: still short
-        CredentialIn(
-            practitioner_id=people[1].id,
-            kind="onex",
-            programme_code="1X-YEZH-1",
-            level="初级",
-            title="幼儿照护",
-            number="N1",
-            issued_on=dt.date(2020, 1, 5),
-            expires_on=dt.date(2023, 1, 4),
-            source_ref="s1",
-        )
+    _, people = await employer_with_staff(4)
+    await credential(people[0], number="N0", issued_on=dt.date(2026, 1, 5), source_ref="s0")
+    await credential(  # expired before the reference date: still short
+        people[1],
+        number="N1",
+        issued_on=dt.date(2020, 1, 5),
+        expires_on=dt.date(2023, 1, 4),
+        source_ref="s1",
     )
     page = await shortfall("certification_rate", 2026, today=TODAY, scope="370102", limit=2)
     report = await compute_targets(2026, today=TODAY, scope="370102")
@@ -170,7 +112,7 @@ async def test_shortfall_lists_exactly_the_people_behind_the_rate(db: None) -> N
     assert len(page.people) == 2
     rest = await shortfall("certification_rate", 2026, today=TODAY, scope="370102", limit=2, offset=2)
     ids = {p.practitioner_id for p in page.people + rest.people}
-    assert ids == {people[1].id, people[2].id, people[3].id}
+    assert ids == {people[1], people[2], people[3]}
     untrained = await shortfall("trainings_per_practitioner", 2026, today=TODAY)
     assert untrained.total == 4
     with pytest.raises(ValidationFailed):
@@ -178,40 +120,22 @@ async def test_shortfall_lists_exactly_the_people_behind_the_rate(db: None) -> N
 
 
 async def test_staff_of_employer_shows_who_is_certified(db: None) -> None:
-    emp = await register_employer(
-        EmployerIn(credit_code="91350100M000100Y43", name="测试托育园", district_code="370102")
-    )
-    a = await register_practitioner(PractitionerIn(id_number=make_id(1), name="甲"))
-    b = await register_practitioner(PractitionerIn(id_number=make_id(2), name="乙"))
-    gone = await register_practitioner(PractitionerIn(id_number=make_id(3), name="丙"))
-    for p in (a, b):
-        await start_employment(
-            EmploymentIn(practitioner_id=p.id, employer_id=emp.id, start_date=dt.date(2025, 1, 1))
-        )
+    emp = await make_employer()
+    a, b, gone = await register_people(3, names=["甲", "乙", "丙"])
+    await employ(emp, [a, b])
     await start_employment(
         EmploymentIn(
-            practitioner_id=gone.id,
-            employer_id=emp.id,
+            practitioner_id=gone,
+            employer_id=emp,
             start_date=dt.date(2024, 1, 1),
             end_date=dt.date(2025, 6, 30),
         )
     )
-    await record_credential(
-        CredentialIn(
-            practitioner_id=a.id,
-            kind="onex",
-            programme_code="1X-YEZH-1",
-            level="初级",
-            title="幼儿照护",
-            number="N9",
-            issued_on=dt.date(2026, 1, 5),
-            source_ref="st-a",
-        )
-    )
-    staff = {m.name: m for m in await staff_of_employer(emp.id, today=TODAY)}
+    await credential(a, number="N9", issued_on=dt.date(2026, 1, 5), source_ref="st-a")
+    staff = {m.name: m for m in await staff_of_employer(emp, today=TODAY)}
     assert set(staff) == {"甲", "乙"}
     assert staff["甲"].certified and staff["甲"].valid_credentials == ["幼儿照护（N9）"]
     assert not staff["乙"].certified
     await update_credential_status("st-a", "suspended", on=TODAY, reason="调查中")
-    staff = {m.name: m for m in await staff_of_employer(emp.id, today=TODAY)}
+    staff = {m.name: m for m in await staff_of_employer(emp, today=TODAY)}
     assert not staff["甲"].certified

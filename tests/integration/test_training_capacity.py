@@ -14,63 +14,16 @@ import os
 import subprocess
 import sys
 import textwrap
-from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
 
-from talent_pool import register_practitioner
-from talent_pool.identity import id_check_character
-from talent_pool.schemas import PractitionerIn
-from training import (
-    AlreadyEnrolled,
-    cancel_enrollment,
-    create_course,
-    create_offering,
-    create_training_base,
-    enroll,
-    get_offering,
-    list_enrollments,
-)
-from training.schemas import CourseIn, OfferingIn, TrainingBaseIn
+from tests.factories import OFFERING_START, make_offering, register_people
+from training import AlreadyEnrolled, cancel_enrollment, enroll, get_offering, list_enrollments
 
 NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
-START = dt.date(2026, 12, 1)
+START = OFFERING_START
 REPO = Path(__file__).resolve().parents[2]
-
-
-def make_id(seq: int) -> str:
-    first17 = f"37010219900101{seq:03d}"
-    return first17 + id_check_character(first17)
-
-
-async def people(n: int) -> list[int]:
-    out = []
-    for i in range(n):
-        p = await register_practitioner(
-            PractitionerIn(id_number=make_id(i + 1), name=f"学员{chr(0x4E00 + i)}")
-        )
-        out.append(p.id)
-    return out
-
-
-async def new_offering(capacity: int) -> int:
-    base = await create_training_base(
-        TrainingBaseIn(name="实训基地", district_code="370102", accredited=True)
-    )
-    course = await create_course(
-        CourseIn(code="CAP", title="岗前培训", category="pre_job", hours=Decimal("16"))
-    )
-    o = await create_offering(
-        OfferingIn(
-            course_id=course.id,
-            training_base_id=base.id,
-            start_date=START,
-            end_date=START,
-            capacity=capacity,
-        )
-    )
-    return o.id
 
 
 class ConcurrencyMonitor:
@@ -106,8 +59,8 @@ class ConcurrencyMonitor:
 
 async def test_forty_concurrent_enrollments_fill_exactly_capacity(db: None, test_db_url: str) -> None:
     capacity = 5
-    oid = await new_offering(capacity)
-    ids = await people(40)
+    oid = await make_offering(capacity, end=START)
+    ids = await register_people(40)
     monitor = ConcurrencyMonitor(test_db_url)
     watcher = asyncio.create_task(monitor.run())
     await asyncio.sleep(0.05)
@@ -132,8 +85,8 @@ async def test_forty_concurrent_enrollments_fill_exactly_capacity(db: None, test
 
 
 async def test_same_person_ten_times_at_once_enrolls_once(db: None) -> None:
-    oid = await new_offering(3)
-    (person,) = await people(1)
+    oid = await make_offering(3, end=START)
+    (person,) = await register_people(1)
     results = await asyncio.gather(*(enroll(oid, person, now=NOW) for _ in range(10)), return_exceptions=True)
     ok = [r for r in results if not isinstance(r, BaseException)]
     errors = [r for r in results if isinstance(r, BaseException)]
@@ -145,8 +98,8 @@ async def test_same_person_ten_times_at_once_enrolls_once(db: None) -> None:
 
 async def test_concurrent_cancellations_promote_in_waitlist_order(db: None) -> None:
     capacity = 3
-    oid = await new_offering(capacity)
-    ids = await people(8)
+    oid = await make_offering(capacity, end=START)
+    ids = await register_people(8)
     enrolled = [await enroll(oid, p, now=NOW) for p in ids]  # 3 confirmed, 5 waitlisted
     assert [e.waitlist_position for e in enrolled[3:]] == [1, 2, 3, 4, 5]
     later = NOW + dt.timedelta(minutes=5)
@@ -164,7 +117,7 @@ async def test_concurrent_cancellations_promote_in_waitlist_order(db: None) -> N
         (enrolled[7].id, 3),
     ]
     # a burst of enrollments while seats are freed never overbooks
-    extra = await people(12)
+    extra = await register_people(12)
     new_people = extra[8:]
     await asyncio.gather(
         cancel_enrollment(enrolled[2].id, now=later),
@@ -180,41 +133,26 @@ async def test_concurrent_cancellations_promote_in_waitlist_order(db: None) -> N
 SQLITE_SCRIPT = textwrap.dedent(
     """
     import asyncio, datetime as dt, json
-    from decimal import Decimal
     from service.migrations import migrate
-    from talent_pool import register_practitioner, seed_reference_data
-    from talent_pool.identity import id_check_character
-    from talent_pool.schemas import PractitionerIn
-    from training import (AlreadyEnrolled, create_course, create_offering, create_training_base,
-                          enroll, get_offering)
-    from training.schemas import CourseIn, OfferingIn, TrainingBaseIn
+    from talent_pool import seed_reference_data
+    from tests.factories import OFFERING_START, make_offering, register_people
+    from training import AlreadyEnrolled, enroll, get_offering
 
     NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
 
     async def main():
         await migrate()
         await seed_reference_data()
-        base = await create_training_base(
-            TrainingBaseIn(name="基地", district_code="370102", accredited=True))
-        course = await create_course(
-            CourseIn(code="C", title="岗前", category="pre_job", hours=Decimal("16")))
-        o = await create_offering(OfferingIn(course_id=course.id, training_base_id=base.id,
-            start_date=dt.date(2026, 12, 1), end_date=dt.date(2026, 12, 1), capacity=5))
-        ids = []
-        for i in range(40):
-            first17 = f"37010219900101{i + 1:03d}"
-            p = await register_practitioner(
-                PractitionerIn(id_number=first17 + id_check_character(first17),
-                               name=f"学员{chr(0x4E00 + i)}"))
-            ids.append(p.id)
-        results = await asyncio.gather(*(enroll(o.id, p, now=NOW) for p in ids))
-        dupes = await asyncio.gather(*(enroll(o.id, ids[0], now=NOW) for _ in range(5)),
+        oid = await make_offering(capacity=5, end=OFFERING_START)
+        ids = await register_people(40)
+        results = await asyncio.gather(*(enroll(oid, p, now=NOW) for p in ids))
+        dupes = await asyncio.gather(*(enroll(oid, ids[0], now=NOW) for _ in range(5)),
                                      return_exceptions=True)
         print(json.dumps({
             "confirmed": sum(r.status == "confirmed" for r in results),
             "positions": sorted(r.waitlist_position for r in results
                                 if r.status == "waitlisted"),
-            "count": (await get_offering(o.id)).confirmed_count,
+            "count": (await get_offering(oid)).confirmed_count,
             "dupes": sum(isinstance(d, AlreadyEnrolled) for d in dupes),
         }))
 

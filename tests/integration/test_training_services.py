@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from talent_pool import Conflict, NotFound, ValidationFailed, register_practitioner, training_hours
+from talent_pool import Conflict, NotFound, ValidationFailed, training_hours
 from talent_pool.db import atomic
-from talent_pool.identity import id_check_character
-from talent_pool.schemas import PractitionerIn
 from talent_pool.services import count_rows
 from talent_pool.tables import TrainingRecord
+from tests.factories import OFFERING_START, make_offering, register_people, training_base
 from training import (
     AlreadyEnrolled,
     AttendanceRejected,
@@ -43,50 +42,7 @@ from training.schemas import CourseIn, OfferingIn, SessionIn, TrainingBaseIn
 from training.tables import Attendance, Enrollment
 
 NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
-START = dt.date(2026, 12, 1)
-
-
-def make_id(seq: int, address: str = "370102", birth: str = "19900101") -> str:
-    first17 = f"{address}{birth}{seq:03d}"
-    return first17 + id_check_character(first17)
-
-
-async def people(n: int) -> list[int]:
-    result = []
-    for i in range(n):
-        p = await register_practitioner(
-            PractitionerIn(id_number=make_id(i + 1), name=f"学员{chr(0x4E00 + i)}")
-        )
-        result.append(p.id)
-    return result
-
-
-async def base(**kw: object) -> int:
-    data = {"name": "济南市托育实训基地", "district_code": "370102", "accredited": True, **kw}
-    return (await create_training_base(TrainingBaseIn.model_validate(data))).id
-
-
-async def offering(capacity: int = 5, *, hours: str = "16", category: str = "pre_job") -> int:
-    course = await create_course(
-        CourseIn.model_validate(
-            {
-                "code": f"C-{capacity}-{hours}",
-                "title": "托育岗前培训",
-                "category": category,
-                "hours": hours,
-            }
-        )
-    )
-    out = await create_offering(
-        OfferingIn(
-            course_id=course.id,
-            training_base_id=await base(),
-            start_date=START,
-            end_date=START + dt.timedelta(days=6),
-            capacity=capacity,
-        )
-    )
-    return out.id
+START = OFFERING_START
 
 
 async def test_training_bases_and_the_indicator(db: None) -> None:
@@ -95,10 +51,10 @@ async def test_training_bases_and_the_indicator(db: None) -> None:
     assert isinstance(err.value, ValidationFailed) and "370199" in err.value.message
     with pytest.raises(TrainingInvalid):  # retired address code is not a current district
         await create_training_base(TrainingBaseIn(name="X", district_code="370111"))
-    await base()
-    await base(district_code="370103")
-    await base(accredited=False)
-    await base(active=False)
+    await training_base()
+    await training_base(district_code="370103")
+    await training_base(accredited=False)
+    await training_base(active=False)
     assert await count_accredited_bases() == 2
     assert await count_accredited_bases("370102") == 1
     assert await count_accredited_bases("370105") == 0
@@ -121,8 +77,8 @@ async def test_course_catalog(db: None) -> None:
 
 async def test_offering_validation(db: None) -> None:
     course = await create_course(CourseIn(code="C1", title="岗前", category="pre_job", hours=Decimal("16")))
-    good = await base()
-    unaccredited = await base(accredited=False)
+    good = await training_base()
+    unaccredited = await training_base(accredited=False)
     args = {"course_id": course.id, "start_date": START, "end_date": START, "capacity": 3}
     with pytest.raises(TrainingInvalid):
         await create_offering(OfferingIn.model_validate(args | {"training_base_id": unaccredited}))
@@ -142,7 +98,7 @@ async def test_offering_validation(db: None) -> None:
 
 
 async def test_sessions(db: None) -> None:
-    oid = await offering()
+    oid = await make_offering()
     s = await add_session(
         oid, SessionIn(day=START, starts_at=dt.time(9), ends_at=dt.time(9, 45), topic=" 喂养 ")
     )
@@ -166,8 +122,8 @@ async def test_sessions(db: None) -> None:
 
 
 async def test_enroll_waitlist_duplicate_and_errors(db: None) -> None:
-    oid = await offering(capacity=2)
-    a, b, c, d = await people(4)
+    oid = await make_offering(capacity=2)
+    a, b, c, d = await register_people(4)
     ea = await enroll(oid, a, now=NOW)
     eb = await enroll(oid, b, now=NOW)
     ec = await enroll(oid, c, now=NOW)
@@ -199,8 +155,8 @@ async def test_enroll_waitlist_duplicate_and_errors(db: None) -> None:
 
 async def test_duplicate_inside_callers_transaction_keeps_it_usable(db: None) -> None:
     """The failed insert is rolled back to a savepoint: the caller's transaction goes on."""
-    oid = await offering(capacity=1)
-    a, b = await people(2)
+    oid = await make_offering(capacity=1)
+    a, b = await register_people(2)
     async with atomic():
         await enroll(oid, a, now=NOW)
         with pytest.raises(AlreadyEnrolled):
@@ -212,8 +168,8 @@ async def test_duplicate_inside_callers_transaction_keeps_it_usable(db: None) ->
 
 
 async def test_cancel_frees_seat_promotes_and_allows_reenroll(db: None) -> None:
-    oid = await offering(capacity=1)
-    a, b, c = await people(3)
+    oid = await make_offering(capacity=1)
+    a, b, c = await register_people(3)
     ea = await enroll(oid, a, now=NOW)
     eb = await enroll(oid, b, now=NOW)
     await enroll(oid, c, now=NOW)
@@ -254,8 +210,8 @@ async def _three_sessions(oid: int) -> list[int]:
 
 
 async def test_attendance_batch_is_validated_whole(db: None) -> None:
-    oid = await offering(capacity=2)
-    a, b, c, stranger = await people(4)
+    oid = await make_offering(capacity=2)
+    a, b, c, stranger = await register_people(4)
     ea = await enroll(oid, a, now=NOW)
     await enroll(oid, b, now=NOW)
     await enroll(oid, c, now=NOW)  # waitlisted
@@ -307,8 +263,8 @@ async def test_attendance_batch_is_validated_whole(db: None) -> None:
 
 
 async def test_completion_feeds_the_ledger_once(db: None) -> None:
-    oid = await offering(capacity=3, hours="16", category="pre_job")
-    a, b, c, w = await people(4)
+    oid = await make_offering(capacity=3, hours="16", category="pre_job")
+    a, b, c, w = await register_people(4)
     enrollments = [await enroll(oid, p, now=NOW) for p in (a, b, c, w)]
     s1, s2, s3 = await _three_sessions(oid)
     every = [{"practitioner_id": a}, {"practitioner_id": b}]
@@ -358,14 +314,14 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
     with pytest.raises(OfferingNotOpen):
         await record_attendance(s1, every, recorded_by="t", now=NOW)
     with pytest.raises(OfferingNotOpen):
-        await enroll(oid, (await people(5))[4], now=NOW)
+        await enroll(oid, (await register_people(5))[4], now=NOW)
     with pytest.raises(Conflict):
         await cancel_enrollment(enrollments[0].id, now=NOW)
 
 
 async def test_completion_with_a_custom_rule(db: None) -> None:
-    oid = await offering(capacity=2)
-    (a,) = await people(1)
+    oid = await make_offering(capacity=2)
+    (a,) = await register_people(1)
     await enroll(oid, a, now=NOW)
     s1, s2, _ = await _three_sessions(oid)
     for s in (s1, s2):
@@ -379,8 +335,8 @@ async def test_completion_is_one_transaction_with_the_ledger(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If feeding the ledger fails half-way, nothing of the completion is kept."""
-    oid = await offering(capacity=2)
-    a, b = await people(2)
+    oid = await make_offering(capacity=2)
+    a, b = await register_people(2)
     for p in (a, b):
         await enroll(oid, p, now=NOW)
     sessions = await _three_sessions(oid)
@@ -408,7 +364,7 @@ async def test_completion_is_one_transaction_with_the_ledger(
 
 
 async def test_cancelled_offering_and_empty_schedule(db: None) -> None:
-    oid = await offering()
+    oid = await make_offering()
     with pytest.raises(TrainingInvalid):
         await complete_offering(oid, completed_on=START)
     with pytest.raises(TrainingNotFound):

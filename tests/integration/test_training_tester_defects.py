@@ -8,11 +8,10 @@ from decimal import Decimal
 import pytest
 
 import training
-from talent_pool import Conflict, ValidationFailed, register_practitioner, training_hours
-from talent_pool.identity import id_check_character
-from talent_pool.schemas import PractitionerIn
+from talent_pool import Conflict, ValidationFailed, training_hours
 from talent_pool.services import count_rows
 from talent_pool.tables import TrainingRecord
+from tests.factories import OFFERING_START, make_offering, register_people
 from training import (
     AttendanceRejected,
     OfferingNotOpen,
@@ -20,9 +19,6 @@ from training import (
     add_session,
     cancel_enrollment,
     complete_offering,
-    create_course,
-    create_offering,
-    create_training_base,
     default_completion_date,
     enroll,
     enrollments_of_practitioner,
@@ -34,48 +30,23 @@ from training import (
     list_sessions,
     record_attendance,
 )
-from training.schemas import CourseIn, OfferingIn, SessionIn, TrainingBaseIn
+from training.schemas import SessionIn
 from training.tables import Attendance, Enrollment
 
 NOW = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
-START = dt.date(2026, 12, 1)
+START = OFFERING_START
 END = START + dt.timedelta(days=6)
 NAMES = ["张一", "王二", "李三", "赵四", "刘五", "陈六"]
 
 
-def make_id(seq: int) -> str:
-    first17 = f"37010219900101{seq:03d}"
-    return first17 + id_check_character(first17)
-
-
 async def people(n: int) -> list[int]:
-    result = []
-    for i in range(n):
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=NAMES[i]))
-        result.append(p.id)
-    return result
+    """``n`` registered practitioners named from :data:`NAMES`, in order."""
+    return await register_people(n, names=NAMES)
 
 
 async def offering(capacity: int = 5) -> int:
-    base = await create_training_base(
-        TrainingBaseIn(name="历下区托育实训基地", district_code="370102", accredited=True)
-    )
-    course = await create_course(
-        CourseIn.model_validate(
-            {"code": "YEZH-PRE", "title": "幼儿照护岗前培训", "category": "pre_job", "hours": "16"}
-        )
-    )
-    out = await create_offering(
-        OfferingIn(
-            course_id=course.id,
-            training_base_id=base.id,
-            title="岗前培训第1期",
-            start_date=START,
-            end_date=END,
-            capacity=capacity,
-        )
-    )
-    return out.id
+    """A one-week offering 岗前培训第1期 of 幼儿照护岗前培训 (16 h) at 历下区托育实训基地."""
+    return await make_offering(capacity, base_name="历下区托育实训基地", title="岗前培训第1期", end=END)
 
 
 async def session(oid: int, day: dt.date, hours: int = 4) -> int:
