@@ -130,6 +130,7 @@ class TrainingController(Controller):
             recorded_by=user.username,
             method=data.method,
             now=usecases.now(),
+            today=usecases.today(),
         )
 
     @post(
@@ -139,6 +140,4 @@ class TrainingController(Controller):
     )
     async def complete(self, offering_id: int, request: Request[Any, Any, Any]) -> CompletionReport:
         await policy.ensure_offering(user_of(request), offering_id)
-        return await training.complete_offering(
-            offering_id, completed_on=usecases.today(), now=usecases.now()
-        )
+        return await usecases.complete_offering(offering_id)
