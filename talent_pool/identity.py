@@ -217,3 +217,15 @@ def clean_text(raw: str, *, field: str = "文本") -> str:
         if unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and not ch.isspace():
             raise ValueError(f"{field}含有不可见的控制字符 U+{ord(ch):04X}")
     return " ".join(raw.split())
+
+
+# 《中华人民共和国劳动法》第十五条: employers may not recruit minors under sixteen.
+MIN_WORKING_AGE = 16
+
+
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Completed years of age on ``on`` (a birthday on 29 February counts on 1 March)."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years

@@ -15,7 +15,7 @@ from piccolo.query.methods.select import Count
 from talent_pool import reference
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
-from talent_pool.identity import parse_credit_code, parse_id_number
+from talent_pool.identity import MIN_WORKING_AGE, age_on, parse_credit_code, parse_id_number
 from talent_pool.schemas import (
     CredentialIn,
     CredentialOut,
@@ -163,9 +163,16 @@ async def register_practitioner(data: PractitionerIn, *, today: dt.date | None =
     The ID is normalised and validated (GB 11643-1999; retired address codes accepted).
     An existing person with the same ID is returned unchanged when the name matches; a
     different name raises :class:`Conflict` (a typo or a stolen identity — a human decides).
-    Raises :class:`InvalidIdNumber` for a bad number.
+    Raises :class:`InvalidIdNumber` for a bad number and :class:`ValidationFailed` for a person
+    under 16 on ``today`` (the minimum working age of the Labour Law, art. 15).
     """
     rid = parse_id_number(data.id_number, today=today)
+    if age_on(rid.birth_date, today or dt.date.today()) < MIN_WORKING_AGE:
+        raise ValidationFailed(
+            f"身份证号 {rid.number} 的持有人未满 {MIN_WORKING_AGE} 周岁，"
+            "不能登记为从业人员（《劳动法》第十五条）",
+            field="id_number",
+        )
     async with atomic():
         existing = await Practitioner.objects().get(Practitioner.id_number == rid.number)
         if existing is not None:
@@ -323,15 +330,22 @@ async def update_credential_status(
 
 
 async def training_hours(
-    practitioner_id: int, *, category: str | None = None, since: dt.date | None = None
+    practitioner_id: int,
+    *,
+    category: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> Decimal:
-    """Total recorded training hours of a practitioner (all sources), optionally one category
-    and/or completed on or after ``since``. Used for exam eligibility."""
+    """Total recorded training hours (decimal hours) of a practitioner from every source,
+    optionally of one category, completed on or after ``since`` and/or on or before ``until``
+    (local dates, inclusive). Used for exam eligibility: pass the exam date as ``until``."""
     query = TrainingRecord.select(TrainingRecord.hours).where(TrainingRecord.practitioner == practitioner_id)
     if category is not None:
         query = query.where(TrainingRecord.category == category)
     if since is not None:
         query = query.where(TrainingRecord.completed_on >= since)
+    if until is not None:
+        query = query.where(TrainingRecord.completed_on <= until)
     return sum((Decimal(r["hours"]) for r in await query), Decimal(0))
 
 

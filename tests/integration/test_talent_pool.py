@@ -139,3 +139,19 @@ async def test_staff_of_employer_shows_who_is_certified(db: None) -> None:
     await update_credential_status("st-a", "suspended", on=TODAY, reason="调查中")
     staff = {m.name: m for m in await staff_of_employer(emp, today=TODAY)}
     assert not staff["甲"].certified
+
+
+async def test_children_cannot_be_registered_as_practitioners(db: None) -> None:
+    from talent_pool.identity import id_check_character
+
+    toddler = "370102" + "20250101" + "001"
+    with pytest.raises(ValidationFailed) as info:
+        await register_practitioner(
+            PractitionerIn(id_number=toddler + id_check_character(toddler), name="小明"), today=TODAY
+        )
+    assert "未满 16 周岁" in info.value.message
+    sixteen = "370102" + "20101129" + "002"
+    ok = await register_practitioner(
+        PractitionerIn(id_number=sixteen + id_check_character(sixteen), name="小红"), today=TODAY
+    )
+    assert ok.birth_date == dt.date(2010, 11, 29)

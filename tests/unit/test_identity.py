@@ -116,3 +116,11 @@ def test_masks() -> None:
     assert mask_id_number(STANDARD_EXAMPLE) == "110*************2X"
     assert mask_name("张三丰") == "张**"
     assert mask_name("李") == "李*"
+
+
+def test_age_on() -> None:
+    from talent_pool.identity import age_on
+
+    assert age_on(dt.date(2000, 2, 29), dt.date(2016, 2, 28)) == 15
+    assert age_on(dt.date(2000, 2, 29), dt.date(2016, 3, 1)) == 16
+    assert age_on(dt.date(1990, 6, 1), dt.date(2026, 6, 1)) == 36
