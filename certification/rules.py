@@ -1,4 +1,5 @@
-"""Pure certification rules (no I/O): exam pass, score validation, expiry, status on a date.
+"""Pure certification rules (no I/O): exam pass, score validation, expiry, status on a date,
+exam-date bounds and the Chinese names of statuses.
 
 Sources: ``reference_data/occupations.json`` → ``appraisal`` (two components, theory and
 practical, each scored out of ``scale`` = 100, ``pass_each`` = 60, "both components must
@@ -21,6 +22,56 @@ ONE_DECIMAL = Decimal("0.1")
 _EXPONENT_RE = re.compile(r"[eE]")
 
 CertificateOutcome = Literal["valid", "expired", "revoked", "suspended", "superseded"]
+
+EXAM_YEAR_MIN = 2000
+EXAM_YEAR_MAX = 2100
+# How far back a sitting may be entered after the fact (补登), in days, when the caller passes
+# ``today``. Configurable default: change it here (one place) if the regulator's rule differs.
+SITTING_BACKDATE_DAYS = 30
+
+# Chinese names shown in messages and on pages; the codes stay in data and API ``detail``.
+CERTIFICATE_STATUS_NAMES: dict[str, str] = {
+    "valid": "有效",
+    "suspended": "暂停",
+    "revoked": "吊销",
+    "superseded": "已换发",
+    "expired": "过期",
+}
+SITTING_STATUS_NAMES: dict[str, str] = {"scheduled": "待考", "issued": "已发证", "cancelled": "已取消"}
+
+
+def status_name(code: str) -> str:
+    """The Chinese name of a certificate status or verify outcome (``revoked`` → ``吊销``);
+    an unknown code is returned unchanged."""
+    return CERTIFICATE_STATUS_NAMES.get(code, code)
+
+
+def sitting_status_name(code: str) -> str:
+    """The Chinese name of a sitting status (``scheduled`` → ``待考``); unknown codes unchanged."""
+    return SITTING_STATUS_NAMES.get(code, code)
+
+
+def exam_year_problem(exam_date: dt.date) -> str | None:
+    """Why ``exam_date`` is outside the plausible years :data:`EXAM_YEAR_MIN`–
+    :data:`EXAM_YEAR_MAX` (inclusive), in Chinese, or ``None``."""
+    if not EXAM_YEAR_MIN <= exam_date.year <= EXAM_YEAR_MAX:
+        return f"考试日期 {exam_date} 超出范围，年份须在 {EXAM_YEAR_MIN}–{EXAM_YEAR_MAX} 之间"
+    return None
+
+
+def exam_date_problem(exam_date: dt.date, *, today: dt.date | None = None) -> str | None:
+    """Why a new sitting cannot be held on ``exam_date``, in Chinese, or ``None``.
+
+    The year must be within :data:`EXAM_YEAR_MIN`–:data:`EXAM_YEAR_MAX`; when ``today`` (the
+    local date) is given, the date may lie at most :data:`SITTING_BACKDATE_DAYS` days in the
+    past (exactly that many days ago is allowed; future dates are fine).
+    """
+    problem = exam_year_problem(exam_date)
+    if problem is not None:
+        return problem
+    if today is not None and exam_date < today - dt.timedelta(days=SITTING_BACKDATE_DAYS):
+        return f"不能补登 {SITTING_BACKDATE_DAYS} 天以前的考试"
+    return None
 
 
 def score_problem(value: object) -> str | None:

@@ -10,7 +10,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from certification.rules import exam_year_problem
 
 ProgrammeKind = Literal["onex", "skill_level"]
 SittingStatus = Literal["scheduled", "issued", "cancelled"]
@@ -40,26 +42,51 @@ class ProgrammeOut(BaseModel):
 
 
 class ProgrammeUpdate(BaseModel):
-    """Configurable programme settings; omitted fields are left unchanged."""
+    """Configurable programme settings (a partial update).
 
+    A field that is omitted **or ``null``** is left unchanged — ``null`` never clears a value.
+    To clear, use the explicit forms: ``no_expiry: true`` (certificates issued afterwards do not
+    expire; ``validity_years`` becomes ``None``) and ``training_category: "any"`` (eligibility
+    counts training of every category). ``validity_years`` is 1–100 (0 would make a certificate
+    expire on its issue date) and cannot be combined with ``no_expiry: true``. Unknown fields are
+    rejected, so a misspelt setting is an error rather than a silent no-op.
+    """
+
+    model_config = ConfigDict(extra="forbid")
     pass_mark_theory: Decimal | None = Field(default=None, ge=0, le=100)
     pass_mark_practical: Decimal | None = Field(default=None, ge=0, le=100)
-    validity_years: int | None = Field(default=None, ge=0, le=100)
-    no_expiry: bool = False  # set validity_years to None
+    validity_years: int | None = Field(default=None, ge=1, le=100)
+    no_expiry: bool = False  # true: set validity_years to None (no expiry)
     min_training_hours: Decimal | None = Field(default=None, ge=0, le=10000)
     training_category: Literal["pre_job", "refresher", "other", "any"] | None = None
     issuer: str | None = Field(default=None, max_length=128)
     active: bool | None = None
 
+    @model_validator(mode="after")
+    def _one_way_to_set_validity(self) -> ProgrammeUpdate:
+        if self.no_expiry and self.validity_years is not None:
+            raise ValueError("不能同时设置有效年限（validity_years）和永久有效（no_expiry）")
+        return self
+
 
 class SittingIn(BaseModel):
     """A new exam sitting of ``programme_code`` at training base ``training_base_id`` (an id
-    owned by ``training``; not checked here) on the local date ``exam_date``."""
+    owned by ``training``; not checked here) on the local date ``exam_date``, a year from
+    2000 to 2100 (:data:`certification.rules.EXAM_YEAR_MIN`/``MAX``). How far in the past it
+    may lie is checked by :func:`certification.services.create_sitting` against ``today``."""
 
     programme_code: str = Field(min_length=1, max_length=32)
     training_base_id: int | None = None
     exam_date: dt.date
     title: str = Field(default="", max_length=128)
+
+    @field_validator("exam_date")
+    @classmethod
+    def _plausible_year(cls, value: dt.date) -> dt.date:
+        problem = exam_year_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
 
 class SittingOut(BaseModel):

@@ -144,9 +144,23 @@ async def _sitting_out(sitting_id: int) -> SittingOut:
     return SittingOut.model_validate(row)
 
 
-async def create_sitting(data: SittingIn) -> SittingOut:
-    """Schedule an exam sitting of an active programme. Raises :class:`NotFound` for an
-    unknown programme, :class:`ValidationFailed` for an inactive one."""
+async def create_sitting(data: SittingIn, *, today: dt.date | None = None) -> SittingOut:
+    """Schedule an exam sitting of an active programme.
+
+    ``exam_date`` must fall in the years 2000–2100; when ``today`` (the local date; the
+    service passes it) is given, it may lie at most :data:`certification.rules.SITTING_BACKDATE_DAYS`
+    (default 30) days in the past — a sitting held earlier cannot be entered after the fact
+    ("不能补登 30 天以前的考试"). Without ``today`` (a Python caller importing history) only the
+    year range is checked. Raises :class:`NotFound` for an unknown programme,
+    :class:`ValidationFailed` for an inactive one or a date outside these bounds."""
+    problem = rules.exam_date_problem(data.exam_date, today=today)
+    if problem is not None:
+        raise ValidationFailed(
+            problem,
+            field="exam_date",
+            exam_date=data.exam_date.isoformat(),
+            today=today.isoformat() if today is not None else None,
+        )
     async with atomic():
         programme = await _programme(data.programme_code)
         if not programme.active:
@@ -291,6 +305,15 @@ def _candidate_out(row: dict[str, Any], hours: Decimal | None = None) -> Candida
     )
 
 
+async def _eligible_hours(practitioner_id: int, programme: Programme, sitting: ExamSitting) -> Decimal:
+    """Training hours that count toward eligibility for ``sitting``: the programme's category
+    (any when unset), completed on or before the exam date (training finished after the exam
+    cannot qualify for it)."""
+    return await training_hours(
+        practitioner_id, category=programme.training_category, until=sitting.exam_date
+    )
+
+
 def _score_out(value: Any) -> Decimal | None:
     return None if value is None else rules.display_score(Decimal(str(value)))
 
@@ -301,30 +324,34 @@ async def register_candidate(sitting_id: int, practitioner_id: int) -> Candidate
 
     Eligibility: the practitioner's training hours in the talent-pool ledger
     (``talent_pool.training_hours``, all sources, in the programme's ``training_category`` or
-    any category when unset) must be ≥ ``programme.min_training_hours`` (configurable per
-    programme; occupations.json ``min_training_hours``: per standard edition).
+    any category when unset), counting only training completed on or before the sitting's
+    ``exam_date``, must be ≥ ``programme.min_training_hours`` (configurable per programme;
+    occupations.json ``min_training_hours``: per standard edition).
     A practitioner who on the exam date holds a credential in force of the same programme, or
     of a higher level of the same 1+X certificate (occupations.json
     ``higher_level_covers_lower``) — issued here or recorded in the talent-pool ledger — is
     refused. Registration closes once a certificate is issued from the sitting.
     Raises :class:`NotFound` (sitting, practitioner), :class:`Conflict` (cancelled or closed
     sitting, already holds a certificate: "已持有有效的同级证书 …"), :class:`NotEligible` with a
-    Chinese message stating the hours had and needed.
+    Chinese message stating the hours counted up to the exam date and the hours needed
+    (``detail``: ``hours_had``, ``hours_needed``, ``category``, ``counted_until``).
     """
     sitting, programme = await _open_sitting(sitting_id)
     await _ensure_results_open(sitting)
     if not await Practitioner.exists().where(_practitioner_pk == practitioner_id):
         raise NotFound(f"从业人员 {practitioner_id} 不存在", practitioner_id=practitioner_id)
     needed = Decimal(programme.min_training_hours)
-    hours = await training_hours(practitioner_id, category=programme.training_category)
+    hours = await _eligible_hours(practitioner_id, programme, sitting)
     if hours < needed:
         category = _CATEGORY_NAMES.get(programme.training_category or "", "各类培训")
         raise NotEligible(
             f"不符合报考条件：{programme.title}（{programme.level}）要求{category}不少于 "
-            f"{needed} 学时，该人员已有 {hours} 学时，尚差 {needed - hours} 学时",
+            f"{needed} 学时，截至考试日期 {sitting.exam_date} 该人员已有 {hours} 学时，"
+            f"尚差 {needed - hours} 学时",
             hours_had=str(hours),
             hours_needed=str(needed),
             category=programme.training_category,
+            counted_until=sitting.exam_date.isoformat(),
         )
     held = await _valid_covering_credential(practitioner_id, programme, sitting.exam_date)
     if held is not None:
@@ -342,18 +369,15 @@ async def register_candidate(sitting_id: int, practitioner_id: int) -> Candidate
 
 async def list_candidates(sitting_id: int) -> list[CandidateOut]:
     """The registered candidates of a sitting with their scores (``None`` until entered) and
-    their current training hours in the programme's category (as :func:`register_candidate`
-    reports them)."""
+    their training hours in the programme's category completed up to the exam date (as
+    :func:`register_candidate` counts them)."""
     await _sitting_out(sitting_id)
     sitting = await ExamSitting.objects().get(ExamSitting.id == sitting_id)
     assert sitting is not None
     programme = await Programme.objects().get(Programme.id == sitting.programme)
     assert programme is not None  # FK
     rows = await ExamResult.select().where(ExamResult.sitting == sitting_id).order_by(ExamResult.id)
-    return [
-        _candidate_out(r, await training_hours(r["practitioner"], category=programme.training_category))
-        for r in rows
-    ]
+    return [_candidate_out(r, await _eligible_hours(r["practitioner"], programme, sitting)) for r in rows]
 
 
 async def record_results(
@@ -997,7 +1021,8 @@ async def _change_status(number: str, new: str, *, reason: str, on: dt.date, by:
         raise ValidationFailed(f"变更日期 {on} 早于发证日期 {cert.issued_on}", field="on")
     if not rules.can_change_status(cert.status, new):
         raise Conflict(
-            f"证书 {cert.number} 当前状态为 {cert.status}，不能变更为 {new}",
+            f"证书 {cert.number} 当前状态为“{rules.status_name(cert.status)}”，"
+            f"不能变更为“{rules.status_name(new)}”",
             status=cert.status,
             requested=new,
         )

@@ -17,7 +17,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from service.accounts import AccountOut, get_account
+from service.accounts import AccountOut, get_account, token_accepted
 from service.settings import Settings
 from talent_pool.errors import NotFound
 
@@ -39,7 +39,12 @@ PUBLIC_PATHS = [
 
 async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> AccountOut:
     try:
-        return await get_account(int(token.sub))
+        account_id = int(token.sub)
+        iat_ms = token.extras.get("iat_ms")
+        issued = dt.datetime.fromtimestamp(iat_ms / 1000, dt.UTC) if isinstance(iat_ms, int) else token.iat
+        if not await token_accepted(account_id, issued):
+            raise NotFound("token revoked")
+        return await get_account(account_id)
     except (NotFound, ValueError):
         raise NotAuthorizedException("登录已失效，请重新登录") from None
 

@@ -265,7 +265,7 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
 
 async def open_next_offering() -> OfferingOut | None:
     """Leave one offering open for enrollment (starting next week) so trainees can sign up."""
-    if await training.list_offerings(open_only=True):
+    if await training.list_offerings(open_only=True, today=usecases.today()):
         return None
     base_id = await _ensure_bases()
     course = {c.code: c for c in await training.list_courses()}.get("YEZH1-PRE")

@@ -112,9 +112,16 @@ def undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     return problem(request, 400, "invalid_request", text)
 
 
+def out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A number in the path or body too large for the database (e.g. an id of 30 digits)."""
+    return problem(request, 400, "invalid_request", "请求中的编号或数值超出允许范围")
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Last resort: a 500 problem document, never a traceback."""
-    if isinstance(exc, UnicodeDecodeError | RecursionError | OverflowError):
+    if isinstance(exc, OverflowError):
+        return out_of_range(request, exc)
+    if isinstance(exc, UnicodeDecodeError | RecursionError):
         return undecodable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, 500, "internal", HTTP_TEXT[500][1])
@@ -126,6 +133,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_error,
     UnicodeDecodeError: undecodable,
     RecursionError: undecodable,
-    OverflowError: undecodable,
+    OverflowError: out_of_range,
     Exception: unexpected_error,
 }

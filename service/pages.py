@@ -1,4 +1,4 @@
-"""Web pages (Chinese): home, login, and the regulator's targets dashboard."""
+"""Web pages (Chinese, mobile-first): home, login, the regulator's dashboard and drill-down."""
 
 from __future__ import annotations
 
@@ -12,10 +12,26 @@ from service import usecases
 from service.accounts import AccountOut
 from talent_pool.errors import TuoyuError
 
+PAGE_SIZE = 100
+
 
 def _error_page(request: Request[Any, Any, Any], exc: TuoyuError) -> Template:
     """Domain errors on pages: a Chinese message, not JSON."""
     return Template(template_name="error.html", context={"message": exc.message}, status_code=exc.status)
+
+
+def _regulator_gate(request: Request[Any, Any, Any]) -> Template | Redirect | None:
+    """Not logged in → the login page; logged in without the regulator role → a 403 page."""
+    user = request.scope.get("user")
+    if not isinstance(user, AccountOut):
+        return Redirect(path="/login")
+    if user.role != "city_admin":
+        return Template(
+            template_name="error.html",
+            context={"message": "此页面仅供市级监管账号使用，当前账号没有权限。"},
+            status_code=403,
+        )
+    return None
 
 
 class PagesController(Controller):
@@ -33,11 +49,12 @@ class PagesController(Controller):
 
     @get("/dashboard")
     async def dashboard(
-        self, request: Request[Any, Any, Any], year: int | None = None
+        self,
+        request: Request[Any, Any, Any],
+        year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
     ) -> Template | Redirect:
-        user = request.scope.get("user")
-        if not isinstance(user, AccountOut) or user.role != "city_admin":
-            return Redirect(path="/login")
+        if (gate := _regulator_gate(request)) is not None:
+            return gate
         reports = await usecases.targets_table(year=year)
         return Template(
             template_name="dashboard.html",
@@ -50,16 +67,22 @@ class PagesController(Controller):
         request: Request[Any, Any, Any],
         indicator: str = "certification_rate",
         scope_code: Annotated[str, QueryParameter(name="scope")] = "city",
-        page: int = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
     ) -> Template | Redirect:
-        user = request.scope.get("user")
-        if not isinstance(user, AccountOut) or user.role != "city_admin":
-            return Redirect(path="/login")
-        size = 100
+        if (gate := _regulator_gate(request)) is not None:
+            return gate
         result = await usecases.shortfall(
-            indicator, year=None, scope=scope_code, limit=size, offset=(max(page, 1) - 1) * size
+            indicator, year=None, scope=scope_code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
+        districts = {d["code"]: d["name"] for d in await usecases.districts()}
+        pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
         return Template(
             template_name="shortfall.html",
-            context={"r": result, "page": max(page, 1), "pages": (result.total + size - 1) // size},
+            context={
+                "r": result,
+                "page": min(page, pages),
+                "pages": pages,
+                "districts": districts,
+                "scope_name": "济南市" if scope_code == "city" else districts.get(scope_code, scope_code),
+            },
         )

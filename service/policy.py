@@ -11,6 +11,7 @@ from litestar.exceptions import PermissionDeniedException
 import certification
 import training
 from service.accounts import AccountOut
+from talent_pool.errors import ValidationFailed
 
 
 def ensure_base(user: AccountOut, training_base_id: int | None) -> None:
@@ -75,5 +76,5 @@ def practitioner_for(user: AccountOut, requested: int | None) -> int:
         assert user.practitioner_id is not None
         return user.practitioner_id
     if requested is None:
-        raise PermissionDeniedException("请提供 practitioner_id")
+        raise ValidationFailed("请提供要报名的从业人员 practitioner_id", field="practitioner_id")
     return requested

@@ -15,7 +15,7 @@ import talent_pool
 import talent_pool.schemas
 import training
 import training.schemas
-from service.accounts import AccountIn, AccountOut, create_account
+from service.accounts import AccountIn, AccountOut, check_scope, create_account
 from service.runtime import keyring
 from service.settings import get_settings
 from talent_pool.db import atomic
@@ -133,6 +133,7 @@ async def create_scoped_account(data: AccountIn) -> AccountOut:
 
     Raises NotFound for a scope id that does not exist, Conflict for a taken username.
     """
+    check_scope(data)
     if data.training_base_id is not None:
         await training.get_training_base(data.training_base_id)
     if data.employer_id is not None:
@@ -152,3 +153,13 @@ async def complete_offering(offering_id: int) -> training.schemas.CompletionRepo
     (or today, if that is earlier) so each training counts in the year it actually ended."""
     completed_on = await training.default_completion_date(offering_id, today())
     return await training.complete_offering(offering_id, completed_on=completed_on, now=now())
+
+
+async def open_offerings() -> list[training.schemas.OfferingOut]:
+    """The public catalog: offerings still open for enrollment on the local today."""
+    return await training.list_offerings(open_only=True, today=today())
+
+
+async def districts() -> list[dict[str, str]]:
+    """The city's current districts ``[{"code", "name"}]``."""
+    return await talent_pool.list_districts()

@@ -3,10 +3,12 @@ attendance and completion. Completion feeds training records into ``talent_pool`
 
 from training.errors import (
     AlreadyEnrolled,
+    AlreadyEnrolledInCourse,
     AttendanceRejected,
     DuplicateCode,
     EnrollmentStateConflict,
     OfferingNotOpen,
+    SessionOverlap,
     TrainingInvalid,
     TrainingNotFound,
 )
@@ -38,11 +40,13 @@ from training.services import (
 __all__ = [
     "DEFAULT_COMPLETION_RULE",
     "AlreadyEnrolled",
+    "AlreadyEnrolledInCourse",
     "AttendanceRejected",
     "CompletionRule",
     "DuplicateCode",
     "EnrollmentStateConflict",
     "OfferingNotOpen",
+    "SessionOverlap",
     "TrainingInvalid",
     "TrainingNotFound",
     "add_session",

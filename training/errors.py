@@ -35,6 +35,34 @@ class AlreadyEnrolled(Conflict):
         )
 
 
+class AlreadyEnrolledInCourse(Conflict):
+    """The person already holds a live (confirmed or waitlisted) enrollment in another offering
+    of the same course that is still running (not completed or cancelled).
+
+    A soft rule: checked inside the enrollment's transaction (serialised per person on
+    PostgreSQL by a row lock, on SQLite by the immediate transaction), not a database
+    constraint — imports or direct writes can still create such pairs.
+    """
+
+    code = "already_enrolled_course"
+
+    def __init__(
+        self, offering_id: int, practitioner_id: int, other_offering_id: int, other_title: str
+    ) -> None:
+        super().__init__(
+            f"已报名同一课程的其他班次（班级 {other_offering_id}「{other_title}」），如需改报请先取消该报名",
+            offering_id=offering_id,
+            practitioner_id=practitioner_id,
+            other_offering_id=other_offering_id,
+        )
+
+
+class SessionOverlap(Conflict):
+    """A new session overlaps (in time, on the same day) a session of the same offering."""
+
+    code = "session_overlap"
+
+
 class OfferingNotOpen(Conflict):
     """The offering does not accept the operation in its current status."""
 

@@ -1,4 +1,4 @@
-"""Pure training rules (no I/O, no clock): completion, session length.
+"""Pure training rules (no I/O, no clock): completion, credited hours, session length.
 
 Completion rule — source and status
 -----------------------------------
@@ -12,24 +12,52 @@ the value; callers pass their own :class:`CompletionRule` to
 required as well (both conditions must then hold).
 
 All arithmetic is exact :class:`~decimal.Decimal`; the comparison happens before any rounding
-(``attended * 100 >= scheduled * percent``), never on floats.
+(``attended * 100 >= scheduled * percent``), never on floats. Nobody completes without
+attending: zero attended hours is never a completion, whatever the rule's percentages.
+
+Hours credited to the ledger — source and status
+------------------------------------------------
+**Design decision** (not a regulation): exam eligibility is read from the talent-pool ledger
+(training hours by category, DESIGN.md), so the ledger must hold the hours a person really
+trained. A completed enrollment therefore credits its **attended hours, capped at the course's
+hours** (``min(attended, course.hours)``) — never the course hours when the offering scheduled
+(or the person attended) fewer, and never more than the catalog promises when the offering
+scheduled extra sessions. See :func:`credited_hours`.
+
+The ledger stores hours with one decimal place (``tp_training_record.hours`` is
+``NUMERIC(6,1)``) while sessions may last e.g. 0.75 h, so the credited value is rounded
+**down** to 0.1 h (0.75 → 0.7): the ledger never holds more than was attended, and the rounding
+is done here, exactly, instead of by the database. A completion worth less than 0.1 h cannot be
+recorded and is not a completion.
+
+Sessions — status
+-----------------
+A session's ``hours`` are > 0 and at most its clock length (``ends_at - starts_at``; fewer
+when breaks are not counted), and ``ends_at`` is after ``starts_at`` on the same day
+(:func:`check_session_hours`). Two sessions of one offering on the same day must not overlap
+(:func:`sessions_overlap`; touching — one ends at 10:00, the next starts at 10:00 — is fine).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 HOURS_QUANTUM = Decimal("0.01")
+LEDGER_HOURS_QUANTUM = Decimal("0.1")
+"""Precision of hours in the talent-pool ledger (``NUMERIC(6,1)``)."""
 
 __all__ = [
     "DEFAULT_COMPLETION_RULE",
     "CompletionDecision",
     "CompletionRule",
+    "check_session_hours",
+    "credited_hours",
     "evaluate_completion",
     "format_hours",
     "session_hours",
+    "sessions_overlap",
 ]
 
 
@@ -95,7 +123,8 @@ def evaluate_completion(
     Completed iff ``attended_hours * 100 >= scheduled_hours * rule.min_hours_percent`` and, when
     ``rule.min_sessions_percent`` is set, ``attended_sessions * 100 >= scheduled_sessions *
     rule.min_sessions_percent``. Exact comparison, no rounding. With no scheduled hours nothing
-    can be completed. Raises ``ValueError`` for negative inputs or attendance above the schedule.
+    can be completed; with nothing attended neither. Raises ``ValueError`` for negative inputs
+    or attendance above the schedule.
     """
     scheduled_hours = Decimal(scheduled_hours)
     attended_hours = Decimal(attended_hours)
@@ -105,6 +134,8 @@ def evaluate_completion(
         raise ValueError("attendance cannot exceed the schedule")
     if scheduled_hours == 0 or scheduled_sessions == 0:
         return CompletionDecision(False, "班级没有安排课时，无法结业")
+    if attended_hours == 0:
+        return CompletionDecision(False, f"未出勤（0 / {format_hours(scheduled_hours)} 学时），不能结业")
     hours_text = (
         f"出勤 {format_hours(attended_hours)} / {format_hours(scheduled_hours)} 学时"
         f"（{_percent(attended_hours, scheduled_hours)}）"
@@ -140,3 +171,53 @@ def session_hours(starts_at: dt.time, ends_at: dt.time) -> Decimal:
     if hours != hours.quantize(HOURS_QUANTUM):
         raise ValueError("课次时长无法精确折算为学时，请填写学时")
     return hours.quantize(HOURS_QUANTUM)
+
+
+def credited_hours(attended_hours: Decimal, course_hours: Decimal) -> Decimal:
+    """Hours a completed enrollment credits to the talent-pool ledger (design decision, see
+    the module docstring): the attended hours capped at the course hours, rounded **down** to
+    the ledger's 0.1 h (``0.75`` → ``Decimal("0.7")``; ``20`` of a 16 h course → ``16``).
+
+    Exact ``Decimal`` arithmetic. May return ``0.0`` (less than 0.1 h attended): the caller must
+    then not record a training. Raises ``ValueError`` for negative inputs.
+    """
+    attended_hours = Decimal(attended_hours)
+    course_hours = Decimal(course_hours)
+    if attended_hours < 0 or course_hours < 0:
+        raise ValueError("hours must not be negative")
+    return min(attended_hours, course_hours).quantize(LEDGER_HOURS_QUANTUM, rounding=ROUND_DOWN)
+
+
+def _seconds(value: dt.time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def check_session_hours(starts_at: dt.time, ends_at: dt.time, hours: Decimal | None) -> Decimal:
+    """The hours of a session from ``starts_at`` to ``ends_at`` (local clock, same day).
+
+    ``hours`` given: must be > 0 and at most the clock length (exact: ``hours * 3600 <=
+    seconds``; fewer is allowed — breaks need not count). ``None``: the exact clock length
+    (:func:`session_hours`). Raises ``ValueError`` with a Chinese message when ``ends_at`` is
+    not after ``starts_at``, the hours are not positive or exceed the clock length, or the
+    length is inexact and no hours were given.
+    """
+    seconds = _seconds(ends_at) - _seconds(starts_at)
+    if seconds <= 0:
+        raise ValueError("结束时间必须晚于开始时间")
+    if hours is None:
+        return session_hours(starts_at, ends_at)
+    hours = Decimal(hours)
+    if hours <= 0:
+        raise ValueError("课次学时必须大于 0")
+    if hours * 3600 > seconds:
+        raise ValueError(
+            f"课次学时 {format_hours(hours)} 超过上课时长"
+            f"（{starts_at.strftime('%H:%M')}–{ends_at.strftime('%H:%M')}，{seconds // 60} 分钟）"
+        )
+    return hours
+
+
+def sessions_overlap(a: tuple[dt.time, dt.time], b: tuple[dt.time, dt.time]) -> bool:
+    """True when two ``(starts_at, ends_at)`` intervals of the same day overlap (half-open:
+    a session ending at 10:00 and one starting at 10:00 do not)."""
+    return a[0] < b[1] and b[0] < a[1]

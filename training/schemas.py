@@ -77,8 +77,9 @@ class TrainingBaseOut(BaseModel):
 
 
 class CourseIn(BaseModel):
-    """A catalog course: ``hours`` (decimal hours, one decimal place) are credited to the
-    talent-pool ledger when a trainee completes an offering of it."""
+    """A catalog course: ``hours`` (decimal hours, one decimal place) are the most a completed
+    offering of it credits to the talent-pool ledger (the hours actually attended, capped at
+    this)."""
 
     code: str = Field(min_length=1, max_length=32)
     title: str = Field(min_length=1, max_length=255)
@@ -112,10 +113,11 @@ class CourseOut(BaseModel):
 class OfferingIn(BaseModel):
     """A new offering (开班) of ``course_id`` at ``training_base_id`` from ``start_date`` to
     ``end_date`` (inclusive local dates) with ``capacity`` seats. ``title`` defaults to the
-    course title."""
+    course title. Ids and ``capacity`` are strict JSON integers (``true``, ``"30"``, ``30.0``
+    are rejected, never coerced)."""
 
-    course_id: int
-    training_base_id: int
+    course_id: StrictInt
+    training_base_id: StrictInt
     title: str = Field(default="", max_length=255)
     start_date: BusinessDate
     end_date: BusinessDate
@@ -127,7 +129,8 @@ class OfferingOut(BaseModel):
 
     For trainees browsing the catalog it also carries the base (``training_base_name``,
     ``district_code``, ``district_name``), the course (``course_title``, ``course_category``,
-    ``course_hours`` — the hours credited on completion), ``seats_left`` (``capacity -
+    ``course_hours`` — the most hours completion can credit; the ledger gets the hours
+    actually attended, up to this), ``seats_left`` (``capacity -
     confirmed_count``, never negative) and ``session_count`` (sessions scheduled so far).
     """
 
@@ -156,7 +159,9 @@ class SessionIn(BaseModel):
     """One meeting (课次) on ``day`` (local date) from ``starts_at`` to ``ends_at`` (local times).
 
     ``hours`` (decimal, up to two places) defaults to the clock length when that is exact
-    (multiple of 3 minutes, e.g. 45 min → 0.75 h); give it explicitly otherwise.
+    (multiple of 3 minutes, e.g. 45 min → 0.75 h); give it explicitly otherwise. Checked by
+    :func:`training.services.add_session`: ``ends_at`` after ``starts_at``, ``0 < hours <=``
+    the clock length, no overlap with another session of the offering on the same day.
     """
 
     day: BusinessDate
@@ -244,7 +249,11 @@ class AttendanceReport(BaseModel):
 
 
 class CompletionEntry(BaseModel):
-    """One enrollment's completion outcome; ``reason`` shows the hours (Chinese text)."""
+    """One enrollment's completion outcome; ``reason`` shows the hours (Chinese text).
+
+    ``credited_hours``: the hours of the training record written to the talent-pool ledger
+    (attended hours capped at the course hours, rounded down to 0.1 h — see
+    :func:`training.rules.credited_hours`); ``None`` when not completed."""
 
     enrollment_id: int
     practitioner_id: int
@@ -253,6 +262,7 @@ class CompletionEntry(BaseModel):
     scheduled_hours: Decimal
     reason: str
     training_record_id: int | None = None
+    credited_hours: Decimal | None = None
 
 
 class CompletionReport(BaseModel):

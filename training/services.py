@@ -12,7 +12,12 @@ Concurrency guarantees (PostgreSQL and SQLite):
 * one live enrollment per person and offering: the unique ``Enrollment.dedupe_key``;
 * one attendance row per session and enrollment: the unique ``Attendance.dedupe_key`` (upsert);
 * completion is claimed by a conditional status update, so completing twice (or concurrently)
-  records each training once; the ledger is also idempotent on ``source_ref``.
+  records each training once; the ledger is also idempotent on ``source_ref``;
+* sessions of one offering never overlap: :func:`add_session` locks the offering row before
+  it checks (on SQLite the immediate transaction serialises writers anyway);
+* one live enrollment per person and **course** across running offerings is a *soft* rule:
+  checked in :func:`enroll`'s transaction after locking the practitioner row (PostgreSQL), not
+  a database constraint.
 """
 
 from __future__ import annotations
@@ -25,23 +30,29 @@ from typing import Any, Literal
 from piccolo.query.functions.aggregate import Count
 
 from talent_pool import list_districts, record_training
-from talent_pool.db import atomic, is_unique_violation
+from talent_pool.db import atomic, is_sqlite, is_unique_violation
 from talent_pool.schemas import TrainingRecordIn
 from talent_pool.tables import Division, Practitioner, TrainingRecord
 from training.errors import (
     AlreadyEnrolled,
+    AlreadyEnrolledInCourse,
     AttendanceRejected,
     DuplicateCode,
     EnrollmentStateConflict,
     OfferingNotOpen,
+    SessionOverlap,
     TrainingInvalid,
     TrainingNotFound,
 )
 from training.rules import (
     DEFAULT_COMPLETION_RULE,
+    CompletionDecision,
     CompletionRule,
+    check_session_hours,
+    credited_hours,
     evaluate_completion,
-    session_hours,
+    format_hours,
+    sessions_overlap,
 )
 from training.schemas import (
     AttendanceEntry,
@@ -78,9 +89,20 @@ _FREE_SEAT_SQL = (
     "UPDATE tr_offering SET confirmed_count = confirmed_count - 1 "
     "WHERE id = {} AND confirmed_count > 0 RETURNING id"
 )
+# Row locks that serialise checks which are not database constraints (PostgreSQL only: an
+# SQLite write transaction is IMMEDIATE and already exclusive). FOR NO KEY UPDATE does not
+# block foreign-key checks (FOR KEY SHARE) of other transactions inserting rows that refer to it.
+_LOCK_OFFERING_SQL = "SELECT id FROM tr_offering WHERE id = {} FOR NO KEY UPDATE"
+_LOCK_PRACTITIONER_SQL = "SELECT id FROM tp_practitioner WHERE id = {} FOR NO KEY UPDATE"
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+async def _lock_row(sql: str, row_id: int) -> None:
+    """Lock one row until the end of the current transaction (no-op on SQLite)."""
+    if not is_sqlite(Offering._meta.db):
+        await Offering.raw(sql, row_id)
 
 
 def _require_aware(now: dt.datetime) -> None:
@@ -328,11 +350,24 @@ async def get_offering(offering_id: int) -> OfferingOut:
     return (await _offerings_out([row]))[0]
 
 
-async def list_offerings(open_only: bool = False, training_base_id: int | None = None) -> list[OfferingOut]:
-    """Offerings by start date (``open_only``: status open; optionally of one base)."""
+async def list_offerings(
+    open_only: bool = False,
+    training_base_id: int | None = None,
+    *,
+    today: dt.date | None = None,
+) -> list[OfferingOut]:
+    """Offerings by start date ascending, then id (optionally of one base).
+
+    ``open_only``: only offerings with status open; with ``today`` (the caller's local business
+    date) also only those that can still be enrolled in, i.e. ``end_date >= today`` (the last
+    day still counts, as in :func:`enroll`). ``today`` is ignored without ``open_only`` (staff
+    lists include past offerings).
+    """
     query = Offering.select(*_offering_columns()).order_by(Offering.start_date).order_by(Offering.id)
     if open_only:
         query = query.where(Offering.status == "open")
+        if today is not None:
+            query = query.where(Offering.end_date >= today)
     if training_base_id is not None:
         query = query.where(Offering.training_base == training_base_id)
     return await _offerings_out(await query)
@@ -341,27 +376,47 @@ async def list_offerings(open_only: bool = False, training_base_id: int | None =
 async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
     """Schedule a session (课次) of an offering.
 
-    ``day`` must lie within the offering's dates; ``hours`` default to the exact clock length.
+    ``day`` must lie within the offering's dates; ``ends_at`` after ``starts_at``; ``hours``
+    default to the exact clock length, and when given must be > 0 and at most the clock length
+    (:func:`training.rules.check_session_hours`). A session overlapping another session of the
+    same offering on the same day — an identical duplicate included — is refused (touching is
+    fine: 08:00–10:00 then 10:00–12:00); the offering row is locked for the check, so concurrent
+    calls cannot both pass it.
+
     Raises :class:`TrainingNotFound`, :class:`TrainingInvalid` (day outside the offering, end
-    not after start, inexact length without explicit hours), :class:`OfferingNotOpen` when the
+    not after start, hours not positive or above the clock length, inexact length without
+    explicit hours), :class:`SessionOverlap` (a ``Conflict``), :class:`OfferingNotOpen` when the
     offering is completed or cancelled.
     """
-    offering = await _offering_row(offering_id)
-    if offering["status"] in ("completed", "cancelled"):
-        raise OfferingNotOpen(f"班级 {offering_id} 已结业或已取消，不能再排课")
-    if not (offering["start_date"] <= data.day <= offering["end_date"]):
-        raise TrainingInvalid(
-            f"课次日期 {data.day} 不在班级日期 {offering['start_date']}–{offering['end_date']} 内",
-            field="day",
-        )
     try:
-        clock_hours = session_hours(data.starts_at, data.ends_at)
+        hours = check_session_hours(data.starts_at, data.ends_at, data.hours)
     except ValueError as exc:
-        if data.ends_at <= data.starts_at or data.hours is None:
-            raise TrainingInvalid(str(exc), field="hours") from None
-        clock_hours = None
-    hours = data.hours if data.hours is not None else clock_hours
+        raise TrainingInvalid(str(exc), field="hours") from None
     async with atomic():
+        await _lock_row(_LOCK_OFFERING_SQL, offering_id)
+        offering = await _offering_row(offering_id)
+        if offering["status"] in ("completed", "cancelled"):
+            raise OfferingNotOpen(f"班级 {offering_id} 已结业或已取消，不能再排课")
+        if not (offering["start_date"] <= data.day <= offering["end_date"]):
+            raise TrainingInvalid(
+                f"课次日期 {data.day} 不在班级日期 {offering['start_date']}–{offering['end_date']} 内",
+                field="day",
+            )
+        same_day = await (
+            Session.select(Session.id, Session.starts_at, Session.ends_at)
+            .where((Session.offering == offering_id) & (Session.day == data.day))
+            .order_by(Session.starts_at)
+            .order_by(Session.id)
+        )
+        for other in same_day:
+            if sessions_overlap((data.starts_at, data.ends_at), (other["starts_at"], other["ends_at"])):
+                raise SessionOverlap(
+                    f"课次时间重叠：{data.day} {data.starts_at:%H:%M}–{data.ends_at:%H:%M} 与本班级课次 "
+                    f"{other['id']}（{other['starts_at']:%H:%M}–{other['ends_at']:%H:%M}）重叠",
+                    offering_id=offering_id,
+                    session_id=other["id"],
+                    day=data.day.isoformat(),
+                )
         row = Session(
             offering=offering_id,
             day=data.day,
@@ -411,10 +466,18 @@ async def enroll(
     as ``enrolled_at``. ``today`` (the caller's local business date): when given and after the
     offering's ``end_date``, enrollment is closed (报名已截止).
 
+    One live place per course: a person who holds a confirmed or waitlisted enrollment in
+    **another** offering of the same course that is still running (not completed or cancelled)
+    is refused with :class:`AlreadyEnrolledInCourse` — cancel that enrollment first to switch.
+    This is a soft rule: checked in this transaction after locking the practitioner's row
+    (PostgreSQL; SQLite serialises writers), not a database constraint. A completed or
+    not-completed enrollment does not block enrolling again (retaking a course).
+
     Raises :class:`TrainingNotFound` (offering or practitioner), :class:`OfferingNotOpen`
-    (offering not open, or ``today > end_date``), :class:`AlreadyEnrolled` when the person
-    already holds a confirmed or waitlisted enrollment in the offering (unique ``dedupe_key``;
-    the failed insert is rolled back to a savepoint, nothing else was written).
+    (offering not open, or ``today > end_date``), :class:`AlreadyEnrolledInCourse`,
+    :class:`AlreadyEnrolled` when the person already holds a confirmed or waitlisted
+    enrollment in the offering (unique ``dedupe_key``; the failed insert is rolled back to a
+    savepoint, nothing else was written).
     """
     _require_aware(now)
     async with atomic() as tx:
@@ -429,6 +492,21 @@ async def enroll(
             )
         if not await Practitioner.exists().where(Practitioner._meta.primary_key == practitioner_id):
             raise TrainingNotFound(f"从业人员 {practitioner_id} 不存在")
+        await _lock_row(_LOCK_PRACTITIONER_SQL, practitioner_id)
+        other = await (
+            Enrollment.select(Enrollment.offering, Enrollment.offering.title.as_alias("title"))
+            .where(
+                (Enrollment.practitioner == practitioner_id)
+                & (Enrollment.offering != offering_id)
+                & Enrollment.status.is_in(list(LIVE_STATUSES))
+                & (Enrollment.offering.course == offering["course"])
+                & Enrollment.offering.status.not_in(["completed", "cancelled"])
+            )
+            .order_by(Enrollment.id)
+            .first()
+        )
+        if other is not None:
+            raise AlreadyEnrolledInCourse(offering_id, practitioner_id, other["offering"], other["title"])
         # Insert first (before touching the counter), behind a savepoint: a unique violation
         # aborts a PostgreSQL transaction, and the caller's transaction must stay usable.
         savepoint = await tx.savepoint()
@@ -733,12 +811,12 @@ async def _stored_report(
         .order_by(Enrollment.id)
     )
     refs = [f"training:enrollment:{r['id']}" for r in rows if r["status"] == "completed"]
-    records: dict[str, int] = {}
+    records: dict[str, tuple[int, Decimal]] = {}
     if refs:
         found = await TrainingRecord.select(
-            TrainingRecord._meta.primary_key, TrainingRecord.source_ref
+            TrainingRecord._meta.primary_key, TrainingRecord.source_ref, TrainingRecord.hours
         ).where(TrainingRecord.source_ref.is_in(refs))
-        records = {t["source_ref"]: t["id"] for t in found}
+        records = {t["source_ref"]: (t["id"], Decimal(t["hours"])) for t in found}
     entries = [
         CompletionEntry(
             enrollment_id=r["id"],
@@ -747,7 +825,8 @@ async def _stored_report(
             attended_hours=r["attended_hours"] or Decimal(0),
             scheduled_hours=scheduled_hours,
             reason=r["outcome_reason"],
-            training_record_id=records.get(f"training:enrollment:{r['id']}"),
+            training_record_id=records.get(f"training:enrollment:{r['id']}", (None, None))[0],
+            credited_hours=records.get(f"training:enrollment:{r['id']}", (None, None))[1],
         )
         for r in rows
     ]
@@ -803,8 +882,12 @@ async def complete_offering(
     Rule: :data:`training.rules.DEFAULT_COMPLETION_RULE` (attended hours ≥ 80 % of scheduled
     hours — a configurable default, see :mod:`training.rules`) unless ``rule`` is given. Each
     completed enrollment gets one ``talent_pool.record_training`` call (course category and
-    hours, ``completed_on``, provider = base name, ``source_ref="training:enrollment:{id}"``)
-    inside the same transaction as its status update. ``now`` (aware, optional) stamps
+    title, ``completed_on``, provider = base name, ``source_ref="training:enrollment:{id}"``)
+    inside the same transaction as its status update. The record's hours are the hours the
+    person attended, capped at the course hours and rounded down to the ledger's 0.1 h
+    (:func:`training.rules.credited_hours`, reported as ``CompletionEntry.credited_hours``) —
+    never simply the course hours: exam eligibility reads hours from the ledger. An enrollment
+    whose credit would be under 0.1 h is ``not_completed``. ``now`` (aware, optional) stamps
     ``status_changed_at``.
 
     Waitlisted enrollments never had a seat, so they are not evaluated: completion closes them
@@ -864,6 +947,12 @@ async def complete_offering(
                 attended_sessions=count,
                 rule=rule,
             )
+            credit = credited_hours(hours, Decimal(course["hours"]))
+            if decision.completed and credit <= 0:
+                decision = CompletionDecision(
+                    False,
+                    f"{decision.reason}；可计学时 {format_hours(credit)} 不足 0.1 学时，不计培训记录",
+                )
             status: Literal["completed", "not_completed"] = (
                 "completed" if decision.completed else "not_completed"
             )
@@ -876,13 +965,14 @@ async def complete_offering(
                 }
             ).where((Enrollment.id == e["id"]) & (Enrollment.status == "confirmed"))
             record_id = None
+            record_hours = None
             if decision.completed:
                 record = await record_training(
                     TrainingRecordIn(
                         practitioner_id=e["practitioner"],
                         category=course["category"],
                         title=course["title"],
-                        hours=Decimal(course["hours"]),
+                        hours=credit,
                         completed_on=completed_on,
                         provider=base["name"],
                         source="system",
@@ -890,6 +980,7 @@ async def complete_offering(
                     )
                 )
                 record_id = record.id
+                record_hours = Decimal(record.hours)
             entries.append(
                 CompletionEntry(
                     enrollment_id=e["id"],
@@ -899,6 +990,7 @@ async def complete_offering(
                     scheduled_hours=scheduled_hours,
                     reason=decision.reason,
                     training_record_id=record_id,
+                    credited_hours=record_hours,
                 )
             )
         closed = await (

@@ -50,8 +50,9 @@ class TrainingBase(Table, tablename="tr_training_base"):
 
 
 class Course(Table, tablename="tr_course"):
-    """A course of the catalog (课程目录): ``hours`` are the decimal hours credited to the
-    talent-pool ledger on completion; ``category`` is pre_job | refresher | other."""
+    """A course of the catalog (课程目录): ``hours`` are the most decimal hours a completion
+    credits to the talent-pool ledger (the attended hours, capped at this); ``category`` is
+    pre_job | refresher | other."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
     code = Varchar(length=32, unique=True)

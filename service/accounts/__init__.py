@@ -6,8 +6,11 @@ from service.accounts.services import (
     AccountOut,
     NotAuthenticated,
     authenticate,
+    check_scope,
     create_account,
     get_account,
+    revoke_tokens,
+    token_accepted,
 )
 
 __all__ = [
@@ -16,6 +19,9 @@ __all__ = [
     "AccountOut",
     "NotAuthenticated",
     "authenticate",
+    "check_scope",
     "create_account",
     "get_account",
+    "revoke_tokens",
+    "token_accepted",
 ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -57,20 +58,27 @@ class AccountOut(BaseModel):
     practitioner_id: int | None
 
 
-def _check_scope(data: AccountIn) -> None:
-    needed = {
-        "base_staff": "training_base_id",
-        "employer_staff": "employer_id",
-        "trainee": "practitioner_id",
-    }.get(data.role)
+SCOPE_FIELD = {
+    "base_staff": "training_base_id",
+    "employer_staff": "employer_id",
+    "trainee": "practitioner_id",
+}
+
+
+def check_scope(data: AccountIn) -> None:
+    """The role's scope id is present and no other scope id is (ValidationFailed otherwise)."""
+    needed = SCOPE_FIELD.get(data.role)
     if needed and getattr(data, needed) is None:
         raise ValidationFailed(f"角色 {data.role} 需要提供 {needed}", field=needed)
+    for field in SCOPE_FIELD.values():
+        if field != needed and getattr(data, field) is not None:
+            raise ValidationFailed(f"角色 {data.role} 不能带有 {field}", field=field)
 
 
 async def create_account(data: AccountIn) -> AccountOut:
     """Create a login. Raises :class:`Conflict` for a taken username, ValidationFailed for a
     role without its scope id."""
-    _check_scope(data)
+    check_scope(data)
     async with atomic():
         if await UserAccount.exists().where(UserAccount.username == data.username):
             raise Conflict(f"用户名 {data.username} 已被使用")
@@ -112,3 +120,22 @@ async def get_account(account_id: int) -> AccountOut:
     if row is None:
         raise NotFound("账号不存在或已停用")
     return AccountOut.model_validate(row.to_dict())
+
+
+async def token_accepted(account_id: int, issued_at: dt.datetime) -> bool:
+    """Whether a token issued at ``issued_at`` (UTC) still counts for the account: the account is
+    active and the token is not older than its last logout."""
+    row = (
+        await UserAccount.select(UserAccount.active, UserAccount.tokens_valid_after)
+        .where(UserAccount.id == account_id)
+        .first()
+    )
+    if row is None or not row["active"]:
+        return False
+    cutoff = row["tokens_valid_after"]
+    return cutoff is None or issued_at > cutoff
+
+
+async def revoke_tokens(account_id: int, *, now: dt.datetime) -> None:
+    """Log the account out everywhere: every token issued up to ``now`` (UTC) is refused."""
+    await UserAccount.update({UserAccount.tokens_valid_after: now}).where(UserAccount.id == account_id)

@@ -25,4 +25,6 @@ class UserAccount(Table, tablename="acc_user"):
     employer_id = Integer(null=True, default=None)
     practitioner_id = Integer(null=True, default=None)
     active = Boolean(default=True)
+    # tokens issued before this instant are refused (logout, password change, deactivation)
+    tokens_valid_after = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -11,7 +11,7 @@ from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 
 from service import usecases
-from service.accounts import AccountIn, AccountOut, authenticate
+from service.accounts import AccountIn, AccountOut, authenticate, revoke_tokens
 from service.auth import require, user_of
 from service.settings import get_settings
 
@@ -44,7 +44,10 @@ class AuthController(Controller):
     async def login(self, data: LoginIn, request: Request[Any, Any, Any]) -> Response[LoginOut]:
         account = await authenticate(data.username, data.password)
         auth = request.app.state.auth
-        token = auth.create_token(identifier=str(account.id), token_extras={"role": account.role})
+        issued_ms = int(usecases.now().timestamp() * 1000)  # sub-second, so logout can cut off exactly
+        token = auth.create_token(
+            identifier=str(account.id), token_extras={"role": account.role, "iat_ms": issued_ms}
+        )
         cookie = Cookie(
             key=auth.key,
             path=auth.path,
@@ -68,7 +71,11 @@ class AuthController(Controller):
 
     @post("/logout", summary="Log out: clears the `token` cookie", opt={"no_rate_limit": True})
     async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """Ends every session of the account: its tokens are refused from now on."""
         auth = request.app.state.auth
+        user = request.scope.get("user")
+        if isinstance(user, AccountOut):
+            await revoke_tokens(user.id, now=usecases.now())
         return Response(
             None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
         )

@@ -58,7 +58,7 @@ class CertificationController(Controller):
     @post("/sittings", guards=[require(*STAFF)], summary="Schedule an exam sitting at a base")
     async def create_sitting(self, data: SittingIn, request: Request[Any, Any, Any]) -> SittingOut:
         policy.ensure_base(user_of(request), data.training_base_id)
-        return await certification.create_sitting(data)
+        return await certification.create_sitting(data, today=usecases.today())
 
     @post(
         "/sittings/{sitting_id:int}/candidates",

@@ -11,7 +11,6 @@ import training
 from service import policy, usecases
 from service.auth import require, user_of
 from training.schemas import (
-    AttendanceEntry,
     AttendanceMethod,
     AttendanceReport,
     CancellationResult,
@@ -37,7 +36,10 @@ class EnrollIn(BaseModel):
 
 
 class AttendanceIn(BaseModel):
-    entries: list[AttendanceEntry] = Field(min_length=1, max_length=2000)
+    """Rows are checked one by one by the training service (strict types, known people) so a
+    bad row is reported with its number instead of being coerced: ``"present": "yes"`` is refused."""
+
+    entries: list[dict[str, Any]] = Field(min_length=1, max_length=2000)
     method: AttendanceMethod = "roster"
 
 
@@ -51,7 +53,7 @@ class TrainingController(Controller):
 
     @get("/catalog/offerings", summary="Offerings open for enrollment (public)")
     async def open_offerings(self) -> list[OfferingOut]:
-        return await training.list_offerings(open_only=True)
+        return await usecases.open_offerings()
 
     @get("/catalog/offerings/{offering_id:int}/sessions", summary="Sessions of an offering (public)")
     async def sessions(self, offering_id: int) -> list[SessionOut]:
@@ -87,6 +89,7 @@ class TrainingController(Controller):
 
     @post(
         "/offerings/{offering_id:int}/enrollments",
+        guards=[require("trainee", *STAFF)],
         summary="Enroll (trainee: self; staff: a named practitioner); waitlisted when full",
     )
     async def enroll(

@@ -60,3 +60,41 @@ async def test_logout_clears_the_cookie(client: AsyncTestClient) -> None:  # typ
     assert (await client.get("/api/auth/me")).status_code == 200
     assert (await client.post("/api/auth/logout")).status_code == 204
     assert (await client.get("/api/auth/me")).status_code == 401
+
+
+async def test_logout_ends_bearer_tokens_too(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    await create_city_admin("regulator")
+    bearer = await login(client, "regulator")
+    assert (await client.get("/api/auth/me", headers=bearer)).status_code == 200
+    assert (await client.post("/api/auth/logout", headers=bearer)).status_code == 204
+    assert (await client.get("/api/auth/me", headers=bearer)).status_code == 401
+    fresh = await login(client, "regulator")  # a new login right after works at once
+    assert (await client.get("/api/auth/me", headers=fresh)).status_code == 200
+
+
+async def test_scope_ids_must_match_the_role(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    await create_city_admin("regulator")
+    admin = await login(client, "regulator")
+    mixed = await client.post(
+        "/api/auth/accounts",
+        headers=admin,
+        json={"username": "mixed", "password": PASSWORD, "role": "city_admin", "employer_id": 1},
+    )
+    assert mixed.status_code == 422 and "employer_id" in mixed.json()["detail"]
+
+
+async def test_regulator_pages_refuse_other_roles(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    from tests.factories import training_base
+
+    base_id = await training_base()
+    await create_city_admin("regulator")
+    admin = await login(client, "regulator")
+    r = await client.post(
+        "/api/auth/accounts",
+        headers=admin,
+        json={"username": "staff", "password": PASSWORD, "role": "base_staff", "training_base_id": base_id},
+    )
+    assert r.status_code == 201, r.text
+    await client.post("/api/auth/login", json={"username": "staff", "password": PASSWORD})  # cookie
+    page = await client.get("/dashboard", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 403 and "没有权限" in page.text

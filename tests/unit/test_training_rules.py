@@ -92,3 +92,53 @@ def test_format_hours() -> None:
     assert format_hours(Decimal("6.00")) == "6.0"
     assert format_hours(Decimal("1.25")) == "1.25"
     assert format_hours(Decimal("30")) == "30.0"
+
+
+def test_credited_hours_are_attended_hours_capped_at_the_course() -> None:
+    from training.rules import credited_hours
+
+    assert credited_hours(Decimal("0.5"), Decimal("16")) == Decimal("0.5")
+    assert credited_hours(Decimal("16"), Decimal("16")) == Decimal("16")
+    assert credited_hours(Decimal("20.00"), Decimal("16.0")) == Decimal("16.0")
+    # the ledger keeps one decimal: round down, never credit more than attended
+    assert credited_hours(Decimal("0.75"), Decimal("16")) == Decimal("0.7")
+    assert credited_hours(Decimal("1.99"), Decimal("16")) == Decimal("1.9")
+    assert credited_hours(Decimal("0.05"), Decimal("16")) == Decimal("0.0")
+    assert str(credited_hours(Decimal("3.50"), Decimal("16"))) == "3.5"
+    with pytest.raises(ValueError):
+        credited_hours(Decimal("-1"), Decimal("16"))
+
+
+def test_nothing_attended_is_never_completed() -> None:
+    decision = decide("0", sessions=(0, 4), min_hours_percent=Decimal(0))
+    assert not decision.completed and "未出勤" in decision.reason
+
+
+def test_session_hours_within_clock_length() -> None:
+    from training.rules import check_session_hours
+
+    assert check_session_hours(dt.time(9), dt.time(9, 30), None) == Decimal("0.50")
+    assert check_session_hours(dt.time(9), dt.time(9, 50), Decimal("0.83")) == Decimal("0.83")
+    assert check_session_hours(dt.time(9), dt.time(12), Decimal("3")) == Decimal("3")
+    for start, end, hours in [
+        (dt.time(9), dt.time(9, 30), Decimal("16")),
+        (dt.time(9), dt.time(9, 50), Decimal("0.84")),
+        (dt.time(9), dt.time(10), Decimal(0)),
+        (dt.time(9), dt.time(10), Decimal("-1")),
+        (dt.time(10), dt.time(9), Decimal("1")),
+        (dt.time(10), dt.time(10), None),
+        (dt.time(9), dt.time(9, 50), None),
+    ]:
+        with pytest.raises(ValueError):
+            check_session_hours(start, end, hours)
+
+
+def test_sessions_overlap() -> None:
+    from training.rules import sessions_overlap
+
+    nine_to_noon = (dt.time(9), dt.time(12))
+    assert sessions_overlap(nine_to_noon, nine_to_noon)
+    assert sessions_overlap(nine_to_noon, (dt.time(11), dt.time(13)))
+    assert sessions_overlap(nine_to_noon, (dt.time(10), dt.time(11)))
+    assert not sessions_overlap(nine_to_noon, (dt.time(12), dt.time(13)))
+    assert not sessions_overlap(nine_to_noon, (dt.time(8), dt.time(9)))

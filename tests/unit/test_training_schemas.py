@@ -73,3 +73,22 @@ def test_date_bounds_are_inclusive() -> None:
     assert (edge.start_date, edge.end_date) == (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
     assert SessionIn.model_validate(SESSION | {"day": "2100-12-31"}).day == dt.date(2100, 12, 31)
     assert SessionIn.model_validate(SESSION | {"day": "2000-01-01"}).day == dt.date(2000, 1, 1)
+
+
+@pytest.mark.parametrize("capacity", ["true", "false", "null", "30.5", "[30]", '{"n": 30}', '"30"'])
+def test_capacity_rejects_every_non_integer_json_value(capacity: str) -> None:
+    body = json.dumps(OFFERING).replace('"capacity": 30', f'"capacity": {capacity}')
+    assert f'"capacity": {capacity}' in body
+    with pytest.raises(ValidationError) as err:
+        OfferingIn.model_validate_json(body)
+    assert err.value.errors()[0]["loc"] == ("capacity",)
+
+
+@pytest.mark.parametrize("key", ["course_id", "training_base_id"])
+@pytest.mark.parametrize("value", ["true", '"1"', "1.0"])
+def test_offering_ids_must_be_json_integers(key: str, value: str) -> None:
+    body = json.dumps(OFFERING).replace(f'"{key}": 1', f'"{key}": {value}')
+    with pytest.raises(ValidationError):
+        OfferingIn.model_validate_json(body)
+    with pytest.raises(ValidationError):
+        OfferingIn.model_validate(json.loads(body))
