@@ -58,6 +58,47 @@ CREDENTIAL_TYPES = [
     ("4-10-01-03-L4", "skill_level", "四级/中级工", "保育师职业技能等级证书（四级）", 4, 8),
     ("4-10-01-02-L5", "skill_level", "五级/初级工", "育婴员职业技能等级证书（五级）", 5, 12),
 ]
+DISTRICT_SHORT = {
+    "370102": "历下",
+    "370103": "市中",
+    "370104": "槐荫",
+    "370105": "天桥",
+    "370112": "历城",
+    "370113": "长清",
+    "370114": "章丘",
+    "370115": "济阳",
+    "370116": "莱芜",
+    "370117": "钢城",
+    "370124": "平阴",
+    "370126": "商河",
+}
+# Name stems of the kind childcare centres use (synthetic; any match with a real centre is chance).
+NAME_STEMS = [
+    "小树苗",
+    "金色童年",
+    "阳光宝贝",
+    "贝贝佳",
+    "童之梦",
+    "乐育",
+    "慧宝",
+    "七彩虹",
+    "启航",
+    "爱心",
+    "小橡树",
+    "蒲公英",
+    "星星河",
+    "暖阳",
+    "康乐",
+    "禾苗",
+    "童趣",
+    "芽芽",
+    "亲亲宝贝",
+    "晨曦",
+    "泉城",
+    "明湖",
+    "舜耕",
+    "和美",
+]
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -107,6 +148,7 @@ async def generate_workforce(
 
     employer_rows = []
     codes: set[str] = set()
+    names: dict[str, int] = {}
     for _ in range(employers):
         district = _weighted(rng, districts)
         code = _credit_code(rng, district)
@@ -115,10 +157,14 @@ async def generate_workforce(
         codes.add(code)
         kind = _weighted(rng, EMPLOYER_KINDS)
         street = fake.street_name().rstrip("路街") + "街道"
+        name = f"{DISTRICT_SHORT[district]}{rng.choice(NAME_STEMS)}{rng.choice(KIND_SUFFIX[kind])}"
+        names[name] = names.get(name, 0) + 1
+        if names[name] > 1:  # a second centre of the same brand in the district is a branch
+            name = f"{name}（{street}分园）"
         employer_rows.append(
             Employer(
                 credit_code=code,
-                name=f"济南市{fake.last_name()}{fake.word()}{rng.choice(KIND_SUFFIX[kind])}"[:120],
+                name=name,
                 kind=kind,
                 district_code=district,
                 street=street,
