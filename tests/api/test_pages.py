@@ -12,6 +12,7 @@ HTML = {"Accept": "text/html"}
 async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     home = await client.get("/", headers=HTML)
     assert home.status_code == 200 and "证书核验" in home.text
+    assert 'href="/login">登录' in home.text and 'id="logout"' not in home.text
     anonymous = await client.get("/dashboard", headers=HTML, follow_redirects=False)
     assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login"
 
@@ -19,7 +20,7 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     login = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
     assert login.status_code == 201  # sets the token cookie the pages use
     board = await client.get("/dashboard", headers=HTML)
-    assert board.status_code == 200
+    assert board.status_code == 200 and 'id="logout"' in board.text
     assert board.text.count("<tr data-scope=") == 13  # the city and its 12 districts
     assert "历下区" in board.text and "商河县" in board.text and "无数据" in board.text
     drill = await client.get("/dashboard/shortfall?indicator=certification_rate&scope=370102", headers=HTML)
