@@ -71,24 +71,28 @@ class CohortResult:
 
 
 def _say(text: str = "") -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     print(text, flush=True)
 
 
+async def _ensure_account(account: AccountIn) -> None:
+    """Create a demo login unless its username is taken already (reruns keep the first)."""
+    if not await UserAccount.exists().where(UserAccount.username == account.username):
+        await create_account(account)
+
+
 async def _ensure_accounts(base_id: int) -> None:
-    wanted = [
-        AccountIn(username="admin", password=DEMO_PASSWORD, role="city_admin", display_name="市卫健委"),
+    await _ensure_account(
+        AccountIn(username="admin", password=DEMO_PASSWORD, role="city_admin", display_name="市卫健委")
+    )
+    await _ensure_account(
         AccountIn(
             username="base1",
             password=DEMO_PASSWORD,
             role="base_staff",
             display_name="实训基地教务",
             training_base_id=base_id,
-        ),
-    ]
-    for account in wanted:
-        if not await UserAccount.exists().where(UserAccount.username == account.username):
-            await create_account(account)
+        )
+    )
 
 
 async def _ensure_bases() -> int:
@@ -103,26 +107,24 @@ async def _ensure_bases() -> int:
 
 
 async def _demo_users_for_employer_and_trainee(practitioner_id: int, employer_id: int) -> None:
-    if not await UserAccount.exists().where(UserAccount.username == "employer1"):
-        await create_account(
-            AccountIn(
-                username="employer1",
-                password=DEMO_PASSWORD,
-                role="employer_staff",
-                display_name="托育机构人事",
-                employer_id=employer_id,
-            )
+    await _ensure_account(
+        AccountIn(
+            username="employer1",
+            password=DEMO_PASSWORD,
+            role="employer_staff",
+            display_name="托育机构人事",
+            employer_id=employer_id,
         )
-    if not await UserAccount.exists().where(UserAccount.username == "trainee1"):
-        await create_account(
-            AccountIn(
-                username="trainee1",
-                password=DEMO_PASSWORD,
-                role="trainee",
-                display_name="学员",
-                practitioner_id=practitioner_id,
-            )
+    )
+    await _ensure_account(
+        AccountIn(
+            username="trainee1",
+            password=DEMO_PASSWORD,
+            role="trainee",
+            display_name="学员",
+            practitioner_id=practitioner_id,
         )
+    )
 
 
 async def _pick_cohort(size: int) -> list[dict[str, Any]]:
@@ -239,7 +241,7 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
     for cert in issued:
-        png, pdf = await usecases.certificate_document(cert.number)
+        png, pdf = await certification.get_document(cert.id)
         (out_dir / f"{cert.number}.png").write_bytes(png)
         (out_dir / f"{cert.number}.pdf").write_bytes(pdf)
         files += [out_dir / f"{cert.number}.png", out_dir / f"{cert.number}.pdf"]
@@ -396,6 +398,7 @@ async def ensure_demo_data(out_dir: Path) -> None:
 async def run_demo(out_dir: Path) -> int:
     """The whole demo; returns the process exit code (0 when every step behaved as expected)."""
     settings = get_settings()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # keep the demo's own lines readable
     _say(f"数据库：{settings.db_url}")
     await prepare_database()
     await ensure_workforce()

@@ -10,6 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 
 import certification
 import training
+from certification.schemas import CertificateOut
 from service.accounts import AccountOut
 from talent_pool.errors import ValidationFailed
 
@@ -55,16 +56,17 @@ async def ensure_enrollment(user: AccountOut, enrollment_id: int) -> None:
     await ensure_offering(user, enrollment.offering_id)
 
 
-async def ensure_certificate_reader(user: AccountOut, number: str) -> None:
-    """The holder, staff of the base that examined them, or a city admin."""
+async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
+    """The certificate, if ``user`` may read it: the holder, staff of the base that examined
+    them, or a city admin (403 otherwise, 404 for an unknown number)."""
     cert = await certification.get_certificate(number)
     if user.role == "city_admin":
-        return
+        return cert
     if user.role == "trainee" and user.practitioner_id == cert.practitioner_id:
-        return
+        return cert
     if user.role == "base_staff" and cert.sitting_id is not None:
         await ensure_sitting(user, cert.sitting_id)
-        return
+        return cert
     raise PermissionDeniedException("无权查看该证书")
 
 

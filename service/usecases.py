@@ -15,7 +15,7 @@ import talent_pool
 import talent_pool.schemas
 import training
 import training.schemas
-from service.accounts import AccountIn, AccountOut, check_scope, create_account
+from service.accounts import AccountIn, AccountOut, check_scope, create_account, has_login
 from service.runtime import keyring
 from service.settings import get_settings
 from talent_pool.db import atomic
@@ -41,13 +41,11 @@ async def register_trainee(
     Raises InvalidIdNumber, Conflict (ID registered under another name, username taken, or the
     person already has a login).
     """
-    from service.accounts.tables import UserAccount
-
     async with atomic():
         person = await talent_pool.register_practitioner(
             PractitionerIn(id_number=id_number, name=name, phone=phone), today=today()
         )
-        if await UserAccount.exists().where(UserAccount.practitioner_id == person.id):
+        if await has_login(person.id):
             raise talent_pool.Conflict("该身份证号已注册账号，请直接登录")
         return await create_account(
             AccountIn(
@@ -66,9 +64,10 @@ async def targets_table(*, year: int | None = None, scope: str | None = None) ->
     local_today = today()
     year = year or local_today.year
     scopes = [scope] if scope else ["city"] + [d["code"] for d in await talent_pool.list_districts()]
+    by_district = await training.accredited_bases_by_district()
     reports = []
     for s in scopes:
-        bases = await training.count_accredited_bases(None if s == "city" else s)
+        bases = sum(by_district.values()) if s == "city" else by_district.get(s, 0)
         reports.append(
             await talent_pool.compute_targets(year, today=local_today, scope=s, training_bases=bases)
         )
@@ -105,12 +104,6 @@ async def change_certificate_status(action: str, number: str, *, reason: str, by
         "reinstate": certification.reinstate_certificate,
     }[action]
     return await change(number, reason=reason, on=today(), by=by)
-
-
-async def certificate_document(number: str) -> tuple[bytes, bytes]:
-    """``(qr_png, pdf)`` of a certificate; raises NotFound / DocumentNotRendered (404)."""
-    cert = await certification.get_certificate(number)
-    return await certification.get_document(cert.id)
 
 
 async def shortfall(

@@ -14,6 +14,7 @@ from training.errors import (
 )
 from training.rules import DEFAULT_COMPLETION_RULE, CompletionRule, evaluate_completion
 from training.services import (
+    accredited_bases_by_district,
     add_session,
     cancel_enrollment,
     complete_offering,
@@ -49,6 +50,7 @@ __all__ = [
     "SessionOverlap",
     "TrainingInvalid",
     "TrainingNotFound",
+    "accredited_bases_by_district",
     "add_session",
     "cancel_enrollment",
     "complete_offering",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from service.settings import get_settings
 from worker.celery_app import celery_app
 from worker.outbox import relay
 from worker.registry import handler
@@ -30,9 +31,4 @@ def relay_outbox() -> int:
 
 def send(name: str, args: list[Any]) -> None:
     """Publish task ``name`` with ``args`` to the broker (``TUOYU_REDIS_URL``)."""
-    from service.settings import get_settings
-
-    settings = get_settings()
-    if settings.redis_url and celery_app.conf.broker_url != settings.redis_url:
-        celery_app.conf.broker_url = settings.redis_url
-    celery_app.send_task(name, args=args, queue=settings.task_queue)
+    celery_app.send_task(name, args=args, queue=get_settings().task_queue)

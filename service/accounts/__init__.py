@@ -9,6 +9,7 @@ from service.accounts.services import (
     check_scope,
     create_account,
     get_account,
+    has_login,
     revoke_tokens,
     token_accepted,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "check_scope",
     "create_account",
     "get_account",
+    "has_login",
     "revoke_tokens",
     "token_accepted",
 ]

@@ -139,3 +139,8 @@ async def token_accepted(account_id: int, issued_at: dt.datetime) -> bool:
 async def revoke_tokens(account_id: int, *, now: dt.datetime) -> None:
     """Log the account out everywhere: every token issued up to ``now`` (UTC) is refused."""
     await UserAccount.update({UserAccount.tokens_valid_after: now}).where(UserAccount.id == account_id)
+
+
+async def has_login(practitioner_id: int) -> bool:
+    """Whether a trainee login already exists for this practitioner."""
+    return bool(await UserAccount.exists().where(UserAccount.practitioner_id == practitioner_id))

@@ -105,8 +105,7 @@ class CertificationController(Controller):
 
     @get("/certificates/{number:str}", summary="A certificate (holder, base staff, city admin)")
     async def certificate(self, number: str, request: Request[Any, Any, Any]) -> CertificateOut:
-        await policy.ensure_certificate_reader(user_of(request), number)
-        return await certification.get_certificate(number)
+        return await policy.readable_certificate(user_of(request), number)
 
     @get("/me/certificates", guards=[require("trainee")], summary="My certificates")
     async def mine(self, request: Request[Any, Any, Any]) -> list[CertificateOut]:
@@ -116,14 +115,14 @@ class CertificationController(Controller):
 
     @get("/certificates/{number:str}/qr.png", summary="The certificate's QR code (PNG)")
     async def qr(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
-        await policy.ensure_certificate_reader(user_of(request), number)
-        png, _ = await usecases.certificate_document(number)
+        cert = await policy.readable_certificate(user_of(request), number)
+        png, _ = await certification.get_document(cert.id)
         return Response(png, media_type="image/png")
 
     @get("/certificates/{number:str}/certificate.pdf", summary="The certificate (PDF)")
     async def pdf(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
-        await policy.ensure_certificate_reader(user_of(request), number)
-        _, pdf = await usecases.certificate_document(number)
+        cert = await policy.readable_certificate(user_of(request), number)
+        _, pdf = await certification.get_document(cert.id)
         return Response(
             pdf,
             media_type="application/pdf",

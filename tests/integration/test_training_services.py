@@ -20,6 +20,7 @@ from training import (
     OfferingNotOpen,
     TrainingInvalid,
     TrainingNotFound,
+    accredited_bases_by_district,
     add_session,
     cancel_enrollment,
     complete_offering,
@@ -58,6 +59,8 @@ async def test_training_bases_and_the_indicator(db: None) -> None:
     assert await count_accredited_bases() == 2
     assert await count_accredited_bases("370102") == 1
     assert await count_accredited_bases("370105") == 0
+    by_district = await accredited_bases_by_district()
+    assert by_district.get("370102") == 1 and sum(by_district.values()) == 2
     assert len(await list_training_bases()) == 4
     assert len(await list_training_bases("370103")) == 1
 
