@@ -40,6 +40,7 @@ from talent_pool.tables import (
     Practitioner,
     TrainingRecord,
 )
+from talent_pool.target_rules import credential_counts
 
 # The plan states person-trainings in 万人次 (10,000 person-trainings); we store plain counts.
 _UNIT_SCALE = {"万人次/年": (Decimal(10000), "人次/年")}
@@ -428,16 +429,14 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
         Credential.status_changed_on,
         Credential.qualifying,
     ).where(Credential.practitioner.is_in(ids)):
-        if not c["qualifying"] or c["issued_on"] > today:
-            continue
-        if c["expires_on"] is not None and c["expires_on"] < today:
-            continue
-        stopped = (
-            c["status"] in ("revoked", "suspended")
-            and c["status_changed_on"]
-            and c["status_changed_on"] <= today
-        )
-        if stopped:
+        if not credential_counts(
+            qualifying=c["qualifying"],
+            issued_on=c["issued_on"],
+            expires_on=c["expires_on"],
+            status=c["status"],
+            status_changed_on=c["status_changed_on"],
+            on=today,
+        ):
             continue
         creds.setdefault(c["practitioner"], []).append(f"{c['title']}（{c['number']}）")
     trained: dict[int, int] = {}

@@ -44,6 +44,29 @@ def _employed_cte(district: str | None) -> tuple[str, list[object]]:
     return _EMPLOYED + " AND r.district_code = {}", [district]
 
 
+# The two per-person predicates over the ``employed`` CTE; written once, used by the counts
+# (EXISTS) and by the drill-down (NOT EXISTS).
+_HOLDS_CREDENTIAL = """EXISTS (
+    SELECT 1 FROM tp_credential c
+    WHERE c.practitioner = employed.pid AND c.qualifying = {}
+      AND c.issued_on <= {}
+      AND (c.expires_on IS NULL OR c.expires_on >= {})
+      AND NOT (c.status IN ('revoked', 'suspended') AND c.status_changed_on <= {})
+)"""
+_TRAINED_IN_YEAR = """EXISTS (
+    SELECT 1 FROM tp_training_record t
+    WHERE t.practitioner = employed.pid AND t.completed_on >= {} AND t.completed_on <= {}
+)"""
+
+
+def _holds_args(as_of: dt.date) -> list[object]:
+    return [True, as_of, as_of, as_of]
+
+
+def _trained_args(year_start: dt.date, as_of: dt.date) -> list[object]:
+    return [year_start, as_of]
+
+
 async def _scalar(sql: str, *args: object) -> int:
     rows = await Employment.raw(sql, *args)
     if not rows:
@@ -56,25 +79,19 @@ async def _counts(district: str | None, as_of: dt.date, year_start: dt.date) -> 
     employed_sql, extra = _employed_cte(district)
     base_args: list[object] = [as_of, as_of, *extra]
     with_employed = f"WITH employed AS ({employed_sql}) "
-    employed = await _scalar(with_employed + "SELECT COUNT(*) AS n FROM employed", *base_args)
-    certified = await _scalar(
+    rows = await Employment.raw(
         with_employed
-        + """
-        SELECT COUNT(*) AS n FROM employed
-        WHERE EXISTS (
-            SELECT 1 FROM tp_credential c
-            WHERE c.practitioner = employed.pid AND c.qualifying = {}
-              AND c.issued_on <= {}
-              AND (c.expires_on IS NULL OR c.expires_on >= {})
-              AND NOT (c.status IN ('revoked', 'suspended') AND c.status_changed_on <= {})
-        )
+        + f"""
+        SELECT COUNT(*) AS employed,
+               SUM(CASE WHEN {_HOLDS_CREDENTIAL} THEN 1 ELSE 0 END) AS certified,
+               SUM(CASE WHEN {_TRAINED_IN_YEAR} THEN 1 ELSE 0 END) AS trained_people
+        FROM employed
         """,
         *base_args,
-        True,
-        as_of,
-        as_of,
-        as_of,
+        *_holds_args(as_of),
+        *_trained_args(year_start, as_of),
     )
+    people = {k: int(v or 0) for k, v in rows[0].items()}
     trainings_of_employed = await _scalar(
         with_employed
         + """
@@ -82,37 +99,39 @@ async def _counts(district: str | None, as_of: dt.date, year_start: dt.date) -> 
         WHERE t.completed_on >= {} AND t.completed_on <= {}
         """,
         *base_args,
-        year_start,
-        as_of,
-    )
-    trained_people = await _scalar(
-        with_employed
-        + """
-        SELECT COUNT(*) AS n FROM employed WHERE EXISTS (
-            SELECT 1 FROM tp_training_record t
-            WHERE t.practitioner = employed.pid AND t.completed_on >= {} AND t.completed_on <= {}
-        )
-        """,
-        *base_args,
-        year_start,
-        as_of,
+        *_trained_args(year_start, as_of),
     )
     if district is None:
         person_trainings = await _scalar(
             "SELECT COUNT(*) AS n FROM tp_training_record t "
             "WHERE t.completed_on >= {} AND t.completed_on <= {}",
-            year_start,
-            as_of,
+            *_trained_args(year_start, as_of),
         )
     else:
         person_trainings = trainings_of_employed
     return {
-        "employed": employed,
-        "certified": certified,
+        **people,
         "trainings_of_employed": trainings_of_employed,
-        "trained_people": trained_people,
         "person_trainings": person_trainings,
     }
+
+
+def _as_of(year: int, today: dt.date) -> dt.date:
+    try:
+        return rules.reference_date(year, today)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
+async def _resolve_scope(scope: str) -> tuple[str, str | None]:
+    """``(scope name, district code or None for the city)``; ValidationFailed for an unknown scope."""
+    if scope == CITY:
+        city = await Division.objects().get(Division.level == "city")
+        return (city.name if city else "全市"), None
+    div = await Division.objects().get((Division.code == scope) & (Division.level == "district"))
+    if div is None:
+        raise ValidationFailed(f"范围 {scope} 不是本市区县代码")
+    return div.name, scope
 
 
 async def compute_targets(
@@ -129,19 +148,8 @@ async def compute_targets(
     ``training_bases`` is the number of accredited active bases in the scope (``None`` →
     "no data"). Raises :class:`ValidationFailed` for an unknown scope or a future year.
     """
-    try:
-        as_of = rules.reference_date(year, today)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
-    if scope == CITY:
-        city = await Division.objects().get(Division.level == "city")
-        scope_name = city.name if city else "全市"
-        district: str | None = None
-    else:
-        div = await Division.objects().get((Division.code == scope) & (Division.level == "district"))
-        if div is None:
-            raise ValidationFailed(f"范围 {scope} 不是本市区县代码")
-        scope_name, district = div.name, scope
+    as_of = _as_of(year, today)
+    scope_name, district = await _resolve_scope(scope)
     counts = await _counts(district, as_of, dt.date(year, 1, 1))
     plan = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.in_scope == True)}  # noqa: E712
     employed = counts["employed"]
@@ -228,19 +236,7 @@ async def compute_targets(
     )
 
 
-_SHORTFALL_CONDITION = {
-    "certification_rate": """NOT EXISTS (
-            SELECT 1 FROM tp_credential c
-            WHERE c.practitioner = employed.pid AND c.qualifying = {}
-              AND c.issued_on <= {}
-              AND (c.expires_on IS NULL OR c.expires_on >= {})
-              AND NOT (c.status IN ('revoked', 'suspended') AND c.status_changed_on <= {})
-        )""",
-    "trainings_per_practitioner": """NOT EXISTS (
-            SELECT 1 FROM tp_training_record t
-            WHERE t.practitioner = employed.pid AND t.completed_on >= {} AND t.completed_on <= {}
-        )""",
-}
+SHORTFALL_INDICATORS = ("certification_rate", "trainings_per_practitioner")
 
 
 async def shortfall(
@@ -259,26 +255,18 @@ async def shortfall(
     Ordered by district, employer, name; ``total`` counts all of them, ``people`` is one page.
     Raises :class:`ValidationFailed` for another indicator, an unknown scope or a future year.
     """
-    if indicator not in _SHORTFALL_CONDITION:
-        raise ValidationFailed(f"指标 {indicator} 不支持下钻（可用：{'、'.join(_SHORTFALL_CONDITION)}）")
-    try:
-        as_of = rules.reference_date(year, today)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc)) from None
-    district = None if scope == CITY else scope
-    if district is not None and not await Division.exists().where(
-        (Division.code == district) & (Division.level == "district")
-    ):
-        raise ValidationFailed(f"范围 {scope} 不是本市区县代码")
+    if indicator not in SHORTFALL_INDICATORS:
+        raise ValidationFailed(f"指标 {indicator} 不支持下钻（可用：{'、'.join(SHORTFALL_INDICATORS)}）")
+    as_of = _as_of(year, today)
+    _, district = await _resolve_scope(scope)
     employed_sql, extra = _employed_cte(district)
-    args: list[object] = [as_of, as_of, *extra]
+    cte_args: list[object] = [as_of, as_of, *extra]
     if indicator == "certification_rate":
-        args += [True, as_of, as_of, as_of]
+        where, where_args = f"NOT {_HOLDS_CREDENTIAL}", _holds_args(as_of)
     else:
-        args += [dt.date(year, 1, 1), as_of]
-    where = _SHORTFALL_CONDITION[indicator]
+        where, where_args = f"NOT {_TRAINED_IN_YEAR}", _trained_args(dt.date(year, 1, 1), as_of)
     base = f"WITH employed AS ({employed_sql}) "
-    total = await _scalar(base + f"SELECT COUNT(*) AS n FROM employed WHERE {where}", *args)
+    total = await _scalar(base + f"SELECT COUNT(*) AS n FROM employed WHERE {where}", *cte_args, *where_args)
     rows = await Employment.raw(
         base
         + f"""
@@ -294,10 +282,10 @@ async def shortfall(
         ORDER BY MIN(r.district_code), MIN(r.name), p.name, p.id
         LIMIT {{}} OFFSET {{}}
         """,
-        *args[: 2 + len(extra)],
+        *cte_args,
         as_of,
         as_of,
-        *args[2 + len(extra) :],
+        *where_args,
         limit,
         offset,
     )
