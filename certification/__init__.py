@@ -36,7 +36,7 @@ from certification.services import (
     update_programme,
     verify,
 )
-from certification.signing import Keyring, Signer
+from certification.signing import Keyring
 from certification.verify_url import SignedClaims, parse_and_check
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "SignedClaims",
-    "Signer",
     "ValidationFailed",
     "certificates_of_practitioner",
     "create_sitting",

@@ -1058,7 +1058,7 @@ async def _change_status(number: str, new: str, *, reason: str, on: dt.date, by:
             on=on,
             reason=reason,
         )
-    return await get_certificate(cert.number)
+    return cert.model_copy(update={"status": new, "status_changed_on": on, "status_reason": reason})
 
 
 async def revoke_certificate(number: str, *, reason: str, on: dt.date, by: str) -> CertificateOut:

@@ -91,9 +91,11 @@ class Keyring:
     ) -> None:
         self._private = private_key
         self._public: dict[str, Ed25519PublicKey] = {}
+        self._kid: str | None = None
         if private_key is not None:
             pub = private_key.public_key()
-            self._public[jwk_thumbprint(pub)] = pub
+            self._kid = jwk_thumbprint(pub)  # computed once: every issuance reads it
+            self._public[self._kid] = pub
         for key in public_keys:
             self._public[jwk_thumbprint(key)] = key
 
@@ -176,13 +178,9 @@ class Keyring:
     @property
     def kid(self) -> str:
         """The kid of the signing key; raises ``RuntimeError`` on a verify-only keyring."""
-        if self._private is None:
+        if self._kid is None:
             raise RuntimeError("此密钥环只能验证，不能签名")
-        return jwk_thumbprint(self._private.public_key())
-
-    def kids(self) -> list[str]:
-        """All kids this keyring can verify."""
-        return list(self._public)
+        return self._kid
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public JWKS: ``{"keys": [{"kty","crv","x","kid","use","alg"}, …]}``."""
@@ -213,6 +211,3 @@ class Keyring:
         except (InvalidSignature, ValueError):
             return False
         return True
-
-
-Signer = Keyring  # the brief's alias: one object signs and publishes

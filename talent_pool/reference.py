@@ -31,11 +31,6 @@ def plan_indicators() -> dict[str, Any]:
     return load("plan_indicators_2025")
 
 
-def district_codes() -> list[str]:
-    """The 12 current district/county codes of Jinan, in table order."""
-    return [d["code"] for d in jinan_divisions()["districts"]]
-
-
 def retired_address_codes() -> list[str]:
     """Retired county codes that older Jinan residents' ID numbers still carry."""
     return list(jinan_divisions()["retired_address_codes"]["codes"])

@@ -122,8 +122,13 @@ async def list_districts() -> list[dict[str, str]]:
     return [{"code": r["code"], "name": r["name"]} for r in rows]
 
 
+async def is_current_district(code: str) -> bool:
+    """Whether ``code`` is one of the city's current districts/counties (not a retired code)."""
+    return bool(await Division.exists().where((Division.code == code) & (Division.level == "district")))
+
+
 async def _require_district(code: str) -> None:
-    if not await Division.exists().where((Division.code == code) & (Division.level == "district")):
+    if not await is_current_district(code):
         raise ValidationFailed(f"区县代码 {code} 不是本市现行区县", field="district_code")
 
 

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from piccolo.query.functions.aggregate import Count
 
-from talent_pool import list_districts, record_training
+from talent_pool import is_current_district, record_training
 from talent_pool.db import atomic, is_sqlite, is_unique_violation
 from talent_pool.schemas import TrainingRecordIn
 from talent_pool.tables import Division, Practitioner, TrainingRecord
@@ -229,8 +229,7 @@ async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
     ``district_code`` must be a current district/county of the city (the talent-pool division
     table); raises :class:`TrainingInvalid` otherwise.
     """
-    districts = {d["code"] for d in await list_districts()}
-    if data.district_code not in districts:
+    if not await is_current_district(data.district_code):
         raise TrainingInvalid(f"区县代码 {data.district_code} 不是本市现行区县", field="district_code")
     async with atomic():
         row = TrainingBase(
@@ -263,12 +262,8 @@ async def list_training_bases(district_code: str | None = None) -> list[Training
 async def count_accredited_bases(district_code: str | None = None) -> int:
     """Number of training bases that are accredited **and** active (the plan's 实训基地
     indicator, target 10), for the city or one district."""
-    query = TrainingBase.count().where(
-        (TrainingBase.accredited == True) & (TrainingBase.active == True)  # noqa: E712
-    )
-    if district_code is not None:
-        query = query.where(TrainingBase.district_code == district_code)
-    return int(await query)
+    by_district = await accredited_bases_by_district()
+    return sum(by_district.values()) if district_code is None else by_district.get(district_code, 0)
 
 
 async def accredited_bases_by_district() -> dict[str, int]:
