@@ -69,7 +69,14 @@ from certification.verify_url import (
     parse_and_check,
     sign_params,
 )
-from talent_pool import enqueue, mask_id_number, mask_name, record_credential, training_hours
+from talent_pool import (
+    enqueue,
+    mask_id_number,
+    mask_name,
+    record_credential,
+    training_hours,
+    training_hours_of,
+)
 from talent_pool import update_credential_status as _update_credential_status
 from talent_pool.db import atomic
 from talent_pool.schemas import CredentialIn
@@ -371,13 +378,16 @@ async def list_candidates(sitting_id: int) -> list[CandidateOut]:
     """The registered candidates of a sitting with their scores (``None`` until entered) and
     their training hours in the programme's category completed up to the exam date (as
     :func:`register_candidate` counts them)."""
-    await _sitting_out(sitting_id)
     sitting = await ExamSitting.objects().get(ExamSitting.id == sitting_id)
-    assert sitting is not None
+    if sitting is None:
+        raise NotFound(f"考试场次 {sitting_id} 不存在", sitting_id=sitting_id)
     programme = await Programme.objects().get(Programme.id == sitting.programme)
     assert programme is not None  # FK
     rows = await ExamResult.select().where(ExamResult.sitting == sitting_id).order_by(ExamResult.id)
-    return [_candidate_out(r, await _eligible_hours(r["practitioner"], programme, sitting)) for r in rows]
+    hours = await training_hours_of(
+        [r["practitioner"] for r in rows], category=programme.training_category, until=sitting.exam_date
+    )
+    return [_candidate_out(r, hours[r["practitioner"]]) for r in rows]
 
 
 async def record_results(

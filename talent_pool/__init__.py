@@ -27,6 +27,7 @@ from talent_pool.services import (
     staff_of_employer,
     start_employment,
     training_hours,
+    training_hours_of,
     update_credential_status,
 )
 from talent_pool.targets import compute_targets, shortfall
@@ -60,5 +61,6 @@ __all__ = [
     "staff_of_employer",
     "start_employment",
     "training_hours",
+    "training_hours_of",
     "update_credential_status",
 ]

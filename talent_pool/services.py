@@ -345,14 +345,34 @@ async def training_hours(
     """Total recorded training hours (decimal hours) of a practitioner from every source,
     optionally of one category, completed on or after ``since`` and/or on or before ``until``
     (local dates, inclusive). Used for exam eligibility: pass the exam date as ``until``."""
-    query = TrainingRecord.select(TrainingRecord.hours).where(TrainingRecord.practitioner == practitioner_id)
+    hours = await training_hours_of([practitioner_id], category=category, since=since, until=until)
+    return hours[practitioner_id]
+
+
+async def training_hours_of(
+    practitioner_ids: list[int],
+    *,
+    category: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> dict[int, Decimal]:
+    """:func:`training_hours` for many practitioners in one query: ``{id: hours}`` with every
+    requested id present (0 when none recorded)."""
+    totals = {pid: Decimal(0) for pid in practitioner_ids}
+    if not practitioner_ids:
+        return totals
+    query = TrainingRecord.select(TrainingRecord.practitioner, TrainingRecord.hours).where(
+        TrainingRecord.practitioner.is_in(practitioner_ids)
+    )
     if category is not None:
         query = query.where(TrainingRecord.category == category)
     if since is not None:
         query = query.where(TrainingRecord.completed_on >= since)
     if until is not None:
         query = query.where(TrainingRecord.completed_on <= until)
-    return sum((Decimal(r["hours"]) for r in await query), Decimal(0))
+    for r in await query:
+        totals[r["practitioner"]] += Decimal(r["hours"])
+    return totals
 
 
 async def practitioner_record(practitioner_id: int) -> PractitionerRecord:
