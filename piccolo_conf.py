@@ -1,26 +1,21 @@
-"""Piccolo configuration: one environment variable picks the database engine.
+"""Piccolo configuration: the engine the tables use until a composition root binds its own.
 
-``TUOYU_DATABASE_URL``
-    ``postgresql://user@host:5432/dbname`` → PostgreSQL (asyncpg);
-    ``sqlite:///relative/or/absolute/path.sqlite`` → SQLite (the embedded default).
-    Unset → ``sqlite:///data/tuoyu.sqlite`` under the current directory (``TUOYU_DATA_DIR``).
-
-This module and ``service/settings.py`` are the only places that read the environment
-(see DESIGN.md). The same parsing lives in ``talent_pool.db.engine_for_url`` so the
-service and the tests can build an engine for any URL.
+The URL comes from the one settings class every process shares (``worker.settings``):
+``TUOYU_DATABASE_URL`` — ``postgresql://user@host:5432/dbname`` (asyncpg, pooled) or
+``sqlite:///path.sqlite`` — and the embedded SQLite file under ``TUOYU_DATA_DIR`` when unset.
+The web app and the worker build their engine from the settings they were given and bind it
+with ``talent_pool.db.use_engine`` (docs/architecture.md, "Settings and the clock").
 """
 
 from __future__ import annotations
 
-import os
-
 from piccolo.conf.apps import AppRegistry
 
-from talent_pool.db import default_database_url, engine_for_url
+from talent_pool.db import engine_for_url
+from worker.settings import WorkerSettings
 
-DB = engine_for_url(
-    os.environ.get("TUOYU_DATABASE_URL") or default_database_url(os.environ.get("TUOYU_DATA_DIR", "data"))
-)
+_settings = WorkerSettings()
+DB = engine_for_url(_settings.db_url, _settings.pool)
 
 APP_REGISTRY = AppRegistry(
     apps=[

@@ -2,6 +2,43 @@
 results, issuance with 22-character numbers, Ed25519-signed verify URLs and QR codes, PDF
 rendering, verification and revocation. Feeds credentials into ``talent_pool``."""
 
+from certification._common import (
+    RENDER_TASK,
+    credential_ref,
+)
+from certification._documents import (
+    get_document,
+    render_certificate,
+)
+from certification._issuance import (
+    issue_certificate_for,
+    issue_certificates,
+)
+from certification._programmes import (
+    get_programme,
+    list_programmes,
+    update_programme,
+)
+from certification._sittings import (
+    create_sitting,
+    get_sitting,
+    list_candidates,
+    record_results,
+    register_candidate,
+    result_history,
+)
+from certification._status import (
+    reinstate_certificate,
+    revoke_certificate,
+    supersede_certificate,
+    suspend_certificate,
+)
+from certification._verification import (
+    certificates_of_practitioner,
+    get_certificate,
+    get_certificate_by_id,
+    verify,
+)
 from certification.errors import (
     Conflict,
     DocumentNotRendered,
@@ -11,31 +48,6 @@ from certification.errors import (
     ValidationFailed,
 )
 from certification.programmes import seed_programmes
-from certification.services import (
-    RENDER_TASK,
-    certificates_of_practitioner,
-    create_sitting,
-    credential_ref,
-    get_certificate,
-    get_certificate_by_id,
-    get_document,
-    get_programme,
-    get_sitting,
-    issue_certificate_for,
-    issue_certificates,
-    list_candidates,
-    list_programmes,
-    record_results,
-    register_candidate,
-    reinstate_certificate,
-    render_certificate,
-    result_history,
-    revoke_certificate,
-    supersede_certificate,
-    suspend_certificate,
-    update_programme,
-    verify,
-)
 from certification.signing import Keyring
 from certification.verify_url import SignedClaims, parse_and_check
 

@@ -4,8 +4,9 @@ verification log.
 
 Timestamps are ``Timestamptz`` (UTC); business dates (exam day, issue date, expiry, status
 change) are ``Date`` (local calendar dates in the configured zone). Uniqueness that matters
-under concurrency is a database constraint: ``Certificate.number``, ``Certificate.issue_key``,
-``ExamResult.key``, ``NumberSequence.key``, ``CertificateDocument.certificate``.
+under concurrency is a database constraint: ``Certificate.number``, one certificate per sitting
+and candidate, one direct certificate per programme, person and reference, one registration per
+sitting and candidate, ``NumberSequence.key``, ``CertificateDocument.certificate``.
 
 Records are never deleted: every foreign key is ``ON DELETE RESTRICT`` so deleting a person,
 programme or certificate that has certificates/results fails instead of cascading.
@@ -32,6 +33,7 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 from talent_pool.tables import Practitioner
@@ -86,14 +88,13 @@ class ExamSitting(Table, tablename="ce_exam_sitting"):
 class ExamResult(Table, tablename="ce_exam_result"):
     """A candidate registered for a sitting and, once entered, their scores.
 
-    ``key`` = ``"{sitting_id}:{practitioner_id}"`` is unique: a person is registered once per
-    sitting. ``theory``/``practical`` are exact scores out of 100 with at most one decimal;
-    ``passed`` is ``None`` until both are entered.
+    ``Unique(sitting, practitioner)``: a person is registered once per sitting.
+    ``theory``/``practical`` are exact scores out of 100 with at most one decimal; ``passed`` is
+    ``None`` until both are entered.
     """
 
     id = Serial(primary_key=True)
 
-    key = Varchar(length=48, unique=True)
     sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
     practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
     theory = Numeric(digits=(5, 1), null=True, default=None)
@@ -102,6 +103,8 @@ class ExamResult(Table, tablename="ce_exam_result"):
     entered_by = Varchar(length=64, default="")
     entered_at = Timestamptz(null=True, default=None)
     registered_at = Timestamptz(default=TimestamptzNow())
+
+    ce_exam_result_one_per_sitting = Unique(["sitting", "practitioner"])
 
 
 class ResultEvent(Table, tablename="ce_result_event"):
@@ -130,8 +133,10 @@ class Certificate(Table, tablename="ce_certificate"):
     """A certificate issued here (证书). Never deleted: status changes instead.
 
     ``number`` is the 22-character skill-certificate number (unique by constraint).
-    ``issue_key`` makes issuance idempotent (``sitting:{sid}:{pid}`` for exam results,
-    ``direct:{programme}:{pid}:{ref}`` for direct issuance). ``holder_*`` are snapshots at
+    Issuance is idempotent by constraint: one certificate per sitting and candidate
+    (``Unique(sitting, practitioner)``), and for direct issuance (no sitting) one per programme,
+    person and ``issue_reference`` (``Unique(programme, practitioner, issue_reference)``;
+    ``issue_reference`` is ``NULL`` for sitting issuance). ``holder_*`` are snapshots at
     issuance, as is ``issuer``. ``status``: valid | suspended | revoked | superseded.
     ``verify_url`` carries the Ed25519 signature made with key ``kid``.
     """
@@ -139,7 +144,7 @@ class Certificate(Table, tablename="ce_certificate"):
     id = Serial(primary_key=True)
 
     number = Varchar(length=22, unique=True)
-    issue_key = Varchar(length=96, unique=True)
+    issue_reference = Varchar(length=64, null=True, default=None)
     programme = ForeignKey(Programme, on_delete=OnDelete.restrict, index=True)
     practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
     sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, null=True, default=None)
@@ -156,6 +161,9 @@ class Certificate(Table, tablename="ce_certificate"):
     verify_url = Text()
     kid = Varchar(length=64)
     created_at = Timestamptz(default=TimestamptzNow())
+
+    ce_certificate_one_per_sitting = Unique(["sitting", "practitioner"])
+    ce_certificate_one_direct = Unique(["programme", "practitioner", "issue_reference"])
 
 
 class CertificateEvent(Table, tablename="ce_certificate_event"):

@@ -1,14 +1,88 @@
-"""Process-wide runtime objects built from settings: the certificate keyring."""
+"""The runtime of one service process, built once from the settings ``create_app`` (or the CLI)
+was given: clock, database engine and pool, signing keyring, background-work dispatcher.
+
+Handlers receive it as the ``rt`` dependency; use cases take it as their first argument. It is
+the only place that turns settings into live objects (docs/architecture.md, "Composition").
+"""
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from piccolo.engine.base import Engine
 
 from certification.signing import Keyring
-from service.settings import get_settings
+from service.settings import Settings
+from talent_pool.db import close_pool, engine_for_url, start_pool, use_engine
+from worker.clock import Clock
+from worker.dispatch import CeleryDispatcher, Dispatcher, InProcessDispatcher
 
 
-@cache
-def keyring() -> Keyring:
-    """The Ed25519 keyring (generated into the data folder on first use when missing)."""
-    return Keyring.from_path(get_settings().key_path())
+def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
+    """Celery on ``TUOYU_REDIS_URL`` when set, else in-process background work."""
+    if settings.redis_url:
+        from worker.celery_app import make_celery
+
+        return CeleryDispatcher(
+            clock, make_celery(settings), settings.task_queue, sweep_seconds=settings.outbox_sweep_seconds
+        )
+    return InProcessDispatcher(clock, sweep_seconds=settings.outbox_sweep_seconds)
+
+
+@dataclass
+class Runtime:
+    """Live objects of one process. ``owns_engine``: the engine was built here (its pool is
+    opened by :meth:`start` and closed by :meth:`stop`); a caller-provided engine is left alone."""
+
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    dispatcher: Dispatcher
+    owns_engine: bool = True
+    started: bool = field(default=False, init=False)
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        """The Ed25519 keyring: the signing key (generated 0600 on first use) plus retired
+        verify-only keys (``TUOYU_VERIFY_KEY_FILES``)."""
+        extra = [p.read_bytes() for p in self.settings.retired_key_paths()]
+        return Keyring.from_path(self.settings.key_path(), extra_public_pem=extra)
+
+    def today(self):  # type: ignore[no-untyped-def]
+        """Today's business date (local, ``TUOYU_TIMEZONE``)."""
+        return self.clock.today()
+
+    def now(self):  # type: ignore[no-untyped-def]
+        """The current instant (aware UTC)."""
+        return self.clock.now()
+
+    async def start(self, *, dispatch: bool = True) -> None:
+        """Open the pool (own engine) and start the dispatcher (``dispatch``)."""
+        if self.owns_engine:
+            await start_pool(self.engine)
+        if dispatch:
+            await self.dispatcher.start()
+        self.started = True
+
+    async def stop(self) -> None:
+        """Stop the dispatcher and close the pool (own engine)."""
+        await self.dispatcher.stop()
+        if self.owns_engine:
+            await close_pool(self.engine)
+        self.started = False
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> Runtime:
+    """The runtime for ``settings``; binds the engine to every table (``use_engine``)."""
+    clock = clock or Clock(settings.zone)
+    owns = engine is None
+    engine = engine or engine_for_url(settings.db_url, settings.pool)
+    use_engine(engine)
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        dispatcher=make_dispatcher(settings, clock),
+        owns_engine=owns,
+    )

@@ -1,98 +1,69 @@
-"""Service settings (pydantic-settings). With ``piccolo_conf.py``, the only reader of the environment.
+"""Service settings (pydantic-settings): ``worker.settings.WorkerSettings`` plus what only the
+HTTP service needs. With it, the only reader of the environment.
 
-Every variable is prefixed ``TUOYU_``:
+Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/settings.py``):
 
 | variable | default | meaning |
 |---|---|---|
-| ``TUOYU_DATA_DIR`` | ``data`` | folder for the embedded default (SQLite file, signing key) |
-| ``TUOYU_DATABASE_URL`` | ``sqlite:///<data>/tuoyu.sqlite`` | ``postgresql://…`` or ``sqlite:///…`` |
-| ``TUOYU_REDIS_URL`` | unset | unset → tasks run in-process; set → Celery on Redis, Redis rate limits |
-| ``TUOYU_TASK_QUEUE`` | ``tuoyu`` | Celery queue the service publishes to and workers consume |
-| ``TUOYU_TIMEZONE`` | ``Asia/Shanghai`` | zone of business dates (session day, issue date, year) |
 | ``TUOYU_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | base of the verify URLs printed in QR codes |
 | ``TUOYU_SIGNING_KEY_FILE`` | ``<data>/signing_key.pem`` | Ed25519 private key (PEM); generated on first run |
+| ``TUOYU_VERIFY_KEY_FILES`` | empty | comma-separated PEM files of retired keys that still verify |
 | ``TUOYU_SECRET_KEY`` | generated into ``<data>/secret_key`` | secret for login tokens (JWT HS256) |
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
 | ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
 | ``TUOYU_TRUSTED_PROXIES`` | empty | comma-separated proxy IPs whose ``X-Forwarded-For`` is believed (empty: none) |
+| ``TUOYU_HOST`` / ``TUOYU_PORT`` | ``127.0.0.1`` / ``8000`` | where ``tuoyu serve`` binds |
+| ``TUOYU_WEB_WORKERS`` | ``1`` | HTTP worker processes of ``tuoyu serve`` |
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
 
-from talent_pool.db import default_database_url
+from worker.settings import WorkerSettings
 
 
-class Settings(BaseSettings):
-    """Runtime configuration read from ``TUOYU_*`` environment variables."""
+class Settings(WorkerSettings):
+    """Runtime configuration of the HTTP service read from ``TUOYU_*`` environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix="TUOYU_", extra="ignore")
-
-    data_dir: Path = Path("data")
-    database_url: str = ""
-    redis_url: str = ""
-    task_queue: str = "tuoyu"
-    timezone: str = "Asia/Shanghai"
     public_url: str = "http://127.0.0.1:8000"
     signing_key_file: Path | None = None
+    verify_key_files: str = ""
     secret_key: str = ""
-    token_hours: int = 12
-    verify_rate_per_minute: int = 60
-    login_rate_per_minute: int = 10
+    token_hours: int = Field(default=12, ge=1, le=24 * 30)
+    verify_rate_per_minute: int = Field(default=60, ge=1)
+    login_rate_per_minute: int = Field(default=10, ge=1)
     trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone_exists(cls, value: str) -> str:
-        ZoneInfo(value)  # raises ZoneInfoNotFoundError for a typo
-        return value
+    web_workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @property
-    def db_url(self) -> str:
-        """The effective database URL (embedded SQLite default when unset)."""
-        return self.database_url or default_database_url(self.data_dir)
-
-    @property
-    def tasks_in_process(self) -> bool:
-        """True when no broker is configured: outbox tasks run in this process after commit."""
-        return not self.redis_url
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def today(self) -> dt.date:
-        """Today's local date in the configured zone."""
-        return dt.datetime.now(self.zone).date()
-
     def key_path(self) -> Path:
         """Where the Ed25519 signing key lives."""
         return self.signing_key_file or (self.data_dir / "signing_key.pem")
 
+    def retired_key_paths(self) -> list[Path]:
+        """PEM files of retired signing keys kept for verification only."""
+        return [Path(p.strip()) for p in self.verify_key_files.split(",") if p.strip()]
+
     def token_secret(self) -> str:
-        """Secret for login tokens: ``TUOYU_SECRET_KEY`` or one generated into the data folder."""
+        """Secret for login tokens: ``TUOYU_SECRET_KEY`` or one generated into the data folder (0600)."""
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # write a private temp file, then link it into place: atomic, first writer wins
             tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -109,5 +80,6 @@ class Settings(BaseSettings):
 
 @cache
 def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
+    """The process-wide settings read once from the environment (the CLI's entry point; the
+    app itself uses the settings passed to ``create_app``)."""
     return Settings()

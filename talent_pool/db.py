@@ -1,13 +1,17 @@
-"""Database plumbing shared by every domain package: engine from URL, transactions.
+"""Database plumbing shared by every domain package: engines, the connection pool, transactions
+and after-commit callbacks.
 
-No environment access here: callers pass the URL (``piccolo_conf.py`` reads it).
+No environment access here: callers pass the URL and pool size (the composition roots read
+them, docs/architecture.md "Settings and the clock").
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -25,35 +29,139 @@ except ImportError:  # pragma: no cover
 SQLITE_TIMEOUT_SECONDS = 30
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached right now (server down, or every pooled connection busy
+    for longer than the pool's wait). The service answers 503 with ``Retry-After``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolConfig:
+    """Size of a process's PostgreSQL connection pool and how long a caller waits (seconds) for a
+    free connection before :class:`DatabaseUnavailable`."""
+
+    min_size: int = 1
+    max_size: int = 10
+    acquire_timeout: float = 5.0
+
+
 def default_database_url(data_dir: str | Path) -> str:
-    """The embedded default: ``sqlite:///<data_dir>/tuoyu.sqlite`` (the folder is created)."""
+    """The embedded default: ``sqlite:///<data_dir>/tuoyu.sqlite`` (the folder is created, 0700)."""
     path = Path(data_dir).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return f"sqlite:///{path / 'tuoyu.sqlite'}"
 
 
-def engine_for_url(url: str) -> Engine:
+class _AcquireWithTimeout:
+    """``pool.acquire()`` that turns a wait longer than the pool's timeout into
+    :class:`DatabaseUnavailable`; awaitable and an async context manager, like asyncpg's."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def __await__(self) -> Any:
+        return self._acquire().__await__()
+
+    async def _acquire(self) -> Any:
+        try:
+            return await self._context
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("数据库连接池已满") from exc
+
+    async def __aenter__(self) -> Any:
+        try:
+            return await self._context.__aenter__()
+        except TimeoutError as exc:
+            raise DatabaseUnavailable("数据库连接池已满") from exc
+
+    async def __aexit__(self, *exc: object) -> Any:
+        return await self._context.__aexit__(*exc)
+
+
+class _TimedPool:
+    """An asyncpg pool whose ``acquire()`` waits at most ``timeout`` seconds."""
+
+    def __init__(self, pool: Any, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    def acquire(self, *, timeout: float | None = None) -> _AcquireWithTimeout:
+        return _AcquireWithTimeout(self._pool.acquire(timeout=timeout or self._timeout))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
+class PooledPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine with a bounded pool (``pool_config``) started by
+    :func:`start_pool`: an exhausted pool makes callers wait ``acquire_timeout`` seconds, then
+    raises :class:`DatabaseUnavailable` instead of opening more connections."""
+
+    def __init__(self, dsn: str, pool_config: PoolConfig) -> None:
+        super().__init__(config={"dsn": dsn})
+        self.pool_config = pool_config
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        if self.pool is not None:
+            return
+        await super().start_connection_pool(
+            min_size=self.pool_config.min_size, max_size=self.pool_config.max_size, **kwargs
+        )
+        self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
+
+
+def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
     """Build a Piccolo engine from a database URL.
 
-    ``postgresql://`` / ``postgres://`` → :class:`PostgresEngine` (asyncpg DSN);
-    ``sqlite:///path`` → :class:`SQLiteEngine` with a 30 s busy timeout.
-
-    Raises ``ValueError`` for any other scheme.
+    ``postgresql://`` / ``postgres://`` → :class:`PooledPostgresEngine` (asyncpg; the pool starts
+    with :func:`start_pool`); ``sqlite:///path`` → :class:`SQLiteEngine` with a 30 s busy
+    timeout (the folder is created 0700). Raises ``ValueError`` for any other scheme.
     """
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres"}:
-        return PostgresEngine(config={"dsn": url})
+        return PooledPostgresEngine(url, pool or PoolConfig())
     if parsed.scheme == "sqlite":
         raw = unquote(url[len("sqlite://") :])
         # sqlite:///abs/path → "/abs/path"; sqlite:///./rel → "/./rel" → keep relative
         path = raw[1:] if raw.startswith("/./") or raw.startswith("/../") else raw
         if not path or path == "/":
             raise ValueError(f"SQLite URL without a file path: {url!r}")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     raise ValueError(
         f"Unsupported TUOYU_DATABASE_URL scheme {parsed.scheme!r}: use postgresql:// or sqlite:///"
     )
+
+
+def current_engine() -> Engine:
+    """The engine the tables use (``piccolo_conf.DB`` unless :func:`use_engine` replaced it)."""
+    engine = engine_finder()
+    if engine is None:
+        raise RuntimeError("No Piccolo engine configured (piccolo_conf.py not found)")
+    return engine
+
+
+def use_engine(engine: Engine) -> None:
+    """Make every table of every registered Piccolo app (and Piccolo's migration table) use
+    ``engine`` — the composition roots call this with the engine built from their settings."""
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    finder = Finder()
+    finder.get_piccolo_conf_module().DB = engine  # type: ignore[union-attr]
+    for table in [*finder.get_table_classes(), Migration]:
+        table._meta.db = engine
+
+
+async def start_pool(engine: Engine) -> None:
+    """Open the engine's connection pool (PostgreSQL; a no-op on SQLite)."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+
+
+async def close_pool(engine: Engine) -> None:
+    """Close the engine's connection pool if one is open."""
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -79,6 +187,22 @@ def is_unique_violation(exc: BaseException, column: str | None = None) -> bool:
     return False
 
 
+# Callbacks to run once the outermost transaction of the current task has committed.
+_after_commit: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+    "tuoyu_after_commit", default=None
+)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` (synchronous, quick, must not raise) after the current outermost
+    :func:`atomic` transaction commits; never when it rolls back. Registering the same callback
+    twice in one transaction runs it once. Outside :func:`atomic` (no transaction, or one opened
+    directly with Piccolo) nothing is registered: the outbox sweep still delivers the work."""
+    callbacks = _after_commit.get()
+    if callbacks is not None and callback not in callbacks:
+        callbacks.append(callback)
+
+
 @contextlib.asynccontextmanager
 async def atomic(engine: Engine | None = None) -> AsyncIterator[Any]:
     """One database transaction; joins the caller's transaction when one is open.
@@ -86,19 +210,24 @@ async def atomic(engine: Engine | None = None) -> AsyncIterator[Any]:
     On SQLite the transaction starts ``IMMEDIATE`` so two writers queue on the lock
     instead of failing half-way with ``database is locked``. Domain services wrap each
     use case in this so that feeding the talent-pool ledger happens in the same
-    transaction as the caller's own write.
+    transaction as the caller's own write. Callbacks registered with :func:`after_commit`
+    run after the outermost transaction committed.
     """
-    if engine is None:
-        engine = engine_finder()
-        if engine is None:
-            raise RuntimeError("No Piccolo engine configured (piccolo_conf.py not found)")
+    engine = engine or current_engine()
     if engine.current_transaction.get() is not None:
         async with engine.transaction(allow_nested=True) as tx:
             yield tx
         return
-    if isinstance(engine, SQLiteEngine):
-        async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
-            yield tx
-    else:
-        async with engine.transaction() as tx:
-            yield tx
+    callbacks: list[Callable[[], None]] = []
+    token = _after_commit.set(callbacks)
+    try:
+        if isinstance(engine, SQLiteEngine):
+            async with engine.transaction(transaction_type=TransactionType.immediate) as tx:
+                yield tx
+        else:
+            async with engine.transaction() as tx:
+                yield tx
+    finally:
+        _after_commit.reset(token)
+    for callback in callbacks:
+        callback()

@@ -1,4 +1,6 @@
-"""Errors raised by talent_pool services. Every error has a Chinese ``message`` for users."""
+"""Errors raised by the domain packages. Every error has a Chinese ``message`` for users, a stable
+machine ``code`` and JSON-safe ``detail``. They carry no transport concerns: ``service.errors``
+maps each type to an HTTP status once (docs/architecture.md, "Errors")."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ class TuoyuError(Exception):
     """Base of all domain errors: ``code`` is a stable machine name, ``message`` is Chinese text."""
 
     code = "error"
-    status = 400
 
     def __init__(self, message: str, **detail: object) -> None:
         super().__init__(message)
@@ -19,21 +20,18 @@ class NotFound(TuoyuError):
     """The referenced record does not exist."""
 
     code = "not_found"
-    status = 404
 
 
 class Conflict(TuoyuError):
     """The request conflicts with the current state (duplicate, wrong state)."""
 
     code = "conflict"
-    status = 409
 
 
 class ValidationFailed(TuoyuError):
     """Input is malformed or violates a rule."""
 
     code = "invalid"
-    status = 422
 
 
 class InvalidIdNumber(ValidationFailed):

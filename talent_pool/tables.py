@@ -140,10 +140,15 @@ class PlanIndicator(Table, tablename="tp_plan_indicator"):
 
 
 class OutboxMessage(Table, tablename="tp_outbox"):
-    """A side effect to run after commit (transactional outbox).
+    """Background work recorded in the same transaction as the change that causes it
+    (transactional outbox; docs/architecture.md, "Background work").
 
-    Written in the same transaction as the change that causes it; a relay dispatches
-    unsent rows to the task queue after commit and stamps ``sent_at``.
+    A dispatcher claims a due row by setting ``leased_until`` (``attempts`` + 1) and delivers it;
+    the row is marked ``done_at`` only after the job's effect committed. A row whose lease ran
+    out without ``done_at`` is due again (a worker died), so nothing is lost; jobs are
+    idempotent, so nothing is done twice. ``due_at`` ``None`` means "now"; a later ``due_at``
+    schedules the work (reminders days ahead). ``failed_at`` is set when the job kept failing
+    (``last_error`` says why); ``tuoyu doctor`` reports such rows.
     """
 
     id: Serial
@@ -151,5 +156,9 @@ class OutboxMessage(Table, tablename="tp_outbox"):
     task = Varchar(length=96)
     args = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow())
-    sent_at = Timestamptz(null=True, default=None)
+    due_at = Timestamptz(null=True, default=None)
+    leased_until = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
+    done_at = Timestamptz(null=True, default=None, index=True)
+    failed_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")

@@ -4,15 +4,16 @@ Table names are prefixed ``tr_``. Timestamps are ``Timestamptz`` (UTC); business
 (offering dates, session days) are ``Date`` (local calendar dates in the configured zone).
 Everything that must hold under concurrency is a database constraint or a conditional update:
 
-* ``Offering.confirmed_count`` never exceeds ``capacity`` — changed only by a conditional
-  ``UPDATE ... WHERE confirmed_count < capacity`` (see ``training.services.enroll``);
-* ``Enrollment.dedupe_key`` (``"{offering_id}:{practitioner_id}"``) is unique, so the same
-  person cannot hold two live enrollments in one offering (a cancelled enrollment releases it);
-* ``Attendance.dedupe_key`` (``"{session_id}:{enrollment_id}"``) is unique, so attendance is one
-  row per session and enrollment (upserted).
+* ``0 <= Offering.confirmed_count <= capacity`` — a ``CHECK`` constraint; the count changes only
+  by a conditional ``UPDATE ... WHERE confirmed_count < capacity`` (``training.enroll``);
+* one live (confirmed or waitlisted) enrollment per person and offering — ``Unique(offering,
+  practitioner, live)`` where ``live`` is ``TRUE`` while the enrollment is live and ``NULL``
+  otherwise (NULLs never collide), kept in step with ``status`` by a ``CHECK``;
+* one attendance row per session and enrollment — ``Unique(session, enrollment)`` (upserted).
 
-Piccolo 1.38 has no composite unique constraint, hence the ``dedupe_key`` columns. Foreign keys
-are ``ON DELETE RESTRICT``: training history is never deleted by deleting what it refers to.
+On SQLite the same constraints are part of the table definitions (migration
+``training_2026_11_30…``). Foreign keys are ``ON DELETE RESTRICT``: training history is never
+deleted by deleting what it refers to.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Check, Unique
 from piccolo.table import Table
 
 from talent_pool.tables import Practitioner
@@ -85,6 +87,8 @@ class Offering(Table, tablename="tr_offering"):
     completed_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
+    tr_offering_seats = Check("capacity >= 1 AND confirmed_count >= 0 AND confirmed_count <= capacity")
+
 
 class Session(Table, tablename="tr_session"):
     """One dated meeting of an offering (课次): ``day`` local date, local clock times,
@@ -104,9 +108,10 @@ class Enrollment(Table, tablename="tr_enrollment"):
 
     ``status`` is confirmed | waitlisted | cancelled | completed | not_completed.
     ``waitlist_seq`` orders the waitlist (the position is the rank among the waitlisted rows).
-    ``dedupe_key`` is ``"{offering_id}:{practitioner_id}"`` while the enrollment is live;
-    cancelling rewrites it to ``"{offering_id}:{practitioner_id}:x{id}"`` so the person may
-    enroll again. ``attended_hours``/``outcome_reason`` are filled on completion.
+    ``live`` is ``TRUE`` while the status is confirmed or waitlisted and ``NULL`` otherwise: with
+    ``Unique(offering, practitioner, live)`` a person holds one live enrollment per offering and
+    may enroll again after cancelling. ``attended_hours``/``outcome_reason`` are filled on
+    completion.
     """
 
     id: Serial  # declared by Piccolo; annotated for type checkers
@@ -114,16 +119,22 @@ class Enrollment(Table, tablename="tr_enrollment"):
     practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
     status = Varchar(length=16, index=True)
     waitlist_seq = Integer(null=True, default=None)
-    dedupe_key = Varchar(length=64, unique=True)
+    live = Boolean(null=True, default=True)
     enrolled_at = Timestamptz()
     status_changed_at = Timestamptz(null=True, default=None)
     attended_hours = Numeric(digits=(8, 2), null=True, default=None)
     outcome_reason = Text(default="")
 
+    tr_enrollment_one_live = Unique(["offering", "practitioner", "live"])
+    tr_enrollment_live_status = Check(
+        "(live IS NULL AND status NOT IN ('confirmed', 'waitlisted')) "
+        "OR (live = TRUE AND status IN ('confirmed', 'waitlisted'))"
+    )
+
 
 class Attendance(Table, tablename="tr_attendance"):
-    """Presence of one enrollment at one session (考勤), one row per pair (``dedupe_key`` is
-    ``"{session_id}:{enrollment_id}"``). ``method`` is roster | qr | batch."""
+    """Presence of one enrollment at one session (考勤), one row per pair
+    (``Unique(session, enrollment)``). ``method`` is roster | qr | batch."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
     session = ForeignKey(Session, index=True, on_delete=OnDelete.restrict)
@@ -132,4 +143,5 @@ class Attendance(Table, tablename="tr_attendance"):
     method = Varchar(length=8, default="roster")
     recorded_by = Varchar(length=64)
     recorded_at = Timestamptz()
-    dedupe_key = Varchar(length=40, unique=True)
+
+    tr_attendance_one_row = Unique(["session", "enrollment"])

@@ -1,32 +1,39 @@
 """The Celery application (Redis broker). Start with ``tuoyu worker``.
 
-Tasks are idempotent and acknowledged late (``acks_late``): a worker killed mid-task leaves
-the message on the broker for another worker. The beat schedule relays the outbox every
-30 seconds so that a message written by a process that died before relaying still goes out.
+Two tasks, whatever the number of job kinds (docs/architecture.md, "Background work"):
+``tuoyu.run_job(message_id)`` runs one outbox message through the job table
+(``worker.jobs.JOBS``), and ``tuoyu.sweep_outbox`` (beat, every ``TUOYU_OUTBOX_SWEEP_SECONDS``)
+publishes whatever is due — work whose lease ran out because a worker died, work lost with a
+Redis that kept nothing on disk, work scheduled for later. Messages are acknowledged late and
+the outbox row, not the broker, is the record of what is done.
 """
 
 from __future__ import annotations
 
 from celery import Celery
 
-from service.settings import get_settings
+from worker import process
+from worker.dispatch import RUN_JOB_TASK, SWEEP_TASK
+from worker.settings import WorkerSettings
 
 
-def make_celery() -> Celery:
-    """Build the Celery app from settings (``TUOYU_REDIS_URL`` is the broker)."""
-    settings = get_settings()
-    broker = settings.redis_url or "memory://"
-    app = Celery("tuoyu", broker=broker, include=["worker.tasks"])
+def make_celery(conf: WorkerSettings | None = None) -> Celery:
+    """Build a Celery app from ``conf`` (default: this worker's own settings);
+    ``TUOYU_REDIS_URL`` is the broker, ``TUOYU_TASK_QUEUE`` the queue."""
+    conf = conf or process.settings()
+    app = Celery("tuoyu", broker=conf.redis_url or "memory://", include=["worker.tasks"])
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
-        timezone=settings.timezone,
-        task_default_queue=settings.task_queue,
+        broker_transport_options={"visibility_timeout": 3600},
+        timezone=conf.timezone,
+        task_default_queue=conf.task_queue,
+        task_routes={RUN_JOB_TASK: {"queue": conf.task_queue}, SWEEP_TASK: {"queue": conf.task_queue}},
         beat_schedule={
-            "relay-outbox": {"task": "worker.relay_outbox", "schedule": 30.0},
+            "sweep-outbox": {"task": SWEEP_TASK, "schedule": conf.outbox_sweep_seconds},
         },
     )
     return app

@@ -1,65 +1,122 @@
-"""Outbox relay: dispatch messages written in a committed transaction.
+"""Claiming and running outbox messages (the delivery side of ``talent_pool.outbox``).
 
-A message is *claimed* by a conditional update (``sent_at IS NULL``), so two relays running
-at once never both send it; if sending fails the claim is released and ``attempts`` grows.
-With no broker configured, the message's service runs right here, in-process.
+A message is *claimed* by one conditional ``UPDATE`` that sets its lease (``leased_until`` =
+now + the job's lease, ``attempts`` + 1) only while it is due, not done and not leased — so two
+dispatchers never both take it. It is marked ``done_at`` only after the job's effect committed;
+a message whose lease runs out first (the worker died) is due again. A job that raises is
+retried with exponential back-off until its ``max_attempts``, then marked ``failed_at``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from service.settings import get_settings
 from talent_pool.tables import OutboxMessage
-from worker.registry import handler
+from worker.clock import Clock
+from worker.jobs import JOBS, Job
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("tuoyu.outbox")
+
+BACKOFF_BASE = dt.timedelta(seconds=5)
+BACKOFF_MAX = dt.timedelta(minutes=30)
 
 
-async def _claim(message_id: int) -> bool:
-    rows = await OutboxMessage.raw(
-        "UPDATE tp_outbox SET sent_at = {}, attempts = attempts + 1 "
-        "WHERE id = {} AND sent_at IS NULL RETURNING id",
-        dt.datetime.now(dt.UTC),
-        message_id,
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A message this process now holds a lease on."""
+
+    id: int
+    task: str
+    args: list[Any]
+
+
+def _due(now: dt.datetime) -> Any:
+    return (
+        OutboxMessage.done_at.is_null()
+        & OutboxMessage.failed_at.is_null()
+        & (OutboxMessage.due_at.is_null() | (OutboxMessage.due_at <= now))
+        & (OutboxMessage.leased_until.is_null() | (OutboxMessage.leased_until < now))
     )
-    return bool(rows)
 
 
-async def _release(message_id: int) -> None:
-    await OutboxMessage.update({OutboxMessage.sent_at: None}).where(OutboxMessage.id == message_id)
-
-
-async def relay(limit: int = 500) -> int:
-    """Dispatch up to ``limit`` unsent outbox messages, oldest first; returns how many went.
-
-    In-process mode (no ``TUOYU_REDIS_URL``) awaits each task's service directly; otherwise
-    publishes to Celery. A failure leaves the message unsent for the next relay.
-    """
-    settings = get_settings()
-    pending = await (
-        OutboxMessage.select(OutboxMessage.id, OutboxMessage.task, OutboxMessage.args)
-        .where(OutboxMessage.sent_at.is_null())
+async def claim_due(
+    now: dt.datetime, *, limit: int = 100, jobs: Mapping[str, Job] = JOBS
+) -> list[Claimed]:
+    """Lease up to ``limit`` due messages, oldest first; returns those this call won."""
+    candidates = await (
+        OutboxMessage.select(OutboxMessage.id, OutboxMessage.task)
+        .where(_due(now))
         .order_by(OutboxMessage.id)
         .limit(limit)
-        .output(load_json=True)
     )
-    sent = 0
-    for msg in pending:
-        if not await _claim(msg["id"]):
-            continue
-        args = list(msg["args"] or [])
-        try:
-            if settings.tasks_in_process:
-                await handler(msg["task"])(*args)
-            else:
-                from worker.tasks import send
+    by_task: dict[str, list[int]] = {}
+    for row in candidates:
+        by_task.setdefault(row["task"], []).append(row["id"])
+    claimed: list[Claimed] = []
+    for task, ids in by_task.items():
+        job = jobs.get(task)
+        lease = job.lease if job is not None else dt.timedelta(minutes=1)
+        rows = await (
+            OutboxMessage.update(
+                {OutboxMessage.leased_until: now + lease, OutboxMessage.attempts: OutboxMessage.attempts + 1}
+            )
+            .where(OutboxMessage.id.is_in(ids) & _due(now))
+            .returning(OutboxMessage.id, OutboxMessage.task, OutboxMessage.args)
+            .output(load_json=True)
+        )
+        claimed += [Claimed(r["id"], r["task"], list(r["args"] or [])) for r in rows]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
 
-                send(msg["task"], args)
-        except Exception:
-            log.exception("outbox message %s (%s) failed; will retry", msg["id"], msg["task"])
-            await _release(msg["id"])
-            continue
-        sent += 1
-    return sent
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+async def run_message(message_id: int, clock: Clock, *, jobs: Mapping[str, Job] = JOBS) -> str:
+    """Run one claimed message and record the outcome; returns ``done``, ``skipped`` (already
+    done, or unknown id), ``retry`` or ``failed``. Never raises for a failing job (a database
+    that cannot be reached still raises: the lease then runs out and the message is due again)."""
+    now = clock.now()
+    row = await (
+        OutboxMessage.select(
+            OutboxMessage.task, OutboxMessage.args, OutboxMessage.attempts, OutboxMessage.done_at
+        )
+        .where(OutboxMessage.id == message_id)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None or row["done_at"] is not None:
+        return "skipped"
+    job = jobs.get(row["task"])
+    try:
+        if job is None:
+            raise LookupError(f"no job named {row['task']!r} in worker.jobs.JOBS")
+        await job.fn(*(row["args"] or []), now=now)
+    except Exception as exc:
+        give_up = job is None or row["attempts"] >= job.max_attempts
+        log.warning(
+            "outbox message %s (%s) failed on attempt %s%s: %r",
+            message_id,
+            row["task"],
+            row["attempts"],
+            "; giving up" if give_up else "",
+            exc,
+        )
+        await OutboxMessage.update(
+            {
+                OutboxMessage.leased_until: None,
+                OutboxMessage.last_error: repr(exc)[:1000],
+                OutboxMessage.failed_at: now if give_up else None,
+                OutboxMessage.due_at: None if give_up else now + _backoff(row["attempts"]),
+            }
+        ).where(OutboxMessage.id == message_id)
+        return "failed" if give_up else "retry"
+    await OutboxMessage.update(
+        {OutboxMessage.done_at: clock.now(), OutboxMessage.leased_until: None}
+    ).where(OutboxMessage.id == message_id)
+    return "done"

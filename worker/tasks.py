@@ -1,34 +1,22 @@
-"""Celery tasks: thin wrappers that run one async domain service with ids as arguments."""
+"""The Celery tasks: run one outbox message; sweep the outbox (beat)."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
-from service.settings import get_settings
+from worker import process
 from worker.celery_app import celery_app
-from worker.outbox import relay
-from worker.registry import handler
+from worker.dispatch import RUN_JOB_TASK, SWEEP_TASK, CeleryDispatcher
+from worker.outbox import run_message
 
 
-@celery_app.task(
-    name="certification.render_certificate",
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def render_certificate(certificate_id: int) -> None:
-    """Render the QR PNG and PDF of one certificate into the database (idempotent)."""
-    asyncio.run(handler("certification.render_certificate")(certificate_id))
+@celery_app.task(name=RUN_JOB_TASK, acks_late=True)
+def run_job(message_id: int) -> str:
+    """Run outbox message ``message_id`` (its job is idempotent; an already done message is
+    skipped). Returns ``done`` / ``skipped`` / ``retry`` / ``failed``."""
+    return process.run(lambda: run_message(message_id, process.clock()))
 
 
-@celery_app.task(name="worker.relay_outbox", acks_late=True)
-def relay_outbox() -> int:
-    """Dispatch outbox messages that are still unsent (beat, every 30 s)."""
-    return asyncio.run(relay())
-
-
-def send(name: str, args: list[Any]) -> None:
-    """Publish task ``name`` with ``args`` to the broker (``TUOYU_REDIS_URL``)."""
-    celery_app.send_task(name, args=args, queue=get_settings().task_queue)
+@celery_app.task(name=SWEEP_TASK, acks_late=True)
+def sweep_outbox() -> int:
+    """Publish every due outbox message as ``tuoyu.run_job`` (beat); returns how many."""
+    dispatcher = CeleryDispatcher(process.clock(), celery_app, process.settings().task_queue)
+    return process.run(dispatcher.relay)

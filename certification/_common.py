@@ -1,0 +1,152 @@
+"""Shared pieces of the certification use cases: programme and certificate look-ups, output
+shapes, the covering-credential rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from certification import rules
+from certification.errors import (
+    Conflict,
+    NotFound,
+)
+from certification.programmes import covering_programme_codes
+from certification.schemas import (
+    CertificateOut,
+)
+from certification.tables import (
+    Certificate,
+    Programme,
+)
+from talent_pool.tables import Credential, Practitioner
+
+RENDER_TASK = "certification.render_certificate"
+_practitioner_pk = Practitioner._meta.primary_key  # talent_pool tables do not declare `id`
+_CATEGORY_NAMES = {"pre_job": "岗前培训", "refresher": "在岗培训", "other": "其他培训"}
+
+
+def credential_ref(number: str) -> str:
+    """The talent-pool ``source_ref`` of a certificate issued here: ``certificate:{number}``."""
+    return f"certificate:{number}"
+
+
+async def _programme(code: str) -> Programme:
+    row = await Programme.objects().get(Programme.code == code)
+    if row is None:
+        raise NotFound(f"证书项目 {code} 不存在", programme_code=code)
+    return row
+
+
+_CERT_COLUMNS = (
+    *Certificate.all_columns(),
+    Certificate.programme.code.as_alias("programme_code"),
+    Certificate.programme.kind.as_alias("kind"),
+    Certificate.programme.title.as_alias("title"),
+    Certificate.programme.level.as_alias("level"),
+)
+
+
+def _cert_out(row: dict[str, Any]) -> CertificateOut:
+    return CertificateOut(
+        id=row["id"],
+        number=row["number"],
+        programme_code=row["programme_code"],
+        kind=row["kind"],
+        title=row["title"],
+        level=row["level"],
+        practitioner_id=row["practitioner"],
+        sitting_id=row["sitting"],
+        holder_name=row["holder_name"],
+        holder_id_number=row["holder_id_number"],
+        issued_on=row["issued_on"],
+        expires_on=row["expires_on"],
+        status=row["status"],
+        status_changed_on=row["status_changed_on"],
+        status_reason=row["status_reason"],
+        issuer=row["issuer"],
+        verify_url=row["verify_url"],
+        kid=row["kid"],
+        created_at=row["created_at"],
+    )
+
+
+async def _cert_where(condition: Any) -> CertificateOut | None:
+    row = await Certificate.select(*_CERT_COLUMNS).where(condition).first()
+    return _cert_out(row) if row else None
+
+
+def _score_out(value: Any) -> Decimal | None:
+    return None if value is None else rules.display_score(Decimal(str(value)))
+
+
+async def _valid_covering_credential(
+    practitioner_id: int, programme: Programme, on: dt.date
+) -> tuple[str, str, str, str] | None:
+    """A credential of ``practitioner_id`` in force on ``on`` that makes a certificate of
+    ``programme`` pointless: same programme, or a higher level of the same 1+X certificate
+    (:func:`certification.programmes.covering_programme_codes`). Looks at certificates issued
+    here and at the talent-pool ledger (imports, national lookup). Returns ``(number,
+    programme_code, title, level)`` or ``None``. In force = :func:`rules.status_on` is
+    ``valid`` (not expired, revoked, suspended or superseded)."""
+    codes = covering_programme_codes(str(programme.code))
+    own = await (
+        Certificate.select(
+            Certificate.number,
+            Certificate.status,
+            Certificate.status_changed_on,
+            Certificate.expires_on,
+            Certificate.programme.code.as_alias("code"),
+            Certificate.programme.title.as_alias("title"),
+            Certificate.programme.level.as_alias("level"),
+        )
+        .where((Certificate.practitioner == practitioner_id) & Certificate.programme.code.is_in(list(codes)))
+        .order_by(Certificate.id)
+    )
+    ledger = await (
+        Credential.select(
+            Credential.number,
+            Credential.status,
+            Credential.status_changed_on,
+            Credential.expires_on,
+            Credential.programme_code.as_alias("code"),
+            Credential.title,
+            Credential.level,
+        )
+        .where(
+            (Credential.practitioner == practitioner_id)
+            & Credential.programme_code.is_in(list(codes))
+            & Credential.source_ref.not_like("certificate:%")  # ours: checked above
+        )
+        .order_by(Credential.id)
+    )
+    for row in [*own, *ledger]:
+        state = rules.status_on(
+            status=row["status"],
+            status_changed_on=row["status_changed_on"],
+            expires_on=row["expires_on"],
+            today=on,
+        )
+        if state == "valid":
+            return row["number"], row["code"], row["title"], row["level"]
+    return None
+
+
+def _already_holds(programme: Programme, held: tuple[str, str, str, str], practitioner_id: int) -> Conflict:
+    number, code, title, level = held
+    shown = number or "（无编号）"
+    if code == programme.code:
+        message = f"已持有有效的同级证书 {shown}（{title}，{level}），不能重复报考或发证"
+    else:
+        message = (
+            f"已持有更高等级的有效证书 {shown}（{title}，{level}），"
+            f"高等级证书已涵盖{programme.level}，无需报考或发放{programme.level}证书"
+        )
+    return Conflict(
+        message,
+        practitioner_id=practitioner_id,
+        programme_code=programme.code,
+        held_number=number,
+        held_programme_code=code,
+    )

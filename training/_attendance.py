@@ -1,0 +1,142 @@
+"""Attendance (考勤): one row per session and enrollment, whole batches validated first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from talent_pool.db import atomic
+from training._common import (
+    _offering_row,
+    _require_aware,
+)
+from training.errors import (
+    AttendanceRejected,
+    OfferingNotOpen,
+    TrainingInvalid,
+    TrainingNotFound,
+)
+from training.schemas import (
+    AttendanceEntry,
+    AttendanceMethod,
+    AttendanceReport,
+)
+from training.tables import Attendance, Enrollment, Session
+
+# --------------------------------------------------------------------------- attendance
+
+
+async def record_attendance(
+    session_id: int,
+    entries: Sequence[AttendanceEntry | Mapping[str, Any]],
+    *,
+    recorded_by: str,
+    method: AttendanceMethod = "roster",
+    now: dt.datetime,
+    today: dt.date,
+) -> AttendanceReport:
+    """Record presence at a session (考勤): an idempotent upsert per (session, enrollment).
+
+    Each entry names a ``practitioner_id`` or an ``enrollment_id`` of this offering and
+    ``present``. Only **confirmed** enrollments can attend. The whole batch is validated first:
+    if any row is bad (malformed, unknown person, not enrolled, waitlisted/cancelled, the same
+    person twice with different values) :class:`AttendanceRejected` lists every bad row
+    (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical duplicate rows count
+    once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``.
+
+    ``today`` (the caller's local business date): a session whose ``day`` is after
+    it has not happened yet and the whole batch is rejected (课次尚未开始) — nothing is written.
+
+    Raises :class:`TrainingNotFound` (session), :class:`OfferingNotOpen` (offering completed or
+    cancelled), :class:`TrainingInvalid` (empty ``recorded_by``, naive ``now``, future session).
+    """
+    _require_aware(now)
+    recorded_by = recorded_by.strip()
+    if not recorded_by:
+        raise TrainingInvalid("记录人不能为空", field="recorded_by")
+    if method not in ("roster", "qr", "batch"):
+        raise TrainingInvalid(f"考勤方式 {method} 无效", field="method")
+    async with atomic():
+        session = await Session.select().where(Session.id == session_id).first()
+        if session is None:
+            raise TrainingNotFound(f"课次 {session_id} 不存在")
+        if session["day"] > today:
+            raise TrainingInvalid(
+                f"课次尚未开始（课次日期 {session['day']}，今天 {today}），不能记录考勤",
+                field="session_id",
+                session_id=session_id,
+                day=session["day"].isoformat(),
+            )
+        offering = await _offering_row(session["offering"])
+        if offering["status"] in ("completed", "cancelled"):
+            raise OfferingNotOpen(f"班级 {offering['id']} 已结业或已取消，不能再记录考勤")
+        enrollments = await Enrollment.select(
+            Enrollment.id, Enrollment.practitioner, Enrollment.status
+        ).where(Enrollment.offering == offering["id"])
+        by_id = {e["id"]: e for e in enrollments}
+        live_by_person: dict[int, dict[str, Any]] = {}
+        for e in sorted(enrollments, key=lambda e: e["status"] == "cancelled"):
+            live_by_person.setdefault(e["practitioner"], e)
+
+        bad: list[dict[str, object]] = []
+        chosen: dict[int, tuple[int, bool]] = {}  # enrollment id -> (row, present)
+        for index, raw in enumerate(entries):
+            try:
+                entry = raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
+            except Exception as exc:
+                bad.append({"row": index, "reason": f"格式错误：{exc}"})
+                continue
+            if entry.enrollment_id is not None:
+                found = by_id.get(entry.enrollment_id)
+                who: dict[str, object] = {"enrollment_id": entry.enrollment_id}
+                missing = f"报名记录 {entry.enrollment_id} 不属于本班级"
+            else:
+                assert entry.practitioner_id is not None
+                found = live_by_person.get(entry.practitioner_id)
+                who = {"practitioner_id": entry.practitioner_id}
+                missing = f"人员 {entry.practitioner_id} 未报名本班级"
+            if found is None:
+                bad.append({"row": index, "reason": missing, **who})
+                continue
+            if found["status"] != "confirmed":
+                label = {"waitlisted": "候补中", "cancelled": "已取消"}.get(found["status"], found["status"])
+                bad.append({"row": index, "reason": f"报名状态为{label}，不能记录考勤", **who})
+                continue
+            previous = chosen.get(found["id"])
+            if previous is not None and previous[1] != entry.present:
+                bad.append({"row": index, "reason": f"与第 {previous[0]} 行重复且出勤不一致", **who})
+                continue
+            chosen.setdefault(found["id"], (index, entry.present))
+        if bad:
+            raise AttendanceRejected(bad)
+        if chosen:
+            rows = [
+                Attendance(
+                    session=session_id,
+                    enrollment=enrollment_id,
+                    present=present,
+                    method=method,
+                    recorded_by=recorded_by,
+                    recorded_at=now,
+                )
+                for enrollment_id, (_, present) in chosen.items()
+            ]
+            await Attendance.insert(*rows).on_conflict(
+                target=(Attendance.session, Attendance.enrollment),
+                action="DO UPDATE",
+                values=[
+                    Attendance.present,
+                    Attendance.method,
+                    Attendance.recorded_by,
+                    Attendance.recorded_at,
+                ],
+            )
+    present_count = sum(1 for _, p in chosen.values() if p)
+    return AttendanceReport(
+        session_id=session_id,
+        recorded=len(chosen),
+        present=present_count,
+        absent=len(chosen) - present_count,
+        enrollment_ids=sorted(chosen),
+    )

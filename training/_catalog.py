@@ -1,0 +1,117 @@
+"""Training bases (实训基地) and the course catalog (课程目录)."""
+
+from __future__ import annotations
+
+from piccolo.query.functions.aggregate import Count
+
+from talent_pool import is_current_district
+from talent_pool.db import atomic, is_unique_violation
+from training._common import (
+    _base_out,
+    _course_out,
+)
+from training.errors import (
+    DuplicateCode,
+    TrainingInvalid,
+    TrainingNotFound,
+)
+from training.schemas import (
+    CourseIn,
+    CourseOut,
+    TrainingBaseIn,
+    TrainingBaseOut,
+)
+from training.tables import Course, TrainingBase
+
+# --------------------------------------------------------------------------- bases & courses
+
+
+async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
+    """Register a training base (实训基地).
+
+    ``district_code`` must be a current district/county of the city (the talent-pool division
+    table); raises :class:`TrainingInvalid` otherwise.
+    """
+    if not await is_current_district(data.district_code):
+        raise TrainingInvalid(f"区县代码 {data.district_code} 不是本市现行区县", field="district_code")
+    async with atomic():
+        row = TrainingBase(
+            name=data.name,
+            district_code=data.district_code,
+            address=data.address.strip(),
+            accredited=data.accredited,
+            active=data.active,
+        )
+        await row.save()
+    return _base_out(row.to_dict())
+
+
+async def get_training_base(training_base_id: int) -> TrainingBaseOut:
+    """One training base; raises :class:`TrainingNotFound`."""
+    row = await TrainingBase.select().where(TrainingBase.id == training_base_id).first()
+    if row is None:
+        raise TrainingNotFound(f"实训基地 {training_base_id} 不存在")
+    return _base_out(row)
+
+
+async def list_training_bases(district_code: str | None = None) -> list[TrainingBaseOut]:
+    """Training bases (all, or those of one district), in id order."""
+    query = TrainingBase.select().order_by(TrainingBase.id)
+    if district_code is not None:
+        query = query.where(TrainingBase.district_code == district_code)
+    return [_base_out(r) for r in await query]
+
+
+async def count_accredited_bases(district_code: str | None = None) -> int:
+    """Number of training bases that are accredited **and** active (the plan's 实训基地
+    indicator, target 10), for the city or one district."""
+    by_district = await accredited_bases_by_district()
+    return sum(by_district.values()) if district_code is None else by_district.get(district_code, 0)
+
+
+async def accredited_bases_by_district() -> dict[str, int]:
+    """``{district_code: n}`` of accredited and active bases (the rule of
+    :func:`count_accredited_bases`) in one query, for a targets table of every district."""
+    rows = await (
+        TrainingBase.select(TrainingBase.district_code, Count(TrainingBase.id, alias="n"))
+        .where((TrainingBase.accredited == True) & (TrainingBase.active == True))  # noqa: E712
+        .group_by(TrainingBase.district_code)
+    )
+    return {r["district_code"]: int(r["n"]) for r in rows}
+
+
+async def create_course(data: CourseIn) -> CourseOut:
+    """Add a course to the catalog. ``code`` is normalised (trimmed, upper case) and unique:
+    raises :class:`DuplicateCode` when it is taken (also under concurrency)."""
+    async with atomic() as tx:
+        savepoint = await tx.savepoint()
+        row = Course(
+            code=data.code,
+            title=data.title,
+            category=data.category,
+            hours=data.hours,
+            level=data.level.strip(),
+            description=data.description.strip(),
+        )
+        try:
+            await row.save()
+        except Exception as exc:
+            if is_unique_violation(exc, "code"):
+                await savepoint.rollback_to()
+                raise DuplicateCode(f"课程代码 {data.code} 已存在", code=data.code) from None
+            raise
+        await savepoint.release()
+    return _course_out(row.to_dict())
+
+
+async def get_course(course_id: int) -> CourseOut:
+    """One course; raises :class:`TrainingNotFound`."""
+    row = await Course.select().where(Course.id == course_id).first()
+    if row is None:
+        raise TrainingNotFound(f"课程 {course_id} 不存在")
+    return _course_out(row)
+
+
+async def list_courses() -> list[CourseOut]:
+    """The course catalog in code order."""
+    return [_course_out(r) for r in await Course.select().order_by(Course.code)]

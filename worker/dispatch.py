@@ -1,0 +1,144 @@
+"""Dispatchers: the one port for background work, chosen once by the composition root.
+
+A dispatcher runs as a background task on the event loop of the process that starts it (the
+web app's lifespan, the CLI). It wakes when a transaction that enqueued work commits
+(``talent_pool.outbox.add_waker``) and every ``sweep_seconds`` (work whose lease ran out, work
+scheduled for later, work left by a process that died), claims what is due
+(:func:`worker.outbox.claim_due`) and delivers it:
+
+- :class:`InProcessDispatcher` (no ``TUOYU_REDIS_URL``, the embedded default) runs each job
+  right there, one at a time, outside any request; jobs push CPU-bound work (QR, PDF) to
+  threads so the event loop keeps answering requests;
+- :class:`CeleryDispatcher` publishes ``tuoyu.run_job(message_id)`` to the Celery queue.
+
+See docs/architecture.md, "Background work".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from talent_pool.db import DatabaseUnavailable
+from talent_pool.outbox import add_waker
+from talent_pool.tables import OutboxMessage
+from worker.clock import Clock
+from worker.jobs import JOBS, Job
+from worker.outbox import Claimed, claim_due, run_message
+
+log = logging.getLogger("tuoyu.dispatch")
+
+RUN_JOB_TASK = "tuoyu.run_job"
+SWEEP_TASK = "tuoyu.sweep_outbox"
+
+
+class Dispatcher:
+    """Claims due outbox messages and delivers them (see the module docstring).
+
+    ``start()`` / ``stop()`` bind it to the running event loop; ``wake()`` may be called from
+    any thread. ``relay()`` does one round by hand (CLI, tests) and returns how many messages it
+    delivered; ``drain()`` relays until nothing is due (demo, tests).
+    """
+
+    def __init__(self, clock: Clock, *, sweep_seconds: float = 15.0, jobs: Mapping[str, Job] = JOBS) -> None:
+        self.clock = clock
+        self.sweep_seconds = sweep_seconds
+        self.jobs = jobs
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._remove_waker: Callable[[], None] | None = None
+
+    async def deliver(self, message: Claimed) -> None:
+        """Hand one claimed message to whatever runs it."""
+        raise NotImplementedError
+
+    async def relay(self, limit: int = 100) -> int:
+        """Claim up to ``limit`` due messages and deliver them; returns how many."""
+        claimed = await claim_due(self.clock.now(), limit=limit, jobs=self.jobs)
+        for message in claimed:
+            await self.deliver(message)
+        return len(claimed)
+
+    async def drain(self, *, timeout: float = 120.0) -> None:
+        """Relay until no message is pending (done or failed), or ``timeout`` seconds pass
+        (``TimeoutError``). With a Celery dispatcher this waits for the workers."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await self.relay()
+            pending = await OutboxMessage.count().where(
+                OutboxMessage.done_at.is_null() & OutboxMessage.failed_at.is_null()
+                & (OutboxMessage.due_at.is_null() | (OutboxMessage.due_at <= self.clock.now()))
+            )
+            if pending == 0:
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"{pending} background jobs still pending after {timeout:.0f} s")
+            await asyncio.sleep(0.2)
+
+    def wake(self) -> None:
+        """Ask for a round soon (thread-safe; a no-op before ``start``)."""
+        loop, event = self._loop, self._event
+        if loop is None or event is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # loop closing
+            loop.call_soon_threadsafe(event.set)
+
+    async def start(self) -> None:
+        """Run the dispatch loop on the current event loop and listen for committed work."""
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        self._event.set()  # a first round at start-up picks up what a previous process left
+        self._task = asyncio.create_task(self._run(), name=f"tuoyu-{type(self).__name__}")
+        self._remove_waker = add_waker(self.wake)
+
+    async def stop(self) -> None:
+        """Stop listening and end the loop (a job in progress is cancelled; its lease runs out
+        and it is delivered again later)."""
+        if self._remove_waker is not None:
+            self._remove_waker()
+            self._remove_waker = None
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        self._loop = self._event = None
+
+    async def _run(self) -> None:
+        assert self._event is not None
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), timeout=self.sweep_seconds)
+            self._event.clear()
+            try:
+                while await self.relay() > 0:
+                    pass
+            except (DatabaseUnavailable, OSError) as exc:
+                log.warning("background work waits: database unavailable (%s)", exc)
+            except Exception:
+                log.exception("dispatch round failed; retrying in %s s", self.sweep_seconds)
+
+
+class InProcessDispatcher(Dispatcher):
+    """Runs each job in this process, on the dispatcher's own task (never inside a request)."""
+
+    async def deliver(self, message: Claimed) -> None:
+        await run_message(message.id, self.clock, jobs=self.jobs)
+
+
+class CeleryDispatcher(Dispatcher):
+    """Publishes each claimed message as ``tuoyu.run_job(message_id)`` to ``queue``."""
+
+    def __init__(self, clock: Clock, celery_app: Any, queue: str, **kwargs: Any) -> None:
+        super().__init__(clock, **kwargs)
+        self.celery_app = celery_app
+        self.queue = queue
+
+    async def deliver(self, message: Claimed) -> None:
+        # publishing talks to Redis synchronously: keep it off the event loop
+        await asyncio.to_thread(self.celery_app.send_task, RUN_JOB_TASK, args=[message.id], queue=self.queue)

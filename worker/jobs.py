@@ -1,0 +1,38 @@
+"""The one table of background jobs: task name → async domain function and its lease.
+
+Adding a kind of background work is one domain function (idempotent, ids as arguments, a
+keyword ``now``) plus one line here; the domain records it with
+``talent_pool.outbox.enqueue(NAME, *ids)`` (docs/architecture.md, "Add a background job").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import certification
+
+JobFn = Callable[..., Coroutine[Any, Any, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """How to run one kind of background work.
+
+    ``fn(*args, now=<aware UTC datetime>)`` does the work and commits its effect; it must be
+    idempotent (a redelivered message runs it again). ``lease``: how long a delivered message
+    may run before it counts as lost and is delivered again — longer than the job ever takes,
+    short enough that a killed worker's work resumes soon. ``max_attempts``: deliveries before
+    the message is marked failed (``tuoyu doctor`` lists it).
+    """
+
+    fn: JobFn
+    lease: dt.timedelta = dt.timedelta(minutes=2)
+    max_attempts: int = 8
+
+
+JOBS: dict[str, Job] = {
+    certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
+}
