@@ -7,8 +7,10 @@ from certification._common import (
     credential_ref,
 )
 from certification._documents import (
+    certificates_without_documents,
     get_document,
     render_certificate,
+    render_certificates,
 )
 from certification._issuance import (
     issue_certificate_for,
@@ -48,6 +50,7 @@ from certification.errors import (
     ValidationFailed,
 )
 from certification.programmes import seed_programmes
+from certification.schemas import IssuanceResult
 from certification.signing import Keyring
 from certification.verify_url import SignedClaims, parse_and_check
 
@@ -56,12 +59,14 @@ __all__ = [
     "Conflict",
     "DocumentNotRendered",
     "InvalidCertificateNumber",
+    "IssuanceResult",
     "Keyring",
     "NotEligible",
     "NotFound",
     "SignedClaims",
     "ValidationFailed",
     "certificates_of_practitioner",
+    "certificates_without_documents",
     "create_sitting",
     "credential_ref",
     "get_certificate",
@@ -78,6 +83,7 @@ __all__ = [
     "register_candidate",
     "reinstate_certificate",
     "render_certificate",
+    "render_certificates",
     "result_history",
     "revoke_certificate",
     "seed_programmes",

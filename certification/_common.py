@@ -22,7 +22,8 @@ from certification.tables import (
 )
 from talent_pool.tables import Credential, Practitioner
 
-RENDER_TASK = "certification.render_certificate"
+RENDER_TASK = "certification.render_certificates"
+"""Background job (``worker.jobs``): render the QR codes and PDFs of a list of certificate ids."""
 _practitioner_pk = Practitioner._meta.primary_key  # talent_pool tables do not declare `id`
 _CATEGORY_NAMES = {"pre_job": "岗前培训", "refresher": "在岗培训", "other": "其他培训"}
 
@@ -81,18 +82,25 @@ def _score_out(value: Any) -> Decimal | None:
     return None if value is None else rules.display_score(Decimal(str(value)))
 
 
-async def _valid_covering_credential(
-    practitioner_id: int, programme: Programme, on: dt.date
-) -> tuple[str, str, str, str] | None:
-    """A credential of ``practitioner_id`` in force on ``on`` that makes a certificate of
-    ``programme`` pointless: same programme, or a higher level of the same 1+X certificate
-    (:func:`certification.programmes.covering_programme_codes`). Looks at certificates issued
-    here and at the talent-pool ledger (imports, national lookup). Returns ``(number,
-    programme_code, title, level)`` or ``None``. In force = :func:`rules.status_on` is
-    ``valid`` (not expired, revoked, suspended or superseded)."""
-    codes = covering_programme_codes(str(programme.code))
+Held = tuple[str, str, str, str]
+"""A credential in force: ``(number, programme_code, title, level)``."""
+
+
+async def _covering_credentials(
+    practitioner_ids: list[int], programme: Programme, on: dt.date
+) -> dict[int, Held]:
+    """For each of ``practitioner_ids`` that holds one, a credential in force on ``on`` that makes
+    a certificate of ``programme`` pointless: same programme, or a higher level of the same 1+X
+    certificate (:func:`certification.programmes.covering_programme_codes`). Looks at
+    certificates issued here and at the talent-pool ledger (imports, national lookup) — two
+    queries whatever the number of people. In force = :func:`rules.status_on` is ``valid`` (not
+    expired, revoked, suspended or superseded)."""
+    if not practitioner_ids:
+        return {}
+    codes = list(covering_programme_codes(str(programme.code)))
     own = await (
         Certificate.select(
+            Certificate.practitioner,
             Certificate.number,
             Certificate.status,
             Certificate.status_changed_on,
@@ -101,11 +109,12 @@ async def _valid_covering_credential(
             Certificate.programme.title.as_alias("title"),
             Certificate.programme.level.as_alias("level"),
         )
-        .where((Certificate.practitioner == practitioner_id) & Certificate.programme.code.is_in(list(codes)))
+        .where(Certificate.practitioner.is_in(practitioner_ids) & Certificate.programme.code.is_in(codes))
         .order_by(Certificate.id)
     )
     ledger = await (
         Credential.select(
+            Credential.practitioner,
             Credential.number,
             Credential.status,
             Credential.status_changed_on,
@@ -115,13 +124,16 @@ async def _valid_covering_credential(
             Credential.level,
         )
         .where(
-            (Credential.practitioner == practitioner_id)
-            & Credential.programme_code.is_in(list(codes))
+            Credential.practitioner.is_in(practitioner_ids)
+            & Credential.programme_code.is_in(codes)
             & Credential.source_ref.not_like("certificate:%")  # ours: checked above
         )
         .order_by(Credential.id)
     )
+    held: dict[int, Held] = {}
     for row in [*own, *ledger]:
+        if row["practitioner"] in held:
+            continue
         state = rules.status_on(
             status=row["status"],
             status_changed_on=row["status_changed_on"],
@@ -129,11 +141,16 @@ async def _valid_covering_credential(
             today=on,
         )
         if state == "valid":
-            return row["number"], row["code"], row["title"], row["level"]
-    return None
+            held[row["practitioner"]] = (row["number"], row["code"], row["title"], row["level"])
+    return held
 
 
-def _already_holds(programme: Programme, held: tuple[str, str, str, str], practitioner_id: int) -> Conflict:
+async def _valid_covering_credential(practitioner_id: int, programme: Programme, on: dt.date) -> Held | None:
+    """:func:`_covering_credentials` for one person, or ``None``."""
+    return (await _covering_credentials([practitioner_id], programme, on)).get(practitioner_id)
+
+
+def _already_holds(programme: Programme, held: Held, practitioner_id: int) -> Conflict:
     number, code, title, level = held
     shown = number or "（无编号）"
     if code == programme.code:

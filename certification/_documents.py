@@ -1,38 +1,23 @@
-"""Certificate documents: rendering the QR code and the PDF, and reading them back."""
+"""Certificate documents: rendering the QR code and the PDF (in worker threads, never on the
+event loop), storing them, and reading them back."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
-from certification._common import (
-    _cert_where,
-)
-from certification.errors import (
-    DocumentNotRendered,
-    NotFound,
-)
+from certification._common import _CERT_COLUMNS, _cert_out
+from certification.errors import DocumentNotRendered, NotFound
 from certification.pdf import CertificateFace, certificate_pdf
 from certification.qr import qr_png
-from certification.schemas import (
-    CertificateOut,
-)
-from certification.tables import (
-    Certificate,
-    CertificateDocument,
-)
+from certification.schemas import CertificateOut
+from certification.tables import Certificate, CertificateDocument
 from talent_pool.db import atomic
 
-# --------------------------------------------------------------------------- documents
 
-
-async def render_certificate(certificate_id: int) -> CertificateOut:
-    """Render the QR code (PNG of the stored verify URL) and the PDF, and upsert them into
-    ``ce_certificate_document``. Idempotent (re-rendering replaces the document); needs no key
-    because the signed URL is stored. This is what the Celery task
-    ``certification.render_certificate`` runs. Raises :class:`NotFound`."""
-    cert = await _cert_where(Certificate.id == certificate_id)
-    if cert is None:
-        raise NotFound(f"证书 {certificate_id} 不存在", certificate_id=certificate_id)
+def render_files(cert: CertificateOut) -> tuple[bytes, bytes]:
+    """``(qr_png, pdf)`` of a certificate: the QR code of its stored signed verify URL and the
+    one-page PDF (pure CPU work, no I/O; call it in a thread)."""
     png = qr_png(cert.verify_url)
     pdf = certificate_pdf(
         CertificateFace(
@@ -49,25 +34,63 @@ async def render_certificate(certificate_id: int) -> CertificateOut:
         ),
         png,
     )
-    now = dt.datetime.now(dt.UTC)
-    async with atomic():
-        await CertificateDocument.insert(
-            CertificateDocument(certificate=certificate_id, qr_png=png, pdf=pdf, rendered_at=now)
-        ).on_conflict(
-            target=CertificateDocument.certificate,
-            action="DO UPDATE",
-            values=[
-                CertificateDocument.qr_png,
-                CertificateDocument.pdf,
-                CertificateDocument.rendered_at,
-            ],
+    return png, pdf
+
+
+async def render_certificates(certificate_ids: list[int], *, now: dt.datetime, force: bool = False) -> int:
+    """The background job ``certification.render_certificates``: render the QR code and PDF of
+    each certificate that has no document yet (all of them with ``force``) and store them in
+    ``ce_certificate_document`` (``rendered_at`` = ``now``). Idempotent: a redelivered job finds
+    the documents and renders nothing again. Needs no key: the signed URL is stored. Rendering
+    runs in a worker thread. Returns how many were rendered; unknown ids are ignored."""
+    if not certificate_ids:
+        return 0
+    query = Certificate.select(*_CERT_COLUMNS).where(Certificate.id.is_in(list(certificate_ids)))
+    if not force:
+        done = CertificateDocument.select(CertificateDocument.certificate).where(
+            CertificateDocument.certificate.is_in(list(certificate_ids))
         )
-    return cert
+        have = {r["certificate"] for r in await done}
+        query = query.where(Certificate.id.not_in(list(have))) if have else query
+    certs = [_cert_out(r) for r in await query.order_by(Certificate.id)]
+    for cert in certs:
+        png, pdf = await asyncio.to_thread(render_files, cert)
+        async with atomic():
+            await CertificateDocument.insert(
+                CertificateDocument(certificate=cert.id, qr_png=png, pdf=pdf, rendered_at=now)
+            ).on_conflict(
+                target=CertificateDocument.certificate,
+                action="DO UPDATE",
+                values=[CertificateDocument.qr_png, CertificateDocument.pdf, CertificateDocument.rendered_at],
+            )
+    return len(certs)
+
+
+async def render_certificate(certificate_id: int, *, now: dt.datetime) -> CertificateOut:
+    """Render (again) one certificate's QR code and PDF; returns the certificate. Raises
+    :class:`NotFound` for an unknown id."""
+    row = await Certificate.select(*_CERT_COLUMNS).where(Certificate.id == certificate_id).first()
+    if row is None:
+        raise NotFound(f"证书 {certificate_id} 不存在", certificate_id=certificate_id)
+    await render_certificates([certificate_id], now=now, force=True)
+    return _cert_out(row)
+
+
+async def certificates_without_documents(limit: int = 1000) -> list[int]:
+    """Ids of certificates that have no rendered document (oldest first) — what the outbox
+    sweep and ``tuoyu doctor`` repair by enqueueing their render job again."""
+    rows = await (
+        Certificate.select(Certificate.id)
+        .where(Certificate.id.not_in(CertificateDocument.select(CertificateDocument.certificate)))
+        .order_by(Certificate.id)
+        .limit(limit)
+    )
+    return [r["id"] for r in rows]
 
 
 async def get_document(certificate_id: int) -> tuple[bytes, bytes]:
     """``(qr_png, pdf)`` bytes of a certificate. Raises :class:`NotFound` for an unknown
-    certificate, :class:`DocumentNotRendered` when the render task has not run yet."""
+    certificate, :class:`DocumentNotRendered` when the render job has not run yet."""
     row = await (
         CertificateDocument.select(CertificateDocument.qr_png, CertificateDocument.pdf)
         .where(CertificateDocument.certificate == certificate_id)

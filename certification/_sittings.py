@@ -62,14 +62,13 @@ async def _sitting_out(sitting_id: int) -> SittingOut:
     return SittingOut.model_validate(row)
 
 
-async def create_sitting(data: SittingIn, *, today: dt.date | None = None) -> SittingOut:
+async def create_sitting(data: SittingIn, *, today: dt.date) -> SittingOut:
     """Schedule an exam sitting of an active programme.
 
-    ``exam_date`` must fall in the years 2000–2100; when ``today`` (the local date; the
-    service passes it) is given, it may lie at most :data:`certification.rules.SITTING_BACKDATE_DAYS`
-    (default 30) days in the past — a sitting held earlier cannot be entered after the fact
-    ("不能补登 30 天以前的考试"). Without ``today`` (a Python caller importing history) only the
-    year range is checked. Raises :class:`NotFound` for an unknown programme,
+    ``exam_date`` must fall in the years 2000–2100 and lie at most
+    :data:`certification.rules.SITTING_BACKDATE_DAYS` (default 30) days before ``today`` (the
+    local business date) — a sitting held earlier cannot be entered after the fact
+    ("不能补登 30 天以前的考试"). Raises :class:`NotFound` for an unknown programme,
     :class:`ValidationFailed` for an inactive one or a date outside these bounds."""
     problem = rules.exam_date_problem(data.exam_date, today=today)
     if problem is not None:
@@ -77,7 +76,7 @@ async def create_sitting(data: SittingIn, *, today: dt.date | None = None) -> Si
             problem,
             field="exam_date",
             exam_date=data.exam_date.isoformat(),
-            today=today.isoformat() if today is not None else None,
+            today=today.isoformat(),
         )
     async with atomic():
         programme = await _programme(data.programme_code)
@@ -199,13 +198,16 @@ async def register_candidate(sitting_id: int, practitioner_id: int) -> Candidate
     held = await _valid_covering_credential(practitioner_id, programme, sitting.exam_date)
     if held is not None:
         raise _already_holds(programme, held, practitioner_id)
-    key = f"{sitting_id}:{practitioner_id}"
     async with atomic():
         await _lock_open_sitting(sitting_id)
-        await ExamResult.insert(
-            ExamResult(key=key, sitting=sitting.id, practitioner=practitioner_id)
-        ).on_conflict(target=ExamResult.key, action="DO NOTHING")
-        row = await ExamResult.select().where(ExamResult.key == key).first()
+        await ExamResult.insert(ExamResult(sitting=sitting.id, practitioner=practitioner_id)).on_conflict(
+            target=(ExamResult.sitting, ExamResult.practitioner), action="DO NOTHING"
+        )
+        row = await (
+            ExamResult.select()
+            .where((ExamResult.sitting == sitting_id) & (ExamResult.practitioner == practitioner_id))
+            .first()
+        )
     assert row is not None
     return _candidate_out(row, hours)
 
@@ -232,7 +234,7 @@ async def record_results(
     *,
     entered_by: str,
     now: dt.datetime,
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> list[ResultOut]:
     """Enter theory and practical scores (0–100, at most one decimal, exact) for candidates.
 
@@ -261,7 +263,7 @@ async def record_results(
         raise ValidationFailed("必须注明成绩录入人", field="entered_by")
     sitting, programme = await _open_sitting(sitting_id)
     await _ensure_results_open(sitting)
-    if today is not None and sitting.exam_date > today:
+    if sitting.exam_date > today:
         raise ValidationFailed(
             f"考试尚未举行（考试日期 {sitting.exam_date}，今天 {today}），不能录入成绩",
             sitting_id=sitting_id,

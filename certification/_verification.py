@@ -137,7 +137,7 @@ async def verify(
     today: dt.date,
     keyring: Keyring,
     client: str = "",
-    now: dt.datetime | None = None,
+    now: dt.datetime,
 ) -> VerificationResult:
     """Answer whether certificate ``number`` is genuine and in force on the local date ``today``.
 
@@ -152,7 +152,7 @@ async def verify(
       certified field so a doctored PDF is caught.
 
     Every call writes a ``ce_verification_log`` row (number truncated to 64 characters,
-    ``client`` e.g. an IP or account, ``now`` defaults to the current UTC time).
+    ``client`` e.g. an IP or account, stamped ``now``, aware UTC).
     """
     raw = number if isinstance(number, str) else ""
     norm = normalise_number(raw)[:64]
@@ -162,8 +162,7 @@ async def verify(
         outcome=result.outcome,
         signature_checked=result.signature_checked,
         client=(client or "")[:128],
+        at=now,
     )
-    if now is not None:
-        log.at = now
     await log.save()
     return result

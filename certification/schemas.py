@@ -190,6 +190,14 @@ class CertificateOut(BaseModel):
     created_at: dt.datetime
 
 
+class IssuanceResult(BaseModel):
+    """What issuing a sitting's certificates did: ``certificates`` — every certificate of the
+    sitting (issued now or before); ``newly_issued`` — how many this call issued."""
+
+    certificates: list[CertificateOut]
+    newly_issued: int
+
+
 class VerificationResult(BaseModel):
     """The public answer to "is this certificate genuine and in force?".
 

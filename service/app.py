@@ -1,37 +1,42 @@
 """The Litestar application (composition root for HTTP).
 
-``create_app()`` wires: problem-details errors, JWT login (header or cookie), the API
-controllers of each package, the public verify page (rate limited), pages, OpenAPI at
-``/schema``. On the embedded SQLite default it applies pending migrations and seeds the
-reference data at start-up.
+``create_app(settings)`` builds the process :class:`~service.runtime.Runtime` from the settings it
+is given (clock, engine and pool, keyring, dispatcher) and wires: problem-details errors, JWT
+login (header or cookie), the API controllers of each package, the public verify page (rate
+limited), pages, OpenAPI at ``/schema``. Its lifespan opens the pool, starts background work and,
+on the embedded SQLite default, applies pending migrations and seeds the reference data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-from litestar import Litestar, Request, Response, Router, get
+from litestar import Litestar, Router, get
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.exceptions import NotAuthorizedException
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.response import Redirect
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
+from piccolo.engine.base import Engine
 
 from service import bootstrap
-from service.api.auth import AuthController, login_rate_limit
+from service.api.auth import AuthController
 from service.api.certification import CertificationController
 from service.api.reports import ReportsController
 from service.api.talent import TalentController
 from service.api.training import TrainingController
-from service.api.verify import VerifyController, verify_rate_limit
+from service.api.verify import VerifyController
 from service.auth import build_auth
-from service.errors import EXCEPTION_HANDLERS, http_error
+from service.errors import problem_details_plugin
 from service.pages import PagesController
+from service.runtime import Runtime, build_runtime
 from service.settings import Settings, get_settings
+from worker.clock import Clock
 
 log = logging.getLogger("tuoyu")
 
@@ -42,16 +47,22 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _not_authorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
-    """Browsers are sent to the login page; API clients get a 401 problem."""
-    if "text/html" in request.headers.get("accept", "") and not request.url.path.startswith("/api/"):
-        return Redirect(path="/login")
-    return http_error(request, exc)
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+) -> Litestar:
+    """Build the app for ``settings`` (default: the environment, ``TUOYU_*``).
 
-
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app. ``settings`` defaults to the environment (``TUOYU_*``)."""
-    settings = settings or get_settings()
+    ``clock`` replaces the wall clock (tests); ``engine`` an already configured database engine
+    whose pool the caller manages (tests share one); ``runtime`` a runtime the caller has
+    started and will stop (the demo serves its own).
+    """
+    settings = settings or (runtime.settings if runtime else get_settings())
+    owned = runtime is None
+    rt = runtime or build_runtime(settings, clock=clock, engine=engine)
     auth = build_auth(settings)
 
     def rate_store(namespace: str) -> MemoryStore | RedisStore:
@@ -59,18 +70,39 @@ def create_app(settings: Settings | None = None) -> Litestar:
             return RedisStore.with_client(url=settings.redis_url, namespace=namespace)
         return MemoryStore()
 
+    def rate_limit(per_minute: int, store: str) -> RateLimitConfig:
+        return RateLimitConfig(
+            rate_limit=("minute", per_minute), store=store, exclude_opt_key="no_rate_limit"
+        )
+
     verify_router = Router(
-        path="/", route_handlers=[VerifyController], middleware=[verify_rate_limit().middleware]
+        path="/",
+        route_handlers=[VerifyController],
+        middleware=[rate_limit(settings.verify_rate_per_minute, "rate_limit_verify").middleware],
     )
     auth_router = Router(
-        path="/", route_handlers=[AuthController], middleware=[login_rate_limit().middleware]
+        path="/",
+        route_handlers=[AuthController],
+        middleware=[rate_limit(settings.login_rate_per_minute, "rate_limit_login").middleware],
     )
 
-    async def on_startup(app: Litestar) -> None:
-        app.state.auth = auth
-        await bootstrap.prepare(settings)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if not owned:
+            yield
+            return
+        await rt.start(dispatch=False)
+        try:
+            await bootstrap.prepare(rt.engine)
+            await rt.dispatcher.start()
+            yield
+        finally:
+            await rt.stop()
 
-    return Litestar(
+    def provide_runtime() -> Runtime:
+        return rt
+
+    app = Litestar(
         route_handlers=[
             health,
             auth_router,
@@ -81,9 +113,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PagesController,
             verify_router,
         ],
-        on_startup=[on_startup],
+        dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
+        lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
-        exception_handlers={**EXCEPTION_HANDLERS, NotAuthorizedException: _not_authorized},
+        plugins=[problem_details_plugin()],
         stores={
             "rate_limit_verify": rate_store("tuoyu_rl_verify"),
             "rate_limit_login": rate_store("tuoyu_rl_login"),
@@ -98,3 +131,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             description="托育从业人员培训、考核、发证与规划指标追踪",
         ),
     )
+    app.state.auth = auth
+    app.state.rt = rt
+    return app

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from piccolo.engine.base import Engine
+
 import certification
 import talent_pool
 from service.migrations import migrate
-from service.settings import Settings
 from talent_pool.db import is_sqlite
 from talent_pool.tables import Division
 
@@ -22,9 +23,9 @@ async def seed() -> dict[str, int]:
     return counts
 
 
-async def prepare(settings: Settings) -> None:
+async def prepare(engine: Engine) -> None:
     """On SQLite (the embedded default) apply pending migrations and seed reference data.
     On PostgreSQL migrations are an explicit step (``tuoyu migrate``) run by the operator."""
-    if is_sqlite(Division._meta.db):
+    if is_sqlite(engine):
         await migrate()
         await seed()

@@ -3,12 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from service.settings import get_settings
+from service.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from service.runtime import Runtime
+
+T = TypeVar("T")
+
+
+@contextlib.asynccontextmanager
+async def _runtime(*, dispatch: bool = False) -> AsyncIterator[Runtime]:
+    """The process runtime for a CLI command: pool open, dispatcher running when asked."""
+    from service.bootstrap import prepare
+    from service.runtime import build_runtime
+
+    rt = build_runtime(get_settings())
+    await rt.start(dispatch=False)
+    if dispatch:
+        await prepare(rt.engine)  # the embedded default migrates first: the dispatcher reads the outbox
+        await rt.dispatcher.start()
+    try:
+        yield rt
+    finally:
+        await rt.stop()
+
+
+def _run(fn: Callable[[Runtime], Awaitable[T]], *, dispatch: bool = False) -> T:
+    async def main() -> T:
+        async with _runtime(dispatch=dispatch) as rt:
+            return await fn(rt)
+
+    return asyncio.run(main())
+
+
+def _fail(exc: BaseException) -> None:
+    """One clear line for a failure (the traceback only with ``TUOYU_DEBUG=1``)."""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    if os.environ.get("TUOYU_DEBUG"):
+        raise exc
+    raise click.ClickException(f"{type(exc).__name__}: {message}") from None
 
 
 @click.group()
@@ -22,39 +64,47 @@ def main() -> None:
 @click.option(
     "--demo", is_flag=True, help="load the demo workforce and cohort first if the database is empty"
 )
-@click.option("--workers", default=1, type=int, help="HTTP worker processes (PostgreSQL only)")
-def serve(host: str | None, port: int | None, demo: bool, workers: int) -> None:
-    """Run the HTTP service (uvicorn)."""
+@click.option("--workers", default=None, type=int, help="HTTP worker processes (default TUOYU_WEB_WORKERS)")
+def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -> None:
+    """Run the HTTP service (uvicorn with uvloop and httptools)."""
     import uvicorn
 
-    settings = get_settings()
+    settings: Settings = get_settings()
     if demo:
         from service import demo as demo_mod
 
-        asyncio.run(demo_mod.ensure_demo_data(Path(settings.data_dir) / "demo-out"))
+        try:
+            _run(
+                lambda rt: demo_mod.ensure_demo_data(rt, Path(settings.data_dir) / "demo-out"), dispatch=True
+            )
+        except Exception as exc:
+            _fail(exc)
     uvicorn.run(
         "service.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        workers=workers,
+        workers=workers or settings.web_workers,
         # X-Forwarded-For is believed only from the proxies named in TUOYU_TRUSTED_PROXIES
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
+        log_level="info",
     )
 
 
 @main.command()
-@click.option("--beat/--no-beat", default=True, help="also run the periodic outbox relay (Celery beat)")
+@click.option("--beat/--no-beat", default=True, help="also run the periodic outbox sweep (Celery beat)")
 @click.option("--concurrency", default=2, type=int)
 def worker(beat: bool, concurrency: int) -> None:
     """Run a Celery worker on TUOYU_REDIS_URL."""
     settings = get_settings()
     if not settings.redis_url:
-        raise click.ClickException("TUOYU_REDIS_URL 未设置：没有消息队列时任务在服务进程内执行，无需 worker")
+        raise click.ClickException(
+            "TUOYU_REDIS_URL 未设置：没有消息队列时后台任务在服务进程内执行，无需 worker"
+        )
     from worker.celery_app import celery_app
 
-    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-Q", settings.task_queue]
     if beat:
         argv.append("--beat")
     celery_app.worker_main(argv)
@@ -65,7 +115,7 @@ def migrate() -> None:
     """Apply pending database migrations."""
     from service.migrations import migrate as run
 
-    asyncio.run(run())
+    _run(lambda rt: run())
     click.echo("数据库迁移完成")
 
 
@@ -74,7 +124,7 @@ def seed() -> None:
     """Load reference data: Jinan divisions, plan indicators, certificate programmes."""
     from service.bootstrap import seed as run
 
-    counts = asyncio.run(run())
+    counts = _run(lambda rt: run())
     click.echo(f"参考数据已载入: {counts}")
 
 
@@ -90,7 +140,11 @@ def demo(out_dir: Path) -> None:
     """Run the whole loop on real reference data and print the targets before and after."""
     from service import demo as demo_mod
 
-    sys.exit(asyncio.run(demo_mod.run_demo(out_dir)))
+    try:
+        code = _run(lambda rt: demo_mod.run_demo(rt, out_dir), dispatch=True)
+    except Exception as exc:
+        _fail(exc)
+    sys.exit(code)
 
 
 @main.command("create-admin")
@@ -101,20 +155,25 @@ def create_admin(username: str, password: str) -> None:
     from service.accounts import AccountIn, create_account
     from service.bootstrap import prepare
 
-    async def run() -> None:
-        await prepare(get_settings())
+    async def run(rt: Runtime) -> None:
+        await prepare(rt.engine)
         await create_account(AccountIn(username=username, password=password, role="city_admin"))
 
-    asyncio.run(run())
+    try:
+        _run(run)
+    except Exception as exc:
+        _fail(exc)
     click.echo(f"已创建市级管理员 {username}")
 
 
 @main.command()
 def relay() -> None:
-    """Dispatch outbox messages that were not sent yet."""
-    from worker.outbox import relay as run
+    """Deliver the background work that is due now (outbox), once."""
 
-    click.echo(f"已发送 {asyncio.run(run())} 条")
+    async def run(rt: Runtime) -> int:
+        return await rt.dispatcher.relay()
+
+    click.echo(f"已投递 {_run(run)} 条")
 
 
 if __name__ == "__main__":

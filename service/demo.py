@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 import random
 import socket
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,19 +26,18 @@ from urllib.parse import urlsplit
 
 import httpx
 import uvicorn
-import zxingcpp
-from PIL import Image
 
 import certification
 import training
 from certification.schemas import ProgrammeUpdate, ResultIn, SittingIn
+from certification.tables import Certificate
 from service import usecases
 from service.accounts import AccountIn, create_account
 from service.accounts.tables import UserAccount
 from service.bootstrap import seed
 from service.demo_data import generate_workforce
 from service.migrations import migrate
-from service.settings import get_settings
+from service.runtime import Runtime
 from talent_pool.schemas import TargetsReport
 from talent_pool.tables import Credential, Employment, Practitioner
 from training.schemas import AttendanceEntry, CourseIn, OfferingIn, OfferingOut, SessionIn, TrainingBaseIn
@@ -106,6 +104,15 @@ async def _ensure_bases() -> int:
     return existing[BASES[0][0]]
 
 
+async def _ensure_people_accounts(rt: Runtime) -> None:
+    """``employer1`` (the employer of the first cohort member) and ``trainee1`` (that member)."""
+    if await UserAccount.exists().where(UserAccount.username.is_in(["employer1", "trainee1"])):
+        return
+    first = await _pick_cohort(1)
+    if first:
+        await _demo_users_for_employer_and_trainee(first[0]["practitioner"], first[0]["employer"])
+
+
 async def _demo_users_for_employer_and_trainee(practitioner_id: int, employer_id: int) -> None:
     await _ensure_account(
         AccountIn(
@@ -147,19 +154,14 @@ async def _pick_cohort(size: int) -> list[dict[str, Any]]:
     return chosen
 
 
-async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
-    """One cohort through enrollment → attendance → completion → exam → certificates."""
-    rng = random.Random(seed_value)
-    today = usecases.today()
-    now = usecases.now()
-    base_id = await _ensure_bases()
-    await _ensure_accounts(base_id)
-    await configure_eligibility()
-    course_code = "YEZH1-PRE"
+COURSE_CODE = "YEZH1-PRE"
+
+
+async def _ensure_course() -> Any:
     courses = {c.code: c for c in await training.list_courses()}
-    course = courses.get(course_code) or await training.create_course(
+    return courses.get(COURSE_CODE) or await training.create_course(
         CourseIn(
-            code=course_code,
+            code=COURSE_CODE,
             title="幼儿照护（初级）岗前培训",
             category="pre_job",
             hours=Decimal("16.0"),
@@ -167,6 +169,27 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
             description="生活照料、安全防护、日常保健、早期学习支持",
         )
     )
+
+
+async def ensure_setup(rt: Runtime) -> int:
+    """Idempotent set-up after the workforce: training bases, the demo course, the 1+X
+    eligibility setting and the four demo logins. Returns the first base's id."""
+    base_id = await _ensure_bases()
+    await _ensure_accounts(base_id)
+    await configure_eligibility()
+    await _ensure_course()
+    await _ensure_people_accounts(rt)
+    return base_id
+
+
+async def run_cohort(rt: Runtime, out_dir: Path, *, seed_value: int = 7) -> CohortResult:
+    """One cohort through enrollment → attendance → completion → exam → certificates (waits for
+    the background rendering of the documents it writes to ``out_dir``)."""
+    rng = random.Random(seed_value)
+    today = rt.today()
+    now = rt.now()
+    base_id = await ensure_setup(rt)
+    course = await _ensure_course()
     start = today - dt.timedelta(days=14)
     offering = await training.create_offering(
         OfferingIn(
@@ -198,7 +221,6 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
     )
     confirmed = [e for e in enrollments if e.status == "confirmed"]
     waitlisted = [e for e in enrollments if e.status == "waitlisted"]
-    await _demo_users_for_employer_and_trainee(confirmed[0].practitioner_id, cohort[0]["employer"])
     # one confirmed trainee drops out: the first on the waitlist moves up automatically
     cancelled = await training.cancel_enrollment(confirmed[-1].id, now=now)
     roster = [e for e in await training.list_enrollments(offering.id) if e.status == "confirmed"]
@@ -221,7 +243,8 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
             training_base_id=base_id,
             exam_date=today,
             title="幼儿照护职业技能等级（初级）考核",
-        )
+        ),
+        today=today,
     )
     for pid in completed_people:
         await certification.register_candidate(sitting.id, pid)
@@ -237,7 +260,8 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
     outcomes = await certification.record_results(
         sitting.id, results, entered_by="base1", now=now, today=today
     )
-    issued = await usecases.issue_certificates(sitting.id)  # commits, then relays the render tasks
+    issued = (await usecases.issue_certificates(rt, sitting.id)).certificates
+    await rt.dispatcher.drain()  # the QR codes and PDFs are rendered in the background
     out_dir.mkdir(parents=True, exist_ok=True)
     files = []
     for cert in issued:
@@ -265,15 +289,15 @@ async def run_cohort(out_dir: Path, *, seed_value: int = 7) -> CohortResult:
     )
 
 
-async def open_next_offering() -> OfferingOut | None:
+async def open_next_offering(rt: Runtime) -> OfferingOut | None:
     """Leave one offering open for enrollment (starting next week) so trainees can sign up."""
-    if await training.list_offerings(open_only=True, today=usecases.today()):
+    if await training.list_offerings(open_only=True, today=rt.today()):
         return None
     base_id = await _ensure_bases()
     course = {c.code: c for c in await training.list_courses()}.get("YEZH1-PRE")
     if course is None:
         return None
-    start = usecases.today() + dt.timedelta(days=7)
+    start = rt.today() + dt.timedelta(days=7)
     offering = await training.create_offering(
         OfferingIn(
             course_id=course.id,
@@ -336,29 +360,33 @@ def format_targets(reports: list[TargetsReport], title: str) -> str:
 
 
 class _Server:
-    """The app on a free local port in a background thread (uvicorn)."""
+    """The app on a free local port, served by uvicorn on this event loop with this runtime."""
 
-    def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+    def __init__(self, rt: Runtime) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
         from service.app import create_app
 
-        config = uvicorn.Config(create_app(), host="127.0.0.1", port=self.port, log_level="warning")
+        app = create_app(rt.settings, runtime=rt)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> str:
-        self.thread.start()
+        self.task = asyncio.create_task(self.server.serve())
         for _ in range(200):
             if self.server.started:
                 return f"http://127.0.0.1:{self.port}"
+            if self.task.done():
+                break
             await asyncio.sleep(0.05)
         raise RuntimeError("演示服务未能启动")
 
     async def __aexit__(self, *exc: object) -> None:
         self.server.should_exit = True
-        await asyncio.to_thread(self.thread.join, 10)
+        if self.task is not None:
+            await asyncio.wait_for(self.task, 10)
 
 
 async def prepare_database() -> None:
@@ -370,10 +398,10 @@ async def prepare_database() -> None:
     )
 
 
-async def ensure_workforce() -> None:
-    """Generate the synthetic workforce unless practitioners already exist."""
+async def ensure_workforce(rt: Runtime) -> None:
+    """Generate the synthetic workforce (one transaction) unless practitioners already exist."""
     if await Practitioner.count() == 0:
-        summary = await generate_workforce(today=usecases.today())
+        summary = await generate_workforce(today=rt.today())
         _say(
             f"生成从业人员队伍：机构 {summary.employers} 家，从业人员 {summary.practitioners} 人"
             f"（在职 {summary.employed}），已有资质 {summary.credentials} 条，培训记录 {summary.trainings} 条"
@@ -382,31 +410,37 @@ async def ensure_workforce() -> None:
         _say(f"数据库已有 {await Practitioner.count()} 名从业人员，不再生成")
 
 
-async def ensure_demo_data(out_dir: Path) -> None:
-    """For ``tuoyu serve --demo``: seed workforce and one cohort if the database is empty."""
+async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
+    """For ``tuoyu serve --demo``: bring the demo data to a complete state, whatever an earlier,
+    interrupted start left behind. Each step is atomic and idempotent: reference data, the
+    workforce (one transaction), bases, course and logins, one finished cohort with
+    certificates (unless one exists), the next open class."""
     await prepare_database()
-    if await Practitioner.count() == 0:
-        await ensure_workforce()
-        await _ensure_bases()
-        await run_cohort(out_dir)
-    await open_next_offering()
+    await ensure_workforce(rt)
+    await ensure_setup(rt)
+    if await Certificate.count() == 0:
+        await run_cohort(rt, out_dir)
+    await rt.dispatcher.drain()
+    await open_next_offering(rt)
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员"
     )
 
 
-async def run_demo(out_dir: Path) -> int:
+async def run_demo(rt: Runtime, out_dir: Path) -> int:
     """The whole demo; returns the process exit code (0 when every step behaved as expected)."""
-    settings = get_settings()
+    import zxingcpp
+    from PIL import Image
+
     logging.getLogger("httpx").setLevel(logging.WARNING)  # keep the demo's own lines readable
-    _say(f"数据库：{settings.db_url}")
+    _say(f"数据库：{rt.settings.db_url}")
     await prepare_database()
-    await ensure_workforce()
-    await _ensure_bases()
-    before = await usecases.targets_table()
+    await ensure_workforce(rt)
+    await ensure_setup(rt)
+    before = await usecases.targets_table(rt)
     _say(format_targets(before, f"\n== 规划指标（{before[0].year} 年，截至 {before[0].as_of}）· 培训前 =="))
     _say("\n== 一期培训：报名 → 考勤 → 结业 → 考核 → 发证 ==")
-    cohort = await run_cohort(out_dir)
+    cohort = await run_cohort(rt, out_dir)
     if not cohort.certificates:
         _say("错误：没有发出证书")
         return 1
@@ -419,7 +453,7 @@ async def run_demo(out_dir: Path) -> int:
     url = decoded[0]
     _say(f"\n二维码识读（zxing-cpp）：{url}")
     code = 0
-    async with _Server() as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+    async with _Server(rt) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
         parts = urlsplit(url)
         target = parts.path + ("?" + parts.query if parts.query else "")
         first_check = (await client.get(target, headers={"Accept": "application/json"})).json()
@@ -431,7 +465,9 @@ async def run_demo(out_dir: Path) -> int:
         tampered = target.replace("&s=", "&s=A", 1)
         forged = (await client.get(tampered, headers={"Accept": "application/json"})).json()
         _say(f"篡改二维码签名后核验：{forged['outcome']}")
-        await usecases.revoke_certificate(last.number, reason="考核舞弊，经复核撤销", by="admin")
+        await usecases.change_certificate_status(
+            rt, "revoke", last.number, reason="考核舞弊，经复核撤销", by="admin"
+        )
         parts = urlsplit(last.verify_url)
         revoked = (
             await client.get(parts.path + "?" + parts.query, headers={"Accept": "application/json"})
@@ -448,8 +484,8 @@ async def run_demo(out_dir: Path) -> int:
             "unknown",
         ):
             code = 1
-    await open_next_offering()
-    after = await usecases.targets_table()
+    await open_next_offering(rt)
+    after = await usecases.targets_table(rt)
     _say(format_targets(after, f"\n== 规划指标（{after[0].year} 年，截至 {after[0].as_of}）· 培训后 =="))
     b, a = before[0], after[0]
     _say(

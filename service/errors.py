@@ -1,29 +1,50 @@
-"""Errors → RFC 9457 problem details (``application/problem+json``), one shape for every error.
+"""Errors → RFC 9457 problem details, mapped once at the edge (docs/architecture.md, "Errors").
 
-Every problem has ``type``, ``title``, ``status`` (the HTTP code), ``detail`` (Chinese) and a
-stable ``code``. Domain rule violations are 4xx with the domain's code; a request that does not
-match the schema is 400 ``invalid_request`` with the failing fields in ``errors``; undecodable
-bodies (bad UTF-8, absurd nesting, out-of-range numbers) are 400 too; anything unexpected is a 500
-without internals (logged). Browsers asking for HTML get the same message on a Chinese page.
+Domain errors carry no HTTP status: :data:`STATUS_BY_ERROR` maps each type to one. Every error
+becomes a :class:`~litestar.plugins.problem_details.ProblemDetailsException` rendered by
+Litestar's problem-details plugin (``application/problem+json``) with ``type``, ``title``,
+``status``, ``detail`` (Chinese), a stable ``code`` and the error's JSON-safe details. A request
+that does not match the schema is 400 ``invalid_request`` with the failing fields in
+``errors``; undecodable bodies are 400 too; a database that cannot be reached is 503 with
+``Retry-After``; anything unexpected is a 500 without internals (logged). Browsers asking for a
+page get the same message on a Chinese error page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from talent_pool.errors import TuoyuError
+from certification.errors import DocumentNotRendered
+from service.accounts import NotAuthenticated
+from talent_pool.db import DatabaseUnavailable
+from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
 
 log = logging.getLogger("tuoyu")
 
 PROBLEM_BASE = "https://tuoyu.example/problems/"
-PROBLEM_TYPE = "application/problem+json"
 RESERVED = {"type", "title", "status", "detail", "instance", "code"}
+RETRY_AFTER_SECONDS = "5"
+
+STATUS_BY_ERROR: tuple[tuple[type[TuoyuError], int], ...] = (
+    (NotAuthenticated, 401),
+    (NotFound, 404),
+    (Conflict, 409),
+    (ValidationFailed, 422),
+    (TuoyuError, 400),
+)
+"""Domain error type → HTTP status; the first entry the error is an instance of wins."""
 
 HTTP_TEXT: dict[int, tuple[str, str]] = {
     400: ("invalid_request", "请求格式不正确"),
@@ -39,51 +60,73 @@ HTTP_TEXT: dict[int, tuple[str, str]] = {
 }
 
 
-def _wants_html(request: Request[Any, Any, Any]) -> bool:
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """A browser asking for a page (not an API call)."""
     accept = request.headers.get("accept", "")
     return "text/html" in accept and not request.url.path.startswith("/api/")
 
 
+class Problem(ProblemDetailsException):
+    """A problem document that browsers asking for a page see as the Chinese error page
+    (a 401 sends them to the login page instead)."""
+
+    def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if wants_html(request):
+            if self.status_code == 401:
+                return Redirect(path="/login")  # type: ignore[return-value]
+            return Template(  # type: ignore[return-value]
+                template_name="error.html",
+                context={"message": self.detail},
+                status_code=self.status_code,
+                headers=self.headers,
+            )
+        return super().to_response(request)
+
+
+def status_for(exc: TuoyuError) -> int:
+    """The HTTP status of a domain error (:data:`STATUS_BY_ERROR`)."""
+    return next(status for kind, status in STATUS_BY_ERROR if isinstance(exc, kind))
+
+
 def problem(
-    request: Request[Any, Any, Any],
     status: int,
     code: str,
     detail: str,
     *,
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
-) -> Response[Any]:
-    """A problem-details response (or a Chinese error page for browsers)."""
-    if _wants_html(request):
-        return Template(
-            template_name="error.html", context={"message": detail}, status_code=status, headers=headers
-        )
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + code,
-        "title": code,
-        "status": status,
-        "detail": detail,
-        "code": code,
-    }
+) -> Problem:
+    """A problem document: ``type`` ``…/problems/<code>``, ``title`` = ``code``, Chinese ``detail``."""
+    body: dict[str, Any] = {"code": code}
     for key, value in (extra or {}).items():
         body[key if key not in RESERVED else f"{key}_value"] = value
-    return Response(body, status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+    return Problem(
+        detail=detail,
+        status_code=status,
+        type_=PROBLEM_BASE + code,
+        title=code,
+        extra=body,
+        headers=headers,
+    )
 
 
-def domain_error(request: Request[Any, Any, Any], exc: TuoyuError) -> Response[Any]:
-    """A domain rule was violated: its status, code and Chinese message, plus JSON-safe detail."""
+def from_domain(exc: TuoyuError) -> ProblemDetailsException:
+    """A domain rule was violated: its mapped status, code and Chinese message, plus JSON-safe detail."""
     extra = {k: v for k, v in exc.detail.items() if isinstance(v, str | int | float | bool | list | dict)}
-    return problem(request, exc.status, exc.code, exc.message, extra=extra)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if isinstance(exc, DocumentNotRendered) else None
+    return problem(status_for(exc), exc.code, exc.message, extra=extra, headers=headers)
 
 
-def pydantic_error(request: Request[Any, Any, Any], exc: ValidationError) -> Response[Any]:
+def from_pydantic(exc: ValidationError) -> ProblemDetailsException:
     """A service-level model rejected its input: 422 with the failing fields."""
     errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-    return problem(request, 422, "invalid", "输入数据不符合要求", extra={"errors": errors})
+    return problem(422, "invalid", "输入数据不符合要求", extra={"errors": errors})
 
 
-def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def from_http(exc: HTTPException) -> ProblemDetailsException:
     """Framework errors (401, 403, 404, 405, 413, 429, schema validation) in the same shape."""
+    if isinstance(exc, ProblemDetailsException):
+        return exc
     status = exc.status_code
     code, text = HTTP_TEXT.get(status, (f"http_{status}", exc.detail or "请求失败"))
     extra: dict[str, Any] = {}
@@ -103,36 +146,79 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     headers = dict(exc.headers or {})
     if status == 429:
         headers.setdefault("Retry-After", "60")
-    return problem(request, status, code, text, extra=extra, headers=headers)
+    return problem(status, code, text, extra=extra, headers=headers)
 
 
-def undecodable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Bodies or parameters that cannot even be decoded (bad UTF-8, absurd nesting, huge ints)."""
-    text = "请求内容无法解析（请使用 UTF-8 编码的 JSON，数值在合理范围内）"
-    return problem(request, 400, "invalid_request", text)
+def from_unavailable(exc: Exception) -> ProblemDetailsException:
+    """The database is down or every pooled connection stayed busy: 503, try again shortly."""
+    log.warning("database unavailable: %r", exc)
+    return problem(
+        503,
+        "unavailable",
+        "数据库暂时不可用，请稍后重试",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
-def out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def from_undecodable(exc: Exception) -> ProblemDetailsException:
+    """Bodies or parameters that cannot even be decoded (bad UTF-8, absurd nesting)."""
+    return problem(400, "invalid_request", "请求内容无法解析（请使用 UTF-8 编码的 JSON，数值在合理范围内）")
+
+
+def from_overflow(exc: Exception) -> ProblemDetailsException:
     """A number in the path or body too large for the database (e.g. an id of 30 digits)."""
-    return problem(request, 400, "invalid_request", "请求中的编号或数值超出允许范围")
+    return problem(400, "invalid_request", "请求中的编号或数值超出允许范围")
 
 
-def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Last resort: a 500 problem document, never a traceback."""
+def _database_errors() -> tuple[type[Exception], ...]:
+    kinds: list[type[Exception]] = [DatabaseUnavailable, ConnectionError]
+    try:
+        import asyncpg
+
+        kinds += [
+            asyncpg.exceptions.CannotConnectNowError,
+            asyncpg.exceptions.ConnectionDoesNotExistError,
+            asyncpg.exceptions.InterfaceError,
+            asyncpg.exceptions.TooManyConnectionsError,
+            asyncpg.exceptions.AdminShutdownError,
+        ]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(kinds)
+
+
+DATABASE_ERRORS = _database_errors()
+
+
+def from_unexpected(exc: Exception) -> ProblemDetailsException:
+    """Last resort: a 500 problem document, never a traceback (logged)."""
+    if isinstance(exc, DATABASE_ERRORS):
+        return from_unavailable(exc)
     if isinstance(exc, OverflowError):
-        return out_of_range(request, exc)
+        return from_overflow(exc)
     if isinstance(exc, UnicodeDecodeError | RecursionError):
-        return undecodable(request, exc)
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(request, 500, "internal", HTTP_TEXT[500][1])
+        return from_undecodable(exc)
+    log.error("unhandled error", exc_info=exc)
+    return problem(500, "internal", HTTP_TEXT[500][1])
 
 
-EXCEPTION_HANDLERS: dict[Any, Any] = {
-    TuoyuError: domain_error,
-    ValidationError: pydantic_error,
-    HTTPException: http_error,
-    UnicodeDecodeError: undecodable,
-    RecursionError: undecodable,
-    OverflowError: out_of_range,
-    Exception: unexpected_error,
+CONVERTERS: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+    TuoyuError: from_domain,
+    ValidationError: from_pydantic,
+    HTTPException: from_http,
+    NotAuthorizedException: from_http,
+    DatabaseUnavailable: from_unavailable,
+    UnicodeDecodeError: from_undecodable,
+    RecursionError: from_undecodable,
+    OverflowError: from_overflow,
+    Exception: from_unexpected,
 }
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    """Litestar's problem-details plugin with every converter above."""
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map=CONVERTERS,  # type: ignore[arg-type]
+        )
+    )

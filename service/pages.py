@@ -8,8 +8,11 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+import talent_pool
 from service import usecases
 from service.accounts import AccountOut
+from service.errors import status_for
+from service.runtime import Runtime
 from talent_pool.errors import TuoyuError
 
 PAGE_SIZE = 100
@@ -17,7 +20,7 @@ PAGE_SIZE = 100
 
 def _error_page(request: Request[Any, Any, Any], exc: TuoyuError) -> Template:
     """Domain errors on pages: a Chinese message, not JSON."""
-    return Template(template_name="error.html", context={"message": exc.message}, status_code=exc.status)
+    return Template(template_name="error.html", context={"message": exc.message}, status_code=status_for(exc))
 
 
 def _regulator_gate(request: Request[Any, Any, Any]) -> Template | Redirect | None:
@@ -51,20 +54,22 @@ class PagesController(Controller):
     async def dashboard(
         self,
         request: Request[Any, Any, Any],
+        rt: Runtime,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
     ) -> Template | Redirect:
         if (gate := _regulator_gate(request)) is not None:
             return gate
-        reports = await usecases.targets_table(year=year)
+        reports = await usecases.targets_table(rt, year=year)
         return Template(
             template_name="dashboard.html",
-            context={"reports": reports, "year": year or usecases.today().year},
+            context={"reports": reports, "year": year or rt.today().year},
         )
 
     @get("/dashboard/shortfall")
     async def shortfall(
         self,
         request: Request[Any, Any, Any],
+        rt: Runtime,
         indicator: str = "certification_rate",
         scope_code: Annotated[str, QueryParameter(name="scope")] = "city",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
@@ -72,9 +77,9 @@ class PagesController(Controller):
         if (gate := _regulator_gate(request)) is not None:
             return gate
         result = await usecases.shortfall(
-            indicator, year=None, scope=scope_code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+            rt, indicator, year=None, scope=scope_code, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
-        districts = {d["code"]: d["name"] for d in await usecases.districts()}
+        districts = {d["code"]: d["name"] for d in await talent_pool.list_districts()}
         pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
         return Template(
             template_name="shortfall.html",

@@ -7,6 +7,7 @@ the only place that turns settings into live objects (docs/architecture.md, "Com
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -49,11 +50,11 @@ class Runtime:
         extra = [p.read_bytes() for p in self.settings.retired_key_paths()]
         return Keyring.from_path(self.settings.key_path(), extra_public_pem=extra)
 
-    def today(self):  # type: ignore[no-untyped-def]
+    def today(self) -> dt.date:
         """Today's business date (local, ``TUOYU_TIMEZONE``)."""
         return self.clock.today()
 
-    def now(self):  # type: ignore[no-untyped-def]
+    def now(self) -> dt.datetime:
         """The current instant (aware UTC)."""
         return self.clock.now()
 

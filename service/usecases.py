@@ -1,40 +1,28 @@
-"""Use cases that compose several packages, for handlers that must call a single service.
+"""Use cases that compose several packages, so that each handler calls a single service.
 
-Each function supplies what the domain packages must not read themselves: the local date from
-the configured zone, the public URL, the signing keyring; and relays the outbox after commit.
+Each function takes the process :class:`~service.runtime.Runtime` first and supplies what the
+domain packages must not read themselves: today's local date and the current instant from the
+runtime's clock, the public URL, the signing keyring. Background work (QR/PDF rendering) needs
+nothing here: the domain records it in the outbox and the dispatcher delivers it after commit.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from typing import Any
 
 import certification
 import talent_pool
-import talent_pool.schemas
 import training
-import training.schemas
+from certification.schemas import CertificateOut, IssuanceResult, VerificationResult
 from service.accounts import AccountIn, AccountOut, check_scope, create_account, has_login
-from service.runtime import keyring
-from service.settings import get_settings
+from service.runtime import Runtime
 from talent_pool.db import atomic
-from talent_pool.schemas import PractitionerIn, TargetsReport
-from worker.outbox import relay
-
-
-def today() -> dt.date:
-    """The local date in the configured zone (``TUOYU_TIMEZONE``)."""
-    return get_settings().today()
-
-
-def now() -> dt.datetime:
-    """The current instant, timezone-aware UTC."""
-    return dt.datetime.now(dt.UTC)
+from talent_pool.schemas import PractitionerIn, ShortfallPage, StaffMember, TargetsReport
+from training.schemas import CompletionReport, OfferingOut
 
 
 async def register_trainee(
-    *, username: str, password: str, id_number: str, name: str, phone: str = ""
+    rt: Runtime, *, username: str, password: str, id_number: str, name: str, phone: str = ""
 ) -> AccountOut:
     """Create (or find) the practitioner by resident ID and a trainee login for them, atomically.
 
@@ -43,7 +31,7 @@ async def register_trainee(
     """
     async with atomic():
         person = await talent_pool.register_practitioner(
-            PractitionerIn(id_number=id_number, name=name, phone=phone), today=today()
+            PractitionerIn(id_number=id_number, name=name, phone=phone), today=rt.today()
         )
         if await has_login(person.id):
             raise talent_pool.Conflict("该身份证号已注册账号，请直接登录")
@@ -58,10 +46,12 @@ async def register_trainee(
         )
 
 
-async def targets_table(*, year: int | None = None, scope: str | None = None) -> list[TargetsReport]:
+async def targets_table(
+    rt: Runtime, *, year: int | None = None, scope: str | None = None
+) -> list[TargetsReport]:
     """The plan's talent indicators for ``year`` (default: this local year): the city and each
     district, or only ``scope`` ("city" or a district code). Bases come from ``training``."""
-    local_today = today()
+    local_today = rt.today()
     year = year or local_today.year
     scopes = [scope] if scope else ["city"] + [d["code"] for d in await talent_pool.list_districts()]
     by_district = await training.accredited_bases_by_district()
@@ -74,28 +64,26 @@ async def targets_table(*, year: int | None = None, scope: str | None = None) ->
     return reports
 
 
-async def issue_certificates(sitting_id: int) -> list[Any]:
-    """Issue certificates to every passed candidate of a sitting, then relay the render tasks
-    (Celery, or in-process with no broker) after the issuing transaction committed."""
-    settings = get_settings()
-    issued = await certification.issue_certificates(
-        sitting_id, issued_on=today(), public_url=settings.public_url, keyring=keyring()
+async def issue_certificates(rt: Runtime, sitting_id: int) -> IssuanceResult:
+    """Issue certificates to every passed candidate of a sitting (dated local today, signed with
+    the runtime's key); the documents are rendered in the background after commit."""
+    return await certification.issue_certificates(
+        sitting_id, issued_on=rt.today(), public_url=rt.settings.public_url, keyring=rt.keyring
     )
-    await relay()
-    return issued
 
 
-async def verify(number: str, params: Mapping[str, str] | None, client: str) -> Any:
+async def verify(
+    rt: Runtime, number: str, params: Mapping[str, str] | None, client: str
+) -> VerificationResult:
     """Public verification of a certificate number (and signed URL parameters when given)."""
-    return await certification.verify(number, params, today=today(), keyring=keyring(), client=client)
+    return await certification.verify(
+        number, params, today=rt.today(), keyring=rt.keyring, client=client, now=rt.now()
+    )
 
 
-async def revoke_certificate(number: str, *, reason: str, by: str) -> Any:
-    """Revoke a certificate as of today (local date); the talent-pool credential follows."""
-    return await change_certificate_status("revoke", number, reason=reason, by=by)
-
-
-async def change_certificate_status(action: str, number: str, *, reason: str, by: str) -> Any:
+async def change_certificate_status(
+    rt: Runtime, action: str, number: str, *, reason: str, by: str
+) -> CertificateOut:
     """``revoke`` / ``suspend`` / ``reinstate`` a certificate as of local today, with a reason.
     The talent-pool credential follows in the same transaction. Raises NotFound / Conflict."""
     change = {
@@ -103,14 +91,14 @@ async def change_certificate_status(action: str, number: str, *, reason: str, by
         "suspend": certification.suspend_certificate,
         "reinstate": certification.reinstate_certificate,
     }[action]
-    return await change(number, reason=reason, on=today(), by=by)
+    return await change(number, reason=reason, on=rt.today(), by=by)
 
 
 async def shortfall(
-    indicator: str, *, year: int | None, scope: str | None, limit: int, offset: int
-) -> talent_pool.schemas.ShortfallPage:
+    rt: Runtime, indicator: str, *, year: int | None, scope: str | None, limit: int, offset: int
+) -> ShortfallPage:
     """Regulator drill-down: who is behind ``indicator`` in ``scope`` (default city, this year)."""
-    local_today = today()
+    local_today = rt.today()
     return await talent_pool.shortfall(
         indicator,
         year or local_today.year,
@@ -136,23 +124,18 @@ async def create_scoped_account(data: AccountIn) -> AccountOut:
     return await create_account(data)
 
 
-async def staff_of_employer(employer_id: int) -> list[talent_pool.schemas.StaffMember]:
+async def staff_of_employer(rt: Runtime, employer_id: int) -> list[StaffMember]:
     """An employer's current staff and their credential/training status as of local today."""
-    return await talent_pool.staff_of_employer(employer_id, today=today())
+    return await talent_pool.staff_of_employer(employer_id, today=rt.today())
 
 
-async def complete_offering(offering_id: int) -> training.schemas.CompletionReport:
+async def complete_offering(rt: Runtime, offering_id: int) -> CompletionReport:
     """Apply the completion rule. The training records are dated the day of the last session
     (or today, if that is earlier) so each training counts in the year it actually ended."""
-    completed_on = await training.default_completion_date(offering_id, today())
-    return await training.complete_offering(offering_id, completed_on=completed_on, now=now())
+    completed_on = await training.default_completion_date(offering_id, rt.today())
+    return await training.complete_offering(offering_id, completed_on=completed_on, now=rt.now())
 
 
-async def open_offerings() -> list[training.schemas.OfferingOut]:
+async def open_offerings(rt: Runtime) -> list[OfferingOut]:
     """The public catalog: offerings still open for enrollment on the local today."""
-    return await training.list_offerings(open_only=True, today=today())
-
-
-async def districts() -> list[dict[str, str]]:
-    """The city's current districts ``[{"code", "name"}]``."""
-    return await talent_pool.list_districts()
+    return await training.list_offerings(open_only=True, today=rt.today())

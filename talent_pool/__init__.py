@@ -1,6 +1,36 @@
 """talent_pool — the core: divisions, employers, practitioners, employments, the credential and
-training ledger, and the plan's talent targets. ``training`` and ``certification`` feed it."""
+training ledger, and the plan's talent targets. ``training`` and ``certification`` feed it.
 
+The public API is what this module exports (async use cases in private modules, one per
+section). Every write runs in :func:`talent_pool.db.atomic`, so a caller that already holds a
+transaction (training completion, certificate issuance) feeds the ledger in *its* transaction.
+Background work is recorded with :func:`talent_pool.outbox.enqueue`."""
+
+from talent_pool._ledger import (
+    count_rows,
+    practitioner_record,
+    record_credential,
+    record_credentials,
+    record_training,
+    training_hours,
+    training_hours_of,
+    update_credential_status,
+)
+from talent_pool._registry import (
+    end_employment,
+    find_practitioner,
+    get_employer,
+    get_practitioner,
+    is_current_district,
+    list_districts,
+    register_employer,
+    register_practitioner,
+    seed_reference_data,
+    start_employment,
+)
+from talent_pool._staff import (
+    staff_of_employer,
+)
 from talent_pool.errors import (
     Conflict,
     InvalidCreditCode,
@@ -10,26 +40,6 @@ from talent_pool.errors import (
     ValidationFailed,
 )
 from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, parse_id_number
-from talent_pool.services import (
-    end_employment,
-    enqueue,
-    find_practitioner,
-    get_employer,
-    get_practitioner,
-    is_current_district,
-    list_districts,
-    practitioner_record,
-    record_credential,
-    record_training,
-    register_employer,
-    register_practitioner,
-    seed_reference_data,
-    staff_of_employer,
-    start_employment,
-    training_hours,
-    training_hours_of,
-    update_credential_status,
-)
 from talent_pool.targets import compute_targets, shortfall
 
 __all__ = [
@@ -40,8 +50,8 @@ __all__ = [
     "TuoyuError",
     "ValidationFailed",
     "compute_targets",
+    "count_rows",
     "end_employment",
-    "enqueue",
     "find_practitioner",
     "get_employer",
     "get_practitioner",
@@ -53,6 +63,7 @@ __all__ = [
     "parse_id_number",
     "practitioner_record",
     "record_credential",
+    "record_credentials",
     "record_training",
     "register_employer",
     "register_practitioner",

@@ -148,7 +148,8 @@ def use_engine(engine: Engine) -> None:
 
     finder = Finder()
     finder.get_piccolo_conf_module().DB = engine  # type: ignore[union-attr]
-    for table in [*finder.get_table_classes(), Migration]:
+    tables: list[Any] = [*finder.get_table_classes(), Migration]
+    for table in tables:
         table._meta.db = engine
 
 

@@ -100,12 +100,13 @@ class ResidentId:
     gender: str
 
 
-def parse_id_number(raw: object, *, today: dt.date | None = None) -> ResidentId:
+def parse_id_number(raw: object, *, today: dt.date) -> ResidentId:
     """Validate and normalise a resident ID number (GB 11643-1999).
 
     Checks: 18 characters (15-digit first-generation numbers are rejected — they expired in
-    2013), digits with a final digit or ``X``, a known province code, a real birth date not in
-    the future and not before 1900, and the MOD 11-2 check character.
+    2013), digits with a final digit or ``X``, a known province code, a real birth date not after
+    ``today`` (the caller's local business date) and not before 1900, and the MOD 11-2 check
+    character.
     Retired address codes (e.g. Jinan's 370111 or 372429) are accepted: only the province is
     checked, because numbers are never reissued when a county code is retired.
 
@@ -124,7 +125,6 @@ def parse_id_number(raw: object, *, today: dt.date | None = None) -> ResidentId:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidIdNumber(number, f"出生日期 {number[6:14]} 不是有效日期") from None
-    today = today or dt.date.today()
     if birth > today or birth.year < 1900:
         raise InvalidIdNumber(number, f"出生日期 {birth.isoformat()} 不合理")
     expected = id_check_character(number[:17])

@@ -56,7 +56,9 @@ async def register_people(n: int, *, prefix: str = "学员", names: Sequence[str
     ids = []
     for i in range(n):
         name = names[i] if names is not None else person_name(i + 1, prefix)
-        p = await register_practitioner(PractitionerIn(id_number=make_id(i + 1), name=name))
+        p = await register_practitioner(
+            PractitionerIn(id_number=make_id(i + 1), name=name), today=dt.date(2026, 11, 29)
+        )
         ids.append(p.id)
     return ids
 

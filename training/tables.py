@@ -12,7 +12,7 @@ Everything that must hold under concurrency is a database constraint or a condit
 * one attendance row per session and enrollment — ``Unique(session, enrollment)`` (upserted).
 
 On SQLite the same constraints are part of the table definitions (migration
-``training_2026_11_30…``). Foreign keys are ``ON DELETE RESTRICT``: training history is never
+``training_2026_11_29t17_10…``). Foreign keys are ``ON DELETE RESTRICT``: training history is never
 deleted by deleting what it refers to.
 """
 

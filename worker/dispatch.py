@@ -71,7 +71,8 @@ class Dispatcher:
         while True:
             await self.relay()
             pending = await OutboxMessage.count().where(
-                OutboxMessage.done_at.is_null() & OutboxMessage.failed_at.is_null()
+                OutboxMessage.done_at.is_null()
+                & OutboxMessage.failed_at.is_null()
                 & (OutboxMessage.due_at.is_null() | (OutboxMessage.due_at <= self.clock.now()))
             )
             if pending == 0:

@@ -10,6 +10,7 @@ retried with exponential back-off until its ``max_attempts``, then marked ``fail
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,9 +44,7 @@ def _due(now: dt.datetime) -> Any:
     )
 
 
-async def claim_due(
-    now: dt.datetime, *, limit: int = 100, jobs: Mapping[str, Job] = JOBS
-) -> list[Claimed]:
+async def claim_due(now: dt.datetime, *, limit: int = 100, jobs: Mapping[str, Job] = JOBS) -> list[Claimed]:
     """Lease up to ``limit`` due messages, oldest first; returns those this call won."""
     candidates = await (
         OutboxMessage.select(OutboxMessage.id, OutboxMessage.task)
@@ -66,11 +65,16 @@ async def claim_due(
             )
             .where(OutboxMessage.id.is_in(ids) & _due(now))
             .returning(OutboxMessage.id, OutboxMessage.task, OutboxMessage.args)
-            .output(load_json=True)
         )
-        claimed += [Claimed(r["id"], r["task"], list(r["args"] or [])) for r in rows]
+        claimed += [Claimed(r["id"], r["task"], _json_list(r["args"])) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
+
+
+def _json_list(value: Any) -> list[Any]:
+    """Job arguments as stored (JSON text from the driver, or already decoded)."""
+    decoded = json.loads(value) if isinstance(value, str | bytes) else value
+    return list(decoded or [])
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -87,7 +91,6 @@ async def run_message(message_id: int, clock: Clock, *, jobs: Mapping[str, Job] 
             OutboxMessage.task, OutboxMessage.args, OutboxMessage.attempts, OutboxMessage.done_at
         )
         .where(OutboxMessage.id == message_id)
-        .output(load_json=True)
         .first()
     )
     if row is None or row["done_at"] is not None:
@@ -96,7 +99,7 @@ async def run_message(message_id: int, clock: Clock, *, jobs: Mapping[str, Job] 
     try:
         if job is None:
             raise LookupError(f"no job named {row['task']!r} in worker.jobs.JOBS")
-        await job.fn(*(row["args"] or []), now=now)
+        await job.fn(*_json_list(row["args"]), now=now)
     except Exception as exc:
         give_up = job is None or row["attempts"] >= job.max_attempts
         log.warning(
@@ -116,7 +119,7 @@ async def run_message(message_id: int, clock: Clock, *, jobs: Mapping[str, Job] 
             }
         ).where(OutboxMessage.id == message_id)
         return "failed" if give_up else "retry"
-    await OutboxMessage.update(
-        {OutboxMessage.done_at: clock.now(), OutboxMessage.leased_until: None}
-    ).where(OutboxMessage.id == message_id)
+    await OutboxMessage.update({OutboxMessage.done_at: clock.now(), OutboxMessage.leased_until: None}).where(
+        OutboxMessage.id == message_id
+    )
     return "done"

@@ -6,14 +6,13 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 
 from service import usecases
 from service.accounts import AccountIn, AccountOut, authenticate, revoke_tokens
 from service.auth import require, user_of
-from service.settings import get_settings
+from service.runtime import Runtime
 
 
 class LoginIn(BaseModel):
@@ -41,10 +40,10 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", summary="Log in; returns a bearer token and sets the `token` cookie")
-    async def login(self, data: LoginIn, request: Request[Any, Any, Any]) -> Response[LoginOut]:
+    async def login(self, data: LoginIn, request: Request[Any, Any, Any], rt: Runtime) -> Response[LoginOut]:
         account = await authenticate(data.username, data.password)
         auth = request.app.state.auth
-        issued_ms = int(usecases.now().timestamp() * 1000)  # sub-second, so logout can cut off exactly
+        issued_ms = int(rt.now().timestamp() * 1000)  # sub-second, so logout can cut off exactly
         token = auth.create_token(
             identifier=str(account.id), token_extras={"role": account.role, "iat_ms": issued_ms}
         )
@@ -60,8 +59,9 @@ class AuthController(Controller):
         return Response(LoginOut(token=token, account=account), cookies=[cookie])
 
     @post("/register", summary="Trainee self-registration (creates the practitioner if new)")
-    async def register(self, data: TraineeSignupIn) -> AccountOut:
+    async def register(self, data: TraineeSignupIn, rt: Runtime) -> AccountOut:
         return await usecases.register_trainee(
+            rt,
             username=data.username,
             password=data.password,
             id_number=data.id_number,
@@ -70,12 +70,12 @@ class AuthController(Controller):
         )
 
     @post("/logout", summary="Log out: clears the `token` cookie", opt={"no_rate_limit": True})
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+    async def logout(self, request: Request[Any, Any, Any], rt: Runtime) -> Response[None]:
         """Ends every session of the account: its tokens are refused from now on."""
         auth = request.app.state.auth
         user = request.scope.get("user")
         if isinstance(user, AccountOut):
-            await revoke_tokens(user.id, now=usecases.now())
+            await revoke_tokens(user.id, now=rt.now())
         return Response(
             None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
         )
@@ -92,12 +92,3 @@ class AuthController(Controller):
     )
     async def create(self, data: AccountIn) -> AccountOut:
         return await usecases.create_scoped_account(data)
-
-
-def login_rate_limit() -> RateLimitConfig:
-    """Per-client limit on login and sign-up attempts (brute-force protection)."""
-    return RateLimitConfig(
-        rate_limit=("minute", get_settings().login_rate_per_minute),
-        store="rate_limit_login",
-        exclude_opt_key="no_rate_limit",
-    )

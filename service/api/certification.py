@@ -21,6 +21,7 @@ from certification.schemas import (
 )
 from service import policy, usecases
 from service.auth import require, user_of
+from service.runtime import Runtime
 
 STAFF = ("city_admin", "base_staff")
 
@@ -56,9 +57,11 @@ class CertificationController(Controller):
         return await certification.update_programme(code, data)
 
     @post("/sittings", guards=[require(*STAFF)], summary="Schedule an exam sitting at a base")
-    async def create_sitting(self, data: SittingIn, request: Request[Any, Any, Any]) -> SittingOut:
+    async def create_sitting(
+        self, data: SittingIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> SittingOut:
         policy.ensure_base(user_of(request), data.training_base_id)
-        return await certification.create_sitting(data, today=usecases.today())
+        return await certification.create_sitting(data, today=rt.today())
 
     @post(
         "/sittings/{sitting_id:int}/candidates",
@@ -86,12 +89,12 @@ class CertificationController(Controller):
         summary="Enter theory and practical scores; pass = both ≥ the programme's pass marks",
     )
     async def results(
-        self, sitting_id: int, data: ResultsIn, request: Request[Any, Any, Any]
+        self, sitting_id: int, data: ResultsIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> list[ResultOut]:
         user = user_of(request)
         await policy.ensure_sitting(user, sitting_id)
         return await certification.record_results(
-            sitting_id, data.results, entered_by=user.username, now=usecases.now(), today=usecases.today()
+            sitting_id, data.results, entered_by=user.username, now=rt.now(), today=rt.today()
         )
 
     @post(
@@ -99,9 +102,14 @@ class CertificationController(Controller):
         guards=[require(*STAFF)],
         summary="Issue certificates to every passed candidate (QR + PDF rendered by the worker)",
     )
-    async def issue(self, sitting_id: int, request: Request[Any, Any, Any]) -> list[CertificateOut]:
+    async def issue(
+        self, sitting_id: int, request: Request[Any, Any, Any], rt: Runtime
+    ) -> Response[list[CertificateOut]]:
+        """201 with the sitting's certificates when this call issued any; 200 with the same list
+        when they had been issued already (a repeated or simultaneous call)."""
         await policy.ensure_sitting(user_of(request), sitting_id)
-        return await usecases.issue_certificates(sitting_id)
+        result = await usecases.issue_certificates(rt, sitting_id)
+        return Response(result.certificates, status_code=201 if result.newly_issued else 200)
 
     @get("/certificates/{number:str}", summary="A certificate (holder, base staff, city admin)")
     async def certificate(self, number: str, request: Request[Any, Any, Any]) -> CertificateOut:
@@ -143,9 +151,11 @@ class CertificationController(Controller):
         guards=[require("city_admin")],
         summary="Suspend (暂停) with a reason; verification answers `suspended` until reinstated",
     )
-    async def suspend(self, number: str, data: RevokeIn, request: Request[Any, Any, Any]) -> CertificateOut:
+    async def suspend(
+        self, number: str, data: RevokeIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CertificateOut:
         return await usecases.change_certificate_status(
-            "suspend", number, reason=data.reason, by=user_of(request).username
+            rt, "suspend", number, reason=data.reason, by=user_of(request).username
         )
 
     @post(
@@ -153,9 +163,11 @@ class CertificationController(Controller):
         guards=[require("city_admin")],
         summary="Reinstate a suspended certificate (恢复), with a reason",
     )
-    async def reinstate(self, number: str, data: RevokeIn, request: Request[Any, Any, Any]) -> CertificateOut:
+    async def reinstate(
+        self, number: str, data: RevokeIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CertificateOut:
         return await usecases.change_certificate_status(
-            "reinstate", number, reason=data.reason, by=user_of(request).username
+            rt, "reinstate", number, reason=data.reason, by=user_of(request).username
         )
 
     @post(
@@ -163,5 +175,9 @@ class CertificationController(Controller):
         guards=[require("city_admin")],
         summary="Revoke (吊销) with a reason; never deleted",
     )
-    async def revoke(self, number: str, data: RevokeIn, request: Request[Any, Any, Any]) -> CertificateOut:
-        return await usecases.revoke_certificate(number, reason=data.reason, by=user_of(request).username)
+    async def revoke(
+        self, number: str, data: RevokeIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CertificateOut:
+        return await usecases.change_certificate_status(
+            rt, "revoke", number, reason=data.reason, by=user_of(request).username
+        )

@@ -9,6 +9,7 @@ from litestar.params import QueryParameter
 
 from service import usecases
 from service.auth import require
+from service.runtime import Runtime
 from talent_pool.schemas import ShortfallPage, TargetsReport
 
 
@@ -20,6 +21,7 @@ class ReportsController(Controller):
     @get(summary="Talent targets for a year: the city and each district (or one scope)")
     async def targets(
         self,
+        rt: Runtime,
         year: Annotated[
             int | None, QueryParameter(ge=2000, le=2100, description="calendar year (local)")
         ] = None,
@@ -28,7 +30,7 @@ class ReportsController(Controller):
             QueryParameter(name="scope", description="'city' or a district code; omitted → all"),
         ] = None,
     ) -> list[TargetsReport]:
-        return await usecases.targets_table(year=year, scope=scope_code)
+        return await usecases.targets_table(rt, year=year, scope=scope_code)
 
     @get(
         "/shortfall/{indicator:str}",
@@ -36,10 +38,13 @@ class ReportsController(Controller):
     )
     async def drill_down(
         self,
+        rt: Runtime,
         indicator: str,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
         scope_code: Annotated[str | None, QueryParameter(name="scope")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> ShortfallPage:
-        return await usecases.shortfall(indicator, year=year, scope=scope_code, limit=limit, offset=offset)
+        return await usecases.shortfall(
+            rt, indicator, year=year, scope=scope_code, limit=limit, offset=offset
+        )

@@ -10,6 +10,7 @@ from litestar.exceptions import PermissionDeniedException
 import talent_pool
 from service import usecases
 from service.auth import require, user_of
+from service.runtime import Runtime
 from talent_pool.schemas import (
     EmployerIn,
     EmployerOut,
@@ -45,19 +46,21 @@ class TalentController(Controller):
         guards=[require("city_admin", "employer_staff")],
         summary="Current staff with valid credentials and this year's trainings (持证上岗 check)",
     )
-    async def staff(self, employer_id: int, request: Request[Any, Any, Any]) -> list[StaffMember]:
+    async def staff(
+        self, employer_id: int, request: Request[Any, Any, Any], rt: Runtime
+    ) -> list[StaffMember]:
         user = user_of(request)
         if user.role == "employer_staff" and user.employer_id != employer_id:
             raise PermissionDeniedException("只能查看本机构")
-        return await usecases.staff_of_employer(employer_id)
+        return await usecases.staff_of_employer(rt, employer_id)
 
     @post(
         "/practitioners",
         guards=[require("city_admin", "employer_staff", "base_staff")],
         summary="Register a practitioner (find or create by resident ID)",
     )
-    async def create_practitioner(self, data: PractitionerIn) -> PractitionerOut:
-        return await talent_pool.register_practitioner(data)
+    async def create_practitioner(self, data: PractitionerIn, rt: Runtime) -> PractitionerOut:
+        return await talent_pool.register_practitioner(data, today=rt.today())
 
     @post(
         "/employments",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 import training
 from service import policy, usecases
 from service.auth import require, user_of
+from service.runtime import Runtime
 from training.schemas import (
     AttendanceMethod,
     AttendanceReport,
@@ -52,8 +53,8 @@ class TrainingController(Controller):
         return await training.list_courses()
 
     @get("/catalog/offerings", summary="Offerings open for enrollment (public)")
-    async def open_offerings(self) -> list[OfferingOut]:
-        return await usecases.open_offerings()
+    async def open_offerings(self, rt: Runtime) -> list[OfferingOut]:
+        return await usecases.open_offerings(rt)
 
     @get("/catalog/offerings/{offering_id:int}/sessions", summary="Sessions of an offering (public)")
     async def sessions(self, offering_id: int) -> list[SessionOut]:
@@ -93,13 +94,13 @@ class TrainingController(Controller):
         summary="Enroll (trainee: self; staff: a named practitioner); waitlisted when full",
     )
     async def enroll(
-        self, offering_id: int, data: EnrollIn, request: Request[Any, Any, Any]
+        self, offering_id: int, data: EnrollIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> EnrollmentOut:
         user = user_of(request)
         practitioner_id = policy.practitioner_for(user, data.practitioner_id)
         if user.role != "trainee":
             await policy.ensure_offering(user, offering_id)
-        return await training.enroll(offering_id, practitioner_id, now=usecases.now(), today=usecases.today())
+        return await training.enroll(offering_id, practitioner_id, now=rt.now(), today=rt.today())
 
     @get("/offerings/{offering_id:int}/enrollments", guards=[require(*STAFF)], summary="Roster")
     async def roster(self, offering_id: int, request: Request[Any, Any, Any]) -> list[EnrollmentOut]:
@@ -113,9 +114,11 @@ class TrainingController(Controller):
         return await training.enrollments_of_practitioner(user.practitioner_id)
 
     @delete("/enrollments/{enrollment_id:int}", status_code=200, summary="Cancel; promotes the waitlist")
-    async def cancel(self, enrollment_id: int, request: Request[Any, Any, Any]) -> CancellationResult:
+    async def cancel(
+        self, enrollment_id: int, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CancellationResult:
         await policy.ensure_enrollment(user_of(request), enrollment_id)
-        return await training.cancel_enrollment(enrollment_id, now=usecases.now())
+        return await training.cancel_enrollment(enrollment_id, now=rt.now())
 
     @post(
         "/sessions/{session_id:int}/attendance",
@@ -123,7 +126,7 @@ class TrainingController(Controller):
         summary="Record attendance",
     )
     async def attendance(
-        self, session_id: int, data: AttendanceIn, request: Request[Any, Any, Any]
+        self, session_id: int, data: AttendanceIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> AttendanceReport:
         user = user_of(request)
         await policy.ensure_session(user, session_id)
@@ -132,8 +135,8 @@ class TrainingController(Controller):
             data.entries,
             recorded_by=user.username,
             method=data.method,
-            now=usecases.now(),
-            today=usecases.today(),
+            now=rt.now(),
+            today=rt.today(),
         )
 
     @post(
@@ -141,6 +144,8 @@ class TrainingController(Controller):
         guards=[require(*STAFF)],
         summary="Apply the completion rule; completed enrollments become training records",
     )
-    async def complete(self, offering_id: int, request: Request[Any, Any, Any]) -> CompletionReport:
+    async def complete(
+        self, offering_id: int, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CompletionReport:
         await policy.ensure_offering(user_of(request), offering_id)
-        return await usecases.complete_offering(offering_id)
+        return await usecases.complete_offering(rt, offering_id)

@@ -10,12 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.response import Template
 
 from service import usecases
-from service.runtime import keyring
-from service.settings import get_settings
+from service.runtime import Runtime
 
 OUTCOME_TEXT = {
     "valid": "有效",
@@ -26,15 +24,6 @@ OUTCOME_TEXT = {
     "unknown": "查无此证",
     "forged": "签名无效（证书信息被篡改或伪造）",
 }
-
-
-def verify_rate_limit() -> RateLimitConfig:
-    """Per-client rate limit for the public verify endpoints (Redis-backed when configured)."""
-    return RateLimitConfig(
-        rate_limit=("minute", get_settings().verify_rate_per_minute),
-        store="rate_limit_verify",
-        exclude_opt_key="no_rate_limit",
-    )
 
 
 def _client(request: Request[Any, Any, Any]) -> str:
@@ -51,9 +40,9 @@ class VerifyController(Controller):
     tags = ["verify"]
 
     @get("/v/{number:str}", summary="Verify a certificate (QR target): HTML, or JSON by Accept")
-    async def verify_page(self, number: str, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
         params = dict(request.query_params)
-        result = await usecases.verify(number[:64], params or None, _client(request))
+        result = await usecases.verify(rt, number[:64], params or None, _client(request))
         if _wants_json(request):
             return Response(result, headers={"Cache-Control": "no-store"})
         return Template(
@@ -63,8 +52,8 @@ class VerifyController(Controller):
         )
 
     @get("/api/verify/{number:str}", summary="Verify by certificate number (typed, no signature)")
-    async def verify_number(self, number: str, request: Request[Any, Any, Any]) -> Response[Any]:
-        result = await usecases.verify(number[:64], None, _client(request))
+    async def verify_number(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
+        result = await usecases.verify(rt, number[:64], None, _client(request))
         return Response(result, headers={"Cache-Control": "no-store"})
 
     @get(
@@ -72,5 +61,5 @@ class VerifyController(Controller):
         summary="Public Ed25519 keys that sign verify URLs (JWKS, RFC 7517/8037)",
         opt={"no_rate_limit": True},
     )
-    async def jwks(self) -> dict[str, Any]:
-        return dict(keyring().jwks())
+    async def jwks(self, rt: Runtime) -> dict[str, Any]:
+        return dict(rt.keyring.jwks())

@@ -2,39 +2,31 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
+from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from tests.factories import PASSWORD, create_city_admin, login
+from tests.servers import serve_in_process, settings_for
 
 
-async def test_login_attempts_are_rate_limited(db: None) -> None:
+async def test_login_attempts_are_rate_limited(db: None, pg_engine: Any, tmp_path: Path) -> None:
     from service.app import create_app
-    from service.settings import get_settings
 
     await create_city_admin("regulator")
-    os.environ["TUOYU_LOGIN_RATE_PER_MINUTE"] = "10"  # the shipped default
-    get_settings.cache_clear()
-    try:
-        async with AsyncTestClient(app=create_app()) as client:
-            codes = [
-                (
-                    await client.post(
-                        "/api/auth/login", json={"username": "regulator", "password": f"wrong-{i}"}
-                    )
-                ).status_code
-                for i in range(10)
-            ]
-            assert codes == [401] * 10
-            blocked = await client.post(
-                "/api/auth/login", json={"username": "regulator", "password": PASSWORD}
-            )
-            assert blocked.status_code == 429 and blocked.headers.get("retry-after")
-            assert blocked.json()["code"] == "too_many_requests"
-    finally:
-        os.environ["TUOYU_LOGIN_RATE_PER_MINUTE"] = "100000"
-        get_settings.cache_clear()
+    settings = settings_for(tmp_path, login_rate_per_minute=10)  # the shipped default
+    async with serve_in_process(create_app(settings, engine=pg_engine)) as client:
+        codes = [
+            (
+                await client.post("/api/auth/login", json={"username": "regulator", "password": f"wrong-{i}"})
+            ).status_code
+            for i in range(10)
+        ]
+        assert codes == [401] * 10
+        blocked = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+        assert blocked.status_code == 429 and blocked.headers.get("retry-after")
+        assert blocked.json()["code"] == "too_many_requests"
 
 
 async def test_usernames_are_case_insensitive_and_scopes_must_exist(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

@@ -7,12 +7,12 @@ import datetime as dt
 
 from litestar.testing import AsyncTestClient
 
-from service.settings import get_settings
 from tests.factories import PASSWORD, admin_headers, login, make_offering, register_people
+from worker.clock import Clock
 
 
 async def test_local_day_rules_through_the_api(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
-    today = get_settings().today()
+    today = Clock().today()
     admin = await admin_headers(client)
     offering = await make_offering(
         capacity=5, start=today - dt.timedelta(days=5), end=today + dt.timedelta(days=5)
@@ -65,7 +65,7 @@ async def test_employers_cannot_enroll_people(client: AsyncTestClient) -> None: 
     )
     assert r.status_code == 201, r.text
     hr = await login(client, "hr-staff")
-    offering = await make_offering(capacity=5, start=get_settings().today())
+    offering = await make_offering(capacity=5, start=Clock().today())
     (pid,) = await register_people(1)
     denied = await client.post(
         f"/api/offerings/{offering}/enrollments", headers=hr, json={"practitioner_id": pid}

@@ -14,9 +14,11 @@ import zxingcpp
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
-from service.settings import get_settings
+from certification import RENDER_TASK
 from talent_pool.tables import OutboxMessage
 from tests.factories import PASSWORD, admin_headers, login, make_id, person_name
+from tests.servers import wait_for
+from worker.clock import Clock
 
 
 async def ok(response: Any, status: int = 201) -> Any:
@@ -111,7 +113,7 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     )
     assert short["total"] == 3 and {p["name"] for p in short["people"]} == {"学员一", "学员丁", "学员丂"}
 
-    today = get_settings().today()  # the service's local date (Asia/Shanghai), not the machine's
+    today = Clock().today()  # the service's local date (Asia/Shanghai), not the machine's
     offering = await ok(
         await c.post(
             "/api/offerings",
@@ -197,8 +199,9 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     issued = await ok(await c.post(f"/api/sittings/{sitting['id']}/issue", headers=staff))
     assert len(issued) == 1
     number = issued[0]["number"]
-    # the relay published the render task to Redis right after the issuing commit
-    assert await OutboxMessage.count().where(OutboxMessage.sent_at.is_null()) == 0
+    # the issuing transaction recorded one render job; the dispatcher published it to Redis
+    render_jobs = await OutboxMessage.select().where(OutboxMessage.task == RENDER_TASK).output(load_json=True)
+    assert len(render_jobs) == 1 and render_jobs[0]["args"] == [[issued[0]["id"]]]
 
     holder = trainees[0][1]
     for _ in range(150):  # the Celery worker renders the QR and PDF into the database
@@ -210,6 +213,9 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     assert qr.status_code == 200 and qr.headers["content-type"] == "image/png"
     pdf = await c.get(f"/api/certificates/{number}/certificate.pdf", headers=holder)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # the worker marked the job done once the documents were stored (and only then)
+    job = await wait_for(lambda: OutboxMessage.select().where(OutboxMessage.done_at.is_not_null()).first())
+    assert job["attempts"] == 1 and job["failed_at"] is None
 
     url = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))[0].text
     assert url == issued[0]["verify_url"]

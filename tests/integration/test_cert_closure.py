@@ -42,14 +42,16 @@ def scores(pid: int, theory: str, practical: str) -> ResultIn:
 
 
 async def sitting_of(code: str, pids: list[int], exam_date: dt.date = EXAM_DAY) -> int:
-    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=exam_date))
+    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=exam_date), today=ISSUED)
     for pid in pids:
         await register_candidate(sitting.id, pid)
     return sitting.id
 
 
 async def issue(sitting_id: int, issued_on: dt.date = ISSUED) -> list[CertificateOut]:
-    return await issue_certificates(sitting_id, issued_on=issued_on, public_url=PUBLIC_URL, keyring=KEYRING)
+    """The certificates this call issued (the sitting's newest ``newly_issued`` ones)."""
+    result = await issue_certificates(sitting_id, issued_on=issued_on, public_url=PUBLIC_URL, keyring=KEYRING)
+    return result.certificates[len(result.certificates) - result.newly_issued :]
 
 
 # --------------------------------------------------------------------------- 1. closure
@@ -60,7 +62,11 @@ async def test_results_and_registration_close_once_certificates_are_issued(db: N
     alice, bob, carol = await register_people(3)
     sid = await sitting_of("1X-YEZH-1", [alice, bob])
     await record_results(
-        sid, [scores(alice, "80", "80"), scores(bob, "59.9", "95")], entered_by="examiner-1", now=NOW
+        sid,
+        [scores(alice, "80", "80"), scores(bob, "59.9", "95")],
+        entered_by="examiner-1",
+        now=NOW,
+        today=ISSUED,
     )
     issued = await issue(sid)
     assert [c.practitioner_id for c in issued] == [alice]
@@ -68,7 +74,7 @@ async def test_results_and_registration_close_once_certificates_are_issued(db: N
 
     # the tester's attack: bob's failed scores re-entered as passing, then issue again
     with pytest.raises(Conflict) as err:
-        await record_results(sid, [scores(bob, "90", "95")], entered_by="examiner-2", now=LATER)
+        await record_results(sid, [scores(bob, "90", "95")], entered_by="examiner-2", now=LATER, today=ISSUED)
     assert "已发证" in err.value.message
     with pytest.raises(Conflict):
         await register_candidate(sid, carol)
@@ -86,10 +92,12 @@ async def test_a_sitting_where_nobody_passed_stays_open(db: None) -> None:
     await seed_programmes()
     (bob,) = await register_people(1)
     sid = await sitting_of("1X-YEZH-1", [bob])
-    await record_results(sid, [scores(bob, "50", "50")], entered_by="e", now=NOW)
+    await record_results(sid, [scores(bob, "50", "50")], entered_by="e", now=NOW, today=ISSUED)
     assert await issue(sid) == []
     assert (await get_sitting(sid)).status == "scheduled"
-    await record_results(sid, [scores(bob, "60", "60")], entered_by="e", now=LATER)  # correction
+    await record_results(
+        sid, [scores(bob, "60", "60")], entered_by="e", now=LATER, today=ISSUED
+    )  # correction
     assert [c.practitioner_id for c in await issue(sid)] == [bob]
 
 
@@ -98,9 +106,15 @@ async def test_corrections_before_issuance_are_kept_in_the_audit(db: None) -> No
     alice, bob = await register_people(2)
     sid = await sitting_of("4-10-01-03-L5", [alice, bob])
     await record_results(
-        sid, [scores(alice, "70", "70"), scores(bob, "59.9", "95")], entered_by="examiner-1", now=NOW
+        sid,
+        [scores(alice, "70", "70"), scores(bob, "59.9", "95")],
+        entered_by="examiner-1",
+        now=NOW,
+        today=ISSUED,
     )
-    out = await record_results(sid, [scores(bob, "60", "95")], entered_by="examiner-2", now=LATER)
+    out = await record_results(
+        sid, [scores(bob, "60", "95")], entered_by="examiner-2", now=LATER, today=ISSUED
+    )
     assert out[0].passed is True
     history = await certification.result_history(sid)
     assert [(h.practitioner_id, h.action) for h in history] == [
@@ -122,7 +136,7 @@ async def test_corrections_before_issuance_are_kept_in_the_audit(db: None) -> No
     assert (correction.entered_by, correction.entered_at) == ("examiner-2", LATER)
     assert history[1].old_theory is None and history[1].entered_by == "examiner-1"
     with pytest.raises(ValidationFailed):
-        await record_results(sid, [scores(bob, "61", "95")], entered_by="  ", now=LATER)
+        await record_results(sid, [scores(bob, "61", "95")], entered_by="  ", now=LATER, today=ISSUED)
     assert len(await certification.result_history(sid, practitioner_id=bob)) == 2
     assert sorted(c.practitioner_id for c in await issue(sid)) == sorted([alice, bob])
 
@@ -160,7 +174,9 @@ async def test_holder_of_a_valid_certificate_of_the_programme_is_refused(db: Non
     held = await issue_certificate_for(
         alice, "4-10-01-03-L5", issued_on=dt.date(2025, 5, 1), public_url=PUBLIC_URL, keyring=KEYRING
     )
-    sitting = await create_sitting(SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY))
+    sitting = await create_sitting(
+        SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY), today=ISSUED
+    )
     with pytest.raises(Conflict) as err:
         await register_candidate(sitting.id, alice)
     assert f"已持有有效的同级证书 {held.number}" in err.value.message
@@ -170,7 +186,7 @@ async def test_holder_of_a_valid_certificate_of_the_programme_is_refused(db: Non
             alice, "4-10-01-03-L5", issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING, reference="x"
         )
     # another level of the 人社 occupation is not covered (no such rule in occupations.json)
-    other = await create_sitting(SittingIn(programme_code="4-10-01-03-L4", exam_date=EXAM_DAY))
+    other = await create_sitting(SittingIn(programme_code="4-10-01-03-L4", exam_date=EXAM_DAY), today=ISSUED)
     await register_candidate(other.id, alice)
     # revoked → may sit again
     await revoke_certificate(held.number, reason="证书信息错误", on=dt.date(2026, 1, 5), by="admin")
@@ -182,7 +198,9 @@ async def test_candidate_certified_meanwhile_is_skipped_at_issuance(db: None) ->
     await seed_programmes()
     alice, bob = await register_people(2)
     sid = await sitting_of("1X-YEZH-2", [alice, bob])
-    await record_results(sid, [scores(alice, "80", "80"), scores(bob, "80", "80")], entered_by="e", now=NOW)
+    await record_results(
+        sid, [scores(alice, "80", "80"), scores(bob, "80", "80")], entered_by="e", now=NOW, today=ISSUED
+    )
     direct = await issue_certificate_for(
         alice, "1X-YEZH-2", issued_on=EXAM_DAY, public_url=PUBLIC_URL, keyring=KEYRING
     )
@@ -212,9 +230,9 @@ async def test_ledger_credentials_and_higher_1x_levels_count(db: None) -> None:
             source="import",
             source_ref=f"import:sheet1:{ref}",
         )
-    same = await create_sitting(SittingIn(programme_code="1X-YEZH-2", exam_date=EXAM_DAY))
-    lower = await create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=EXAM_DAY))
-    higher = await create_sitting(SittingIn(programme_code="1X-YEZH-3", exam_date=EXAM_DAY))
+    same = await create_sitting(SittingIn(programme_code="1X-YEZH-2", exam_date=EXAM_DAY), today=ISSUED)
+    lower = await create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=EXAM_DAY), today=ISSUED)
+    higher = await create_sitting(SittingIn(programme_code="1X-YEZH-3", exam_date=EXAM_DAY), today=ISSUED)
     with pytest.raises(Conflict) as err:
         await register_candidate(same.id, alice)
     assert "已持有有效的同级证书 YEZH-IMPORT-0001" in err.value.message
@@ -244,10 +262,11 @@ async def test_scores_are_plain_and_normalised_to_one_decimal(db: None) -> None:
             [scores(alice, "100", "60"), ResultIn(practitioner_id=bob, theory=D("1E+2"), practical=D(60))],
             entered_by="e",
             now=NOW,
+            today=ISSUED,
         )
     assert [r["row"] for r in err.value.detail["rows"]] == [1]  # type: ignore[index,union-attr]
     assert "科学计数法" in err.value.detail["rows"][0]["errors"][0]  # type: ignore[index]
-    out = await record_results(sid, [scores(alice, "100", "60")], entered_by="e", now=NOW)
+    out = await record_results(sid, [scores(alice, "100", "60")], entered_by="e", now=NOW, today=ISSUED)
     assert (str(out[0].theory), str(out[0].practical)) == ("100.0", "60.0")
     assert out[0].model_dump(mode="json")["theory"] == "100.0"
     listed = await list_candidates(sid)

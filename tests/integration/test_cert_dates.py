@@ -43,7 +43,7 @@ async def test_eligibility_counts_training_completed_up_to_the_exam_date(db: Non
         "1X-YEZH-1", ProgrammeUpdate(min_training_hours=D(16), training_category="pre_job")
     )
     (pid,) = await register_people(1)
-    sitting = await create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=EXAM_DAY))
+    sitting = await create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=EXAM_DAY), today=ISSUED)
     await training_record(pid, hours="10", completed_on=dt.date(2026, 6, 1), source_ref="before")
     # finished the day after the exam: does not make the candidate eligible for it
     await training_record(pid, hours="8", completed_on=EXAM_DAY + dt.timedelta(days=1), source_ref="after")
@@ -77,8 +77,10 @@ async def test_sittings_cannot_be_backdated_beyond_30_days(db: None) -> None:
         SittingIn(programme_code="1X-YEZH-1", exam_date=dt.date(2027, 6, 1)), today=today
     )
     assert ahead.status == "scheduled"
-    # without today (a Python caller importing history) the window is not applied
-    old = await create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=dt.date(2020, 5, 1)))
+    # a Python caller importing history enters each sitting as of its own exam day
+    old = await create_sitting(
+        SittingIn(programme_code="1X-YEZH-1", exam_date=dt.date(2020, 5, 1)), today=dt.date(2020, 5, 1)
+    )
     assert old.exam_date == dt.date(2020, 5, 1)
 
 
@@ -131,15 +133,33 @@ async def test_verify_answers_expired_after_the_expiry_date(db: None) -> None:
     parts = urlsplit(cert.verify_url)
     params = dict(parse_qsl(parts.query))
     for signed in (params, None):
-        on_last_day = await verify(cert.number, signed, today=cert.expires_on, keyring=KEYRING)
+        on_last_day = await verify(
+            cert.number,
+            signed,
+            today=cert.expires_on,
+            keyring=KEYRING,
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
         assert on_last_day.outcome == "valid"
-        after = await verify(cert.number, signed, today=dt.date(2029, 11, 30), keyring=KEYRING)
+        after = await verify(
+            cert.number,
+            signed,
+            today=dt.date(2029, 11, 30),
+            keyring=KEYRING,
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
         assert (after.outcome, after.expires_on, after.signature_checked) == (
             "expired",
             dt.date(2029, 11, 30) - dt.timedelta(days=1),
             signed is not None,
         )
-        years_later = await verify(cert.number, signed, today=dt.date(2035, 1, 1), keyring=KEYRING)
+        years_later = await verify(
+            cert.number,
+            signed,
+            today=dt.date(2035, 1, 1),
+            keyring=KEYRING,
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
         assert years_later.outcome == "expired"
     # a certificate without expiry never expires
     await update_programme("4-10-01-03-L5", ProgrammeUpdate(no_expiry=True))
@@ -147,5 +167,11 @@ async def test_verify_answers_expired_after_the_expiry_date(db: None) -> None:
         pid, "4-10-01-03-L5", issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING
     )
     assert forever.expires_on is None
-    far = await verify(forever.number, None, today=dt.date(2099, 12, 31), keyring=KEYRING)
+    far = await verify(
+        forever.number,
+        None,
+        today=dt.date(2099, 12, 31),
+        keyring=KEYRING,
+        now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+    )
     assert far.outcome == "valid"

@@ -38,7 +38,7 @@ from certification import (
 )
 from certification.schemas import ProgrammeUpdate, ResultIn, SittingIn
 from certification.tables import Certificate, Programme, VerificationLog
-from talent_pool.services import count_rows
+from talent_pool import count_rows
 from talent_pool.tables import Credential, OutboxMessage
 from tests.factories import make_id, register_people, training_record
 
@@ -61,7 +61,7 @@ def query(url: str) -> tuple[str, dict[str, str]]:
 
 async def sitting_with_results(code: str, scores: list[tuple[str, str]]) -> tuple[int, list[int]]:
     pids = await people(len(scores))
-    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=EXAM_DAY))
+    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=EXAM_DAY), today=ISSUED)
     for pid in pids:
         await register_candidate(sitting.id, pid)
     await record_results(
@@ -72,6 +72,7 @@ async def sitting_with_results(code: str, scores: list[tuple[str, str]]) -> tupl
         ],
         entered_by="examiner-1",
         now=NOW,
+        today=ISSUED,
     )
     return sitting.id, pids
 
@@ -90,7 +91,9 @@ async def test_full_lifecycle(db: None) -> None:
     sitting_id, (alice, _bob, carol) = await sitting_with_results(
         "1X-YEZH-1", [("60.0", "60"), ("59.9", "95"), ("88.5", "72")]
     )
-    issued = await issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING)
+    result = await issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING)
+    issued = result.certificates
+    assert result.newly_issued == 2
     assert sorted(c.practitioner_id for c in issued) == [alice, carol]  # bob failed at 59.9
     cert = next(c for c in issued if c.practitioner_id == alice)
     assert cert.number.startswith("S000037000001265") and len(cert.number) == 22
@@ -98,23 +101,21 @@ async def test_full_lifecycle(db: None) -> None:
     assert cert.issuer == "湖南金职伟业母婴护理有限公司"
     assert cert.verify_url.startswith(f"{PUBLIC_URL}/v/{cert.number}?")
     # idempotent
-    assert (
-        await issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING) == []
-    )
+    again = await issue_certificates(sitting_id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING)
+    assert again.newly_issued == 0 and again.certificates == issued
     # fed into the talent pool and the outbox, same transaction
     cred = await Credential.objects().get(Credential.source_ref == f"certificate:{cert.number}")
     assert cred is not None and cred.practitioner == alice and cred.kind == "onex"
     assert cred.number == cert.number and cred.status == "valid"
     outbox = await OutboxMessage.select().where(OutboxMessage.task == RENDER_TASK)
-    assert sorted(json.loads(r["args"]) if isinstance(r["args"], str) else r["args"] for r in outbox) == (
-        sorted([[c.id] for c in issued])
-    )
+    jobs = [json.loads(r["args"]) if isinstance(r["args"], str) else r["args"] for r in outbox]
+    assert jobs == [[[c.id for c in issued]]]  # one render job for the sitting's batch
 
     # render → stored documents; QR decodes to the verify URL
     with pytest.raises(DocumentNotRendered):
         await get_document(cert.id)
-    await render_certificate(cert.id)
-    await render_certificate(cert.id)  # idempotent upsert
+    await render_certificate(cert.id, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC))
+    await render_certificate(cert.id, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC))  # idempotent upsert
     png, pdf = await get_document(cert.id)
     assert pdf.startswith(b"%PDF")
     decoded = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
@@ -122,7 +123,14 @@ async def test_full_lifecycle(db: None) -> None:
 
     # verify by scanned URL (signature checked) and by typed number
     number, params = query(cert.verify_url)
-    res = await verify(number, params, today=ISSUED, keyring=KEYRING, client="1.2.3.4")
+    res = await verify(
+        number,
+        params,
+        today=ISSUED,
+        keyring=KEYRING,
+        client="1.2.3.4",
+        now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+    )
     assert (res.outcome, res.signature_checked) == ("valid", True)
     assert (
         res.holder_name_masked == "张**"
@@ -130,9 +138,17 @@ async def test_full_lifecycle(db: None) -> None:
     )
     assert (res.programme_title, res.level) == ("幼儿照护职业技能等级证书", "初级")
     offline = Keyring.from_jwks(KEYRING.jwks())
-    res = await verify(number.lower(), None, today=ISSUED, keyring=offline)
+    res = await verify(
+        number.lower(), None, today=ISSUED, keyring=offline, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+    )
     assert (res.outcome, res.signature_checked) == ("valid", False)
-    res = await verify(number, params, today=dt.date(2029, 11, 30), keyring=offline)
+    res = await verify(
+        number,
+        params,
+        today=dt.date(2029, 11, 30),
+        keyring=offline,
+        now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+    )
     assert res.outcome == "expired"
 
     # revoke → verify revoked, ledger revoked; never deleted
@@ -145,13 +161,19 @@ async def test_full_lifecycle(db: None) -> None:
         revoked_on,
         "考试作弊",
     )
-    res = await verify(number, params, today=revoked_on, keyring=KEYRING)
+    res = await verify(
+        number, params, today=revoked_on, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+    )
     assert (res.outcome, res.status_changed_on, res.status_reason) == (
         "revoked",
         revoked_on,
         "考试作弊",
     )
-    assert (await verify(number, params, today=ISSUED, keyring=KEYRING)).outcome == "valid"
+    assert (
+        await verify(
+            number, params, today=ISSUED, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+        )
+    ).outcome == "valid"
     cred = await Credential.objects().get(Credential.source_ref == f"certificate:{cert.number}")
     assert cred is not None and (cred.status, cred.status_changed_on) == ("revoked", revoked_on)
     with pytest.raises(Conflict):
@@ -160,27 +182,67 @@ async def test_full_lifecycle(db: None) -> None:
 
     # unknown / malformed / forged
     for bad in ("S000037000001265999999", "garbage", "", "S" * 500):
-        res = await verify(bad, None, today=ISSUED, keyring=KEYRING)
+        res = await verify(
+            bad, None, today=ISSUED, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+        )
         assert res.outcome == "unknown" and res.holder_name_masked == ""
     other = next(c for c in issued if c.practitioner_id == carol)
     _, other_params = query(other.verify_url)
     forged = dict(other_params, e="20991231")
-    assert (await verify(other.number, forged, today=ISSUED, keyring=KEYRING)).outcome == "forged"
+    assert (
+        await verify(
+            other.number,
+            forged,
+            today=ISSUED,
+            keyring=KEYRING,
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
+    ).outcome == "forged"
     # a genuine signature pasted onto another number
-    assert (await verify(other.number, params, today=ISSUED, keyring=KEYRING)).outcome == "forged"
+    assert (
+        await verify(
+            other.number,
+            params,
+            today=ISSUED,
+            keyring=KEYRING,
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
+    ).outcome == "forged"
     # signed by a key we do not know
     assert (
-        await verify(other.number, other_params, today=ISSUED, keyring=Keyring.generate())
+        await verify(
+            other.number,
+            other_params,
+            today=ISSUED,
+            keyring=Keyring.generate(),
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
     ).outcome == "forged"
-    assert (await verify(other.number, {"s": "x"}, today=ISSUED, keyring=KEYRING)).outcome == "forged"
+    assert (
+        await verify(
+            other.number,
+            {"s": "x"},
+            today=ISSUED,
+            keyring=KEYRING,
+            now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC),
+        )
+    ).outcome == "forged"
     logs = await VerificationLog.select().order_by(VerificationLog.id)
     assert len(logs) == 13 and logs[0]["client"] == "1.2.3.4" and logs[0]["outcome"] == "valid"
 
     # suspend / reinstate round trip on the other certificate
     await suspend_certificate(other.number, reason="待核查", on=ISSUED, by="admin")
-    assert (await verify(other.number, None, today=ISSUED, keyring=KEYRING)).outcome == "suspended"
+    assert (
+        await verify(
+            other.number, None, today=ISSUED, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+        )
+    ).outcome == "suspended"
     await reinstate_certificate(other.number, reason="核查无误", on=ISSUED, by="admin")
-    assert (await verify(other.number, None, today=ISSUED, keyring=KEYRING)).outcome == "valid"
+    assert (
+        await verify(
+            other.number, None, today=ISSUED, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+        )
+    ).outcome == "valid"
     assert [c.number for c in await certificates_of_practitioner(carol)] == [other.number]
     assert (await get_certificate(other.number)).status == "valid"
 
@@ -188,7 +250,9 @@ async def test_full_lifecycle(db: None) -> None:
 async def test_results_batch_is_validated_whole(db: None) -> None:
     await seed_programmes()
     pids = await people(3)
-    sitting = await create_sitting(SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY))
+    sitting = await create_sitting(
+        SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY), today=ISSUED
+    )
     await register_candidate(sitting.id, pids[0])
     await register_candidate(sitting.id, pids[1])
     entries = [
@@ -197,14 +261,13 @@ async def test_results_batch_is_validated_whole(db: None) -> None:
         ResultIn(practitioner_id=pids[2], theory=Decimal("70"), practical=Decimal("70")),
     ]
     with pytest.raises(ValidationFailed) as err:
-        await record_results(sitting.id, entries, entered_by="e", now=NOW)
+        await record_results(sitting.id, entries, entered_by="e", now=NOW, today=ISSUED)
     rows = err.value.detail["rows"]
     assert [r["row"] for r in rows] == [1, 2]  # type: ignore[index]
     assert len(rows[0]["errors"]) == 2  # type: ignore[index]
-    assert (
-        await issue_certificates(sitting.id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING) == []
-    )  # nothing was written
-    out = await record_results(sitting.id, entries[:1], entered_by="e", now=NOW)
+    nothing = await issue_certificates(sitting.id, issued_on=ISSUED, public_url=PUBLIC_URL, keyring=KEYRING)
+    assert nothing.certificates == [] and nothing.newly_issued == 0  # nothing was written
+    out = await record_results(sitting.id, entries[:1], entered_by="e", now=NOW, today=ISSUED)
     assert out[0].passed is True
 
 
@@ -215,7 +278,9 @@ async def test_eligibility_reads_training_hours_from_the_ledger(db: None) -> Non
         ProgrammeUpdate(min_training_hours=Decimal(120), training_category="pre_job"),
     )
     (pid,) = await people(1)
-    sitting = await create_sitting(SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY))
+    sitting = await create_sitting(
+        SittingIn(programme_code="4-10-01-03-L5", exam_date=EXAM_DAY), today=ISSUED
+    )
     await training_record(pid, hours="100", completed_on=dt.date(2026, 6, 1), source_ref="t1")
     await training_record(
         pid, category="refresher", title="回炉", hours="40", completed_on=dt.date(2026, 6, 2), source_ref="t2"
@@ -262,9 +327,17 @@ async def test_two_concurrent_issuers_on_one_sitting_issue_once(db: None) -> Non
             for _ in range(2)
         )
     )
-    issued = [c for run in runs for c in run]
+    assert sorted(run.newly_issued for run in runs) == [0, 6]  # one issued, the other found them
+    assert runs[0].certificates == runs[1].certificates
+    issued = runs[0].certificates
     assert sorted(c.practitioner_id for c in issued) == sorted(pids)
     assert len({c.number for c in issued}) == 6
     assert await count_rows(Certificate) == 6
     assert await count_rows(Credential) == 6
-    assert await OutboxMessage.count().where(OutboxMessage.task == RENDER_TASK) == 6
+    jobs = await OutboxMessage.select(OutboxMessage.args).where(OutboxMessage.task == RENDER_TASK)
+    rendered = [
+        cid
+        for job in jobs
+        for cid in (json.loads(job["args"]) if isinstance(job["args"], str) else job["args"])[0]
+    ]
+    assert sorted(rendered) == sorted(c.id for c in issued)

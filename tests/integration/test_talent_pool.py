@@ -33,11 +33,13 @@ TODAY = dt.date(2026, 11, 29)
 
 async def test_register_practitioner_normalises_and_dedupes(db: None) -> None:
     number = make_id(12)
-    a = await register_practitioner(PractitionerIn(id_number=" " + number.lower() + " ", name="王 芳"))
-    b = await register_practitioner(PractitionerIn(id_number=number, name="王 芳"))
+    a = await register_practitioner(
+        PractitionerIn(id_number=" " + number.lower() + " ", name="王 芳"), today=TODAY
+    )
+    b = await register_practitioner(PractitionerIn(id_number=number, name="王 芳"), today=TODAY)
     assert a.id == b.id and a.id_number == number
     with pytest.raises(Conflict):
-        await register_practitioner(PractitionerIn(id_number=number, name="李四"))
+        await register_practitioner(PractitionerIn(id_number=number, name="李四"), today=TODAY)
 
 
 async def test_targets_count_distinct_people_and_exact_rates(db: None) -> None:

@@ -14,10 +14,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import pytest
 
+from talent_pool.db import PoolConfig, close_pool, engine_for_url, start_pool, use_engine
 from tests.factories import OFFERING_START, make_offering, register_people
 from training import AlreadyEnrolled, cancel_enrollment, enroll, get_offering, list_enrollments
 
@@ -57,7 +61,23 @@ class ConcurrencyMonitor:
         self._stop.set()
 
 
-async def test_forty_concurrent_enrollments_fill_exactly_capacity(db: None, test_db_url: str) -> None:
+@pytest.fixture
+async def wide_pool(pg_engine: Any, test_db_url: str) -> AsyncIterator[None]:
+    """This test's own engine with a pool of 12 connections (the run's shared pool has 4), so
+    that 40 enrollments can really run side by side; the shared engine is bound again after."""
+    engine = engine_for_url(test_db_url, PoolConfig(min_size=1, max_size=12, acquire_timeout=30))
+    use_engine(engine)
+    await start_pool(engine)
+    try:
+        yield
+    finally:
+        await close_pool(engine)
+        use_engine(pg_engine)
+
+
+async def test_forty_concurrent_enrollments_fill_exactly_capacity(
+    db: None, wide_pool: None, test_db_url: str
+) -> None:
     capacity = 5
     oid = await make_offering(capacity, end=START)
     ids = await register_people(40)
@@ -65,7 +85,7 @@ async def test_forty_concurrent_enrollments_fill_exactly_capacity(db: None, test
     watcher = asyncio.create_task(monitor.run())
     await asyncio.sleep(0.05)
     try:
-        results = await asyncio.gather(*(enroll(oid, p, now=NOW) for p in ids))
+        results = await asyncio.gather(*(enroll(oid, p, now=NOW, today=NOW.date()) for p in ids))
     finally:
         monitor.stop()
         await watcher
@@ -87,7 +107,9 @@ async def test_forty_concurrent_enrollments_fill_exactly_capacity(db: None, test
 async def test_same_person_ten_times_at_once_enrolls_once(db: None) -> None:
     oid = await make_offering(3, end=START)
     (person,) = await register_people(1)
-    results = await asyncio.gather(*(enroll(oid, person, now=NOW) for _ in range(10)), return_exceptions=True)
+    results = await asyncio.gather(
+        *(enroll(oid, person, now=NOW, today=NOW.date()) for _ in range(10)), return_exceptions=True
+    )
     ok = [r for r in results if not isinstance(r, BaseException)]
     errors = [r for r in results if isinstance(r, BaseException)]
     assert len(ok) == 1 and ok[0].status == "confirmed"
@@ -100,7 +122,7 @@ async def test_concurrent_cancellations_promote_in_waitlist_order(db: None) -> N
     capacity = 3
     oid = await make_offering(capacity, end=START)
     ids = await register_people(8)
-    enrolled = [await enroll(oid, p, now=NOW) for p in ids]  # 3 confirmed, 5 waitlisted
+    enrolled = [await enroll(oid, p, now=NOW, today=NOW.date()) for p in ids]  # 3 confirmed, 5 waitlisted
     assert [e.waitlist_position for e in enrolled[3:]] == [1, 2, 3, 4, 5]
     later = NOW + dt.timedelta(minutes=5)
     results = await asyncio.gather(*(cancel_enrollment(e.id, now=later) for e in enrolled[:2]))
@@ -121,7 +143,7 @@ async def test_concurrent_cancellations_promote_in_waitlist_order(db: None) -> N
     new_people = extra[8:]
     await asyncio.gather(
         cancel_enrollment(enrolled[2].id, now=later),
-        *(enroll(oid, p, now=later) for p in new_people),
+        *(enroll(oid, p, now=later, today=NOW.date()) for p in new_people),
     )
     offering = await get_offering(oid)
     listed = await list_enrollments(oid)
@@ -145,8 +167,8 @@ SQLITE_SCRIPT = textwrap.dedent(
         await seed_reference_data()
         oid = await make_offering(capacity=5, end=OFFERING_START)
         ids = await register_people(40)
-        results = await asyncio.gather(*(enroll(oid, p, now=NOW) for p in ids))
-        dupes = await asyncio.gather(*(enroll(oid, ids[0], now=NOW) for _ in range(5)),
+        results = await asyncio.gather(*(enroll(oid, p, now=NOW, today=NOW.date()) for p in ids))
+        dupes = await asyncio.gather(*(enroll(oid, ids[0], now=NOW, today=NOW.date()) for _ in range(5)),
                                      return_exceptions=True)
         print(json.dumps({
             "confirmed": sum(r.status == "confirmed" for r in results),

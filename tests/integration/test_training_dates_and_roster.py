@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 
 import training
-from talent_pool import Conflict, ValidationFailed, training_hours
-from talent_pool.services import count_rows
+from talent_pool import Conflict, ValidationFailed, count_rows, training_hours
 from talent_pool.tables import TrainingRecord
 from tests.factories import OFFERING_START, make_offering, register_people
 from training import (
@@ -35,6 +34,7 @@ from training.tables import Attendance, Enrollment
 
 NOW = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
 START = OFFERING_START
+AFTER = dt.date(2099, 12, 31)  # a local date after every session: attendance recorded afterwards
 END = START + dt.timedelta(days=6)
 NAMES = ["张一", "王二", "李三", "赵四", "刘五", "陈六"]
 
@@ -60,7 +60,7 @@ async def session(oid: int, day: dt.date, hours: int = 4) -> int:
 async def test_attendance_for_a_future_session_is_rejected(db: None) -> None:
     oid = await offering()
     (a,) = await people(1)
-    await enroll(oid, a, now=NOW)
+    await enroll(oid, a, now=NOW, today=NOW.date())
     today_session = await session(oid, START + dt.timedelta(days=1))
     future = await session(oid, START + dt.timedelta(days=2))
     today = START + dt.timedelta(days=1)
@@ -73,7 +73,7 @@ async def test_attendance_for_a_future_session_is_rejected(db: None) -> None:
     )
     assert report.present == 1
     # without ``today`` the check is the caller's business (backward compatible)
-    await record_attendance(future, [{"practitioner_id": a}], recorded_by="t", now=NOW)
+    await record_attendance(future, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     assert await count_rows(Attendance) == 2
 
 
@@ -89,7 +89,7 @@ async def test_enrolling_after_the_end_date_is_closed(db: None) -> None:
     assert await count_rows(Enrollment) == 0
     assert (await get_offering(oid)).confirmed_count == 0
     assert (await enroll(oid, a, now=NOW, today=END)).status == "confirmed"  # last day still open
-    assert (await enroll(oid, b, now=NOW)).status == "confirmed"
+    assert (await enroll(oid, b, now=NOW, today=NOW.date())).status == "confirmed"
 
 
 # 3 ----------------------------------------------------------------- strict attendance rows
@@ -98,8 +98,8 @@ async def test_enrolling_after_the_end_date_is_closed(db: None) -> None:
 async def test_present_yes_is_a_bad_row_and_nothing_is_written(db: None) -> None:
     oid = await offering()
     a, b = await people(2)
-    ea = await enroll(oid, a, now=NOW)
-    await enroll(oid, b, now=NOW)
+    ea = await enroll(oid, a, now=NOW, today=NOW.date())
+    await enroll(oid, b, now=NOW, today=NOW.date())
     s1 = await session(oid, START)
     with pytest.raises(AttendanceRejected) as err:
         await record_attendance(
@@ -111,6 +111,7 @@ async def test_present_yes_is_a_bad_row_and_nothing_is_written(db: None) -> None
             ],
             recorded_by="t",
             now=NOW,
+            today=AFTER,
         )
     assert [r["row"] for r in err.value.rows] == [1, 2]
     assert await count_rows(Attendance) == 0
@@ -131,19 +132,19 @@ async def test_default_completion_date(db: None) -> None:
     with pytest.raises(TrainingNotFound):
         await default_completion_date(99999, START)
     done_on = await default_completion_date(oid, dt.date(2027, 1, 15))
-    report = await complete_offering(oid, completed_on=done_on)
+    report = await complete_offering(oid, completed_on=done_on, now=NOW)
     assert report.completed_on == dt.date(2026, 12, 4)
 
 
 async def test_completion_closes_the_waitlist_as_not_admitted(db: None) -> None:
     oid = await offering(capacity=1)
     a, w1, w2 = await people(3)
-    await enroll(oid, a, now=NOW)
-    e1 = await enroll(oid, w1, now=NOW)
-    e2 = await enroll(oid, w2, now=NOW)
+    await enroll(oid, a, now=NOW, today=NOW.date())
+    e1 = await enroll(oid, w1, now=NOW, today=NOW.date())
+    e2 = await enroll(oid, w2, now=NOW, today=NOW.date())
     assert (e1.status, e2.status) == ("waitlisted", "waitlisted")
     s1 = await session(oid, START)
-    await record_attendance(s1, [{"practitioner_id": a}], recorded_by="t", now=NOW)
+    await record_attendance(s1, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     report = await complete_offering(oid, completed_on=START, now=NOW)
     assert (report.completed, report.not_completed) == (1, 0)
     assert report.not_admitted == report.waitlisted == 2
@@ -157,7 +158,7 @@ async def test_completion_closes_the_waitlist_as_not_admitted(db: None) -> None:
     assert [e.status for e in await enrollments_of_practitioner(w2)] == ["not_admitted"]
     with pytest.raises(Conflict):
         await cancel_enrollment(e1.id, now=NOW)
-    again = await complete_offering(oid, completed_on=START)
+    again = await complete_offering(oid, completed_on=START, now=NOW)
     assert again.already_completed and again.not_admitted_ids == [e1.id, e2.id]
     assert await count_rows(TrainingRecord) == 1
     roster = await list_enrollments(oid)
@@ -171,7 +172,7 @@ async def test_offering_out_tells_trainees_what_they_need(db: None) -> None:
     oid = await offering(capacity=3)
     a, b = await people(2)
     for p in (a, b):
-        await enroll(oid, p, now=NOW)
+        await enroll(oid, p, now=NOW, today=NOW.date())
     await session(oid, START)
     await session(oid, START + dt.timedelta(days=1))
     out = await get_offering(oid)
@@ -196,10 +197,10 @@ async def test_offering_out_tells_trainees_what_they_need(db: None) -> None:
 async def test_enrollment_out_names_and_roster_order(db: None) -> None:
     oid = await offering(capacity=2)
     a, b, c, d, e = await people(5)
-    ea = await enroll(oid, a, now=NOW)
+    ea = await enroll(oid, a, now=NOW, today=NOW.date())
     assert (ea.offering_title, ea.practitioner_name) == ("岗前培训第1期", "张一")
     for p in (b, c, d, e):
-        await enroll(oid, p, now=NOW)
+        await enroll(oid, p, now=NOW, today=NOW.date())
     waitlisted_c = next(x for x in await list_enrollments(oid) if x.practitioner_id == c)
     await cancel_enrollment(waitlisted_c.id, now=NOW)  # leaves the waitlist
     result = await cancel_enrollment(ea.id, now=NOW)  # frees a seat: d moves up

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from talent_pool import Conflict, ValidationFailed, training_hours
-from talent_pool.services import count_rows
+from talent_pool import Conflict, ValidationFailed, count_rows, training_hours
 from talent_pool.tables import TrainingRecord
 from tests.factories import OFFERING_START, make_offering, register_people
 from training import (
@@ -33,6 +32,7 @@ from training.tables import Enrollment, Session
 
 NOW = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
 START = OFFERING_START
+AFTER = dt.date(2099, 12, 31)  # a local date after every session: attendance recorded afterwards
 END = START + dt.timedelta(days=6)
 
 
@@ -74,9 +74,9 @@ async def sibling_offering(oid: int, *, start: dt.date = START, title: str = "�
 async def test_ledger_gets_attended_hours_not_course_hours(db: None) -> None:
     oid = await make_offering()  # course of 16 h
     (a,) = await register_people(1)
-    await enroll(oid, a, now=NOW)
+    await enroll(oid, a, now=NOW, today=NOW.date())
     s = await add_session(oid, at(START, (9, 0), (9, 30)))  # 0.5 h scheduled
-    await record_attendance(s.id, [{"practitioner_id": a}], recorded_by="t", now=NOW)
+    await record_attendance(s.id, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     report = await complete_offering(oid, completed_on=START, now=NOW)
     (entry,) = report.entries
     assert entry.status == "completed" and entry.credited_hours == Decimal("0.5")
@@ -93,16 +93,21 @@ async def test_ledger_hours_are_capped_at_the_course_hours(db: None) -> None:
     oid = await make_offering(hours="6")
     a, b = await register_people(2)
     for p in (a, b):
-        await enroll(oid, p, now=NOW)
+        await enroll(oid, p, now=NOW, today=NOW.date())
     sessions = [await add_session(oid, at(START + dt.timedelta(days=d), (8, 0), (12, 0))) for d in range(2)]
     await record_attendance(
-        sessions[0].id, [{"practitioner_id": a}, {"practitioner_id": b}], recorded_by="t", now=NOW
+        sessions[0].id,
+        [{"practitioner_id": a}, {"practitioner_id": b}],
+        recorded_by="t",
+        now=NOW,
+        today=AFTER,
     )
     await record_attendance(
         sessions[1].id,
         [{"practitioner_id": a}, {"practitioner_id": b, "present": False}],
         recorded_by="t",
         now=NOW,
+        today=AFTER,
     )
     report = await complete_offering(
         oid, completed_on=END, rule=CompletionRule(min_hours_percent=Decimal(50)), now=NOW
@@ -117,9 +122,9 @@ async def test_ledger_hours_are_capped_at_the_course_hours(db: None) -> None:
 async def test_ledger_hours_round_down_to_the_ledger_precision(db: None) -> None:
     oid = await make_offering()
     (a,) = await register_people(1)
-    await enroll(oid, a, now=NOW)
+    await enroll(oid, a, now=NOW, today=NOW.date())
     s = await add_session(oid, at(START, (9, 0), (9, 45)))  # 0.75 h
-    await record_attendance(s.id, [{"practitioner_id": a}], recorded_by="t", now=NOW)
+    await record_attendance(s.id, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     report = await complete_offering(oid, completed_on=START, now=NOW)
     assert report.entries[0].attended_hours == Decimal("0.75")
     assert report.entries[0].credited_hours == Decimal("0.7")  # never more than attended
@@ -217,40 +222,46 @@ async def test_enrolling_in_two_offerings_of_one_course_is_refused(db: None) -> 
     first = await make_offering(title="第1期")
     second = await sibling_offering(first)
     a, b = await register_people(2)
-    held = await enroll(first, a, now=NOW)
+    held = await enroll(first, a, now=NOW, today=NOW.date())
     with pytest.raises(AlreadyEnrolledInCourse) as err:
-        await enroll(second, a, now=NOW)
+        await enroll(second, a, now=NOW, today=NOW.date())
     assert isinstance(err.value, Conflict)
     assert err.value.message.startswith("已报名同一课程的其他班次") and "第1期" in err.value.message
     assert await count_rows(Enrollment) == 1
     assert (await get_offering(second)).confirmed_count == 0
     with pytest.raises(AlreadyEnrolled):  # the same offering keeps its own error
-        await enroll(first, a, now=NOW)
+        await enroll(first, a, now=NOW, today=NOW.date())
     # a waitlisted place counts too
     full = await sibling_offering(first, title="第3期")
     await cancel_enrollment(held.id, now=NOW)
-    assert (await enroll(second, a, now=NOW)).status == "confirmed"  # cancelled one released it
+    assert (
+        await enroll(second, a, now=NOW, today=NOW.date())
+    ).status == "confirmed"  # cancelled one released it
     with pytest.raises(AlreadyEnrolledInCourse):
-        await enroll(full, a, now=NOW)
-    assert (await enroll(full, b, now=NOW)).status == "confirmed"
+        await enroll(full, a, now=NOW, today=NOW.date())
+    assert (await enroll(full, b, now=NOW, today=NOW.date())).status == "confirmed"
 
 
 async def test_a_finished_offering_does_not_block_the_next_one(db: None) -> None:
     first = await make_offering(title="第1期")
     (a,) = await register_people(1)
-    await enroll(first, a, now=NOW)
+    await enroll(first, a, now=NOW, today=NOW.date())
     s = await add_session(first, at(START, (9, 0), (10, 0)))
-    await record_attendance(s.id, [{"practitioner_id": a, "present": False}], recorded_by="t", now=NOW)
-    await complete_offering(first, completed_on=START)  # not completed: may retake the course
+    await record_attendance(
+        s.id, [{"practitioner_id": a, "present": False}], recorded_by="t", now=NOW, today=AFTER
+    )
+    await complete_offering(first, completed_on=START, now=NOW)  # not completed: may retake the course
     second = await sibling_offering(first, start=START + dt.timedelta(days=10))
-    assert (await enroll(second, a, now=NOW)).status == "confirmed"
+    assert (await enroll(second, a, now=NOW, today=NOW.date())).status == "confirmed"
 
 
 async def test_concurrent_enrollments_in_sibling_offerings_keep_one(db: None) -> None:
     first = await make_offering()
     siblings = [first] + [await sibling_offering(first, title=f"第{i}期") for i in range(2, 6)]
     (a,) = await register_people(1)
-    results = await asyncio.gather(*(enroll(o, a, now=NOW) for o in siblings), return_exceptions=True)
+    results = await asyncio.gather(
+        *(enroll(o, a, now=NOW, today=NOW.date()) for o in siblings), return_exceptions=True
+    )
     refused = [r for r in results if isinstance(r, AlreadyEnrolledInCourse)]
     assert len(refused) == 4, results
     assert await count_rows(Enrollment) == 1

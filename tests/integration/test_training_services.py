@@ -7,9 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from talent_pool import Conflict, NotFound, ValidationFailed, training_hours
+from talent_pool import Conflict, NotFound, ValidationFailed, count_rows, training_hours
 from talent_pool.db import atomic
-from talent_pool.services import count_rows
 from talent_pool.tables import TrainingRecord
 from tests.factories import OFFERING_START, make_offering, register_people, training_base
 from training import (
@@ -38,12 +37,13 @@ from training import (
     list_training_bases,
     record_attendance,
 )
-from training import services as training_services
+from training import _completion as training_services
 from training.schemas import CourseIn, OfferingIn, SessionIn, TrainingBaseIn
 from training.tables import Attendance, Enrollment
 
 NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
 START = OFFERING_START
+AFTER = dt.date(2099, 12, 31)  # a local date after every session: attendance recorded afterwards
 
 
 async def test_training_bases_and_the_indicator(db: None) -> None:
@@ -127,22 +127,22 @@ async def test_sessions(db: None) -> None:
 async def test_enroll_waitlist_duplicate_and_errors(db: None) -> None:
     oid = await make_offering(capacity=2)
     a, b, c, d = await register_people(4)
-    ea = await enroll(oid, a, now=NOW)
-    eb = await enroll(oid, b, now=NOW)
-    ec = await enroll(oid, c, now=NOW)
-    ed = await enroll(oid, d, now=NOW)
+    ea = await enroll(oid, a, now=NOW, today=NOW.date())
+    eb = await enroll(oid, b, now=NOW, today=NOW.date())
+    ec = await enroll(oid, c, now=NOW, today=NOW.date())
+    ed = await enroll(oid, d, now=NOW, today=NOW.date())
     assert (ea.status, eb.status) == ("confirmed", "confirmed")
     assert ea.waitlist_position is None and ea.enrolled_at == NOW
     assert (ec.status, ec.waitlist_position, ed.waitlist_position) == ("waitlisted", 1, 2)
     with pytest.raises(AlreadyEnrolled) as err:
-        await enroll(oid, c, now=NOW)
+        await enroll(oid, c, now=NOW, today=NOW.date())
     assert isinstance(err.value, Conflict)
     with pytest.raises(TrainingNotFound):
-        await enroll(oid, 99999, now=NOW)
+        await enroll(oid, 99999, now=NOW, today=NOW.date())
     with pytest.raises(TrainingNotFound):
-        await enroll(99999, a, now=NOW)
+        await enroll(99999, a, now=NOW, today=NOW.date())
     with pytest.raises(TrainingInvalid):
-        await enroll(oid, a, now=dt.datetime(2026, 11, 29, 9, 0))  # naive
+        await enroll(oid, a, now=dt.datetime(2026, 11, 29, 9, 0), today=NOW.date())  # naive
     assert (await get_offering(oid)).confirmed_count == 2
     assert await count_rows(Enrollment) == 4
     listed = await list_enrollments(oid)
@@ -161,10 +161,10 @@ async def test_duplicate_inside_callers_transaction_keeps_it_usable(db: None) ->
     oid = await make_offering(capacity=1)
     a, b = await register_people(2)
     async with atomic():
-        await enroll(oid, a, now=NOW)
+        await enroll(oid, a, now=NOW, today=NOW.date())
         with pytest.raises(AlreadyEnrolled):
-            await enroll(oid, a, now=NOW)
-        second = await enroll(oid, b, now=NOW)
+            await enroll(oid, a, now=NOW, today=NOW.date())
+        second = await enroll(oid, b, now=NOW, today=NOW.date())
     assert second.status == "waitlisted"
     assert (await get_offering(oid)).confirmed_count == 1
     assert await count_rows(Enrollment) == 2
@@ -173,9 +173,9 @@ async def test_duplicate_inside_callers_transaction_keeps_it_usable(db: None) ->
 async def test_cancel_frees_seat_promotes_and_allows_reenroll(db: None) -> None:
     oid = await make_offering(capacity=1)
     a, b, c = await register_people(3)
-    ea = await enroll(oid, a, now=NOW)
-    eb = await enroll(oid, b, now=NOW)
-    await enroll(oid, c, now=NOW)
+    ea = await enroll(oid, a, now=NOW, today=NOW.date())
+    eb = await enroll(oid, b, now=NOW, today=NOW.date())
+    await enroll(oid, c, now=NOW, today=NOW.date())
     later = NOW + dt.timedelta(hours=1)
     result = await cancel_enrollment(ea.id, now=later)
     assert (result.previous_status, result.changed, result.seat_freed) == ("confirmed", True, True)
@@ -191,7 +191,7 @@ async def test_cancel_frees_seat_promotes_and_allows_reenroll(db: None) -> None:
     r = await cancel_enrollment(waitlisted[0].id, now=later)
     assert (r.seat_freed, r.promoted) == (False, None)
     # the cancelled person may enroll again, at the back of the queue
-    back = await enroll(oid, a, now=later)
+    back = await enroll(oid, a, now=later, today=NOW.date())
     assert (back.status, back.waitlist_position) == ("waitlisted", 1)
     with pytest.raises(TrainingNotFound):
         await cancel_enrollment(99999, now=later)
@@ -215,9 +215,9 @@ async def _three_sessions(oid: int) -> list[int]:
 async def test_attendance_batch_is_validated_whole(db: None) -> None:
     oid = await make_offering(capacity=2)
     a, b, c, stranger = await register_people(4)
-    ea = await enroll(oid, a, now=NOW)
-    await enroll(oid, b, now=NOW)
-    await enroll(oid, c, now=NOW)  # waitlisted
+    ea = await enroll(oid, a, now=NOW, today=NOW.date())
+    await enroll(oid, b, now=NOW, today=NOW.date())
+    await enroll(oid, c, now=NOW, today=NOW.date())  # waitlisted
     s1, _, _ = await _three_sessions(oid)
     with pytest.raises(AttendanceRejected) as err:
         await record_attendance(
@@ -233,6 +233,7 @@ async def test_attendance_batch_is_validated_whole(db: None) -> None:
             ],
             recorded_by="基地老师",
             now=NOW,
+            today=AFTER,
         )
     rows = err.value.rows
     assert [r["row"] for r in rows] == [1, 2, 3, 4, 5, 6]
@@ -249,35 +250,36 @@ async def test_attendance_batch_is_validated_whole(db: None) -> None:
         ],
         recorded_by="基地老师",
         now=NOW,
+        today=AFTER,
     )
     assert (report.recorded, report.present, report.absent) == (2, 1, 1)
     # re-recording is an upsert per (session, enrollment)
     again = await record_attendance(
-        s1, [{"practitioner_id": b, "present": True}], recorded_by="扫码", method="qr", now=NOW
+        s1, [{"practitioner_id": b, "present": True}], recorded_by="扫码", method="qr", now=NOW, today=AFTER
     )
     assert again.present == 1
     assert await count_rows(Attendance) == 2
     rows_b = await Attendance.select().where(Attendance.present == True)  # noqa: E712
     assert {r["method"] for r in rows_b} == {"roster", "qr"}
     with pytest.raises(TrainingInvalid):
-        await record_attendance(s1, [], recorded_by="  ", now=NOW)
+        await record_attendance(s1, [], recorded_by="  ", now=NOW, today=AFTER)
     with pytest.raises(TrainingNotFound):
-        await record_attendance(99999, [], recorded_by="x", now=NOW)
+        await record_attendance(99999, [], recorded_by="x", now=NOW, today=AFTER)
 
 
 async def test_completion_feeds_the_ledger_once(db: None) -> None:
     oid = await make_offering(capacity=3, hours="16", category="pre_job")
     a, b, c, w = await register_people(4)
-    enrollments = [await enroll(oid, p, now=NOW) for p in (a, b, c, w)]
+    enrollments = [await enroll(oid, p, now=NOW, today=NOW.date()) for p in (a, b, c, w)]
     s1, s2, s3 = await _three_sessions(oid)
     every = [{"practitioner_id": a}, {"practitioner_id": b}]
-    await record_attendance(s1, every, recorded_by="t", now=NOW)
+    await record_attendance(s1, every, recorded_by="t", now=NOW, today=AFTER)
     await record_attendance(
-        s2, [*every[:1], {"practitioner_id": b, "present": False}], recorded_by="t", now=NOW
+        s2, [*every[:1], {"practitioner_id": b, "present": False}], recorded_by="t", now=NOW, today=AFTER
     )
-    await record_attendance(s3, every, recorded_by="t", method="batch", now=NOW)
+    await record_attendance(s3, every, recorded_by="t", method="batch", now=NOW, today=AFTER)
     with pytest.raises(TrainingInvalid):  # before the last session
-        await complete_offering(oid, completed_on=START)
+        await complete_offering(oid, completed_on=START, now=NOW)
     done_on = START + dt.timedelta(days=3)
     report = await complete_offering(oid, completed_on=done_on, now=NOW)
     assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("16"), 3)
@@ -304,7 +306,7 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
     assert await training_hours(a, category="pre_job") == Decimal("16.0")
     assert (await get_offering(oid)).status == "completed"
 
-    again = await complete_offering(oid, completed_on=done_on + dt.timedelta(days=5))
+    again = await complete_offering(oid, completed_on=done_on + dt.timedelta(days=5), now=NOW)
     assert again.already_completed and again.completed_on == done_on
     assert [(e.enrollment_id, e.status, e.reason, e.training_record_id) for e in again.entries] == [
         (e.enrollment_id, e.status, e.reason, e.training_record_id) for e in report.entries
@@ -315,9 +317,9 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
     assert statuses == {a: "completed", b: "not_completed", c: "not_completed", w: "not_admitted"}
     assert again.waitlisted == again.not_admitted == 1 and again.not_admitted_ids == [enrollments[3].id]
     with pytest.raises(OfferingNotOpen):
-        await record_attendance(s1, every, recorded_by="t", now=NOW)
+        await record_attendance(s1, every, recorded_by="t", now=NOW, today=AFTER)
     with pytest.raises(OfferingNotOpen):
-        await enroll(oid, (await register_people(5))[4], now=NOW)
+        await enroll(oid, (await register_people(5))[4], now=NOW, today=NOW.date())
     with pytest.raises(Conflict):
         await cancel_enrollment(enrollments[0].id, now=NOW)
 
@@ -325,12 +327,12 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
 async def test_completion_with_a_custom_rule(db: None) -> None:
     oid = await make_offering(capacity=2)
     (a,) = await register_people(1)
-    await enroll(oid, a, now=NOW)
+    await enroll(oid, a, now=NOW, today=NOW.date())
     s1, s2, _ = await _three_sessions(oid)
     for s in (s1, s2):
-        await record_attendance(s, [{"practitioner_id": a}], recorded_by="t", now=NOW)
+        await record_attendance(s, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     rule = CompletionRule(min_hours_percent=Decimal(75), source="本市规则：75%")
-    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=2), rule=rule)
+    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=2), rule=rule, now=NOW)
     assert report.completed == 1 and report.rule == "本市规则：75%"
 
 
@@ -341,10 +343,12 @@ async def test_completion_is_one_transaction_with_the_ledger(
     oid = await make_offering(capacity=2)
     a, b = await register_people(2)
     for p in (a, b):
-        await enroll(oid, p, now=NOW)
+        await enroll(oid, p, now=NOW, today=NOW.date())
     sessions = await _three_sessions(oid)
     for s in sessions:
-        await record_attendance(s, [{"practitioner_id": a}, {"practitioner_id": b}], recorded_by="t", now=NOW)
+        await record_attendance(
+            s, [{"practitioner_id": a}, {"practitioner_id": b}], recorded_by="t", now=NOW, today=AFTER
+        )
     real = training_services.record_training
     calls = 0
 
@@ -357,18 +361,18 @@ async def test_completion_is_one_transaction_with_the_ledger(
 
     monkeypatch.setattr(training_services, "record_training", flaky)
     with pytest.raises(RuntimeError):
-        await complete_offering(oid, completed_on=START + dt.timedelta(days=3))
+        await complete_offering(oid, completed_on=START + dt.timedelta(days=3), now=NOW)
     assert (await get_offering(oid)).status == "open"
     assert {e.status for e in await list_enrollments(oid)} == {"confirmed"}
     assert await count_rows(TrainingRecord) == 0
     monkeypatch.setattr(training_services, "record_training", real)
-    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=3))
+    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=3), now=NOW)
     assert report.completed == 2 and await count_rows(TrainingRecord) == 2
 
 
 async def test_cancelled_offering_and_empty_schedule(db: None) -> None:
     oid = await make_offering()
     with pytest.raises(TrainingInvalid):
-        await complete_offering(oid, completed_on=START)
+        await complete_offering(oid, completed_on=START, now=NOW)
     with pytest.raises(TrainingNotFound):
-        await complete_offering(99999, completed_on=START)
+        await complete_offering(99999, completed_on=START, now=NOW)

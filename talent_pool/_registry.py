@@ -1,0 +1,238 @@
+"""The registry: reference data (divisions, plan indicators), employers, practitioners, employments."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from talent_pool import reference
+from talent_pool.db import atomic
+from talent_pool.errors import Conflict, NotFound, ValidationFailed
+from talent_pool.identity import MIN_WORKING_AGE, age_on, parse_credit_code, parse_id_number
+from talent_pool.schemas import (
+    EmployerIn,
+    EmployerOut,
+    EmploymentIn,
+    PractitionerIn,
+    PractitionerOut,
+)
+from talent_pool.tables import (
+    Division,
+    Employer,
+    Employment,
+    PlanIndicator,
+    Practitioner,
+)
+
+# The plan states person-trainings in 万人次 (10,000 person-trainings); we store plain counts.
+_UNIT_SCALE = {"万人次/年": (Decimal(10000), "人次/年")}
+
+
+async def seed_reference_data() -> dict[str, int]:
+    """Load Jinan's divisions and the plan indicator table (idempotent upsert).
+
+    Returns counts ``{"divisions": n, "indicators": m}`` of rows present afterwards.
+    """
+    doc = reference.jinan_divisions()
+    rows: list[dict[str, Any]] = [
+        {
+            "code": doc["city"]["code"],
+            "name": doc["city"]["name"],
+            "level": "city",
+            "parent_code": None,
+        }
+    ]
+    for d in doc["districts"]:
+        rows.append(
+            {
+                "code": d["code"],
+                "name": d["name"],
+                "level": "district",
+                "parent_code": doc["city"]["code"],
+                "kind": d["kind"],
+                "township_count": d["township_count"],
+            }
+        )
+    for z in doc["functional_zones"]:
+        if z.get("code"):
+            rows.append(
+                {
+                    "code": z["code"],
+                    "name": z["name"],
+                    "level": "functional_zone",
+                    "parent_code": doc["city"]["code"],
+                    "township_count": z.get("township_count"),
+                }
+            )
+    for code in doc["retired_address_codes"]["codes"]:
+        rows.append({"code": code, "name": f"已撤销行政区划 {code}", "level": "retired"})
+    plan = reference.plan_indicators()
+    async with atomic():
+        existing = {r["code"] for r in await Division.select(Division.code)}
+        new = [Division(**r) for r in rows if r["code"] not in existing]
+        if new:
+            await Division.insert(*new)
+        have = {r["key"] for r in await PlanIndicator.select(PlanIndicator.key)}
+        for ind in plan["indicators"]:
+            scale, unit = _UNIT_SCALE.get(ind["unit"], (Decimal(1), ind["unit"]))
+            values = {
+                "category": ind["category"],
+                "name": ind["name"],
+                "unit": unit,
+                "op": ind["op"],
+                "target": Decimal(str(ind["target"])) * scale,
+                "kind": ind["kind"],
+                "in_scope": ind["in_scope"],
+                "plan": plan["plan"],
+            }
+            if ind["key"] in have:
+                continue  # targets may have been edited by the regulator: never overwrite
+            await PlanIndicator.insert(PlanIndicator(key=ind["key"], **values))
+        return {
+            "divisions": await Division.count(),
+            "indicators": await PlanIndicator.count(),
+        }
+
+
+async def list_districts() -> list[dict[str, str]]:
+    """The city's current districts/counties: ``[{"code", "name"}]`` in code order."""
+    rows = await (
+        Division.select(Division.code, Division.name)
+        .where(Division.level == "district")
+        .order_by(Division.code)
+    )
+    return [{"code": r["code"], "name": r["name"]} for r in rows]
+
+
+async def is_current_district(code: str) -> bool:
+    """Whether ``code`` is one of the city's current districts/counties (not a retired code)."""
+    return bool(await Division.exists().where((Division.code == code) & (Division.level == "district")))
+
+
+async def _require_district(code: str) -> None:
+    if not await is_current_district(code):
+        raise ValidationFailed(f"区县代码 {code} 不是本市现行区县", field="district_code")
+
+
+async def register_employer(data: EmployerIn) -> EmployerOut:
+    """Register a childcare employer.
+
+    Raises :class:`InvalidCreditCode` (GB 32100), :class:`ValidationFailed` for an unknown
+    district, :class:`Conflict` when the credit code is already registered.
+    """
+    code = parse_credit_code(data.credit_code)
+    await _require_district(data.district_code)
+    async with atomic():
+        if await Employer.exists().where(Employer.credit_code == code):
+            raise Conflict(f"统一社会信用代码 {code} 已登记", credit_code=code)
+        row = Employer(
+            credit_code=code,
+            name=data.name,
+            kind=data.kind,
+            district_code=data.district_code,
+            street=data.street.strip(),
+            address=data.address.strip(),
+        )
+        await row.save()
+    return EmployerOut.model_validate(row.to_dict())
+
+
+async def get_employer(employer_id: int) -> EmployerOut:
+    """One employer; raises :class:`NotFound`."""
+    row = await Employer.objects().get(Employer.id == employer_id)
+    if row is None:
+        raise NotFound(f"机构 {employer_id} 不存在")
+    return EmployerOut.model_validate(row.to_dict())
+
+
+async def register_practitioner(data: PractitionerIn, *, today: dt.date) -> PractitionerOut:
+    """Find or create the practitioner with this resident ID number.
+
+    The ID is normalised and validated (GB 11643-1999; retired address codes accepted).
+    An existing person with the same ID is returned unchanged when the name matches; a
+    different name raises :class:`Conflict` (a typo or a stolen identity — a human decides).
+    Raises :class:`InvalidIdNumber` for a bad number and :class:`ValidationFailed` for a person
+    under 16 on ``today`` (the minimum working age of the Labour Law, art. 15).
+    """
+    rid = parse_id_number(data.id_number, today=today)
+    if age_on(rid.birth_date, today) < MIN_WORKING_AGE:
+        raise ValidationFailed(
+            f"身份证号 {rid.number} 的持有人未满 {MIN_WORKING_AGE} 周岁，"
+            "不能登记为从业人员（《劳动法》第十五条）",
+            field="id_number",
+        )
+    async with atomic():
+        existing = await Practitioner.objects().get(Practitioner.id_number == rid.number)
+        if existing is not None:
+            if existing.name != data.name:
+                raise Conflict(
+                    f"身份证号 {rid.number} 已登记为另一姓名",
+                    id_number=rid.number,
+                )
+            return PractitionerOut.model_validate(existing.to_dict())
+        row = Practitioner(
+            id_number=rid.number,
+            name=data.name,
+            gender=rid.gender,
+            birth_date=rid.birth_date,
+            phone=data.phone.strip(),
+        )
+        await row.save()
+    return PractitionerOut.model_validate(row.to_dict())
+
+
+async def get_practitioner(practitioner_id: int) -> PractitionerOut:
+    """One practitioner; raises :class:`NotFound`."""
+    row = await Practitioner.objects().get(Practitioner.id == practitioner_id)
+    if row is None:
+        raise NotFound(f"从业人员 {practitioner_id} 不存在")
+    return PractitionerOut.model_validate(row.to_dict())
+
+
+async def find_practitioner(id_number: str, *, today: dt.date) -> PractitionerOut | None:
+    """The practitioner with this ID number (normalised and validated as of the local date
+    ``today``), or ``None``. Raises :class:`InvalidIdNumber`."""
+    rid = parse_id_number(id_number, today=today)
+    row = await Practitioner.objects().get(Practitioner.id_number == rid.number)
+    return PractitionerOut.model_validate(row.to_dict()) if row else None
+
+
+async def start_employment(data: EmploymentIn) -> int:
+    """Record that a practitioner works at an employer from ``start_date``; returns the id.
+
+    Raises :class:`NotFound` for unknown people/employers, :class:`Conflict` when the person
+    already has an open employment at the same employer, :class:`ValidationFailed` when
+    ``end_date`` precedes ``start_date``.
+    """
+    if data.end_date is not None and data.end_date < data.start_date:
+        raise ValidationFailed("离职日期早于入职日期")
+    await get_practitioner(data.practitioner_id)
+    await get_employer(data.employer_id)
+    async with atomic():
+        open_here = await Employment.exists().where(
+            (Employment.practitioner == data.practitioner_id)
+            & (Employment.employer == data.employer_id)
+            & Employment.end_date.is_null()
+        )
+        if open_here:
+            raise Conflict("该人员在此机构已有在职记录")
+        row = Employment(
+            practitioner=data.practitioner_id,
+            employer=data.employer_id,
+            position=data.position,
+            start_date=data.start_date,
+            end_date=data.end_date,
+        )
+        await row.save()
+        return int(row.id)
+
+
+async def end_employment(employment_id: int, end_date: dt.date) -> None:
+    """Close an employment on ``end_date`` (local date). Raises NotFound / ValidationFailed."""
+    async with atomic():
+        row = await Employment.objects().get(Employment.id == employment_id)
+        if row is None:
+            raise NotFound(f"任职记录 {employment_id} 不存在")
+        if end_date < row.start_date:
+            raise ValidationFailed("离职日期早于入职日期")
+        row.end_date = end_date
+        await row.save()
