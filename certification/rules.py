@@ -4,7 +4,7 @@ exam-date bounds and the Chinese names of statuses.
 Sources: ``reference_data/occupations.json`` → ``appraisal`` (two components, theory and
 practical, each scored out of ``scale`` = 100, ``pass_each`` = 60, "both components must
 pass"); 1+X ``exam.pass_mark`` "configurable (default 60/100 for each part)"; ``validity_years``
-"configurable (no confirmed value)". DESIGN.md: scores are exact ``Decimal`` and compared before
+"configurable (no confirmed value)". docs/architecture.md: scores are exact ``Decimal`` and compared before
 any rounding for display.
 """
 

@@ -429,7 +429,12 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
 
 async def run_demo(rt: Runtime, out_dir: Path) -> int:
     """The whole demo; returns the process exit code (0 when every step behaved as expected)."""
-    import zxingcpp
+    try:
+        import zxingcpp
+    except ImportError:
+        raise RuntimeError(
+            "演示需要可选依赖：pip install 'tuoyu-workforce[demo]'（make demo 会自动安装）"
+        ) from None
     from PIL import Image
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # keep the demo's own lines readable

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from faker import Faker
-
 from talent_pool import reference
 from talent_pool.db import atomic
 from talent_pool.identity import id_check_character, uscc_check_character
@@ -232,6 +230,12 @@ async def generate_workforce(
     credentials have expired before it. Runs in one transaction (all or nothing).
     """
     rng = random.Random(seed)
+    try:
+        from faker import Faker
+    except ImportError:
+        raise RuntimeError(
+            "演示数据需要可选依赖：pip install 'tuoyu-workforce[demo]'（make run 会自动安装）"
+        ) from None
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
     districts = list(DISTRICT_WEIGHTS.items())

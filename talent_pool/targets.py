@@ -1,6 +1,6 @@
 """Target computation: the plan's four talent indicators for a year and a scope.
 
-Definitions (DESIGN.md, table "indicator / what the system computes it from"):
+Definitions (README.md, table "indicator / computed from"):
 
 - *employed practitioners* on the reference date ``d`` — distinct people with an employment
   whose ``start_date <= d`` and (no ``end_date`` or ``end_date >= d``), at an employer in the scope.

@@ -18,7 +18,7 @@ attending: zero attended hours is never a completion, whatever the rule's percen
 Hours credited to the ledger — source and status
 ------------------------------------------------
 **Design decision** (not a regulation): exam eligibility is read from the talent-pool ledger
-(training hours by category, DESIGN.md), so the ledger must hold the hours a person really
+(training hours by category, docs/architecture.md), so the ledger must hold the hours a person really
 trained. A completed enrollment therefore credits its **attended hours, capped at the course's
 hours** (``min(attended, course.hours)``) — never the course hours when the offering scheduled
 (or the person attended) fewer, and never more than the catalog promises when the offering

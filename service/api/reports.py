@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.pagination import OffsetPagination
 from litestar.params import QueryParameter
 
 from service import usecases
 from service.auth import require
 from service.runtime import Runtime
-from talent_pool.schemas import ShortfallPage, TargetsReport
+from talent_pool.schemas import ShortfallPerson, TargetsReport
+
+
+@dataclass
+class ShortfallList(OffsetPagination[ShortfallPerson]):
+    """One page (Litestar's offset pagination: ``items``, ``limit``, ``offset``, ``total``) of the
+    employed practitioners behind ``indicator`` in ``scope`` for ``year``, as of the local date
+    ``as_of``."""
+
+    indicator: str = ""
+    year: int = 0
+    as_of: dt.date | None = None
+    scope: str = "city"
 
 
 class ReportsController(Controller):
@@ -44,7 +59,17 @@ class ReportsController(Controller):
         scope_code: Annotated[str | None, QueryParameter(name="scope")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
-    ) -> ShortfallPage:
-        return await usecases.shortfall(
+    ) -> ShortfallList:
+        page = await usecases.shortfall(
             rt, indicator, year=year, scope=scope_code, limit=limit, offset=offset
+        )
+        return ShortfallList(
+            items=page.people,
+            limit=limit,
+            offset=offset,
+            total=page.total,
+            indicator=page.indicator,
+            year=page.year,
+            as_of=page.as_of,
+            scope=page.scope,
         )

@@ -111,7 +111,8 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
     short = await ok(
         await c.get("/api/targets/shortfall/certification_rate?scope=370102", headers=admin), 200
     )
-    assert short["total"] == 3 and {p["name"] for p in short["people"]} == {"学员一", "学员丁", "学员丂"}
+    assert short["total"] == 3 and {p["name"] for p in short["items"]} == {"学员一", "学员丁", "学员丂"}
+    assert (short["limit"], short["offset"], short["indicator"]) == (100, 0, "certification_rate")
 
     today = Clock().today()  # the service's local date (Asia/Shanghai), not the machine's
     offering = await ok(
