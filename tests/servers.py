@@ -168,10 +168,8 @@ def celery_worker(
     pg_engine: Any, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """A real ``celery worker`` subprocess on the test Redis database and this run's PostgreSQL
-    database, consuming a queue of this run's own. Yields the settings the app must publish with."""
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
+    database, consuming a queue of this run's own (Redis is shared with other runs and never
+    flushed). Yields the settings the app must publish with."""
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     queue = f"tuoyu-{TEST_DB}"
     env = dict(os.environ)
