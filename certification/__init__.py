@@ -36,9 +36,12 @@ from certification._status import (
     suspend_certificate,
 )
 from certification._verification import (
+    VerificationRecord,
     certificates_of_practitioner,
+    check_certificate,
     get_certificate,
     get_certificate_by_id,
+    record_verifications,
     verify,
 )
 from certification.errors import (
@@ -65,8 +68,10 @@ __all__ = [
     "NotFound",
     "SignedClaims",
     "ValidationFailed",
+    "VerificationRecord",
     "certificates_of_practitioner",
     "certificates_without_documents",
+    "check_certificate",
     "create_sitting",
     "credential_ref",
     "get_certificate",
@@ -80,6 +85,7 @@ __all__ = [
     "list_programmes",
     "parse_and_check",
     "record_results",
+    "record_verifications",
     "register_candidate",
     "reinstate_certificate",
     "render_certificate",

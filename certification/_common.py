@@ -4,6 +4,7 @@ shapes, the covering-credential rule."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -50,27 +51,75 @@ _CERT_COLUMNS = (
 
 
 def _cert_out(row: dict[str, Any]) -> CertificateOut:
-    return CertificateOut(
-        id=row["id"],
-        number=row["number"],
-        programme_code=row["programme_code"],
-        kind=row["kind"],
-        title=row["title"],
-        level=row["level"],
-        practitioner_id=row["practitioner"],
-        sitting_id=row["sitting"],
-        holder_name=row["holder_name"],
-        holder_id_number=row["holder_id_number"],
-        issued_on=row["issued_on"],
-        expires_on=row["expires_on"],
-        status=row["status"],
-        status_changed_on=row["status_changed_on"],
-        status_reason=row["status_reason"],
-        issuer=row["issuer"],
-        verify_url=row["verify_url"],
-        kid=row["kid"],
-        created_at=row["created_at"],
+    return CertificateOut.model_validate(
+        dict(
+            id=row["id"],
+            number=row["number"],
+            programme_code=row["programme_code"],
+            kind=row["kind"],
+            title=row["title"],
+            level=row["level"],
+            practitioner_id=row["practitioner"],
+            sitting_id=row["sitting"],
+            holder_name=row["holder_name"],
+            holder_id_number=row["holder_id_number"],
+            issued_on=row["issued_on"],
+            expires_on=row["expires_on"],
+            status=row["status"],
+            status_changed_on=row["status_changed_on"],
+            status_reason=row["status_reason"],
+            issuer=row["issuer"],
+            verify_url=row["verify_url"],
+            kid=row["kid"],
+            created_at=row["created_at"],
+        )
     )
+
+
+PROGRAMME_CACHE_SECONDS = 60.0
+"""How long a process trusts its copy of a programme's code, kind, title and level (reference
+data that rarely changes; an edit in this process clears the copy at once)."""
+_programme_cache: dict[int, tuple[float, dict[str, Any]]] = {}
+
+
+def forget_programmes() -> None:
+    """Drop the cached programme reference data (after a programme is edited)."""
+    _programme_cache.clear()
+
+
+async def _programme_fields(programme_id: int) -> dict[str, Any]:
+    """``programme_code``, ``kind``, ``title``, ``level`` of a programme, cached for
+    :data:`PROGRAMME_CACHE_SECONDS` (monotonic time; never a business date)."""
+    hit = _programme_cache.get(programme_id)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    row = await (
+        Programme.select(
+            Programme.code.as_alias("programme_code"), Programme.kind, Programme.title, Programme.level
+        )
+        .where(Programme.id == programme_id)
+        .first()
+    )
+    fields = dict(row) if row else {"programme_code": "", "kind": "", "title": "", "level": ""}
+    _programme_cache[programme_id] = (time.monotonic() + PROGRAMME_CACHE_SECONDS, fields)
+    return fields
+
+
+_BY_NUMBER_SQL = (
+    "SELECT id, number, programme, practitioner, sitting, holder_name, holder_id_number, issued_on, "
+    "expires_on, status, status_changed_on, status_reason, issuer, verify_url, kid, created_at "
+    "FROM ce_certificate WHERE number = {}"
+)
+
+
+async def _cert_by_number(number: str) -> CertificateOut | None:
+    """The certificate numbered ``number`` in one single-table statement (the verification hot
+    path; programme fields from the cache)."""
+    rows = await Certificate.raw(_BY_NUMBER_SQL, number)
+    if not rows:
+        return None
+    row = rows[0]
+    return _cert_out({**row, **await _programme_fields(row["programme"])})
 
 
 async def _cert_where(condition: Any) -> CertificateOut | None:

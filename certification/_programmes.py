@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from certification._common import (
     _programme,
+    forget_programmes,
 )
 from certification.schemas import (
     ProgrammeOut,
@@ -43,4 +44,5 @@ async def update_programme(code: str, changes: ProgrammeUpdate) -> ProgrammeOut:
         if changes.no_expiry:
             row.validity_years = None
         await row.save()
+    forget_programmes()
     return ProgrammeOut.model_validate(row.to_dict())

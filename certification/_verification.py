@@ -4,11 +4,13 @@ superseded · unknown · forged)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from certification import rules
 from certification._common import (
     _CERT_COLUMNS,
+    _cert_by_number,
     _cert_out,
     _cert_where,
 )
@@ -97,7 +99,7 @@ async def _verify(
         return VerificationResult(
             outcome="unknown", signature_checked=signed, number=number, reason="malformed_number"
         )
-    cert = await _cert_where(Certificate.number == number)
+    cert = await _cert_by_number(number)
     if cert is None:
         return VerificationResult(
             outcome="unknown", signature_checked=signed, number=number, reason="no_such_number"
@@ -130,6 +132,47 @@ async def _verify(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class VerificationRecord:
+    """One verification to log: the (normalised, ≤ 64 characters) number asked for, the outcome,
+    whether a signature was checked, the client (an IP or account, ≤ 128 characters) and when
+    (aware UTC)."""
+
+    number: str
+    outcome: str
+    signature_checked: bool
+    client: str
+    at: dt.datetime
+
+
+async def check_certificate(
+    number: str, params: Mapping[str, str] | None, *, today: dt.date, keyring: Keyring
+) -> VerificationResult:
+    """:func:`verify` without writing the log: the answer only (callers that batch their log
+    writes record it with :func:`record_verifications`). Never raises for bad input."""
+    raw = number if isinstance(number, str) else ""
+    return await _verify(normalise_number(raw)[:64], params, today, keyring)
+
+
+async def record_verifications(records: Sequence[VerificationRecord]) -> int:
+    """Write verification log rows (``ce_verification_log``) in one statement; returns how many."""
+    if not records:
+        return 0
+    await VerificationLog.insert(
+        *(
+            VerificationLog(
+                number=r.number[:64],
+                outcome=r.outcome,
+                signature_checked=r.signature_checked,
+                client=(r.client or "")[:128],
+                at=r.at,
+            )
+            for r in records
+        )
+    )
+    return len(records)
+
+
 async def verify(
     number: str,
     params: Mapping[str, str] | None,
@@ -154,15 +197,8 @@ async def verify(
     Every call writes a ``ce_verification_log`` row (number truncated to 64 characters,
     ``client`` e.g. an IP or account, stamped ``now``, aware UTC).
     """
-    raw = number if isinstance(number, str) else ""
-    norm = normalise_number(raw)[:64]
-    result = await _verify(norm, params, today, keyring)
-    log = VerificationLog(
-        number=norm,
-        outcome=result.outcome,
-        signature_checked=result.signature_checked,
-        client=(client or "")[:128],
-        at=now,
+    result = await check_certificate(number, params, today=today, keyring=keyring)
+    await record_verifications(
+        [VerificationRecord(result.number, result.outcome, result.signature_checked, client, now)]
     )
-    await log.save()
     return result

@@ -13,14 +13,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Response, Router, get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -34,6 +32,7 @@ from service.api.verify import VerifyController
 from service.auth import build_auth
 from service.errors import problem_details_plugin
 from service.pages import PagesController
+from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
 from service.settings import Settings, get_settings
 from worker.clock import Clock
@@ -41,10 +40,21 @@ from worker.clock import Clock
 log = logging.getLogger("tuoyu")
 
 
-@get("/health", summary="Liveness and database check", include_in_schema=True)
+@get("/health", summary="Liveness: the process answers (no database, no Redis)", opt={"no_rate_limit": True})
 async def health() -> dict[str, str]:
-    await bootstrap.check_database()
     return {"status": "ok"}
+
+
+@get(
+    "/ready",
+    summary="Readiness: database, Redis when configured, age of the oldest pending background job",
+    opt={"no_rate_limit": True},
+)
+async def ready(rt: Runtime) -> Response[dict[str, Any]]:
+    is_ready, parts = await bootstrap.readiness(rt.settings.redis_url, rt.now())
+    body = {"status": "ready" if is_ready else "unavailable", **parts}
+    headers = {"Cache-Control": "no-store"} if is_ready else {"Cache-Control": "no-store", "Retry-After": "5"}
+    return Response(body, status_code=200 if is_ready else 503, headers=headers)
 
 
 def create_app(
@@ -65,25 +75,16 @@ def create_app(
     rt = runtime or build_runtime(settings, clock=clock, engine=engine)
     auth = build_auth(settings)
 
-    def rate_store(namespace: str) -> MemoryStore | RedisStore:
-        if settings.redis_url:
-            return RedisStore.with_client(url=settings.redis_url, namespace=namespace)
-        return MemoryStore()
-
-    def rate_limit(per_minute: int, store: str) -> RateLimitConfig:
-        return RateLimitConfig(
-            rate_limit=("minute", per_minute), store=store, exclude_opt_key="no_rate_limit"
-        )
-
+    limiter = Limiter(settings.redis_url)
     verify_router = Router(
         path="/",
         route_handlers=[VerifyController],
-        middleware=[rate_limit(settings.verify_rate_per_minute, "rate_limit_verify").middleware],
+        middleware=[RateLimitMiddleware(limiter, "verify", settings.verify_rate_per_minute)],
     )
     auth_router = Router(
         path="/",
         route_handlers=[AuthController],
-        middleware=[rate_limit(settings.login_rate_per_minute, "rate_limit_login").middleware],
+        middleware=[RateLimitMiddleware(limiter, "login", settings.login_rate_per_minute)],
     )
 
     @contextlib.asynccontextmanager
@@ -105,6 +106,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             health,
+            ready,
             auth_router,
             TalentController,
             TrainingController,
@@ -117,10 +119,6 @@ def create_app(
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
         plugins=[problem_details_plugin()],
-        stores={
-            "rate_limit_verify": rate_store("tuoyu_rl_verify"),
-            "rate_limit_login": rate_store("tuoyu_rl_login"),
-        },
         template_config=TemplateConfig(
             directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
         ),

@@ -17,9 +17,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from service.accounts import AccountOut, get_account, token_accepted
+from service.accounts import AccountOut, account_for_token
 from service.settings import Settings
-from talent_pool.errors import NotFound
 
 PUBLIC_PATHS = [
     r"^/$",
@@ -31,6 +30,7 @@ PUBLIC_PATHS = [
     r"^/login",
     r"^/schema",
     r"^/health",
+    r"^/ready",
     r"^/api/catalog",
     r"^/static/",
     r"^/favicon",
@@ -40,13 +40,14 @@ PUBLIC_PATHS = [
 async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> AccountOut:
     try:
         account_id = int(token.sub)
-        iat_ms = token.extras.get("iat_ms")
-        issued = dt.datetime.fromtimestamp(iat_ms / 1000, dt.UTC) if isinstance(iat_ms, int) else token.iat
-        if not await token_accepted(account_id, issued):
-            raise NotFound("token revoked")
-        return await get_account(account_id)
-    except (NotFound, ValueError):
+    except ValueError:
         raise NotAuthorizedException("登录已失效，请重新登录") from None
+    iat_ms = token.extras.get("iat_ms")
+    issued = dt.datetime.fromtimestamp(iat_ms / 1000, dt.UTC) if isinstance(iat_ms, int) else token.iat
+    account = await account_for_token(account_id, issued)
+    if account is None:
+        raise NotAuthorizedException("登录已失效，请重新登录")
+    return account
 
 
 def build_auth(settings: Settings) -> JWTCookieAuth[AccountOut, Token]:

@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from piccolo.engine.base import Engine
+from redis.asyncio import Redis
 
 import certification
 import talent_pool
 from service.migrations import migrate
 from talent_pool.db import is_sqlite
-from talent_pool.tables import Division
+from talent_pool.tables import OutboxMessage
+
+OUTBOX_STALE_SECONDS = 600
 
 
-async def check_database() -> None:
-    """Run a trivial query; raises when the database is unreachable."""
-    await Division.count()
+async def readiness(redis_url: str, now: dt.datetime) -> tuple[bool, dict[str, Any]]:
+    """Whether this process can serve: the database answers (one query, which also reads the age
+    of the oldest pending background job) and Redis answers when configured. Returns ``(ready,
+    parts)`` — ``parts`` names each part (``database``, ``redis``, ``outbox``). A stale outbox is
+    reported (``stale`` after :data:`OUTBOX_STALE_SECONDS`) but does not make the process unready:
+    it can still serve while the workers catch up."""
+    parts: dict[str, Any] = {}
+    ready = True
+    try:
+        rows = await OutboxMessage.raw(
+            "SELECT MIN(created_at) AS oldest FROM tp_outbox WHERE done_at IS NULL AND failed_at IS NULL"
+        )
+        parts["database"] = "ok"
+        oldest = rows[0]["oldest"] if rows else None
+        if isinstance(oldest, str):  # SQLite returns text
+            oldest = dt.datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        age = 0 if oldest is None else max(0, int((now - oldest).total_seconds()))
+        parts["outbox"] = {
+            "oldest_pending_seconds": age,
+            "status": "stale" if age > OUTBOX_STALE_SECONDS else "ok",
+        }
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        parts["database"] = f"unavailable: {type(exc).__name__}"
+        ready = False
+    if redis_url:
+        try:
+            client = Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1)
+            try:
+                await client.ping()
+            finally:
+                await client.aclose()
+            parts["redis"] = "ok"
+        except Exception as exc:
+            parts["redis"] = f"unavailable: {type(exc).__name__}"
+            ready = False
+    return ready, parts
 
 
 async def seed() -> dict[str, int]:

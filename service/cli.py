@@ -89,6 +89,7 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",
+        access_log=settings.access_log,
     )
 
 

@@ -15,6 +15,7 @@ from piccolo.engine.base import Engine
 
 from certification.signing import Keyring
 from service.settings import Settings
+from service.verification_log import VerificationLogBuffer
 from talent_pool.db import close_pool, engine_for_url, start_pool, use_engine
 from worker.clock import Clock
 from worker.dispatch import CeleryDispatcher, Dispatcher, InProcessDispatcher
@@ -41,6 +42,7 @@ class Runtime:
     engine: Engine
     dispatcher: Dispatcher
     owns_engine: bool = True
+    verification_log: VerificationLogBuffer = field(default_factory=VerificationLogBuffer)
     started: bool = field(default=False, init=False)
 
     @cached_property
@@ -64,11 +66,13 @@ class Runtime:
             await start_pool(self.engine)
         if dispatch:
             await self.dispatcher.start()
+        await self.verification_log.start()
         self.started = True
 
     async def stop(self) -> None:
         """Stop the dispatcher and close the pool (own engine)."""
         await self.dispatcher.stop()
+        await self.verification_log.stop()
         if self.owns_engine:
             await close_pool(self.engine)
         self.started = False

@@ -50,18 +50,17 @@ async def targets_table(
     rt: Runtime, *, year: int | None = None, scope: str | None = None
 ) -> list[TargetsReport]:
     """The plan's talent indicators for ``year`` (default: this local year): the city and each
-    district, or only ``scope`` ("city" or a district code). Bases come from ``training``."""
+    district, or only ``scope`` ("city" or a district code), from one pass over the data. Bases
+    come from ``training``."""
     local_today = rt.today()
-    year = year or local_today.year
-    scopes = [scope] if scope else ["city"] + [d["code"] for d in await talent_pool.list_districts()]
     by_district = await training.accredited_bases_by_district()
-    reports = []
-    for s in scopes:
-        bases = sum(by_district.values()) if s == "city" else by_district.get(s, 0)
-        reports.append(
-            await talent_pool.compute_targets(year, today=local_today, scope=s, training_bases=bases)
-        )
-    return reports
+    bases = {"city": sum(by_district.values()), **by_district}
+    return await talent_pool.compute_targets_table(
+        year or local_today.year,
+        today=local_today,
+        training_bases=bases,
+        scopes=[scope] if scope else None,
+    )
 
 
 async def issue_certificates(rt: Runtime, sitting_id: int) -> IssuanceResult:
@@ -75,10 +74,15 @@ async def issue_certificates(rt: Runtime, sitting_id: int) -> IssuanceResult:
 async def verify(
     rt: Runtime, number: str, params: Mapping[str, str] | None, client: str
 ) -> VerificationResult:
-    """Public verification of a certificate number (and signed URL parameters when given)."""
-    return await certification.verify(
-        number, params, today=rt.today(), keyring=rt.keyring, client=client, now=rt.now()
+    """Public verification of a certificate number (and signed URL parameters when given); the
+    log row is written in the next batch (``service.verification_log``)."""
+    result = await certification.check_certificate(number, params, today=rt.today(), keyring=rt.keyring)
+    rt.verification_log.add(
+        certification.VerificationRecord(
+            result.number, result.outcome, result.signature_checked, client, rt.now()
+        )
     )
+    return result
 
 
 async def change_certificate_status(

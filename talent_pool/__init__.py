@@ -40,7 +40,7 @@ from talent_pool.errors import (
     ValidationFailed,
 )
 from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, parse_id_number
-from talent_pool.targets import compute_targets, shortfall
+from talent_pool.targets import compute_targets, compute_targets_table, shortfall
 
 __all__ = [
     "Conflict",
@@ -50,6 +50,7 @@ __all__ = [
     "TuoyuError",
     "ValidationFailed",
     "compute_targets",
+    "compute_targets_table",
     "count_rows",
     "end_employment",
     "find_practitioner",

@@ -5,8 +5,8 @@ Definitions (README.md, table "indicator / computed from"):
 - *employed practitioners* on the reference date ``d`` — distinct people with an employment
   whose ``start_date <= d`` and (no ``end_date`` or ``end_date >= d``), at an employer in the scope.
 - 持证率 certification rate — employed practitioners holding, on ``d``, a *qualifying* credential
-  that is issued on or before ``d``, not expired on ``d``, and not revoked/suspended on or before
-  ``d`` ÷ employed practitioners (%, distinct people).
+  that is issued on or before ``d``, not expired on ``d``, and not revoked, suspended or
+  superseded on or before ``d`` ÷ employed practitioners (%, distinct people).
 - 人均接受培训次数 — training records completed in the year up to ``d`` by employed practitioners
   ÷ employed practitioners; also reported: the share of them with ≥ 1 training.
 - 培训人次 person-trainings — training records completed in the year up to ``d``: all of them
@@ -16,13 +16,19 @@ Definitions (README.md, table "indicator / computed from"):
   package owns bases and feeds the count), city-wide target.
 
 A zero denominator gives ``value=None`` ("no data"), never an error.
+
+The city and every district come from **one** statement (:data:`_TABLE_SQL`): the employed
+people of each district and, separately, of the city (a person employed in two districts counts
+once in the city), each joined once to the set of people holding a credential on ``d`` and to
+their trainings of the year — never a query per scope or per person.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from talent_pool import target_rules as rules
 from talent_pool.errors import ValidationFailed
@@ -51,7 +57,7 @@ _HOLDS_CREDENTIAL = """EXISTS (
     WHERE c.practitioner = employed.pid AND c.qualifying = {}
       AND c.issued_on <= {}
       AND (c.expires_on IS NULL OR c.expires_on >= {})
-      AND NOT (c.status IN ('revoked', 'suspended') AND c.status_changed_on <= {})
+      AND NOT (c.status IN ('revoked', 'suspended', 'superseded') AND c.status_changed_on <= {})
 )"""
 _TRAINED_IN_YEAR = """EXISTS (
     SELECT 1 FROM tp_training_record t
@@ -75,45 +81,44 @@ async def _scalar(sql: str, *args: object) -> int:
     return int(value or 0)
 
 
-async def _counts(district: str | None, as_of: dt.date, year_start: dt.date) -> dict[str, int]:
-    employed_sql, extra = _employed_cte(district)
-    base_args: list[object] = [as_of, as_of, *extra]
-    with_employed = f"WITH employed AS ({employed_sql}) "
-    rows = await Employment.raw(
-        with_employed
-        + f"""
-        SELECT COUNT(*) AS employed,
-               SUM(CASE WHEN {_HOLDS_CREDENTIAL} THEN 1 ELSE 0 END) AS certified,
-               SUM(CASE WHEN {_TRAINED_IN_YEAR} THEN 1 ELSE 0 END) AS trained_people
-        FROM employed
-        """,
-        *base_args,
-        *_holds_args(as_of),
-        *_trained_args(year_start, as_of),
-    )
-    people = {k: int(v or 0) for k, v in rows[0].items()}
-    trainings_of_employed = await _scalar(
-        with_employed
-        + """
-        SELECT COUNT(*) AS n FROM tp_training_record t JOIN employed ON employed.pid = t.practitioner
-        WHERE t.completed_on >= {} AND t.completed_on <= {}
-        """,
-        *base_args,
-        *_trained_args(year_start, as_of),
-    )
-    if district is None:
-        person_trainings = await _scalar(
-            "SELECT COUNT(*) AS n FROM tp_training_record t "
-            "WHERE t.completed_on >= {} AND t.completed_on <= {}",
-            *_trained_args(year_start, as_of),
-        )
-    else:
-        person_trainings = trainings_of_employed
-    return {
-        **people,
-        "trainings_of_employed": trainings_of_employed,
-        "person_trainings": person_trainings,
-    }
+_TABLE_SQL = """
+WITH employed AS (
+    SELECT DISTINCT e.practitioner AS pid, r.district_code AS district
+    FROM tp_employment e JOIN tp_employer r ON r.id = e.employer
+    WHERE e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
+),
+people AS (SELECT DISTINCT pid FROM employed),
+certified AS (
+    SELECT DISTINCT c.practitioner AS pid FROM tp_credential c
+    WHERE c.qualifying = TRUE AND c.issued_on <= {}
+      AND (c.expires_on IS NULL OR c.expires_on >= {})
+      AND NOT (c.status IN ('revoked', 'suspended', 'superseded') AND c.status_changed_on <= {})
+),
+trained AS (
+    SELECT t.practitioner AS pid, COUNT(*) AS n FROM tp_training_record t
+    WHERE t.completed_on >= {} AND t.completed_on <= {}
+    GROUP BY t.practitioner
+)
+SELECT 'city' AS scope, COUNT(*) AS employed, COUNT(c.pid) AS certified, COUNT(t.pid) AS trained_people,
+       COALESCE(SUM(t.n), 0) AS trainings_of_employed,
+       (SELECT COUNT(*) FROM tp_training_record a
+        WHERE a.completed_on >= {} AND a.completed_on <= {}) AS person_trainings
+FROM people p LEFT JOIN certified c ON c.pid = p.pid LEFT JOIN trained t ON t.pid = p.pid
+UNION ALL
+SELECT e.district, COUNT(*), COUNT(c.pid), COUNT(t.pid), COALESCE(SUM(t.n), 0), COALESCE(SUM(t.n), 0)
+FROM employed e LEFT JOIN certified c ON c.pid = e.pid LEFT JOIN trained t ON t.pid = e.pid
+GROUP BY e.district
+"""
+
+
+async def _table_counts(as_of: dt.date, year_start: dt.date) -> dict[str, dict[str, int]]:
+    """``{scope: counts}`` for ``"city"`` and every district with employed people, in one
+    statement. ``counts``: ``employed``, ``certified``, ``trained_people`` (distinct people),
+    ``trainings_of_employed`` and ``person_trainings`` (training records; for the city all
+    records of the year, for a district those of its employed people)."""
+    args = [as_of, as_of, as_of, as_of, as_of, year_start, as_of, year_start, as_of]
+    rows = await Employment.raw(_TABLE_SQL, *args)
+    return {row["scope"]: {k: int(v or 0) for k, v in row.items() if k != "scope"} for row in rows}
 
 
 def _as_of(year: int, today: dt.date) -> dt.date:
@@ -134,26 +139,28 @@ async def _resolve_scope(scope: str) -> tuple[str, str | None]:
     return div.name, scope
 
 
-async def compute_targets(
-    year: int,
-    *,
-    today: dt.date,
-    scope: str = CITY,
-    training_bases: int | None = None,
-) -> TargetsReport:
-    """Compute the four talent indicators for ``year`` in ``scope`` as of ``today``.
+_EMPTY = {
+    "employed": 0,
+    "certified": 0,
+    "trained_people": 0,
+    "trainings_of_employed": 0,
+    "person_trainings": 0,
+}
+_NO_DATA = "无在职从业人员数据"
 
-    ``scope`` is ``"city"`` or a current district code; ``today`` is the local date (the
-    caller's clock) and fixes the reference date (31 Dec, or today in the current year).
-    ``training_bases`` is the number of accredited active bases in the scope (``None`` →
-    "no data"). Raises :class:`ValidationFailed` for an unknown scope or a future year.
-    """
-    as_of = _as_of(year, today)
-    scope_name, district = await _resolve_scope(scope)
-    counts = await _counts(district, as_of, dt.date(year, 1, 1))
-    plan = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.in_scope == True)}  # noqa: E712
+
+def _report(
+    year: int,
+    as_of: dt.date,
+    scope: str,
+    scope_name: str,
+    counts: dict[str, int],
+    plan: dict[str, dict[str, Any]],
+    training_bases: int | None,
+) -> TargetsReport:
+    """One scope's indicators from its counts and the plan table (pure; exact comparisons)."""
+    district = None if scope == CITY else scope
     employed = counts["employed"]
-    no_data = "无在职从业人员数据"
 
     def indicator(
         key: str,
@@ -194,7 +201,7 @@ async def compute_targets(
             numerator=certified,
             denominator=employed,
             met=lambda op, t: rules.rate_met(op, certified, employed, t),
-            note="" if employed else no_data,
+            note="" if employed else _NO_DATA,
         ),
         indicator(
             "trainings_per_practitioner",
@@ -205,7 +212,7 @@ async def compute_targets(
             met=lambda op, t: rules.ratio_met(op, trained, employed, t),
             note=f"至少培训1次的在职人员占比 {share}%（{counts['trained_people']}/{employed}）"
             if employed
-            else no_data,
+            else _NO_DATA,
         ),
         indicator(
             "person_trainings",
@@ -234,6 +241,55 @@ async def compute_targets(
         employed_practitioners=employed,
         indicators=indicators,
     )
+
+
+async def compute_targets_table(
+    year: int,
+    *,
+    today: dt.date,
+    training_bases: Mapping[str, int] | None = None,
+    scopes: Sequence[str] | None = None,
+) -> list[TargetsReport]:
+    """The four talent indicators for ``year`` as of ``today`` for the city and every current
+    district (in code order), or only for ``scopes`` (``"city"`` and/or district codes) — all of
+    them from one statement (:data:`_TABLE_SQL`) plus the plan and division tables.
+
+    ``today`` is the local business date and fixes the reference date (31 Dec, or today in the
+    current year). ``training_bases`` maps ``"city"`` and district codes to the number of
+    accredited active bases (missing → "no data"). Raises :class:`ValidationFailed` for an
+    unknown scope or a future year.
+    """
+    as_of = _as_of(year, today)
+    divisions = await (
+        Division.select(Division.code, Division.name, Division.level)
+        .where(Division.level.is_in(["city", "district"]))
+        .order_by(Division.code)
+    )
+    names = {CITY if d["level"] == "city" else d["code"]: d["name"] for d in divisions}
+    names.setdefault(CITY, "全市")
+    wanted = list(scopes) if scopes is not None else [CITY] + [c for c in names if c != CITY]
+    unknown = [s for s in wanted if s not in names]
+    if unknown:
+        raise ValidationFailed(f"范围 {unknown[0]} 不是本市区县代码")
+    counts = await _table_counts(as_of, dt.date(year, 1, 1))
+    plan = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.in_scope == True)}  # noqa: E712
+    bases = training_bases or {}
+    return [_report(year, as_of, s, names[s], counts.get(s, _EMPTY), plan, bases.get(s)) for s in wanted]
+
+
+async def compute_targets(
+    year: int,
+    *,
+    today: dt.date,
+    scope: str = CITY,
+    training_bases: int | None = None,
+) -> TargetsReport:
+    """:func:`compute_targets_table` for one scope (``"city"`` or a current district code);
+    ``training_bases`` is the number of accredited active bases in it (``None`` → "no data").
+    Raises :class:`ValidationFailed` for an unknown scope or a future year."""
+    bases = None if training_bases is None else {scope: training_bases}
+    (report,) = await compute_targets_table(year, today=today, training_bases=bases, scopes=[scope])
+    return report
 
 
 SHORTFALL_INDICATORS = ("certification_rate", "trainings_per_practitioner")

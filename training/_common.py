@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from piccolo.query.functions.aggregate import Count
-
 from talent_pool.db import is_sqlite
-from talent_pool.tables import Division
 from training.errors import (
     TrainingInvalid,
     TrainingNotFound,
@@ -21,7 +18,7 @@ from training.schemas import (
     SessionOut,
     TrainingBaseOut,
 )
-from training.tables import Enrollment, Offering, Session
+from training.tables import Enrollment, Offering
 
 LIVE_STATUSES = ("confirmed", "waitlisted")
 NOT_ADMITTED_REASON = "班级结业时仍在候补名单中，未获得名额，未录取（不计培训记录）"
@@ -68,43 +65,32 @@ def _course_out(row: Mapping[str, Any]) -> CourseOut:
     return CourseOut.model_validate(dict(row))
 
 
-def _offering_columns() -> list[Any]:
-    """Offering columns plus what a trainee needs to choose: base and course (one join each)."""
+_OFFERINGS_SQL = """
+    SELECT o.id, o.course AS course_id, o.training_base AS training_base_id, o.title, o.start_date,
+           o.end_date, o.capacity, o.confirmed_count, o.status, o.completed_on,
+           b.name AS training_base_name, b.district_code, COALESCE(d.name, '') AS district_name,
+           c.title AS course_title, c.category AS course_category, c.hours AS course_hours,
+           (SELECT COUNT(*) FROM tr_session s WHERE s.offering = o.id) AS session_count
+    FROM tr_offering o
+    JOIN tr_training_base b ON b.id = o.training_base
+    JOIN tr_course c ON c.id = o.course
+    LEFT JOIN tp_division d ON d.code = b.district_code
+    WHERE {where}
+    ORDER BY o.start_date, o.id
+"""
+
+
+async def _offerings_where(where: str, *args: Any) -> list[OfferingOut]:
+    """Offerings with what a trainee needs to choose — base, district, course, ``seats_left``,
+    ``session_count`` — in **one** query; ``where`` is a condition on ``o`` (offering), ``b``
+    (base) or ``c`` (course) with ``{}`` placeholders for ``args``."""
+    rows = await Offering.raw(_OFFERINGS_SQL.replace("{where}", where), *args)
     return [
-        *Offering.all_columns(),
-        Offering.training_base.name.as_alias("training_base_name"),
-        Offering.training_base.district_code.as_alias("district_code"),
-        Offering.course.title.as_alias("course_title"),
-        Offering.course.category.as_alias("course_category"),
-        Offering.course.hours.as_alias("course_hours"),
+        OfferingOut.model_validate(
+            {**row, "seats_left": max(int(row["capacity"]) - int(row["confirmed_count"]), 0)}
+        )
+        for row in rows
     ]
-
-
-async def _offerings_out(rows: Sequence[Mapping[str, Any]]) -> list[OfferingOut]:
-    """Rows selected with :func:`_offering_columns` → ``OfferingOut`` (two batched look-ups:
-    session counts and district names)."""
-    if not rows:
-        return []
-    ids = [r["id"] for r in rows]
-    counts = await (
-        Session.select(Session.offering, Count(Session.id, alias="n"))
-        .where(Session.offering.is_in(ids))
-        .group_by(Session.offering)
-    )
-    session_count = {c["offering"]: int(c["n"]) for c in counts}
-    codes = sorted({r["district_code"] for r in rows})
-    divisions = await Division.select(Division.code, Division.name).where(Division.code.is_in(codes))
-    district_name = {d["code"]: d["name"] for d in divisions}
-    result = []
-    for row in rows:
-        data = dict(row)
-        data["course_id"] = data.pop("course")
-        data["training_base_id"] = data.pop("training_base")
-        data["district_name"] = district_name.get(data["district_code"], "")
-        data["seats_left"] = max(int(data["capacity"]) - int(data["confirmed_count"]), 0)
-        data["session_count"] = session_count.get(data["id"], 0)
-        result.append(OfferingOut.model_validate(data))
-    return result
 
 
 def _session_out(row: Mapping[str, Any]) -> SessionOut:

@@ -9,9 +9,8 @@ from training._catalog import get_course, get_training_base
 from training._common import (
     _LOCK_OFFERING_SQL,
     _lock_row,
-    _offering_columns,
     _offering_row,
-    _offerings_out,
+    _offerings_where,
     _session_out,
 )
 from training.errors import (
@@ -68,10 +67,10 @@ async def create_offering(data: OfferingIn) -> OfferingOut:
 async def get_offering(offering_id: int) -> OfferingOut:
     """One offering with its seat count, base, course, ``seats_left`` and ``session_count``;
     raises :class:`TrainingNotFound`."""
-    row = await Offering.select(*_offering_columns()).where(Offering.id == offering_id).first()
-    if row is None:
+    found = await _offerings_where("o.id = {}", offering_id)
+    if not found:
         raise TrainingNotFound(f"班级 {offering_id} 不存在", offering_id=offering_id)
-    return (await _offerings_out([row]))[0]
+    return found[0]
 
 
 async def list_offerings(
@@ -87,14 +86,17 @@ async def list_offerings(
     day still counts, as in :func:`enroll`). ``today`` is ignored without ``open_only`` (staff
     lists include past offerings).
     """
-    query = Offering.select(*_offering_columns()).order_by(Offering.start_date).order_by(Offering.id)
+    conditions: list[str] = ["1 = 1"]
+    args: list[object] = []
     if open_only:
-        query = query.where(Offering.status == "open")
+        conditions.append("o.status = 'open'")
         if today is not None:
-            query = query.where(Offering.end_date >= today)
+            conditions.append("o.end_date >= {}")
+            args.append(today)
     if training_base_id is not None:
-        query = query.where(Offering.training_base == training_base_id)
-    return await _offerings_out(await query)
+        conditions.append("o.training_base = {}")
+        args.append(training_base_id)
+    return await _offerings_where(" AND ".join(conditions), *args)
 
 
 async def add_session(offering_id: int, data: SessionIn) -> SessionOut:

@@ -113,8 +113,10 @@ class Dispatcher:
     async def _run(self) -> None:
         assert self._event is not None
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._event.wait(), timeout=self.sweep_seconds)
+                async with asyncio.timeout(self.sweep_seconds):
+                    await self._event.wait()
             self._event.clear()
             try:
                 while await self.relay() > 0:

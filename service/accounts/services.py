@@ -152,6 +152,31 @@ async def get_account(account_id: int) -> AccountOut:
     return AccountOut.model_validate(row.to_dict())
 
 
+async def account_for_token(account_id: int, issued_at: dt.datetime) -> AccountOut | None:
+    """The account a login token names, in one query — or ``None`` when the account is gone or
+    deactivated, or the token was issued (``issued_at``, UTC) before its last logout."""
+    row = await (
+        UserAccount.select(
+            UserAccount.id,
+            UserAccount.username,
+            UserAccount.role,
+            UserAccount.display_name,
+            UserAccount.training_base_id,
+            UserAccount.employer_id,
+            UserAccount.practitioner_id,
+            UserAccount.tokens_valid_after,
+        )
+        .where((UserAccount.id == account_id) & (UserAccount.active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    cutoff = row.pop("tokens_valid_after")
+    if cutoff is not None and issued_at <= cutoff:
+        return None
+    return AccountOut.model_validate(row)
+
+
 async def token_accepted(account_id: int, issued_at: dt.datetime) -> bool:
     """Whether a token issued at ``issued_at`` (UTC) still counts for the account: the account is
     active and the token is not older than its last logout."""

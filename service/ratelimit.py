@@ -1,0 +1,95 @@
+"""Per-client rate limits (public verification, login and sign-up) with the ``limits`` library.
+
+A fixed one-minute window per client address and limit, counted atomically: in Redis when
+``TUOYU_REDIS_URL`` is set (so several web processes share one count — ``INCR`` with expiry, no
+read-then-write race), in this process otherwise. When Redis cannot be reached the limiter falls
+back to the in-process count (logged once per outage) instead of failing the request:
+verification and login never depend on Redis being up. A request over the limit gets 429 with
+``Retry-After`` (seconds until the window ends). Routes opt out with ``opt={"no_rate_limit": True}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from litestar.enums import ScopeType
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+log = logging.getLogger("tuoyu.ratelimit")
+
+OPT_OUT = "no_rate_limit"
+
+
+class Limiter:
+    """Counts hits per ``(namespace, client)`` in a one-minute fixed window."""
+
+    def __init__(self, redis_url: str = "") -> None:
+        self._memory = FixedWindowRateLimiter(MemoryStorage())
+        self._shared: FixedWindowRateLimiter | None = None
+        if redis_url:
+            uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
+            storage: Storage = RedisStorage(
+                uri,
+                implementation="redispy",
+                key_prefix="tuoyu_rl",
+                wrap_exceptions=True,
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
+            self._shared = FixedWindowRateLimiter(storage)
+        self._degraded = False
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Limiter:
+        return self  # one shared counter store: Litestar copies route configuration at start-up
+
+    async def hit(self, namespace: str, client: str, per_minute: int) -> tuple[bool, int]:
+        """Count one hit; returns ``(allowed, seconds until the window resets)``."""
+        item = RateLimitItemPerMinute(per_minute)
+        if self._shared is not None:
+            try:
+                allowed = await self._shared.hit(item, namespace, client)
+                reset = (await self._shared.get_window_stats(item, namespace, client)).reset_time
+                if self._degraded:
+                    log.warning("rate limits: Redis is back, counting in Redis again")
+                    self._degraded = False
+                return allowed, _seconds_until(reset)
+            except Exception as exc:  # Redis unreachable: never fail the request because of it
+                if not self._degraded:
+                    log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
+                    self._degraded = True
+        allowed = await self._memory.hit(item, namespace, client)
+        reset = (await self._memory.get_window_stats(item, namespace, client)).reset_time
+        return allowed, _seconds_until(reset)
+
+
+def _seconds_until(reset_time: float) -> int:
+    return max(1, math.ceil(reset_time - time.time()))
+
+
+class RateLimitMiddleware(ASGIMiddleware):
+    """Limits each client to ``per_minute`` requests a minute on the routes it wraps (see the
+    module docstring)."""
+
+    scopes = (ScopeType.HTTP,)
+    exclude_opt_key = OPT_OUT
+
+    def __init__(self, limiter: Limiter, namespace: str, per_minute: int) -> None:
+        self.limiter = limiter
+        self.namespace = namespace
+        self.per_minute = per_minute
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        client: Any = scope.get("client")
+        address = client[0] if client else "unknown"
+        allowed, retry_after = await self.limiter.hit(self.namespace, address, self.per_minute)
+        if not allowed:
+            raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
+        await next_app(scope, receive, send)
