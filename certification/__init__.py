@@ -8,6 +8,7 @@ from certification._common import (
 )
 from certification._documents import (
     certificates_without_documents,
+    enqueue_missing_renders,
     get_document,
     render_certificate,
     render_certificates,
@@ -74,6 +75,7 @@ __all__ = [
     "check_certificate",
     "create_sitting",
     "credential_ref",
+    "enqueue_missing_renders",
     "get_certificate",
     "get_certificate_by_id",
     "get_document",

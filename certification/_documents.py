@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 
-from certification._common import _CERT_COLUMNS, _cert_out
+from certification._common import _CERT_COLUMNS, RENDER_TASK, _cert_out
 from certification.errors import DocumentNotRendered, NotFound
 from certification.pdf import CertificateFace, certificate_pdf
 from certification.qr import qr_png
 from certification.schemas import CertificateOut
 from certification.tables import Certificate, CertificateDocument
 from talent_pool.db import atomic
+from talent_pool.outbox import enqueue, pending_args
+
+log = logging.getLogger("tuoyu.certification")
+
+RENDER_BATCH = 20
+"""Certificates per render job: rendering is CPU-bound, so a few per job spread a large batch
+over several workers while keeping the per-job overhead small."""
 
 
 def render_files(cert: CertificateOut) -> tuple[bytes, bytes]:
@@ -55,6 +63,7 @@ async def render_certificates(certificate_ids: list[int], *, now: dt.datetime, f
     certs = [_cert_out(r) for r in await query.order_by(Certificate.id)]
     for cert in certs:
         png, pdf = await asyncio.to_thread(render_files, cert)
+        log.info("rendered certificate %s (%s)", cert.id, cert.number)
         async with atomic():
             await CertificateDocument.insert(
                 CertificateDocument(certificate=cert.id, qr_png=png, pdf=pdf, rendered_at=now)
@@ -77,15 +86,29 @@ async def render_certificate(certificate_id: int, *, now: dt.datetime) -> Certif
 
 
 async def certificates_without_documents(limit: int = 1000) -> list[int]:
-    """Ids of certificates that have no rendered document (oldest first) — what the outbox
-    sweep and ``tuoyu doctor`` repair by enqueueing their render job again."""
+    """Ids of certificates that have no rendered document and no render job waiting for them
+    (oldest first): a render job that failed for good, or data from before the outbox. What the
+    periodic repair and ``tuoyu doctor`` fix with :func:`enqueue_missing_renders`."""
     rows = await (
         Certificate.select(Certificate.id)
         .where(Certificate.id.not_in(CertificateDocument.select(CertificateDocument.certificate)))
         .order_by(Certificate.id)
         .limit(limit)
     )
-    return [r["id"] for r in rows]
+    waiting = {cid for args in await pending_args(RENDER_TASK) for cid in (args[0] if args else [])}
+    return [r["id"] for r in rows if r["id"] not in waiting]
+
+
+async def enqueue_missing_renders(*, now: dt.datetime, limit: int = 1000) -> int:
+    """Enqueue render jobs for :func:`certificates_without_documents` (in batches of
+    ``RENDER_BATCH``); returns how many certificates were enqueued. Idempotent: certificates with
+    a waiting job are left alone. ``now`` is accepted for the periodic-repair signature."""
+    missing = await certificates_without_documents(limit)
+    if missing:
+        async with atomic():
+            for start in range(0, len(missing), RENDER_BATCH):
+                await enqueue(RENDER_TASK, missing[start : start + RENDER_BATCH])
+    return len(missing)
 
 
 async def get_document(certificate_id: int) -> tuple[bytes, bytes]:

@@ -19,6 +19,7 @@ from certification._common import (
     _programme,
     credential_ref,
 )
+from certification._documents import RENDER_BATCH
 from certification._sittings import _open_sitting
 from certification.errors import Conflict, NotFound, ValidationFailed
 from certification.numbers import (
@@ -36,10 +37,6 @@ from talent_pool.db import atomic, is_unique_violation
 from talent_pool.outbox import enqueue
 from talent_pool.schemas import CredentialIn
 from talent_pool.tables import Practitioner
-
-RENDER_BATCH = 20
-"""Certificates per render job: rendering is CPU-bound, so a few per job spread a large batch
-over several workers while keeping the per-job overhead small."""
 
 
 @dataclass(frozen=True, slots=True)

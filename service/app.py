@@ -31,6 +31,8 @@ from service.api.training import TrainingController
 from service.api.verify import VerifyController
 from service.auth import build_auth
 from service.errors import problem_details_plugin
+from service.hygiene import refuse_control_characters
+from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
 from service.pages import PagesController
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
@@ -75,6 +77,8 @@ def create_app(
     rt = runtime or build_runtime(settings, clock=clock, engine=engine)
     auth = build_auth(settings)
 
+    configure_logging(json_lines=settings.log_json)
+    metrics = prometheus_config()
     limiter = Limiter(settings.redis_url)
     verify_router = Router(
         path="/",
@@ -113,9 +117,12 @@ def create_app(
             CertificationController,
             ReportsController,
             PagesController,
+            MetricsController,
             verify_router,
         ],
+        middleware=[RequestIdMiddleware(), metrics.middleware],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
+        before_request=refuse_control_characters,
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
         plugins=[problem_details_plugin()],

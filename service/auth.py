@@ -31,6 +31,7 @@ PUBLIC_PATHS = [
     r"^/schema",
     r"^/health",
     r"^/ready",
+    r"^/metrics",
     r"^/api/catalog",
     r"^/static/",
     r"^/favicon",

@@ -1,4 +1,4 @@
-"""The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, relay."""
+"""The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, doctor, relay."""
 
 from __future__ import annotations
 
@@ -165,6 +165,27 @@ def create_admin(username: str, password: str) -> None:
     except Exception as exc:
         _fail(exc)
     click.echo(f"已创建市级管理员 {username}")
+
+
+@main.command()
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="fix what can be fixed: failed jobs, missing documents, stale test databases",
+)
+def doctor(repair: bool) -> None:
+    """Report lost or stuck background work, certificates without documents and stale test
+    databases; exit code 1 while something needs attention."""
+    from service.doctor import examine, format_report
+
+    try:
+        report = _run(lambda rt: examine(rt, repair=repair))
+    except Exception as exc:
+        _fail(exc)
+    click.echo(format_report(report))
+    if not report.healthy:
+        click.echo("需要处理：运行 tuoyu doctor --repair" if not repair else "仍有问题未能修复", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -16,6 +16,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_HOST`` / ``TUOYU_PORT`` | ``127.0.0.1`` / ``8000`` | where ``tuoyu serve`` binds |
 | ``TUOYU_WEB_WORKERS`` | ``1`` | HTTP worker processes of ``tuoyu serve`` |
 | ``TUOYU_ACCESS_LOG`` | ``false`` | one log line per request (costs about a third of a trivial request's time) |
+| ``TUOYU_LOG_JSON`` | ``false`` | log JSON lines (with the request id) instead of text |
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Settings(WorkerSettings):
     port: int = 8000
     web_workers: int = Field(default=1, ge=1, le=64)
     access_log: bool = False
+    log_json: bool = False
 
     @field_validator("public_url")
     @classmethod

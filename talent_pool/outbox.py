@@ -9,7 +9,9 @@ docs/architecture.md, "Background work".
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,10 @@ from talent_pool.db import after_commit, current_engine
 from talent_pool.tables import OutboxMessage
 
 _wakers: list[Callable[[], None]] = []
+
+correlation_id: contextvars.ContextVar[str] = contextvars.ContextVar("tuoyu_correlation_id", default="")
+"""The id of the request (or job) now running; stored with the work it records, so logs of that
+work can be traced back to it. Set by the composition root; empty outside any request."""
 
 
 def add_waker(waker: Callable[[], None]) -> Callable[[], None]:
@@ -36,6 +42,20 @@ def _wake() -> None:
         waker()
 
 
+async def pending_args(task: str) -> list[list[Any]]:
+    """The arguments of every message of ``task`` that is neither done nor failed (waiting,
+    scheduled or being delivered) — what a repair must not enqueue again."""
+    rows = await OutboxMessage.select(OutboxMessage.args).where(
+        (OutboxMessage.task == task) & OutboxMessage.done_at.is_null() & OutboxMessage.failed_at.is_null()
+    )
+    return [decode_args(r["args"]) for r in rows]
+
+
+def decode_args(args: Any) -> list[Any]:
+    """Stored job arguments as a list (drivers return JSON text or decoded values)."""
+    return list(json.loads(args) if isinstance(args, str | bytes) else (args or []))
+
+
 async def enqueue(task: str, *args: Any, due_at: dt.datetime | None = None) -> int:
     """Record that ``task(*args)`` must run once this transaction commits (or at ``due_at``,
     an aware UTC instant, when given); returns the outbox row id.
@@ -48,7 +68,7 @@ async def enqueue(task: str, *args: Any, due_at: dt.datetime | None = None) -> i
         raise RuntimeError("enqueue() must run inside talent_pool.db.atomic()")
     if due_at is not None and due_at.utcoffset() is None:
         raise ValueError("due_at must be timezone-aware")
-    row = OutboxMessage(task=task, args=list(args), due_at=due_at)
+    row = OutboxMessage(task=task, args=list(args), due_at=due_at, correlation_id=correlation_id.get()[:64])
     await row.save()
     after_commit(_wake)
     return int(row.id)

@@ -40,7 +40,7 @@ def _clean_name(value: str) -> str:
 class EmployerIn(BaseModel):
     """A new employer. ``credit_code`` is validated by GB 32100 in the service."""
 
-    credit_code: str
+    credit_code: str = Field(max_length=40)
     name: str = Field(min_length=1, max_length=128)
     kind: EmployerKind = "institution"
     district_code: str = Field(min_length=6, max_length=6)
@@ -65,7 +65,7 @@ class EmployerOut(BaseModel):
 class PractitionerIn(BaseModel):
     """A person: ``id_number`` is normalised and validated (GB 11643) by the service."""
 
-    id_number: str
+    id_number: str = Field(max_length=40)
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
 
@@ -102,7 +102,7 @@ class TrainingRecordIn(BaseModel):
     title: str = Field(min_length=1, max_length=255)
     hours: Decimal = Field(gt=0, le=10000)
     completed_on: dt.date
-    provider: str = ""
+    provider: str = Field(default="", max_length=128)
     source: LedgerSource = "system"
     source_ref: str = Field(min_length=1, max_length=64)
 
@@ -125,11 +125,11 @@ class CredentialIn(BaseModel):
 
     practitioner_id: int
     kind: CredentialKind
-    programme_code: str
-    level: str
-    title: str
+    programme_code: str = Field(max_length=32)
+    level: str = Field(max_length=16)
+    title: str = Field(max_length=128)
     number: str = Field(min_length=1, max_length=40)
-    issuer: str = ""
+    issuer: str = Field(default="", max_length=128)
     issued_on: dt.date
     expires_on: dt.date | None = None
     qualifying: bool = True

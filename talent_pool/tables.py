@@ -148,7 +148,8 @@ class OutboxMessage(Table, tablename="tp_outbox"):
     out without ``done_at`` is due again (a worker died), so nothing is lost; jobs are
     idempotent, so nothing is done twice. ``due_at`` ``None`` means "now"; a later ``due_at``
     schedules the work (reminders days ahead). ``failed_at`` is set when the job kept failing
-    (``last_error`` says why); ``tuoyu doctor`` reports such rows.
+    (``last_error`` says why); ``tuoyu doctor`` reports such rows. ``correlation_id`` is the id of
+    the request that recorded the work (its logs carry it).
     """
 
     id: Serial
@@ -162,3 +163,4 @@ class OutboxMessage(Table, tablename="tp_outbox"):
     done_at = Timestamptz(null=True, default=None, index=True)
     failed_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    correlation_id = Varchar(length=64, default="")

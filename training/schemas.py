@@ -86,7 +86,7 @@ class CourseIn(BaseModel):
     category: TrainingCategory
     hours: Decimal = Field(gt=0, le=10000, decimal_places=1)
     level: str = Field(default="", max_length=16)
-    description: str = ""
+    description: str = Field(default="", max_length=4000)
 
     _clean = field_validator("title")(_clean_text)
 

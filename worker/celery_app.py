@@ -1,10 +1,11 @@
 """The Celery application (Redis broker). Start with ``tuoyu worker``.
 
-Two tasks, whatever the number of job kinds (docs/architecture.md, "Background work"):
+Three tasks, whatever the number of job kinds (docs/architecture.md, "Background work"):
 ``tuoyu.run_job(message_id)`` runs one outbox message through the job table
 (``worker.jobs.JOBS``), and ``tuoyu.sweep_outbox`` (beat, every ``TUOYU_OUTBOX_SWEEP_SECONDS``)
 publishes whatever is due — work whose lease ran out because a worker died, work lost with a
-Redis that kept nothing on disk, work scheduled for later. Messages are acknowledged late and
+Redis that kept nothing on disk, work scheduled for later; ``tuoyu.repair`` (beat, every ten
+minutes) runs the periodic repairs of ``worker.jobs.REPAIRS``. Messages are acknowledged late and
 the outbox row, not the broker, is the record of what is done.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from celery import Celery
 
 from worker import process
-from worker.dispatch import RUN_JOB_TASK, SWEEP_TASK
+from worker.dispatch import REPAIR_TASK, RUN_JOB_TASK, SWEEP_TASK
 from worker.settings import WorkerSettings
 
 
@@ -31,9 +32,10 @@ def make_celery(conf: WorkerSettings | None = None) -> Celery:
         broker_transport_options={"visibility_timeout": 3600},
         timezone=conf.timezone,
         task_default_queue=conf.task_queue,
-        task_routes={RUN_JOB_TASK: {"queue": conf.task_queue}, SWEEP_TASK: {"queue": conf.task_queue}},
+        task_routes={name: {"queue": conf.task_queue} for name in (RUN_JOB_TASK, SWEEP_TASK, REPAIR_TASK)},
         beat_schedule={
             "sweep-outbox": {"task": SWEEP_TASK, "schedule": conf.outbox_sweep_seconds},
+            "repair": {"task": REPAIR_TASK, "schedule": 600.0},
         },
     )
     return app

@@ -19,20 +19,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from talent_pool.db import DatabaseUnavailable
 from talent_pool.outbox import add_waker
 from talent_pool.tables import OutboxMessage
 from worker.clock import Clock
-from worker.jobs import JOBS, Job
+from worker.jobs import JOBS, REPAIRS, Job, Repair
 from worker.outbox import Claimed, claim_due, run_message
 
 log = logging.getLogger("tuoyu.dispatch")
 
 RUN_JOB_TASK = "tuoyu.run_job"
 SWEEP_TASK = "tuoyu.sweep_outbox"
+REPAIR_TASK = "tuoyu.repair"
 
 
 class Dispatcher:
@@ -43,10 +44,19 @@ class Dispatcher:
     delivered; ``drain()`` relays until nothing is due (demo, tests).
     """
 
-    def __init__(self, clock: Clock, *, sweep_seconds: float = 15.0, jobs: Mapping[str, Job] = JOBS) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        sweep_seconds: float = 15.0,
+        jobs: Mapping[str, Job] = JOBS,
+        repairs: Sequence[Repair] = REPAIRS,
+    ) -> None:
         self.clock = clock
         self.sweep_seconds = sweep_seconds
         self.jobs = jobs
+        self.repairs = list(repairs)
+        self._repair_due: dict[str, float] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -62,6 +72,20 @@ class Dispatcher:
         for message in claimed:
             await self.deliver(message)
         return len(claimed)
+
+    async def repair(self, *, force: bool = False) -> dict[str, int]:
+        """Run the periodic repairs that are due (all of them with ``force``); returns how many
+        items each repaired."""
+        done: dict[str, int] = {}
+        loop_time = asyncio.get_running_loop().time()
+        for repair in self.repairs:
+            if not force and self._repair_due.get(repair.name, 0.0) > loop_time:
+                continue
+            self._repair_due[repair.name] = loop_time + repair.every.total_seconds()
+            done[repair.name] = count = await repair.fn(now=self.clock.now())
+            if count:
+                log.warning("repair %r re-enqueued %s item(s)", repair.name, count)
+        return done
 
     async def drain(self, *, timeout: float = 120.0) -> None:
         """Relay until no message is pending (done or failed), or ``timeout`` seconds pass
@@ -119,6 +143,7 @@ class Dispatcher:
                     await self._event.wait()
             self._event.clear()
             try:
+                await self.repair()
                 while await self.relay() > 0:
                     pass
             except (DatabaseUnavailable, OSError) as exc:

@@ -33,6 +33,21 @@ class Job:
     max_attempts: int = 8
 
 
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A periodic check that finds lost work and enqueues it again: ``fn(now=…)`` returns how
+    many items it repaired. Run by the dispatcher (and the Celery beat) every ``every``, and by
+    ``tuoyu doctor --repair``."""
+
+    name: str
+    fn: Callable[..., Coroutine[Any, Any, int]]
+    every: dt.timedelta = dt.timedelta(minutes=10)
+
+
 JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
 }
+
+REPAIRS: list[Repair] = [
+    Repair("certificates without documents", certification.enqueue_missing_renders),
+]

@@ -10,12 +10,12 @@ retried with exponential back-off until its ``max_attempts``, then marked ``fail
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from talent_pool.outbox import correlation_id, decode_args
 from talent_pool.tables import OutboxMessage
 from worker.clock import Clock
 from worker.jobs import JOBS, Job
@@ -66,15 +66,9 @@ async def claim_due(now: dt.datetime, *, limit: int = 100, jobs: Mapping[str, Jo
             .where(OutboxMessage.id.is_in(ids) & _due(now))
             .returning(OutboxMessage.id, OutboxMessage.task, OutboxMessage.args)
         )
-        claimed += [Claimed(r["id"], r["task"], _json_list(r["args"])) for r in rows]
+        claimed += [Claimed(r["id"], r["task"], decode_args(r["args"])) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
-
-
-def _json_list(value: Any) -> list[Any]:
-    """Job arguments as stored (JSON text from the driver, or already decoded)."""
-    decoded = json.loads(value) if isinstance(value, str | bytes) else value
-    return list(decoded or [])
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -85,10 +79,13 @@ async def run_message(message_id: int, clock: Clock, *, jobs: Mapping[str, Job] 
     """Run one claimed message and record the outcome; returns ``done``, ``skipped`` (already
     done, or unknown id), ``retry`` or ``failed``. Never raises for a failing job (a database
     that cannot be reached still raises: the lease then runs out and the message is due again)."""
-    now = clock.now()
     row = await (
         OutboxMessage.select(
-            OutboxMessage.task, OutboxMessage.args, OutboxMessage.attempts, OutboxMessage.done_at
+            OutboxMessage.task,
+            OutboxMessage.args,
+            OutboxMessage.attempts,
+            OutboxMessage.done_at,
+            OutboxMessage.correlation_id,
         )
         .where(OutboxMessage.id == message_id)
         .first()
@@ -96,10 +93,19 @@ async def run_message(message_id: int, clock: Clock, *, jobs: Mapping[str, Job] 
     if row is None or row["done_at"] is not None:
         return "skipped"
     job = jobs.get(row["task"])
+    token = correlation_id.set(row["correlation_id"] or f"job-{message_id}")
+    try:
+        return await _run(message_id, row, job, clock)
+    finally:
+        correlation_id.reset(token)
+
+
+async def _run(message_id: int, row: dict[str, Any], job: Job | None, clock: Clock) -> str:
+    now = clock.now()
     try:
         if job is None:
             raise LookupError(f"no job named {row['task']!r} in worker.jobs.JOBS")
-        await job.fn(*_json_list(row["args"]), now=now)
+        await job.fn(*decode_args(row["args"]), now=now)
     except Exception as exc:
         give_up = job is None or row["attempts"] >= job.max_attempts
         log.warning(

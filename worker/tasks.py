@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from worker import process
 from worker.celery_app import celery_app
-from worker.dispatch import RUN_JOB_TASK, SWEEP_TASK, CeleryDispatcher
+from worker.dispatch import REPAIR_TASK, RUN_JOB_TASK, SWEEP_TASK, CeleryDispatcher
 from worker.outbox import run_message
 
 
@@ -20,3 +20,10 @@ def sweep_outbox() -> int:
     """Publish every due outbox message as ``tuoyu.run_job`` (beat); returns how many."""
     dispatcher = CeleryDispatcher(process.clock(), celery_app, process.settings().task_queue)
     return process.run(dispatcher.relay)
+
+
+@celery_app.task(name=REPAIR_TASK, acks_late=True)
+def repair() -> dict[str, int]:
+    """Run every periodic repair (beat): lost work is enqueued again; returns counts per repair."""
+    dispatcher = CeleryDispatcher(process.clock(), celery_app, process.settings().task_queue)
+    return process.run(lambda: dispatcher.repair(force=True))

@@ -134,7 +134,7 @@ class CertificationController(Controller):
         return Response(
             pdf,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{number}.pdf"'},
+            headers={"Content-Disposition": f'attachment; filename="{cert.number}.pdf"'},
         )
 
     @get(

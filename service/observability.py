@@ -1,0 +1,117 @@
+"""Logs, request ids and metrics.
+
+- **Request id**: every request gets one — the caller's ``X-Request-ID`` when it is short and
+  plain, a new random one otherwise — echoed in the response header, present in every log line of
+  the request and stored with the background work the request records
+  (``talent_pool.outbox.correlation_id``), so a job's log lines carry the id of the request that
+  caused it.
+- **Logs**: one line per record with the request id; JSON lines when ``TUOYU_LOG_JSON=true``
+  (python-json-logger).
+- **Metrics** (Prometheus, ``GET /metrics``): HTTP requests by route, method and status with
+  latency histograms (Litestar's Prometheus plugin), and background work read from the outbox at
+  each scrape — jobs pending, being delivered, done and failed, attempts, and the age of the
+  oldest pending job. Serve ``/metrics`` to the monitoring network only (the proxy's job): it
+  holds counts, never personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from litestar import Response, get
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import Gauge
+
+from service.runtime import Runtime
+from talent_pool.outbox import correlation_id
+from talent_pool.tables import OutboxMessage
+from worker.clock import Clock
+from worker.logs import configure_logging
+
+__all__ = ["MetricsController", "RequestIdMiddleware", "configure_logging", "prometheus_config"]
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID_HEADER = "x-request-id"
+
+
+class RequestIdMiddleware(ASGIMiddleware):
+    """Gives each request an id (see the module docstring) and returns it as ``X-Request-ID``."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        given = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        token = correlation_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_with_id)
+        finally:
+            correlation_id.reset(token)
+
+
+_JOBS = Gauge("tuoyu_jobs", "Background jobs in the outbox by state", ["state"])
+_ATTEMPTS = Gauge("tuoyu_job_attempts", "Delivery attempts of all background jobs in the outbox")
+_OLDEST = Gauge("tuoyu_job_oldest_pending_seconds", "Age of the oldest background job not yet done")
+
+_OUTBOX_SQL = """
+SELECT
+  SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL AND (leased_until IS NULL OR leased_until < {})
+      THEN 1 ELSE 0 END) AS pending,
+  SUM(CASE WHEN done_at IS NULL AND leased_until >= {} THEN 1 ELSE 0 END) AS delivering,
+  SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS done,
+  SUM(CASE WHEN failed_at IS NOT NULL AND done_at IS NULL THEN 1 ELSE 0 END) AS failed,
+  COALESCE(SUM(attempts), 0) AS attempts,
+  MIN(CASE WHEN done_at IS NULL AND failed_at IS NULL THEN created_at END) AS oldest
+FROM tp_outbox
+"""
+
+
+async def refresh_job_metrics(clock: Clock) -> None:
+    """Read the outbox once and set the job gauges."""
+    now = clock.now()
+    rows = await OutboxMessage.raw(_OUTBOX_SQL, now, now)
+    row: dict[str, Any] = rows[0] if rows else {}
+    for state in ("pending", "delivering", "done", "failed"):
+        _JOBS.labels(state=state).set(int(row.get(state) or 0))
+    _ATTEMPTS.set(int(row.get("attempts") or 0))
+    oldest = row.get("oldest")
+    if isinstance(oldest, str):  # SQLite returns text
+        oldest = dt.datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=dt.UTC)
+    _OLDEST.set(0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
+
+
+def prometheus_config() -> PrometheusConfig:
+    """HTTP metrics by route template (not raw path: ids and certificate numbers stay out)."""
+    return PrometheusConfig(
+        app_name="tuoyu",
+        prefix="tuoyu",
+        group_path=True,
+        exclude=["^/metrics$", "^/static/"],
+    )
+
+
+class MetricsController(PrometheusController):
+    """``GET /metrics``: the Prometheus text format, job gauges refreshed from the outbox first."""
+
+    path = "/metrics"
+    include_in_schema = False
+
+    @get(opt={"no_rate_limit": True})
+    async def get(self, rt: Runtime) -> Response:  # type: ignore[override]
+        await refresh_job_metrics(rt.clock)
+        return await super().get.fn(self)  # type: ignore[no-any-return]
