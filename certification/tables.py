@@ -85,6 +85,20 @@ class ExamSitting(Table, tablename="ce_exam_sitting"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class SittingExaminer(Table, tablename="ce_sitting_examiner"):
+    """An examiner assigned to a sitting (考评员): ``examiner_id`` is the examiner's login id (a
+    plain integer — logins belong to the service). One row per sitting and examiner."""
+
+    id = Serial(primary_key=True)
+
+    sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
+    examiner_id = Integer(index=True)
+    assigned_by = Varchar(length=64, default="")
+    assigned_at = Timestamptz(default=TimestamptzNow())
+
+    ce_sitting_examiner_once = Unique(["sitting", "examiner_id"])
+
+
 class ExamResult(Table, tablename="ce_exam_result"):
     """A candidate registered for a sitting and, once entered, their scores.
 

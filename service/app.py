@@ -23,6 +23,7 @@ from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
 from service import bootstrap
+from service.api.accounts import AccountsController
 from service.api.auth import AuthController
 from service.api.certification import CertificationController
 from service.api.reports import ReportsController
@@ -34,15 +35,17 @@ from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
 from service.pages import PagesController
+from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
 from service.settings import Settings, get_settings
+from service.sms import SmsSender
 from worker.clock import Clock
 
 log = logging.getLogger("tuoyu")
 
 
-@get("/health", summary="Liveness: the process answers (no database, no Redis)", opt={"no_rate_limit": True})
+@get("/health", summary="Liveness: the process answers (no database, no Redis)", opt=action("public"))
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -50,7 +53,7 @@ async def health() -> dict[str, str]:
 @get(
     "/ready",
     summary="Readiness: database, Redis when configured, age of the oldest pending background job",
-    opt={"no_rate_limit": True},
+    opt=action("public"),
 )
 async def ready(rt: Runtime) -> Response[dict[str, Any]]:
     is_ready, parts = await bootstrap.readiness(rt.settings.redis_url, rt.now())
@@ -65,16 +68,17 @@ def create_app(
     runtime: Runtime | None = None,
     clock: Clock | None = None,
     engine: Engine | None = None,
+    sms: SmsSender | None = None,
 ) -> Litestar:
     """Build the app for ``settings`` (default: the environment, ``TUOYU_*``).
 
     ``clock`` replaces the wall clock (tests); ``engine`` an already configured database engine
     whose pool the caller manages (tests share one); ``runtime`` a runtime the caller has
-    started and will stop (the demo serves its own).
+    started and will stop (the demo serves its own); ``sms`` the text-message sender (tests).
     """
     settings = settings or (runtime.settings if runtime else get_settings())
     owned = runtime is None
-    rt = runtime or build_runtime(settings, clock=clock, engine=engine)
+    rt = runtime or build_runtime(settings, clock=clock, engine=engine, sms=sms)
     auth = build_auth(settings)
 
     configure_logging(json_lines=settings.log_json)
@@ -112,6 +116,7 @@ def create_app(
             health,
             ready,
             auth_router,
+            AccountsController,
             TalentController,
             TrainingController,
             CertificationController,
@@ -121,6 +126,7 @@ def create_app(
             verify_router,
         ],
         middleware=[RequestIdMiddleware(), metrics.middleware],
+        guards=[policy_guard],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         before_request=refuse_control_characters,
         lifespan=[lifespan],

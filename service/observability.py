@@ -29,6 +29,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Gauge
 
+from service.policy import action
 from service.runtime import Runtime
 from talent_pool.outbox import correlation_id
 from talent_pool.tables import OutboxMessage
@@ -111,7 +112,7 @@ class MetricsController(PrometheusController):
     path = "/metrics"
     include_in_schema = False
 
-    @get(opt={"no_rate_limit": True})
+    @get(opt=action("public"))
     async def get(self, rt: Runtime) -> Response:  # type: ignore[override]
         await refresh_job_metrics(rt.clock)
         return await super().get.fn(self)  # type: ignore[no-any-return]

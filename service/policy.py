@@ -1,81 +1,297 @@
-"""Scope checks: which account may act on which base, offering, session, sitting, certificate.
+"""Who may do what, written once (docs/architecture.md, "Roles and the policy").
 
-City admins act everywhere; base staff only on their own training base; trainees only for
-themselves; employer staff only for their own employer. Violations raise 403.
+Two layers, both here:
+
+1. **Route rules** — every route handler names an *action* (``opt=action("offering.create")``)
+   and :data:`ACTIONS` says which roles may take it; one app-wide guard (:func:`policy_guard`)
+   enforces it before any handler runs (401 without a login, 403 with the wrong role). A route
+   without an action is refused (fail closed). ``public`` actions need no login.
+2. **Record rules** — the ``ensure_*`` functions below, called by the handlers with the record
+   the request names: a base's staff act only on their base's offerings and sittings, an
+   examiner only on the sittings assigned to them, an employer only on its own staff, a district
+   regulator only inside their district, a trainee only on their own records. A record outside
+   the caller's scope is 403 (or 404 when it does not exist).
+
+Roles: ``city_admin`` (市卫健委), ``district_admin`` (区县卫健局, one district), ``base_staff``
+(one training base), ``examiner`` (assigned sittings), ``employer_staff`` (one employer),
+``trainee`` (themselves).
 """
 
 from __future__ import annotations
 
-from litestar.exceptions import PermissionDeniedException
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 
 import certification
+import talent_pool
 import training
 from certification.schemas import CertificateOut
 from service.accounts import AccountOut
 from talent_pool.errors import ValidationFailed
 
+PUBLIC = "public"
+LOGIN = "login"
+CITY = "city_admin"
+DISTRICT = "district_admin"
+BASE = "base_staff"
+EXAMINER = "examiner"
+EMPLOYER = "employer_staff"
+TRAINEE = "trainee"
+ROLES = (CITY, DISTRICT, BASE, EXAMINER, EMPLOYER, TRAINEE)
+REGULATORS = frozenset({CITY, DISTRICT})
+ROLE_NAMES = {
+    CITY: "市级监管",
+    DISTRICT: "区县监管",
+    BASE: "实训基地",
+    EXAMINER: "考评员",
+    EMPLOYER: "托育机构",
+    TRAINEE: "学员",
+}
 
-def ensure_base(user: AccountOut, training_base_id: int | None) -> None:
-    """City admin, or base staff of ``training_base_id``."""
-    if user.role == "city_admin":
+ACTIONS: dict[str, frozenset[str]] = {
+    # public and any login
+    "public": frozenset({PUBLIC}),
+    "me": frozenset({LOGIN}),
+    # accounts
+    "account.create": frozenset({CITY, DISTRICT}),
+    "account.manage": frozenset({CITY, DISTRICT}),
+    "identity.confirm": frozenset({CITY, DISTRICT, BASE, EMPLOYER}),
+    # talent pool
+    "employer.create": frozenset({CITY, DISTRICT}),
+    "employer.read": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "employer.staff": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "practitioner.create": frozenset({CITY, DISTRICT}),
+    "practitioner.record": frozenset({CITY, DISTRICT, TRAINEE}),
+    "employment.create": frozenset({CITY, DISTRICT}),
+    "employment.claim": frozenset({EMPLOYER}),
+    "employment.list": frozenset({CITY, DISTRICT, EMPLOYER, TRAINEE}),
+    "employment.decide": frozenset({CITY, DISTRICT, TRAINEE}),
+    "employment.end": frozenset({CITY, DISTRICT, EMPLOYER}),
+    # targets
+    "targets.read": frozenset({CITY, DISTRICT}),
+    "targets.shortfall": frozenset({CITY, DISTRICT}),
+    # training
+    "base.list": frozenset({CITY, DISTRICT, BASE}),
+    "base.create": frozenset({CITY, DISTRICT}),
+    "course.create": frozenset({CITY}),
+    "offering.create": frozenset({CITY, BASE}),
+    "offering.manage": frozenset({CITY, BASE}),
+    "offering.roster": frozenset({CITY, DISTRICT, BASE}),
+    "enrollment.create": frozenset({CITY, BASE, TRAINEE}),
+    "enrollment.cancel": frozenset({CITY, BASE, TRAINEE}),
+    "enrollment.mine": frozenset({TRAINEE}),
+    # certification
+    "programme.configure": frozenset({CITY}),
+    "sitting.create": frozenset({CITY, BASE}),
+    "sitting.manage": frozenset({CITY, BASE}),
+    "sitting.read": frozenset({CITY, DISTRICT, BASE, EXAMINER}),
+    "sitting.score": frozenset({CITY, BASE, EXAMINER}),
+    "sitting.mine": frozenset({EXAMINER}),
+    "certificate.read": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
+    "certificate.mine": frozenset({TRAINEE}),
+    "certificate.status": frozenset({CITY}),
+    # pages
+    "page.regulator": frozenset({CITY, DISTRICT}),
+}
+"""Action → the roles that may take it (``public``: anyone; ``login``: any logged-in account)."""
+
+
+def action(name: str, **opt: Any) -> dict[str, Any]:
+    """The route ``opt`` naming ``name`` (a key of :data:`ACTIONS`); public actions also skip the
+    login middleware."""
+    if name not in ACTIONS:
+        raise KeyError(f"unknown policy action {name!r}")
+    out: dict[str, Any] = {"policy": name, **opt}
+    if PUBLIC in ACTIONS[name]:
+        out["exclude_from_auth"] = True
+    return out
+
+
+def _framework(handler: BaseRouteHandler) -> bool:
+    """Litestar's own handlers (OpenAPI pages, OPTIONS, static files) carry no action."""
+    fn = getattr(handler, "fn", None)
+    module = getattr(fn, "__module__", "") or ""
+    return module.startswith("litestar")
+
+
+def user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AccountOut:
+    """The logged-in account; raises 401 when the route was reached without one."""
+    user = connection.scope.get("user")
+    if not isinstance(user, AccountOut):
+        raise NotAuthorizedException("需要登录")
+    return user
+
+
+def policy_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The one app-wide guard: the handler's action must allow the caller's role (route rules)."""
+    name = handler.opt.get("policy")
+    if name is None:
+        if _framework(handler):
+            return
+        raise PermissionDeniedException("该接口未配置访问权限")
+    roles = ACTIONS[name]
+    if PUBLIC in roles:
         return
-    if (
-        user.role == "base_staff"
-        and training_base_id is not None
-        and user.training_base_id == training_base_id
-    ):
+    user = user_of(connection)
+    if user.must_change_password and not handler.opt.get("password_change"):
+        raise PermissionDeniedException("管理员已重置密码，请先修改密码（POST /api/auth/password）")
+    if LOGIN in roles or user.role in roles:
         return
-    raise PermissionDeniedException("只能操作本实训基地的数据")
+    allowed = "、".join(ROLE_NAMES[r] for r in ROLES if r in roles)
+    raise PermissionDeniedException(f"当前账号没有权限：此操作仅限{allowed}账号")
 
 
-async def ensure_offering(user: AccountOut, offering_id: int) -> None:
-    """City admin, or staff of the offering's base (NotFound for an unknown offering)."""
+# --------------------------------------------------------------------------- record rules
+
+
+def _deny(message: str) -> PermissionDeniedException:
+    return PermissionDeniedException(message)
+
+
+async def _base_district(training_base_id: int | None) -> str | None:
+    if training_base_id is None:
+        return None
+    return (await training.get_training_base(training_base_id)).district_code
+
+
+async def ensure_base(user: AccountOut, training_base_id: int | None, *, read: bool = False) -> None:
+    """City admin; base staff of ``training_base_id``; for reading, a district admin of its district."""
+    if user.role == CITY:
+        return
+    if user.role == BASE and training_base_id is not None and user.training_base_id == training_base_id:
+        return
+    if read and user.role == DISTRICT and await _base_district(training_base_id) == user.district_code:
+        return
+    raise _deny("只能操作本实训基地的数据")
+
+
+async def ensure_offering(user: AccountOut, offering_id: int, *, read: bool = False) -> None:
+    """:func:`ensure_base` for the offering's base (NotFound for an unknown offering)."""
     offering = await training.get_offering(offering_id)
-    ensure_base(user, offering.training_base_id)
+    await ensure_base(user, offering.training_base_id, read=read)
 
 
 async def ensure_session(user: AccountOut, session_id: int) -> None:
-    """City admin, or staff of the base running the session's offering."""
+    """:func:`ensure_offering` for the session's offering."""
     session = await training.get_session(session_id)
     await ensure_offering(user, session.offering_id)
 
 
-async def ensure_sitting(user: AccountOut, sitting_id: int) -> None:
-    """City admin, or staff of the base hosting the exam sitting."""
+async def ensure_sitting(
+    user: AccountOut, sitting_id: int, *, read: bool = False, score: bool = False
+) -> None:
+    """City admin; staff of the hosting base; an assigned examiner (reading or scoring); for
+    reading, a district admin of the base's district."""
     sitting = await certification.get_sitting(sitting_id)
-    ensure_base(user, sitting.training_base_id)
+    if user.role == EXAMINER and (read or score):
+        if await certification.is_examiner(sitting_id, user.id):
+            return
+        raise _deny("只能处理分配给本人的考试场次")
+    await ensure_base(user, sitting.training_base_id, read=read)
 
 
 async def ensure_enrollment(user: AccountOut, enrollment_id: int) -> None:
     """The trainee who owns the enrollment, staff of its base, or a city admin."""
     enrollment = await training.get_enrollment(enrollment_id)
-    if user.role == "trainee":
+    if user.role == TRAINEE:
         if user.practitioner_id == enrollment.practitioner_id:
             return
-        raise PermissionDeniedException("只能取消本人的报名")
+        raise _deny("只能取消本人的报名")
     await ensure_offering(user, enrollment.offering_id)
+
+
+async def ensure_employer(user: AccountOut, employer_id: int) -> None:
+    """City admin; a district admin of the employer's district; the employer's own staff."""
+    if user.role == CITY:
+        return
+    if user.role == EMPLOYER and user.employer_id == employer_id:
+        return
+    if (
+        user.role == DISTRICT
+        and (await talent_pool.get_employer(employer_id)).district_code == user.district_code
+    ):
+        return
+    raise _deny("只能查看本机构（或本区县）的数据")
+
+
+def ensure_district(user: AccountOut, district_code: str) -> None:
+    """City admin, or the district admin of ``district_code``."""
+    if user.role == CITY or (user.role == DISTRICT and user.district_code == district_code):
+        return
+    raise _deny("只能操作本区县的数据")
+
+
+async def ensure_practitioner(user: AccountOut, practitioner_id: int) -> None:
+    """The person themselves, a city admin, or a district admin of a district they work(ed) in."""
+    if user.role == CITY:
+        await talent_pool.get_practitioner(practitioner_id)
+        return
+    if user.role == TRAINEE and user.practitioner_id == practitioner_id:
+        return
+    if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
+        practitioner_id
+    ):
+        return
+    raise _deny("只能查看本人（或本区县从业人员）的档案")
+
+
+async def ensure_employment(user: AccountOut, employment_id: int, *, deciding: bool = False) -> None:
+    """Regulators (in their district); the employer of the employment (to end it); the person
+    themselves (to confirm or decline it)."""
+    employment = await talent_pool.get_employment(employment_id)
+    if user.role == TRAINEE and deciding and user.practitioner_id == employment.practitioner_id:
+        return
+    if user.role == EMPLOYER and not deciding and user.employer_id == employment.employer_id:
+        return
+    if user.role in REGULATORS:
+        ensure_district(user, employment.district_code)
+        return
+    raise _deny("无权处理该任职记录")
+
+
+def targets_scope(user: AccountOut, requested: str | None) -> str | None:
+    """The scope a regulator may see: any for a city admin; a district admin always gets their own
+    district (asking for another scope is 403)."""
+    if user.role == CITY:
+        return requested
+    assert user.district_code is not None
+    if requested not in (None, user.district_code):
+        raise _deny("区县监管账号只能查看本区县的指标")
+    return user.district_code
 
 
 async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     """The certificate, if ``user`` may read it: the holder, staff of the base that examined
-    them, or a city admin (403 otherwise, 404 for an unknown number)."""
+    them, a district admin of the holder's district or of that base's district, or a city admin
+    (403 otherwise, 404 for an unknown number)."""
     cert = await certification.get_certificate(number)
-    if user.role == "city_admin":
+    if user.role == CITY:
         return cert
-    if user.role == "trainee" and user.practitioner_id == cert.practitioner_id:
+    if user.role == TRAINEE and user.practitioner_id == cert.practitioner_id:
         return cert
-    if user.role == "base_staff" and cert.sitting_id is not None:
-        await ensure_sitting(user, cert.sitting_id)
+    if user.role in (BASE, DISTRICT) and cert.sitting_id is not None:
+        sitting = await certification.get_sitting(cert.sitting_id)
+        if user.role == BASE and user.training_base_id == sitting.training_base_id:
+            return cert
+        if user.role == DISTRICT and await _base_district(sitting.training_base_id) == user.district_code:
+            return cert
+    if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
+        cert.practitioner_id
+    ):
         return cert
-    raise PermissionDeniedException("无权查看该证书")
+    raise _deny("无权查看该证书")
 
 
 def practitioner_for(user: AccountOut, requested: int | None) -> int:
     """Whom an enrollment is for: trainees enroll themselves; staff must name the person."""
-    if user.role == "trainee":
+    if user.role == TRAINEE:
         if requested is not None and requested != user.practitioner_id:
-            raise PermissionDeniedException("学员只能为本人报名")
-        assert user.practitioner_id is not None
+            raise _deny("学员只能为本人报名")
+        if user.practitioner_id is None:
+            raise _deny("请先完成实名验证")
         return user.practitioner_id
     if requested is None:
         raise ValidationFailed("请提供要报名的从业人员 practitioner_id", field="practitioner_id")

@@ -15,6 +15,7 @@ from piccolo.engine.base import Engine
 
 from certification.signing import Keyring
 from service.settings import Settings
+from service.sms import ConsoleSms, SmsSender, sms_sender
 from service.verification_log import VerificationLogBuffer
 from talent_pool.db import close_pool, engine_for_url, start_pool, use_engine
 from worker.clock import Clock
@@ -42,6 +43,7 @@ class Runtime:
     engine: Engine
     dispatcher: Dispatcher
     owns_engine: bool = True
+    sms: SmsSender = field(default_factory=ConsoleSms)
     verification_log: VerificationLogBuffer = field(default_factory=VerificationLogBuffer)
     started: bool = field(default=False, init=False)
 
@@ -78,8 +80,15 @@ class Runtime:
         self.started = False
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None) -> Runtime:
-    """The runtime for ``settings``; binds the engine to every table (``use_engine``)."""
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    sms: SmsSender | None = None,
+) -> Runtime:
+    """The runtime for ``settings``; binds the engine to every table (``use_engine``). ``sms``
+    replaces the sender chosen by ``TUOYU_SMS_BACKEND`` (tests record the messages)."""
     clock = clock or Clock(settings.zone)
     owns = engine is None
     engine = engine or engine_for_url(settings.db_url, settings.pool)
@@ -90,4 +99,5 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, engine: Eng
         engine=engine,
         dispatcher=make_dispatcher(settings, clock),
         owns_engine=owns,
+        sms=sms or sms_sender(settings.sms_backend, settings.sms_webhook_url),
     )

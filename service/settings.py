@@ -17,6 +17,8 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_WEB_WORKERS`` | ``1`` | HTTP worker processes of ``tuoyu serve`` |
 | ``TUOYU_ACCESS_LOG`` | ``false`` | one log line per request (costs about a third of a trivial request's time) |
 | ``TUOYU_LOG_JSON`` | ``false`` | log JSON lines (with the request id) instead of text |
+| ``TUOYU_SMS_BACKEND`` | ``console`` | ``console`` (codes in the log) or ``webhook`` |
+| ``TUOYU_SMS_WEBHOOK_URL`` | empty | the SMS gateway adapter ``POST {"phone","text"}`` is sent to |
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class Settings(WorkerSettings):
     web_workers: int = Field(default=1, ge=1, le=64)
     access_log: bool = False
     log_json: bool = False
+    sms_backend: str = Field(default="console", pattern="^(console|webhook)$")
+    sms_webhook_url: str = ""
 
     @field_validator("public_url")
     @classmethod

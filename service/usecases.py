@@ -8,42 +8,22 @@ nothing here: the domain records it in the outbox and the dispatcher delivers it
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from typing import Any
+
+from litestar.exceptions import PermissionDeniedException
 
 import certification
 import talent_pool
 import training
 from certification.schemas import CertificateOut, IssuanceResult, VerificationResult
-from service.accounts import AccountIn, AccountOut, check_scope, create_account, has_login
+from service import accounts
+from service.accounts import AccountIn, AccountOut, check_scope, create_account, find_account, get_account
+from service.accounts.identity import confirm_identity as confirm_identity_in_person
 from service.runtime import Runtime
-from talent_pool.db import atomic
-from talent_pool.schemas import PractitionerIn, ShortfallPage, StaffMember, TargetsReport
+from talent_pool.schemas import ShortfallPage, StaffMember, TargetsReport
 from training.schemas import CompletionReport, OfferingOut
-
-
-async def register_trainee(
-    rt: Runtime, *, username: str, password: str, id_number: str, name: str, phone: str = ""
-) -> AccountOut:
-    """Create (or find) the practitioner by resident ID and a trainee login for them, atomically.
-
-    Raises InvalidIdNumber, Conflict (ID registered under another name, username taken, or the
-    person already has a login).
-    """
-    async with atomic():
-        person = await talent_pool.register_practitioner(
-            PractitionerIn(id_number=id_number, name=name, phone=phone), today=rt.today()
-        )
-        if await has_login(person.id):
-            raise talent_pool.Conflict("该身份证号已注册账号，请直接登录")
-        return await create_account(
-            AccountIn(
-                username=username,
-                password=password,
-                role="trainee",
-                display_name=person.name,
-                practitioner_id=person.id,
-            )
-        )
 
 
 async def targets_table(
@@ -113,24 +93,131 @@ async def shortfall(
     )
 
 
-async def create_scoped_account(data: AccountIn) -> AccountOut:
-    """Create a login after checking that its scope exists (training base, employer, person).
+async def _account_district(account: AccountOut) -> str | None:
+    """The district a login belongs to, for district regulators (None: city-wide or unscoped)."""
+    if account.district_code is not None:
+        return account.district_code
+    if account.training_base_id is not None:
+        return (await training.get_training_base(account.training_base_id)).district_code
+    if account.employer_id is not None:
+        return (await talent_pool.get_employer(account.employer_id)).district_code
+    return None
 
-    Raises NotFound for a scope id that does not exist, Conflict for a taken username.
-    """
+
+async def _ensure_manages(user: AccountOut, account: AccountOut) -> None:
+    """A city admin manages every login; a district admin the employer and base logins of their
+    district and the trainees who work there (403 otherwise)."""
+    if user.role == "city_admin":
+        return
+    if user.role == "district_admin" and account.role != "district_admin":
+        if await _account_district(account) == user.district_code:
+            return
+        if (
+            account.practitioner_id is not None
+            and user.district_code in await talent_pool.practitioner_districts(account.practitioner_id)
+        ):
+            return
+    raise PermissionDeniedException("只能管理本区县的账号")
+
+
+async def create_scoped_account(user: AccountOut, data: AccountIn) -> AccountOut:
+    """Create a login after checking that its scope exists (district, training base, employer,
+    person) and that ``user`` may create it (a district admin: base and employer logins of their
+    district only). Raises NotFound for a scope that does not exist, Conflict for a taken
+    username, 403 outside the creator's district."""
     check_scope(data)
+    if data.district_code is not None and not await talent_pool.is_current_district(data.district_code):
+        raise talent_pool.NotFound(f"区县代码 {data.district_code} 不是本市现行区县")
     if data.training_base_id is not None:
         await training.get_training_base(data.training_base_id)
     if data.employer_id is not None:
         await talent_pool.get_employer(data.employer_id)
     if data.practitioner_id is not None:
         await talent_pool.get_practitioner(data.practitioner_id)
+    if user.role == "district_admin":
+        probe = AccountOut(
+            id=0,
+            username=data.username,
+            role=data.role,
+            display_name="",
+            training_base_id=data.training_base_id,
+            employer_id=data.employer_id,
+            practitioner_id=None,
+            district_code=data.district_code,
+        )
+        if (
+            data.role not in ("base_staff", "employer_staff")
+            or await _account_district(probe) != user.district_code
+        ):
+            raise PermissionDeniedException("区县监管账号只能为本区县的实训基地和托育机构创建账号")
     return await create_account(data)
 
 
-async def staff_of_employer(rt: Runtime, employer_id: int) -> list[StaffMember]:
-    """An employer's current staff and their credential/training status as of local today."""
-    return await talent_pool.staff_of_employer(employer_id, today=rt.today())
+async def reset_password(rt: Runtime, user: AccountOut, account_id: int) -> str:
+    """An administrator resets a login's password (see ``service.accounts.reset_password``)."""
+    await _ensure_manages(user, await find_account(account_id))
+    return await accounts.reset_password(account_id, now=rt.now())
+
+
+async def set_account_active(rt: Runtime, user: AccountOut, account_id: int, *, active: bool) -> AccountOut:
+    """Deactivate (tokens refused at once) or reactivate a login the caller manages."""
+    if account_id == user.id and not active:
+        raise talent_pool.ValidationFailed("不能停用自己的账号")
+    await _ensure_manages(user, await find_account(account_id))
+    return await accounts.set_active(account_id, active, now=rt.now())
+
+
+async def _knows_person(user: AccountOut, practitioner_id: int, today: dt.date) -> bool:
+    """Whether ``user`` knows the person in an official capacity: a district regulator of a
+    district they work in, their current employer, a base they are enrolled at."""
+    if user.role == "district_admin":
+        return user.district_code in await talent_pool.practitioner_districts(practitioner_id)
+    if user.role == "employer_staff" and user.employer_id is not None:
+        return await talent_pool.employs(user.employer_id, practitioner_id, on=today)
+    if user.role == "base_staff" and user.training_base_id is not None:
+        return await training.enrolled_at_base(user.training_base_id, practitioner_id)
+    return False
+
+
+async def _confirmable(rt: Runtime, user: AccountOut, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pending sign-ups ``user`` may confirm in person: a city admin — anyone (new people
+    included); others — people they know (:func:`_knows_person`) whose claimed name matches."""
+    if user.role == "city_admin":
+        return claims
+    today = rt.today()
+    allowed = []
+    for claim in claims:
+        person = await talent_pool.find_practitioner(claim["claimed_id_number"], today=today)
+        if (
+            person is not None
+            and person.name == claim["claimed_name"]
+            and await _knows_person(user, person.id, today)
+        ):
+            allowed.append(claim)
+    return allowed
+
+
+async def pending_identities(rt: Runtime, user: AccountOut) -> list[dict[str, Any]]:
+    """Sign-ups waiting for an identity confirmation that ``user`` may give."""
+    return await _confirmable(rt, user, await accounts.pending_sign_ups())
+
+
+async def confirm_identity(rt: Runtime, user: AccountOut, account_id: int) -> AccountOut:
+    """Confirm in person a pending sign-up the caller may confirm (404 otherwise, so nobody can
+    probe which sign-ups exist)."""
+    claims = [c for c in await accounts.pending_sign_ups() if c["account_id"] == account_id]
+    if not await _confirmable(rt, user, claims):
+        raise talent_pool.NotFound("没有可确认的待验证账号")
+    return await confirm_identity_in_person(account_id, today=rt.today(), by=user.username)
+
+
+async def staff_of_employer(rt: Runtime, employer_id: int, *, full_ids: bool) -> list[StaffMember]:
+    """An employer's current staff and their credential/training status as of local today; ID
+    numbers masked (``370***********123X``) unless ``full_ids`` (regulators)."""
+    staff = await talent_pool.staff_of_employer(employer_id, today=rt.today())
+    if full_ids:
+        return staff
+    return [m.model_copy(update={"id_number": talent_pool.mask_id_number(m.id_number)}) for m in staff]
 
 
 async def complete_offering(rt: Runtime, offering_id: int) -> CompletionReport:
@@ -143,3 +230,12 @@ async def complete_offering(rt: Runtime, offering_id: int) -> CompletionReport:
 async def open_offerings(rt: Runtime) -> list[OfferingOut]:
     """The public catalog: offerings still open for enrollment on the local today."""
     return await training.list_offerings(open_only=True, today=rt.today())
+
+
+async def assign_examiner(rt: Runtime, sitting_id: int, examiner_id: int, *, by: str) -> list[int]:
+    """Assign an examiner login to a sitting; the login must exist and have the examiner role
+    (NotFound otherwise, without saying which)."""
+    account = await get_account(examiner_id)
+    if account.role != "examiner":
+        raise talent_pool.NotFound(f"考评员账号 {examiner_id} 不存在")
+    return await certification.assign_examiner(sitting_id, examiner_id, by=by, now=rt.now())

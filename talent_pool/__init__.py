@@ -6,6 +6,16 @@ section). Every write runs in :func:`talent_pool.db.atomic`, so a caller that al
 transaction (training completion, certificate issuance) feeds the ledger in *its* transaction.
 Background work is recorded with :func:`talent_pool.outbox.enqueue`."""
 
+from talent_pool._employments import (
+    claim_employment,
+    decide_employment,
+    employments,
+    employs,
+    end_employment,
+    get_employment,
+    practitioner_districts,
+    start_employment,
+)
 from talent_pool._ledger import (
     count_rows,
     practitioner_record,
@@ -17,16 +27,16 @@ from talent_pool._ledger import (
     update_credential_status,
 )
 from talent_pool._registry import (
-    end_employment,
+    NO_MATCH,
     find_practitioner,
     get_employer,
     get_practitioner,
     is_current_district,
     list_districts,
+    match_practitioner,
     register_employer,
     register_practitioner,
     seed_reference_data,
-    start_employment,
 )
 from talent_pool._staff import (
     staff_of_employer,
@@ -43,25 +53,33 @@ from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, p
 from talent_pool.targets import compute_targets, compute_targets_table, shortfall
 
 __all__ = [
+    "NO_MATCH",
     "Conflict",
     "InvalidCreditCode",
     "InvalidIdNumber",
     "NotFound",
     "TuoyuError",
     "ValidationFailed",
+    "claim_employment",
     "compute_targets",
     "compute_targets_table",
     "count_rows",
+    "decide_employment",
+    "employments",
+    "employs",
     "end_employment",
     "find_practitioner",
     "get_employer",
+    "get_employment",
     "get_practitioner",
     "is_current_district",
     "list_districts",
     "mask_id_number",
     "mask_name",
+    "match_practitioner",
     "parse_credit_code",
     "parse_id_number",
+    "practitioner_districts",
     "practitioner_record",
     "record_credential",
     "record_credentials",

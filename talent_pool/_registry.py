@@ -7,18 +7,22 @@ from typing import Any
 from talent_pool import reference
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
-from talent_pool.identity import MIN_WORKING_AGE, age_on, parse_credit_code, parse_id_number
+from talent_pool.identity import (
+    MIN_WORKING_AGE,
+    age_on,
+    clean_person_name,
+    parse_credit_code,
+    parse_id_number,
+)
 from talent_pool.schemas import (
     EmployerIn,
     EmployerOut,
-    EmploymentIn,
     PractitionerIn,
     PractitionerOut,
 )
 from talent_pool.tables import (
     Division,
     Employer,
-    Employment,
     PlanIndicator,
     Practitioner,
 )
@@ -188,51 +192,29 @@ async def get_practitioner(practitioner_id: int) -> PractitionerOut:
     return PractitionerOut.model_validate(row.to_dict())
 
 
+NO_MATCH = "未找到身份证号与姓名均匹配的从业人员（请核对后重试，或请本人先在平台注册）"
+"""The one answer to "who is this?" when the ID is unknown, malformed, or the name differs —
+so a look-up by ID number and name cannot be used to learn who is in the pool."""
+
+
+async def match_practitioner(id_number: str, name: str, *, today: dt.date) -> PractitionerOut:
+    """The practitioner whose resident ID number **and** name both match (proof that the caller
+    knows the person), else :class:`NotFound` with :data:`NO_MATCH` — the same answer for an
+    unknown ID, a malformed ID or a wrong name."""
+    try:
+        number = parse_id_number(id_number, today=today).number
+        wanted = clean_person_name(name)
+    except (ValueError, ValidationFailed):  # a malformed ID or name
+        raise NotFound(NO_MATCH) from None
+    person = await Practitioner.objects().get(Practitioner.id_number == number)
+    if person is None or person.name != wanted:
+        raise NotFound(NO_MATCH)
+    return PractitionerOut.model_validate(person.to_dict())
+
+
 async def find_practitioner(id_number: str, *, today: dt.date) -> PractitionerOut | None:
     """The practitioner with this ID number (normalised and validated as of the local date
     ``today``), or ``None``. Raises :class:`InvalidIdNumber`."""
     rid = parse_id_number(id_number, today=today)
     row = await Practitioner.objects().get(Practitioner.id_number == rid.number)
     return PractitionerOut.model_validate(row.to_dict()) if row else None
-
-
-async def start_employment(data: EmploymentIn) -> int:
-    """Record that a practitioner works at an employer from ``start_date``; returns the id.
-
-    Raises :class:`NotFound` for unknown people/employers, :class:`Conflict` when the person
-    already has an open employment at the same employer, :class:`ValidationFailed` when
-    ``end_date`` precedes ``start_date``.
-    """
-    if data.end_date is not None and data.end_date < data.start_date:
-        raise ValidationFailed("离职日期早于入职日期")
-    await get_practitioner(data.practitioner_id)
-    await get_employer(data.employer_id)
-    async with atomic():
-        open_here = await Employment.exists().where(
-            (Employment.practitioner == data.practitioner_id)
-            & (Employment.employer == data.employer_id)
-            & Employment.end_date.is_null()
-        )
-        if open_here:
-            raise Conflict("该人员在此机构已有在职记录")
-        row = Employment(
-            practitioner=data.practitioner_id,
-            employer=data.employer_id,
-            position=data.position,
-            start_date=data.start_date,
-            end_date=data.end_date,
-        )
-        await row.save()
-        return int(row.id)
-
-
-async def end_employment(employment_id: int, end_date: dt.date) -> None:
-    """Close an employment on ``end_date`` (local date). Raises NotFound / ValidationFailed."""
-    async with atomic():
-        row = await Employment.objects().get(Employment.id == employment_id)
-        if row is None:
-            raise NotFound(f"任职记录 {employment_id} 不存在")
-        if end_date < row.start_date:
-            raise ValidationFailed("离职日期早于入职日期")
-        row.end_date = end_date
-        await row.save()

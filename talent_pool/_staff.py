@@ -35,6 +35,7 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
         )
         .where(
             (Employment.employer == employer_id)
+            & (Employment.status == "active")
             & (Employment.start_date <= today)
             & (Employment.end_date.is_null() | (Employment.end_date >= today))
         )

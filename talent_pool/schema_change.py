@@ -28,14 +28,28 @@ def _sqlite_columns(con: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in con.execute(f'PRAGMA table_info("{table}")')}
 
 
-def run_sqlite_rebuild(path: str, steps: Sequence[SqliteStep], marker: tuple[str, str]) -> bool:
+def _sqlite_pending(con: sqlite3.Connection, marker: tuple[str, str] | None, creates: str | None) -> bool:
+    if creates is not None:
+        return not con.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (creates,)
+        ).fetchone()
+    assert marker is not None
+    return marker[1] in _sqlite_columns(con, marker[0])
+
+
+def run_sqlite_rebuild(
+    path: str,
+    steps: Sequence[SqliteStep],
+    marker: tuple[str, str] | None = None,
+    creates: str | None = None,
+) -> bool:
     """Run ``steps`` on the SQLite file ``path`` in one transaction with foreign keys off, then
-    check every foreign key. ``marker`` ``(table, column)``: the change is applied once that
-    column is gone — then nothing runs. Returns whether the steps ran. Raises on any failure
-    (rolled back) or when the rebuilt tables break a foreign key."""
+    check every foreign key — unless the change is already there: ``marker`` ``(table, column)``
+    names a column the change removes, ``creates`` a table it creates. Returns whether the steps
+    ran. Raises on any failure (rolled back) or when the result breaks a foreign key."""
     con = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
-        if marker[1] not in _sqlite_columns(con, marker[0]):
+        if not _sqlite_pending(con, marker, creates):
             return False
         con.execute("PRAGMA foreign_keys = OFF")
         con.execute("BEGIN IMMEDIATE")
@@ -60,21 +74,26 @@ def run_sqlite_rebuild(path: str, steps: Sequence[SqliteStep], marker: tuple[str
 
 class EngineSpecificMigration(MigrationManager):
     """A migration whose recorded operations describe the change and whose ``postgres`` /
-    ``sqlite`` steps perform it (see the module docstring). ``marker`` ``(table, column)`` names a
-    column the change removes: while it exists, the change has not been applied."""
+    ``sqlite`` steps perform it (see the module docstring). Exactly one of ``marker`` ``(table,
+    column)`` — a column the change removes: while it exists the change has not been applied —
+    and ``creates`` — a table the change creates."""
 
     def __init__(
         self,
         *,
         postgres: Sequence[str],
         sqlite: Sequence[SqliteStep],
-        marker: tuple[str, str],
+        marker: tuple[str, str] | None = None,
+        creates: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if (marker is None) == (creates is None):
+            raise ValueError("give exactly one of marker and creates")
         self.postgres_steps = list(postgres)
         self.sqlite_steps = list(sqlite)
         self.marker = marker
+        self.creates = creates
 
     async def run(self, backwards: bool = False) -> None:
         if backwards:
@@ -84,16 +103,21 @@ class EngineSpecificMigration(MigrationManager):
             raise RuntimeError("no Piccolo engine configured")
         if isinstance(engine, SQLiteEngine):
             path = engine.connection_kwargs["database"]
-            await asyncio.to_thread(run_sqlite_rebuild, path, self.sqlite_steps, self.marker)
+            await asyncio.to_thread(run_sqlite_rebuild, path, self.sqlite_steps, self.marker, self.creates)
             return
-        table, column = self.marker
         async with engine.transaction() as tx:
-            present = await tx.connection.fetchval(
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = $1 AND column_name = $2",
-                table,
-                column,
-            )
-            if not present:
-                return
+            if self.creates is not None:
+                exists = await tx.connection.fetchval("SELECT to_regclass($1) IS NOT NULL", self.creates)
+                if exists:
+                    return
+            else:
+                assert self.marker is not None
+                present = await tx.connection.fetchval(
+                    "SELECT count(*) FROM information_schema.columns "
+                    "WHERE table_name = $1 AND column_name = $2",
+                    *self.marker,
+                )
+                if not present:
+                    return
             for statement in self.postgres_steps:
                 await tx.connection.execute(statement)

@@ -90,6 +90,37 @@ class EmploymentIn(BaseModel):
     end_date: dt.date | None = None
 
 
+EmploymentStatus = Literal["active", "pending", "declined"]
+
+
+class EmploymentClaimIn(BaseModel):
+    """An employer's claim that a person works there: the person's full resident ID number and
+    name (both must match the talent pool) and the local start date."""
+
+    id_number: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=64)
+    start_date: dt.date
+    position: Position = "carer"
+
+    _clean = field_validator("name")(_clean_name)
+
+
+class EmploymentOut(BaseModel):
+    """An employment (``status`` active | pending | declined)."""
+
+    id: int
+    practitioner_id: int
+    employer_id: int
+    employer_name: str
+    district_code: str
+    position: str
+    start_date: dt.date
+    end_date: dt.date | None
+    status: EmploymentStatus
+    requested_by: str = ""
+    confirmed_by: str = ""
+
+
 class TrainingRecordIn(BaseModel):
     """One completed training to record in the ledger (one person-training).
 
@@ -206,9 +237,11 @@ class TargetsReport(BaseModel):
 
 
 class ShortfallPerson(BaseModel):
-    """An employed practitioner who falls short of an indicator (regulator drill-down)."""
+    """An employed practitioner who falls short of an indicator (regulator drill-down): one row
+    per person and employment, naming that employment's employer."""
 
     practitioner_id: int
+    employment_id: int
     name: str
     id_number: str
     phone: str
@@ -225,6 +258,7 @@ class ShortfallPage(BaseModel):
     as_of: dt.date
     scope: str
     total: int
+    people_total: int = 0
     people: list[ShortfallPerson]
 
 

@@ -65,7 +65,12 @@ class Practitioner(Table, tablename="tp_practitioner"):
 
 
 class Employment(Table, tablename="tp_employment"):
-    """A practitioner's post at an employer from ``start_date`` to ``end_date`` (inclusive, local)."""
+    """A practitioner's post at an employer from ``start_date`` to ``end_date`` (inclusive, local).
+
+    ``status``: ``active`` (counts for the targets and the staff list) | ``pending`` (claimed by
+    the employer, waiting for the person or a regulator to confirm) | ``declined``.
+    ``confirmed_by`` names who confirmed it (``self``, a regulator's login, ``import``…).
+    """
 
     id: Serial
 
@@ -74,6 +79,9 @@ class Employment(Table, tablename="tp_employment"):
     position = Varchar(length=24, default="carer")  # carer | teacher | health | manager | other
     start_date = Date()
     end_date = Date(null=True, default=None)
+    status = Varchar(length=12, default="active")
+    requested_by = Varchar(length=64, default="")
+    confirmed_by = Varchar(length=64, default="")
 
 
 class TrainingRecord(Table, tablename="tp_training_record"):

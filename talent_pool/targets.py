@@ -2,8 +2,9 @@
 
 Definitions (README.md, table "indicator / computed from"):
 
-- *employed practitioners* on the reference date ``d`` — distinct people with an employment
-  whose ``start_date <= d`` and (no ``end_date`` or ``end_date >= d``), at an employer in the scope.
+- *employed practitioners* on the reference date ``d`` — distinct people with a confirmed
+  (``active``) employment whose ``start_date <= d`` and (no ``end_date`` or ``end_date >= d``), at
+  an employer in the scope; an employer's unconfirmed claim counts nowhere.
 - 持证率 certification rate — employed practitioners holding, on ``d``, a *qualifying* credential
   that is issued on or before ``d``, not expired on ``d``, and not revoked, suspended or
   superseded on or before ``d`` ÷ employed practitioners (%, distinct people).
@@ -40,7 +41,7 @@ CITY = "city"
 _EMPLOYED = """
     SELECT DISTINCT e.practitioner AS pid
     FROM tp_employment e JOIN tp_employer r ON r.id = e.employer
-    WHERE e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
+    WHERE e.status = 'active' AND e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
 """
 
 
@@ -85,7 +86,7 @@ _TABLE_SQL = """
 WITH employed AS (
     SELECT DISTINCT e.practitioner AS pid, r.district_code AS district
     FROM tp_employment e JOIN tp_employer r ON r.id = e.employer
-    WHERE e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
+    WHERE e.status = 'active' AND e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
 ),
 people AS (SELECT DISTINCT pid FROM employed),
 certified AS (
@@ -308,7 +309,9 @@ async def shortfall(
 
     ``certification_rate`` → employed on the reference date without a qualifying valid credential;
     ``trainings_per_practitioner`` → employed without any training completed in the year so far.
-    Ordered by district, employer, name; ``total`` counts all of them, ``people`` is one page.
+    One row per person and employment in the scope (a person working for two employers appears
+    under each, every row naming its own employer), ordered by district, employer, name;
+    ``total`` counts the rows, ``people_total`` the distinct people, ``people`` is one page.
     Raises :class:`ValidationFailed` for another indicator, an unknown scope or a future year.
     """
     if indicator not in SHORTFALL_INDICATORS:
@@ -322,26 +325,31 @@ async def shortfall(
     else:
         where, where_args = f"NOT {_TRAINED_IN_YEAR}", _trained_args(dt.date(year, 1, 1), as_of)
     base = f"WITH employed AS ({employed_sql}) "
-    total = await _scalar(base + f"SELECT COUNT(*) AS n FROM employed WHERE {where}", *cte_args, *where_args)
+    in_scope = "" if district is None else " AND r.district_code = {}"
+    scope_args: list[object] = [] if district is None else [district]
+    rows_sql = f"""
+        FROM employed
+        JOIN tp_practitioner p ON p.id = employed.pid
+        JOIN tp_employment e ON e.practitioner = p.id AND e.status = 'active'
+             AND e.start_date <= {{}} AND (e.end_date IS NULL OR e.end_date >= {{}})
+        JOIN tp_employer r ON r.id = e.employer{in_scope}
+        WHERE {where}
+    """
+    args = [*cte_args, as_of, as_of, *scope_args, *where_args]
+    counted = await Employment.raw(
+        base + f"SELECT COUNT(*) AS n, COUNT(DISTINCT p.id) AS people {rows_sql}", *args
+    )
+    total, people_total = (int(counted[0]["n"] or 0), int(counted[0]["people"] or 0)) if counted else (0, 0)
     rows = await Employment.raw(
         base
         + f"""
-        SELECT p.id AS practitioner_id, p.name, p.id_number, p.phone,
-               MIN(r.id) AS employer_id, MIN(r.name) AS employer_name, MIN(r.district_code) AS district_code
-        FROM employed
-        JOIN tp_practitioner p ON p.id = employed.pid
-        JOIN tp_employment e ON e.practitioner = p.id
-             AND e.start_date <= {{}} AND (e.end_date IS NULL OR e.end_date >= {{}})
-        JOIN tp_employer r ON r.id = e.employer
-        WHERE {where}
-        GROUP BY p.id, p.name, p.id_number, p.phone
-        ORDER BY MIN(r.district_code), MIN(r.name), p.name, p.id
+        SELECT p.id AS practitioner_id, p.name, p.id_number, p.phone, e.id AS employment_id,
+               r.id AS employer_id, r.name AS employer_name, r.district_code
+        {rows_sql}
+        ORDER BY r.district_code, r.name, p.name, p.id, e.id
         LIMIT {{}} OFFSET {{}}
         """,
-        *cte_args,
-        as_of,
-        as_of,
-        *where_args,
+        *args,
         limit,
         offset,
     )
@@ -351,5 +359,6 @@ async def shortfall(
         as_of=as_of,
         scope=scope,
         total=total,
+        people_total=people_total,
         people=[ShortfallPerson(**r) for r in rows],
     )

@@ -206,3 +206,35 @@ async def admin_headers(client: AsyncTestClient) -> dict[str, str]:  # type: ign
     """Create the ``regulator`` city admin and return its bearer-token headers."""
     await create_city_admin()
     return await login(client, "regulator")
+
+
+async def sign_up(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    username: str,
+    *,
+    id_number: str,
+    name: str,
+    phone: str = "13800000000",
+    password: str = PASSWORD,
+) -> dict[str, str]:
+    """Sign a trainee up through the API, complete the real-name verification with the code the
+    app texted (``client.sms``, the recording SMS backend of the test client), and return bearer
+    headers of the verified login."""
+    r = await client.post(
+        "/api/auth/register",
+        json={
+            "username": username,
+            "password": password,
+            "id_number": id_number,
+            "name": name,
+            "phone": phone,
+        },
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["account"]["identity_status"] == "pending"
+    headers = await login(client, username, password)
+    code = client.sms.sent[-1][1].split("验证码为 ")[1][:6]  # type: ignore[attr-defined]
+    verified = await client.post("/api/auth/verify-identity", headers=headers, json={"code": code})
+    assert verified.status_code == 201, verified.text
+    assert verified.json()["identity_status"] == "verified"
+    return headers

@@ -44,6 +44,7 @@ from training._completion import (
 from training._enrollment import (
     cancel_enrollment,
     enroll,
+    enrolled_at_base,
     enrollments_of_practitioner,
     get_enrollment,
     list_enrollments,
@@ -91,6 +92,7 @@ __all__ = [
     "create_training_base",
     "default_completion_date",
     "enroll",
+    "enrolled_at_base",
     "enrollments_of_practitioner",
     "evaluate_completion",
     "get_course",

@@ -244,3 +244,14 @@ async def enrollments_of_practitioner(practitioner_id: int) -> list[EnrollmentOu
     for r in rows:
         result.append(await _with_position(r))
     return result
+
+
+async def enrolled_at_base(training_base_id: int, practitioner_id: int) -> bool:
+    """Whether the person has (or had) an enrollment, not cancelled, in an offering of the base."""
+    return bool(
+        await Enrollment.exists().where(
+            (Enrollment.practitioner == practitioner_id)
+            & (Enrollment.offering.training_base == training_base_id)
+            & (Enrollment.status != "cancelled")
+        )
+    )

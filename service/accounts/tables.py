@@ -8,11 +8,18 @@ from piccolo.table import Table
 
 
 class UserAccount(Table, tablename="acc_user"):
-    """A login. ``role`` is city_admin | base_staff | employer_staff | trainee.
+    """A login. ``role`` is city_admin | district_admin | base_staff | examiner |
+    employer_staff | trainee.
 
-    Scope ids (no foreign keys across apps, the service checks them): ``training_base_id``
-    for base staff, ``employer_id`` for employer staff, ``practitioner_id`` for trainees.
-    ``password_hash`` is an Argon2id hash (argon2-cffi).
+    Scopes (no foreign keys across apps, the service checks them): ``district_code`` for district
+    admins, ``training_base_id`` for base staff and examiners (the base they work for),
+    ``employer_id`` for employer staff, ``practitioner_id`` for a trainee whose identity is
+    verified. ``password_hash`` is an Argon2id hash (argon2-cffi).
+
+    A trainee who signs up is ``identity_status="pending"`` with the claimed ID number, name and
+    phone until a one-time code (sent to the phone on record) or a confirmation by their employer,
+    base or a regulator binds the login to the practitioner. ``failed_logins``/``locked_until``
+    lock the login after repeated wrong passwords; ``must_change_password`` after an admin reset.
     """
 
     id: Serial
@@ -24,7 +31,18 @@ class UserAccount(Table, tablename="acc_user"):
     training_base_id = Integer(null=True, default=None)
     employer_id = Integer(null=True, default=None)
     practitioner_id = Integer(null=True, default=None)
+    district_code = Varchar(length=12, null=True, default=None)
     active = Boolean(default=True)
+    identity_status = Varchar(length=12, default="verified")  # verified | pending
+    claimed_id_number = Varchar(length=18, default="")
+    claimed_name = Varchar(length=64, default="")
+    claimed_phone = Varchar(length=20, default="")
+    otp_hash = Varchar(length=128, default="")
+    otp_expires_at = Timestamptz(null=True, default=None)
+    otp_attempts = Integer(default=0)
+    failed_logins = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    must_change_password = Boolean(default=False)
     # tokens issued before this instant are refused (logout, password change, deactivation)
     tokens_valid_after = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -1,4 +1,5 @@
-"""Login, trainee self-registration, who-am-I, and account creation by the city admin."""
+"""Logins: log in and out, sign up with real-name verification, change a password; and the
+administration of logins (create, reset, deactivate, confirm an identity)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 
 from service import usecases
-from service.accounts import AccountIn, AccountOut, authenticate, revoke_tokens
-from service.auth import require, user_of
+from service.accounts import AccountIn, AccountOut, authenticate, change_password, revoke_tokens
+from service.accounts.identity import NEXT_STEP, sign_up, verify_code
+from service.policy import action, user_of
 from service.runtime import Runtime
 
 
@@ -26,22 +28,41 @@ class LoginOut(BaseModel):
 
 
 class TraineeSignupIn(BaseModel):
-    """A trainee signs up with their resident ID number (GB 11643), name and a password."""
+    """A trainee signs up with their resident ID number (GB 11643), name, mobile phone and a
+    password; the login stays pending until a one-time code (or a confirmation in person)."""
 
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@\-]+$")
     password: str = Field(min_length=8, max_length=128)
     id_number: str = Field(min_length=15, max_length=40)
     name: str = Field(min_length=1, max_length=64)
-    phone: str = Field(default="", max_length=20)
+    phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
+
+
+class SignupOut(BaseModel):
+    """The answer to every sign-up: the pending login and what to do next."""
+
+    account: AccountOut
+    next_step: str
+
+
+class CodeIn(BaseModel):
+    code: str = Field(min_length=4, max_length=12)
+
+
+class PasswordChangeIn(BaseModel):
+    old_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=8, max_length=128)
 
 
 class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", summary="Log in; returns a bearer token and sets the `token` cookie")
+    @post(
+        "/login", summary="Log in; returns a bearer token and sets the `token` cookie", opt=action("public")
+    )
     async def login(self, data: LoginIn, request: Request[Any, Any, Any], rt: Runtime) -> Response[LoginOut]:
-        account = await authenticate(data.username, data.password)
+        account = await authenticate(data.username, data.password, now=rt.now())
         auth = request.app.state.auth
         issued_ms = int(rt.now().timestamp() * 1000)  # sub-second, so logout can cut off exactly
         token = auth.create_token(
@@ -58,37 +79,69 @@ class AuthController(Controller):
         )
         return Response(LoginOut(token=token, account=account), cookies=[cookie])
 
-    @post("/register", summary="Trainee self-registration (creates the practitioner if new)")
-    async def register(self, data: TraineeSignupIn, rt: Runtime) -> AccountOut:
-        return await usecases.register_trainee(
-            rt,
+    @post(
+        "/register",
+        summary="Trainee sign-up: a pending login; the same answer whoever the ID number belongs to",
+        opt=action("public"),
+    )
+    async def register(self, data: TraineeSignupIn, rt: Runtime) -> SignupOut:
+        account = await sign_up(
             username=data.username,
             password=data.password,
             id_number=data.id_number,
             name=data.name,
             phone=data.phone,
+            today=rt.today(),
+            now=rt.now(),
+            secret=rt.settings.token_secret(),
+            sms=rt.sms,
+        )
+        return SignupOut(account=account, next_step=NEXT_STEP)
+
+    @post(
+        "/verify-identity",
+        summary="Complete real-name verification with the one-time code",
+        opt=action("me"),
+    )
+    async def verify_identity(self, data: CodeIn, request: Request[Any, Any, Any], rt: Runtime) -> AccountOut:
+        return await verify_code(
+            user_of(request).id, data.code, today=rt.today(), now=rt.now(), secret=rt.settings.token_secret()
         )
 
-    @post("/logout", summary="Log out: clears the `token` cookie", opt={"no_rate_limit": True})
+    @post(
+        "/logout",
+        summary="Log out everywhere: every token of the account stops working",
+        opt=action("me", no_rate_limit=True, password_change=True),
+    )
     async def logout(self, request: Request[Any, Any, Any], rt: Runtime) -> Response[None]:
-        """Ends every session of the account: its tokens are refused from now on."""
         auth = request.app.state.auth
-        user = request.scope.get("user")
-        if isinstance(user, AccountOut):
-            await revoke_tokens(user.id, now=rt.now())
+        await revoke_tokens(user_of(request).id, now=rt.now())
         return Response(
             None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
         )
 
-    @get("/me", summary="The logged-in account", opt={"no_rate_limit": True})
+    @post(
+        "/password",
+        summary="Change my password (every token stops working; log in again)",
+        opt=action("me", password_change=True),
+    )
+    async def password(
+        self, data: PasswordChangeIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> Response[None]:
+        auth = request.app.state.auth
+        await change_password(user_of(request).id, data.old_password, data.new_password, now=rt.now())
+        return Response(
+            None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
+        )
+
+    @get("/me", summary="The logged-in account", opt=action("me", no_rate_limit=True, password_change=True))
     async def me(self, request: Request[AccountOut, Token, Any]) -> AccountOut:
         return user_of(request)
 
     @post(
         "/accounts",
-        guards=[require("city_admin")],
-        summary="Create a login (city admin); the scope id must exist",
-        opt={"no_rate_limit": True},
+        opt=action("account.create", no_rate_limit=True),
+        summary="Create a login; the scope id must exist (a district regulator: inside the district)",
     )
-    async def create(self, data: AccountIn) -> AccountOut:
-        return await usecases.create_scoped_account(data)
+    async def create(self, data: AccountIn, request: Request[Any, Any, Any]) -> AccountOut:
+        return await usecases.create_scoped_account(user_of(request), data)

@@ -19,11 +19,9 @@ from certification.schemas import (
     SittingIn,
     SittingOut,
 )
-from service import policy, usecases
-from service.auth import require, user_of
+from service import usecases
+from service.policy import action, ensure_base, ensure_sitting, readable_certificate, user_of
 from service.runtime import Runtime
-
-STAFF = ("city_admin", "base_staff")
 
 
 class CandidateIn(BaseModel):
@@ -36,6 +34,12 @@ class ResultsIn(BaseModel):
     results: list[ResultIn] = Field(min_length=1, max_length=2000)
 
 
+class ExaminerIn(BaseModel):
+    """The login id of an examiner to assign to a sitting."""
+
+    examiner_id: int
+
+
 class RevokeIn(BaseModel):
     reason: str = Field(min_length=2, max_length=500)
 
@@ -44,62 +48,66 @@ class CertificationController(Controller):
     path = "/api"
     tags = ["certification"]
 
-    @get("/catalog/programmes", summary="Certificate programmes (1+X 幼儿照护, 人社 occupations)")
+    @get(
+        "/catalog/programmes",
+        summary="Certificate programmes (1+X 幼儿照护, 人社 occupations)",
+        opt=action("public"),
+    )
     async def programmes(self) -> list[ProgrammeOut]:
         return await certification.list_programmes()
 
     @patch(
         "/programmes/{code:str}",
-        guards=[require("city_admin")],
+        opt=action("programme.configure"),
         summary="Configure a programme: pass marks, validity years, minimum training hours, issuer",
     )
     async def configure_programme(self, code: str, data: ProgrammeUpdate) -> ProgrammeOut:
         return await certification.update_programme(code, data)
 
-    @post("/sittings", guards=[require(*STAFF)], summary="Schedule an exam sitting at a base")
+    @post("/sittings", opt=action("sitting.create"), summary="Schedule an exam sitting at a base")
     async def create_sitting(
         self, data: SittingIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> SittingOut:
-        policy.ensure_base(user_of(request), data.training_base_id)
+        await ensure_base(user_of(request), data.training_base_id)
         return await certification.create_sitting(data, today=rt.today())
 
     @post(
         "/sittings/{sitting_id:int}/candidates",
-        guards=[require(*STAFF)],
+        opt=action("sitting.manage"),
         summary="Register a candidate (eligibility from the training ledger)",
     )
     async def register(
         self, sitting_id: int, data: CandidateIn, request: Request[Any, Any, Any]
     ) -> CandidateOut:
-        await policy.ensure_sitting(user_of(request), sitting_id)
+        await ensure_sitting(user_of(request), sitting_id)
         return await certification.register_candidate(sitting_id, data.practitioner_id)
 
     @get(
         "/sittings/{sitting_id:int}/candidates",
-        guards=[require(*STAFF)],
+        opt=action("sitting.read"),
         summary="Candidates and scores",
     )
     async def candidates(self, sitting_id: int, request: Request[Any, Any, Any]) -> list[CandidateOut]:
-        await policy.ensure_sitting(user_of(request), sitting_id)
+        await ensure_sitting(user_of(request), sitting_id, read=True)
         return await certification.list_candidates(sitting_id)
 
     @post(
         "/sittings/{sitting_id:int}/results",
-        guards=[require(*STAFF)],
+        opt=action("sitting.score"),
         summary="Enter theory and practical scores; pass = both ≥ the programme's pass marks",
     )
     async def results(
         self, sitting_id: int, data: ResultsIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> list[ResultOut]:
         user = user_of(request)
-        await policy.ensure_sitting(user, sitting_id)
+        await ensure_sitting(user, sitting_id, score=True)
         return await certification.record_results(
             sitting_id, data.results, entered_by=user.username, now=rt.now(), today=rt.today()
         )
 
     @post(
         "/sittings/{sitting_id:int}/issue",
-        guards=[require(*STAFF)],
+        opt=action("sitting.manage"),
         summary="Issue certificates to every passed candidate (QR + PDF rendered by the worker)",
     )
     async def issue(
@@ -107,29 +115,50 @@ class CertificationController(Controller):
     ) -> Response[list[CertificateOut]]:
         """201 with the sitting's certificates when this call issued any; 200 with the same list
         when they had been issued already (a repeated or simultaneous call)."""
-        await policy.ensure_sitting(user_of(request), sitting_id)
+        await ensure_sitting(user_of(request), sitting_id)
         result = await usecases.issue_certificates(rt, sitting_id)
         return Response(result.certificates, status_code=201 if result.newly_issued else 200)
 
-    @get("/certificates/{number:str}", summary="A certificate (holder, base staff, city admin)")
+    @get(
+        "/certificates/{number:str}",
+        opt=action("certificate.read"),
+        summary="A certificate (holder, the examining base, regulators of the district)",
+    )
     async def certificate(self, number: str, request: Request[Any, Any, Any]) -> CertificateOut:
-        return await policy.readable_certificate(user_of(request), number)
+        return await readable_certificate(user_of(request), number)
 
-    @get("/me/certificates", guards=[require("trainee")], summary="My certificates")
+    @get("/me/certificates", opt=action("certificate.mine"), summary="My certificates")
     async def mine(self, request: Request[Any, Any, Any]) -> list[CertificateOut]:
         user = user_of(request)
-        assert user.practitioner_id is not None
+        if user.practitioner_id is None:
+            return []
         return await certification.certificates_of_practitioner(user.practitioner_id)
 
-    @get("/certificates/{number:str}/qr.png", summary="The certificate's QR code (PNG)")
+    @get("/me/sittings", opt=action("sitting.mine"), summary="The sittings assigned to me (examiner)")
+    async def my_sittings(self, request: Request[Any, Any, Any]) -> list[SittingOut]:
+        return await certification.sittings_of_examiner(user_of(request).id)
+
+    @post(
+        "/sittings/{sitting_id:int}/examiners",
+        opt=action("sitting.manage"),
+        summary="Assign an examiner (an examiner login) to a sitting",
+    )
+    async def assign_examiner(
+        self, sitting_id: int, data: ExaminerIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> list[int]:
+        user = user_of(request)
+        await ensure_sitting(user, sitting_id)
+        return await usecases.assign_examiner(rt, sitting_id, data.examiner_id, by=user.username)
+
+    @get("/certificates/{number:str}/qr.png", opt=action("certificate.read"), summary="The QR code (PNG)")
     async def qr(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
-        cert = await policy.readable_certificate(user_of(request), number)
+        cert = await readable_certificate(user_of(request), number)
         png, _ = await certification.get_document(cert.id)
         return Response(png, media_type="image/png")
 
-    @get("/certificates/{number:str}/certificate.pdf", summary="The certificate (PDF)")
+    @get("/certificates/{number:str}/certificate.pdf", opt=action("certificate.read"), summary="The PDF")
     async def pdf(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
-        cert = await policy.readable_certificate(user_of(request), number)
+        cert = await readable_certificate(user_of(request), number)
         _, pdf = await certification.get_document(cert.id)
         return Response(
             pdf,
@@ -139,16 +168,16 @@ class CertificationController(Controller):
 
     @get(
         "/sittings/{sitting_id:int}/results/history",
-        guards=[require(*STAFF)],
+        opt=action("sitting.read"),
         summary="Audit trail of score entries and corrections",
     )
     async def history(self, sitting_id: int, request: Request[Any, Any, Any]) -> list[ResultEventOut]:
-        await policy.ensure_sitting(user_of(request), sitting_id)
+        await ensure_sitting(user_of(request), sitting_id, read=True)
         return await certification.result_history(sitting_id)
 
     @post(
         "/certificates/{number:str}/suspend",
-        guards=[require("city_admin")],
+        opt=action("certificate.status"),
         summary="Suspend (暂停) with a reason; verification answers `suspended` until reinstated",
     )
     async def suspend(
@@ -160,7 +189,7 @@ class CertificationController(Controller):
 
     @post(
         "/certificates/{number:str}/reinstate",
-        guards=[require("city_admin")],
+        opt=action("certificate.status"),
         summary="Reinstate a suspended certificate (恢复), with a reason",
     )
     async def reinstate(
@@ -172,7 +201,7 @@ class CertificationController(Controller):
 
     @post(
         "/certificates/{number:str}/revoke",
-        guards=[require("city_admin")],
+        opt=action("certificate.status"),
         summary="Revoke (吊销) with a reason; never deleted",
     )
     async def revoke(

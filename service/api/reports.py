@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.pagination import OffsetPagination
 from litestar.params import QueryParameter
 
 from service import usecases
-from service.auth import require
+from service.policy import action, targets_scope, user_of
 from service.runtime import Runtime
 from talent_pool.schemas import ShortfallPerson, TargetsReport
 
@@ -31,11 +31,15 @@ class ShortfallList(OffsetPagination[ShortfallPerson]):
 class ReportsController(Controller):
     path = "/api/targets"
     tags = ["targets"]
-    guards = [require("city_admin")]
 
-    @get(summary="Talent targets for a year: the city and each district (or one scope)")
+    @get(
+        summary="Talent targets for a year: the city and each district (or one scope); a district "
+        "regulator sees their district",
+        opt=action("targets.read"),
+    )
     async def targets(
         self,
+        request: Request[Any, Any, Any],
         rt: Runtime,
         year: Annotated[
             int | None, QueryParameter(ge=2000, le=2100, description="calendar year (local)")
@@ -45,14 +49,17 @@ class ReportsController(Controller):
             QueryParameter(name="scope", description="'city' or a district code; omitted → all"),
         ] = None,
     ) -> list[TargetsReport]:
-        return await usecases.targets_table(rt, year=year, scope=scope_code)
+        scope = targets_scope(user_of(request), scope_code)
+        return await usecases.targets_table(rt, year=year, scope=scope)
 
     @get(
         "/shortfall/{indicator:str}",
         summary="Drill down: employed practitioners behind certification_rate or trainings_per_practitioner",
+        opt=action("targets.shortfall"),
     )
     async def drill_down(
         self,
+        request: Request[Any, Any, Any],
         rt: Runtime,
         indicator: str,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,

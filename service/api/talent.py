@@ -1,20 +1,34 @@
-"""Talent-pool API: employers, practitioners, employments, a practitioner's record."""
+"""Talent-pool API: employers, practitioners, employments and claims, a practitioner's record."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import PermissionDeniedException
+from pydantic import BaseModel
 
 import talent_pool
 from service import usecases
-from service.auth import require, user_of
+from service.policy import (
+    DISTRICT,
+    EMPLOYER,
+    REGULATORS,
+    TRAINEE,
+    action,
+    ensure_district,
+    ensure_employer,
+    ensure_employment,
+    ensure_practitioner,
+    user_of,
+)
 from service.runtime import Runtime
 from talent_pool.schemas import (
     EmployerIn,
     EmployerOut,
+    EmploymentClaimIn,
     EmploymentIn,
+    EmploymentOut,
     PractitionerIn,
     PractitionerOut,
     PractitionerRecord,
@@ -22,63 +36,141 @@ from talent_pool.schemas import (
 )
 
 
+class EmploymentEndIn(BaseModel):
+    end_date: dt.date
+
+
 class TalentController(Controller):
     path = "/api"
     tags = ["talent pool"]
 
-    @get("/districts", summary="The city's districts/counties", exclude_from_auth=True)
+    @get("/districts", summary="The city's districts/counties", opt=action("public"))
     async def districts(self) -> list[dict[str, str]]:
         return await talent_pool.list_districts()
 
-    @post("/employers", guards=[require("city_admin")], summary="Register an employer (托育机构)")
-    async def create_employer(self, data: EmployerIn) -> EmployerOut:
+    @post("/employers", opt=action("employer.create"), summary="Register an employer (托育机构)")
+    async def create_employer(self, data: EmployerIn, request: Request[Any, Any, Any]) -> EmployerOut:
+        ensure_district(user_of(request), data.district_code)
         return await talent_pool.register_employer(data)
 
-    @get("/employers/{employer_id:int}", guards=[require("city_admin", "employer_staff")])
+    @get("/employers/{employer_id:int}", opt=action("employer.read"), summary="One employer")
     async def employer(self, employer_id: int, request: Request[Any, Any, Any]) -> EmployerOut:
-        user = user_of(request)
-        if user.role == "employer_staff" and user.employer_id != employer_id:
-            raise PermissionDeniedException("只能查看本机构")
+        await ensure_employer(user_of(request), employer_id)
         return await talent_pool.get_employer(employer_id)
 
     @get(
         "/employers/{employer_id:int}/staff",
-        guards=[require("city_admin", "employer_staff")],
-        summary="Current staff with valid credentials and this year's trainings (持证上岗 check)",
+        opt=action("employer.staff"),
+        summary="Current staff with valid credentials and this year's trainings (持证上岗 check); "
+        "ID numbers masked except for regulators",
     )
     async def staff(
         self, employer_id: int, request: Request[Any, Any, Any], rt: Runtime
     ) -> list[StaffMember]:
         user = user_of(request)
-        if user.role == "employer_staff" and user.employer_id != employer_id:
-            raise PermissionDeniedException("只能查看本机构")
-        return await usecases.staff_of_employer(rt, employer_id)
+        await ensure_employer(user, employer_id)
+        return await usecases.staff_of_employer(rt, employer_id, full_ids=user.role in REGULATORS)
 
     @post(
         "/practitioners",
-        guards=[require("city_admin", "employer_staff", "base_staff")],
-        summary="Register a practitioner (find or create by resident ID)",
+        opt=action("practitioner.create"),
+        summary="Register a practitioner by resident ID (regulators; people sign up themselves)",
     )
     async def create_practitioner(self, data: PractitionerIn, rt: Runtime) -> PractitionerOut:
         return await talent_pool.register_practitioner(data, today=rt.today())
 
-    @post(
-        "/employments",
-        guards=[require("city_admin", "employer_staff")],
-        summary="Record that a practitioner works at an employer",
-    )
-    async def create_employment(self, data: EmploymentIn, request: Request[Any, Any, Any]) -> dict[str, int]:
+    @post("/employments", opt=action("employment.create"), summary="Record an employment (regulators)")
+    async def create_employment(self, data: EmploymentIn, request: Request[Any, Any, Any]) -> EmploymentOut:
         user = user_of(request)
-        if user.role == "employer_staff" and user.employer_id != data.employer_id:
-            raise PermissionDeniedException("只能为本机构登记任职")
-        return {"id": await talent_pool.start_employment(data)}
+        ensure_district(user, (await talent_pool.get_employer(data.employer_id)).district_code)
+        employment_id = await talent_pool.start_employment(data, confirmed_by=user.username)
+        return await talent_pool.get_employment(employment_id)
+
+    @post(
+        "/employment-claims",
+        opt=action("employment.claim"),
+        summary="An employer claims a person by full ID number and name; pending until confirmed",
+    )
+    async def claim(
+        self, data: EmploymentClaimIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> EmploymentOut:
+        user = user_of(request)
+        assert user.employer_id is not None
+        return await talent_pool.claim_employment(
+            user.employer_id,
+            id_number=data.id_number,
+            name=data.name,
+            start_date=data.start_date,
+            position=data.position,
+            requested_by=user.username,
+            today=rt.today(),
+        )
+
+    @get(
+        "/employments",
+        opt=action("employment.list"),
+        summary="Employments: a trainee's own, an employer's, or a district's (regulators)",
+    )
+    async def list_employments(
+        self,
+        request: Request[Any, Any, Any],
+        status: Literal["active", "pending", "declined"] | None = None,
+    ) -> list[EmploymentOut]:
+        user = user_of(request)
+        if user.role == TRAINEE:
+            return await talent_pool.employments(practitioner_id=user.practitioner_id or -1, status=status)
+        if user.role == EMPLOYER:
+            return await talent_pool.employments(employer_id=user.employer_id, status=status)
+        district = user.district_code if user.role == DISTRICT else None
+        return await talent_pool.employments(district_code=district, status=status)
+
+    @post(
+        "/employments/{employment_id:int}/confirm",
+        opt=action("employment.decide"),
+        summary="The person (or a regulator) confirms an employer's claim",
+    )
+    async def confirm(self, employment_id: int, request: Request[Any, Any, Any]) -> EmploymentOut:
+        return await self._decide(employment_id, request, confirm=True)
+
+    @post(
+        "/employments/{employment_id:int}/decline",
+        opt=action("employment.decide"),
+        summary="The person (or a regulator) declines an employer's claim",
+    )
+    async def decline(self, employment_id: int, request: Request[Any, Any, Any]) -> EmploymentOut:
+        return await self._decide(employment_id, request, confirm=False)
+
+    async def _decide(
+        self, employment_id: int, request: Request[Any, Any, Any], *, confirm: bool
+    ) -> EmploymentOut:
+        user = user_of(request)
+        await ensure_employment(user, employment_id, deciding=True)
+        by = "self" if user.role == TRAINEE else user.username
+        return await talent_pool.decide_employment(
+            employment_id,
+            confirm=confirm,
+            by=by,
+            practitioner_id=user.practitioner_id if user.role == TRAINEE else None,
+        )
+
+    @post(
+        "/employments/{employment_id:int}/end",
+        opt=action("employment.end"),
+        summary="End an employment (the employer or a regulator)",
+    )
+    async def end(
+        self, employment_id: int, data: EmploymentEndIn, request: Request[Any, Any, Any]
+    ) -> EmploymentOut:
+        user = user_of(request)
+        await ensure_employment(user, employment_id)
+        employer = user.employer_id if user.role == EMPLOYER else None
+        return await talent_pool.end_employment(employment_id, data.end_date, employer_id=employer)
 
     @get(
         "/practitioners/{practitioner_id:int}/record",
-        summary="A practitioner's whole record (self, city admin)",
+        opt=action("practitioner.record"),
+        summary="A practitioner's whole record (the person, regulators of their district)",
     )
     async def record(self, practitioner_id: int, request: Request[Any, Any, Any]) -> PractitionerRecord:
-        user = user_of(request)
-        if not (user.role == "city_admin" or user.practitioner_id == practitioner_id):
-            raise PermissionDeniedException("只能查看本人的档案")
+        await ensure_practitioner(user_of(request), practitioner_id)
         return await talent_pool.practitioner_record(practitioner_id)

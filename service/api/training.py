@@ -5,12 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+import talent_pool
 import training
-from service import policy, usecases
-from service.auth import require, user_of
+from service import usecases
+from service.policy import (
+    BASE,
+    CITY,
+    DISTRICT,
+    TRAINEE,
+    action,
+    ensure_base,
+    ensure_district,
+    ensure_enrollment,
+    ensure_offering,
+    ensure_session,
+    practitioner_for,
+    user_of,
+)
 from service.runtime import Runtime
+from talent_pool.errors import ValidationFailed
 from training.schemas import (
     AttendanceMethod,
     AttendanceReport,
@@ -27,13 +42,21 @@ from training.schemas import (
     TrainingBaseOut,
 )
 
-STAFF = ("city_admin", "base_staff")
-
 
 class EnrollIn(BaseModel):
-    """Staff enroll a named practitioner; a trainee's own id is taken from the login."""
+    """Whom to enroll. A trainee enrolls themselves (empty body). Base staff name the person by
+    full resident ID number **and** name (both must match the talent pool; an unknown person and
+    a wrong name get the same answer); a city admin may also give ``practitioner_id``."""
 
     practitioner_id: int | None = None
+    id_number: str | None = Field(default=None, max_length=40)
+    name: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> EnrollIn:
+        if (self.id_number is None) != (self.name is None):
+            raise ValueError("身份证号和姓名须同时填写")
+        return self
 
 
 class AttendanceIn(BaseModel):
@@ -48,88 +71,112 @@ class TrainingController(Controller):
     path = "/api"
     tags = ["training"]
 
-    @get("/catalog/courses", summary="Course catalog (public)")
+    @get("/catalog/courses", summary="Course catalog (public)", opt=action("public"))
     async def courses(self) -> list[CourseOut]:
         return await training.list_courses()
 
-    @get("/catalog/offerings", summary="Offerings open for enrollment (public)")
+    @get("/catalog/offerings", summary="Offerings open for enrollment (public)", opt=action("public"))
     async def open_offerings(self, rt: Runtime) -> list[OfferingOut]:
         return await usecases.open_offerings(rt)
 
-    @get("/catalog/offerings/{offering_id:int}/sessions", summary="Sessions of an offering (public)")
+    @get(
+        "/catalog/offerings/{offering_id:int}/sessions",
+        summary="Sessions of an offering (public)",
+        opt=action("public"),
+    )
     async def sessions(self, offering_id: int) -> list[SessionOut]:
         return await training.list_sessions(offering_id)
 
-    @get("/training-bases", summary="Training bases (实训基地)", guards=[require(*STAFF)])
-    async def bases(self) -> list[TrainingBaseOut]:
-        return await training.list_training_bases()
+    @get("/training-bases", summary="Training bases (实训基地)", opt=action("base.list"))
+    async def bases(self, request: Request[Any, Any, Any]) -> list[TrainingBaseOut]:
+        user = user_of(request)
+        if user.role == BASE:
+            return [await training.get_training_base(user.training_base_id or -1)]
+        return await training.list_training_bases(user.district_code if user.role == DISTRICT else None)
 
-    @post("/training-bases", guards=[require("city_admin")], summary="Register a training base")
-    async def create_base(self, data: TrainingBaseIn) -> TrainingBaseOut:
+    @post("/training-bases", opt=action("base.create"), summary="Register a training base")
+    async def create_base(self, data: TrainingBaseIn, request: Request[Any, Any, Any]) -> TrainingBaseOut:
+        ensure_district(user_of(request), data.district_code)
         return await training.create_training_base(data)
 
-    @post("/courses", guards=[require("city_admin")], summary="Add a course to the catalog")
+    @post("/courses", opt=action("course.create"), summary="Add a course to the catalog")
     async def create_course(self, data: CourseIn) -> CourseOut:
         return await training.create_course(data)
 
-    @post("/offerings", guards=[require(*STAFF)], summary="Open an offering (开班) at a base")
+    @post("/offerings", opt=action("offering.create"), summary="Open an offering (开班) at a base")
     async def create_offering(self, data: OfferingIn, request: Request[Any, Any, Any]) -> OfferingOut:
-        policy.ensure_base(user_of(request), data.training_base_id)
+        await ensure_base(user_of(request), data.training_base_id)
         return await training.create_offering(data)
 
     @post(
         "/offerings/{offering_id:int}/sessions",
-        guards=[require(*STAFF)],
+        opt=action("offering.manage"),
         summary="Add a session (课次)",
     )
     async def add_session(
         self, offering_id: int, data: SessionIn, request: Request[Any, Any, Any]
     ) -> SessionOut:
-        await policy.ensure_offering(user_of(request), offering_id)
+        await ensure_offering(user_of(request), offering_id)
         return await training.add_session(offering_id, data)
 
     @post(
         "/offerings/{offering_id:int}/enrollments",
-        guards=[require("trainee", *STAFF)],
-        summary="Enroll (trainee: self; staff: a named practitioner); waitlisted when full",
+        opt=action("enrollment.create"),
+        summary="Enroll (trainee: self; base staff: a person named by full ID number and name); "
+        "waitlisted when full",
     )
     async def enroll(
         self, offering_id: int, data: EnrollIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> EnrollmentOut:
         user = user_of(request)
-        practitioner_id = policy.practitioner_for(user, data.practitioner_id)
-        if user.role != "trainee":
-            await policy.ensure_offering(user, offering_id)
+        if user.role == TRAINEE:
+            practitioner_id = practitioner_for(user, data.practitioner_id)
+        else:
+            await ensure_offering(user, offering_id)
+            if data.id_number is not None and data.name is not None:
+                practitioner_id = (
+                    await talent_pool.match_practitioner(data.id_number, data.name, today=rt.today())
+                ).id
+            elif user.role == CITY and data.practitioner_id is not None:
+                practitioner_id = data.practitioner_id
+            else:
+                raise ValidationFailed("请填写要报名人员的身份证号和姓名", field="id_number")
         return await training.enroll(offering_id, practitioner_id, now=rt.now(), today=rt.today())
 
-    @get("/offerings/{offering_id:int}/enrollments", guards=[require(*STAFF)], summary="Roster")
+    @get("/offerings/{offering_id:int}/enrollments", opt=action("offering.roster"), summary="Roster")
     async def roster(self, offering_id: int, request: Request[Any, Any, Any]) -> list[EnrollmentOut]:
-        await policy.ensure_offering(user_of(request), offering_id)
+        await ensure_offering(user_of(request), offering_id, read=True)
         return await training.list_enrollments(offering_id)
 
-    @get("/me/enrollments", guards=[require("trainee")], summary="My enrollments")
+    @get("/me/enrollments", opt=action("enrollment.mine"), summary="My enrollments")
     async def my_enrollments(self, request: Request[Any, Any, Any]) -> list[EnrollmentOut]:
         user = user_of(request)
-        assert user.practitioner_id is not None
+        if user.practitioner_id is None:
+            return []
         return await training.enrollments_of_practitioner(user.practitioner_id)
 
-    @delete("/enrollments/{enrollment_id:int}", status_code=200, summary="Cancel; promotes the waitlist")
+    @delete(
+        "/enrollments/{enrollment_id:int}",
+        status_code=200,
+        opt=action("enrollment.cancel"),
+        summary="Cancel; promotes the waitlist",
+    )
     async def cancel(
         self, enrollment_id: int, request: Request[Any, Any, Any], rt: Runtime
     ) -> CancellationResult:
-        await policy.ensure_enrollment(user_of(request), enrollment_id)
+        await ensure_enrollment(user_of(request), enrollment_id)
         return await training.cancel_enrollment(enrollment_id, now=rt.now())
 
     @post(
         "/sessions/{session_id:int}/attendance",
-        guards=[require(*STAFF)],
+        opt=action("offering.manage"),
         summary="Record attendance",
     )
     async def attendance(
         self, session_id: int, data: AttendanceIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> AttendanceReport:
         user = user_of(request)
-        await policy.ensure_session(user, session_id)
+        await ensure_session(user, session_id)
         return await training.record_attendance(
             session_id,
             data.entries,
@@ -141,11 +188,11 @@ class TrainingController(Controller):
 
     @post(
         "/offerings/{offering_id:int}/complete",
-        guards=[require(*STAFF)],
+        opt=action("offering.manage"),
         summary="Apply the completion rule; completed enrollments become training records",
     )
     async def complete(
         self, offering_id: int, request: Request[Any, Any, Any], rt: Runtime
     ) -> CompletionReport:
-        await policy.ensure_offering(user_of(request), offering_id)
+        await ensure_offering(user_of(request), offering_id)
         return await usecases.complete_offering(rt, offering_id)

@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Template
 
 from service import usecases
+from service.policy import action
 from service.runtime import Runtime
 
 OUTCOME_TEXT = {
@@ -39,7 +40,11 @@ class VerifyController(Controller):
     path = "/"
     tags = ["verify"]
 
-    @get("/v/{number:str}", summary="Verify a certificate (QR target): HTML, or JSON by Accept")
+    @get(
+        "/v/{number:str}",
+        summary="Verify a certificate (QR target): HTML, or JSON by Accept",
+        opt=action("public"),
+    )
     async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
         params = dict(request.query_params)
         result = await usecases.verify(rt, number[:64], params or None, _client(request))
@@ -51,7 +56,11 @@ class VerifyController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @get("/api/verify/{number:str}", summary="Verify by certificate number (typed, no signature)")
+    @get(
+        "/api/verify/{number:str}",
+        summary="Verify by certificate number (typed, no signature)",
+        opt=action("public"),
+    )
     async def verify_number(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
         result = await usecases.verify(rt, number[:64], None, _client(request))
         return Response(result, headers={"Cache-Control": "no-store"})
@@ -59,7 +68,7 @@ class VerifyController(Controller):
     @get(
         "/.well-known/jwks.json",
         summary="Public Ed25519 keys that sign verify URLs (JWKS, RFC 7517/8037)",
-        opt={"no_rate_limit": True},
+        opt=action("public", no_rate_limit=True),
     )
     async def jwks(self, rt: Runtime) -> dict[str, Any]:
         return dict(rt.keyring.jwks())

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from service.sms import RecordingSms
 from tests.servers import serve_in_process, settings_for
 
 
@@ -18,7 +19,9 @@ async def client(db: None, pg_engine: Any, tmp_path: Path) -> AsyncIterator[Asyn
     """The app in-process with background work in-process (no broker)."""
     from service.app import create_app
 
-    async with serve_in_process(create_app(settings_for(tmp_path), engine=pg_engine)) as c:
+    sms = RecordingSms()
+    async with serve_in_process(create_app(settings_for(tmp_path), engine=pg_engine, sms=sms)) as c:
+        c.sms = sms  # type: ignore[attr-defined]  # the codes sent, for sign-up tests
         yield c
 
 
@@ -30,5 +33,7 @@ async def celery_client(
     from service.app import create_app
 
     settings = settings_for(tmp_path, **celery_worker)
-    async with serve_in_process(create_app(settings, engine=pg_engine)) as c:
+    sms = RecordingSms()
+    async with serve_in_process(create_app(settings, engine=pg_engine, sms=sms)) as c:
+        c.sms = sms  # type: ignore[attr-defined]
         yield c

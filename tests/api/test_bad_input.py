@@ -94,7 +94,13 @@ async def test_bad_names_are_rejected(client: AsyncTestClient, name: str) -> Non
 async def test_real_names_are_normalised(client: AsyncTestClient, name: str, stored: str) -> None:  # type: ignore[type-arg]
     r = await client.post(
         "/api/auth/register",
-        json={"username": "someone", "password": PASSWORD, "id_number": "11010519491231002X", "name": name},
+        json={
+            "username": "someone",
+            "password": PASSWORD,
+            "id_number": "11010519491231002X",
+            "name": name,
+            "phone": "13800000000",
+        },
     )
     assert r.status_code == 201, r.text
-    assert r.json()["display_name"] == stored
+    assert r.json()["account"]["display_name"] == stored

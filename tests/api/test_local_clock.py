@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from service.sms import RecordingSms
 from talent_pool.identity import id_check_character
-from tests.factories import PASSWORD, admin_headers
+from tests.factories import admin_headers, sign_up
 from tests.servers import serve_in_process, settings_for
 from worker.clock import FixedClock
 
@@ -34,17 +35,18 @@ async def test_staff_registration_and_signup_use_the_shanghai_date_on_a_utc_serv
     time.tzset()
     clock = FixedClock(SHANGHAI_0030)
     try:
-        async with serve_in_process(create_app(settings_for(tmp_path), engine=pg_engine, clock=clock)) as c:
+        sms = RecordingSms()
+        app = create_app(settings_for(tmp_path), engine=pg_engine, clock=clock, sms=sms)
+        async with serve_in_process(app) as c:
             admin = await admin_headers(c)
             staff = await c.post(
                 "/api/practitioners", headers=admin, json={"id_number": id_number(1), "name": "周一"}
             )
             assert staff.status_code == 201, staff.text  # sixteen today in Shanghai
-            signup = await c.post(
-                "/api/auth/register",
-                json={"username": "zhouer", "password": PASSWORD, "id_number": id_number(3), "name": "周二"},
-            )
-            assert signup.status_code == 201, signup.text
+            c.sms = sms  # type: ignore[attr-defined]
+            signed_up = await sign_up(c, "zhouer", id_number=id_number(3), name="周二")  # verified: 16 today
+            me = await c.get("/api/auth/me", headers=signed_up)
+            assert me.json()["practitioner_id"] is not None
             clock.set(SHANGHAI_0030 - dt.timedelta(minutes=31))  # 23:59 on the 29th in Shanghai
             early = await c.post(
                 "/api/practitioners", headers=admin, json={"id_number": id_number(5), "name": "周三"}

@@ -30,7 +30,7 @@ async def test_local_day_rules_through_the_api(client: AsyncTestClient) -> None:
     )
     assert past.status_code == future.status_code == 201
     missing = await client.post(f"/api/offerings/{offering}/enrollments", headers=admin, json={})
-    assert missing.status_code == 422 and "practitioner_id" in missing.json()["detail"]
+    assert missing.status_code == 422 and "身份证号和姓名" in missing.json()["detail"]
     enrolled = await client.post(
         f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid}
     )

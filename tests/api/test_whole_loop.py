@@ -16,7 +16,7 @@ from PIL import Image
 
 from certification import RENDER_TASK
 from talent_pool.tables import OutboxMessage
-from tests.factories import PASSWORD, admin_headers, login, make_id, person_name
+from tests.factories import PASSWORD, admin_headers, login, make_id, person_name, sign_up
 from tests.servers import wait_for
 from worker.clock import Clock
 
@@ -81,17 +81,8 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
 
     trainees = []
     for i in range(3):
-        account = await ok(
-            await c.post(
-                "/api/auth/register",
-                json={
-                    "username": f"trainee{i}",
-                    "password": PASSWORD,
-                    "id_number": make_id(i + 1).lower(),
-                    "name": person_name(i + 1),
-                },
-            )
-        )
+        headers = await sign_up(c, f"trainee{i}", id_number=make_id(i + 1).lower(), name=person_name(i + 1))
+        account = await ok(await c.get("/api/auth/me", headers=headers), 200)
         await ok(
             await c.post(
                 "/api/employments",
@@ -103,7 +94,7 @@ async def test_whole_loop_with_celery_worker(celery_client: AsyncTestClient) -> 
                 },
             )
         )
-        trainees.append((account, await login(c, f"trainee{i}")))
+        trainees.append((account, headers))
 
     before = await ok(await c.get("/api/targets", headers=admin), 200)
     assert city(before, "certification_rate")["denominator"] == 3
