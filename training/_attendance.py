@@ -1,4 +1,5 @@
-"""Attendance (考勤): one row per session and enrollment, whole batches validated first."""
+"""Attendance (考勤): one row per session and enrollment, whole batches validated first; every
+change of a row is kept (who, when, how, why) in ``tr_attendance_change``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from talent_pool.db import atomic
+from talent_pool.db import atomic, is_sqlite
 from training._common import (
     _offering_row,
     _require_aware,
@@ -22,7 +23,103 @@ from training.schemas import (
     AttendanceMethod,
     AttendanceReport,
 )
-from training.tables import Attendance, Enrollment, Session
+from training.tables import Attendance, AttendanceChange, Enrollment, Session
+
+# Writers of a session's attendance that read before they write (roster, batch, correction) lock
+# the session row exclusively; QR check-ins take a shared lock, so they run in parallel with each
+# other but never interleave with a roster write (the history's "before" is exact). PostgreSQL only:
+# an SQLite write transaction is exclusive anyway.
+_LOCK_SESSION_SQL = "SELECT id FROM tr_session WHERE id = {} FOR NO KEY UPDATE"
+_SHARE_SESSION_SQL = "SELECT id FROM tr_session WHERE id = {} FOR SHARE"
+
+
+async def _lock_session(session_id: int, *, shared: bool = False) -> None:
+    if not is_sqlite(Session._meta.db):
+        await Session.raw(_SHARE_SESSION_SQL if shared else _LOCK_SESSION_SQL, session_id)
+
+
+async def write_attendance(
+    session_id: int,
+    values: Mapping[int, bool],
+    *,
+    method: str,
+    by: str,
+    now: dt.datetime,
+    reason: str = "",
+    touch_unchanged: bool = True,
+    checked_in_at: Mapping[int, dt.datetime] | None = None,
+) -> dict[int, tuple[int, bool]]:
+    """Set ``present`` for enrollments (``{enrollment id: present}``) at a session, inside the
+    caller's transaction, after locking the session row; returns ``{enrollment id: (attendance
+    id, changed)}``. A new row or a changed value writes one ``tr_attendance_change`` row (value
+    before and after, ``method``, ``by``, ``now``, ``reason``); an unchanged value writes none and
+    only refreshes ``method``/``recorded_by``/``recorded_at`` when ``touch_unchanged``.
+    ``checked_in_at`` gives the device's scan instants of new present rows."""
+    await _lock_session(session_id)
+    ids = sorted(values)
+    existing = {
+        r["enrollment"]: r
+        for r in await Attendance.select(Attendance.id, Attendance.enrollment, Attendance.present).where(
+            (Attendance.session == session_id) & Attendance.enrollment.is_in(ids or [-1])
+        )
+    }
+    out: dict[int, tuple[int, bool]] = {}
+    history: list[AttendanceChange] = []
+    new = [e for e in ids if e not in existing]
+    if new:
+        scans = checked_in_at or {}
+        inserted = await Attendance.insert(
+            *(
+                Attendance(
+                    session=session_id,
+                    enrollment=e,
+                    present=values[e],
+                    method=method,
+                    recorded_by=by,
+                    recorded_at=now,
+                    checked_in_at=scans.get(e) if values[e] else None,
+                )
+                for e in new
+            )
+        ).returning(Attendance.id, Attendance.enrollment)
+        for r in inserted:
+            out[r["enrollment"]] = (r["id"], True)
+            history.append(_change(r["id"], None, values[r["enrollment"]], method, by, now, reason))
+    for e in ids:
+        row = existing.get(e)
+        if row is None:
+            continue
+        changed = row["present"] != values[e]
+        if changed or touch_unchanged:
+            await Attendance.update(
+                {
+                    Attendance.present: values[e],
+                    Attendance.method: method,
+                    Attendance.recorded_by: by,
+                    Attendance.recorded_at: now,
+                }
+            ).where(Attendance.id == row["id"])
+        if changed:
+            history.append(_change(row["id"], row["present"], values[e], method, by, now, reason))
+        out[e] = (row["id"], changed)
+    if history:
+        await AttendanceChange.insert(*history)
+    return out
+
+
+def _change(
+    attendance_id: int, before: bool | None, after: bool, method: str, by: str, now: dt.datetime, reason: str
+) -> AttendanceChange:
+    return AttendanceChange(
+        attendance=attendance_id,
+        present_before=before,
+        present_after=after,
+        method=method,
+        changed_by=by,
+        changed_at=now,
+        reason=reason,
+    )
+
 
 # --------------------------------------------------------------------------- attendance
 
@@ -43,13 +140,15 @@ async def record_attendance(
     if any row is bad (malformed, unknown person, not enrolled, waitlisted/cancelled, the same
     person twice with different values) :class:`AttendanceRejected` lists every bad row
     (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical duplicate rows count
-    once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``.
+    once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``; every
+    new row and changed value is kept in the attendance history (:func:`attendance_history`).
 
     ``today`` (the caller's local business date): a session whose ``day`` is after
     it has not happened yet and the whole batch is rejected (课次尚未开始) — nothing is written.
 
     Raises :class:`TrainingNotFound` (session), :class:`OfferingNotOpen` (offering completed or
-    cancelled), :class:`TrainingInvalid` (empty ``recorded_by``, naive ``now``, future session).
+    cancelled, session cancelled), :class:`TrainingInvalid` (empty ``recorded_by``, naive ``now``,
+    future session).
     """
     _require_aware(now)
     recorded_by = recorded_by.strip()
@@ -61,6 +160,8 @@ async def record_attendance(
         session = await Session.select().where(Session.id == session_id).first()
         if session is None:
             raise TrainingNotFound(f"课次 {session_id} 不存在")
+        if session["status"] == "cancelled":
+            raise OfferingNotOpen(f"课次 {session_id} 已取消，不能记录考勤", session_id=session_id)
         if session["day"] > today:
             raise TrainingInvalid(
                 f"课次尚未开始（课次日期 {session['day']}，今天 {today}），不能记录考勤",
@@ -111,26 +212,12 @@ async def record_attendance(
         if bad:
             raise AttendanceRejected(bad)
         if chosen:
-            rows = [
-                Attendance(
-                    session=session_id,
-                    enrollment=enrollment_id,
-                    present=present,
-                    method=method,
-                    recorded_by=recorded_by,
-                    recorded_at=now,
-                )
-                for enrollment_id, (_, present) in chosen.items()
-            ]
-            await Attendance.insert(*rows).on_conflict(
-                target=(Attendance.session, Attendance.enrollment),
-                action="DO UPDATE",
-                values=[
-                    Attendance.present,
-                    Attendance.method,
-                    Attendance.recorded_by,
-                    Attendance.recorded_at,
-                ],
+            await write_attendance(
+                session_id,
+                {enrollment_id: present for enrollment_id, (_, present) in chosen.items()},
+                method=method,
+                by=recorded_by,
+                now=now,
             )
     present_count = sum(1 for _, p in chosen.values() if p)
     return AttendanceReport(

@@ -67,10 +67,11 @@ def _course_out(row: Mapping[str, Any]) -> CourseOut:
 
 _OFFERINGS_SQL = """
     SELECT o.id, o.course AS course_id, o.training_base AS training_base_id, o.title, o.start_date,
-           o.end_date, o.capacity, o.confirmed_count, o.status, o.completed_on,
+           o.end_date, o.capacity, o.confirmed_count, o.status, o.completed_on, o.subsidised,
            b.name AS training_base_name, b.district_code, COALESCE(d.name, '') AS district_name,
            c.title AS course_title, c.category AS course_category, c.hours AS course_hours,
-           (SELECT COUNT(*) FROM tr_session s WHERE s.offering = o.id) AS session_count
+           (SELECT COUNT(*) FROM tr_session s
+            WHERE s.offering = o.id AND s.status = 'scheduled') AS session_count
     FROM tr_offering o
     JOIN tr_training_base b ON b.id = o.training_base
     JOIN tr_course c ON c.id = o.course

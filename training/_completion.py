@@ -1,27 +1,30 @@
-"""Completion (结业): the completion rule, and one training record per completion in the ledger."""
+"""Completion (结业): the course's completion rule (attendance share, online progress share,
+optional quiz pass), a report that says for each person why they did or did not complete, and
+one training record per completion in the ledger."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
 from talent_pool import record_training
 from talent_pool.db import atomic
 from talent_pool.schemas import TrainingRecordIn
-from talent_pool.tables import TrainingRecord
+from talent_pool.tables import Practitioner, TrainingRecord
 from training._common import (
     NOT_ADMITTED_REASON,
     _offering_row,
     _require_aware,
 )
+from training._online import best_quiz_scores, online_totals, rule_for_course
 from training.errors import (
     OfferingNotOpen,
     TrainingInvalid,
 )
 from training.rules import (
-    DEFAULT_COMPLETION_RULE,
     CompletionDecision,
     CompletionRule,
     credited_hours,
@@ -32,7 +35,7 @@ from training.schemas import (
     CompletionEntry,
     CompletionReport,
 )
-from training.tables import Attendance, Course, Enrollment, Offering, Session, TrainingBase
+from training.tables import Attendance, Course, Enrollment, Lesson, Offering, Session, TrainingBase
 
 # --------------------------------------------------------------------------- completion
 
@@ -40,7 +43,9 @@ from training.tables import Attendance, Course, Enrollment, Offering, Session, T
 async def _attended(offering_id: int) -> dict[int, tuple[Decimal, int]]:
     """Enrollment id → (attended hours, attended sessions) over the offering's sessions."""
     rows = await Attendance.select(Attendance.enrollment, Attendance.session.hours.as_alias("hours")).where(
-        (Attendance.session.offering == offering_id) & (Attendance.present == True)  # noqa: E712
+        (Attendance.session.offering == offering_id)
+        & (Attendance.present == True)  # noqa: E712
+        & (Attendance.session.status == "scheduled")
     )
     totals: dict[int, tuple[Decimal, int]] = {}
     for r in rows:
@@ -70,10 +75,12 @@ async def _stored_report(
             TrainingRecord._meta.primary_key, TrainingRecord.source_ref, TrainingRecord.hours
         ).where(TrainingRecord.source_ref.is_in(refs))
         records = {t["source_ref"]: (t["id"], Decimal(t["hours"])) for t in found}
+    names = await _names([r["practitioner"] for r in rows])
     entries = [
         CompletionEntry(
             enrollment_id=r["id"],
             practitioner_id=r["practitioner"],
+            practitioner_name=names.get(r["practitioner"], ""),
             status=r["status"],
             attended_hours=r["attended_hours"] or Decimal(0),
             scheduled_hours=scheduled_hours,
@@ -115,29 +122,168 @@ async def default_completion_date(offering_id: int, today: dt.date) -> dt.date:
     has no sessions yet. Raises :class:`TrainingNotFound`.
     """
     await _offering_row(offering_id)
-    days = await Session.select(Session.day).where(Session.offering == offering_id)
+    days = await Session.select(Session.day).where(
+        (Session.offering == offering_id) & (Session.status == "scheduled")
+    )
     if not days:
         return today
     last_day: dt.date = max(r["day"] for r in days)
     return last_day if last_day <= today else today
 
 
+async def _names(practitioner_ids: list[int]) -> dict[int, str]:
+    if not practitioner_ids:
+        return {}
+    rows = await Practitioner.select(Practitioner._meta.primary_key, Practitioner.name).where(
+        Practitioner._meta.primary_key.is_in(practitioner_ids)
+    )
+    return {r["id"]: r["name"] for r in rows}
+
+
+@dataclass
+class _Evaluated:
+    enrollment: dict[str, Any]
+    decision: CompletionDecision
+    hours: Decimal
+    sessions: int
+    credit: Decimal
+    online: int
+    quiz: Decimal | None
+
+
+async def _evaluate(
+    offering: Mapping[str, Any],
+    sessions: list[dict[str, Any]],
+    course: Mapping[str, Any],
+    rule: CompletionRule,
+) -> tuple[list[_Evaluated], int]:
+    """Decide every confirmed enrollment of the offering (no writes); returns the decisions and
+    the total seconds of the course's lessons."""
+    scheduled_hours = _sum_hours(s["hours"] for s in sessions)
+    attended = await _attended(offering["id"])
+    online_total, online = await online_totals(offering["id"], course["id"])
+    quizzes = await best_quiz_scores(offering["id"])
+    confirmed = await (
+        Enrollment.select()
+        .where((Enrollment.offering == offering["id"]) & (Enrollment.status == "confirmed"))
+        .order_by(Enrollment.id)
+    )
+    out: list[_Evaluated] = []
+    for e in confirmed:
+        hours, count = attended.get(e["id"], (Decimal(0), 0))
+        watched = online.get(e["id"], 0)
+        quiz = quizzes[e["id"]].best_score if e["id"] in quizzes else None
+        decision = evaluate_completion(
+            scheduled_hours=scheduled_hours,
+            attended_hours=hours,
+            scheduled_sessions=len(sessions),
+            attended_sessions=count,
+            rule=rule,
+            online_seconds=watched,
+            online_total_seconds=online_total,
+            quiz_score=quiz,
+        )
+        credit = credited_hours(hours + Decimal(watched) / 3600, Decimal(course["hours"]))
+        if decision.completed and credit <= 0:
+            decision = CompletionDecision(
+                False,
+                f"{decision.reason}；可计学时 {format_hours(credit)} 不足 0.1 学时，不计培训记录",
+            )
+        out.append(_Evaluated(e, decision, hours, count, credit, watched, quiz))
+    return out, online_total
+
+
+async def _prepare(
+    offering_id: int, rule: CompletionRule | None
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], CompletionRule]:
+    offering = await _offering_row(offering_id)
+    sessions = await Session.select(Session.day, Session.hours).where(
+        (Session.offering == offering_id) & (Session.status == "scheduled")
+    )
+    course = await Course.select().where(Course.id == offering["course"]).first()
+    assert course is not None
+    return offering, sessions, course, rule or await rule_for_course(course["id"])
+
+
+def _entry(
+    ev: _Evaluated, status: str, scheduled: Decimal, online_total: int, name: str, record: Any = None
+) -> CompletionEntry:
+    return CompletionEntry(
+        enrollment_id=ev.enrollment["id"],
+        practitioner_id=ev.enrollment["practitioner"],
+        practitioner_name=name,
+        status=status,  # type: ignore[arg-type]
+        attended_hours=ev.hours,
+        scheduled_hours=scheduled,
+        reason=ev.decision.reason,
+        training_record_id=record.id if record is not None else None,
+        credited_hours=Decimal(record.hours) if record is not None else None,
+        online_seconds=ev.online,
+        online_total_seconds=online_total,
+        quiz_score=ev.quiz,
+    )
+
+
+async def completion_preview(offering_id: int, *, rule: CompletionRule | None = None) -> CompletionReport:
+    """What :func:`complete_offering` would decide now, for each confirmed enrollment and why —
+    nothing is written (for a completed offering: the stored outcome). ``rule`` defaults to the
+    course's rule. Raises :class:`TrainingNotFound`."""
+    offering, sessions, course, rule = await _prepare(offering_id, rule)
+    scheduled_hours = _sum_hours(s["hours"] for s in sessions)
+    if offering["status"] == "completed":
+        return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
+    evaluated, online_total = await _evaluate(offering, sessions, course, rule)
+    names = await _names([ev.enrollment["practitioner"] for ev in evaluated])
+    entries = [
+        _entry(
+            ev,
+            "completed" if ev.decision.completed else "not_completed",
+            scheduled_hours,
+            online_total,
+            names.get(ev.enrollment["practitioner"], ""),
+        )
+        for ev in evaluated
+    ]
+    waiting = await Enrollment.count().where(
+        (Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted")
+    )
+    last_day = max((s["day"] for s in sessions), default=None)
+    return CompletionReport(
+        offering_id=offering_id,
+        completed_on=last_day or offering["end_date"],
+        scheduled_hours=scheduled_hours,
+        scheduled_sessions=len(sessions),
+        completed=sum(1 for e in entries if e.status == "completed"),
+        not_completed=sum(1 for e in entries if e.status == "not_completed"),
+        waitlisted=waiting,
+        already_completed=False,
+        rule=rule.source,
+        entries=entries,
+        not_admitted=waiting,
+        not_admitted_ids=[],
+    )
+
+
 async def complete_offering(
     offering_id: int,
     *,
     completed_on: dt.date,
-    rule: CompletionRule = DEFAULT_COMPLETION_RULE,
+    rule: CompletionRule | None = None,
     now: dt.datetime,
 ) -> CompletionReport:
     """Close an offering (结业): decide completion of every confirmed enrollment and feed the
     talent-pool ledger, all in one transaction.
 
-    Rule: :data:`training.rules.DEFAULT_COMPLETION_RULE` (attended hours ≥ 80 % of scheduled
-    hours — a configurable default, see :mod:`training.rules`) unless ``rule`` is given. Each
-    completed enrollment gets one ``talent_pool.record_training`` call (course category and
-    title, ``completed_on``, provider = base name, ``source_ref="training:enrollment:{id}"``)
-    inside the same transaction as its status update. The record's hours are the hours the
-    person attended, capped at the course hours and rounded down to the ledger's 0.1 h
+    Rule: ``rule`` when given, else the course's rule (``tr_course_rule``, :func:`training.set_course_rule`)
+    or :data:`training.rules.DEFAULT_COMPLETION_RULE` (attended hours ≥ 80 % of scheduled hours —
+    a configurable default, see :mod:`training.rules`): attendance share of the scheduled (not
+    cancelled) sessions, online progress share of the course's lessons, optional quiz pass
+    (:func:`training.rules.evaluate_completion`); every entry's ``reason`` names each criterion
+    with its numbers. Each completed enrollment gets one ``talent_pool.record_training`` call
+    (course category and title, ``completed_on``, provider = base name,
+    ``source_ref="training:enrollment:{id}"`` — the ledger is idempotent on it) inside the same
+    transaction as its status update. The record's hours are the hours the person attended plus
+    the online hours watched, capped at the course hours and rounded down to the ledger's 0.1 h
     (:func:`training.rules.credited_hours`, reported as ``CompletionEntry.credited_hours``) —
     never simply the course hours: exam eligibility reads hours from the ledger. An enrollment
     whose credit would be under 0.1 h is ``not_completed``. ``now`` (aware UTC) stamps
@@ -153,22 +299,26 @@ async def complete_offering(
     Idempotent: completing an already completed offering writes nothing and returns the stored
     outcome (``already_completed=True``); concurrent calls are serialised by a conditional status
     update. Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen` (cancelled offering),
-    :class:`TrainingInvalid` (no sessions, or ``completed_on`` before the last session day).
+    :class:`TrainingInvalid` (no sessions and no online lessons, or ``completed_on`` before the
+    last session day).
     """
     _require_aware(now)
     async with atomic():
-        offering = await _offering_row(offering_id)
-        sessions = await Session.select(Session.day, Session.hours).where(Session.offering == offering_id)
+        offering, sessions, course, rule = await _prepare(offering_id, rule)
         scheduled_hours = _sum_hours(s["hours"] for s in sessions)
         if offering["status"] == "completed":
             return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
         if offering["status"] == "cancelled":
             raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
-        if not sessions:
+        has_lessons = await Lesson.exists().where(Lesson.course == course["id"])
+        if not sessions and not has_lessons:
             raise TrainingInvalid(f"班级 {offering_id} 没有课次，不能结业")
-        last_day = max(s["day"] for s in sessions)
-        if completed_on < last_day:
-            raise TrainingInvalid(f"结业日期 {completed_on} 早于最后一次课 {last_day}", field="completed_on")
+        if sessions:
+            last_day = max(s["day"] for s in sessions)
+            if completed_on < last_day:
+                raise TrainingInvalid(
+                    f"结业日期 {completed_on} 早于最后一次课 {last_day}", field="completed_on"
+                )
         claimed = (
             await Offering.update({Offering.status: "completed", Offering.completed_on: completed_on})
             .where((Offering.id == offering_id) & Offering.status.is_in(["open", "closed"]))
@@ -179,72 +329,41 @@ async def complete_offering(
             if offering["status"] == "completed":
                 return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
             raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
-        course = await Course.select().where(Course.id == offering["course"]).first()
-        base_id = offering["training_base"]
-        base = await TrainingBase.select().where(TrainingBase.id == base_id).first()
-        assert course is not None and base is not None
-        attended = await _attended(offering_id)
-        confirmed = await (
-            Enrollment.select()
-            .where((Enrollment.offering == offering_id) & (Enrollment.status == "confirmed"))
-            .order_by(Enrollment.id)
-        )
+        base = await TrainingBase.select().where(TrainingBase.id == offering["training_base"]).first()
+        assert base is not None
+        evaluated, online_total = await _evaluate(offering, sessions, course, rule)
+        names = await _names([ev.enrollment["practitioner"] for ev in evaluated])
         entries: list[CompletionEntry] = []
-        for e in confirmed:
-            hours, count = attended.get(e["id"], (Decimal(0), 0))
-            decision = evaluate_completion(
-                scheduled_hours=scheduled_hours,
-                attended_hours=hours,
-                scheduled_sessions=len(sessions),
-                attended_sessions=count,
-                rule=rule,
-            )
-            credit = credited_hours(hours, Decimal(course["hours"]))
-            if decision.completed and credit <= 0:
-                decision = CompletionDecision(
-                    False,
-                    f"{decision.reason}；可计学时 {format_hours(credit)} 不足 0.1 学时，不计培训记录",
-                )
+        for ev in evaluated:
+            e = ev.enrollment
             status: Literal["completed", "not_completed"] = (
-                "completed" if decision.completed else "not_completed"
+                "completed" if ev.decision.completed else "not_completed"
             )
             await Enrollment.update(
                 {
                     Enrollment.status: status,
                     Enrollment.live: None,
                     Enrollment.status_changed_at: now,
-                    Enrollment.attended_hours: hours,
-                    Enrollment.outcome_reason: decision.reason,
+                    Enrollment.attended_hours: ev.hours,
+                    Enrollment.outcome_reason: ev.decision.reason,
                 }
             ).where((Enrollment.id == e["id"]) & (Enrollment.status == "confirmed"))
-            record_id = None
-            record_hours = None
-            if decision.completed:
+            record = None
+            if ev.decision.completed:
                 record = await record_training(
                     TrainingRecordIn(
                         practitioner_id=e["practitioner"],
                         category=course["category"],
                         title=course["title"],
-                        hours=credit,
+                        hours=ev.credit,
                         completed_on=completed_on,
                         provider=base["name"],
                         source="system",
                         source_ref=f"training:enrollment:{e['id']}",
                     )
                 )
-                record_id = record.id
-                record_hours = Decimal(record.hours)
             entries.append(
-                CompletionEntry(
-                    enrollment_id=e["id"],
-                    practitioner_id=e["practitioner"],
-                    status=status,
-                    attended_hours=hours,
-                    scheduled_hours=scheduled_hours,
-                    reason=decision.reason,
-                    training_record_id=record_id,
-                    credited_hours=record_hours,
-                )
+                _entry(ev, status, scheduled_hours, online_total, names.get(e["practitioner"], ""), record)
             )
         closed = await (
             Enrollment.update(

@@ -23,6 +23,7 @@ from training._common import (
     _waitlist_positions,
     _with_position,
 )
+from training._notify import record_notice
 from training.errors import (
     AlreadyEnrolled,
     AlreadyEnrolledInCourse,
@@ -49,6 +50,9 @@ async def enroll(
     comes from another row-locked counter, so positions are distinct. ``now`` (aware) is stored
     as ``enrolled_at``. ``today`` (the caller's local business date): after the offering's
     ``end_date`` enrollment is closed (报名已截止).
+
+    A confirmed seat records the ``enrollment_confirmed`` notice (sent after commit by the
+    notification job); a later promotion from the waitlist records ``waitlist_promoted``.
 
     One live place per course: a person who holds a confirmed or waitlisted enrollment in
     **another** offering of the same course that is still running (not completed or cancelled)
@@ -91,38 +95,47 @@ async def enroll(
         )
         if other is not None:
             raise AlreadyEnrolledInCourse(offering_id, practitioner_id, other["offering"], other["title"])
-        # Insert first (before touching the counter), behind a savepoint: a unique violation
-        # aborts a PostgreSQL transaction, and the caller's transaction must stay usable.
-        savepoint = await tx.savepoint()
-        try:
-            inserted = await Enrollment.insert(
-                Enrollment(
-                    offering=offering_id,
-                    practitioner=practitioner_id,
-                    status="waitlisted",
-                    live=True,
-                    enrolled_at=now,
-                )
-            )
-        except Exception as exc:
-            if is_unique_violation(exc):
-                await savepoint.rollback_to()
-                raise AlreadyEnrolled(offering_id, practitioner_id) from None
-            raise
-        await savepoint.release()
-        enrollment_id = inserted[0]["id"]
-        if await Offering.raw(_TAKE_SEAT_SQL, offering_id):
-            await Enrollment.update({Enrollment.status: "confirmed"}).where(Enrollment.id == enrollment_id)
-        else:
-            seq = await Offering.raw(_NEXT_WAITLIST_SQL, offering_id)
-            if not seq:
-                raise OfferingNotOpen(f"班级 {offering_id} 未开放报名")
-            await Enrollment.update({Enrollment.waitlist_seq: seq[0]["waitlist_seq"]}).where(
-                Enrollment.id == enrollment_id
-            )
+        enrollment_id = await _place(tx, offering_id, practitioner_id, now)
         # The offering row is locked by this transaction: every enrollment with a smaller
         # waitlist_seq has committed, so the position computed here is exact.
         return await _with_position(await _enrollment_row(enrollment_id))
+
+
+async def _place(tx: Any, offering_id: int, practitioner_id: int, now: dt.datetime) -> int:
+    """Insert a live enrollment and give it a seat (conditional ``UPDATE``) or a waitlist number;
+    returns its id. A confirmed seat records the ``enrollment_confirmed`` notice. Raises
+    :class:`AlreadyEnrolled` (rolled back to a savepoint), :class:`OfferingNotOpen`."""
+    # Insert first (before touching the counter), behind a savepoint: a unique violation
+    # aborts a PostgreSQL transaction, and the caller's transaction must stay usable.
+    savepoint = await tx.savepoint()
+    try:
+        inserted = await Enrollment.insert(
+            Enrollment(
+                offering=offering_id,
+                practitioner=practitioner_id,
+                status="waitlisted",
+                live=True,
+                enrolled_at=now,
+            )
+        )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            await savepoint.rollback_to()
+            raise AlreadyEnrolled(offering_id, practitioner_id) from None
+        raise
+    await savepoint.release()
+    enrollment_id = int(inserted[0]["id"])
+    if await Offering.raw(_TAKE_SEAT_SQL, offering_id):
+        await Enrollment.update({Enrollment.status: "confirmed"}).where(Enrollment.id == enrollment_id)
+        await record_notice("enrollment_confirmed", enrollment_id)
+    else:
+        seq = await Offering.raw(_NEXT_WAITLIST_SQL, offering_id)
+        if not seq:
+            raise OfferingNotOpen(f"班级 {offering_id} 未开放报名")
+        await Enrollment.update({Enrollment.waitlist_seq: seq[0]["waitlist_seq"]}).where(
+            Enrollment.id == enrollment_id
+        )
+    return enrollment_id
 
 
 async def _promote_next(offering_id: int, now: dt.datetime) -> dict[str, Any] | None:
@@ -146,6 +159,7 @@ async def _promote_next(offering_id: int, now: dt.datetime) -> dict[str, Any] | 
             .returning(Enrollment.id)
         )
         if promoted:
+            await record_notice("waitlist_promoted", candidate["id"])
             return await _enrollment_row(candidate["id"])
         # cancelled concurrently: give the seat back and try the next one
         await Offering.raw(_FREE_SEAT_SQL, offering_id)

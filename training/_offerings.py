@@ -13,6 +13,7 @@ from training._common import (
     _offerings_where,
     _session_out,
 )
+from training._notify import schedule_session_reminder
 from training.errors import (
     OfferingNotOpen,
     SessionOverlap,
@@ -23,6 +24,7 @@ from training.rules import (
     check_session_hours,
     sessions_overlap,
 )
+from training.schedule import SessionTimes
 from training.schemas import (
     OfferingIn,
     OfferingOut,
@@ -99,7 +101,40 @@ async def list_offerings(
     return await _offerings_where(" AND ".join(conditions), *args)
 
 
-async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
+DEFAULT_TIMES = SessionTimes()
+
+
+async def _same_day_overlap(
+    offering_id: int, day: dt.date, starts_at: dt.time, ends_at: dt.time, exclude: int | None = None
+) -> None:
+    """Raise :class:`SessionOverlap` when a scheduled (not cancelled) session of the offering
+    overlaps ``starts_at``–``ends_at`` on ``day`` (``exclude``: a session id to ignore)."""
+    same_day = await (
+        Session.select(Session.id, Session.starts_at, Session.ends_at)
+        .where((Session.offering == offering_id) & (Session.day == day) & (Session.status == "scheduled"))
+        .order_by(Session.starts_at)
+        .order_by(Session.id)
+    )
+    for other in same_day:
+        if other["id"] != exclude and sessions_overlap(
+            (starts_at, ends_at), (other["starts_at"], other["ends_at"])
+        ):
+            raise SessionOverlap(
+                f"课次时间重叠：{day} {starts_at:%H:%M}–{ends_at:%H:%M} 与本班级课次 "
+                f"{other['id']}（{other['starts_at']:%H:%M}–{other['ends_at']:%H:%M}）重叠",
+                offering_id=offering_id,
+                session_id=other["id"],
+                day=day.isoformat(),
+            )
+
+
+async def add_session(
+    offering_id: int,
+    data: SessionIn,
+    *,
+    times: SessionTimes = DEFAULT_TIMES,
+    now: dt.datetime | None = None,
+) -> SessionOut:
     """Schedule a session (课次) of an offering.
 
     ``day`` must lie within the offering's dates; ``ends_at`` after ``starts_at``; ``hours``
@@ -108,6 +143,11 @@ async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
     same offering on the same day — an identical duplicate included — is refused (touching is
     fine: 08:00–10:00 then 10:00–12:00); the offering row is locked for the check, so concurrent
     calls cannot both pass it.
+
+    The "session tomorrow" reminder is recorded in the same transaction, due at
+    ``times.reminder_at`` local time the day before (none for a session on or before the local day
+    of ``now``; ``times`` gives the business zone). A cancelled session of the offering does not
+    block the time.
 
     Raises :class:`TrainingNotFound`, :class:`TrainingInvalid` (day outside the offering, end
     not after start, hours not positive or above the clock length, inexact length without
@@ -128,21 +168,7 @@ async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
                 f"课次日期 {data.day} 不在班级日期 {offering['start_date']}–{offering['end_date']} 内",
                 field="day",
             )
-        same_day = await (
-            Session.select(Session.id, Session.starts_at, Session.ends_at)
-            .where((Session.offering == offering_id) & (Session.day == data.day))
-            .order_by(Session.starts_at)
-            .order_by(Session.id)
-        )
-        for other in same_day:
-            if sessions_overlap((data.starts_at, data.ends_at), (other["starts_at"], other["ends_at"])):
-                raise SessionOverlap(
-                    f"课次时间重叠：{data.day} {data.starts_at:%H:%M}–{data.ends_at:%H:%M} 与本班级课次 "
-                    f"{other['id']}（{other['starts_at']:%H:%M}–{other['ends_at']:%H:%M}）重叠",
-                    offering_id=offering_id,
-                    session_id=other["id"],
-                    day=data.day.isoformat(),
-                )
+        await _same_day_overlap(offering_id, data.day, data.starts_at, data.ends_at)
         row = Session(
             offering=offering_id,
             day=data.day,
@@ -150,15 +176,20 @@ async def add_session(offering_id: int, data: SessionIn) -> SessionOut:
             ends_at=data.ends_at,
             hours=hours,
             topic=data.topic.strip(),
+            status="scheduled",
+            mode=data.mode,
+            join_url=data.join_url.strip(),
         )
         await row.save()
-    saved = await Session.select().where(Session.id == row.id).first()
-    assert saved is not None
+        saved = await Session.select().where(Session.id == row.id).first()
+        assert saved is not None
+        await schedule_session_reminder(saved, times, now)
     return _session_out(saved)
 
 
 async def list_sessions(offering_id: int) -> list[SessionOut]:
-    """Sessions of an offering by day and start time; raises :class:`TrainingNotFound`."""
+    """Sessions of an offering by day and start time, cancelled ones included (``status``);
+    raises :class:`TrainingNotFound`."""
     await _offering_row(offering_id)
     rows = await (
         Session.select()

@@ -92,3 +92,34 @@ class AttendanceRejected(ValidationFailed):
     def __init__(self, rows: list[dict[str, object]]) -> None:
         super().__init__(f"考勤数据有 {len(rows)} 行无效，未写入任何记录", rows=rows)
         self.rows = rows
+
+
+class CheckinRefused(ValidationFailed):
+    """A check-in, check-out or live join was refused: the token is invalid or expired
+    (二维码已过期), the session is not open for check-in now, or the person has no confirmed seat.
+    ``detail["reason"]`` is one of invalid | expired | window | not_enrolled | not_confirmed |
+    cancelled | mode."""
+
+    code = "checkin_refused"
+
+
+class NotEnoughSeats(Conflict):
+    """An all-or-nothing bulk enrollment asked for more seats than remain; nothing was written.
+    ``detail`` carries ``requested`` and ``seats_left``."""
+
+    code = "not_enough_seats"
+
+
+class TrainerUnavailable(Conflict):
+    """The trainer teaches another session at an overlapping time (double booking), may not
+    teach the course, or is inactive."""
+
+    code = "trainer_unavailable"
+
+
+class ProgressRefused(Conflict):
+    """A player heartbeat was refused (skipping ahead past the part watched, a position beyond
+    the video); nothing was credited. ``detail["covered_seconds"]`` says how far the person has
+    watched."""
+
+    code = "progress_refused"

@@ -13,7 +13,14 @@ required as well (both conditions must then hold).
 
 All arithmetic is exact :class:`~decimal.Decimal`; the comparison happens before any rounding
 (``attended * 100 >= scheduled * percent``), never on floats. Nobody completes without
-attending: zero attended hours is never a completion, whatever the rule's percentages.
+attending: zero attended hours (and no online learning) is never a completion, whatever the
+rule's percentages.
+
+Per course (``tr_course_rule``, set by the city) the rule may also require a share of the
+course's online lessons watched (``min_online_percent``: seconds watched without skipping ÷
+the lessons' length, :mod:`training.online_rules`) and a quiz pass mark (``quiz_pass_score``,
+points of 100; the best attempt counts). Each criterion applies only where it can: attendance
+when the offering has sessions, online progress when the course has lessons.
 
 Hours credited to the ledger — source and status
 ------------------------------------------------
@@ -67,17 +74,27 @@ class CompletionRule:
 
     ``min_hours_percent``: attended hours ≥ this percentage (0–100) of the scheduled hours.
     ``min_sessions_percent``: when not ``None``, attended sessions ≥ this percentage of the
-    scheduled sessions as well. ``source`` documents where the numbers come from.
+    scheduled sessions as well. ``min_online_percent``: when not ``None``, seconds of the
+    course's video lessons watched without skipping ≥ this percentage of their length.
+    ``quiz_pass_score``: when not ``None``, the best quiz score (0–100 points) must reach it.
+    ``source`` documents where the numbers come from.
     """
 
     min_hours_percent: Decimal = Decimal(80)
     min_sessions_percent: Decimal | None = None
     source: str = "默认规则（可配置）：出勤学时不少于计划学时的 80%"
+    min_online_percent: Decimal | None = None
+    quiz_pass_score: Decimal | None = None
 
     def __post_init__(self) -> None:
-        for value in (self.min_hours_percent, self.min_sessions_percent):
+        for value in (
+            self.min_hours_percent,
+            self.min_sessions_percent,
+            self.min_online_percent,
+            self.quiz_pass_score,
+        ):
             if value is not None and not (Decimal(0) <= Decimal(value) <= Decimal(100)):
-                raise ValueError("completion percentages must be within 0–100")
+                raise ValueError("completion percentages and pass marks must be within 0–100")
 
 
 DEFAULT_COMPLETION_RULE = CompletionRule()
@@ -110,6 +127,16 @@ def _pct_label(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}%"
 
 
+def _online_text(covered: int, total: int) -> str:
+    minutes = (Decimal(covered) / 60).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    share = (Decimal(covered) * 100 / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    return f"线上学习 {minutes} / {Decimal(total) / 60:.1f} 分钟（{share}%）"
+
+
+def _score_text(score: Decimal) -> str:
+    return f"{Decimal(score).normalize():f}"
+
+
 def evaluate_completion(
     *,
     scheduled_hours: Decimal,
@@ -117,41 +144,76 @@ def evaluate_completion(
     scheduled_sessions: int,
     attended_sessions: int,
     rule: CompletionRule = DEFAULT_COMPLETION_RULE,
+    online_seconds: int = 0,
+    online_total_seconds: int = 0,
+    quiz_score: Decimal | None = None,
 ) -> CompletionDecision:
-    """Decide completion for one enrollment (hours are decimal hours).
+    """Decide completion for one enrollment (hours are decimal hours, online time whole seconds).
 
-    Completed iff ``attended_hours * 100 >= scheduled_hours * rule.min_hours_percent`` and, when
-    ``rule.min_sessions_percent`` is set, ``attended_sessions * 100 >= scheduled_sessions *
-    rule.min_sessions_percent``. Exact comparison, no rounding. With no scheduled hours nothing
-    can be completed; with nothing attended neither. Raises ``ValueError`` for negative inputs
-    or attendance above the schedule.
+    Attendance (when sessions are scheduled): ``attended_hours * 100 >= scheduled_hours *
+    rule.min_hours_percent`` and, when ``rule.min_sessions_percent`` is set, ``attended_sessions
+    * 100 >= scheduled_sessions * rule.min_sessions_percent``. Online (when the course has lessons,
+    ``online_total_seconds > 0``, and ``rule.min_online_percent`` is set): ``online_seconds * 100
+    >= online_total_seconds * rule.min_online_percent``. Quiz (when ``rule.quiz_pass_score`` is
+    set): ``quiz_score`` (best attempt, ``None`` = no attempt) ``>= quiz_pass_score``. Exact
+    comparisons, no rounding. Nothing scheduled (no sessions, no lessons) or nothing done (no
+    hours attended, nothing watched): not completed. The reason names every criterion with its
+    numbers. Raises ``ValueError`` for negative inputs or attendance above the schedule.
     """
     scheduled_hours = Decimal(scheduled_hours)
     attended_hours = Decimal(attended_hours)
     if min(scheduled_hours, attended_hours) < 0 or min(scheduled_sessions, attended_sessions) < 0:
         raise ValueError("hours and session counts must not be negative")
+    if min(online_seconds, online_total_seconds) < 0:
+        raise ValueError("online seconds must not be negative")
     if attended_hours > scheduled_hours or attended_sessions > scheduled_sessions:
         raise ValueError("attendance cannot exceed the schedule")
-    if scheduled_hours == 0 or scheduled_sessions == 0:
+    online = online_total_seconds > 0
+    has_sessions = scheduled_hours > 0 and scheduled_sessions > 0
+    if not has_sessions and not online:
         return CompletionDecision(False, "班级没有安排课时，无法结业")
-    if attended_hours == 0:
-        return CompletionDecision(False, f"未出勤（0 / {format_hours(scheduled_hours)} 学时），不能结业")
-    hours_text = (
-        f"出勤 {format_hours(attended_hours)} / {format_hours(scheduled_hours)} 学时"
-        f"（{_percent(attended_hours, scheduled_hours)}）"
-    )
+    if attended_hours == 0 and online_seconds == 0:
+        if not online:
+            return CompletionDecision(False, f"未出勤（0 / {format_hours(scheduled_hours)} 学时），不能结业")
+        return CompletionDecision(False, "未出勤，也未进行线上学习，不能结业")
+    met: list[str] = []
     reasons: list[str] = []
-    if attended_hours * 100 < scheduled_hours * rule.min_hours_percent:
-        reasons.append(f"{hours_text}，未达到 {_pct_label(rule.min_hours_percent)}")
-    sessions_text = f"出勤 {attended_sessions} / {scheduled_sessions} 次课"
-    if (
-        rule.min_sessions_percent is not None
-        and attended_sessions * 100 < scheduled_sessions * rule.min_sessions_percent
-    ):
-        reasons.append(f"{sessions_text}，未达到 {_pct_label(rule.min_sessions_percent)}")
+    if has_sessions:
+        hours_text = (
+            f"出勤 {format_hours(attended_hours)} / {format_hours(scheduled_hours)} 学时"
+            f"（{_percent(attended_hours, scheduled_hours)}）"
+        )
+        if attended_hours * 100 < scheduled_hours * rule.min_hours_percent:
+            reasons.append(f"{hours_text}，未达到 {_pct_label(rule.min_hours_percent)}")
+        else:
+            met.append(hours_text)
+        sessions_text = f"出勤 {attended_sessions} / {scheduled_sessions} 次课"
+        if (
+            rule.min_sessions_percent is not None
+            and attended_sessions * 100 < scheduled_sessions * rule.min_sessions_percent
+        ):
+            reasons.append(f"{sessions_text}，未达到 {_pct_label(rule.min_sessions_percent)}")
+        else:
+            met.append(sessions_text)
+    if online and rule.min_online_percent is not None:
+        text = _online_text(online_seconds, online_total_seconds)
+        if online_seconds * 100 < online_total_seconds * rule.min_online_percent:
+            reasons.append(f"{text}，未达到 {_pct_label(rule.min_online_percent)}")
+        else:
+            met.append(text)
+    elif online and online_seconds:
+        met.append(_online_text(online_seconds, online_total_seconds))
+    if rule.quiz_pass_score is not None:
+        pass_mark = _score_text(rule.quiz_pass_score)
+        if quiz_score is None:
+            reasons.append(f"未参加结业测验（及格 {pass_mark} 分）")
+        elif Decimal(quiz_score) < rule.quiz_pass_score:
+            reasons.append(f"结业测验 {_score_text(quiz_score)} 分，未达到 {pass_mark} 分")
+        else:
+            met.append(f"结业测验 {_score_text(quiz_score)} 分（及格 {pass_mark} 分）")
     if reasons:
         return CompletionDecision(False, "；".join(reasons))
-    return CompletionDecision(True, f"{hours_text}，{sessions_text}，达到结业要求")
+    return CompletionDecision(True, f"{'，'.join(met)}，达到结业要求")
 
 
 def session_hours(starts_at: dt.time, ends_at: dt.time) -> Decimal:

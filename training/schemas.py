@@ -26,7 +26,9 @@ OfferingStatus = Literal["open", "closed", "completed", "cancelled"]
 EnrollmentStatus = Literal[
     "confirmed", "waitlisted", "cancelled", "completed", "not_completed", "not_admitted"
 ]
-AttendanceMethod = Literal["roster", "qr", "batch"]
+AttendanceMethod = Literal["roster", "qr", "batch", "live", "correct"]
+SessionMode = Literal["offline", "live"]
+BulkPolicy = Literal["all_or_nothing", "fill_and_waitlist"]
 
 # Business dates (offering dates, session days) must be plausible: a typo such as 0001-01-01
 # or 9999-12-31 is rejected at the edge instead of being stored and counted in a wrong year.
@@ -145,6 +147,7 @@ class OfferingOut(BaseModel):
     confirmed_count: int
     status: str
     completed_on: dt.date | None = None
+    subsidised: bool = False
     training_base_name: str
     district_code: str
     district_name: str = ""
@@ -169,9 +172,22 @@ class SessionIn(BaseModel):
     ends_at: dt.time
     hours: Decimal | None = Field(default=None, gt=0, le=24, decimal_places=2)
     topic: str = Field(default="", max_length=255)
+    mode: SessionMode = "offline"
+    join_url: str = Field(default="", max_length=512)
+
+    @model_validator(mode="after")
+    def _live_link(self) -> SessionIn:
+        if self.mode == "live" and not self.join_url.startswith("https://"):
+            raise ValueError("直播课次须填写以 https:// 开头的直播链接 join_url")
+        if self.mode == "offline" and self.join_url:
+            raise ValueError("线下课次不填写直播链接")
+        return self
 
 
 class SessionOut(BaseModel):
+    """A session; ``status`` scheduled | cancelled, ``mode`` offline | live (``join_url``),
+    ``note`` the reason of the last move or of the cancellation."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     offering_id: int
@@ -180,6 +196,10 @@ class SessionOut(BaseModel):
     ends_at: dt.time
     hours: Decimal
     topic: str
+    status: str = "scheduled"
+    mode: str = "offline"
+    join_url: str = ""
+    note: str = ""
 
 
 class EnrollmentOut(BaseModel):
@@ -252,8 +272,10 @@ class CompletionEntry(BaseModel):
     """One enrollment's completion outcome; ``reason`` shows the hours (Chinese text).
 
     ``credited_hours``: the hours of the training record written to the talent-pool ledger
-    (attended hours capped at the course hours, rounded down to 0.1 h — see
-    :func:`training.rules.credited_hours`); ``None`` when not completed."""
+    (attended hours plus online hours watched, capped at the course hours, rounded down to 0.1 h
+    — see :func:`training.rules.credited_hours`); ``None`` when not completed.
+    ``online_seconds``/``online_total_seconds``: the course's video lessons watched without
+    skipping / their length; ``quiz_score``: the best quiz attempt (``None``: none)."""
 
     enrollment_id: int
     practitioner_id: int
@@ -263,6 +285,10 @@ class CompletionEntry(BaseModel):
     reason: str
     training_record_id: int | None = None
     credited_hours: Decimal | None = None
+    online_seconds: int = 0
+    online_total_seconds: int = 0
+    quiz_score: Decimal | None = None
+    practitioner_name: str = ""
 
 
 class CompletionReport(BaseModel):
@@ -288,3 +314,47 @@ class CompletionReport(BaseModel):
     entries: list[CompletionEntry]
     not_admitted: int = 0
     not_admitted_ids: list[int] = Field(default_factory=list)
+
+
+class BulkEnrollmentIn(BaseModel):
+    """An employer enrolling its own current staff (``practitioner_ids``, at most 500, no
+    repeats) into an offering. ``policy``: ``all_or_nothing`` (default — everyone gets a
+    confirmed seat or nobody is enrolled) or ``fill_and_waitlist`` (the free seats in the order
+    given, the rest on the waitlist)."""
+
+    practitioner_ids: list[StrictInt] = Field(min_length=1, max_length=500)
+    policy: BulkPolicy = "all_or_nothing"
+
+    @field_validator("practitioner_ids")
+    @classmethod
+    def _distinct(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("人员不能重复")
+        return value
+
+
+class BulkEnrollmentResult(BaseModel):
+    """What :func:`training.enroll_staff` did: ``confirmed`` and ``waitlisted`` enrollments
+    (new ones, in the order given), ``already_enrolled`` people who already held a live place in
+    the offering (left as they were), and ``seats_left`` after the request."""
+
+    offering_id: int
+    policy: BulkPolicy
+    requested: int
+    confirmed: list[EnrollmentOut]
+    waitlisted: list[EnrollmentOut]
+    already_enrolled: list[EnrollmentOut]
+    seats_left: int
+
+
+class NotificationOut(BaseModel):
+    """A message to a trainee (the in-app inbox); ``sent_at`` when delivered (also texted when a
+    phone is on record)."""
+
+    id: int
+    kind: str
+    subject: str
+    title: str
+    text: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import certification
+import training
 
 JobFn = Callable[..., Coroutine[Any, Any, Any]]
 
@@ -44,8 +45,15 @@ class Repair:
     every: dt.timedelta = dt.timedelta(minutes=10)
 
 
+def _with_notifier(fn: JobFn) -> JobFn:
+    from worker.notify import with_notifier  # the adapters bound by the process (worker/notify.py)
+
+    return with_notifier(fn)
+
+
 JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
+    training.NOTIFY_TASK: Job(_with_notifier(training.notify), lease=dt.timedelta(minutes=2)),
 }
 
 REPAIRS: list[Repair] = [

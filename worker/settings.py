@@ -14,6 +14,8 @@ this is the only reader of the environment (docs/architecture.md, "Settings and 
 | ``TUOYU_TASK_QUEUE`` | ``tuoyu`` | Celery queue the service publishes to and workers consume |
 | ``TUOYU_TIMEZONE`` | ``Asia/Shanghai`` | zone of business dates (session day, issue date, year) |
 | ``TUOYU_OUTBOX_SWEEP_SECONDS`` | ``15`` | how often due background work is (re)delivered |
+| ``TUOYU_SMS_BACKEND`` | ``console`` | ``console`` (codes and notices in the log) or ``webhook`` |
+| ``TUOYU_SMS_WEBHOOK_URL`` | empty | the SMS/WeChat gateway adapter texts and notices are posted to |
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class WorkerSettings(BaseSettings):
     task_queue: str = "tuoyu"
     timezone: str = "Asia/Shanghai"
     outbox_sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
+    sms_backend: str = Field(default="console", pattern="^(console|webhook)$")
+    sms_webhook_url: str = ""
 
     @field_validator("timezone")
     @classmethod
