@@ -24,10 +24,14 @@ from piccolo.engine.base import Engine
 
 from service import bootstrap
 from service.api.accounts import AccountsController
+from service.api.attendance import AttendanceController
 from service.api.auth import AuthController
 from service.api.certification import CertificationController
+from service.api.online import OnlineController
 from service.api.reports import ReportsController
+from service.api.subsidies import SubsidyController
 from service.api.talent import TalentController
+from service.api.trainers import TrainerController
 from service.api.training import TrainingController
 from service.api.verify import VerifyController
 from service.auth import build_auth
@@ -119,6 +123,10 @@ def create_app(
             AccountsController,
             TalentController,
             TrainingController,
+            AttendanceController,
+            TrainerController,
+            OnlineController,
+            SubsidyController,
             CertificationController,
             ReportsController,
             PagesController,

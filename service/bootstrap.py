@@ -20,14 +20,18 @@ OUTBOX_STALE_SECONDS = 600
 async def readiness(redis_url: str, now: dt.datetime) -> tuple[bool, dict[str, Any]]:
     """Whether this process can serve: the database answers (one query, which also reads the age
     of the oldest pending background job) and Redis answers when configured. Returns ``(ready,
-    parts)`` — ``parts`` names each part (``database``, ``redis``, ``outbox``). A stale outbox is
+    parts)`` — ``parts`` names each part (``database``, ``redis``, ``outbox``; work scheduled for
+    later counts from when it is due). A stale outbox is
     reported (``stale`` after :data:`OUTBOX_STALE_SECONDS`) but does not make the process unready:
     it can still serve while the workers catch up."""
     parts: dict[str, Any] = {}
     ready = True
     try:
+        # work scheduled for later (reminders days ahead) is not late until it is due
         rows = await OutboxMessage.raw(
-            "SELECT MIN(created_at) AS oldest FROM tp_outbox WHERE done_at IS NULL AND failed_at IS NULL"
+            "SELECT MIN(CASE WHEN due_at IS NULL THEN created_at ELSE due_at END) AS oldest FROM tp_outbox "
+            "WHERE done_at IS NULL AND failed_at IS NULL AND (due_at IS NULL OR due_at <= {})",
+            now,
         )
         parts["database"] = "ok"
         oldest = rows[0]["oldest"] if rows else None

@@ -68,12 +68,14 @@ async def examine(rt: Runtime, *, repair: bool = False) -> Report:
     """Look for lost or stuck work (see the module docstring); fix it when ``repair``."""
     now = rt.now()
     report = Report()
-    pending = await OutboxMessage.select(OutboxMessage.created_at).where(
+    waiting = await OutboxMessage.select(OutboxMessage.created_at, OutboxMessage.due_at).where(
         OutboxMessage.done_at.is_null() & OutboxMessage.failed_at.is_null()
     )
-    oldest = min((r["created_at"] for r in pending), default=None)
+    pending = [r for r in waiting if r["due_at"] is None or r["due_at"] <= now]
+    oldest = min((r["due_at"] or r["created_at"] for r in pending), default=None)
     age = "" if oldest is None else f"最早一条已等待 {int((now - oldest).total_seconds())} 秒"
     report.findings.append(Finding("后台任务待处理", len(pending), age))
+    report.findings.append(Finding("后台任务已排期（未到时间）", len(waiting) - len(pending)))
     leased = await OutboxMessage.count().where(
         OutboxMessage.done_at.is_null()
         & OutboxMessage.leased_until.is_not_null()

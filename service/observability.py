@@ -70,12 +70,14 @@ _OLDEST = Gauge("tuoyu_job_oldest_pending_seconds", "Age of the oldest backgroun
 _OUTBOX_SQL = """
 SELECT
   SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL AND (leased_until IS NULL OR leased_until < {})
-      THEN 1 ELSE 0 END) AS pending,
+      AND (due_at IS NULL OR due_at <= {}) THEN 1 ELSE 0 END) AS pending,
+  SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL AND due_at > {} THEN 1 ELSE 0 END) AS scheduled,
   SUM(CASE WHEN done_at IS NULL AND leased_until >= {} THEN 1 ELSE 0 END) AS delivering,
   SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS done,
   SUM(CASE WHEN failed_at IS NOT NULL AND done_at IS NULL THEN 1 ELSE 0 END) AS failed,
   COALESCE(SUM(attempts), 0) AS attempts,
-  MIN(CASE WHEN done_at IS NULL AND failed_at IS NULL THEN created_at END) AS oldest
+  MIN(CASE WHEN done_at IS NULL AND failed_at IS NULL AND (due_at IS NULL OR due_at <= {})
+      THEN COALESCE(due_at, created_at) END) AS oldest
 FROM tp_outbox
 """
 
@@ -83,9 +85,9 @@ FROM tp_outbox
 async def refresh_job_metrics(clock: Clock) -> None:
     """Read the outbox once and set the job gauges."""
     now = clock.now()
-    rows = await OutboxMessage.raw(_OUTBOX_SQL, now, now)
+    rows = await OutboxMessage.raw(_OUTBOX_SQL, now, now, now, now, now)
     row: dict[str, Any] = rows[0] if rows else {}
-    for state in ("pending", "delivering", "done", "failed"):
+    for state in ("pending", "scheduled", "delivering", "done", "failed"):
         _JOBS.labels(state=state).set(int(row.get(state) or 0))
     _ATTEMPTS.set(int(row.get("attempts") or 0))
     oldest = row.get("oldest")

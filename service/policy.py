@@ -83,6 +83,32 @@ ACTIONS: dict[str, frozenset[str]] = {
     "enrollment.create": frozenset({CITY, BASE, TRAINEE}),
     "enrollment.cancel": frozenset({CITY, BASE, TRAINEE}),
     "enrollment.mine": frozenset({TRAINEE}),
+    "enrollment.bulk": frozenset({CITY, EMPLOYER}),
+    "notification.mine": frozenset({TRAINEE}),
+    # attendance in depth
+    "checkin.token": frozenset({CITY, BASE}),
+    "checkin.scan": frozenset({TRAINEE}),
+    "attendance.read": frozenset({CITY, DISTRICT, BASE}),
+    "attendance.upload": frozenset({CITY, BASE}),
+    # trainer pool
+    "trainer.read": frozenset({CITY, DISTRICT, BASE}),
+    "trainer.manage": frozenset({CITY, DISTRICT, BASE}),
+    "trainer.rank": frozenset({CITY, DISTRICT}),
+    "trainer.assign": frozenset({CITY, BASE}),
+    "trainer.evaluate": frozenset({TRAINEE}),
+    "session.trainers": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
+    # online learning, completion rules, quizzes
+    "lesson.manage": frozenset({CITY}),
+    "lesson.read": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
+    "courseware.read": frozenset({LOGIN}),
+    "lesson.progress": frozenset({TRAINEE}),
+    "progress.read": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
+    "course.rule": frozenset({CITY}),
+    "quiz.record": frozenset({CITY, BASE}),
+    # subsidies
+    "subsidy.designate": frozenset({CITY, DISTRICT}),
+    "subsidy.roster": frozenset({CITY, DISTRICT, BASE}),
+    "subsidy.claim": frozenset({CITY, DISTRICT}),
     # certification
     "programme.configure": frozenset({CITY}),
     "sitting.create": frozenset({CITY, BASE}),
@@ -174,10 +200,78 @@ async def ensure_offering(user: AccountOut, offering_id: int, *, read: bool = Fa
     await ensure_base(user, offering.training_base_id, read=read)
 
 
-async def ensure_session(user: AccountOut, session_id: int) -> None:
+async def ensure_session(user: AccountOut, session_id: int, *, read: bool = False) -> None:
     """:func:`ensure_offering` for the session's offering."""
     session = await training.get_session(session_id)
-    await ensure_offering(user, session.offering_id)
+    await ensure_offering(user, session.offering_id, read=read)
+
+
+async def ensure_offering_regulator(user: AccountOut, offering_id: int) -> None:
+    """A city admin, or a district admin of the district of the offering's base."""
+    offering = await training.get_offering(offering_id)
+    if user.role == CITY or (user.role == DISTRICT and offering.district_code == user.district_code):
+        return
+    raise _deny("只能处理本区县实训基地的班级")
+
+
+async def ensure_trainer(user: AccountOut, trainer_id: int) -> None:
+    """Managing a trainer: a city admin; a district admin of the trainer's district; staff of
+    the trainer's base (NotFound for an unknown trainer)."""
+    trainer = await training.get_trainer(trainer_id)
+    if user.role == CITY:
+        return
+    if user.role == DISTRICT and trainer.district_code == user.district_code:
+        return
+    if (
+        user.role == BASE
+        and trainer.training_base_id is not None
+        and trainer.training_base_id == user.training_base_id
+    ):
+        return
+    raise _deny("只能管理本区县（或本实训基地）的讲师")
+
+
+def ensure_trainer_scope(user: AccountOut, district_code: str, training_base_id: int | None) -> None:
+    """Adding a trainer: a city admin anywhere; a district admin in their district; base staff
+    only to their own base."""
+    if user.role == CITY or (user.role == DISTRICT and user.district_code == district_code):
+        return
+    if user.role == BASE and training_base_id is not None and training_base_id == user.training_base_id:
+        return
+    raise _deny("只能为本区县（或本实训基地）添加讲师")
+
+
+def trainer_district(user: AccountOut, requested: str | None) -> str | None:
+    """Whose pool a reader sees: a district admin always their own district (another is 403);
+    others the district they ask for (``None``: the whole city)."""
+    if user.role == DISTRICT:
+        if requested not in (None, user.district_code):
+            raise _deny("区县监管账号只能查看本区县的师资")
+        return user.district_code
+    return requested
+
+
+async def ensure_enrollment_read(user: AccountOut, enrollment_id: int) -> None:
+    """Reading an enrollment's progress: the trainee who owns it; staff of its base; a
+    regulator of the base's district; a city admin."""
+    enrollment = await training.get_enrollment(enrollment_id)
+    if user.role == TRAINEE:
+        if user.practitioner_id is not None and user.practitioner_id == enrollment.practitioner_id:
+            return
+        raise _deny("只能查看本人的学习进度")
+    await ensure_offering(user, enrollment.offering_id, read=True)
+
+
+def bulk_employer(user: AccountOut, requested: int | None) -> int:
+    """Which employer a bulk enrollment is for: employer staff — their own (naming another is
+    403); a city admin must name one."""
+    if user.role == EMPLOYER:
+        if user.employer_id is None or requested not in (None, user.employer_id):
+            raise _deny("只能为本机构员工报名")
+        return user.employer_id
+    if requested is None:
+        raise ValidationFailed("请提供托育机构 employer_id", field="employer_id")
+    return requested
 
 
 async def ensure_sitting(

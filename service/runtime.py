@@ -8,16 +8,19 @@ the only place that turns settings into live objects (docs/architecture.md, "Com
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from piccolo.engine.base import Engine
 
+import training
 from certification.signing import Keyring
 from service.settings import Settings
-from service.sms import ConsoleSms, SmsSender, sms_sender
+from service.sms import ConsoleSms, SmsNotifier, SmsSender, sms_sender
 from service.verification_log import VerificationLogBuffer
 from talent_pool.db import close_pool, engine_for_url, start_pool, use_engine
+from worker import notify
 from worker.clock import Clock
 from worker.dispatch import CeleryDispatcher, Dispatcher, InProcessDispatcher
 
@@ -44,8 +47,10 @@ class Runtime:
     dispatcher: Dispatcher
     owns_engine: bool = True
     sms: SmsSender = field(default_factory=ConsoleSms)
+    notifier: training.Notifier = field(default_factory=notify.LogNotifier)
     verification_log: VerificationLogBuffer = field(default_factory=VerificationLogBuffer)
     started: bool = field(default=False, init=False)
+    _unbind: Callable[[], None] | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def keyring(self) -> Keyring:
@@ -53,6 +58,25 @@ class Runtime:
         verify-only keys (``TUOYU_VERIFY_KEY_FILES``)."""
         extra = [p.read_bytes() for p in self.settings.retired_key_paths()]
         return Keyring.from_path(self.settings.key_path(), extra_public_pem=extra)
+
+    @cached_property
+    def session_times(self) -> training.SessionTimes:
+        """The business zone and the check-in, late, check-out and reminder times (settings)."""
+        conf = self.settings
+        return training.SessionTimes(
+            zone=conf.zone,
+            checkin_opens=conf.checkin_opens_minutes,
+            checkin_closes=conf.checkin_closes_minutes,
+            late_after=conf.checkin_late_minutes,
+            checkout_opens=conf.checkout_opens_minutes,
+            checkout_closes=conf.checkout_closes_minutes,
+            reminder_at=conf.reminder_time,
+        )
+
+    @cached_property
+    def checkin_key(self) -> bytes:
+        """The key of the rotating check-in QR codes (derived from the token secret)."""
+        return self.settings.checkin_key()
 
     def today(self) -> dt.date:
         """Today's business date (local, ``TUOYU_TIMEZONE``)."""
@@ -63,7 +87,9 @@ class Runtime:
         return self.clock.now()
 
     async def start(self, *, dispatch: bool = True) -> None:
-        """Open the pool (own engine) and start the dispatcher (``dispatch``)."""
+        """Open the pool (own engine), bind the notifier for background notices, and start the
+        dispatcher (``dispatch``)."""
+        self._unbind = notify.bind(self.notifier)
         if self.owns_engine:
             await start_pool(self.engine)
         if dispatch:
@@ -75,6 +101,9 @@ class Runtime:
         """Stop the dispatcher and close the pool (own engine)."""
         await self.dispatcher.stop()
         await self.verification_log.stop()
+        if self._unbind is not None:
+            self._unbind()
+            self._unbind = None
         if self.owns_engine:
             await close_pool(self.engine)
         self.started = False
@@ -88,7 +117,8 @@ def build_runtime(
     sms: SmsSender | None = None,
 ) -> Runtime:
     """The runtime for ``settings``; binds the engine to every table (``use_engine``). ``sms``
-    replaces the sender chosen by ``TUOYU_SMS_BACKEND`` (tests record the messages)."""
+    replaces the sender chosen by ``TUOYU_SMS_BACKEND`` (tests record the messages) — trainees'
+    notices then go through it too; otherwise notices use ``worker.notify.notifier_for``."""
     clock = clock or Clock(settings.zone)
     owns = engine is None
     engine = engine or engine_for_url(settings.db_url, settings.pool)
@@ -100,4 +130,5 @@ def build_runtime(
         dispatcher=make_dispatcher(settings, clock),
         owns_engine=owns,
         sms=sms or sms_sender(settings.sms_backend, settings.sms_webhook_url),
+        notifier=SmsNotifier(sms) if sms is not None else notify.notifier_for(settings),
     )

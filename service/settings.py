@@ -17,12 +17,20 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_WEB_WORKERS`` | ``1`` | HTTP worker processes of ``tuoyu serve`` |
 | ``TUOYU_ACCESS_LOG`` | ``false`` | one log line per request (costs about a third of a trivial request's time) |
 | ``TUOYU_LOG_JSON`` | ``false`` | log JSON lines (with the request id) instead of text |
-| ``TUOYU_SMS_BACKEND`` | ``console`` | ``console`` (codes in the log) or ``webhook`` |
-| ``TUOYU_SMS_WEBHOOK_URL`` | empty | the SMS gateway adapter ``POST {"phone","text"}`` is sent to |
+| ``TUOYU_CHECKIN_OPENS_MINUTES`` | ``30`` | QR check-in opens this long before a session starts |
+| ``TUOYU_CHECKIN_CLOSES_MINUTES`` | ``30`` | … and closes this long after the start |
+| ``TUOYU_CHECKIN_LATE_MINUTES`` | ``5`` | arriving later than this after the start is marked late |
+| ``TUOYU_CHECKOUT_OPENS_MINUTES`` / ``TUOYU_CHECKOUT_CLOSES_MINUTES`` | ``30`` / ``60`` | check-out window around the end |
+| ``TUOYU_REMINDER_TIME`` | ``09:00`` | local time of the day before a session when its reminder is sent |
+| ``TUOYU_COURSEWARE_DIR`` | ``<data>/courseware`` | video files the app serves at ``/courseware/<file>`` |
+| ``TUOYU_COURSEWARE_URL`` | empty | object-store base URL of the video files (instead of the app) |
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 import os
 import secrets
 from functools import cache
@@ -49,8 +57,14 @@ class Settings(WorkerSettings):
     web_workers: int = Field(default=1, ge=1, le=64)
     access_log: bool = False
     log_json: bool = False
-    sms_backend: str = Field(default="console", pattern="^(console|webhook)$")
-    sms_webhook_url: str = ""
+    checkin_opens_minutes: int = Field(default=30, ge=0, le=720)
+    checkin_closes_minutes: int = Field(default=30, ge=0, le=720)
+    checkin_late_minutes: int = Field(default=5, ge=0, le=720)
+    checkout_opens_minutes: int = Field(default=30, ge=0, le=720)
+    checkout_closes_minutes: int = Field(default=60, ge=0, le=720)
+    reminder_time: dt.time = dt.time(9, 0)
+    courseware_dir: Path | None = None
+    courseware_url: str = ""
 
     @field_validator("public_url")
     @classmethod
@@ -64,6 +78,18 @@ class Settings(WorkerSettings):
     def retired_key_paths(self) -> list[Path]:
         """PEM files of retired signing keys kept for verification only."""
         return [Path(p.strip()) for p in self.verify_key_files.split(",") if p.strip()]
+
+    def courseware_path(self) -> Path:
+        """The folder of video files served at ``/courseware/``."""
+        return self.courseware_dir or (self.data_dir / "courseware")
+
+    def courseware_base(self) -> str:
+        """Where players load lesson files: the object store, else the app's ``/courseware``."""
+        return self.courseware_url.rstrip("/") or "/courseware"
+
+    def checkin_key(self) -> bytes:
+        """The key of the rotating check-in QR codes, derived from the token secret (never shown)."""
+        return hmac.new(self.token_secret().encode(), b"tuoyu-checkin-qr-v1", hashlib.sha256).digest()
 
     def token_secret(self) -> str:
         """Secret for login tokens: ``TUOYU_SECRET_KEY`` or one generated into the data folder (0600)."""

@@ -4,7 +4,8 @@
   operator reads the code off the console during a demo);
 - :class:`WebhookSms` — production: ``POST`` ``{"phone", "text"}`` as JSON to
   ``TUOYU_SMS_WEBHOOK_URL`` (the adapter of the city's SMS gateway), with a short timeout;
-- :class:`RecordingSms` — tests: keeps what was sent.
+- :class:`RecordingSms` — tests: keeps what was sent;
+- :class:`SmsNotifier` — trainees' notices (``training.Notifier``) sent as texts through a sender.
 
 Sending never fails the request that triggers it: an error is logged, and the person can ask for
 a new code.
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import httpx
+
+from training import Notice
 
 log = logging.getLogger("tuoyu.sms")
 
@@ -58,6 +61,18 @@ class RecordingSms:
 
     async def send(self, phone: str, text: str) -> None:
         self.sent.append((phone, text))
+
+
+@dataclass
+class SmsNotifier:
+    """The ``training.Notifier`` port on an :class:`SmsSender`: a notice with a phone number is
+    texted as ``【托育培训】<text>``; one without stays in the in-app inbox only."""
+
+    sender: SmsSender
+
+    async def send(self, notice: Notice) -> None:
+        if notice.phone:
+            await self.sender.send(notice.phone, f"【托育培训】{notice.text}")
 
 
 def sms_sender(backend: str, webhook_url: str) -> SmsSender:

@@ -16,8 +16,10 @@ from service.policy import (
     DISTRICT,
     TRAINEE,
     action,
+    bulk_employer,
     ensure_base,
     ensure_district,
+    ensure_employer,
     ensure_enrollment,
     ensure_offering,
     ensure_session,
@@ -26,14 +28,18 @@ from service.policy import (
 )
 from service.runtime import Runtime
 from talent_pool.errors import ValidationFailed
+from training.attendance_schemas import AttendanceRow
 from training.schemas import (
     AttendanceMethod,
     AttendanceReport,
+    BulkEnrollmentIn,
+    BulkEnrollmentResult,
     CancellationResult,
     CompletionReport,
     CourseIn,
     CourseOut,
     EnrollmentOut,
+    NotificationOut,
     OfferingIn,
     OfferingOut,
     SessionIn,
@@ -65,6 +71,13 @@ class AttendanceIn(BaseModel):
 
     entries: list[dict[str, Any]] = Field(min_length=1, max_length=2000)
     method: AttendanceMethod = "roster"
+
+
+class StaffEnrollIn(BulkEnrollmentIn):
+    """Employer staff book their own current staff (``employer_id`` may be left out); a city
+    admin names the employer."""
+
+    employer_id: int | None = None
 
 
 class TrainingController(Controller):
@@ -114,10 +127,10 @@ class TrainingController(Controller):
         summary="Add a session (课次)",
     )
     async def add_session(
-        self, offering_id: int, data: SessionIn, request: Request[Any, Any, Any]
+        self, offering_id: int, data: SessionIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> SessionOut:
         await ensure_offering(user_of(request), offering_id)
-        return await training.add_session(offering_id, data)
+        return await training.add_session(offering_id, data, times=rt.session_times, now=rt.now())
 
     @post(
         "/offerings/{offering_id:int}/enrollments",
@@ -142,6 +155,26 @@ class TrainingController(Controller):
             else:
                 raise ValidationFailed("请填写要报名人员的身份证号和姓名", field="id_number")
         return await training.enroll(offering_id, practitioner_id, now=rt.now(), today=rt.today())
+
+    @post(
+        "/offerings/{offering_id:int}/staff-enrollments",
+        opt=action("enrollment.bulk"),
+        summary="An employer enrolls its current staff (all or nothing, or fill and waitlist)",
+    )
+    async def enroll_staff(
+        self, offering_id: int, data: StaffEnrollIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> BulkEnrollmentResult:
+        user = user_of(request)
+        employer_id = bulk_employer(user, data.employer_id)
+        await ensure_employer(user, employer_id)
+        return await training.enroll_staff(offering_id, employer_id, data, now=rt.now(), today=rt.today())
+
+    @get("/me/notifications", opt=action("notification.mine"), summary="My notices (inbox)")
+    async def my_notifications(self, request: Request[Any, Any, Any]) -> list[NotificationOut]:
+        user = user_of(request)
+        if user.practitioner_id is None:
+            return []
+        return await training.notifications_of(user.practitioner_id)
 
     @get("/offerings/{offering_id:int}/enrollments", opt=action("offering.roster"), summary="Roster")
     async def roster(self, offering_id: int, request: Request[Any, Any, Any]) -> list[EnrollmentOut]:
@@ -185,6 +218,15 @@ class TrainingController(Controller):
             now=rt.now(),
             today=rt.today(),
         )
+
+    @get(
+        "/sessions/{session_id:int}/attendance",
+        opt=action("attendance.read"),
+        summary="A session's attendance",
+    )
+    async def attendance_rows(self, session_id: int, request: Request[Any, Any, Any]) -> list[AttendanceRow]:
+        await ensure_session(user_of(request), session_id, read=True)
+        return await training.session_attendance(session_id)
 
     @post(
         "/offerings/{offering_id:int}/complete",
