@@ -61,6 +61,7 @@ class Dispatcher:
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._remove_waker: Callable[[], None] | None = None
+        self._stopping = False
 
     async def deliver(self, message: Claimed) -> None:
         """Hand one claimed message to whatever runs it."""
@@ -69,7 +70,9 @@ class Dispatcher:
     async def relay(self, limit: int = 100) -> int:
         """Claim up to ``limit`` due messages and deliver them; returns how many."""
         claimed = await claim_due(self.clock.now(), limit=limit, jobs=self.jobs)
-        for message in claimed:
+        for delivered, message in enumerate(claimed):
+            if self._stopping:  # the rest keep their lease and are delivered again later
+                return delivered
             await self.deliver(message)
         return len(claimed)
 
@@ -121,30 +124,40 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run(), name=f"tuoyu-{type(self).__name__}")
         self._remove_waker = add_waker(self.wake)
 
-    async def stop(self) -> None:
-        """Stop listening and end the loop (a job in progress is cancelled; its lease runs out
-        and it is delivered again later)."""
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Stop listening and end the loop. The job being delivered may finish for up to
+        ``grace`` seconds (cancelling it half-way through a database transaction could strand its
+        pooled connection); after that it is cancelled — its lease runs out and it is delivered
+        again later."""
         if self._remove_waker is not None:
             self._remove_waker()
             self._remove_waker = None
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            if self._event is not None:
+                self._event.set()
+            done, _ = await asyncio.wait([self._task], timeout=grace)
+            if not done:
+                self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
         self._loop = self._event = None
+        self._stopping = False
 
     async def _run(self) -> None:
         assert self._event is not None
-        while True:
+        while not self._stopping:
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.sweep_seconds):
                     await self._event.wait()
             self._event.clear()
+            if self._stopping:
+                return
             try:
                 await self.repair()
-                while await self.relay() > 0:
+                while await self.relay() > 0 and not self._stopping:
                     pass
             except (DatabaseUnavailable, OSError) as exc:
                 log.warning("background work waits: database unavailable (%s)", exc)
