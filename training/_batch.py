@@ -39,6 +39,7 @@ from training.errors import OfferingNotOpen, TrainingInvalid, TrainingNotFound
 from training.tables import Attendance, AttendanceChange, AttendanceUpload, Enrollment, Session
 
 MAX_BATCH_ROWS = 2000
+NOT_ENROLLED = "该人员未报名本课次所属的班级"
 _EXCEL_NUMBER = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 _METHOD_NAMES = {
     "roster": "名单录入",
@@ -86,7 +87,9 @@ async def _people_by_number(rows: Sequence[BatchRowIn], today: dt.date) -> dict[
         )
         by_number = {p["id_number"]: p["id"] for p in people}
         for raw, number in numbers.items():
-            found[raw] = by_number.get(number, "该身份证号的人员未报名本班级")
+            # an unknown number gets the answer of a known person who is not enrolled: a batch
+            # cannot be used to learn who is in the talent pool
+            found[raw] = by_number.get(number, NOT_ENROLLED)
     return found
 
 
@@ -230,7 +233,7 @@ async def upload_attendance_batch(
                     continue
                 enrollment = live.get((session["offering"], person))
             if enrollment is None:
-                report.reason = "该人员未报名本课次所属的班级"
+                report.reason = NOT_ENROLLED
                 continue
             if enrollment["status"] != "confirmed":
                 report.reason = (

@@ -259,6 +259,20 @@ async def test_each_refused_row_says_why_and_good_rows_still_count(db: None) -> 
     assert got[13][1] == "refused" and "之一" in got[13][2]
     assert (report.recorded, report.refused, report.duplicate) == (1, 12, 1)
     assert other_base
+    # an unknown ID number and a known person who is not enrolled get the same answer
+    (known,) = (await register_people(4))[3:]
+    same = await upload_attendance_batch(
+        base_id,
+        [
+            row("u1", sid, id_number=make_id(77)),
+            row("u2", sid, practitioner_id=known),
+            row("u3", sid, id_number=make_id(4)),
+        ],
+        by="pad",
+        now=START,
+        today=DAY,
+    )
+    assert {r.reason for r in same.rows} == {"该人员未报名本课次所属的班级"}
     # a later upload that reuses a row id for other content is refused too
     reuse = await upload_attendance_batch(
         base_id, [row("r1", sid, practitioner_id=a, present=False)], by="pad", now=START, today=DAY
