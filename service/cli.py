@@ -1,4 +1,5 @@
-"""The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, doctor, relay."""
+"""The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, doctor, relay, and the
+``training`` tools (``service/cli_training.py``)."""
 
 from __future__ import annotations
 
@@ -197,6 +198,10 @@ def relay() -> None:
 
     click.echo(f"已投递 {_run(run)} 条")
 
+
+from service.cli_training import training_group  # noqa: E402  (after main: it uses its helpers)
+
+main.add_command(training_group)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,229 @@
+"""``tuoyu training …``: the base's and the regulator's command-line tools for training in depth —
+recurring sessions, uploading an offline device's attendance file, the subsidy roster xlsx and the
+trainer pool.
+
+An attendance file is CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel saves it on Chinese
+Windows — the encoding is detected) or JSON (a list of rows). CSV columns: ``row_id``,
+``session_id``, one of ``enrollment_id`` / ``practitioner_id`` / ``id_number`` (身份证号, keep the
+column as *text* in Excel), ``present`` (1/0, 是/否, 出勤/缺勤, true/false; default present) and
+optionally ``scanned_at`` (ISO 8601 with offset). Each row is judged by the training service and
+the report says what happened to it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from service.runtime import Runtime
+
+PRESENT = {
+    "1": True,
+    "0": False,
+    "是": True,
+    "否": False,
+    "出勤": True,
+    "缺勤": False,
+    "true": True,
+    "false": False,
+}
+HEADERS = {
+    "行编号": "row_id",
+    "课次": "session_id",
+    "身份证号": "id_number",
+    "出勤": "present",
+    "签到时间": "scanned_at",
+}
+
+
+def decode_text(data: bytes) -> str:
+    """File bytes as text: UTF-8 (a BOM is dropped) when it decodes, else the encoding
+    charset-normalizer detects (GBK/GB18030 from Excel on Chinese Windows). Raises
+    ``click.ClickException`` for bytes that are not text."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise click.ClickException("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+    return str(best)
+
+
+def _cell(name: str, value: str) -> Any:
+    value = value.strip()
+    if value == "":
+        return None
+    if name in ("session_id", "enrollment_id", "practitioner_id"):
+        return int(value) if value.isdecimal() else value  # full-width digits count; other text is reported
+    if name == "present":
+        return PRESENT.get(value.lower(), value)
+    return value
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of an attendance file (CSV or JSON, see the module docstring)."""
+    text = decode_text(path.read_bytes())
+    if path.suffix.lower() == ".json":
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"JSON 格式错误：{exc}") from None
+        if not isinstance(rows, list):
+            raise click.ClickException("JSON 文件须为行的列表")
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    out = []
+    for raw in reader:
+        row = {}
+        for key, value in raw.items():
+            if key is None:
+                continue
+            name = HEADERS.get(key.strip(), key.strip())
+            cell = _cell(name, value or "")
+            if cell is not None:
+                row[name] = cell
+        out.append(row)
+    return out
+
+
+@click.group("training")
+def training_group() -> None:
+    """Training tools: recurring sessions, offline attendance files, subsidy rosters, trainers."""
+
+
+def _run(fn: Any) -> Any:
+    from service.cli import _run as run
+
+    return run(fn)
+
+
+@training_group.command("recurring-sessions")
+@click.argument("offering_id", type=int)
+@click.option(
+    "--weekday", "weekdays", type=click.IntRange(1, 7), multiple=True, required=True, help="1=周一 … 7=周日"
+)
+@click.option("--from", "first_day", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "last_day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="inclusive")
+@click.option("--start", "starts_at", required=True, help="local time, e.g. 14:00")
+@click.option("--end", "ends_at", required=True, help="local time, e.g. 16:00")
+@click.option("--skip", "skip_dates", type=click.DateTime(["%Y-%m-%d"]), multiple=True, help="a holiday")
+@click.option("--topic", default="")
+def recurring_sessions(
+    offering_id: int,
+    weekdays: tuple[int, ...],
+    first_day: dt.datetime,
+    last_day: dt.datetime,
+    starts_at: str,
+    ends_at: str,
+    skip_dates: tuple[dt.datetime, ...],
+    topic: str,
+) -> None:
+    """Create sessions on chosen weekdays between two dates, skipping holidays."""
+    import training
+    from training.attendance_schemas import RecurringSessionsIn
+
+    data = RecurringSessionsIn.model_validate(
+        {
+            "weekdays": list(weekdays),
+            "first_day": first_day.date(),
+            "last_day": last_day.date(),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "skip_dates": [d.date() for d in skip_dates],
+            "topic": topic,
+        }
+    )
+
+    async def run(rt: Runtime) -> Any:
+        return await training.add_recurring_sessions(offering_id, data, times=rt.session_times, now=rt.now())
+
+    result = _guarded(run)
+    for s in result.sessions:
+        click.echo(f"课次 {s.id}：{s.day} {s.starts_at:%H:%M}–{s.ends_at:%H:%M}")
+    if result.skipped:
+        click.echo("跳过节假日：" + "、".join(d.isoformat() for d in result.skipped))
+    click.echo(f"共创建 {len(result.sessions)} 次课")
+
+
+@training_group.command("upload-attendance")
+@click.argument("training_base_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", required=True, help="who uploads (kept with every row)")
+def upload_attendance(training_base_id: int, path: Path, by: str) -> None:
+    """Upload an offline device's attendance file (CSV or JSON); uploading it again changes nothing."""
+    import training
+
+    rows = read_rows(path)
+    if not rows:
+        raise click.ClickException("文件中没有数据行")
+
+    async def run(rt: Runtime) -> Any:
+        return await training.upload_attendance_batch(
+            training_base_id, rows, by=by, now=rt.now(), today=rt.today()
+        )
+
+    report = _guarded(run)
+    names = {
+        "recorded": "已记录",
+        "already_recorded": "已有相同记录",
+        "duplicate": "重复上传",
+        "refused": "拒绝",
+    }
+    for r in report.rows:
+        click.echo(
+            f"第 {r.index + 2} 行 {r.row_id or '-'}：{names[r.status]}{('：' + r.reason) if r.reason else ''}"
+        )
+    click.echo(
+        f"已记录 {report.recorded}，已有相同记录 {report.already_recorded}，"
+        f"重复上传 {report.duplicate}，拒绝 {report.refused}"
+    )
+
+
+@training_group.command("subsidy-roster")
+@click.argument("offering_id", type=int)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def subsidy_roster(offering_id: int, out_path: Path) -> None:
+    """Write the subsidy roster of a completed, subsidised offering as xlsx (人社 layout)."""
+    import training
+
+    async def run(rt: Runtime) -> Any:
+        return await training.subsidy_roster_xlsx(offering_id, today=rt.today())
+
+    _, data = _guarded(run)
+    out_path.write_bytes(data)
+    click.echo(f"已写入 {out_path}")
+
+
+@training_group.command("trainers")
+@click.option("--district", default=None, help="a district code, e.g. 370102")
+def trainers(district: str | None) -> None:
+    """List the trainer pool (师资库), optionally of one district."""
+    import training
+
+    async def run(rt: Runtime) -> Any:
+        return await training.list_trainers(district_code=district, full_ids=True)
+
+    for t in _guarded(run):
+        score = f"，评价 {t.average_score}（{t.evaluations} 条）" if t.evaluations else ""
+        click.echo(f"{t.id}\t{t.name}\t{t.rank_name}\t{t.district_code}\t课程 {t.course_ids}{score}")
+
+
+def _guarded(fn: Any) -> Any:
+    from service.cli import _fail
+
+    try:
+        return _run(fn)
+    except click.ClickException:
+        raise
+    except Exception as exc:
+        _fail(exc)

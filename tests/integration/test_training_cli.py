@@ -1,0 +1,83 @@
+"""``tuoyu training …`` on the embedded SQLite default: recurring sessions, a GBK CSV from Excel
+uploaded twice (the second time changes nothing), the subsidy roster xlsx, the trainer pool."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.factories import make_id
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
+    env["TUOYU_DATA_DIR"] = str(data_dir)
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def tuoyu(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", "training", *args],
+        cwd=REPO,
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_training_commands(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    flow = subprocess.run(
+        [sys.executable, "-m", "tests.integration.sqlite_depth_flow"],
+        cwd=REPO,
+        env=_env(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert flow.returncode == 0, flow.stderr[-3000:]
+    # offering 2 (open, September 2024, two staff confirmed and one waitlisted by the flow)
+    made = tuoyu(
+        data, "recurring-sessions", "2", "--weekday", "3", "--from", "2024-09-09", "--to", "2024-09-30",
+        "--start", "09:00", "--end", "10:00", "--skip", "2024-09-18",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    sessions = re.findall(r"课次 (\d+)：(\S+) 09:00–10:00", made.stdout)
+    assert [day for _, day in sessions] == ["2024-09-11", "2024-09-25"]
+    assert "跳过节假日：2024-09-18" in made.stdout and "共创建 2 次课" in made.stdout
+    first = sessions[0][0]
+    # what Excel on Chinese Windows saves: GBK, Chinese headers, an ID number in full-width digits
+    full_width = make_id(5).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    csv_text = (
+        "行编号,课次,身份证号,出勤\r\n"
+        f"pad-1,{first},{full_width},出勤\r\n"
+        f"pad-2,{first},{make_id(6)},缺勤\r\n"
+        f"pad-3,{first},{make_id(7)},是\r\n"
+        f"pad-4,{first},3.70102E+17,是\r\n"
+    )
+    path = tmp_path / "考勤.csv"
+    path.write_bytes(csv_text.encode("gbk"))
+    once = tuoyu(data, "upload-attendance", "2", str(path), "--by", "pad-7")
+    assert once.returncode == 0, once.stdout + once.stderr
+    lines = once.stdout.splitlines()
+    assert lines[0] == "第 2 行 pad-1：已记录" and lines[1] == "第 3 行 pad-2：已记录"
+    assert lines[2] == "第 4 行 pad-3：拒绝：报名状态为候补中，不能记录考勤"
+    assert lines[3].startswith("第 5 行 pad-4：拒绝：") and "Excel" in lines[3]
+    assert lines[-1] == "已记录 2，已有相同记录 0，重复上传 0，拒绝 2"
+    twice = tuoyu(data, "upload-attendance", "2", str(path), "--by", "pad-7")
+    assert twice.stdout.splitlines()[-1] == "已记录 0，已有相同记录 0，重复上传 2，拒绝 2"
+    out = tmp_path / "roster.xlsx"
+    roster = tuoyu(data, "subsidy-roster", "1", "--out", str(out))
+    assert roster.returncode == 0, roster.stderr
+    assert out.read_bytes()[:2] == b"PK"
+    not_subsidised = tuoyu(data, "subsidy-roster", "2", "--out", str(out))
+    assert not_subsidised.returncode == 1 and "不是补贴性培训班级" in not_subsidised.stderr
+    pool = tuoyu(data, "trainers", "--district", "370102")
+    assert "讲师甲\t讲师\t370102" in pool.stdout
