@@ -30,10 +30,10 @@ log = logging.getLogger("tuoyu.notify")
 
 
 class LogNotifier:
-    """Writes each notice to the log (the inbox row is the delivery)."""
+    """Writes each notice to the log at INFO level (the inbox row is the delivery)."""
 
     async def send(self, notice: training.Notice) -> None:
-        log.warning(
+        log.info(
             "通知 %s → %s（%s）：%s", notice.kind, notice.name, notice.phone[-4:] or "站内信", notice.text
         )
 
