@@ -204,8 +204,9 @@ class VerificationResult(BaseModel):
     ``outcome``: valid · expired · revoked · suspended · superseded · unknown (no such number,
     or malformed input) · forged (the URL's signature or signed fields do not check out).
     ``signature_checked`` is True when a signed verify URL was checked (a number typed by hand
-    is a database lookup only). Names and ID numbers are masked. Detail fields are empty for
-    ``unknown``/``forged``.
+    is a database lookup only). Names and ID numbers are masked, and the reason of a revocation or
+    suspension is never part of the public answer (the holder and regulators read it on the
+    certificate itself). Detail fields are empty for ``unknown``/``forged``.
     """
 
     outcome: VerificationOutcome
@@ -219,6 +220,5 @@ class VerificationResult(BaseModel):
     issued_on: dt.date | None = None
     expires_on: dt.date | None = None
     status_changed_on: dt.date | None = None
-    status_reason: str = ""
     issuer: str = ""
     reason: str = ""  # machine reason for unknown/forged (e.g. "bad_signature")

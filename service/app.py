@@ -19,6 +19,7 @@ from litestar import Litestar, Response, Router, get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -38,6 +39,7 @@ from service.pages import PagesController
 from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
+from service.security import CookieCsrfMiddleware, SecurityHeadersMiddleware, csrf_config
 from service.settings import Settings, get_settings
 from service.sms import SmsSender
 from worker.clock import Clock
@@ -82,6 +84,7 @@ def create_app(
     auth = build_auth(settings)
 
     configure_logging(json_lines=settings.log_json)
+    https = settings.public_url.startswith("https://")
     metrics = prometheus_config()
     limiter = Limiter(settings.redis_url)
     verify_router = Router(
@@ -124,8 +127,14 @@ def create_app(
             PagesController,
             MetricsController,
             verify_router,
+            create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
         ],
-        middleware=[RequestIdMiddleware(), metrics.middleware],
+        middleware=[
+            RequestIdMiddleware(),
+            SecurityHeadersMiddleware(https=https),
+            CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
+            metrics.middleware,
+        ],
         guards=[policy_guard],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         before_request=refuse_control_characters,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import random
 import socket
 from dataclasses import dataclass, field
@@ -66,6 +67,14 @@ class CohortResult:
     failed: int
     certificates: list[Any] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Write a certificate file readable by its owner only (0600): it carries a full ID number."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.chmod(path, 0o600)
 
 
 def _say(text: str = "") -> None:
@@ -262,13 +271,13 @@ async def run_cohort(rt: Runtime, out_dir: Path, *, seed_value: int = 7) -> Coho
     )
     issued = (await usecases.issue_certificates(rt, sitting.id)).certificates
     await rt.dispatcher.drain()  # the QR codes and PDFs are rendered in the background
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     files = []
     for cert in issued:
         png, pdf = await certification.get_document(cert.id)
-        (out_dir / f"{cert.number}.png").write_bytes(png)
-        (out_dir / f"{cert.number}.pdf").write_bytes(pdf)
-        files += [out_dir / f"{cert.number}.png", out_dir / f"{cert.number}.pdf"]
+        for path, content in ((out_dir / f"{cert.number}.png", png), (out_dir / f"{cert.number}.pdf", pdf)):
+            _write_private(path, content)
+            files.append(path)
     _say(
         f"开班 #{offering.id}：容量 {CAPACITY}，报名 {len(enrollments)} 人 → 确认 {len(confirmed)}，候补 {len(waitlisted)}；"
         f"1 人退出，候补递补 {1 if cancelled.promoted else 0} 人"
@@ -478,7 +487,7 @@ async def run_demo(rt: Runtime, out_dir: Path) -> int:
             await client.get(parts.path + "?" + parts.query, headers={"Accept": "application/json"})
         ).json()
         _say(
-            f"吊销 {last.number} 后核验：{revoked['outcome']}（{revoked['status_changed_on']} {revoked['status_reason']}）"
+            f"吊销 {last.number} 后核验：{revoked['outcome']}（{revoked['status_changed_on']}，原因仅对持证人和监管部门可见）"
         )
         unknown = (await client.get("/api/verify/S000037000001269000000")).json()
         _say(f"查询不存在的编号：{unknown['outcome']}")

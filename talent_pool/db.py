@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -109,12 +110,20 @@ class PooledPostgresEngine(PostgresEngine):
         self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or tighten an existing file: the SQLite
+    file holds personal data (its journal files inherit the mode)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
 def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
     """Build a Piccolo engine from a database URL.
 
     ``postgresql://`` / ``postgres://`` → :class:`PooledPostgresEngine` (asyncpg; the pool starts
     with :func:`start_pool`); ``sqlite:///path`` → :class:`SQLiteEngine` with a 30 s busy
-    timeout (the folder is created 0700). Raises ``ValueError`` for any other scheme.
+    timeout (the folder is created 0700, the file 0600). Raises ``ValueError`` for any other scheme.
     """
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres"}:
@@ -126,6 +135,7 @@ def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
         if not path or path == "/":
             raise ValueError(f"SQLite URL without a file path: {url!r}")
         Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _private_file(Path(path))
         return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     raise ValueError(
         f"Unsupported TUOYU_DATABASE_URL scheme {parsed.scheme!r}: use postgresql:// or sqlite:///"
