@@ -36,8 +36,11 @@ demo: $(STAMP)
 worker: $(STAMP)
 	$(BIN)/tuoyu worker
 
+## Benchmarks (ratios against side-by-side baselines; never part of the tests). Subsets:
+## make bench BENCH_ARGS="--only http,targets --scales 1,10"   (see: .venv/bin/python -m bench --help)
 bench: $(STAMP) services
-	$(BIN)/python -m bench
+	bash scripts/bench-tools.sh
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data demo-out .pytest_cache .mypy_cache .ruff_cache
