@@ -31,6 +31,7 @@ from service.api.reports import ReportsController
 from service.api.talent import TalentController
 from service.api.training import TrainingController
 from service.api.verify import VerifyController
+from service.audit import AuditMiddleware
 from service.auth import build_auth
 from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
@@ -134,6 +135,7 @@ def create_app(
             SecurityHeadersMiddleware(https=https),
             CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
             metrics.middleware,
+            AuditMiddleware(rt.audit_log, rt.clock),
         ],
         guards=[policy_guard],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},

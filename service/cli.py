@@ -188,6 +188,23 @@ def doctor(repair: bool) -> None:
         sys.exit(1)
 
 
+@main.group()
+def audit() -> None:
+    """The audit log of writes and personal-data reads."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit code 1 and the first bad entry when it was tampered with."""
+    from service.audit import verify_chain
+
+    checked, bad = _run(lambda rt: verify_chain())
+    if bad is not None:
+        click.echo(f"审计日志被篡改：第 {bad} 条记录与哈希链不符（之前 {checked} 条完好）", err=True)
+        sys.exit(1)
+    click.echo(f"审计日志完好：{checked} 条记录，哈希链一致")
+
+
 @main.command()
 def relay() -> None:
     """Deliver the background work that is due now (outbox), once."""

@@ -59,6 +59,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "account.create": frozenset({CITY, DISTRICT}),
     "account.manage": frozenset({CITY, DISTRICT}),
     "identity.confirm": frozenset({CITY, DISTRICT, BASE, EMPLOYER}),
+    "audit.read": frozenset({CITY, DISTRICT}),
+    "audit.mine": frozenset({TRAINEE}),
     # talent pool
     "employer.create": frozenset({CITY, DISTRICT}),
     "employer.read": frozenset({CITY, DISTRICT, EMPLOYER}),
@@ -125,8 +127,9 @@ def user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AccountOut:
     return user
 
 
-def policy_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """The one app-wide guard: the handler's action must allow the caller's role (route rules)."""
+async def policy_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The one app-wide guard: the handler's action must allow the caller's role (route rules).
+    ``async`` although it does no I/O: Litestar would run a plain function in a worker thread."""
     name = handler.opt.get("policy")
     if name is None:
         if _framework(handler):

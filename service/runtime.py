@@ -14,6 +14,7 @@ from functools import cached_property
 from piccolo.engine.base import Engine
 
 from certification.signing import Keyring
+from service.audit import AuditLog
 from service.settings import Settings
 from service.sms import ConsoleSms, SmsSender, sms_sender
 from service.verification_log import VerificationLogBuffer
@@ -45,6 +46,7 @@ class Runtime:
     owns_engine: bool = True
     sms: SmsSender = field(default_factory=ConsoleSms)
     verification_log: VerificationLogBuffer = field(default_factory=VerificationLogBuffer)
+    audit_log: AuditLog = field(default_factory=AuditLog)
     started: bool = field(default=False, init=False)
 
     @cached_property
@@ -69,12 +71,14 @@ class Runtime:
         if dispatch:
             await self.dispatcher.start()
         await self.verification_log.start()
+        await self.audit_log.start()
         self.started = True
 
     async def stop(self) -> None:
         """Stop the dispatcher and close the pool (own engine)."""
         await self.dispatcher.stop()
         await self.verification_log.stop()
+        await self.audit_log.stop()
         if self.owns_engine:
             await close_pool(self.engine)
         self.started = False

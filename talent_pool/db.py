@@ -92,6 +92,14 @@ class _TimedPool:
         return getattr(self._pool, name)
 
 
+async def _reset_connection(connection: Any) -> None:
+    """What a connection needs before it goes back to the pool: no open transaction. asyncpg's
+    default reset (``RESET ALL``, ``UNLISTEN *``, advisory unlocks …) costs a round trip per
+    query, and nothing here changes session state (advisory locks are transaction-level)."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 class PooledPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine with a bounded pool (``pool_config``) started by
     :func:`start_pool`: an exhausted pool makes callers wait ``acquire_timeout`` seconds, then
@@ -105,7 +113,10 @@ class PooledPostgresEngine(PostgresEngine):
         if self.pool is not None:
             return
         await super().start_connection_pool(
-            min_size=self.pool_config.min_size, max_size=self.pool_config.max_size, **kwargs
+            min_size=self.pool_config.min_size,
+            max_size=self.pool_config.max_size,
+            reset=_reset_connection,
+            **kwargs,
         )
         self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
 

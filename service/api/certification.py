@@ -20,6 +20,7 @@ from certification.schemas import (
     SittingOut,
 )
 from service import usecases
+from service.audit import personal_read
 from service.policy import action, ensure_base, ensure_sitting, readable_certificate, user_of
 from service.runtime import Runtime
 
@@ -125,7 +126,9 @@ class CertificationController(Controller):
         summary="A certificate (holder, the examining base, regulators of the district)",
     )
     async def certificate(self, number: str, request: Request[Any, Any, Any]) -> CertificateOut:
-        return await readable_certificate(user_of(request), number)
+        cert = await readable_certificate(user_of(request), number)
+        personal_read(request, [cert.practitioner_id])
+        return cert
 
     @get("/me/certificates", opt=action("certificate.mine"), summary="My certificates")
     async def mine(self, request: Request[Any, Any, Any]) -> list[CertificateOut]:
@@ -159,6 +162,7 @@ class CertificationController(Controller):
     @get("/certificates/{number:str}/certificate.pdf", opt=action("certificate.read"), summary="The PDF")
     async def pdf(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
         cert = await readable_certificate(user_of(request), number)
+        personal_read(request, [cert.practitioner_id])
         _, pdf = await certification.get_document(cert.id)
         return Response(
             pdf,
