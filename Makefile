@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint demo worker migrate clean services bench
+.PHONY: run test lint demo worker migrate clean services bench constraints
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 required"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 ## Serve on the embedded default (SQLite under ./data, tasks in-process) with demo data.
@@ -44,3 +44,10 @@ bench: $(STAMP) services
 
 clean:
 	rm -rf $(VENV) data demo-out .pytest_cache .mypy_cache .ruff_cache
+
+## Re-pin constraints.txt from a fresh resolve of pyproject.toml (after changing dependencies).
+constraints:
+	rm -rf /tmp/tuoyu-constraints && $(PYTHON) -m venv /tmp/tuoyu-constraints
+	/tmp/tuoyu-constraints/bin/pip install -q -e '.[dev]'
+	{ sed -n 1,2p constraints.txt; /tmp/tuoyu-constraints/bin/pip freeze --exclude-editable | grep -vi '^tuoyu'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
