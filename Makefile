@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint demo worker migrate clean services bench constraints
+.PHONY: run test lint demo worker migrate clean services browser bench constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 required"'
@@ -18,11 +18,14 @@ run: $(STAMP)
 	$(BIN)/tuoyu serve --demo
 
 ## The whole test suite against real PostgreSQL, Redis and a Celery worker.
-test: $(STAMP) services
+test: $(STAMP) services browser
 	$(BIN)/pytest -q
 
 services:
 	@bash scripts/services.sh
+
+browser:
+	@bash scripts/browser.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,6 +19,12 @@ from litestar import Litestar, Response, Router, get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    OpenAPIRenderPlugin,
+    SwaggerRenderPlugin,
+    YamlRenderPlugin,
+)
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
@@ -37,7 +43,7 @@ from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
 from service.pages import PagesController
-from service.policy import action, policy_guard
+from service.policy import action, document_public_routes, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
 from service.security import CookieCsrfMiddleware, SecurityHeadersMiddleware, csrf_config
@@ -63,6 +69,29 @@ async def ready(rt: Runtime) -> Response[dict[str, Any]]:
     body = {"status": "ready" if is_ready else "unavailable", **parts}
     headers = {"Cache-Control": "no-store"} if is_ready else {"Cache-Control": "no-store", "Retry-After": "5"}
     return Response(body, status_code=200 if is_ready else 503, headers=headers)
+
+
+_VENDOR = "/static/vendor"
+_FAVICON = "<link rel='icon' type='image/svg+xml' href='/static/favicon.svg'>"
+
+
+def _openapi_pages() -> list[OpenAPIRenderPlugin]:
+    """The OpenAPI pages, every asset served by this app (``service/static/vendor``, refreshed by
+    ``scripts/vendor-assets.sh``): Swagger UI at ``/schema`` and ``/schema/swagger``, the document
+    at ``/schema/openapi.json`` and ``/schema/openapi.yaml``. (Redoc is left out: its footer logo
+    loads from its vendor's CDN.)"""
+    swagger = f"{_VENDOR}/swagger-ui-dist"
+    return [
+        SwaggerRenderPlugin(
+            js_url=f"{swagger}/swagger-ui-bundle.js",
+            css_url=f"{swagger}/swagger-ui.css",
+            standalone_preset_js_url=f"{swagger}/swagger-ui-standalone-preset.js",
+            path=["/", "/swagger"],
+            favicon=_FAVICON,
+        ),
+        JsonRenderPlugin(favicon=_FAVICON),
+        YamlRenderPlugin(favicon=_FAVICON),
+    ]
 
 
 def create_app(
@@ -151,8 +180,10 @@ def create_app(
             version="0.1.0",
             path="/schema",
             description="托育从业人员培训、考核、发证与规划指标追踪",
+            render_plugins=_openapi_pages(),
         ),
     )
     app.state.auth = auth
     app.state.rt = rt
+    document_public_routes(app)
     return app

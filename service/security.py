@@ -31,7 +31,8 @@ CSP = (
 )
 CSP_SCHEMA = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'"
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; object-src 'none'; "
+    "frame-ancestors 'none'"
 )
 
 
