@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint demo worker migrate clean services bench
+.PHONY: run test lint demo worker migrate clean services fonts bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 required"'
@@ -14,15 +14,19 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## Serve on the embedded default (SQLite under ./data, tasks in-process) with demo data.
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/tuoyu serve --demo
 
 ## The whole test suite against real PostgreSQL, Redis and a Celery worker.
-test: $(STAMP) services
+test: $(STAMP) services fonts
 	$(BIN)/pytest -q
 
 services:
 	@bash scripts/services.sh
+
+## The certificate fonts (Debian packages fonts-babelstone-han, fonts-hanazono, fonts-dejavu-core).
+fonts:
+	@bash scripts/fonts.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/mypy talent_pool training certification service worker bench
 	$(BIN)/lint-imports
 
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/tuoyu demo --out demo-out
 
 worker: $(STAMP)

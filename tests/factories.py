@@ -238,3 +238,42 @@ async def sign_up(
     assert verified.status_code == 201, verified.text
     assert verified.json()["identity_status"] == "verified"
     return headers
+
+
+# --------------------------------------------------------------------------- certification
+
+EXAM_DAY = dt.date(2026, 11, 20)
+ISSUE_DAY = dt.date(2026, 11, 29)
+SCORED_AT = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+
+
+async def passed_sitting(
+    n: int = 1,
+    *,
+    names: Sequence[str] | None = None,
+    code: str = "1X-YEZH-1",
+    exam_day: dt.date = EXAM_DAY,
+    scores: Sequence[tuple[str, str]] | None = None,
+) -> tuple[int, list[int]]:
+    """A sitting of ``code`` on ``exam_day`` with practitioners ``make_id(1)`` … ``make_id(n)``
+    (named ``names`` when given) registered and scored (``scores`` as ``(theory, practical)``
+    strings; default 80/80, a pass). Returns ``(sitting_id, practitioner_ids)``."""
+    from certification import create_sitting, record_results, register_candidate
+    from certification.schemas import ResultIn, SittingIn
+
+    pids = await register_people(n, names=names)
+    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=exam_day), today=ISSUE_DAY)
+    for pid in pids:
+        await register_candidate(sitting.id, pid)
+    marks = scores or [("80", "80")] * n
+    await record_results(
+        sitting.id,
+        [
+            ResultIn(practitioner_id=p, theory=Decimal(t), practical=Decimal(q))
+            for p, (t, q) in zip(pids, marks, strict=True)
+        ],
+        entered_by="examiner-1",
+        now=SCORED_AT,
+        today=ISSUE_DAY,
+    )
+    return sitting.id, pids
