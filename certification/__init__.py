@@ -18,6 +18,12 @@ from certification._issuance import (
     issue_certificate_for,
     issue_certificates,
 )
+from certification._lifecycle import (
+    expiring_certificates,
+    export_credential,
+    renew_certificate,
+    replace_certificate,
+)
 from certification._programmes import (
     get_programme,
     list_programmes,
@@ -52,6 +58,7 @@ from certification.errors import (
     InvalidCertificateNumber,
     NotEligible,
     NotFound,
+    Unprintable,
     ValidationFailed,
 )
 from certification.programmes import seed_programmes
@@ -69,6 +76,7 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "SignedClaims",
+    "Unprintable",
     "ValidationFailed",
     "VerificationRecord",
     "assign_examiner",
@@ -79,6 +87,8 @@ __all__ = [
     "credential_ref",
     "enqueue_missing_renders",
     "examiners_of",
+    "expiring_certificates",
+    "export_credential",
     "get_certificate",
     "get_certificate_by_id",
     "get_document",
@@ -96,6 +106,8 @@ __all__ = [
     "reinstate_certificate",
     "render_certificate",
     "render_certificates",
+    "renew_certificate",
+    "replace_certificate",
     "result_history",
     "revoke_certificate",
     "seed_programmes",

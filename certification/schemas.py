@@ -167,7 +167,9 @@ class ResultEventOut(BaseModel):
 
 
 class CertificateOut(BaseModel):
-    """An issued certificate (internal view: the holder's ID number in full)."""
+    """An issued certificate (internal view: the holder's ID number in full). ``supersedes`` /
+    ``superseded_by``: the number of the certificate this one replaced / was replaced by
+    (renewal or replacement; empty otherwise)."""
 
     id: int
     number: str
@@ -188,6 +190,8 @@ class CertificateOut(BaseModel):
     verify_url: str
     kid: str
     created_at: dt.datetime
+    supersedes: str = ""
+    superseded_by: str = ""
 
 
 class IssuanceResult(BaseModel):

@@ -93,6 +93,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "certificate.read": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
     "certificate.mine": frozenset({TRAINEE}),
     "certificate.status": frozenset({CITY}),
+    "certificate.reissue": frozenset({CITY}),
+    "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
 }

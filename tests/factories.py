@@ -277,3 +277,12 @@ async def passed_sitting(
         today=ISSUE_DAY,
     )
     return sitting.id, pids
+
+
+async def role_headers(client: AsyncTestClient, username: str, role: str, **scope: object) -> dict[str, str]:  # type: ignore[type-arg]
+    """Create a login of ``role`` with its scope (``training_base_id=…``, ``employer_id=…``,
+    ``practitioner_id=…``, ``district_code=…``) and return its bearer headers."""
+    await create_account(
+        AccountIn.model_validate({"username": username, "password": PASSWORD, "role": role, **scope})
+    )
+    return await login(client, username)
