@@ -2,6 +2,25 @@
 results, issuance with 22-character numbers, Ed25519-signed verify URLs and QR codes, PDF
 rendering, verification and revocation. Feeds credentials into ``talent_pool``."""
 
+from certification._attempts import (
+    CLOSE_TASK,
+    attempt_owner,
+    close_attempt,
+    exams_of,
+    get_attempt,
+    save_answers,
+    set_extra_time,
+    sitting_attempts,
+    start_attempt,
+    submit_attempt,
+)
+from certification._bank import (
+    export_questions,
+    get_blueprint,
+    import_questions,
+    list_questions,
+    set_blueprint,
+)
 from certification._common import (
     RENDER_TASK,
     credential_ref,
@@ -24,6 +43,7 @@ from certification._lifecycle import (
     renew_certificate,
     replace_certificate,
 )
+from certification._practical import practical_overview, record_marking
 from certification._programmes import (
     get_programme,
     list_programmes,
@@ -67,6 +87,7 @@ from certification.signing import Keyring
 from certification.verify_url import SignedClaims, parse_and_check
 
 __all__ = [
+    "CLOSE_TASK",
     "RENDER_TASK",
     "Conflict",
     "DocumentNotRendered",
@@ -80,26 +101,36 @@ __all__ = [
     "ValidationFailed",
     "VerificationRecord",
     "assign_examiner",
+    "attempt_owner",
     "certificates_of_practitioner",
     "certificates_without_documents",
     "check_certificate",
+    "close_attempt",
     "create_sitting",
     "credential_ref",
     "enqueue_missing_renders",
     "examiners_of",
+    "exams_of",
     "expiring_certificates",
     "export_credential",
+    "export_questions",
+    "get_attempt",
+    "get_blueprint",
     "get_certificate",
     "get_certificate_by_id",
     "get_document",
     "get_programme",
     "get_sitting",
+    "import_questions",
     "is_examiner",
     "issue_certificate_for",
     "issue_certificates",
     "list_candidates",
     "list_programmes",
+    "list_questions",
     "parse_and_check",
+    "practical_overview",
+    "record_marking",
     "record_results",
     "record_verifications",
     "register_candidate",
@@ -110,8 +141,14 @@ __all__ = [
     "replace_certificate",
     "result_history",
     "revoke_certificate",
+    "save_answers",
     "seed_programmes",
+    "set_blueprint",
+    "set_extra_time",
+    "sitting_attempts",
     "sittings_of_examiner",
+    "start_attempt",
+    "submit_attempt",
     "supersede_certificate",
     "suspend_certificate",
     "update_programme",

@@ -32,7 +32,7 @@ from certification.numbers import (
 )
 from certification.schemas import CertificateOut, IssuanceResult
 from certification.signing import Keyring
-from certification.tables import Certificate, ExamResult, ExamSitting, NumberSequence, Programme
+from certification.tables import Certificate, ExamAttempt, ExamResult, ExamSitting, NumberSequence, Programme
 from certification.verify_url import build_verify_url, sign_params
 from talent_pool import record_credentials
 from talent_pool.db import atomic, is_unique_violation
@@ -233,8 +233,10 @@ async def issue_certificates(
     ``Unique(sitting, practitioner)`` is the final guard, so simultaneous or repeated calls never
     issue twice. Returns every certificate of the sitting (``certificates``) and how many this
     call issued (``newly_issued``; 0 when another call had issued them).
-    Raises :class:`NotFound`, :class:`Conflict` (cancelled sitting), :class:`ValidationFailed`
-    (issue date before the exam, bad public URL, verify-only keyring, bad number settings).
+    Raises :class:`NotFound`, :class:`Conflict` (cancelled sitting, online theory attempts still
+    open), :class:`ValidationFailed` (issue date before the exam, bad public URL, verify-only
+    keyring, bad number settings), :class:`Unprintable` (a name the certificate fonts cannot
+    print: nothing is issued, see :func:`check_printable`).
     """
     _check_issue_args(issued_on, public_url, keyring)
     sitting, programme = await _open_sitting(sitting_id)
@@ -252,6 +254,15 @@ async def issue_certificates(
             )
             if not locked:
                 raise Conflict(f"考试场次 {sitting_id} 已取消", sitting_id=sitting_id)
+            still_open = await ExamAttempt.count().where(
+                (ExamAttempt.sitting == sitting_id) & (ExamAttempt.status == "open")
+            )
+            if still_open:
+                raise Conflict(
+                    f"本场还有 {still_open} 份在线理论试卷未交卷或未收卷，请待考试结束后再发证",
+                    sitting_id=sitting_id,
+                    open_attempts=still_open,
+                )
             passed = [
                 r["practitioner"]
                 for r in await ExamResult.select(ExamResult.practitioner)

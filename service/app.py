@@ -26,6 +26,7 @@ from service import bootstrap
 from service.api.accounts import AccountsController
 from service.api.auth import AuthController
 from service.api.certification import CertificationController
+from service.api.exams import ExamsController
 from service.api.reports import ReportsController
 from service.api.talent import TalentController
 from service.api.training import TrainingController
@@ -120,6 +121,7 @@ def create_app(
             TalentController,
             TrainingController,
             CertificationController,
+            ExamsController,
             ReportsController,
             PagesController,
             MetricsController,

@@ -94,6 +94,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "certificate.mine": frozenset({TRAINEE}),
     "certificate.status": frozenset({CITY}),
     "certificate.reissue": frozenset({CITY}),
+    "bank.manage": frozenset({CITY}),
+    "exam.take": frozenset({TRAINEE}),
+    "practical.mark": frozenset({EXAMINER}),
     "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
@@ -285,6 +288,14 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     ):
         return cert
     raise _deny("无权查看该证书")
+
+
+async def ensure_attempt(user: AccountOut, attempt_id: int) -> None:
+    """Only the candidate whose online attempt it is (404 for an unknown attempt)."""
+    owner = await certification.attempt_owner(attempt_id)
+    if user.role == TRAINEE and user.practitioner_id is not None and user.practitioner_id == owner:
+        return
+    raise _deny("只能查看和作答本人的考试")
 
 
 def practitioner_for(user: AccountOut, requested: int | None) -> int:

@@ -286,3 +286,59 @@ async def role_headers(client: AsyncTestClient, username: str, role: str, **scop
         AccountIn.model_validate({"username": username, "password": PASSWORD, "role": role, **scope})
     )
     return await login(client, username)
+
+
+BANK_HEADER = ["题号", "题型", "知识领域", "难度", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析"]
+
+
+def workbook(rows: Sequence[Sequence[object]], header: Sequence[str] = BANK_HEADER) -> bytes:
+    """An .xlsx file (openpyxl) with ``header`` and ``rows`` on its first sheet."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def standard_bank() -> bytes:
+    """A question bank for 1X-YEZH-1: 生活照料·易 8 单选 (answer A), 生活照料·中 3 多选 (answer
+    AC), 安全防护·易 5 判断 (answer 对)."""
+    rows: list[list[object]] = []
+    for i in range(1, 9):
+        rows.append(
+            [
+                f"SH{i:03d}",
+                "单选",
+                "生活照料",
+                "易",
+                f"单选题{i}",
+                f"对{i}",
+                "错一",
+                "错二",
+                "错三",
+                "A",
+                "解析",
+            ]
+        )
+    for i in range(1, 4):
+        rows.append(
+            [f"SM{i:03d}", "多选", "生活照料", "中", f"多选题{i}", "对甲", "错甲", "对乙", "错乙", "AC", ""]
+        )
+    for i in range(1, 6):
+        rows.append([f"AQ{i:03d}", "判断", "安全防护", "易", f"判断题{i}", "", "", "", "", "对", ""])
+    return workbook(rows)
+
+
+STANDARD_BLUEPRINT = [  # 5 × 10 + 2 × 15 + 4 × 5 = 100 points, 11 questions
+    {"domain": "生活照料", "difficulty": 1, "question_count": 5, "points": "10"},
+    {"domain": "生活照料", "difficulty": 2, "question_count": 2, "points": "15"},
+    {"domain": "安全防护", "difficulty": 1, "question_count": 4, "points": "5"},
+]

@@ -46,6 +46,7 @@ class Repair:
 
 JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
+    certification.CLOSE_TASK: Job(certification.close_attempt, lease=dt.timedelta(minutes=1)),
 }
 
 REPAIRS: list[Repair] = [
