@@ -21,6 +21,15 @@ from certification._bank import (
     list_questions,
     set_blueprint,
 )
+from certification._bulk import (
+    BULK_TASK,
+    bulk_owner,
+    bulk_result,
+    create_bulk_verification,
+    get_bulk_verification,
+    identity_match,
+    run_bulk_verification,
+)
 from certification._common import (
     RENDER_TASK,
     credential_ref,
@@ -87,6 +96,7 @@ from certification.signing import Keyring
 from certification.verify_url import SignedClaims, parse_and_check
 
 __all__ = [
+    "BULK_TASK",
     "CLOSE_TASK",
     "RENDER_TASK",
     "Conflict",
@@ -102,10 +112,13 @@ __all__ = [
     "VerificationRecord",
     "assign_examiner",
     "attempt_owner",
+    "bulk_owner",
+    "bulk_result",
     "certificates_of_practitioner",
     "certificates_without_documents",
     "check_certificate",
     "close_attempt",
+    "create_bulk_verification",
     "create_sitting",
     "credential_ref",
     "enqueue_missing_renders",
@@ -116,11 +129,13 @@ __all__ = [
     "export_questions",
     "get_attempt",
     "get_blueprint",
+    "get_bulk_verification",
     "get_certificate",
     "get_certificate_by_id",
     "get_document",
     "get_programme",
     "get_sitting",
+    "identity_match",
     "import_questions",
     "is_examiner",
     "issue_certificate_for",
@@ -141,6 +156,7 @@ __all__ = [
     "replace_certificate",
     "result_history",
     "revoke_certificate",
+    "run_bulk_verification",
     "save_answers",
     "seed_programmes",
     "set_blueprint",

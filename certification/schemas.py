@@ -248,3 +248,20 @@ class VerificationResult(BaseModel):
     status_reason: str = ""
     issuer: str = ""
     reason: str = ""  # machine reason for unknown/forged (e.g. "bad_signature")
+
+
+class BulkVerificationOut(BaseModel):
+    """A bulk verification request: ``status`` queued · running · done · failed; ``done`` rows
+    answered of ``total``; ``summary`` counts per outcome (有效, 已吊销, …) once done; the
+    spreadsheet can be downloaded when ``result_ready``."""
+
+    id: int
+    status: str
+    total: int
+    done: int
+    as_of: dt.date
+    summary: dict[str, int]
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    result_ready: bool

@@ -25,6 +25,7 @@ from piccolo.engine.base import Engine
 from service import bootstrap
 from service.api.accounts import AccountsController
 from service.api.auth import AuthController
+from service.api.bulk import BulkController
 from service.api.certification import CertificationController
 from service.api.exams import ExamsController
 from service.api.reports import ReportsController
@@ -122,6 +123,7 @@ def create_app(
             TrainingController,
             CertificationController,
             ExamsController,
+            BulkController,
             ReportsController,
             PagesController,
             MetricsController,

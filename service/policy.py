@@ -97,6 +97,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "bank.manage": frozenset({CITY}),
     "exam.take": frozenset({TRAINEE}),
     "practical.mark": frozenset({EXAMINER}),
+    "bulk.verify": frozenset({CITY, DISTRICT, EMPLOYER}),
     "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
@@ -288,6 +289,14 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     ):
         return cert
     raise _deny("无权查看该证书")
+
+
+async def ensure_bulk(user: AccountOut, job_id: int) -> None:
+    """The login that asked for the bulk verification, or a city admin (404 when unknown)."""
+    owner = await certification.bulk_owner(job_id)
+    if user.role == CITY or user.id == owner:
+        return
+    raise _deny("只能查看本账号提交的批量核验")
 
 
 async def ensure_attempt(user: AccountOut, attempt_id: int) -> None:
