@@ -225,3 +225,9 @@ def print_problems(texts: Iterable[str]) -> list[str]:
             if reason not in out:
                 out.append(reason)
     return out
+
+
+def missing_font_packages() -> list[str]:
+    """The Debian packages of the certificate fonts that are not installed (``[]`` when all
+    are); loads the fonts (call it in a thread from async code)."""
+    return sorted({f.package for f in CHAIN.missing()})
