@@ -74,15 +74,19 @@ async def main():
     attempt, _ = await ce.start_attempt(sitting.id, pid, now=now, today=today, rng=random.Random(1))
     await ce.save_answers(attempt.id, [AnswerIn(position=1, choice="A")], now=now + dt.timedelta(minutes=91))
     try:
-        await ce.save_answers(attempt.id, [AnswerIn(position=2, choice="A")], now=now + dt.timedelta(minutes=91, seconds=1))
+        late = now + dt.timedelta(minutes=91, seconds=1)
+        await ce.save_answers(attempt.id, [AnswerIn(position=2, choice="A")], now=late)
     except ce.Conflict as exc:
         print("late:", exc.message[:6])
     closed = await ce.get_attempt(attempt.id, now=now + dt.timedelta(hours=3))
     print("closed:", closed.status, closed.closed_at == attempt.deadline, closed.answered)
     for examiner, score in ((1, "80"), (2, "65"), (3, "76")):
-        state = await ce.record_marking(sitting.id, pid, examiner_id=examiner, items={"skill": score}, now=now, today=today)
+        state = await ce.record_marking(
+            sitting.id, pid, examiner_id=examiner, items={"skill": score}, now=now, today=today
+        )
     print("practical:", state.status, state.score)
-    second, _ = await ce.start_attempt(sitting.id, pid, now=now + dt.timedelta(hours=4), today=today, rng=random.Random(2))
+    later = now + dt.timedelta(hours=4)
+    second, _ = await ce.start_attempt(sitting.id, pid, now=later, today=today, rng=random.Random(2))
     print("attempt:", second.number, second.answered)
 
 asyncio.run(main())
