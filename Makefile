@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint demo worker migrate clean services browser bench constraints
+.PHONY: run test lint demo worker migrate clean services browser fonts bench constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 required"'
@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 ## Serve on the embedded default (SQLite under ./data, tasks in-process) with demo data.
-run: $(STAMP)
+run: $(STAMP) fonts
 	$(BIN)/tuoyu serve --demo
 
 ## The whole test suite against real PostgreSQL, Redis and a Celery worker.
-test: $(STAMP) services browser
+test: $(STAMP) services browser fonts
 	$(BIN)/pytest -q
 
 services:
@@ -27,13 +27,17 @@ services:
 browser:
 	@bash scripts/browser.sh
 
+## The certificate fonts (Debian packages fonts-babelstone-han, fonts-hanazono, fonts-dejavu-core).
+fonts:
+	@bash scripts/fonts.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy talent_pool training certification service worker bench
 	$(BIN)/lint-imports
 
-demo: $(STAMP)
+demo: $(STAMP) fonts
 	$(BIN)/tuoyu demo --out demo-out
 
 worker: $(STAMP)

@@ -32,7 +32,9 @@ from piccolo.engine.base import Engine
 from service import bootstrap
 from service.api.accounts import AccountsController
 from service.api.auth import AuthController
+from service.api.bulk import BulkController
 from service.api.certification import CertificationController
+from service.api.exams import ExamsController
 from service.api.reports import ReportsController
 from service.api.talent import TalentController
 from service.api.training import TrainingController
@@ -153,6 +155,8 @@ def create_app(
             TalentController,
             TrainingController,
             CertificationController,
+            ExamsController,
+            BulkController,
             ReportsController,
             PagesController,
             MetricsController,

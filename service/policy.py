@@ -98,6 +98,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "certificate.read": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
     "certificate.mine": frozenset({TRAINEE}),
     "certificate.status": frozenset({CITY}),
+    "certificate.reissue": frozenset({CITY}),
+    "bank.manage": frozenset({CITY}),
+    "exam.take": frozenset({TRAINEE}),
+    "practical.mark": frozenset({EXAMINER}),
+    "bulk.verify": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
 }
@@ -307,6 +313,22 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     ):
         return cert
     raise _deny("无权查看该证书")
+
+
+async def ensure_bulk(user: AccountOut, job_id: int) -> None:
+    """The login that asked for the bulk verification, or a city admin (404 when unknown)."""
+    owner = await certification.bulk_owner(job_id)
+    if user.role == CITY or user.id == owner:
+        return
+    raise _deny("只能查看本账号提交的批量核验")
+
+
+async def ensure_attempt(user: AccountOut, attempt_id: int) -> None:
+    """Only the candidate whose online attempt it is (404 for an unknown attempt)."""
+    owner = await certification.attempt_owner(attempt_id)
+    if user.role == TRAINEE and user.practitioner_id is not None and user.practitioner_id == owner:
+        return
+    raise _deny("只能查看和作答本人的考试")
 
 
 def practitioner_for(user: AccountOut, requested: int | None) -> int:

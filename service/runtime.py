@@ -13,7 +13,7 @@ from functools import cached_property
 
 from piccolo.engine.base import Engine
 
-from certification.signing import Keyring
+from certification.signing import Keyring, retired_key_pems
 from service.audit import AuditLog
 from service.settings import Settings
 from service.sms import ConsoleSms, SmsSender, sms_sender
@@ -34,6 +34,20 @@ def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
     return InProcessDispatcher(clock, sweep_seconds=settings.outbox_sweep_seconds)
 
 
+def load_keyring(settings: Settings) -> Keyring:
+    """The Ed25519 keyring: the signing key (generated 0600 on first use) plus retired
+    verify-only keys (``TUOYU_VERIFY_KEY_FILES`` and every ``*.pem`` in
+    ``TUOYU_RETIRED_KEYS_DIR``, where ``tuoyu keys rotate`` puts them). Raises ``ValueError``
+    naming a listed key file that is missing or not an Ed25519 key."""
+    extra = []
+    for path in settings.retired_key_paths():
+        if not path.is_file():
+            raise ValueError(f"TUOYU_VERIFY_KEY_FILES 中的密钥文件不存在：{path}")
+        extra.append(path.read_bytes())
+    extra += retired_key_pems(settings.retired_keys_folder())
+    return Keyring.from_path(settings.key_path(), extra_public_pem=extra)
+
+
 @dataclass
 class Runtime:
     """Live objects of one process. ``owns_engine``: the engine was built here (its pool is
@@ -51,10 +65,8 @@ class Runtime:
 
     @cached_property
     def keyring(self) -> Keyring:
-        """The Ed25519 keyring: the signing key (generated 0600 on first use) plus retired
-        verify-only keys (``TUOYU_VERIFY_KEY_FILES``)."""
-        extra = [p.read_bytes() for p in self.settings.retired_key_paths()]
-        return Keyring.from_path(self.settings.key_path(), extra_public_pem=extra)
+        """The Ed25519 keyring of these settings (:func:`load_keyring`), loaded once."""
+        return load_keyring(self.settings)
 
     def today(self) -> dt.date:
         """Today's business date (local, ``TUOYU_TIMEZONE``)."""

@@ -46,6 +46,8 @@ class Repair:
 
 JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
+    certification.CLOSE_TASK: Job(certification.close_attempt, lease=dt.timedelta(minutes=1)),
+    certification.BULK_TASK: Job(certification.run_bulk_verification, lease=dt.timedelta(minutes=10)),
 }
 
 REPAIRS: list[Repair] = [

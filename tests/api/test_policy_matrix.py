@@ -230,6 +230,9 @@ def path_for(template: str, w: World) -> str:
         "number": w.certificate_b,
         "code": "1X-YEZH-1",
         "indicator": "certification_rate",
+        # no such attempt or bulk job: the role check still decides (403), allowed roles get 404
+        "attempt_id": 10**6,
+        "job_id": 10**6,
     }
     path = template
     for name, value in values.items():
@@ -314,6 +317,16 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
             "exam_date": TODAY.isoformat(),
         },
         ("POST", "/api/certificates/{number:str}/reinstate"): {"reason": "测试原因"},
+        ("POST", "/api/certificates/{number:str}/replace"): {"reason": "遗失补办"},
+        ("POST", "/api/bulk-verifications"): {"text": w.certificate_b},
+        ("PUT", "/api/programmes/{code:str}/blueprint"): {
+            "rows": [{"domain": "生活照料", "difficulty": 1, "question_count": 1, "points": "100"}]
+        },
+        ("PUT", "/api/attempts/{attempt_id:int}/answers"): {"answers": [{"position": 1, "choice": "A"}]},
+        ("PUT", "/api/sittings/{sitting_id:int}/candidates/{practitioner_id:int}/extra-time"): {
+            "minutes": 10
+        },
+        ("PUT", "/api/sittings/{sitting_id:int}/practical/{practitioner_id:int}"): {"items": {"skill": "80"}},
         ("POST", "/api/certificates/{number:str}/revoke"): {"reason": "测试原因"},
         ("POST", "/api/certificates/{number:str}/suspend"): {"reason": "测试原因"},
         ("POST", "/api/sittings/{sitting_id:int}/results"): {
@@ -336,6 +349,11 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/training-bases"): {"district_admin", "base_staff"},
     ("GET", "/api/me/enrollments"): {"trainee"},
     ("GET", "/api/me/certificates"): {"trainee"},
+    ("GET", "/api/me/exams"): {"trainee"},
+    # verifying numbers is what these roles do; the answers are what public verification shows
+    ("POST", "/api/bulk-verifications"): set(ACTIONS["bulk.verify"]),
+    ("POST", "/api/bulk-verifications/upload"): set(ACTIONS["bulk.verify"]),
+    ("GET", "/api/certificates/expiring"): {"district_admin", "employer_staff"},  # their own scope
     ("GET", "/api/me/sittings"): {"examiner"},
     ("GET", "/api/me/audit"): {"trainee"},
     ("GET", "/api/accounts/pending-identities"): {"district_admin", "base_staff", "employer_staff"},
