@@ -7,8 +7,10 @@ them, docs/architecture.md "Settings and the clock").
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
+import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
@@ -21,6 +23,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+log = logging.getLogger(__name__)
 
 try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
     from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
@@ -180,10 +184,19 @@ async def start_pool(engine: Engine) -> None:
         await engine.start_connection_pool()
 
 
-async def close_pool(engine: Engine) -> None:
-    """Close the engine's connection pool if one is open."""
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
-        await engine.close_connection_pool()
+async def close_pool(engine: Engine, *, grace_seconds: float = 10.0) -> None:
+    """Close the engine's connection pool if one is open: wait up to ``grace_seconds`` for
+    connections still in use to come back (asyncpg's ``Pool.close`` would wait for ever), then
+    terminate the rest with a warning, so a shutdown never hangs on a connection left checked out."""
+    if not (isinstance(engine, PostgresEngine) and engine.pool is not None):
+        return
+    pool = engine.pool
+    try:
+        await asyncio.wait_for(asyncio.shield(pool.close()), timeout=grace_seconds)
+    except TimeoutError:
+        log.warning("database pool: connections still in use after %.0f s; terminating them", grace_seconds)
+        pool.terminate()
+    engine.pool = None
 
 
 def is_sqlite(engine: Engine) -> bool:
