@@ -283,7 +283,6 @@ async def start_attempt(
             await _lock_open_sitting(sitting_id)  # serialises with issuance
             inserted = await ExamAttempt.insert(
                 ExamAttempt(
-                    attempt_key=f"{result['id']}:{number}",
                     result=result["id"],
                     sitting=sitting_id,
                     practitioner=practitioner_id,
@@ -295,19 +294,18 @@ async def start_attempt(
                 )
             ).returning(ExamAttempt.id)
             attempt_id = int(inserted[0]["id"])
-            await AttemptItem.insert(
-                *(
-                    AttemptItem(item_key=f"{attempt_id}:{i['position']}", attempt=attempt_id, **i)
-                    for i in items
-                )
-            )
+            await AttemptItem.insert(*(AttemptItem(attempt=attempt_id, **i) for i in items))
             await enqueue(
                 CLOSE_TASK, attempt_id, due_at=ends + dt.timedelta(seconds=int(programme.grace_seconds) + 1)
             )
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
-        won = await ExamAttempt.select().where(ExamAttempt.attempt_key == f"{result['id']}:{number}").first()
+        won = await (
+            ExamAttempt.select()
+            .where((ExamAttempt.result == result["id"]) & (ExamAttempt.number == number))
+            .first()
+        )
         assert won is not None  # a simultaneous start won: resume its attempt
         return await _view(won, programme, now), False
     return await _view(await _attempt(attempt_id), programme, now), True
@@ -381,7 +379,7 @@ async def save_answers(attempt_id: int, answers: list[AnswerIn], *, now: dt.date
             raise Conflict("本次考试已结束，不能再作答", attempt_id=attempt_id)
         for position, chosen in good:
             await AttemptItem.update({AttemptItem.chosen: chosen, AttemptItem.saved_at: now}).where(
-                AttemptItem.item_key == f"{attempt_id}:{position}"
+                (AttemptItem.attempt == attempt_id) & (AttemptItem.position == position)
             )
     return await _view(await _attempt(attempt_id), programme, now)
 

@@ -138,8 +138,6 @@ async def record_marking(
                         raise Conflict("该考生实操评分已完成，无需再评", practitioner_id=practitioner_id)
                     await PracticalMarking.insert(
                         PracticalMarking(
-                            marking_key=f"{rid}:e{examiner_id}",
-                            round_key=f"{rid}:r{len(rows) + 1}",
                             result=rid,
                             sitting=sitting_id,
                             practitioner=practitioner_id,

@@ -292,8 +292,8 @@ class BlueprintRow(Table, tablename="ce_blueprint_row"):
 class ExamAttempt(Table, tablename="ce_exam_attempt"):
     """One timed online theory attempt of a registered candidate (理论在线考试).
 
-    ``attempt_key`` = ``"{result id}:{number}"`` is unique: the n-th attempt of a registration
-    exists once, so simultaneous starts cannot exceed the programme's ``max_attempts``.
+    ``Unique(result, number)``: the n-th attempt of a registration exists once, so simultaneous
+    starts cannot exceed the programme's ``max_attempts``.
     ``deadline`` (aware UTC) = ``started_at`` + the programme's minutes + the candidate's extra
     minutes, fixed at start. ``status``: ``open`` | ``submitted`` (closed by the candidate) |
     ``expired`` (closed at the deadline with what was saved). ``score`` (exact, out of
@@ -303,7 +303,6 @@ class ExamAttempt(Table, tablename="ce_exam_attempt"):
 
     id = Serial(primary_key=True)
 
-    attempt_key = Varchar(length=32, unique=True)
     result = ForeignKey(ExamResult, on_delete=OnDelete.restrict, index=True)
     sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
     practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
@@ -315,11 +314,13 @@ class ExamAttempt(Table, tablename="ce_exam_attempt"):
     score = Numeric(digits=(5, 1), null=True, default=None)
     max_score = Numeric(digits=(5, 1), default=Decimal(100))
 
+    ce_exam_attempt_once = Unique(["result", "number"])
+
 
 class AttemptItem(Table, tablename="ce_attempt_item"):
     """One question of an attempt's paper, as the candidate sees it, and their saved answer.
 
-    ``item_key`` = ``"{attempt id}:{position}"`` is unique. The stem and the options are copied
+    ``Unique(attempt, position)``: a position is on a paper once. The stem and the options are copied
     at the draw in the shuffled order the candidate sees (``options``); ``correct`` holds the
     indexes of the correct options in *that* order (server-only: never in a candidate's
     response); ``chosen`` the indexes the candidate saved (``None`` = not answered);
@@ -328,7 +329,6 @@ class AttemptItem(Table, tablename="ce_attempt_item"):
 
     id = Serial(primary_key=True)
 
-    item_key = Varchar(length=32, unique=True)
     attempt = ForeignKey(ExamAttempt, on_delete=OnDelete.restrict, index=True)
     position = Integer()
     question = ForeignKey(Question, on_delete=OnDelete.restrict)
@@ -341,20 +341,20 @@ class AttemptItem(Table, tablename="ce_attempt_item"):
     saved_at = Timestamptz(null=True, default=None)
     is_correct = Boolean(null=True, default=None)
 
+    ce_attempt_item_once = Unique(["attempt", "position"])
+
 
 class PracticalMarking(Table, tablename="ce_practical_marking"):
     """One examiner's marking of a candidate's practical assessment (实操评分).
 
-    ``marking_key`` = ``"{result id}:e{examiner id}"`` (unique: an examiner marks a candidate
-    once, correcting their own marking in place) and ``round_key`` = ``"{result id}:r{round}"``
-    (unique: one first, one second and at most one third marking). ``items`` maps each
+    ``Unique(result, examiner_id)`` (an examiner marks a candidate once, correcting their own
+    marking in place) and ``Unique(result, round)`` (one first, one second and at most one third
+    marking). ``items`` maps each
     practical item code to its score; ``total`` is their exact sum.
     """
 
     id = Serial(primary_key=True)
 
-    marking_key = Varchar(length=40, unique=True)
-    round_key = Varchar(length=40, unique=True)
     result = ForeignKey(ExamResult, on_delete=OnDelete.restrict, index=True)
     sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
     practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
@@ -363,6 +363,9 @@ class PracticalMarking(Table, tablename="ce_practical_marking"):
     items = JSON(default={})
     total = Numeric(digits=(5, 1))
     entered_at = Timestamptz()
+
+    ce_practical_marking_once_per_examiner = Unique(["result", "examiner_id"])
+    ce_practical_marking_once_per_round = Unique(["result", "round"])
 
 
 class BulkVerification(Table, tablename="ce_bulk_verification"):
