@@ -44,8 +44,9 @@ from service.auth import build_auth
 from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
+from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
-from service.policy import action, document_public_routes, policy_guard
+from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
 from service.security import CookieCsrfMiddleware, SecurityHeadersMiddleware, csrf_config
@@ -175,7 +176,7 @@ def create_app(
         before_request=refuse_control_characters,
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(), TimeOfDaySchema()],
         template_config=TemplateConfig(
             directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
         ),
@@ -189,5 +190,5 @@ def create_app(
     )
     app.state.auth = auth
     app.state.rt = rt
-    document_public_routes(app)
+    document_routes(app)
     return app

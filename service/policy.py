@@ -19,14 +19,11 @@ Roles: ``city_admin`` (市卫健委), ``district_admin`` (区县卫健局, one d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi.spec import Operation
 
 import certification
 import talent_pool
@@ -119,24 +116,6 @@ def action(name: str, **opt: Any) -> dict[str, Any]:
     if PUBLIC in ACTIONS[name]:
         out["exclude_from_auth"] = True
     return out
-
-
-@dataclass
-class PublicOperation(Operation):
-    """OpenAPI operation of a public route: ``security: []`` (no login), overriding the app-wide
-    bearer requirement the JWT backend declares. Pass as ``operation_class=PublicOperation``."""
-
-    def __post_init__(self) -> None:
-        self.security = []
-
-
-def document_public_routes(app: Litestar) -> None:
-    """Give every public route (``action("public")``) :class:`PublicOperation`, so the OpenAPI
-    document says it needs no login; called once by ``create_app`` before the schema is built."""
-    for route in app.routes:
-        for handler in getattr(route, "route_handlers", ()):
-            if ACTIONS.get(handler.opt.get("policy", ""), set()) >= {PUBLIC}:
-                handler.operation_class = PublicOperation
 
 
 def _framework(handler: BaseRouteHandler) -> bool:

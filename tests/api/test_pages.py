@@ -65,3 +65,12 @@ async def test_openapi_says_which_routes_need_a_login(client: AsyncTestClient) -
     assert ops[("/health", "get")]["security"] == []
     assert ops[("/api/targets", "get")].get("security") != []
     assert ops[("/api/auth/verify-identity", "post")].get("security") != []  # needs the pending login
+
+
+async def test_openapi_documents_statuses_and_times(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    spec = (await client.get("/schema/openapi.json")).json()
+    sessions = spec["paths"]["/api/offerings/{offering_id}/sessions"]["post"]
+    assert set(sessions["responses"]) >= {"201", "400", "401", "403", "404", "409", "422", "503"}
+    assert "429" in spec["paths"]["/api/auth/login"]["post"]["responses"]
+    schema_text = str(spec["components"]["schemas"])
+    assert "'format': 'time'" in schema_text and "duration" not in schema_text  # starts_at, ends_at

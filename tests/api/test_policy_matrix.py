@@ -19,6 +19,7 @@ route must be added to the policy and to this matrix.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -416,6 +417,13 @@ async def test_every_route_refuses_every_caller_outside_its_scope(client: Any) -
         ("trainee", "m-trainee"),
     ):
         callers[role] = await login(client, username)
+    spec = (await client.get("/schema/openapi.json")).json()["paths"]
+
+    def documented(method: str, template: str) -> set[str]:
+        """The statuses the OpenAPI document promises (pages are not in it: any status passes)."""
+        item = spec.get(re.sub(r"{(\w+):\w+}", r"{\1}", template))
+        return set(item[method.lower()]["responses"]) if item else {str(s) for s in range(100, 600)}
+
     checked = 0
     for method, template, action in routes(client.app):
         roles = ACTIONS[action]
@@ -433,6 +441,7 @@ async def test_every_route_refuses_every_caller_outside_its_scope(client: Any) -
             r = await call(client, method, path, headers, body)
             expected = {401} if caller == "anonymous" else ({403, 404} if allowed else {403})
             assert r.status_code in expected, f"{caller} {method} {path}: {r.status_code} {r.text[:300]}"
+            assert str(r.status_code) in documented(method, template), f"undocumented {r.status_code}"
             assert await fingerprint() == before, f"{caller} {method} {path} changed the database"
             checked += 1
     assert checked > 250, checked  # the matrix really covers the app
