@@ -6,6 +6,7 @@ own browser download is never used). Screenshots go to ``artifacts/screenshots/`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -44,14 +45,14 @@ class LiveServer:
         return sorted(p.stem for p in (self.data_dir / "demo-out").glob("*.png"))
 
 
-@pytest.fixture(scope="session")
-async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
-    """``tuoyu serve --demo`` (background work in-process) on a fresh database."""
+@contextlib.asynccontextmanager
+async def serve_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> AsyncIterator[LiveServer]:
+    """``tuoyu serve --demo`` (background work in-process) on a fresh database ``<run db>_<name>``."""
     require_postgres()
-    db = f"{TEST_DB}_e2e"
+    db = f"{TEST_DB}_{name}"
     await _admin(f'DROP DATABASE IF EXISTS "{db}"', f'CREATE DATABASE "{db}"')
     port = _free_port()
-    data = tmp_path_factory.mktemp("e2e-data")
+    data = tmp_path_factory.mktemp(f"{name}-data")
     log_path = data / "serve.log"
     env = dict(os.environ)
     env.update(
@@ -91,6 +92,13 @@ async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         except subprocess.TimeoutExpired:
             proc.kill()
         await _admin(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
+    """The demo server the browser tests click through (they only read, or write their own rows)."""
+    async with serve_demo(tmp_path_factory, "e2e") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
