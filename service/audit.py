@@ -147,9 +147,12 @@ class AuditLog:
 
 
 class AuditMiddleware(ASGIMiddleware):
-    """Records the entry of each audited request once its response status is known."""
+    """Records the entry of each audited request once its response status is known; probes,
+    static files, the OpenAPI pages and metrics carry no login and are never audited, so they
+    skip it."""
 
     scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = (r"^/health$", r"^/ready$", r"^/static/", r"^/schema", r"^/metrics$")
 
     def __init__(self, audit_log: AuditLog, clock: Clock) -> None:
         self.audit_log = audit_log
