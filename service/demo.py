@@ -42,6 +42,7 @@ from service.runtime import Runtime
 from talent_pool.schemas import TargetsReport
 from talent_pool.tables import Credential, Employment, Practitioner
 from training.schemas import AttendanceEntry, CourseIn, OfferingIn, OfferingOut, SessionIn, TrainingBaseIn
+from training.tables import Enrollment
 
 DEMO_PASSWORD = "tuoyu-demo-2025"
 BASES = [
@@ -144,8 +145,14 @@ async def _demo_users_for_employer_and_trainee(practitioner_id: int, employer_id
 
 
 async def _pick_cohort(size: int) -> list[dict[str, Any]]:
-    """Employed people holding no credential yet — the ones the regulator wants certified."""
+    """Employed people holding no credential yet — the ones the regulator wants certified — and
+    not already in a class (a start interrupted half-way through its cohort left them enrolled:
+    enrolling them again in the same course would be refused)."""
     holders = {r["practitioner"] for r in await Credential.select(Credential.practitioner)}
+    holders |= {
+        r["practitioner"]
+        for r in await Enrollment.select(Enrollment.practitioner).where(Enrollment.live == True)  # noqa: E712
+    }
     rows = (
         await Employment.select(Employment.practitioner, Employment.employer)
         .where(Employment.end_date.is_null())
@@ -423,13 +430,18 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     """For ``tuoyu serve --demo``: bring the demo data to a complete state, whatever an earlier,
     interrupted start left behind. Each step is atomic and idempotent: reference data, the
     workforce (one transaction), bases, course and logins, one finished cohort with
-    certificates (unless one exists), the next open class."""
+    certificates (unless one exists; people an interrupted cohort left enrolled are not picked
+    again), the next open class. Documents whose render job an interrupted start still holds
+    are rendered by the service's background work when that job's lease runs out."""
     await prepare_database()
     await ensure_workforce(rt)
     await ensure_setup(rt)
     if await Certificate.count() == 0:
         await run_cohort(rt, out_dir)
-    await rt.dispatcher.drain()
+    # deliver what is due now; work leased by an interrupted start is done by the service's own
+    # background work once that lease runs out (waiting for it here could take minutes)
+    while await rt.dispatcher.relay():
+        pass
     await open_next_offering(rt)
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员"

@@ -21,6 +21,7 @@ from service.verification_log import VerificationLogBuffer
 from talent_pool.db import close_pool, engine_for_url, start_pool, use_engine
 from worker.clock import Clock
 from worker.dispatch import CeleryDispatcher, Dispatcher, InProcessDispatcher
+from worker.jobs import jobs_with_lease
 
 
 def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
@@ -29,9 +30,15 @@ def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
         from worker.celery_app import make_celery
 
         return CeleryDispatcher(
-            clock, make_celery(settings), settings.task_queue, sweep_seconds=settings.outbox_sweep_seconds
+            clock,
+            make_celery(settings),
+            settings.task_queue,
+            sweep_seconds=settings.outbox_sweep_seconds,
+            jobs=jobs_with_lease(settings.job_lease_seconds),
         )
-    return InProcessDispatcher(clock, sweep_seconds=settings.outbox_sweep_seconds)
+    return InProcessDispatcher(
+        clock, sweep_seconds=settings.outbox_sweep_seconds, jobs=jobs_with_lease(settings.job_lease_seconds)
+    )
 
 
 def load_keyring(settings: Settings) -> Keyring:

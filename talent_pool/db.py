@@ -22,7 +22,12 @@ from urllib.parse import unquote, urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+try:  # aiosqlite is installed with piccolo[sqlite]
+    import aiosqlite
+except ImportError:  # pragma: no cover
+    aiosqlite = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -133,11 +138,51 @@ def _private_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
+class EmbeddedSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine whose connections never keep the process alive.
+
+    aiosqlite (0.22 and later) runs each connection on a non-daemon thread that ends only when
+    the connection is closed. A connection abandoned by a cancelled task — Ctrl-C while thirty
+    enrollments wait for the write lock — is never closed, and the interpreter then waits for
+    its thread forever: the process hangs instead of exiting. Here the threads are daemons:
+    they end with the process, and an unfinished transaction is rolled back from SQLite's
+    journal on the next open, as after a crash."""
+
+    async def get_connection(self) -> Any:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        thread: Any = getattr(pending, "_thread", pending)  # aiosqlite < 0.22: the connection is the thread
+        thread.daemon = True  # set before the thread starts (on await)
+        connection = await pending
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Piccolo's own version opens the connection with aiosqlite directly; the same steps on
+        # a connection from get_connection (autocommit: each statement commits on its own)
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                if query_type == "insert" and self.get_version_sync() < 3.35:
+                    assert table is not None  # no RETURNING before SQLite 3.35
+                    pk = await self._get_inserted_pk(cursor, table)
+                    return [{table._meta.primary_key._meta.db_column_name: pk}]
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
+
+
 def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
     """Build a Piccolo engine from a database URL.
 
     ``postgresql://`` / ``postgres://`` → :class:`PooledPostgresEngine` (asyncpg; the pool starts
-    with :func:`start_pool`); ``sqlite:///path`` → :class:`SQLiteEngine` with a 30 s busy
+    with :func:`start_pool`); ``sqlite:///path`` → :class:`EmbeddedSQLiteEngine` with a 30 s busy
     timeout (the folder is created 0700, the file 0600). Raises ``ValueError`` for any other scheme.
     """
     parsed = urlparse(url)
@@ -151,7 +196,7 @@ def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
             raise ValueError(f"SQLite URL without a file path: {url!r}")
         Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _private_file(Path(path))
-        return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
+        return EmbeddedSQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     raise ValueError(
         f"Unsupported TUOYU_DATABASE_URL scheme {parsed.scheme!r}: use postgresql:// or sqlite:///"
     )

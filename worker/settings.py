@@ -41,6 +41,8 @@ class WorkerSettings(BaseSettings):
     task_queue: str = "tuoyu"
     timezone: str = "Asia/Shanghai"
     outbox_sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
+    # 0 → each job's own lease (worker/jobs.py); a positive value replaces every job's lease
+    job_lease_seconds: float = Field(default=0, ge=0, le=86400)
 
     @field_validator("timezone")
     @classmethod

@@ -109,3 +109,25 @@ def test_exam_flow_runs_on_sqlite(tmp_path: Path) -> None:
         "practical: final 78.0",
         "attempt: 2 0",
     ]
+
+
+def test_an_sqlite_connection_left_open_does_not_keep_the_process_alive(tmp_path: Path) -> None:
+    """A connection never closed — what a task cancelled by Ctrl-C in the middle of its work
+    leaves behind — must not keep the process from exiting (aiosqlite runs every connection on
+    a thread of its own; ``tuoyu serve --demo`` interrupted while seeding used to hang)."""
+    script = (
+        "import asyncio\n"
+        "from talent_pool.db import engine_for_url\n"
+        f"engine = engine_for_url('sqlite:///{tmp_path / 'left-open.sqlite'}')\n"
+        "left_open = asyncio.run(engine.get_connection())  # still referenced, never closed\n"
+        "print('finished')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout) == (0, "finished\n"), proc.stderr[-3000:]
