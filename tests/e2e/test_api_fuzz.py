@@ -64,6 +64,7 @@ async def test_no_generated_request_gets_a_server_error(
         capture_output=True,
         text=True,
         timeout=300,
+        cwd=tmp_path,  # schemathesis keeps its state in ./.schemathesis
     )
     report = run.stdout + run.stderr
     (tmp_path / f"schemathesis-{role}.log").write_text(report)
