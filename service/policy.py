@@ -275,7 +275,8 @@ def targets_scope(user: AccountOut, requested: str | None) -> str | None:
 async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     """The certificate, if ``user`` may read it: the holder, staff of the base that examined
     them, a district admin of the holder's district or of that base's district, or a city admin
-    (403 otherwise, 404 for an unknown number)."""
+    (403 otherwise, 404 for an unknown number). Base staff get the holder's ID number masked
+    (README, "Security and personal data")."""
     cert = await certification.get_certificate(number)
     if user.role == CITY:
         return cert
@@ -284,7 +285,9 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     if user.role in (BASE, DISTRICT) and cert.sitting_id is not None:
         sitting = await certification.get_sitting(cert.sitting_id)
         if user.role == BASE and user.training_base_id == sitting.training_base_id:
-            return cert
+            return cert.model_copy(
+                update={"holder_id_number": talent_pool.mask_id_number(cert.holder_id_number)}
+            )
         if user.role == DISTRICT and await _base_district(sitting.training_base_id) == user.district_code:
             return cert
     if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
