@@ -72,6 +72,8 @@ def _cert_out(row: dict[str, Any]) -> CertificateOut:
             verify_url=row["verify_url"],
             kid=row["kid"],
             created_at=row["created_at"],
+            supersedes=row.get("supersedes") or "",
+            superseded_by=row.get("superseded_by") or "",
         )
     )
 
@@ -107,7 +109,8 @@ async def _programme_fields(programme_id: int) -> dict[str, Any]:
 
 _BY_NUMBER_SQL = (
     "SELECT id, number, programme, practitioner, sitting, holder_name, holder_id_number, issued_on, "
-    "expires_on, status, status_changed_on, status_reason, issuer, verify_url, kid, created_at "
+    "expires_on, status, status_changed_on, status_reason, issuer, verify_url, kid, created_at, "
+    "supersedes, superseded_by "
     "FROM ce_certificate WHERE number = {}"
 )
 

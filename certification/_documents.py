@@ -63,7 +63,6 @@ async def render_certificates(certificate_ids: list[int], *, now: dt.datetime, f
     certs = [_cert_out(r) for r in await query.order_by(Certificate.id)]
     for cert in certs:
         png, pdf = await asyncio.to_thread(render_files, cert)
-        log.info("rendered certificate %s (%s)", cert.id, cert.number)
         async with atomic():
             await CertificateDocument.insert(
                 CertificateDocument(certificate=cert.id, qr_png=png, pdf=pdf, rendered_at=now)
@@ -72,6 +71,9 @@ async def render_certificates(certificate_ids: list[int], *, now: dt.datetime, f
                 action="DO UPDATE",
                 values=[CertificateDocument.qr_png, CertificateDocument.pdf, CertificateDocument.rendered_at],
             )
+        # logged once the document is stored: a process that dies before the commit rendered
+        # nothing that counts, and its redelivered job renders that certificate again
+        log.info("rendered certificate %s (%s)", cert.id, cert.number)
     return len(certs)
 
 

@@ -3,6 +3,7 @@ render job — a sitting's whole batch in one transaction."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,8 @@ from certification._common import (
 )
 from certification._documents import RENDER_BATCH
 from certification._sittings import _open_sitting
-from certification.errors import Conflict, NotFound, ValidationFailed
+from certification.errors import Conflict, NotFound, Unprintable, ValidationFailed
+from certification.fonts import print_problems
 from certification.numbers import (
     DEFAULT_APPRAISAL_BODY_CODE,
     DEFAULT_SITE_SERIAL,
@@ -30,7 +32,7 @@ from certification.numbers import (
 )
 from certification.schemas import CertificateOut, IssuanceResult
 from certification.signing import Keyring
-from certification.tables import Certificate, ExamResult, ExamSitting, NumberSequence, Programme
+from certification.tables import Certificate, ExamAttempt, ExamResult, ExamSitting, NumberSequence, Programme
 from certification.verify_url import build_verify_url, sign_params
 from talent_pool import record_credentials
 from talent_pool.db import atomic, is_unique_violation
@@ -80,6 +82,33 @@ async def _allocate_numbers(prefix: str, count: int) -> list[str]:
     return numbers
 
 
+def _unprintable(programme: Programme, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    shared = print_problems([str(programme.title), str(programme.level), str(programme.issuer)])
+    rows = []
+    for person in people:
+        problems = print_problems([person["name"], person["id_number"]])
+        if problems or shared:
+            rows.append(
+                {"practitioner_id": person["id"], "name": person["name"], "problems": shared + problems}
+            )
+    return rows
+
+
+async def check_printable(programme: Programme, people: list[dict[str, Any]]) -> None:
+    """Refuse, before anything is numbered, to issue a certificate that cannot be printed
+    exactly: every holder's name and ID number and the programme's title, level and issuer
+    must be printable with the embedded certificate fonts (:mod:`certification.fonts`).
+    Raises :class:`Unprintable` naming each person and character (``detail["rows"]``:
+    ``[{"practitioner_id", "name", "problems"}]``). Loads the fonts in a thread."""
+    rows = await asyncio.to_thread(_unprintable, programme, people)
+    if rows:
+        shown = "；".join(f"{r['name']}：{'，'.join(r['problems'])}" for r in rows[:5])
+        raise Unprintable(
+            f"{len(rows)} 人的证书内容含有无法准确打印的字符，未发证（请核对更正姓名）：{shown}",
+            rows=rows,
+        )
+
+
 async def _insert_certificates(
     programme: Programme,
     people: list[dict[str, Any]],
@@ -87,10 +116,15 @@ async def _insert_certificates(
     sitting_id: int | None,
     issue_reference: str | None,
     conf: _Settings,
+    expires_on: dt.date | bool | None = True,
+    supersedes: str = "",
 ) -> list[int]:
     """Inside the caller's transaction: number, sign and insert one certificate per person
     (``people``: rows with ``id``, ``name``, ``id_number``), record the talent-pool credentials
-    and enqueue the render jobs. Returns the new certificate ids."""
+    and enqueue the render jobs. Returns the new certificate ids. ``expires_on`` ``True``: the
+    programme's validity from the issue date; a date or ``None``: that expiry (replacements
+    keep the old one). ``supersedes``: the number of the certificate these replace.
+    The caller has run :func:`check_printable`."""
     prefix = number_prefix(
         year=conf.issued_on.year,
         level_digit=int(programme.level_digit),
@@ -98,7 +132,9 @@ async def _insert_certificates(
         site_serial=conf.site_serial,
     )
     numbers = await _allocate_numbers(prefix, len(people))
-    expires_on = rules.expiry_date(conf.issued_on, programme.validity_years)
+    if expires_on is True:
+        expires_on = rules.expiry_date(conf.issued_on, programme.validity_years)
+    assert expires_on is None or isinstance(expires_on, dt.date)
     rows = []
     for person, number in zip(people, numbers, strict=True):
         params = sign_params(
@@ -126,6 +162,7 @@ async def _insert_certificates(
                 signature=params["s"],
                 verify_url=build_verify_url(conf.public_url, number, params),
                 kid=conf.keyring.kid,
+                supersedes=supersedes,
             )
         )
     inserted = await Certificate.insert(*rows).returning(Certificate.id)
@@ -196,8 +233,10 @@ async def issue_certificates(
     ``Unique(sitting, practitioner)`` is the final guard, so simultaneous or repeated calls never
     issue twice. Returns every certificate of the sitting (``certificates``) and how many this
     call issued (``newly_issued``; 0 when another call had issued them).
-    Raises :class:`NotFound`, :class:`Conflict` (cancelled sitting), :class:`ValidationFailed`
-    (issue date before the exam, bad public URL, verify-only keyring, bad number settings).
+    Raises :class:`NotFound`, :class:`Conflict` (cancelled sitting, online theory attempts still
+    open), :class:`ValidationFailed` (issue date before the exam, bad public URL, verify-only
+    keyring, bad number settings), :class:`Unprintable` (a name the certificate fonts cannot
+    print: nothing is issued, see :func:`check_printable`).
     """
     _check_issue_args(issued_on, public_url, keyring)
     sitting, programme = await _open_sitting(sitting_id)
@@ -215,6 +254,15 @@ async def issue_certificates(
             )
             if not locked:
                 raise Conflict(f"考试场次 {sitting_id} 已取消", sitting_id=sitting_id)
+            still_open = await ExamAttempt.count().where(
+                (ExamAttempt.sitting == sitting_id) & (ExamAttempt.status == "open")
+            )
+            if still_open:
+                raise Conflict(
+                    f"本场还有 {still_open} 份在线理论试卷未交卷或未收卷，请待考试结束后再发证",
+                    sitting_id=sitting_id,
+                    open_attempts=still_open,
+                )
             passed = [
                 r["practitioner"]
                 for r in await ExamResult.select(ExamResult.practitioner)
@@ -242,6 +290,7 @@ async def issue_certificates(
                         .order_by(_practitioner_pk)
                     )
                     by_id = {p["id"]: p for p in people}
+                    await check_printable(programme, [by_id[pid] for pid in todo])
                     new_ids = await _insert_certificates(
                         programme,
                         [by_id[pid] for pid in todo],
@@ -303,6 +352,7 @@ async def issue_certificate_for(
             held = (await _covering_credentials([practitioner_id], programme, issued_on)).get(practitioner_id)
             if held is not None:
                 raise _already_holds(programme, held, practitioner_id)
+            await check_printable(programme, [person])
             await _insert_certificates(programme, [person], sitting_id=None, issue_reference=ref, conf=conf)
     except Exception as exc:
         if not is_unique_violation(exc):

@@ -6,6 +6,8 @@ from certification._common import (
     _programme,
     forget_programmes,
 )
+from certification._practical import items_problem
+from certification.errors import ValidationFailed
 from certification.schemas import (
     ProgrammeOut,
     ProgrammeUpdate,
@@ -31,12 +33,22 @@ async def get_programme(code: str) -> ProgrammeOut:
 
 async def update_programme(code: str, changes: ProgrammeUpdate) -> ProgrammeOut:
     """Change a programme's configurable settings (pass marks, validity, eligibility, issuer,
-    active). ``training_category="any"`` clears the category; ``no_expiry=True`` sets
-    ``validity_years`` to ``None``. Applies to exams graded and certificates issued afterwards
-    (issued certificates keep their expiry). Raises :class:`NotFound`."""
+    active, online theory and practical marking settings). ``training_category="any"`` clears
+    the category; ``no_expiry=True`` sets ``validity_years`` to ``None``. Applies to exams
+    graded and certificates issued afterwards (issued certificates keep their expiry). Raises
+    :class:`NotFound`, :class:`ValidationFailed` (practical items whose maxima do not add up to
+    100, or repeated codes)."""
+    if changes.practical_items is not None:
+        problem = items_problem(changes.practical_items)
+        if problem is not None:
+            raise ValidationFailed(problem, field="practical_items")
     async with atomic():
         row = await _programme(code)
-        data = changes.model_dump(exclude_none=True, exclude={"no_expiry"})
+        data = changes.model_dump(exclude_none=True, exclude={"no_expiry"}, mode="python")
+        if changes.practical_items is not None:
+            data["practical_items"] = [
+                {"code": i.code, "title": i.title, "max": str(i.max)} for i in changes.practical_items
+            ]
         if data.get("training_category") == "any":
             data["training_category"] = None
         for key, value in data.items():

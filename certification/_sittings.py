@@ -32,8 +32,10 @@ from certification.schemas import (
 )
 from certification.tables import (
     Certificate,
+    ExamAttempt,
     ExamResult,
     ExamSitting,
+    PracticalMarking,
     Programme,
     ResultEvent,
 )
@@ -242,7 +244,8 @@ async def record_results(
     :class:`ValidationFailed` is raised with ``detail["rows"]`` = ``[{"row": i (0-based),
     "practitioner_id", "errors": [Chinese reasons]}]`` for every bad row (score out of range,
     too precise, in exponent notation or not finite; practitioner not registered for the
-    sitting; listed twice). ``passed`` = theory ≥ pass_mark_theory AND practical ≥
+    sitting; listed twice; a component that comes from an online attempt or from double marking —
+    those are never typed over). ``passed`` = theory ≥ pass_mark_theory AND practical ≥
     pass_mark_practical (occupations.json ``appraisal``), compared exactly before any rounding;
     scores come back normalised to one decimal (``100.0``).
 
@@ -275,11 +278,26 @@ async def record_results(
             ExamResult.sitting == sitting_id
         )
     }
+    ids = list(registered.values()) or [0]
+    online = {
+        r["practitioner"]
+        for r in await ExamAttempt.select(ExamAttempt.practitioner).where(ExamAttempt.result.is_in(ids))
+    }
+    marked = {
+        r["practitioner"]
+        for r in await PracticalMarking.select(PracticalMarking.practitioner).where(
+            PracticalMarking.result.is_in(ids)
+        )
+    }
     bad: list[dict[str, Any]] = []
     seen: set[int] = set()
     good: list[tuple[int, Decimal, Decimal, bool]] = []
     for i, entry in enumerate(entries):
         errors = []
+        if entry.practitioner_id in online:
+            errors.append(f"从业人员 {entry.practitioner_id} 的理论成绩来自在线考试，不能手工录入")
+        if entry.practitioner_id in marked:
+            errors.append(f"从业人员 {entry.practitioner_id} 的实操成绩来自考评员双评，不能手工录入")
         for label, value in (("理论知识考试", entry.theory), ("技能操作考核", entry.practical)):
             problem = rules.score_problem(value)
             if problem:

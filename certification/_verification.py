@@ -127,7 +127,6 @@ async def _verify(
         issued_on=cert.issued_on,
         expires_on=cert.expires_on,
         status_changed_on=cert.status_changed_on if changed else None,
-        status_reason=cert.status_reason if changed else "",
         issuer=cert.issuer,
     )
 

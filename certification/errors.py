@@ -12,6 +12,7 @@ __all__ = [
     "NotEligible",
     "NotFound",
     "TuoyuError",
+    "Unprintable",
     "ValidationFailed",
 ]
 
@@ -35,3 +36,10 @@ class DocumentNotRendered(NotFound):
     """The certificate exists but its PDF/QR has not been rendered yet (the task is pending)."""
 
     code = "not_rendered"
+
+
+class Unprintable(ValidationFailed):
+    """A holder's name (or another printed field) has a character the certificate fonts cannot
+    print exactly: refused before issuance, never printed wrong."""
+
+    code = "unprintable_text"

@@ -194,3 +194,38 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 def can_change_status(current: str, new: str) -> bool:
     """True when a certificate may move from ``current`` to ``new`` (see :data:`TRANSITIONS`)."""
     return new in TRANSITIONS.get(current, frozenset())
+
+
+# Renewal (延续) and replacement (补发/换发). Configurable defaults: one place.
+RENEWAL_WINDOW_DAYS = 90
+"""A certificate may be renewed from this many days before its expiry date."""
+RENEWAL_GRACE_DAYS = 180
+"""…and up to this many days after it; later the holder must be examined again."""
+
+
+def renewal_problem(*, state: str, expires_on: dt.date | None, today: dt.date) -> str | None:
+    """Why a certificate in ``state`` (its :func:`status_on` today) expiring on ``expires_on``
+    cannot be renewed on ``today``, in Chinese, or ``None``.
+
+    Renewable: valid or expired (never revoked, suspended or superseded), with an expiry date,
+    from :data:`RENEWAL_WINDOW_DAYS` days before it to :data:`RENEWAL_GRACE_DAYS` days after it
+    (both ends inclusive)."""
+    if state not in ("valid", "expired"):
+        return f"证书状态为“{status_name(state)}”，不能延续"
+    if expires_on is None:
+        return "长期有效的证书无需延续"
+    opens = expires_on - dt.timedelta(days=RENEWAL_WINDOW_DAYS)
+    if today < opens:
+        return f"证书有效期至 {expires_on}，届满前 {RENEWAL_WINDOW_DAYS} 天内（{opens} 起）方可申请延续"
+    closes = expires_on + dt.timedelta(days=RENEWAL_GRACE_DAYS)
+    if today > closes:
+        return f"证书已于 {expires_on} 到期超过 {RENEWAL_GRACE_DAYS} 天，须重新参加考核"
+    return None
+
+
+def renewed_expiry(expires_on: dt.date | None, today: dt.date, validity_years: int | None) -> dt.date | None:
+    """The expiry of a renewed certificate: ``validity_years`` after the old expiry date when
+    renewed before it (no days are lost by renewing early), after ``today`` when renewed
+    late; ``None`` when the programme no longer expires."""
+    start = expires_on if expires_on is not None and expires_on >= today else today
+    return expiry_date(start, validity_years)

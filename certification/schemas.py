@@ -7,11 +7,13 @@ scores and pass marks are exact ``Decimal`` out of 100 (never floats).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from certification.exam_schemas import PracticalItem
 from certification.rules import exam_year_problem
 
 ProgrammeKind = Literal["onex", "skill_level"]
@@ -22,7 +24,10 @@ VerificationOutcome = Literal["valid", "expired", "revoked", "suspended", "super
 
 class ProgrammeOut(BaseModel):
     """A certificate programme. Pass marks out of 100; ``validity_years`` ``None`` = no expiry;
-    ``min_training_hours`` in ``training_category`` (``None`` = any) for exam eligibility."""
+    ``min_training_hours`` in ``training_category`` (``None`` = any) for exam eligibility;
+    online theory: ``theory_minutes`` per attempt, ``max_attempts``, ``grace_seconds``;
+    practical double marking: ``practical_tolerance`` points, ``practical_items`` (``[]`` =
+    one item 技能操作 out of 100)."""
 
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -39,6 +44,16 @@ class ProgrammeOut(BaseModel):
     training_category: str | None
     issuer: str
     active: bool
+    theory_minutes: int = 90
+    max_attempts: int = 2
+    grace_seconds: int = 60
+    practical_tolerance: Decimal = Decimal(10)
+    practical_items: list[dict[str, Any]] = []
+
+    @field_validator("practical_items", mode="before")
+    @classmethod
+    def _json(cls, value: object) -> object:
+        return json.loads(value) if isinstance(value, str | bytes) else (value or [])
 
 
 class ProgrammeUpdate(BaseModel):
@@ -49,7 +64,9 @@ class ProgrammeUpdate(BaseModel):
     expire; ``validity_years`` becomes ``None``) and ``training_category: "any"`` (eligibility
     counts training of every category). ``validity_years`` is 1–100 (0 would make a certificate
     expire on its issue date) and cannot be combined with ``no_expiry: true``. Unknown fields are
-    rejected, so a misspelt setting is an error rather than a silent no-op.
+    rejected, so a misspelt setting is an error rather than a silent no-op. Online theory:
+    ``theory_minutes`` 5–600, ``max_attempts`` 1–10, ``grace_seconds`` 0–600; practical:
+    ``practical_tolerance`` 0–100 points, ``practical_items`` whose maxima add up to 100.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -61,6 +78,11 @@ class ProgrammeUpdate(BaseModel):
     training_category: Literal["pre_job", "refresher", "other", "any"] | None = None
     issuer: str | None = Field(default=None, max_length=128)
     active: bool | None = None
+    theory_minutes: int | None = Field(default=None, ge=5, le=600)
+    max_attempts: int | None = Field(default=None, ge=1, le=10)
+    grace_seconds: int | None = Field(default=None, ge=0, le=600)
+    practical_tolerance: Decimal | None = Field(default=None, ge=0, le=100)
+    practical_items: list[PracticalItem] | None = Field(default=None, min_length=1, max_length=30)
 
     @model_validator(mode="after")
     def _one_way_to_set_validity(self) -> ProgrammeUpdate:
@@ -167,7 +189,9 @@ class ResultEventOut(BaseModel):
 
 
 class CertificateOut(BaseModel):
-    """An issued certificate (internal view: the holder's ID number in full)."""
+    """An issued certificate (internal view: the holder's ID number in full). ``supersedes`` /
+    ``superseded_by``: the number of the certificate this one replaced / was replaced by
+    (renewal or replacement; empty otherwise)."""
 
     id: int
     number: str
@@ -188,6 +212,8 @@ class CertificateOut(BaseModel):
     verify_url: str
     kid: str
     created_at: dt.datetime
+    supersedes: str = ""
+    superseded_by: str = ""
 
 
 class IssuanceResult(BaseModel):
@@ -204,8 +230,9 @@ class VerificationResult(BaseModel):
     ``outcome``: valid · expired · revoked · suspended · superseded · unknown (no such number,
     or malformed input) · forged (the URL's signature or signed fields do not check out).
     ``signature_checked`` is True when a signed verify URL was checked (a number typed by hand
-    is a database lookup only). Names and ID numbers are masked. Detail fields are empty for
-    ``unknown``/``forged``.
+    is a database lookup only). Names and ID numbers are masked, and the reason of a revocation or
+    suspension is never part of the public answer (the holder and regulators read it on the
+    certificate itself). Detail fields are empty for ``unknown``/``forged``.
     """
 
     outcome: VerificationOutcome
@@ -219,6 +246,22 @@ class VerificationResult(BaseModel):
     issued_on: dt.date | None = None
     expires_on: dt.date | None = None
     status_changed_on: dt.date | None = None
-    status_reason: str = ""
     issuer: str = ""
     reason: str = ""  # machine reason for unknown/forged (e.g. "bad_signature")
+
+
+class BulkVerificationOut(BaseModel):
+    """A bulk verification request: ``status`` queued · running · done · failed; ``done`` rows
+    answered of ``total``; ``summary`` counts per outcome (有效, 已吊销, …) once done; the
+    spreadsheet can be downloaded when ``result_ready``."""
+
+    id: int
+    status: str
+    total: int
+    done: int
+    as_of: dt.date
+    summary: dict[str, int]
+    error: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    result_ready: bool

@@ -68,6 +68,77 @@ def public_jwk(public_key: Ed25519PublicKey) -> dict[str, str]:
     }
 
 
+def load_public_pem(pem: bytes) -> Ed25519PublicKey:
+    """The Ed25519 public key in ``pem``: a public key (SubjectPublicKeyInfo) or a private key
+    (PKCS#8) whose public half is taken. Raises ``ValueError`` for anything else."""
+    key: Any
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError:
+        try:
+            key = serialization.load_pem_private_key(pem, password=None)
+        except (ValueError, TypeError) as exc:
+            raise ValueError("不是 PEM 格式的 Ed25519 密钥") from exc
+        key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("验证密钥不是 Ed25519 密钥")
+    return key
+
+
+def _write_atomically(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to a temporary file of ``mode`` beside ``path``, fsync, and rename it over
+    ``path`` (readers see the old file or the new one, never a partial one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, mode)  # whatever the umask
+    os.replace(tmp, path)
+
+
+def retired_key_pems(folder: str | os.PathLike[str]) -> list[bytes]:
+    """The PEM files (``*.pem``) of a folder of retired keys, in name order; ``[]`` when the
+    folder does not exist."""
+    p = Path(folder).expanduser()
+    if not p.is_dir():
+        return []
+    return [f.read_bytes() for f in sorted(p.glob("*.pem"))]
+
+
+def rotate_key(key_path: str | os.PathLike[str], retired_dir: str | os.PathLike[str]) -> tuple[str, str]:
+    """Key rotation: retire the signing key at ``key_path`` and put a new one in its place.
+
+    The current key's *public* half is written to ``retired_dir/{kid}.pem`` first (the private
+    half of a retired key is not kept: it can no longer sign anything), then a new Ed25519 key
+    replaces the file at ``key_path`` atomically with mode 0600. Every process that loads the
+    keyring afterwards signs with the new key and still verifies with every retired key in
+    ``retired_dir`` (:func:`retired_key_pems`), across any number of rotations. A crash between
+    the two steps leaves the old key both current and retired, which is harmless.
+    Returns ``(retired kid, new kid)``. Raises ``FileNotFoundError`` when there is no key to
+    retire, ``ValueError`` when the file is not an Ed25519 private key.
+    """
+    path = Path(key_path).expanduser()
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{path} 不是 Ed25519 私钥")
+    old_public = loaded.public_key()
+    old_kid = jwk_thumbprint(old_public)
+    public_pem = old_public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    _write_atomically(Path(retired_dir).expanduser() / f"{old_kid}.pem", public_pem, 0o644)
+    new = Ed25519PrivateKey.generate()
+    private_pem = new.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    _write_atomically(path, private_pem, 0o600)
+    return old_kid, jwk_thumbprint(new.public_key())
+
+
 class Keyring:
     """The signing key plus verification keys, addressed by ``kid``.
 
@@ -109,8 +180,9 @@ class Keyring:
     def from_path(cls, path: str | os.PathLike[str], *, extra_public_pem: Iterable[bytes] = ()) -> Keyring:
         """Load the PEM private key at ``path``, generating and writing it (0600) if absent.
 
-        ``extra_public_pem``: PEM public keys of retired signing keys that must still verify.
-        Raises ``ValueError`` when the file is not an Ed25519 private key.
+        ``extra_public_pem``: PEM keys of retired signing keys that must still verify (public
+        keys, or private keys of which only the public half is kept). Raises ``ValueError`` when
+        the file is not an Ed25519 private key or an extra key is not an Ed25519 key.
         """
         p = Path(path).expanduser()
         if not p.exists():
@@ -119,13 +191,7 @@ class Keyring:
         if not isinstance(loaded, Ed25519PrivateKey):
             raise ValueError(f"{p} 不是 Ed25519 私钥")
         private = loaded
-        extras = []
-        for pem_bytes in extra_public_pem:
-            pub = serialization.load_pem_public_key(pem_bytes)
-            if not isinstance(pub, Ed25519PublicKey):
-                raise ValueError("额外公钥不是 Ed25519 公钥")
-            extras.append(pub)
-        return cls(private, extras)
+        return cls(private, [load_public_pem(pem) for pem in extra_public_pem])
 
     @staticmethod
     def _write_new_key(p: Path) -> None:
@@ -183,7 +249,8 @@ class Keyring:
         return self._kid
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
-        """The public JWKS: ``{"keys": [{"kty","crv","x","kid","use","alg"}, …]}``."""
+        """The public JWKS: ``{"keys": [{"kty","crv","x","kid","use","alg"}, …]}`` — the signing
+        key first, then every retired key that still verifies."""
         return {"keys": [public_jwk(k) for k in self._public.values()]}
 
     def sign(self, data: bytes) -> bytes:

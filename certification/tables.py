@@ -20,6 +20,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from piccolo.columns import (
+    JSON,
     Boolean,
     Bytea,
     Date,
@@ -41,6 +42,12 @@ from talent_pool.tables import Practitioner
 
 class Programme(Table, tablename="ce_programme"):
     """A certificate programme: one 1+X 幼儿照护 level or one 人社 occupation at one skill level.
+
+    Online theory exams: ``theory_minutes`` per attempt, ``max_attempts`` per candidate and
+    sitting, ``grace_seconds`` after the deadline in which a save still counts. Practical double
+    marking: ``practical_tolerance`` (points between the first two markings beyond which a
+    third marking is required) and ``practical_items`` (``[{"code","title","max"}]``, maxima
+    adding up to 100; empty = one item 技能操作 out of 100).
 
     ``code`` e.g. ``1X-YEZH-1`` (1+X 初级) or ``4-10-01-03-L5`` (保育师 五级);
     ``kind`` is ``onex`` | ``skill_level``; ``level_digit`` (1–5, 5 = 五级/初级工) is the 16th
@@ -65,6 +72,11 @@ class Programme(Table, tablename="ce_programme"):
     training_category = Varchar(length=16, null=True, default=None)
     issuer = Varchar(length=128, default="")
     active = Boolean(default=True)
+    theory_minutes = Integer(default=90)
+    max_attempts = Integer(default=2)
+    grace_seconds = Integer(default=60)
+    practical_tolerance = Numeric(digits=(5, 1), default=Decimal(10))
+    practical_items = JSON(default=[])
 
 
 class ExamSitting(Table, tablename="ce_exam_sitting"):
@@ -104,7 +116,8 @@ class ExamResult(Table, tablename="ce_exam_result"):
 
     ``Unique(sitting, practitioner)``: a person is registered once per sitting.
     ``theory``/``practical`` are exact scores out of 100 with at most one decimal; ``passed`` is
-    ``None`` until both are entered.
+    ``None`` until both are entered. ``extra_minutes``: extra time granted to this candidate
+    for each online theory attempt (an accommodation).
     """
 
     id = Serial(primary_key=True)
@@ -117,6 +130,7 @@ class ExamResult(Table, tablename="ce_exam_result"):
     entered_by = Varchar(length=64, default="")
     entered_at = Timestamptz(null=True, default=None)
     registered_at = Timestamptz(default=TimestamptzNow())
+    extra_minutes = Integer(default=0)
 
     ce_exam_result_one_per_sitting = Unique(["sitting", "practitioner"])
 
@@ -152,7 +166,10 @@ class Certificate(Table, tablename="ce_certificate"):
     person and ``issue_reference`` (``Unique(programme, practitioner, issue_reference)``;
     ``issue_reference`` is ``NULL`` for sitting issuance). ``holder_*`` are snapshots at
     issuance, as is ``issuer``. ``status``: valid | suspended | revoked | superseded.
-    ``verify_url`` carries the Ed25519 signature made with key ``kid``.
+    ``verify_url`` carries the Ed25519 signature made with key ``kid``. A renewal (延续) or
+    replacement (补发/换发) is a new certificate whose ``supersedes`` names the old number; the
+    old one gets ``status = superseded`` and ``superseded_by`` = the new number (same
+    transaction).
     """
 
     id = Serial(primary_key=True)
@@ -175,6 +192,8 @@ class Certificate(Table, tablename="ce_certificate"):
     verify_url = Text()
     kid = Varchar(length=64)
     created_at = Timestamptz(default=TimestamptzNow())
+    supersedes = Varchar(length=22, default="")
+    superseded_by = Varchar(length=22, default="")
 
     ce_certificate_one_per_sitting = Unique(["sitting", "practitioner"])
     ce_certificate_one_direct = Unique(["programme", "practitioner", "issue_reference"])
@@ -227,3 +246,149 @@ class VerificationLog(Table, tablename="ce_verification_log"):
     signature_checked = Boolean(default=False)
     at = Timestamptz(default=TimestamptzNow())
     client = Varchar(length=128, default="")
+
+
+class Question(Table, tablename="ce_question"):
+    """A question of a programme's bank (题库).
+
+    ``code`` (unique) names it in spreadsheets; ``kind``: ``single`` (单选) | ``multiple`` (多选)
+    | ``true_false`` (判断); ``domain`` the knowledge area (知识领域) and ``difficulty`` 1 易 ·
+    2 中 · 3 难 that blueprints draw by; ``options`` the option texts in authoring order
+    (``["正确", "错误"]`` for true/false); ``answer`` the indexes of the correct options in that
+    order (one for single and true/false, two or more for multiple). ``active = False`` retires
+    a question: never drawn again, kept for the papers that used it. Never sent to candidates:
+    papers carry their own copy without the answer.
+    """
+
+    id = Serial(primary_key=True)
+
+    code = Varchar(length=32, unique=True)
+    programme = ForeignKey(Programme, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=12)
+    domain = Varchar(length=64)
+    difficulty = Integer(default=2)
+    stem = Text()
+    options = JSON(default=[])
+    answer = JSON(default=[])
+    explanation = Text(default="")
+    active = Boolean(default=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class BlueprintRow(Table, tablename="ce_blueprint_row"):
+    """One row of a programme's theory-paper blueprint (组卷蓝图): draw ``question_count`` active
+    questions of ``domain`` at ``difficulty``, each worth ``points`` (exact, one decimal). A
+    blueprint's rows add up to 100 points; it is replaced as a whole."""
+
+    id = Serial(primary_key=True)
+
+    programme = ForeignKey(Programme, on_delete=OnDelete.restrict, index=True)
+    domain = Varchar(length=64)
+    difficulty = Integer()
+    question_count = Integer()
+    points = Numeric(digits=(5, 1))
+
+
+class ExamAttempt(Table, tablename="ce_exam_attempt"):
+    """One timed online theory attempt of a registered candidate (理论在线考试).
+
+    ``Unique(result, number)``: the n-th attempt of a registration exists once, so simultaneous
+    starts cannot exceed the programme's ``max_attempts``.
+    ``deadline`` (aware UTC) = ``started_at`` + the programme's minutes + the candidate's extra
+    minutes, fixed at start. ``status``: ``open`` | ``submitted`` (closed by the candidate) |
+    ``expired`` (closed at the deadline with what was saved). ``score`` (exact, out of
+    ``max_score``) is set when the attempt closes; ``closed_at`` is the submission time, or the
+    deadline for an expired attempt.
+    """
+
+    id = Serial(primary_key=True)
+
+    result = ForeignKey(ExamResult, on_delete=OnDelete.restrict, index=True)
+    sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
+    practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
+    number = Integer()
+    status = Varchar(length=12, default="open")
+    started_at = Timestamptz()
+    deadline = Timestamptz()
+    closed_at = Timestamptz(null=True, default=None)
+    score = Numeric(digits=(5, 1), null=True, default=None)
+    max_score = Numeric(digits=(5, 1), default=Decimal(100))
+
+    ce_exam_attempt_once = Unique(["result", "number"])
+
+
+class AttemptItem(Table, tablename="ce_attempt_item"):
+    """One question of an attempt's paper, as the candidate sees it, and their saved answer.
+
+    ``Unique(attempt, position)``: a position is on a paper once. The stem and the options are copied
+    at the draw in the shuffled order the candidate sees (``options``); ``correct`` holds the
+    indexes of the correct options in *that* order (server-only: never in a candidate's
+    response); ``chosen`` the indexes the candidate saved (``None`` = not answered);
+    ``is_correct`` is set when the attempt closes.
+    """
+
+    id = Serial(primary_key=True)
+
+    attempt = ForeignKey(ExamAttempt, on_delete=OnDelete.restrict, index=True)
+    position = Integer()
+    question = ForeignKey(Question, on_delete=OnDelete.restrict)
+    kind = Varchar(length=12)
+    stem = Text()
+    options = JSON(default=[])
+    correct = JSON(default=[])
+    points = Numeric(digits=(5, 1))
+    chosen = JSON(null=True, default=None)
+    saved_at = Timestamptz(null=True, default=None)
+    is_correct = Boolean(null=True, default=None)
+
+    ce_attempt_item_once = Unique(["attempt", "position"])
+
+
+class PracticalMarking(Table, tablename="ce_practical_marking"):
+    """One examiner's marking of a candidate's practical assessment (实操评分).
+
+    ``Unique(result, examiner_id)`` (an examiner marks a candidate once, correcting their own
+    marking in place) and ``Unique(result, round)`` (one first, one second and at most one third
+    marking). ``items`` maps each
+    practical item code to its score; ``total`` is their exact sum.
+    """
+
+    id = Serial(primary_key=True)
+
+    result = ForeignKey(ExamResult, on_delete=OnDelete.restrict, index=True)
+    sitting = ForeignKey(ExamSitting, on_delete=OnDelete.restrict, index=True)
+    practitioner = ForeignKey(Practitioner, on_delete=OnDelete.restrict, index=True)
+    examiner_id = Integer(index=True)
+    round = Integer()
+    items = JSON(default={})
+    total = Numeric(digits=(5, 1))
+    entered_at = Timestamptz()
+
+    ce_practical_marking_once_per_examiner = Unique(["result", "examiner_id"])
+    ce_practical_marking_once_per_round = Unique(["result", "round"])
+
+
+class BulkVerification(Table, tablename="ce_bulk_verification"):
+    """A bulk verification request (批量核验) run in the background.
+
+    ``items``: the rows asked about, ``[{"row", "number", "id_number"}]`` (``id_number`` empty
+    when no identity match was asked for); ``as_of`` the local date the answers are for;
+    ``status``: ``queued`` | ``running`` | ``done`` | ``failed``; ``done_count`` rows answered
+    so far of ``total``; ``summary`` counts per outcome; ``result_xlsx`` the spreadsheet of
+    answers (never containing a stored ID number). ``requested_by`` is the login id.
+    """
+
+    id = Serial(primary_key=True)
+
+    requested_by = Integer(index=True)
+    employer_id = Integer(null=True, default=None)
+    as_of = Date()
+    status = Varchar(length=12, default="queued")
+    total = Integer(default=0)
+    done_count = Integer(default=0)
+    items = JSON(default=[])
+    summary = JSON(default={})
+    result_xlsx = Bytea(null=True, default=None)
+    error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)

@@ -19,6 +19,13 @@ from litestar import Litestar, Response, Router, get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    OpenAPIRenderPlugin,
+    SwaggerRenderPlugin,
+    YamlRenderPlugin,
+)
+from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from piccolo.engine.base import Engine
 
@@ -26,7 +33,9 @@ from service import bootstrap
 from service.api.accounts import AccountsController
 from service.api.attendance import AttendanceController
 from service.api.auth import AuthController
+from service.api.bulk import BulkController
 from service.api.certification import CertificationController
+from service.api.exams import ExamsController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
@@ -34,14 +43,17 @@ from service.api.talent import TalentController
 from service.api.trainers import TrainerController
 from service.api.training import TrainingController
 from service.api.verify import VerifyController
+from service.audit import AuditMiddleware
 from service.auth import build_auth
 from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
+from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
+from service.security import CookieCsrfMiddleware, SecurityHeadersMiddleware, csrf_config
 from service.settings import Settings, get_settings
 from service.sms import SmsSender
 from worker.clock import Clock
@@ -66,6 +78,29 @@ async def ready(rt: Runtime) -> Response[dict[str, Any]]:
     return Response(body, status_code=200 if is_ready else 503, headers=headers)
 
 
+_VENDOR = "/static/vendor"
+_FAVICON = "<link rel='icon' type='image/svg+xml' href='/static/favicon.svg'>"
+
+
+def _openapi_pages() -> list[OpenAPIRenderPlugin]:
+    """The OpenAPI pages, every asset served by this app (``service/static/vendor``, refreshed by
+    ``scripts/vendor-assets.sh``): Swagger UI at ``/schema`` and ``/schema/swagger``, the document
+    at ``/schema/openapi.json`` and ``/schema/openapi.yaml``. (Redoc is left out: its footer logo
+    loads from its vendor's CDN.)"""
+    swagger = f"{_VENDOR}/swagger-ui-dist"
+    return [
+        SwaggerRenderPlugin(
+            js_url=f"{swagger}/swagger-ui-bundle.js",
+            css_url=f"{swagger}/swagger-ui.css",
+            standalone_preset_js_url=f"{swagger}/swagger-ui-standalone-preset.js",
+            path=["/", "/swagger"],
+            favicon=_FAVICON,
+        ),
+        JsonRenderPlugin(favicon=_FAVICON),
+        YamlRenderPlugin(favicon=_FAVICON),
+    ]
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -86,6 +121,7 @@ def create_app(
     auth = build_auth(settings)
 
     configure_logging(json_lines=settings.log_json)
+    https = settings.public_url.startswith("https://")
     metrics = prometheus_config()
     limiter = Limiter(settings.redis_url)
     verify_router = Router(
@@ -128,18 +164,27 @@ def create_app(
             OnlineController,
             SubsidyController,
             CertificationController,
+            ExamsController,
+            BulkController,
             ReportsController,
             PagesController,
             MetricsController,
             verify_router,
+            create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
         ],
-        middleware=[RequestIdMiddleware(), metrics.middleware],
+        middleware=[
+            RequestIdMiddleware(),
+            SecurityHeadersMiddleware(https=https),
+            CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
+            metrics.middleware,
+            AuditMiddleware(rt.audit_log, rt.clock),
+        ],
         guards=[policy_guard],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         before_request=refuse_control_characters,
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(), TimeOfDaySchema()],
         template_config=TemplateConfig(
             directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
         ),
@@ -148,8 +193,10 @@ def create_app(
             version="0.1.0",
             path="/schema",
             description="托育从业人员培训、考核、发证与规划指标追踪",
+            render_plugins=_openapi_pages(),
         ),
     )
     app.state.auth = auth
     app.state.rt = rt
+    document_routes(app)
     return app

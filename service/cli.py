@@ -1,5 +1,5 @@
-"""The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, doctor, relay, and the
-``training`` tools (``service/cli_training.py``)."""
+"""The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, doctor, keys, relay, and
+the ``training`` tools (``service/cli_training.py``)."""
 
 from __future__ import annotations
 
@@ -187,6 +187,63 @@ def doctor(repair: bool) -> None:
     if not report.healthy:
         click.echo("需要处理：运行 tuoyu doctor --repair" if not repair else "仍有问题未能修复", err=True)
         sys.exit(1)
+
+
+@main.group()
+def audit() -> None:
+    """The audit log of writes and personal-data reads."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit code 1 and the first bad entry when it was tampered with."""
+    from service.audit import verify_chain
+
+    checked, bad = _run(lambda rt: verify_chain())
+    if bad is not None:
+        click.echo(f"审计日志被篡改：第 {bad} 条记录与哈希链不符（之前 {checked} 条完好）", err=True)
+        sys.exit(1)
+    click.echo(f"审计日志完好：{checked} 条记录，哈希链一致")
+
+
+@main.group()
+def keys() -> None:
+    """Certificate signing keys (Ed25519): list, rotate."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Retire the signing key (verify-only from now on) and create a new one (0600).
+
+    Restart every service and worker process afterwards: they sign with the new key and keep
+    verifying every earlier certificate with the retired keys."""
+    from certification.signing import rotate_key
+
+    settings = get_settings()
+    path = settings.key_path()
+    if not path.exists():
+        raise click.ClickException(f"没有可轮换的签名密钥：{path} 不存在（首次启动服务时会自动生成）")
+    try:
+        old, new = rotate_key(path, settings.retired_keys_folder())
+    except Exception as exc:
+        _fail(exc)
+    click.echo(f"已退役密钥 {old}（仅用于验证，公钥在 {settings.retired_keys_folder()}）")
+    click.echo(f"新签名密钥 {new}（{path}，权限 0600）")
+    click.echo("请重启所有服务和 worker 进程以使用新密钥")
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """The signing key's kid and every key that still verifies (as in /.well-known/jwks.json)."""
+    from service.runtime import load_keyring
+
+    try:
+        ring = load_keyring(get_settings())
+    except Exception as exc:
+        _fail(exc)
+    for jwk in ring.jwks()["keys"]:
+        role = "签名" if jwk["kid"] == ring.kid else "仅验证"
+        click.echo(f"{jwk['kid']}  {role}")
 
 
 @main.command()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import random
 import socket
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from service.runtime import Runtime
 from talent_pool.schemas import TargetsReport
 from talent_pool.tables import Credential, Employment, Practitioner
 from training.schemas import AttendanceEntry, CourseIn, OfferingIn, OfferingOut, SessionIn, TrainingBaseIn
+from training.tables import Enrollment
 
 DEMO_PASSWORD = "tuoyu-demo-2025"
 BASES = [
@@ -66,6 +68,14 @@ class CohortResult:
     failed: int
     certificates: list[Any] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Write a certificate file readable by its owner only (0600): it carries a full ID number."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.chmod(path, 0o600)
 
 
 def _say(text: str = "") -> None:
@@ -135,8 +145,14 @@ async def _demo_users_for_employer_and_trainee(practitioner_id: int, employer_id
 
 
 async def _pick_cohort(size: int) -> list[dict[str, Any]]:
-    """Employed people holding no credential yet — the ones the regulator wants certified."""
+    """Employed people holding no credential yet — the ones the regulator wants certified — and
+    not already in a class (a start interrupted half-way through its cohort left them enrolled:
+    enrolling them again in the same course would be refused)."""
     holders = {r["practitioner"] for r in await Credential.select(Credential.practitioner)}
+    holders |= {
+        r["practitioner"]
+        for r in await Enrollment.select(Enrollment.practitioner).where(Enrollment.live == True)  # noqa: E712
+    }
     rows = (
         await Employment.select(Employment.practitioner, Employment.employer)
         .where(Employment.end_date.is_null())
@@ -262,13 +278,13 @@ async def run_cohort(rt: Runtime, out_dir: Path, *, seed_value: int = 7) -> Coho
     )
     issued = (await usecases.issue_certificates(rt, sitting.id)).certificates
     await rt.dispatcher.drain()  # the QR codes and PDFs are rendered in the background
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     files = []
     for cert in issued:
         png, pdf = await certification.get_document(cert.id)
-        (out_dir / f"{cert.number}.png").write_bytes(png)
-        (out_dir / f"{cert.number}.pdf").write_bytes(pdf)
-        files += [out_dir / f"{cert.number}.png", out_dir / f"{cert.number}.pdf"]
+        for path, content in ((out_dir / f"{cert.number}.png", png), (out_dir / f"{cert.number}.pdf", pdf)):
+            _write_private(path, content)
+            files.append(path)
     _say(
         f"开班 #{offering.id}：容量 {CAPACITY}，报名 {len(enrollments)} 人 → 确认 {len(confirmed)}，候补 {len(waitlisted)}；"
         f"1 人退出，候补递补 {1 if cancelled.promoted else 0} 人"
@@ -414,13 +430,18 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     """For ``tuoyu serve --demo``: bring the demo data to a complete state, whatever an earlier,
     interrupted start left behind. Each step is atomic and idempotent: reference data, the
     workforce (one transaction), bases, course and logins, one finished cohort with
-    certificates (unless one exists), the next open class."""
+    certificates (unless one exists; people an interrupted cohort left enrolled are not picked
+    again), the next open class. Documents whose render job an interrupted start still holds
+    are rendered by the service's background work when that job's lease runs out."""
     await prepare_database()
     await ensure_workforce(rt)
     await ensure_setup(rt)
     if await Certificate.count() == 0:
         await run_cohort(rt, out_dir)
-    await rt.dispatcher.drain()
+    # deliver what is due now; work leased by an interrupted start is done by the service's own
+    # background work once that lease runs out (waiting for it here could take minutes)
+    while await rt.dispatcher.relay():
+        pass
     await open_next_offering(rt)
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员"
@@ -478,7 +499,7 @@ async def run_demo(rt: Runtime, out_dir: Path) -> int:
             await client.get(parts.path + "?" + parts.query, headers={"Accept": "application/json"})
         ).json()
         _say(
-            f"吊销 {last.number} 后核验：{revoked['outcome']}（{revoked['status_changed_on']} {revoked['status_reason']}）"
+            f"吊销 {last.number} 后核验：{revoked['outcome']}（{revoked['status_changed_on']}，原因仅对持证人和监管部门可见）"
         )
         unknown = (await client.get("/api/verify/S000037000001269000000")).json()
         _say(f"查询不存在的编号：{unknown['outcome']}")

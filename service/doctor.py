@@ -12,11 +12,13 @@ Every finding is one line; the exit code is 1 while something needs attention.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from dataclasses import dataclass, field
 
 import certification
+from certification.fonts import missing_font_packages
 from service.runtime import Runtime
 from talent_pool.tables import OutboxMessage
 
@@ -108,6 +110,12 @@ async def examine(rt: Runtime, *, repair: bool = False) -> Report:
     if repair and missing:
         finding.repaired = await certification.enqueue_missing_renders(now=now)
     report.findings.append(finding)
+    fonts = await asyncio.to_thread(missing_font_packages)
+    report.findings.append(
+        Finding(
+            "!证书字体未安装", len(fonts), f"运行 scripts/fonts.sh 安装：{' '.join(fonts)}" if fonts else ""
+        )
+    )
     if not rt.settings.db_url.startswith("sqlite"):
         stale = await _stale_test_databases()
         finding = Finding("!残留的测试数据库", len(stale), ", ".join(stale[:10]))

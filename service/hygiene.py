@@ -4,6 +4,9 @@ PostgreSQL refuses a NUL in text, and control characters in a name or a number a
 intended; a request carrying one is refused with 400 before any handler runs — in the path, in
 the query string (after percent-decoding) and in JSON text (raw or as a ``\\u0000``-style escape).
 Tab, line feed and carriage return are allowed in JSON text (the field validators collapse them).
+
+Record ids in the path are database ``integer`` keys (32-bit): an id outside that range names no
+record and is answered 404 before it reaches the database (which would refuse the value).
 """
 
 from __future__ import annotations
@@ -23,9 +26,16 @@ _JSON_CONTROL_ESCAPE = re.compile(rb"\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])"
 MESSAGE = "请求中含有不允许的控制字符（如 NUL、换页符），请删除后重试"
 
 
+_ID_MIN, _ID_MAX = -(2**31), 2**31 - 1
+
+
 async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     """``before_request`` hook: 400 ``control_character`` for a control character in the path,
-    the query string or a JSON body (see the module docstring)."""
+    the query string or a JSON body; 404 for a path id beyond the 32-bit key range (see the
+    module docstring)."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not _ID_MIN <= value <= _ID_MAX:
+            raise problem(404, "not_found", "记录不存在")
     if _CONTROL.search(request.scope["path"]) or _CONTROL_ANYWHERE.search(
         unquote_to_bytes(request.scope.get("query_string", b""))
     ):

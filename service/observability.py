@@ -17,8 +17,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-import uuid
 from typing import Any
 
 from litestar import Response, get
@@ -49,7 +49,7 @@ class RequestIdMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         given = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = given if _SAFE_ID.match(given) else uuid.uuid4().hex
+        request_id = given if _SAFE_ID.match(given) else os.urandom(16).hex()
         token = correlation_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
@@ -104,7 +104,7 @@ def prometheus_config() -> PrometheusConfig:
         app_name="tuoyu",
         prefix="tuoyu",
         group_path=True,
-        exclude=["^/metrics$", "^/static/"],
+        exclude=["^/metrics$", "^/static/", "^/health$", "^/ready$"],  # probes are not traffic
     )
 
 

@@ -14,6 +14,7 @@ from litestar.response import Template
 
 import talent_pool
 from service import usecases
+from service.audit import personal_read
 from service.errors import status_for
 from service.policy import action, targets_scope, user_of
 from service.runtime import Runtime
@@ -70,6 +71,7 @@ class PagesController(Controller):
         result = await usecases.shortfall(
             rt, indicator, year=None, scope=scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
+        personal_read(request, (p.practitioner_id for p in result.people))
         districts = {d["code"]: d["name"] for d in await talent_pool.list_districts()}
         pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
         shown = scope or "city"

@@ -59,6 +59,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "account.create": frozenset({CITY, DISTRICT}),
     "account.manage": frozenset({CITY, DISTRICT}),
     "identity.confirm": frozenset({CITY, DISTRICT, BASE, EMPLOYER}),
+    "audit.read": frozenset({CITY, DISTRICT}),
+    "audit.mine": frozenset({TRAINEE}),
     # talent pool
     "employer.create": frozenset({CITY, DISTRICT}),
     "employer.read": frozenset({CITY, DISTRICT, EMPLOYER}),
@@ -119,6 +121,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "certificate.read": frozenset({CITY, DISTRICT, BASE, TRAINEE}),
     "certificate.mine": frozenset({TRAINEE}),
     "certificate.status": frozenset({CITY}),
+    "certificate.reissue": frozenset({CITY}),
+    "bank.manage": frozenset({CITY}),
+    "exam.take": frozenset({TRAINEE}),
+    "practical.mark": frozenset({EXAMINER}),
+    "bulk.verify": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
 }
@@ -151,8 +159,9 @@ def user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AccountOut:
     return user
 
 
-def policy_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """The one app-wide guard: the handler's action must allow the caller's role (route rules)."""
+async def policy_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """The one app-wide guard: the handler's action must allow the caller's role (route rules).
+    ``async`` although it does no I/O: Litestar would run a plain function in a worker thread."""
     name = handler.opt.get("policy")
     if name is None:
         if _framework(handler):
@@ -360,7 +369,8 @@ def targets_scope(user: AccountOut, requested: str | None) -> str | None:
 async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     """The certificate, if ``user`` may read it: the holder, staff of the base that examined
     them, a district admin of the holder's district or of that base's district, or a city admin
-    (403 otherwise, 404 for an unknown number)."""
+    (403 otherwise, 404 for an unknown number). Base staff get the holder's ID number masked
+    (README, "Security and personal data")."""
     cert = await certification.get_certificate(number)
     if user.role == CITY:
         return cert
@@ -369,7 +379,9 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     if user.role in (BASE, DISTRICT) and cert.sitting_id is not None:
         sitting = await certification.get_sitting(cert.sitting_id)
         if user.role == BASE and user.training_base_id == sitting.training_base_id:
-            return cert
+            return cert.model_copy(
+                update={"holder_id_number": talent_pool.mask_id_number(cert.holder_id_number)}
+            )
         if user.role == DISTRICT and await _base_district(sitting.training_base_id) == user.district_code:
             return cert
     if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
@@ -377,6 +389,22 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     ):
         return cert
     raise _deny("无权查看该证书")
+
+
+async def ensure_bulk(user: AccountOut, job_id: int) -> None:
+    """The login that asked for the bulk verification, or a city admin (404 when unknown)."""
+    owner = await certification.bulk_owner(job_id)
+    if user.role == CITY or user.id == owner:
+        return
+    raise _deny("只能查看本账号提交的批量核验")
+
+
+async def ensure_attempt(user: AccountOut, attempt_id: int) -> None:
+    """Only the candidate whose online attempt it is (404 for an unknown attempt)."""
+    owner = await certification.attempt_owner(attempt_id)
+    if user.role == TRAINEE and user.practitioner_id is not None and user.practitioner_id == owner:
+        return
+    raise _deny("只能查看和作答本人的考试")
 
 
 def practitioner_for(user: AccountOut, requested: int | None) -> int:

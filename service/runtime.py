@@ -15,7 +15,8 @@ from functools import cached_property
 from piccolo.engine.base import Engine
 
 import training
-from certification.signing import Keyring
+from certification.signing import Keyring, retired_key_pems
+from service.audit import AuditLog
 from service.settings import Settings
 from service.sms import ConsoleSms, SmsNotifier, SmsSender, sms_sender
 from service.verification_log import VerificationLogBuffer
@@ -23,6 +24,7 @@ from talent_pool.db import close_pool, engine_for_url, start_pool, use_engine
 from worker import notify
 from worker.clock import Clock
 from worker.dispatch import CeleryDispatcher, Dispatcher, InProcessDispatcher
+from worker.jobs import jobs_with_lease
 
 
 def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
@@ -31,9 +33,29 @@ def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
         from worker.celery_app import make_celery
 
         return CeleryDispatcher(
-            clock, make_celery(settings), settings.task_queue, sweep_seconds=settings.outbox_sweep_seconds
+            clock,
+            make_celery(settings),
+            settings.task_queue,
+            sweep_seconds=settings.outbox_sweep_seconds,
+            jobs=jobs_with_lease(settings.job_lease_seconds),
         )
-    return InProcessDispatcher(clock, sweep_seconds=settings.outbox_sweep_seconds)
+    return InProcessDispatcher(
+        clock, sweep_seconds=settings.outbox_sweep_seconds, jobs=jobs_with_lease(settings.job_lease_seconds)
+    )
+
+
+def load_keyring(settings: Settings) -> Keyring:
+    """The Ed25519 keyring: the signing key (generated 0600 on first use) plus retired
+    verify-only keys (``TUOYU_VERIFY_KEY_FILES`` and every ``*.pem`` in
+    ``TUOYU_RETIRED_KEYS_DIR``, where ``tuoyu keys rotate`` puts them). Raises ``ValueError``
+    naming a listed key file that is missing or not an Ed25519 key."""
+    extra = []
+    for path in settings.retired_key_paths():
+        if not path.is_file():
+            raise ValueError(f"TUOYU_VERIFY_KEY_FILES 中的密钥文件不存在：{path}")
+        extra.append(path.read_bytes())
+    extra += retired_key_pems(settings.retired_keys_folder())
+    return Keyring.from_path(settings.key_path(), extra_public_pem=extra)
 
 
 @dataclass
@@ -49,15 +71,14 @@ class Runtime:
     sms: SmsSender = field(default_factory=ConsoleSms)
     notifier: training.Notifier = field(default_factory=notify.LogNotifier)
     verification_log: VerificationLogBuffer = field(default_factory=VerificationLogBuffer)
+    audit_log: AuditLog = field(default_factory=AuditLog)
     started: bool = field(default=False, init=False)
     _unbind: Callable[[], None] | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def keyring(self) -> Keyring:
-        """The Ed25519 keyring: the signing key (generated 0600 on first use) plus retired
-        verify-only keys (``TUOYU_VERIFY_KEY_FILES``)."""
-        extra = [p.read_bytes() for p in self.settings.retired_key_paths()]
-        return Keyring.from_path(self.settings.key_path(), extra_public_pem=extra)
+        """The Ed25519 keyring of these settings (:func:`load_keyring`), loaded once."""
+        return load_keyring(self.settings)
 
     @cached_property
     def session_times(self) -> training.SessionTimes:
@@ -95,12 +116,14 @@ class Runtime:
         if dispatch:
             await self.dispatcher.start()
         await self.verification_log.start()
+        await self.audit_log.start()
         self.started = True
 
     async def stop(self) -> None:
         """Stop the dispatcher and close the pool (own engine)."""
         await self.dispatcher.stop()
         await self.verification_log.stop()
+        await self.audit_log.stop()
         if self._unbind is not None:
             self._unbind()
             self._unbind = None

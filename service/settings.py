@@ -8,6 +8,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | base of the verify URLs printed in QR codes |
 | ``TUOYU_SIGNING_KEY_FILE`` | ``<data>/signing_key.pem`` | Ed25519 private key (PEM); generated on first run |
 | ``TUOYU_VERIFY_KEY_FILES`` | empty | comma-separated PEM files of retired keys that still verify |
+| ``TUOYU_RETIRED_KEYS_DIR`` | ``<key folder>/retired_keys`` | folder of retired public keys (``tuoyu keys rotate`` writes there); all of them still verify |
 | ``TUOYU_SECRET_KEY`` | generated into ``<data>/secret_key`` | secret for login tokens (JWT HS256) |
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
@@ -47,6 +48,7 @@ class Settings(WorkerSettings):
     public_url: str = "http://127.0.0.1:8000"
     signing_key_file: Path | None = None
     verify_key_files: str = ""
+    retired_keys_dir: Path | None = None
     secret_key: str = ""
     token_hours: int = Field(default=12, ge=1, le=24 * 30)
     verify_rate_per_minute: int = Field(default=60, ge=1)
@@ -76,8 +78,12 @@ class Settings(WorkerSettings):
         return self.signing_key_file or (self.data_dir / "signing_key.pem")
 
     def retired_key_paths(self) -> list[Path]:
-        """PEM files of retired signing keys kept for verification only."""
+        """PEM files of retired signing keys kept for verification only (``TUOYU_VERIFY_KEY_FILES``)."""
         return [Path(p.strip()) for p in self.verify_key_files.split(",") if p.strip()]
+
+    def retired_keys_folder(self) -> Path:
+        """The folder ``tuoyu keys rotate`` retires keys into; every ``*.pem`` there verifies."""
+        return self.retired_keys_dir or (self.key_path().parent / "retired_keys")
 
     def courseware_path(self) -> Path:
         """The folder of video files served at ``/courseware/``."""

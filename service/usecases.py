@@ -78,6 +78,59 @@ async def change_certificate_status(
     return await change(number, reason=reason, on=rt.today(), by=by)
 
 
+async def renew_certificate(rt: Runtime, number: str, *, by: str) -> CertificateOut:
+    """Renew a certificate as of local today, signed with the runtime's key (the old one is
+    superseded in the same transaction)."""
+    return await certification.renew_certificate(
+        number, today=rt.today(), public_url=rt.settings.public_url, keyring=rt.keyring, by=by
+    )
+
+
+async def replace_certificate(rt: Runtime, number: str, *, reason: str, by: str) -> CertificateOut:
+    """Replace (补发) a certificate as of local today with the holder's current name."""
+    return await certification.replace_certificate(
+        number, reason=reason, today=rt.today(), public_url=rt.settings.public_url, keyring=rt.keyring, by=by
+    )
+
+
+async def expiring_certificates(rt: Runtime, user: AccountOut, within_days: int) -> list[CertificateOut]:
+    """Certificates expiring within ``within_days`` of local today that ``user`` may see: every
+    one for a city admin; those of people employed (confirmed, today) in the district for a
+    district admin, at the employer for employer staff."""
+    today = rt.today()
+    holders: list[int] | None = None
+    if user.role != "city_admin":
+        rows = await talent_pool.employments(
+            employer_id=user.employer_id if user.role == "employer_staff" else None,
+            district_code=user.district_code if user.role == "district_admin" else None,
+            status="active",
+        )
+        holders = sorted(
+            {
+                e.practitioner_id
+                for e in rows
+                if e.start_date <= today and (e.end_date is None or e.end_date >= today)
+            }
+        )
+        if user.role == "employer_staff" and user.employer_id is None:
+            holders = []
+    return await certification.expiring_certificates(
+        today=today, within_days=within_days, practitioner_ids=holders
+    )
+
+
+async def certificate_credential(rt: Runtime, number: str) -> str:
+    """The certificate as a VC-JWT signed with the runtime's current key (valid certificates)."""
+    return await certification.export_credential(
+        number,
+        today=rt.today(),
+        keyring=rt.keyring,
+        public_url=rt.settings.public_url,
+        zone=rt.clock.zone,
+        now=rt.now(),
+    )
+
+
 async def shortfall(
     rt: Runtime, indicator: str, *, year: int | None, scope: str | None, limit: int, offset: int
 ) -> ShortfallPage:

@@ -21,7 +21,8 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
     """The employer's current staff on ``today`` (local date) with their valid qualifying
     credentials and the number of trainings completed this calendar year.
 
-    A credential counts when issued on or before ``today``, not expired, not revoked/suspended
+    A credential counts when issued on or before ``today``, not expired, not revoked, suspended
+    or superseded
     (the certification-rate rule of ``talent_pool.targets``). Raises :class:`NotFound`.
     """
     await get_employer(employer_id)

@@ -7,8 +7,11 @@ them, docs/architecture.md "Settings and the clock").
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
+import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -19,7 +22,14 @@ from urllib.parse import unquote, urlparse
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+try:  # aiosqlite is installed with piccolo[sqlite]
+    import aiosqlite
+except ImportError:  # pragma: no cover
+    aiosqlite = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
 
 try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
     from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
@@ -91,6 +101,14 @@ class _TimedPool:
         return getattr(self._pool, name)
 
 
+async def _reset_connection(connection: Any) -> None:
+    """What a connection needs before it goes back to the pool: no open transaction. asyncpg's
+    default reset (``RESET ALL``, ``UNLISTEN *``, advisory unlocks …) costs a round trip per
+    query, and nothing here changes session state (advisory locks are transaction-level)."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 class PooledPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine with a bounded pool (``pool_config``) started by
     :func:`start_pool`: an exhausted pool makes callers wait ``acquire_timeout`` seconds, then
@@ -104,17 +122,68 @@ class PooledPostgresEngine(PostgresEngine):
         if self.pool is not None:
             return
         await super().start_connection_pool(
-            min_size=self.pool_config.min_size, max_size=self.pool_config.max_size, **kwargs
+            min_size=self.pool_config.min_size,
+            max_size=self.pool_config.max_size,
+            reset=_reset_connection,
+            **kwargs,
         )
         self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), or tighten an existing file: the SQLite
+    file holds personal data (its journal files inherit the mode)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class EmbeddedSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine whose connections never keep the process alive.
+
+    aiosqlite (0.22 and later) runs each connection on a non-daemon thread that ends only when
+    the connection is closed. A connection abandoned by a cancelled task — Ctrl-C while thirty
+    enrollments wait for the write lock — is never closed, and the interpreter then waits for
+    its thread forever: the process hangs instead of exiting. Here the threads are daemons:
+    they end with the process, and an unfinished transaction is rolled back from SQLite's
+    journal on the next open, as after a crash."""
+
+    async def get_connection(self) -> Any:
+        pending = aiosqlite.connect(**self.connection_kwargs)
+        thread: Any = getattr(pending, "_thread", pending)  # aiosqlite < 0.22: the connection is the thread
+        thread.daemon = True  # set before the thread starts (on await)
+        connection = await pending
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        return connection
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Piccolo's own version opens the connection with aiosqlite directly; the same steps on
+        # a connection from get_connection (autocommit: each statement commits on its own)
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                if query_type == "insert" and self.get_version_sync() < 3.35:
+                    assert table is not None  # no RETURNING before SQLite 3.35
+                    pk = await self._get_inserted_pk(cursor, table)
+                    return [{table._meta.primary_key._meta.db_column_name: pk}]
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
 
 
 def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
     """Build a Piccolo engine from a database URL.
 
     ``postgresql://`` / ``postgres://`` → :class:`PooledPostgresEngine` (asyncpg; the pool starts
-    with :func:`start_pool`); ``sqlite:///path`` → :class:`SQLiteEngine` with a 30 s busy
-    timeout (the folder is created 0700). Raises ``ValueError`` for any other scheme.
+    with :func:`start_pool`); ``sqlite:///path`` → :class:`EmbeddedSQLiteEngine` with a 30 s busy
+    timeout (the folder is created 0700, the file 0600). Raises ``ValueError`` for any other scheme.
     """
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres"}:
@@ -126,7 +195,8 @@ def engine_for_url(url: str, pool: PoolConfig | None = None) -> Engine:
         if not path or path == "/":
             raise ValueError(f"SQLite URL without a file path: {url!r}")
         Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return SQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
+        _private_file(Path(path))
+        return EmbeddedSQLiteEngine(path=path, timeout=SQLITE_TIMEOUT_SECONDS)
     raise ValueError(
         f"Unsupported TUOYU_DATABASE_URL scheme {parsed.scheme!r}: use postgresql:// or sqlite:///"
     )
@@ -159,10 +229,19 @@ async def start_pool(engine: Engine) -> None:
         await engine.start_connection_pool()
 
 
-async def close_pool(engine: Engine) -> None:
-    """Close the engine's connection pool if one is open."""
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
-        await engine.close_connection_pool()
+async def close_pool(engine: Engine, *, grace_seconds: float = 10.0) -> None:
+    """Close the engine's connection pool if one is open: wait up to ``grace_seconds`` for
+    connections still in use to come back (asyncpg's ``Pool.close`` would wait for ever), then
+    terminate the rest with a warning, so a shutdown never hangs on a connection left checked out."""
+    if not (isinstance(engine, PostgresEngine) and engine.pool is not None):
+        return
+    pool = engine.pool
+    try:
+        await asyncio.wait_for(asyncio.shield(pool.close()), timeout=grace_seconds)
+    except TimeoutError:
+        log.warning("database pool: connections still in use after %.0f s; terminating them", grace_seconds)
+        pool.terminate()
+    engine.pool = None
 
 
 def is_sqlite(engine: Engine) -> bool:

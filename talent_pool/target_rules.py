@@ -80,12 +80,15 @@ def credential_counts(
     on: dt.date,
 ) -> bool:
     """Whether a credential counts toward 持证率 on date ``on`` (the SQL in ``targets`` is the same rule):
-    qualifying, issued on or before ``on``, not expired on ``on``, and not revoked/suspended on or
-    before ``on``. A later revocation does not rewrite history."""
+    qualifying, issued on or before ``on``, not expired on ``on``, and not revoked, suspended or
+    superseded (replaced by a renewed or reissued certificate) on or before ``on``. A later
+    change does not rewrite history."""
     if not qualifying or issued_on > on:
         return False
     if expires_on is not None and expires_on < on:
         return False
     return not (
-        status in ("revoked", "suspended") and status_changed_on is not None and status_changed_on <= on
+        status in ("revoked", "suspended", "superseded")
+        and status_changed_on is not None
+        and status_changed_on <= on
     )

@@ -238,3 +238,107 @@ async def sign_up(
     assert verified.status_code == 201, verified.text
     assert verified.json()["identity_status"] == "verified"
     return headers
+
+
+# --------------------------------------------------------------------------- certification
+
+EXAM_DAY = dt.date(2026, 11, 20)
+ISSUE_DAY = dt.date(2026, 11, 29)
+SCORED_AT = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
+
+
+async def passed_sitting(
+    n: int = 1,
+    *,
+    names: Sequence[str] | None = None,
+    code: str = "1X-YEZH-1",
+    exam_day: dt.date = EXAM_DAY,
+    scores: Sequence[tuple[str, str]] | None = None,
+) -> tuple[int, list[int]]:
+    """A sitting of ``code`` on ``exam_day`` with practitioners ``make_id(1)`` … ``make_id(n)``
+    (named ``names`` when given) registered and scored (``scores`` as ``(theory, practical)``
+    strings; default 80/80, a pass). Returns ``(sitting_id, practitioner_ids)``."""
+    from certification import create_sitting, record_results, register_candidate
+    from certification.schemas import ResultIn, SittingIn
+
+    pids = await register_people(n, names=names)
+    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=exam_day), today=ISSUE_DAY)
+    for pid in pids:
+        await register_candidate(sitting.id, pid)
+    marks = scores or [("80", "80")] * n
+    await record_results(
+        sitting.id,
+        [
+            ResultIn(practitioner_id=p, theory=Decimal(t), practical=Decimal(q))
+            for p, (t, q) in zip(pids, marks, strict=True)
+        ],
+        entered_by="examiner-1",
+        now=SCORED_AT,
+        today=ISSUE_DAY,
+    )
+    return sitting.id, pids
+
+
+async def role_headers(client: AsyncTestClient, username: str, role: str, **scope: object) -> dict[str, str]:  # type: ignore[type-arg]
+    """Create a login of ``role`` with its scope (``training_base_id=…``, ``employer_id=…``,
+    ``practitioner_id=…``, ``district_code=…``) and return its bearer headers."""
+    await create_account(
+        AccountIn.model_validate({"username": username, "password": PASSWORD, "role": role, **scope})
+    )
+    return await login(client, username)
+
+
+BANK_HEADER = ["题号", "题型", "知识领域", "难度", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析"]
+
+
+def workbook(rows: Sequence[Sequence[object]], header: Sequence[str] = BANK_HEADER) -> bytes:
+    """An .xlsx file (openpyxl) with ``header`` and ``rows`` on its first sheet."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def standard_bank() -> bytes:
+    """A question bank for 1X-YEZH-1: 生活照料·易 8 单选 (answer A), 生活照料·中 3 多选 (answer
+    AC), 安全防护·易 5 判断 (answer 对)."""
+    rows: list[list[object]] = []
+    for i in range(1, 9):
+        rows.append(
+            [
+                f"SH{i:03d}",
+                "单选",
+                "生活照料",
+                "易",
+                f"单选题{i}",
+                f"对{i}",
+                "错一",
+                "错二",
+                "错三",
+                "A",
+                "解析",
+            ]
+        )
+    for i in range(1, 4):
+        rows.append(
+            [f"SM{i:03d}", "多选", "生活照料", "中", f"多选题{i}", "对甲", "错甲", "对乙", "错乙", "AC", ""]
+        )
+    for i in range(1, 6):
+        rows.append([f"AQ{i:03d}", "判断", "安全防护", "易", f"判断题{i}", "", "", "", "", "对", ""])
+    return workbook(rows)
+
+
+STANDARD_BLUEPRINT = [  # 5 × 10 + 2 × 15 + 4 × 5 = 100 points, 11 questions
+    {"domain": "生活照料", "difficulty": 1, "question_count": 5, "points": "10"},
+    {"domain": "生活照料", "difficulty": 2, "question_count": 2, "points": "15"},
+    {"domain": "安全防护", "difficulty": 1, "question_count": 4, "points": "5"},
+]

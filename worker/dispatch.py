@@ -22,18 +22,24 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from kombu.exceptions import OperationalError
+
 from talent_pool.db import DatabaseUnavailable
 from talent_pool.outbox import add_waker
 from talent_pool.tables import OutboxMessage
 from worker.clock import Clock
 from worker.jobs import JOBS, REPAIRS, Job, Repair
-from worker.outbox import Claimed, claim_due, run_message
+from worker.outbox import Claimed, claim_due, release, run_message
 
 log = logging.getLogger("tuoyu.dispatch")
 
 RUN_JOB_TASK = "tuoyu.run_job"
 SWEEP_TASK = "tuoyu.sweep_outbox"
 REPAIR_TASK = "tuoyu.repair"
+
+
+class BrokerUnavailable(Exception):
+    """The message broker (Redis) cannot be reached: nothing was published."""
 
 
 class Dispatcher:
@@ -68,12 +74,20 @@ class Dispatcher:
         raise NotImplementedError
 
     async def relay(self, limit: int = 100) -> int:
-        """Claim up to ``limit`` due messages and deliver them; returns how many."""
+        """Claim up to ``limit`` due messages and deliver them; returns how many. When the broker
+        cannot be reached (:class:`BrokerUnavailable`), the leases of the messages not handed
+        over are given back, so the next round delivers them (not only the end of the lease),
+        and the error is raised."""
         claimed = await claim_due(self.clock.now(), limit=limit, jobs=self.jobs)
-        for delivered, message in enumerate(claimed):
-            if self._stopping:  # the rest keep their lease and are delivered again later
-                return delivered
-            await self.deliver(message)
+        for index, message in enumerate(claimed):
+            if self._stopping:  # stopping: the rest are given back for the next round
+                await release([m.id for m in claimed[index:]])
+                return index
+            try:
+                await self.deliver(message)
+            except BrokerUnavailable:
+                await release([m.id for m in claimed[index:]])
+                raise
         return len(claimed)
 
     async def repair(self, *, force: bool = False) -> dict[str, int]:
@@ -161,6 +175,8 @@ class Dispatcher:
                     pass
             except (DatabaseUnavailable, OSError) as exc:
                 log.warning("background work waits: database unavailable (%s)", exc)
+            except BrokerUnavailable as exc:
+                log.warning("background work waits: message broker unavailable (%s)", exc)
             except Exception:
                 log.exception("dispatch round failed; retrying in %s s", self.sweep_seconds)
 
@@ -181,5 +197,10 @@ class CeleryDispatcher(Dispatcher):
         self.queue = queue
 
     async def deliver(self, message: Claimed) -> None:
-        # publishing talks to Redis synchronously: keep it off the event loop
-        await asyncio.to_thread(self.celery_app.send_task, RUN_JOB_TASK, args=[message.id], queue=self.queue)
+        try:
+            # publishing talks to Redis synchronously: keep it off the event loop
+            await asyncio.to_thread(
+                self.celery_app.send_task, RUN_JOB_TASK, args=[message.id], queue=self.queue
+            )
+        except OperationalError as exc:  # kombu: the broker cannot be reached
+            raise BrokerUnavailable(str(exc)) from exc

@@ -8,8 +8,8 @@ keyword ``now``) plus one line here; the domain records it with
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import certification
@@ -54,8 +54,21 @@ def _with_notifier(fn: JobFn) -> JobFn:
 JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
     training.NOTIFY_TASK: Job(_with_notifier(training.notify), lease=dt.timedelta(minutes=2)),
+    certification.CLOSE_TASK: Job(certification.close_attempt, lease=dt.timedelta(minutes=1)),
+    certification.BULK_TASK: Job(certification.run_bulk_verification, lease=dt.timedelta(minutes=10)),
 }
 
 REPAIRS: list[Repair] = [
     Repair("certificates without documents", certification.enqueue_missing_renders),
 ]
+
+
+def jobs_with_lease(lease_seconds: float, jobs: Mapping[str, Job] | None = None) -> Mapping[str, Job]:
+    """``jobs`` (default :data:`JOBS`) with every lease replaced by ``lease_seconds`` (seconds,
+    from ``TUOYU_JOB_LEASE_SECONDS``); ``0`` keeps each job's own lease. Every process that
+    claims outbox messages (web and worker) must use the same value."""
+    table = JOBS if jobs is None else jobs
+    if not lease_seconds:
+        return table
+    lease = dt.timedelta(seconds=lease_seconds)
+    return {name: replace(job, lease=lease) for name, job in table.items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,16 @@ async def claim_due(now: dt.datetime, *, limit: int = 100, jobs: Mapping[str, Jo
         claimed += [Claimed(r["id"], r["task"], decode_args(r["args"])) for r in rows]
     claimed.sort(key=lambda c: c.id)
     return claimed
+
+
+async def release(message_ids: Sequence[int]) -> None:
+    """Give back the leases of claimed messages that were never handed over (the broker could
+    not be reached): they are due again at once instead of when the lease runs out, and the
+    claim does not count as a delivery attempt."""
+    if message_ids:
+        await OutboxMessage.update(
+            {OutboxMessage.leased_until: None, OutboxMessage.attempts: OutboxMessage.attempts - 1}
+        ).where(OutboxMessage.id.is_in(list(message_ids)) & OutboxMessage.done_at.is_null())
 
 
 def _backoff(attempts: int) -> dt.timedelta:

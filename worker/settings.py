@@ -45,6 +45,8 @@ class WorkerSettings(BaseSettings):
     outbox_sweep_seconds: float = Field(default=15.0, gt=0, le=3600)
     sms_backend: str = Field(default="console", pattern="^(console|webhook)$")
     sms_webhook_url: str = ""
+    # 0 → each job's own lease (worker/jobs.py); a positive value replaces every job's lease
+    job_lease_seconds: float = Field(default=0, ge=0, le=86400)
 
     @field_validator("timezone")
     @classmethod

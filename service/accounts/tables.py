@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -46,3 +46,30 @@ class UserAccount(Table, tablename="acc_user"):
     # tokens issued before this instant are refused (logout, password change, deactivation)
     tokens_valid_after = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEntry(Table, tablename="acc_audit"):
+    """One audited act: a write, or a read of full personal data (PIPL). Append-only and
+    hash-chained: ``hash`` = SHA-256 of ``prev_hash`` and the entry's canonical JSON, so editing or
+    deleting a row breaks every later hash (``tuoyu audit verify`` finds the first break).
+
+    ``subjects`` lists the practitioner ids the act concerned as ``",12,345,"`` (searchable with
+    ``LIKE '%,12,%'`` on both engines), answering "who looked at my record".
+    """
+
+    id: Serial
+
+    at = Timestamptz()
+    kind = Varchar(length=16)  # write | read_personal
+    actor_id = Integer(null=True, default=None)
+    actor = Varchar(length=64, default="")
+    role = Varchar(length=20, default="")
+    action = Varchar(length=64, default="")
+    method = Varchar(length=8, default="")
+    path = Varchar(length=255, default="")
+    status = Integer(default=0)
+    client = Varchar(length=64, default="")
+    request_id = Varchar(length=64, default="")
+    subjects = Text(default="")
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, index=True)

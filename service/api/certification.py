@@ -20,6 +20,7 @@ from certification.schemas import (
     SittingOut,
 )
 from service import usecases
+from service.audit import personal_read
 from service.policy import action, ensure_base, ensure_sitting, readable_certificate, user_of
 from service.runtime import Runtime
 
@@ -41,6 +42,12 @@ class ExaminerIn(BaseModel):
 
 
 class RevokeIn(BaseModel):
+    reason: str = Field(min_length=2, max_length=500)
+
+
+class ReplaceIn(BaseModel):
+    """Why the certificate is replaced (补发/换发): lost, damaged, name corrected …"""
+
     reason: str = Field(min_length=2, max_length=500)
 
 
@@ -125,7 +132,53 @@ class CertificationController(Controller):
         summary="A certificate (holder, the examining base, regulators of the district)",
     )
     async def certificate(self, number: str, request: Request[Any, Any, Any]) -> CertificateOut:
-        return await readable_certificate(user_of(request), number)
+        cert = await readable_certificate(user_of(request), number)
+        personal_read(request, [cert.practitioner_id])
+        return cert
+
+    @get(
+        "/certificates/expiring",
+        opt=action("certificate.expiring"),
+        summary="Certificates in force expiring within N days (city; district; the employer's staff)",
+    )
+    async def expiring(
+        self, request: Request[Any, Any, Any], rt: Runtime, within_days: int = 90
+    ) -> list[CertificateOut]:
+        return await usecases.expiring_certificates(rt, user_of(request), within_days)
+
+    @post(
+        "/certificates/{number:str}/renew",
+        opt=action("certificate.reissue"),
+        summary="Renew (延续): a new certificate supersedes the old one (90 days before to 180 after expiry)",
+    )
+    async def renew(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> CertificateOut:
+        return await usecases.renew_certificate(rt, number, by=user_of(request).username)
+
+    @post(
+        "/certificates/{number:str}/replace",
+        opt=action("certificate.reissue"),
+        summary="Replace (补发/换发) with a reason: new number, same expiry, the old one superseded",
+    )
+    async def replace(
+        self, number: str, data: ReplaceIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CertificateOut:
+        return await usecases.replace_certificate(
+            rt, number, reason=data.reason, by=user_of(request).username
+        )
+
+    @get(
+        "/certificates/{number:str}/vc.jwt",
+        opt=action("certificate.read"),
+        summary="The certificate as a W3C Verifiable Credential (Open Badges 3.0) signed as a VC-JWT",
+    )
+    async def vc(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[str]:
+        cert = await readable_certificate(user_of(request), number)
+        token = await usecases.certificate_credential(rt, cert.number)
+        return Response(
+            token,
+            media_type="application/jwt",
+            headers={"Content-Disposition": f'attachment; filename="{cert.number}.jwt"'},
+        )
 
     @get("/me/certificates", opt=action("certificate.mine"), summary="My certificates")
     async def mine(self, request: Request[Any, Any, Any]) -> list[CertificateOut]:
@@ -159,6 +212,7 @@ class CertificationController(Controller):
     @get("/certificates/{number:str}/certificate.pdf", opt=action("certificate.read"), summary="The PDF")
     async def pdf(self, number: str, request: Request[Any, Any, Any]) -> Response[bytes]:
         cert = await readable_certificate(user_of(request), number)
+        personal_read(request, [cert.practitioner_id])
         _, pdf = await certification.get_document(cert.id)
         return Response(
             pdf,

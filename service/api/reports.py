@@ -67,9 +67,8 @@ class ReportsController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> ShortfallList:
-        page = await usecases.shortfall(
-            rt, indicator, year=year, scope=scope_code, limit=limit, offset=offset
-        )
+        scope = targets_scope(user_of(request), scope_code)
+        page = await usecases.shortfall(rt, indicator, year=year, scope=scope, limit=limit, offset=offset)
         return ShortfallList(
             items=page.people,
             limit=limit,

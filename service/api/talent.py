@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 import talent_pool
 from service import usecases
+from service.audit import personal_read
 from service.policy import (
     DISTRICT,
     EMPLOYER,
@@ -69,7 +70,10 @@ class TalentController(Controller):
     ) -> list[StaffMember]:
         user = user_of(request)
         await ensure_employer(user, employer_id)
-        return await usecases.staff_of_employer(rt, employer_id, full_ids=user.role in REGULATORS)
+        staff = await usecases.staff_of_employer(rt, employer_id, full_ids=user.role in REGULATORS)
+        if user.role in REGULATORS:
+            personal_read(request, (m.practitioner_id for m in staff))
+        return staff
 
     @post(
         "/practitioners",
@@ -173,4 +177,5 @@ class TalentController(Controller):
     )
     async def record(self, practitioner_id: int, request: Request[Any, Any, Any]) -> PractitionerRecord:
         await ensure_practitioner(user_of(request), practitioner_id)
+        personal_read(request, [practitioner_id])
         return await talent_pool.practitioner_record(practitioner_id)

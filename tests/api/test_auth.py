@@ -49,8 +49,11 @@ async def test_usernames_are_case_insensitive_and_scopes_must_exist(client: Asyn
 async def test_logout_clears_the_cookie(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     await create_city_admin("regulator")
     await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
-    assert (await client.get("/api/auth/me")).status_code == 200
-    assert (await client.post("/api/auth/logout")).status_code == 204
+    assert (await client.get("/api/auth/me")).status_code == 200  # also sets the csrftoken cookie
+    forged = await client.post("/api/auth/logout")  # a cross-site form would not know the token
+    assert forged.status_code == 403 and (await client.get("/api/auth/me")).status_code == 200
+    token = client.cookies["csrftoken"]
+    assert (await client.post("/api/auth/logout", headers={"X-CSRFToken": token})).status_code == 204
     assert (await client.get("/api/auth/me")).status_code == 401
 
 

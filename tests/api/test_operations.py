@@ -83,6 +83,7 @@ async def test_doctor_finds_and_repairs_lost_documents_and_failed_jobs(
         assert not report.healthy
         text = format_report(report)
         assert "✗ 后台任务已失败：1" in text and "✗ 证书缺少电子文件：3" in text
+        assert "证书字体未安装：0" in text  # the fonts are installed (scripts/fonts.sh)
         repaired = await examine(rt, repair=True)
         assert repaired.healthy, format_report(repaired)
         await rt.dispatcher.drain(timeout=30)

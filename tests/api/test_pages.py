@@ -36,3 +36,41 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     assert (
         unknown.status_code == 200 and 'data-outcome="unknown"' in unknown.text and "查无此证" in unknown.text
     )
+
+
+async def test_openapi_pages_load_everything_from_this_app(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """/schema and /schema/swagger name only same-origin assets, and each is served."""
+    import re
+
+    for page in ("/schema", "/schema/swagger"):
+        html = await client.get(page)
+        assert html.status_code == 200, page
+        urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html.text)
+        assert urls, page
+        for url in urls:
+            assert url.startswith("/static/"), (page, url)  # nothing from another host
+            asset = await client.get(url)
+            assert asset.status_code == 200 and len(asset.content) > 100, url
+    spec = await client.get("/schema/openapi.json")
+    assert spec.status_code == 200 and spec.json()["openapi"].startswith("3.1")
+
+
+async def test_openapi_says_which_routes_need_a_login(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """Public routes document ``security: []``; every other operation inherits the bearer login."""
+    spec = (await client.get("/schema/openapi.json")).json()
+    assert spec["security"], "the app-wide bearer requirement is declared"
+    ops = {(path, method): op for path, item in spec["paths"].items() for method, op in item.items()}
+    assert ops[("/api/verify/{number}", "get")]["security"] == []
+    assert ops[("/api/auth/login", "post")]["security"] == []
+    assert ops[("/health", "get")]["security"] == []
+    assert ops[("/api/targets", "get")].get("security") != []
+    assert ops[("/api/auth/verify-identity", "post")].get("security") != []  # needs the pending login
+
+
+async def test_openapi_documents_statuses_and_times(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    spec = (await client.get("/schema/openapi.json")).json()
+    sessions = spec["paths"]["/api/offerings/{offering_id}/sessions"]["post"]
+    assert set(sessions["responses"]) >= {"201", "400", "401", "403", "404", "409", "422", "503"}
+    assert "429" in spec["paths"]["/api/auth/login"]["post"]["responses"]
+    schema_text = str(spec["components"]["schemas"])
+    assert "'format': 'time'" in schema_text and "duration" not in schema_text  # starts_at, ends_at

@@ -46,3 +46,88 @@ def test_demo_runs_on_sqlite(tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "不再生成" in again.stdout
+
+
+EXAM_FLOW = r"""
+import asyncio, datetime as dt, json, random
+from decimal import Decimal
+
+async def main():
+    from service.bootstrap import prepare
+    from talent_pool.db import engine_for_url, start_pool, use_engine
+    from worker.settings import WorkerSettings
+    engine = engine_for_url(WorkerSettings().db_url)
+    use_engine(engine)
+    await start_pool(engine)
+    await prepare(engine)
+    import certification as ce
+    from certification.exam_schemas import AnswerIn, BlueprintRowIn
+    from certification.schemas import SittingIn
+    from certification.signing import Keyring
+    from tests.factories import STANDARD_BLUEPRINT, register_people, standard_bank
+    now, today = dt.datetime(2026, 11, 30, 1, tzinfo=dt.UTC), dt.date(2026, 11, 30)
+    await ce.import_questions("1X-YEZH-1", standard_bank(), now=now)
+    await ce.set_blueprint("1X-YEZH-1", [BlueprintRowIn.model_validate(r) for r in STANDARD_BLUEPRINT])
+    (pid,) = await register_people(1, names=["陈𠮷华"])
+    sitting = await ce.create_sitting(SittingIn(programme_code="1X-YEZH-1", exam_date=today), today=today)
+    await ce.register_candidate(sitting.id, pid)
+    attempt, _ = await ce.start_attempt(sitting.id, pid, now=now, today=today, rng=random.Random(1))
+    await ce.save_answers(attempt.id, [AnswerIn(position=1, choice="A")], now=now + dt.timedelta(minutes=91))
+    try:
+        late = now + dt.timedelta(minutes=91, seconds=1)
+        await ce.save_answers(attempt.id, [AnswerIn(position=2, choice="A")], now=late)
+    except ce.Conflict as exc:
+        print("late:", exc.message[:6])
+    closed = await ce.get_attempt(attempt.id, now=now + dt.timedelta(hours=3))
+    print("closed:", closed.status, closed.closed_at == attempt.deadline, closed.answered)
+    for examiner, score in ((1, "80"), (2, "65"), (3, "76")):
+        state = await ce.record_marking(
+            sitting.id, pid, examiner_id=examiner, items={"skill": score}, now=now, today=today
+        )
+    print("practical:", state.status, state.score)
+    later = now + dt.timedelta(hours=4)
+    second, _ = await ce.start_attempt(sitting.id, pid, now=later, today=today, rng=random.Random(2))
+    print("attempt:", second.number, second.answered)
+
+asyncio.run(main())
+"""
+
+
+def test_exam_flow_runs_on_sqlite(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", EXAM_FLOW],
+        cwd=REPO,
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == [
+        "late: 考试时间已到",
+        "closed: expired True 1",
+        "practical: final 78.0",
+        "attempt: 2 0",
+    ]
+
+
+def test_an_sqlite_connection_left_open_does_not_keep_the_process_alive(tmp_path: Path) -> None:
+    """A connection never closed — what a task cancelled by Ctrl-C in the middle of its work
+    leaves behind — must not keep the process from exiting (aiosqlite runs every connection on
+    a thread of its own; ``tuoyu serve --demo`` interrupted while seeding used to hang)."""
+    script = (
+        "import asyncio\n"
+        "from talent_pool.db import engine_for_url\n"
+        f"engine = engine_for_url('sqlite:///{tmp_path / 'left-open.sqlite'}')\n"
+        "left_open = asyncio.run(engine.get_connection())  # still referenced, never closed\n"
+        "print('finished')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout) == (0, "finished\n"), proc.stderr[-3000:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from talent_pool.outbox import enqueue
 from talent_pool.tables import OutboxMessage
 from tests.servers import wait_for
 from worker.clock import FixedClock
-from worker.dispatch import InProcessDispatcher
+from worker.dispatch import BrokerUnavailable, CeleryDispatcher, InProcessDispatcher
 from worker.jobs import Job
 from worker.outbox import claim_due, run_message
 
@@ -110,3 +111,26 @@ async def test_scheduled_work_waits_for_its_time(db: None) -> None:
         await enqueue("test.record", 1, due_at=T0 + dt.timedelta(days=2))
     assert await claim_due(T0 + dt.timedelta(days=1)) == []
     assert len(await claim_due(T0 + dt.timedelta(days=2))) == 1
+
+
+async def test_work_the_broker_did_not_take_is_due_again_at_once(db: None) -> None:
+    """Publishing fails because the broker (Redis) cannot be reached: the leases of the messages
+    not handed over are given back and the claim is not counted, so the next round delivers
+    them — not only the end of the lease, minutes later."""
+    from celery import Celery
+
+    with socket.socket() as sock:  # a port nothing listens on: the broker is down
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = Celery("unreachable", broker=f"redis://127.0.0.1:{port}/0")
+    jobs = {"test.record": Job(Recorder(), lease=dt.timedelta(minutes=3))}
+    dispatcher = CeleryDispatcher(FixedClock(T0), app, "tuoyu-unreachable", jobs=jobs)
+    async with atomic():
+        await enqueue("test.record", 1)
+        await enqueue("test.record", 2)
+    with pytest.raises(BrokerUnavailable):
+        await dispatcher.relay()
+    rows = await OutboxMessage.select().order_by(OutboxMessage.id)
+    assert [(r["leased_until"], r["attempts"], r["done_at"]) for r in rows] == [(None, 0, None)] * 2
+    again = await claim_due(T0 + dt.timedelta(seconds=1), jobs=jobs)
+    assert [c.args for c in again] == [[1], [2]]

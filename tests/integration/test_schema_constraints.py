@@ -23,8 +23,12 @@ OLD_MIGRATIONS = {  # the last migration of each app before the constraints
 }
 APP_ORDER = ["talent_pool", "training", "certification", "accounts"]
 
-# Rows as the pre-constraint schema stored them (hand-built key strings, sent_at).
+# Rows as the pre-constraint schema stored them (hand-built key strings, sent_at). The programme is
+# written in SQL too: the current table class has columns that schema does not have yet.
 OLD_ROWS = [
+    "INSERT INTO ce_programme (id, code, kind, title, level, level_digit, occupation_code, pass_mark_theory, "
+    "pass_mark_practical, validity_years, min_training_hours, training_category, issuer, active) VALUES "
+    "(1, '1X-YEZH-1', 'onex', '幼儿照护职业技能等级证书', '初级', 5, '', 60, 60, 3, 0, NULL, '', true)",
     "INSERT INTO tp_practitioner (id, id_number, name, gender, birth_date, phone, created_at) VALUES "
     "(1, '11010519491231002X', '王芳', 'F', '1949-12-31', '', '2026-01-01T00:00:00+00:00'), "
     "(2, '370102199001010010', '李娜', 'F', '1990-01-01', '', '2026-01-01T00:00:00+00:00')",
@@ -72,6 +76,16 @@ CHECKS = {  # booleans compared as 0/1 (SQLite has no boolean type)
         (2, "certification.render_certificates", 0),
     ],
 }
+# Rows of the exam-attempt and practical-marking tables (created after the old schema), written
+# after the migrations so that the violations below have something to duplicate.
+NEW_ROWS = [
+    "INSERT INTO ce_exam_attempt (id, result, sitting, practitioner, number, status, started_at, deadline, "
+    "max_score) VALUES (1, 1, 1, 1, 1, 'open', '2026-11-20T01:00:00+00:00', '2026-11-20T02:00:00+00:00', 100)",
+    "INSERT INTO ce_attempt_item (id, attempt, position, kind, stem, points) "
+    "VALUES (1, 1, 1, 'single', '题干', 5)",
+    "INSERT INTO ce_practical_marking (id, result, sitting, practitioner, examiner_id, round, total, "
+    "entered_at) VALUES (1, 1, 1, 1, 7, 1, 80, '2026-11-20T03:00:00+00:00')",
+]
 # Each of these must be refused by the database itself, by the named constraint
 # (PostgreSQL's constraint name; SQLite's message).
 VIOLATIONS = [
@@ -124,6 +138,30 @@ VIOLATIONS = [
         "ce_certificate_one_direct",
         "UNIQUE constraint failed: ce_certificate.programme, ce_certificate.practitioner, "
         "ce_certificate.issue_reference",
+    ),
+    (  # a second attempt number 1 of registration 1
+        "INSERT INTO ce_exam_attempt (id, result, sitting, practitioner, number, status, started_at, deadline, "
+        "max_score) VALUES (100, 1, 1, 1, 1, 'open', '2026-11-20T01:00:00+00:00', '2026-11-20T02:00:00+00:00', 100)",
+        "ce_exam_attempt_once",
+        "UNIQUE constraint failed: ce_exam_attempt.result, ce_exam_attempt.number",
+    ),
+    (  # a second question at position 1 of attempt 1
+        "INSERT INTO ce_attempt_item (id, attempt, position, kind, stem, points) "
+        "VALUES (100, 1, 1, 'single', '另一题', 5)",
+        "ce_attempt_item_once",
+        "UNIQUE constraint failed: ce_attempt_item.attempt, ce_attempt_item.position",
+    ),
+    (  # examiner 7 marking registration 1 a second time (in another round)
+        "INSERT INTO ce_practical_marking (id, result, sitting, practitioner, examiner_id, round, total, "
+        "entered_at) VALUES (100, 1, 1, 1, 7, 2, 70, '2026-11-20T04:00:00+00:00')",
+        "ce_practical_marking_once_per_examiner",
+        "UNIQUE constraint failed: ce_practical_marking.result, ce_practical_marking.examiner_id",
+    ),
+    (  # a second first-round marking of registration 1 (by another examiner)
+        "INSERT INTO ce_practical_marking (id, result, sitting, practitioner, examiner_id, round, total, "
+        "entered_at) VALUES (101, 1, 1, 1, 8, 1, 70, '2026-11-20T04:00:00+00:00')",
+        "ce_practical_marking_once_per_round",
+        "UNIQUE constraint failed: ce_practical_marking.result, ce_practical_marking.round",
     ),
 ]
 
@@ -187,18 +225,18 @@ def _executor(engine: Any) -> Callable[[str], Any]:
 
 
 async def test_migration_carries_rows_over_and_the_database_refuses_violations(old_schema_db: Any) -> None:
-    from service.bootstrap import seed
     from service.migrations import migrate
 
     run = _executor(old_schema_db)
     await _migrate_to_old_schema()
-    await seed()  # the programmes the sitting refers to
     for statement in OLD_ROWS:
         await run(statement)
     await migrate()  # the constraint migrations, on existing data
     for query, expected in CHECKS.items():
         rows = [tuple(int(v) if isinstance(v, bool) else v for v in r) for r in await run(query)]
         assert rows == expected, query
+    for statement in NEW_ROWS:
+        await run(statement)
     integrity = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
     for statement, pg_constraint, sqlite_message in VIOLATIONS:
         with pytest.raises(integrity) as refused:
@@ -212,4 +250,9 @@ async def test_migration_carries_rows_over_and_the_database_refuses_violations(o
     await run(
         "INSERT INTO tr_enrollment (id, offering, practitioner, status, live, enrolled_at, outcome_reason) "
         "VALUES (101, 1, 2, 'waitlisted', true, '2026-11-04T00:00:00+00:00', '')"
+    )
+    # and a second examiner's marking in the second round
+    await run(
+        "INSERT INTO ce_practical_marking (id, result, sitting, practitioner, examiner_id, round, total, "
+        "entered_at) VALUES (102, 1, 1, 1, 8, 2, 70, '2026-11-20T04:00:00+00:00')"
     )

@@ -1,0 +1,145 @@
+"""Measure ``http`` — requests per second of the service's hot endpoints, over real HTTP.
+
+``tuoyu serve`` runs on PostgreSQL (database ``tuoyu_bench_http``, migrated, loaded with
+``tuoyu demo``) beside a hello-world Litestar app (``bench/hello.py``) under the same uvicorn
+options. wrk (``-t1 -c32``) loads one endpoint at a time, every endpoint once per round, the order
+rotating from round to round, so each ratio compares numbers taken seconds apart:
+
+| ratio | what it says | goal |
+|---|---|---|
+| ``/health`` ÷ hello | cost of the app's stack (auth exclusion, middleware, problem details) | ≥ 0.6 |
+| verify ÷ ``/ready`` | signed-URL verification vs. the trivial endpoint that touches the database | ≥ 0.8 |
+| catalog ÷ ``/ready`` | the public course catalog vs. the same | ≥ 0.7 |
+| verify ÷ ``/health``, catalog ÷ ``/health`` | the same against no database at all | info |
+
+Verification requests cycle through the signed verify URLs of **all** certificates of the demo
+database (``GET /v/<number>?…`` with ``Accept: application/json``), never one URL repeated.
+Also noted: the peak RSS (``VmHWM``) of both server processes after the load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+
+from bench import pg, wrk
+from bench.context import RunContext
+from bench.results import Measure, median
+from bench.servers import Server, hello_server, run_tuoyu, tuoyu_env, tuoyu_server
+
+DATABASE = "tuoyu_bench_http"
+ENDPOINTS = ("hello", "health", "ready", "catalog", "verify")
+PATHS = {"hello": "/", "health": "/health", "ready": "/ready", "catalog": "/api/catalog/offerings"}
+VERIFY_HEADERS = {"Accept": "application/json"}
+# (name, numerator, denominator, goal op, goal)
+RATIOS = (
+    ("/health ÷ hello-world", "health", "hello", ">=", 0.6),
+    ("verify JSON ÷ /ready", "verify", "ready", ">=", 0.8),
+    ("catalog ÷ /ready", "catalog", "ready", ">=", 0.7),
+    ("verify JSON ÷ /health", "verify", "health", None, None),
+    ("catalog ÷ /health", "catalog", "health", None, None),
+)
+LABELS = {
+    "hello": "hello-world",
+    "health": "/health",
+    "ready": "/ready",
+    "catalog": "catalog",
+    "verify": "verify",
+}
+
+
+async def verify_paths(database: str) -> list[str]:
+    """Path and query of every certificate's signed verify URL (the host is the server's)."""
+    conn = await asyncpg.connect(pg.url(database))
+    try:
+        rows = await conn.fetch("SELECT verify_url FROM ce_certificate ORDER BY id")
+    finally:
+        await conn.close()
+    paths = []
+    for row in rows:
+        parts = urlsplit(row["verify_url"])
+        paths.append(f"{parts.path}?{parts.query}")
+    if not paths:
+        raise RuntimeError(f"no certificates in {database}: did tuoyu demo issue any?")
+    return paths
+
+
+def precheck(app: Server, hello: Server, verify: list[str]) -> None:
+    """Each endpoint answers 200 (wrk does not count 3xx) and every verify URL verifies (its
+    signature checks out: the host rewrite kept it intact)."""
+    with httpx.Client(timeout=10) as client:
+        for name, path in PATHS.items():
+            server = hello if name == "hello" else app
+            r = client.get(server.base_url + path)
+            if r.status_code != 200:
+                raise RuntimeError(f"{name} {path}: HTTP {r.status_code} {r.text[:300]}")
+        for path in verify:
+            r = client.get(app.base_url + path, headers=VERIFY_HEADERS)
+            body = r.json() if r.status_code == 200 else {}
+            if r.status_code != 200 or not body.get("signature_checked"):
+                raise RuntimeError(f"verify {path}: HTTP {r.status_code} {r.text[:300]}")
+
+
+def load(ctx: RunContext, targets: dict[str, tuple[str, Path | None]]) -> dict[str, list[float]]:
+    """Requests/s of every endpoint per round (``targets``: name → (url, wrk script or None)),
+    after a one-second warm-up of each. The order rotates every round."""
+    for name, (url, script) in targets.items():
+        wrk.run(url, 1, script=script, label=f"warm-up {name}")
+    rates: dict[str, list[float]] = {name: [] for name in targets}
+    names = list(targets)
+    for r in range(ctx.rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for name in order:
+            url, script = targets[name]
+            result = wrk.run(url, ctx.seconds, script=script, label=name)
+            rates[name].append(result.requests_per_second)
+        ctx.log(
+            f"http: round {r + 1}/{ctx.rounds}: " + ", ".join(f"{n} {rates[n][-1]:,.0f}/s" for n in names)
+        )
+    return rates
+
+
+def measures(rates: dict[str, list[float]]) -> list[Measure]:
+    out = []
+    for title, num, den, op, goal in RATIOS:
+        ratios = [a / b for a, b in zip(rates[num], rates[den], strict=True)]
+        detail = (
+            f"{LABELS[num]} {median(rates[num]):,.0f} req/s vs {LABELS[den]} {median(rates[den]):,.0f} req/s"
+        )
+        out.append(Measure(f"http: {title}", f"{LABELS[den]} req/s, same run", ratios, op, goal, detail))
+    return out
+
+
+async def run(ctx: RunContext) -> list[Measure]:
+    """The ``http`` measure (see the module docstring)."""
+    work = ctx.folder("http")
+    try:
+        ctx.log(f"http: database {DATABASE}: migrate, load the demo")
+        await pg.recreate(DATABASE)
+        env = tuoyu_env(pg.url(DATABASE), work / "data")
+        run_tuoyu(["migrate"], env)
+        run_tuoyu(["demo", "--out", str(work / "demo-out")], env)
+        paths = await verify_paths(DATABASE)
+        script = wrk.cycling_script(paths, VERIFY_HEADERS, work / "verify.lua")
+        with hello_server(work) as hello, tuoyu_server(env, work) as app:
+            precheck(app, hello, paths)
+            targets: dict[str, tuple[str, Path | None]] = {
+                name: ((hello if name == "hello" else app).base_url + path, None)
+                for name, path in PATHS.items()
+            }
+            targets["verify"] = (app.base_url, script)
+            ctx.log(
+                f"http: {ctx.rounds} rounds × {len(targets)} endpoints × {ctx.seconds:g} s "
+                f"(wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS}); verify cycles through {len(paths)} URLs"
+            )
+            rates = load(ctx, targets)
+            ctx.note(
+                f"http: peak RSS after the load — tuoyu serve {app.peak_rss_mib():.0f} MiB, "
+                f"hello-world {hello.peak_rss_mib():.0f} MiB"
+            )
+        return measures(rates)
+    finally:
+        await pg.drop(DATABASE)

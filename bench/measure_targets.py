@@ -1,0 +1,158 @@
+"""Measure ``targets`` — ``GET /api/targets`` (the city and its 12 districts) at N× Jinan, against
+one hand-written SQL statement computing the same numbers (``bench/targets_sql.py``).
+
+For each scale: the cached dataset ``tuoyu_bench_<N>x`` (``bench/datagen.py``) is served by
+``tuoyu serve``; a city admin (``bench/api_client.py``) logs
+in over HTTP. After a warm-up of both, every round times one API call (Bearer token, a
+keep-alive connection) and one run of the statement over asyncpg, in alternating order; the
+ratio of the round is API ÷ SQL (goal ≤ 1.5). Before any timing, the statement's numbers are
+checked against the API's, scope by scope (employed, certified, trainings of employed, people
+trained ≥ 1, person-trainings) — a difference fails the measure. Also noted: the peak RSS of
+the web process after the calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench import datagen, pg, targets_sql
+from bench.api_client import ensure_city_admin, login
+from bench.context import RunContext
+from bench.results import Measure, median
+from bench.servers import run_tuoyu, tuoyu_env, tuoyu_server
+
+GOAL = 1.5
+_SHARE_NOTE = re.compile(r"（(\d+)/(\d+)）")
+
+
+def api_counts(reports: list[dict[str, Any]]) -> tuple[dt.date, dict[str, dict[str, int]]]:
+    """The reference date and ``{scope: counts}`` the API answered (same fields as the SQL)."""
+    out: dict[str, dict[str, int]] = {}
+    as_of = dt.date.fromisoformat(reports[0]["as_of"])
+    for report in reports:
+        ind = {i["key"]: i for i in report["indicators"]}
+        per_person = ind["trainings_per_practitioner"]
+        share = _SHARE_NOTE.search(per_person.get("note", ""))
+        if report["employed_practitioners"] and share is None:
+            raise RuntimeError(f"no trained-people count in {per_person!r}")
+        out[report["scope"]] = {
+            "employed": report["employed_practitioners"],
+            "certified": ind["certification_rate"]["numerator"],
+            "trained_people": int(share.group(1)) if share else 0,
+            "trainings_of_employed": per_person["numerator"],
+            "person_trainings": ind["person_trainings"]["numerator"],
+        }
+        if report["as_of"] != reports[0]["as_of"]:
+            raise RuntimeError("scopes of one answer with different reference dates")
+    return as_of, out
+
+
+def compare(api: dict[str, dict[str, int]], sql: dict[str, dict[str, int]]) -> None:
+    """Every scope the API reports has the same five numbers in the statement's answer (a
+    district without posts is absent from the statement: zeros)."""
+    empty = dict.fromkeys(targets_sql.FIELDS, 0)
+    diffs = [
+        f"{scope}.{field}: API {numbers[field]} vs SQL {sql.get(scope, empty)[field]}"
+        for scope, numbers in api.items()
+        for field in targets_sql.FIELDS
+        if numbers[field] != sql.get(scope, empty)[field]
+    ]
+    extra = sorted(set(sql) - set(api))
+    if diffs or extra:
+        raise AssertionError(
+            f"hand-written SQL disagrees with /api/targets: {diffs[:10]} extra scopes {extra}"
+        )
+    if len(api) != 13:
+        raise AssertionError(f"expected the city and 12 districts, the API gave {sorted(api)}")
+
+
+async def time_api(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[float, list[dict[str, Any]]]:
+    started = time.perf_counter()
+    r = await client.get("/api/targets", headers=headers)
+    elapsed = time.perf_counter() - started
+    if r.status_code != 200:
+        raise RuntimeError(f"GET /api/targets: HTTP {r.status_code} {r.text[:300]}")
+    return elapsed, r.json()
+
+
+async def time_sql(
+    conn: asyncpg.Connection, sql: str, as_of: dt.date
+) -> tuple[float, dict[str, dict[str, int]]]:
+    started = time.perf_counter()
+    result = await targets_sql.counts(conn, sql, as_of)
+    return time.perf_counter() - started, result
+
+
+async def measure_scale(ctx: RunContext, scale: int) -> Measure:
+    work = ctx.folder(f"targets-{scale}x")
+    dataset = await datagen.ensure(scale, work, regenerate=ctx.regenerate, log=ctx.log)
+    env = tuoyu_env(pg.url(dataset.database), work / "data")
+    run_tuoyu(["migrate"], env)  # a cached database gets the migrations committed since its load
+    await ensure_city_admin(dataset.database, env)
+    conn = await asyncpg.connect(pg.url(dataset.database))
+    try:
+        statement = await targets_sql.statement(conn)
+        with tuoyu_server(env, work) as server:
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=600) as client:
+                headers = await login(client)
+                # warm-up (caches, prepared statements) and the correctness check
+                _, reports = await time_api(client, headers)
+                as_of, api = api_counts(reports)
+                _, sql = await time_sql(conn, statement, as_of)
+                compare(api, sql)
+                ctx.log(
+                    f"targets {scale}x: numbers agree for {len(api)} scopes (as of {as_of}: "
+                    f"{api['city']['employed']:,} employed, {api['city']['certified']:,} certified)"
+                )
+                api_times: list[float] = []
+                sql_times: list[float] = []
+                for r in range(ctx.rounds):
+                    if r % 2:
+                        sql_times.append((await time_sql(conn, statement, as_of))[0])
+                        api_times.append((await time_api(client, headers))[0])
+                    else:
+                        api_times.append((await time_api(client, headers))[0])
+                        sql_times.append((await time_sql(conn, statement, as_of))[0])
+                    ctx.log(
+                        f"targets {scale}x: round {r + 1}/{ctx.rounds}: API {api_times[-1] * 1000:,.1f} ms, "
+                        f"SQL {sql_times[-1] * 1000:,.1f} ms"
+                    )
+            rss = server.peak_rss_mib()
+    finally:
+        await conn.close()
+    ctx.note(f"targets {scale}x: peak RSS of tuoyu serve after the calls {rss:.0f} MiB")
+    return Measure(
+        f"targets {scale}× (GET /api/targets ÷ SQL)",
+        "one hand-written SQL statement over asyncpg, same run",
+        [a / s for a, s in zip(api_times, sql_times, strict=True)],
+        "<=",
+        GOAL,
+        f"API {median(api_times) * 1000:,.1f} ms vs SQL {median(sql_times) * 1000:,.1f} ms; "
+        f"{dataset.rows['tp_practitioner']:,} practitioners",
+    )
+
+
+async def run(ctx: RunContext) -> list[Measure]:
+    """The ``targets`` measure at every scale of ``ctx.scales``."""
+    out = []
+    for scale in ctx.scales:
+        try:
+            out.append(await measure_scale(ctx, scale))
+        except Exception as exc:
+            ctx.log(f"targets {scale}x failed: {exc}")
+            out.append(
+                Measure(
+                    f"targets {scale}× (GET /api/targets ÷ SQL)",
+                    "one hand-written SQL statement over asyncpg",
+                    goal_op="<=",
+                    goal=GOAL,
+                    error=f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                )
+            )
+    return out

@@ -1,0 +1,230 @@
+"""Bulk verification (批量核验) for employers: a list of certificate numbers (optionally with the
+holders' ID numbers) answered in the background, with progress, as a spreadsheet."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from certification._bank import json_value
+from certification._verification import VerificationRecord, check_certificate, record_verifications
+from certification.bulk_input import parse_text, parse_upload, result_xlsx
+from certification.errors import Conflict, DocumentNotRendered, NotFound, ValidationFailed
+from certification.schemas import BulkVerificationOut
+from certification.signing import Keyring
+from certification.tables import BulkVerification, Certificate
+from talent_pool.db import atomic
+from talent_pool.identity import parse_id_number
+from talent_pool.outbox import enqueue
+
+BULK_TASK = "certification.bulk_verify"
+"""Background job (``worker.jobs``): answer a bulk verification request."""
+CHUNK = 200
+"""Rows answered between two progress updates."""
+MAX_OPEN_PER_ACCOUNT = 5
+OUTCOME_NAMES = {
+    "valid": "有效",
+    "expired": "已过期",
+    "revoked": "已吊销",
+    "suspended": "已暂停",
+    "superseded": "已换发新证",
+    "unknown": "查无此证",
+    "forged": "签名无效",
+}
+_NO_KEYS = Keyring(None, [])  # typed numbers carry no signature: a lookup needs no key
+
+
+def _out(row: dict[str, Any]) -> BulkVerificationOut:
+    return BulkVerificationOut(
+        id=row["id"],
+        status=row["status"],
+        total=row["total"],
+        done=row["done_count"],
+        as_of=row["as_of"],
+        summary=json_value(row["summary"]) or {},
+        error=row["error"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+        result_ready=row["status"] == "done",
+    )
+
+
+async def create_bulk_verification(
+    source: str | bytes,
+    *,
+    requested_by: int,
+    employer_id: int | None,
+    as_of: dt.date,
+    now: dt.datetime,
+) -> BulkVerificationOut:
+    """Record a bulk verification for the local date ``as_of`` and enqueue its background job
+    in the same transaction. ``source``: pasted text (``str``) or an uploaded ``.xlsx``/CSV file
+    (``bytes``, read in a thread), see :mod:`certification.bulk_input`. All rows or none: a row
+    that cannot be asked about (an ID number stored as an Excel number, too many columns) raises
+    :class:`ValidationFailed` listing every such row (``detail["rows"]``) and nothing is
+    recorded. An account may have at most :data:`MAX_OPEN_PER_ACCOUNT` requests waiting or
+    running (:class:`Conflict`)."""
+    if isinstance(source, str):
+        items, errors = parse_text(source)
+    else:
+        items, errors = await asyncio.to_thread(parse_upload, source)
+    if errors:
+        raise ValidationFailed(f"有 {len(errors)} 行无法核验，未提交任何核验", rows=errors)
+    async with atomic():
+        open_jobs = await BulkVerification.count().where(
+            (BulkVerification.requested_by == requested_by)
+            & BulkVerification.status.is_in(["queued", "running"])
+        )
+        if open_jobs >= MAX_OPEN_PER_ACCOUNT:
+            raise Conflict(f"已有 {open_jobs} 个批量核验正在进行，请完成后再提交")
+        row = BulkVerification(
+            requested_by=requested_by,
+            employer_id=employer_id,
+            as_of=as_of,
+            status="queued",
+            total=len(items),
+            items=[{"row": i.row, "number": i.number, "id_number": i.id_number} for i in items],
+            created_at=now,
+        )
+        await row.save()
+        await enqueue(BULK_TASK, int(row.id))
+    return await get_bulk_verification(int(row.id))
+
+
+async def get_bulk_verification(job_id: int) -> BulkVerificationOut:
+    """A bulk verification's status and progress (``done`` of ``total``). Raises
+    :class:`NotFound`."""
+    row = await BulkVerification.select(*_STATUS_COLUMNS).where(BulkVerification.id == job_id).first()
+    if row is None:
+        raise NotFound(f"批量核验 {job_id} 不存在", job_id=job_id)
+    return _out(row)
+
+
+_STATUS_COLUMNS = (
+    BulkVerification.id,
+    BulkVerification.status,
+    BulkVerification.total,
+    BulkVerification.done_count,
+    BulkVerification.as_of,
+    BulkVerification.summary,
+    BulkVerification.error,
+    BulkVerification.created_at,
+    BulkVerification.finished_at,
+)
+
+
+async def bulk_owner(job_id: int) -> int:
+    """The login id that asked for the bulk verification (record check). Raises :class:`NotFound`."""
+    row = (
+        await BulkVerification.select(BulkVerification.requested_by)
+        .where(BulkVerification.id == job_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"批量核验 {job_id} 不存在", job_id=job_id)
+    return int(row["requested_by"])
+
+
+async def bulk_result(job_id: int) -> bytes:
+    """The answer spreadsheet. Raises :class:`NotFound`, :class:`DocumentNotRendered` while the
+    job has not finished."""
+    row = await (
+        BulkVerification.select(BulkVerification.status, BulkVerification.result_xlsx)
+        .where(BulkVerification.id == job_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"批量核验 {job_id} 不存在", job_id=job_id)
+    if row["status"] != "done" or row["result_xlsx"] is None:
+        raise DocumentNotRendered("批量核验尚未完成，请稍后再试", job_id=job_id, status=row["status"])
+    return bytes(row["result_xlsx"])
+
+
+def identity_match(given: str, stored: str, as_of: dt.date) -> str:
+    """一致 / 不一致 / 未提供 / 身份证号无效 — the only thing said about the holder's ID number
+    (the stored one is never returned)."""
+    if not given:
+        return "未提供"
+    try:
+        parsed = parse_id_number(given, today=as_of)
+    except ValidationFailed:
+        return "身份证号无效"
+    return "一致" if parsed.number == stored else "不一致"
+
+
+async def _answer(item: dict[str, Any], as_of: dt.date) -> tuple[list[Any], str]:
+    result = await check_certificate(item["number"], None, today=as_of, keyring=_NO_KEYS)
+    name = OUTCOME_NAMES.get(result.outcome, result.outcome)
+    note = ""
+    match = "未提供" if not item["id_number"] else "无法核对"
+    if result.outcome == "unknown":
+        note = "证书编号格式错误" if result.reason == "malformed_number" else "系统中没有该编号的证书"
+    else:
+        stored = (
+            await Certificate.select(Certificate.holder_id_number)
+            .where(Certificate.number == result.number)
+            .first()
+        )
+        assert stored is not None
+        match = identity_match(item["id_number"], stored["holder_id_number"], as_of)
+        if result.outcome == "superseded":
+            note = "证书已换发，请核验新证书"
+        elif result.outcome == "expired":
+            note = f"有效期至 {result.expires_on}"
+    row = [
+        item["row"],
+        result.number,
+        name,
+        result.holder_name_masked,
+        result.programme_title,
+        result.level,
+        result.issued_on.isoformat() if result.issued_on else "",
+        result.expires_on.isoformat() if result.expires_on else ("长期有效" if result.issued_on else ""),
+        result.status_changed_on.isoformat() if result.status_changed_on else "",
+        match,
+        note,
+    ]
+    return row, result.outcome
+
+
+async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
+    """The background job ``certification.bulk_verify``: answer every row (the verification of
+    a typed number, :func:`certification.check_certificate`, on the request's ``as_of`` date;
+    the identity match :func:`identity_match`), updating ``done_count`` every :data:`CHUNK`
+    rows, then store the spreadsheet (written in a thread) and the counts per outcome, and log
+    the verifications (client ``bulk:{id}``). Idempotent: a finished request is left alone, a
+    redelivered one starts over. Returns the rows answered."""
+    row = await BulkVerification.select().where(BulkVerification.id == job_id).first()
+    if row is None or row["status"] == "done":
+        return 0
+    await BulkVerification.update({BulkVerification.status: "running", BulkVerification.done_count: 0}).where(
+        BulkVerification.id == job_id
+    )
+    items = json_value(row["items"]) or []
+    as_of: dt.date = row["as_of"]
+    out_rows: list[list[Any]] = []
+    outcomes: Counter[str] = Counter()
+    for start in range(0, len(items), CHUNK):
+        records = []
+        for item in items[start : start + CHUNK]:
+            answer, outcome = await _answer(item, as_of)
+            out_rows.append(answer)
+            outcomes[OUTCOME_NAMES.get(outcome, outcome)] += 1
+            records.append(VerificationRecord(answer[1], outcome, False, f"bulk:{job_id}", now))
+        await record_verifications(records)
+        await BulkVerification.update({BulkVerification.done_count: len(out_rows)}).where(
+            BulkVerification.id == job_id
+        )
+    summary = {name: outcomes[name] for name in OUTCOME_NAMES.values() if outcomes[name]}
+    data = await asyncio.to_thread(result_xlsx, out_rows, as_of=as_of.isoformat(), summary=summary)
+    await BulkVerification.update(
+        {
+            BulkVerification.status: "done",
+            BulkVerification.result_xlsx: data,
+            BulkVerification.summary: summary,
+            BulkVerification.finished_at: now,
+        }
+    ).where(BulkVerification.id == job_id)
+    return len(out_rows)

@@ -1,0 +1,162 @@
+"""Reading a bulk verification request (批量核验) and writing its answer (pure; no I/O besides the
+bytes given — call the spreadsheet parts in a thread).
+
+Input, pasted or uploaded (``.xlsx``, or ``.csv``/text in UTF-8, UTF-8 with BOM, GBK/GB18030 —
+detected with charset-normalizer): one certificate per line or row, the number first and
+optionally the holder's ID number second (separated by a tab, comma, semicolon or spaces; a
+header row naming 证书编号 is skipped). Certificate numbers are normalised (full-width, lower
+case, spaces); a malformed one is still answered (查无此证). An ID number stored by Excel as a
+number has lost its last digits: such a row is refused, never guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from charset_normalizer import from_bytes
+from openpyxl import Workbook, load_workbook
+
+from certification.numbers import normalise_number
+
+MAX_ROWS = 5000
+_SPLIT = re.compile(r"[\t,，;；\s]+")
+HEADER_WORDS = ("证书编号", "编号", "证书号")
+
+
+@dataclass(frozen=True, slots=True)
+class BulkItem:
+    """One row asked about: its row number in the input, the (normalised) certificate number
+    and the ID number to match (``""`` when none was given)."""
+
+    row: int
+    number: str
+    id_number: str
+
+
+def _clean(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def _rows_to_items(rows: list[tuple[int, list[Any]]]) -> tuple[list[BulkItem], list[dict[str, Any]]]:
+    items: list[BulkItem] = []
+    errors: list[dict[str, Any]] = []
+    for number, cells in rows:
+        values = [c for c in cells if c is not None and str(c).strip() != ""]
+        if not values:
+            continue
+        if not items and not errors and any(w in str(values[0]) for w in HEADER_WORDS):
+            continue  # a header row
+        problems = []
+        first = values[0]
+        if isinstance(first, int | float) and not isinstance(first, bool):
+            problems.append("证书编号不能是数字格式")
+        id_number = ""
+        if len(values) > 1:
+            raw_id = values[1]
+            if isinstance(raw_id, bool | int | float):
+                problems.append("身份证号被 Excel 存成了数字（末位已丢失），请把该列设为文本后重新填写")
+            else:
+                id_number = _clean(str(raw_id))
+        if len(values) > 2:
+            problems.append("每行最多两项：证书编号、持证人身份证号")
+        if problems:
+            errors.append({"row": number, "errors": problems})
+            continue
+        items.append(BulkItem(number, normalise_number(str(first))[:64], id_number[:32]))
+        if len(items) > MAX_ROWS:
+            errors.append({"row": number, "errors": [f"一次最多核验 {MAX_ROWS} 个证书编号"]})
+            break
+    if not items and not errors:
+        errors.append({"row": 1, "errors": ["没有要核验的证书编号"]})
+    return items, errors
+
+
+def parse_text(text: str) -> tuple[list[BulkItem], list[dict[str, Any]]]:
+    """Pasted text: one certificate per line. Returns ``(items, errors)`` (errors as
+    ``[{"row", "errors": [Chinese reasons]}]``, empty when all lines are good)."""
+    rows = [
+        (n, [p for p in _SPLIT.split(line.strip()) if p]) for n, line in enumerate(text.splitlines(), start=1)
+    ]
+    return _rows_to_items(rows)
+
+
+def decode_text(data: bytes) -> str | None:
+    """Bytes of a text file as ``str``: UTF-8 (with or without BOM), else the encoding
+    charset-normalizer finds (GBK/GB18030 for files saved by Chinese Excel); ``None`` when it
+    is not text (charset-normalizer chooses among GB18030, Big5 and UTF-16)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16"]).best()
+    return None if best is None else str(best)
+
+
+def parse_upload(data: bytes) -> tuple[list[BulkItem], list[dict[str, Any]]]:
+    """An uploaded ``.xlsx`` (first sheet, first two columns) or CSV/text file; see the module
+    docstring. Never raises for bad input."""
+    if not data:
+        return [], [{"row": 1, "errors": ["上传的文件是空的"]}]
+    if data.startswith(b"PK"):
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # a corrupt or foreign zip
+            return [], [{"row": 1, "errors": [f"不是有效的 xlsx 文件（{type(exc).__name__}）"]}]
+        try:
+            sheet = book.worksheets[0]
+            rows = [(n, list(r[:3])) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        finally:
+            book.close()
+        return _rows_to_items(rows)
+    text = decode_text(data)
+    if text is None or "\x00" in text:
+        return [], [{"row": 1, "errors": ["无法识别文件格式，请上传 .xlsx 或 .csv 文件"]}]
+    reader = csv.reader(io.StringIO(text))
+    rows = []
+    for n, cells in enumerate(reader, start=1):
+        parts = [p for cell in cells for p in _SPLIT.split(cell.strip()) if p]
+        rows.append((n, list(parts)))
+    return _rows_to_items(rows)
+
+
+RESULT_HEADERS = [
+    "行号",
+    "证书编号",
+    "核验结果",
+    "持证人",
+    "证书名称",
+    "等级",
+    "发证日期",
+    "有效期至",
+    "状态变更日期",
+    "身份核对",
+    "说明",
+]
+
+
+def result_xlsx(rows: list[list[Any]], *, as_of: str, summary: dict[str, int]) -> bytes:
+    """The answer spreadsheet: a sheet 核验结果 with :data:`RESULT_HEADERS` and one row per item
+    (dates as ISO text, never a stored ID number), and a sheet 汇总 with the counts."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "核验结果"
+    sheet.append(RESULT_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    for column, width in zip("ABCDEFGHIJK", (6, 26, 12, 10, 28, 12, 12, 12, 14, 10, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    totals = book.create_sheet("汇总")
+    totals.append(["核验日期", as_of])
+    for outcome, count in summary.items():
+        totals.append([outcome, count])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

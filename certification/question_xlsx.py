@@ -1,0 +1,248 @@
+"""The question bank as a spreadsheet (openpyxl): parse an uploaded ``.xlsx`` and write one.
+Pure CPU work (no I/O besides the bytes given); call it in a thread from async code.
+
+Columns (first sheet, first row is the header; the order may vary, extra columns are ignored)::
+
+    题号 | 题型 | 知识领域 | 难度 | 题干 | 选项A … 选项H | 答案 | 解析 | 状态
+
+- 题号: the question's code (letters, digits, ``-``, ``_``; up to 32); a number typed by Excel
+  (``1001``) is read as its digits. Importing a code again updates that question.
+- 题型: 单选 · 多选 · 判断; 难度: 易 · 中 · 难 (or 1 · 2 · 3).
+- 选项A…: option texts without gaps (判断 needs none: its options are 正确, 错误).
+- 答案: letters (``A``, ``AC``, full-width too); 判断 also 对/错, 正确/错误, √/×.
+  单选 and 判断 have one answer, 多选 two or more.
+- 状态: 启用 (default) or 停用 (a retired question is never drawn again).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from certification.exam_rules import (
+    DIFFICULTY_CODES,
+    DIFFICULTY_NAMES,
+    KIND_CODES,
+    KIND_NAMES,
+    LETTERS,
+    TRUE_FALSE_OPTIONS,
+    letters,
+    parse_choice,
+)
+
+HEADERS = ["题号", "题型", "知识领域", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析", "状态"]
+REQUIRED = ("题号", "题型", "知识领域", "难度", "题干", "答案")
+MAX_ROWS = 5000
+_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """A question read from a spreadsheet row (``row``: the Excel row number)."""
+
+    row: int
+    code: str
+    kind: str
+    domain: str
+    difficulty: int
+    stem: str
+    options: tuple[str, ...]
+    answer: tuple[int, ...]
+    explanation: str
+    active: bool
+
+
+def _text(value: Any) -> str:
+    """A cell as text: numbers without a spurious ``.0``; control characters refused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t\r":
+            raise ValueError(f"含有不可见的控制字符 U+{ord(ch):04X}")
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _header_map(header: tuple[Any, ...]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        name = unicodedata.normalize("NFKC", str(cell or "")).strip().replace(" ", "")
+        name = name.upper() if name.startswith("选项") else name
+        if name in HEADERS and name not in columns:
+            columns[name] = i
+    return columns
+
+
+def parse_questions(data: bytes) -> tuple[list[QuestionRow], list[dict[str, Any]]]:
+    """Read a question-bank spreadsheet. Returns ``(questions, errors)``; ``errors`` is
+    ``[{"row": Excel row number, "errors": [Chinese reasons]}]`` (row 1 for the file or header)
+    and empty when every row is good. Never raises for bad input."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError, TypeError) as exc:
+        return [], [
+            {
+                "row": 1,
+                "errors": [f"不是有效的 xlsx 文件（{type(exc).__name__}），请用 Excel 另存为 .xlsx 后上传"],
+            }
+        ]
+    except Exception as exc:  # zipfile.BadZipFile and other corrupt-file errors
+        return [], [
+            {
+                "row": 1,
+                "errors": [f"不是有效的 xlsx 文件（{type(exc).__name__}），请用 Excel 另存为 .xlsx 后上传"],
+            }
+        ]
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return [], [{"row": 1, "errors": ["表格是空的"]}]
+        columns = _header_map(header)
+        missing = [name for name in REQUIRED if name not in columns]
+        if missing:
+            return [], [
+                {"row": 1, "errors": [f"表头缺少列：{'、'.join(missing)}（应为 {' | '.join(HEADERS)}）"]}
+            ]
+        questions: list[QuestionRow] = []
+        errors: list[dict[str, Any]] = []
+        seen: dict[str, int] = {}
+        for number, values in enumerate(rows, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            if number > MAX_ROWS + 1:
+                errors.append({"row": number, "errors": [f"一次最多导入 {MAX_ROWS} 道题"]})
+                break
+            question, problems = _row(number, values, columns)
+            if question is not None and question.code in seen:
+                problems.append(f"题号 {question.code} 与第 {seen[question.code]} 行重复")
+            if problems:
+                errors.append({"row": number, "errors": problems})
+            elif question is not None:
+                seen[question.code] = number
+                questions.append(question)
+        if not questions and not errors:
+            errors.append({"row": 2, "errors": ["表格中没有试题"]})
+        return questions, errors
+    finally:
+        book.close()
+
+
+def _row(
+    number: int, values: tuple[Any, ...], columns: dict[str, int]
+) -> tuple[QuestionRow | None, list[str]]:
+    problems: list[str] = []
+
+    def cell(name: str) -> str:
+        i = columns.get(name)
+        if i is None or i >= len(values):
+            return ""
+        try:
+            return _text(values[i])
+        except ValueError as exc:
+            problems.append(f"{name}{exc}")
+            return ""
+
+    code = unicodedata.normalize("NFKC", cell("题号"))
+    if not _CODE_RE.match(code):
+        problems.append(f"题号 {code[:40]!r} 无效（字母、数字、- 或 _，最多 32 个字符）")
+    kind = KIND_CODES.get(cell("题型"), cell("题型") if cell("题型") in KIND_NAMES else "")
+    if not kind:
+        problems.append(f"题型 {cell('题型')[:10]!r} 无效（单选、多选或判断）")
+    domain = cell("知识领域")
+    if not domain or len(domain) > 64:
+        problems.append("知识领域不能为空，最多 64 个字符")
+    raw_level = unicodedata.normalize("NFKC", cell("难度"))
+    difficulty = DIFFICULTY_CODES.get(raw_level) or (int(raw_level) if raw_level in ("1", "2", "3") else 0)
+    if not difficulty:
+        problems.append(f"难度 {raw_level[:10]!r} 无效（易、中、难或 1、2、3）")
+    stem = cell("题干")
+    if not stem or len(stem) > 2000:
+        problems.append("题干不能为空，最多 2000 个字符")
+    texts = [cell(f"选项{c}") for c in LETTERS]
+    while texts and not texts[-1]:
+        texts.pop()
+    if kind == "true_false":
+        options: tuple[str, ...] = TRUE_FALSE_OPTIONS
+    else:
+        options = tuple(texts)
+        if "" in texts:
+            problems.append(f"选项不能跳空（选项{LETTERS[texts.index('')]}为空）")
+        if len(options) < 2:
+            problems.append("单选题和多选题至少需要 2 个选项")
+        if any(len(t) > 500 for t in options):
+            problems.append("每个选项最多 500 个字符")
+    answer: list[int] = []
+    try:
+        answer = parse_choice(
+            cell("答案"), kind=kind or "multiple", option_count=len(options) or len(LETTERS)
+        )
+    except ValueError as exc:
+        problems.append(f"答案：{exc}")
+    else:
+        if not answer:
+            problems.append("答案不能为空")
+        elif kind == "multiple" and len(answer) < 2:
+            problems.append("多选题至少有 2 个正确选项")
+    status = cell("状态") or "启用"
+    if status not in ("启用", "停用"):
+        problems.append(f"状态 {status[:10]!r} 无效（启用或停用）")
+    if problems:
+        return None, problems
+    return (
+        QuestionRow(
+            row=number,
+            code=code,
+            kind=kind,
+            domain=domain,
+            difficulty=difficulty,
+            stem=stem,
+            options=options,
+            answer=tuple(answer),
+            explanation=cell("解析")[:2000],
+            active=status == "启用",
+        ),
+        [],
+    )
+
+
+def questions_xlsx(questions: list[dict[str, Any]]) -> bytes:
+    """A spreadsheet of questions (``code``, ``kind``, ``domain``, ``difficulty``, ``stem``,
+    ``options``, ``answer``, ``explanation``, ``active``) in the import format, so an export
+    can be edited and imported again."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "题库"
+    sheet.append(HEADERS)
+    for q in questions:
+        options = list(q["options"]) if q["kind"] != "true_false" else []
+        options += [""] * (len(LETTERS) - len(options))
+        sheet.append(
+            [
+                q["code"],
+                KIND_NAMES[q["kind"]],
+                q["domain"],
+                DIFFICULTY_NAMES.get(q["difficulty"], str(q["difficulty"])),
+                q["stem"],
+                *options,
+                letters(q["answer"]),
+                q["explanation"],
+                "启用" if q["active"] else "停用",
+            ]
+        )
+    sheet.column_dimensions["E"].width = 60
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()

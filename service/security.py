@@ -1,0 +1,106 @@
+"""Browser-facing protections: security headers on every response, CSRF for cookie logins.
+
+- **Headers**: ``Content-Security-Policy`` (only this origin's scripts and styles, no inline
+  script, no framing: ``frame-ancestors 'none'``), ``X-Content-Type-Options: nosniff``,
+  ``Referrer-Policy: no-referrer`` (a verify URL carries a signature: it never leaks through a
+  referrer), ``X-Frame-Options: DENY``, ``Permissions-Policy`` (the camera for the in-page QR
+  scanner, nothing else) and ``Strict-Transport-Security`` when the public URL is https. The
+  OpenAPI pages under ``/schema`` get a policy that lets their bundled UI run.
+- **CSRF**: a request that writes and is authenticated by the login *cookie* (pages) must echo
+  the ``csrftoken`` cookie in ``X-CSRFToken`` — Litestar's double-submit CSRF middleware; a
+  request with a bearer token (API clients, which a browser never sends on its own) or without
+  any login cookie is not a CSRF risk and passes. CORS stays closed (no CORS configuration):
+  other origins cannot read responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+CSP_SCHEMA = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+class SecurityHeadersMiddleware(ASGIMiddleware):
+    """Adds the headers of the module docstring to every HTTP response."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, *, https: bool) -> None:
+        self.https = https
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        csp = CSP_SCHEMA if scope["path"].startswith("/schema") else CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers["Content-Security-Policy"] = csp
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+                if self.https:
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)
+
+
+class CookieCsrfMiddleware(ASGIMiddleware):
+    """Litestar's CSRF check for requests that carry the login cookie and no bearer token."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, config: CSRFConfig, login_cookie: str) -> None:
+        self.config = config
+        self.login_cookie = login_cookie
+        self._guarded: dict[int, CSRFMiddleware] = {}
+
+    def _csrf(self, next_app: ASGIApp) -> CSRFMiddleware:
+        key = id(next_app)
+        if key not in self._guarded:
+            self._guarded[key] = CSRFMiddleware(app=next_app, config=self.config)
+        return self._guarded[key]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        headers: dict[bytes, bytes] = dict(scope.get("headers", []))
+        cookies = headers.get(b"cookie", b"").decode("latin-1")
+        has_login_cookie = any(
+            part.strip().startswith(self.login_cookie + "=") for part in cookies.split(";")
+        )
+        if headers.get(b"authorization") or not has_login_cookie:
+            await next_app(scope, receive, send)
+            return
+        await self._csrf(next_app)(scope, receive, send)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> CookieCsrfMiddleware:
+        return self  # the same middleware object for the whole app
+
+
+def csrf_config(secret: str, *, https: bool) -> CSRFConfig:
+    """Double-submit CSRF: a ``csrftoken`` cookie readable by the page's script (``HttpOnly`` off by
+    design) and the ``X-CSRFToken`` header."""
+    return CSRFConfig(
+        secret=secret,
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        cookie_secure=https,
+        cookie_samesite="strict",
+        cookie_httponly=False,
+    )
