@@ -199,8 +199,8 @@ def subsidy_roster(offering_id: int, out_path: Path) -> None:
     async def run(rt: Runtime) -> Any:
         return await training.subsidy_roster_xlsx(offering_id, today=rt.today())
 
-    _, data = _guarded(run)
-    out_path.write_bytes(data)
+    export = _guarded(run)
+    out_path.write_bytes(export.content)
     click.echo(f"已写入 {out_path}")
 
 

@@ -215,6 +215,27 @@ async def ensure_session(user: AccountOut, session_id: int, *, read: bool = Fals
     await ensure_offering(user, session.offering_id, read=read)
 
 
+async def ensure_session_trainee(user: AccountOut, session_id: int) -> None:
+    """A trainee who holds an enrollment (not cancelled) in the session's offering."""
+    session = await training.get_session(session_id)
+    if (
+        user.role == TRAINEE
+        and user.practitioner_id is not None
+        and await training.enrolled_in(session.offering_id, user.practitioner_id)
+    ):
+        return
+    raise _deny("只能进入本人报名班级的课次")
+
+
+async def ensure_session_reader(user: AccountOut, session_id: int) -> None:
+    """Trainees of the session's class (:func:`ensure_session_trainee`); staff and regulators as
+    :func:`ensure_session` for reading."""
+    if user.role == TRAINEE:
+        await ensure_session_trainee(user, session_id)
+        return
+    await ensure_session(user, session_id, read=True)
+
+
 async def ensure_offering_regulator(user: AccountOut, offering_id: int) -> None:
     """A city admin, or a district admin of the district of the offering's base."""
     offering = await training.get_offering(offering_id)

@@ -71,6 +71,7 @@ from training._enrollment import (
     cancel_enrollment,
     enroll,
     enrolled_at_base,
+    enrolled_in,
     enrollments_of_practitioner,
     get_enrollment,
     list_enrollments,
@@ -96,7 +97,13 @@ from training._online import (
     set_course_rule,
 )
 from training._sessions import add_recurring_sessions, cancel_session, move_session
-from training._subsidy import record_subsidy_claims, set_subsidised, subsidy_roster, subsidy_roster_xlsx
+from training._subsidy import (
+    SubsidyExport,
+    record_subsidy_claims,
+    set_subsidised,
+    subsidy_roster,
+    subsidy_roster_xlsx,
+)
 from training._trainers import (
     add_qualification,
     allow_course,
@@ -148,6 +155,7 @@ __all__ = [
     "ProgressRefused",
     "SessionOverlap",
     "SessionTimes",
+    "SubsidyExport",
     "TrainerUnavailable",
     "TrainingInvalid",
     "TrainingNotFound",
@@ -175,6 +183,7 @@ __all__ = [
     "enroll",
     "enroll_staff",
     "enrolled_at_base",
+    "enrolled_in",
     "enrollments_of_practitioner",
     "evaluate_completion",
     "evaluate_trainer",

@@ -260,6 +260,17 @@ async def enrollments_of_practitioner(practitioner_id: int) -> list[EnrollmentOu
     return result
 
 
+async def enrolled_in(offering_id: int, practitioner_id: int) -> bool:
+    """Whether the person has (or had) an enrollment, not cancelled, in the offering."""
+    return bool(
+        await Enrollment.exists().where(
+            (Enrollment.practitioner == practitioner_id)
+            & (Enrollment.offering == offering_id)
+            & (Enrollment.status != "cancelled")
+        )
+    )
+
+
 async def enrolled_at_base(training_base_id: int, practitioner_id: int) -> bool:
     """Whether the person has (or had) an enrollment, not cancelled, in an offering of the base."""
     return bool(

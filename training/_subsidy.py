@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from talent_pool.db import atomic, is_unique_violation
@@ -138,12 +139,26 @@ async def subsidy_roster(offering_id: int) -> SubsidyRoster:
     )
 
 
-async def subsidy_roster_xlsx(offering_id: int, *, today: dt.date) -> tuple[str, bytes]:
-    """``(file name, xlsx bytes)`` of the roster (:func:`training.subsidy.roster_xlsx`, built in a
-    worker thread), dated ``today`` (local)."""
+@dataclass(frozen=True)
+class SubsidyExport:
+    """The roster as a workbook: ``file_name`` (Chinese, dated), ``content`` (xlsx bytes) and the
+    ``practitioner_ids`` whose full ID numbers it shows (for the audit trail)."""
+
+    file_name: str
+    content: bytes
+    practitioner_ids: list[int]
+
+
+async def subsidy_roster_xlsx(offering_id: int, *, today: dt.date) -> SubsidyExport:
+    """The roster (:func:`subsidy_roster`) as the xlsx of :func:`training.subsidy.roster_xlsx`,
+    built in a worker thread and dated ``today`` (local). Raises as :func:`subsidy_roster`."""
     roster = await subsidy_roster(offering_id)
     data = await asyncio.to_thread(roster_xlsx, roster, prepared_on=today)
-    return f"培训补贴花名册-班级{offering_id}-{today.isoformat()}.xlsx", data
+    return SubsidyExport(
+        f"培训补贴花名册-班级{offering_id}-{today.isoformat()}.xlsx",
+        data,
+        [r.practitioner_id for r in roster.eligible],
+    )
 
 
 async def record_subsidy_claims(

@@ -15,6 +15,7 @@ from service.policy import (
     ensure_base,
     ensure_offering,
     ensure_session,
+    ensure_session_trainee,
     practitioner_for,
     user_of,
 )
@@ -119,6 +120,7 @@ class AttendanceController(Controller):
     )
     async def join(self, session_id: int, request: Request[Any, Any, Any], rt: Runtime) -> CheckinResult:
         user = user_of(request)
+        await ensure_session_trainee(user, session_id)
         return await training.join_live(
             session_id, practitioner_for(user, None), times=rt.session_times, now=rt.now(), by=user.username
         )
@@ -130,6 +132,7 @@ class AttendanceController(Controller):
     )
     async def leave(self, session_id: int, request: Request[Any, Any, Any], rt: Runtime) -> CheckinResult:
         user = user_of(request)
+        await ensure_session_trainee(user, session_id)
         return await training.join_live(
             session_id,
             practitioner_for(user, None),

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from litestar import Controller, Request, Response, get, post
 
 import training
+from service.audit import personal_read
 from service.policy import action, ensure_offering, ensure_offering_regulator, user_of
 from service.runtime import Runtime
 from training.schemas import OfferingOut
@@ -35,7 +36,9 @@ class SubsidyController(Controller):
     )
     async def roster(self, offering_id: int, request: Request[Any, Any, Any]) -> SubsidyRoster:
         await ensure_offering(user_of(request), offering_id, read=True)
-        return await training.subsidy_roster(offering_id)
+        roster = await training.subsidy_roster(offering_id)
+        personal_read(request, (r.practitioner_id for r in roster.eligible))  # full ID numbers
+        return roster
 
     @get(
         "/subsidy-roster.xlsx",
@@ -47,13 +50,14 @@ class SubsidyController(Controller):
         self, offering_id: int, request: Request[Any, Any, Any], rt: Runtime
     ) -> Response[bytes]:
         await ensure_offering(user_of(request), offering_id, read=True)
-        name, data = await training.subsidy_roster_xlsx(offering_id, today=rt.today())
+        export = await training.subsidy_roster_xlsx(offering_id, today=rt.today())
+        personal_read(request, export.practitioner_ids)  # full ID numbers
         return Response(
-            data,
+            export.content,
             media_type=XLSX,
             headers={
                 "Content-Disposition": f'attachment; filename="subsidy-{offering_id}.xlsx"; '
-                f"filename*=UTF-8''{quote(name)}"
+                f"filename*=UTF-8''{quote(export.file_name)}"
             },
         )
 

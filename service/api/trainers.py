@@ -7,11 +7,15 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post
 
+import talent_pool
 import training
+from service.accounts import AccountOut
+from service.audit import personal_read
 from service.policy import (
     REGULATORS,
     action,
     ensure_session,
+    ensure_session_reader,
     ensure_trainer,
     ensure_trainer_scope,
     practitioner_for,
@@ -33,6 +37,15 @@ from training.pool_schemas import (
 )
 
 
+def _shown(user: AccountOut, trainer: TrainerOut) -> TrainerOut:
+    """Regulators see a trainer's full ID number and phone; base staff the masked number only."""
+    if user.role in REGULATORS:
+        return trainer
+    return trainer.model_copy(
+        update={"id_number": talent_pool.mask_id_number(trainer.id_number), "phone": ""}
+    )
+
+
 class TrainerController(Controller):
     path = "/api"
     tags = ["trainer pool"]
@@ -47,20 +60,26 @@ class TrainerController(Controller):
     ) -> list[TrainerOut]:
         user = user_of(request)
         district = trainer_district(user, district_code)
-        return await training.list_trainers(
+        found = await training.list_trainers(
             district_code=district, course_id=course_id, full_ids=user.role in REGULATORS
         )
+        if user.role in REGULATORS and found:
+            personal_read(request)
+        return found
 
     @post("/trainers", opt=action("trainer.manage"), summary="Add a trainer to the pool")
     async def create(self, data: TrainerIn, request: Request[Any, Any, Any], rt: Runtime) -> TrainerOut:
-        ensure_trainer_scope(user_of(request), data.district_code, data.training_base_id)
-        return await training.create_trainer(data, today=rt.today())
+        user = user_of(request)
+        ensure_trainer_scope(user, data.district_code, data.training_base_id)
+        return _shown(user, await training.create_trainer(data, today=rt.today()))
 
     @get("/trainers/{trainer_id:int}", opt=action("trainer.read"), summary="One trainer")
     async def trainer(self, trainer_id: int, request: Request[Any, Any, Any]) -> TrainerOut:
         user = user_of(request)
         found = await training.get_trainer(trainer_id, full_ids=user.role in REGULATORS)
         trainer_district(user, found.district_code)
+        if user.role in REGULATORS:
+            personal_read(request)
         return found
 
     @post(
@@ -71,8 +90,9 @@ class TrainerController(Controller):
     async def qualification(
         self, trainer_id: int, data: QualificationIn, request: Request[Any, Any, Any]
     ) -> TrainerOut:
-        await ensure_trainer(user_of(request), trainer_id)
-        return await training.add_qualification(trainer_id, data)
+        user = user_of(request)
+        await ensure_trainer(user, trainer_id)
+        return _shown(user, await training.add_qualification(trainer_id, data))
 
     @post(
         "/trainers/{trainer_id:int}/courses",
@@ -84,7 +104,9 @@ class TrainerController(Controller):
     ) -> TrainerOut:
         user = user_of(request)
         await ensure_trainer(user, trainer_id)
-        return await training.allow_course(trainer_id, data.course_id, by=user.username, now=rt.now())
+        return _shown(
+            user, await training.allow_course(trainer_id, data.course_id, by=user.username, now=rt.now())
+        )
 
     @post(
         "/trainers/{trainer_id:int}/rank",
@@ -141,8 +163,10 @@ class TrainerController(Controller):
     @get(
         "/sessions/{session_id:int}/trainers", opt=action("session.trainers"), summary="Who teaches a session"
     )
-    async def session_trainers(self, session_id: int) -> list[SessionTrainerOut]:
-        await training.get_session(session_id)
+    async def session_trainers(
+        self, session_id: int, request: Request[Any, Any, Any]
+    ) -> list[SessionTrainerOut]:
+        await ensure_session_reader(user_of(request), session_id)
         return await training.trainers_of_session(session_id)
 
     @post(

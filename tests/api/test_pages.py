@@ -73,4 +73,4 @@ async def test_openapi_documents_statuses_and_times(client: AsyncTestClient) -> 
     assert set(sessions["responses"]) >= {"201", "400", "401", "403", "404", "409", "422", "503"}
     assert "429" in spec["paths"]["/api/auth/login"]["post"]["responses"]
     schema_text = str(spec["components"]["schemas"])
-    assert "'format': 'time'" in schema_text and "duration" not in schema_text  # starts_at, ends_at
+    assert "'format': 'time'" in schema_text and "'format': 'duration'" not in schema_text  # starts_at

@@ -62,6 +62,7 @@ class World:
     account_b: int
     pending_b: int
     examiner_a: int
+    trainer_b: int
 
 
 def credit(first17: str) -> str:
@@ -189,6 +190,19 @@ async def build_world() -> World:
     pending = await create_account(
         AccountIn(username="m-pending-b", password=PASSWORD, role="trainee"), identity_pending=True
     )
+    from training.pool_schemas import TrainerIn
+
+    trainer_b = await training.create_trainer(
+        TrainerIn(
+            id_number=make_id(7, address=B, birth="19800101"),
+            name="讲师乙",
+            district_code=B,
+            training_base_id=b["base"],
+        ),
+        today=TODAY,
+    )
+    await training.allow_course(trainer_b.id, course.id, by="t", now=NOW)
+    await training.assign_trainer(b["session"], trainer_b.id, by="t", now=NOW)
     from service.accounts.tables import UserAccount
 
     await UserAccount.update(
@@ -214,6 +228,7 @@ async def build_world() -> World:
         account_b=account_b.id,
         pending_b=pending.id,
         examiner_a=made["examiner"].id,
+        trainer_b=trainer_b.id,
     )
 
 
@@ -234,6 +249,11 @@ def path_for(template: str, w: World) -> str:
         # no such attempt or bulk job: the role check still decides (403), allowed roles get 404
         "attempt_id": 10**6,
         "job_id": 10**6,
+        "training_base_id": w.base_b,
+        "trainer_id": w.trainer_b,
+        "course_id": w.course,
+        "lesson_id": 10**6,
+        "name": "lesson.mp4",
     }
     path = template
     for name, value in values.items():
@@ -333,6 +353,57 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
         ("POST", "/api/sittings/{sitting_id:int}/results"): {
             "results": [{"practitioner_id": w.person_b, "theory": "10", "practical": "10"}]
         },
+        # training in depth
+        ("POST", "/api/offerings/{offering_id:int}/recurring-sessions"): {
+            "weekdays": [1, 2, 3, 4, 5],
+            "first_day": TODAY.isoformat(),
+            "last_day": (TODAY + dt.timedelta(days=7)).isoformat(),
+            "starts_at": "18:00",
+            "ends_at": "19:00",
+        },
+        ("POST", "/api/sessions/{session_id:int}/move"): {
+            "day": TODAY.isoformat(),
+            "starts_at": "18:00",
+            "ends_at": "19:00",
+            "reason": "调课",
+        },
+        ("POST", "/api/sessions/{session_id:int}/cancel"): {"reason": "停课"},
+        ("POST", "/api/sessions/{session_id:int}/checkin-token"): {},
+        ("POST", "/api/checkin"): {"token": "1.i.1.AAAAAAAAAAAAAAAAAAAAAA"},
+        ("POST", "/api/training-bases/{training_base_id:int}/attendance-batches"): {
+            "rows": [
+                {"row_id": "m-1", "session_id": w.session_b, "practitioner_id": w.person_b, "present": False}
+            ]
+        },
+        ("POST", "/api/sessions/{session_id:int}/attendance/corrections"): {
+            "practitioner_id": w.person_b,
+            "present": False,
+            "reason": "更正",
+        },
+        ("POST", "/api/offerings/{offering_id:int}/staff-enrollments"): {"practitioner_ids": [w.person_b]},
+        ("POST", "/api/trainers"): {
+            "id_number": make_id(8, address=B, birth="19800101"),
+            "name": "讲师丙",
+            "district_code": B,
+            "training_base_id": w.base_b,
+        },
+        ("POST", "/api/trainers/{trainer_id:int}/qualifications"): {"name": "育婴员（一级）"},
+        ("POST", "/api/trainers/{trainer_id:int}/courses"): {"course_id": w.course},
+        ("POST", "/api/trainers/{trainer_id:int}/rank"): {"rank": "senior", "reason": "晋升"},
+        ("POST", "/api/sessions/{session_id:int}/trainers"): {"trainer_id": w.trainer_b},
+        ("POST", "/api/offerings/{offering_id:int}/evaluations"): {"trainer_id": w.trainer_b, "score": 5},
+        ("POST", "/api/courses/{course_id:int}/lessons"): {
+            "title": "课件",
+            "media": "lesson.mp4",
+            "duration_seconds": 60,
+        },
+        ("POST", "/api/enrollments/{enrollment_id:int}/lessons/{lesson_id:int}/heartbeat"): {"position": 0},
+        ("PUT", "/api/courses/{course_id:int}/completion-rule"): {"min_hours_percent": "80"},
+        ("POST", "/api/offerings/{offering_id:int}/quiz-results"): {
+            "results": [{"practitioner_id": w.person_b, "score": "90"}]
+        },
+        ("POST", "/api/offerings/{offering_id:int}/subsidy"): {"subsidised": True},
+        ("POST", "/api/offerings/{offering_id:int}/subsidy-claims"): {"enrollment_ids": [w.enrollment_b]},
     }
     return bodies.get((method, template))
 
@@ -359,6 +430,17 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/me/audit"): {"trainee"},
     ("GET", "/api/accounts/pending-identities"): {"district_admin", "base_staff", "employer_staff"},
     ("GET", "/dashboard"): {"district_admin"},
+    # training in depth
+    ("GET", "/api/me/notifications"): {"trainee"},
+    ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked
+    ("GET", "/api/trainers/{trainer_id:int}"): {"base_staff"},  # bases pick trainers from the whole pool
+    ("GET", "/api/trainers/{trainer_id:int}/rank-history"): {"base_staff"},
+    ("GET", "/api/trainers/{trainer_id:int}/evaluations"): {"base_staff"},
+    ("GET", "/api/courses/{course_id:int}/lessons"): {"district_admin", "base_staff", "trainee"},  # catalog
+    # a scan is judged by its token (refused 422: not enrolled); an employer may book its own staff
+    # into any class (B's person is refused 422 as not its staff)
+    ("POST", "/api/checkin"): {"trainee"},
+    ("POST", "/api/offerings/{offering_id:int}/staff-enrollments"): {"employer_staff"},
 }
 
 

@@ -155,8 +155,8 @@ async def main() -> None:
     await training.set_subsidised(oid, True)
     report = await training.complete_offering(oid, completed_on=dt.date(2024, 9, 30), now=before)
     out["completed"] = [report.completed, report.not_completed, report.not_admitted]
-    _, data = await training.subsidy_roster_xlsx(oid, today=dt.date(2024, 10, 8))
-    out["xlsx"] = data[:2] == b"PK"
+    export = await training.subsidy_roster_xlsx(oid, today=dt.date(2024, 10, 8))
+    out["xlsx"] = export.content[:2] == b"PK"
     print("RESULT " + json.dumps(out, ensure_ascii=False, default=str))
 
 

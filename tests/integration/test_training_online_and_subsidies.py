@@ -213,8 +213,10 @@ async def test_subsidy_roster_eligibility_xlsx_and_grants(db: None) -> None:
     assert [(x.practitioner_id, x.reason) for x in roster.excluded] == [
         (c, "结业日（2026-12-02）不在本市托育机构在职")
     ]
-    name, data = await subsidy_roster_xlsx(oid, today=DAY)
-    assert name == f"培训补贴花名册-班级{oid}-2026-12-02.xlsx"
+    export = await subsidy_roster_xlsx(oid, today=DAY)
+    assert export.file_name == f"培训补贴花名册-班级{oid}-2026-12-02.xlsx"
+    assert export.practitioner_ids == [a, b]
+    data = export.content
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
     assert [ws.cell(row=r, column=3).value for r in (5, 6)] == [
