@@ -429,3 +429,65 @@ async def staff_login_district(client: Any) -> dict[str, str]:
         AccountIn(username="lixia", password=PASSWORD, role="district_admin", district_code="370102")
     )
     return await login(client, "lixia")
+
+
+async def test_courseware_files_and_a_live_session(clocked: Any) -> None:
+    oid, _, base_id, base = await class_with_session(clocked)
+    admin = await admin_headers(clocked)
+    rt = clocked.app.state.rt
+    folder = rt.settings.courseware_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "yezh-01.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    course = (await get_offering(oid)).course_id
+    added = await clocked.post(
+        f"/api/courses/{course}/lessons",
+        headers=admin,
+        json={"title": "回应性照护", "media": "yezh-01.mp4", "duration_seconds": 600},
+    )
+    assert added.status_code == 201 and added.json()["media_url"] == "/courseware/yezh-01.mp4"
+    bad = await clocked.post(
+        f"/api/courses/{course}/lessons",
+        headers=admin,
+        json={"title": "x", "media": "../secret", "duration_seconds": 1},
+    )
+    assert bad.status_code == 400 and "课件" in bad.text
+    (trainee,) = await trainees(clocked, await register_people(1))
+    served = await clocked.get("/courseware/yezh-01.mp4", headers=trainee)
+    assert served.status_code == 200 and served.content.startswith(b"\x00\x00\x00\x18ftyp")
+    assert served.headers["content-type"] == "video/mp4"
+    assert (await clocked.get("/courseware/yezh-01.mp4")).status_code == 401
+    assert (await clocked.get("/courseware/missing.mp4", headers=trainee)).status_code == 404
+    # a live session at 15:00 (the clock stands at 13:50): joined online, counted as attendance
+    live = await clocked.post(
+        f"/api/offerings/{oid}/sessions",
+        headers=base,
+        json={
+            "day": DAY.isoformat(),
+            "starts_at": "16:00",
+            "ends_at": "17:00",
+            "mode": "live",
+            "join_url": "https://live.example.cn/room/7",
+        },
+    )
+    assert live.status_code == 201, live.text
+    no_link = await clocked.post(
+        f"/api/offerings/{oid}/sessions",
+        headers=base,
+        json={"day": DAY.isoformat(), "starts_at": "18:00", "ends_at": "19:00", "mode": "live"},
+    )
+    assert no_link.status_code == 400 and "join_url" in no_link.text
+    lid = live.json()["id"]
+    outsider = (await trainees(clocked, await register_people(2), prefix="other-"))[1]
+    assert (await clocked.post(f"/api/sessions/{lid}/join", headers=outsider)).status_code == 403
+    await clocked.post(f"/api/offerings/{oid}/enrollments", headers=trainee, json={})
+    early = await clocked.post(f"/api/sessions/{lid}/join", headers=trainee)
+    assert early.status_code == 422 and "不在签到时间内" in early.json()["detail"]
+    clocked.clock.set(dt.datetime(2026, 12, 4, 7, 58, tzinfo=dt.UTC))  # 15:58
+    joined = await clocked.post(f"/api/sessions/{lid}/join", headers=trainee)
+    assert (joined.status_code, joined.json()["status"]) == (201, "checked_in")
+    clocked.clock.set(dt.datetime(2026, 12, 4, 8, 50, tzinfo=dt.UTC))  # 16:50
+    left = await clocked.post(f"/api/sessions/{lid}/leave", headers=trainee)
+    assert (left.json()["status"], left.json()["attended_minutes"]) == ("checked_out", 50)
+    rows = (await clocked.get(f"/api/sessions/{lid}/attendance", headers=base)).json()
+    assert [(r["method"], r["present"], r["attended_minutes"]) for r in rows] == [("live", True, 50)]
+    assert base_id
