@@ -13,6 +13,7 @@ page get the same message on a Chinese error page.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -117,9 +118,67 @@ def from_domain(exc: TuoyuError) -> ProblemDetailsException:
     return problem(status_for(exc), exc.code, exc.message, extra=extra, headers=headers)
 
 
+_KINDS = {
+    "integer": "整数",
+    "int": "整数",
+    "number": "数值",
+    "float": "数值",
+    "decimal": "数值",
+    "string": "文本",
+    "str": "文本",
+    "boolean": "是/否",
+    "bool": "是/否",
+    "date": "日期（YYYY-MM-DD）",
+    "datetime": "日期时间",
+    "time": "时间（HH:MM）",
+    "array": "列表",
+    "list": "列表",
+    "object": "JSON 对象",
+    "dict": "JSON 对象",
+}
+_MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"at most (\d+) (c|i)"), lambda m: f"最多 {m[1]} {'个字符' if m[2] == 'c' else '项'}"),
+    (re.compile(r"at least (\d+) (c|i)"), lambda m: f"至少 {m[1]} {'个字符' if m[2] == 'c' else '项'}"),
+    (re.compile(r"<= (\S+)$|less than or equal to (\S+)$"), lambda m: f"不能大于 {m[1] or m[2]}"),
+    (re.compile(r">= (\S+)$|greater than or equal to (\S+)$"), lambda m: f"不能小于 {m[1] or m[2]}"),
+    (re.compile(r"< (\S+)$|less than (\S+)$"), lambda m: f"应小于 {m[1] or m[2]}"),
+    (re.compile(r"> (\S+)$|greater than (\S+)$"), lambda m: f"应大于 {m[1] or m[2]}"),
+    (re.compile(r"finite number"), lambda m: "应为有限数值"),
+    (re.compile(r"[Ff]ield required|[Mm]issing required"), lambda m: "必填"),
+    (
+        re.compile(r"[Ee]xtra (?:inputs|fields?) (?:are|is) not permitted|unknown field"),
+        lambda m: "不允许的字段",
+    ),
+    (re.compile(r"valid dictionary|Expected `object`"), lambda m: "应为 JSON 对象"),
+    (re.compile(r"(?:valid |Expected `)(\w+)"), lambda m: f"应为{_KINDS.get(m[1].lower(), m[1])}"),
+    (re.compile(r"should match pattern|Expected `str` matching"), lambda m: "格式不正确"),
+)
+
+
+def chinese_message(message: str) -> str:
+    """The Chinese reading of a pydantic/msgspec validation message (``"String should have at most
+    128 characters"`` → ``"最多 128 个字符"``); a message no rule knows is returned as it is."""
+    if not message.isascii():
+        return message  # already ours (field validators write Chinese)
+    for pattern, render in _MESSAGES:
+        match = pattern.search(message)
+        if match:
+            return render(match)
+    return message
+
+
 def from_pydantic(exc: ValidationError) -> ProblemDetailsException:
-    """A service-level model rejected its input: 422 with the failing fields."""
-    errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    """A service-level model rejected its input: 422 with the failing fields (``msg`` in Chinese,
+    ``msg_en`` as the validator wrote it)."""
+    errors = [
+        {
+            "loc": [str(p) for p in e["loc"]],
+            "msg": chinese_message(e["msg"]),
+            "msg_en": e["msg"],
+            "type": e["type"],
+        }
+        for e in exc.errors()
+    ]
     return problem(422, "invalid", "输入数据不符合要求", extra={"errors": errors})
 
 
@@ -134,7 +193,12 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
         text = "请求数据不符合接口要求"
         if isinstance(exc.extra, list):
             extra["errors"] = [
-                {"key": e.get("key"), "msg": e.get("message"), "source": str(e.get("source", ""))}
+                {
+                    "key": e.get("key"),
+                    "msg": chinese_message(str(e.get("message", ""))),
+                    "msg_en": e.get("message"),
+                    "source": str(e.get("source", "")),
+                }
                 if isinstance(e, dict)
                 else str(e)
                 for e in exc.extra

@@ -108,3 +108,12 @@ async def test_real_names_are_normalised(client: AsyncTestClient, name: str, sto
     )
     assert r.status_code == 201, r.text
     assert r.json()["account"]["display_name"] == stored
+
+
+async def test_field_errors_are_explained_in_chinese(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    admin = await admin_headers(client)
+    r = await client.post("/api/employers", headers=admin, json={"name": "托" * 200, "credit_code": 5})
+    body = assert_problem(r, 400)
+    messages = {e["key"]: e["msg"] for e in body["errors"]}
+    assert messages == {"credit_code": "应为文本", "name": "最多 128 个字符", "district_code": "必填"}
+    assert all(e["msg_en"] for e in body["errors"])  # the validator's own words kept for developers
