@@ -129,6 +129,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
+    "page.trainee": frozenset({TRAINEE}),
+    "page.base": frozenset({CITY, BASE}),
+    "page.examiner": frozenset({EXAMINER}),
+    "page.employer": frozenset({EMPLOYER}),
 }
 """Action → the roles that may take it (``public``: anyone; ``login``: any logged-in account)."""
 

@@ -14,8 +14,78 @@ const tuoyu = {
     if (csrf) headers["X-CSRFToken"] = csrf;
     return fetch(path, Object.assign({ credentials: "same-origin" }, options, { headers }));
   },
+  // Each role's home after login (issue 8): trainee → 我的培训, base staff → 本基地班级,
+  // examiner → 考评任务, employer → 证书核验与本单位人员, regulators → 监管看板.
   home(role) {
-    return { city_admin: "/dashboard", district_admin: "/dashboard" }[role] || "/";
+    return (
+      {
+        city_admin: "/dashboard",
+        district_admin: "/dashboard",
+        base_staff: "/base",
+        examiner: "/examiner",
+        employer_staff: "/employer",
+        trainee: "/my",
+      }[role] || "/"
+    );
+  },
+  // JSON call → {ok, status, data}; data.detail carries the API's Chinese message on errors.
+  async call(path, method = "GET", body = undefined) {
+    const options = { method };
+    if (body !== undefined) options.body = JSON.stringify(body);
+    const r = await tuoyu.api(path, options);
+    if (r.status === 401) {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      return { ok: false, status: 401, data: { detail: "请先登录" } };
+    }
+    let data = null;
+    try {
+      data = await r.json();
+    } catch (_) {
+      data = {};
+    }
+    return { ok: r.ok, status: r.status, data };
+  },
+  // The Chinese message of a failed call (field errors joined), never a stack or a raw code.
+  message(data, fallback = "操作失败，请稍后再试") {
+    if (!data) return fallback;
+    const extra = (data.extra || [])
+      .map((e) => (typeof e === "object" && e.message ? e.message : ""))
+      .filter(Boolean);
+    return [data.detail || fallback].concat(extra).join("；");
+  },
+  // Build DOM without innerHTML (user data never becomes markup): h("td", {class: "x"}, "text", child).
+  h(tag, attrs = {}, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") el.className = v;
+      else if (k === "dataset") Object.assign(el.dataset, v);
+      else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined || c === false) continue;
+      el.append(c instanceof Node ? c : String(c));
+    }
+    return el;
+  },
+  // Show a status line in `el` (kind: "ok" | "error" | "info"); announced to screen readers.
+  flash(el, text, kind = "info") {
+    if (!el) return;
+    el.textContent = text;
+    el.className = "flash " + kind;
+    el.setAttribute("role", kind === "error" ? "alert" : "status");
+  },
+  // A UTC ISO timestamp shown as local Beijing time "2026-11-29 10:00".
+  time(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    const f = new Intl.DateTimeFormat("zh-CN", {
+      timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hour12: false,
+    });
+    const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   },
 };
 
@@ -46,7 +116,8 @@ document.addEventListener("DOMContentLoaded", () => {
         body: JSON.stringify({ username: fd.get("username"), password: fd.get("password") }),
       });
       const d = await r.json();
-      if (r.ok) location.href = tuoyu.home(d.account.role);
+      const next = new URLSearchParams(location.search).get("next");
+      if (r.ok) location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : tuoyu.home(d.account.role);
       else document.getElementById("msg").textContent = d.detail || "登录失败";
     });
   }

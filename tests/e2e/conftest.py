@@ -137,6 +137,15 @@ class Visit:
         await self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    async def login(self, username: str, password: str = DEMO_PASSWORD) -> None:
+        """Log in through the login page and wait until the role's home has loaded."""
+        await self.goto("/login")
+        await self.page.fill("#username", username)
+        await self.page.fill("#password", password)
+        await self.page.click("button[type=submit]")
+        await self.page.wait_for_function("location.pathname !== '/login'")
+        await self.page.wait_for_load_state("networkidle")
+
     async def serious_a11y_violations(self) -> list[str]:
         """axe-core (bundled by axe-playwright-python) violations of impact serious or critical."""
         from axe_playwright_python.async_playwright import Axe
