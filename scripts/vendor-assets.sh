@@ -25,4 +25,5 @@ fetch() {  # fetch PACKAGE@VERSION FILE_IN_PACKAGE... -> $OUT/PACKAGE/
 }
 
 fetch swagger-ui-dist@5.32.0 swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css
+fetch qrcode-generator@2.0.4 dist/qrcode.js package.json
 ls -la "$OUT"/*
