@@ -234,40 +234,10 @@ function bindCompletion() {
       return tuoyu.flash(msg, tuoyu.message(r.data), "error");
     }
     const d = r.data;
-    tuoyu.flash(
-      msg,
-      `${d.already_completed ? "本班此前已结业。" : "已结业。"}结业 ${d.completed} 人，未结业 ${d.not_completed} 人（规则：${d.rule}）`,
-      "ok"
+    base.later(
+      `${d.already_completed ? "本班此前已结业。" : "已结业。"}结业 ${d.completed} 人，未结业 ${d.not_completed} 人（规则：${d.rule}）；原因见名单“说明”`
     );
-    const rows = d.entries.map((e) =>
-      tuoyu.h(
-        "tr",
-        { dataset: { practitioner: String(e.practitioner_id), status: e.status } },
-        tuoyu.h("td", {}, e.practitioner_name),
-        tuoyu.h(
-          "td",
-          {},
-          tuoyu.h("span", { class: e.status === "completed" ? "badge valid" : "badge bad" }, e.status === "completed" ? "结业" : "未结业")
-        ),
-        tuoyu.h("td", {}, `${e.attended_hours} / ${e.scheduled_hours}`),
-        tuoyu.h("td", { class: "reason" }, e.reason)
-      )
-    );
-    document.getElementById("complete-report").replaceChildren(
-      tuoyu.h(
-        "div",
-        { class: "scroll" },
-        tuoyu.h(
-          "table",
-          { class: "report-table", id: "completion" },
-          tuoyu.h("thead", {}, tuoyu.h("tr", {}, ["姓名", "结果", "出勤学时 / 应到学时", "原因"].map((t) => tuoyu.h("th", {}, t)))),
-          tuoyu.h("tbody", {}, rows)
-        )
-      )
-    );
-    const att = document.getElementById("attendance-card");
-    if (att) att.remove();
-    button.remove();
+    location.reload();
   });
   const print = document.getElementById("print-roster");
   if (print) print.addEventListener("click", () => window.print());
@@ -282,7 +252,7 @@ function bindCheckin() {
   const img = document.getElementById("qr");
   const msg = document.getElementById("msg");
   let purpose = "checkin";
-  let expiresAt = 0;
+  let changeAt = 0;
   let timer = null;
 
   async function token() {
@@ -298,10 +268,11 @@ function bindCheckin() {
     qr.make();
     img.src = qr.createDataURL(8, 4);
     img.dataset.expires = r.data.expires_at;
-    expiresAt = Date.parse(r.data.expires_at);
+    // A token is accepted until the end of the next window (expires_at); the screen shows a new
+    // one as soon as its own window ends, one window (refresh_seconds) earlier.
+    changeAt = Date.parse(r.data.expires_at) - r.data.refresh_seconds * 1000;
     if (msg.classList.contains("error")) tuoyu.flash(msg, "", "info");
-    // the next code as soon as this one's window ends (or sooner, at the configured interval)
-    timer = setTimeout(token, Math.max(500, Math.min(refresh, expiresAt - Date.now() + 250)));
+    timer = setTimeout(token, Math.max(500, Math.min(refresh, changeAt - Date.now() + 250)));
   }
 
   async function count() {
@@ -312,7 +283,7 @@ function bindCheckin() {
   }
 
   setInterval(() => {
-    const left = expiresAt ? Math.max(0, Math.ceil((expiresAt - Date.now()) / 1000)) : "--";
+    const left = changeAt ? Math.max(0, Math.ceil((changeAt - Date.now()) / 1000)) : "--";
     document.getElementById("countdown").textContent = String(left);
   }, 250);
   setInterval(count, Math.min(refresh, 5000));
