@@ -134,9 +134,31 @@ async def base_sittings(base_id: int) -> dict[str, Any]:
     return {"base": base, "sittings": sittings, "programmes": await certification.list_programmes()}
 
 
+async def trained_at_base(base_id: int | None) -> list[dict[str, Any]]:
+    """People who completed a class at the base (``practitioner``, ``name``, ``title`` of the
+    latest such class), newest first: whom the base registers for its sittings."""
+    if base_id is None:
+        return []
+    rows = (
+        await Enrollment.select(
+            Enrollment.practitioner,
+            Enrollment.practitioner.name.as_alias("name"),
+            Enrollment.offering.title.as_alias("title"),
+        )
+        .where((Enrollment.offering.training_base == base_id) & (Enrollment.status == "completed"))
+        .order_by(Enrollment.offering.completed_on, ascending=False)
+        .order_by(Enrollment.id, ascending=False)
+    )
+    seen: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault(int(r["practitioner"]), r)
+    return list(seen.values())
+
+
 async def sitting_page(sitting_id: int) -> dict[str, Any]:
-    """One sitting: its candidates with their names and scores, the programme (pass marks) and
-    the certificates issued from it (number, holder's name, status). Raises ``NotFound``."""
+    """One sitting: its candidates with their names and scores, the programme (pass marks), the
+    base's trained people not registered yet, and the certificates issued from it (number,
+    holder's name, status). Raises ``NotFound``."""
     sitting = await certification.get_sitting(sitting_id)
     programme = await certification.get_programme(sitting.programme_code)
     candidates = await certification.list_candidates(sitting_id)
@@ -158,9 +180,14 @@ async def sitting_page(sitting_id: int) -> dict[str, Any]:
         .where(Certificate.sitting == sitting_id)
         .order_by(Certificate.number)
     )
+    registered = {c.practitioner_id for c in candidates}
+    trained = [
+        t for t in await trained_at_base(sitting.training_base_id) if t["practitioner"] not in registered
+    ]
     return {
         "sitting": sitting,
         "programme": programme,
+        "trained": trained,
         "candidates": candidates,
         "names": names,
         "certificates": certificates,

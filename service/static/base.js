@@ -114,6 +114,15 @@ const FORMS = {
       location.reload();
     },
   }),
+  register: (f) => ({
+    path: `/api/sittings/${f.dataset.sitting}/candidates`,
+    body: { practitioner_id: base.int(f, "practitioner_id") },
+    done: () => {
+      const chosen = f.elements.practitioner_id;
+      base.later(`已报名考生：${chosen.options[chosen.selectedIndex].text}`);
+      location.reload();
+    },
+  }),
   "create-sitting": (f) => ({
     path: "/api/sittings",
     body: {

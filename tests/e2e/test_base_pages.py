@@ -378,11 +378,13 @@ async def test_scores_issuance_and_certificates_on_a_phone(phone: Visit, api: An
             "title": f"页面测试考核{uuid.uuid4().hex[:6]}",
         },
     )
-    for p in (passer, failer):
-        await base("POST", f"/api/sittings/{sitting['id']}/candidates", {"practitioner_id": p["id"]})
+    await base("POST", f"/api/sittings/{sitting['id']}/candidates", {"practitioner_id": passer["id"]})
 
     page = phone.page
     await login(phone, "base1")
+    assert urlparse(page.url).path == "/base"
+    await no_overflow(phone)
+    await phone.shot("base-home-phone")
     await phone.goto("/base/sittings")
     row = page.locator(f"#sittings tr[data-sitting='{sitting['id']}']")
     assert sitting["title"] in await row.inner_text()
@@ -390,7 +392,13 @@ async def test_scores_issuance_and_certificates_on_a_phone(phone: Visit, api: An
     await phone.shot("base-sittings-phone")
     await row.locator("a").click()
     await page.wait_for_url(f"**/base/sittings/{sitting['id']}")
+    assert await page.locator("#candidates tbody tr").count() == 1
+    # the other one is registered from the people who completed a class at this base
+    await page.select_option("#rg-person", str(failer["id"]))
+    await page.click("form[data-kind=register] button[type=submit]")
+    await expect(page.locator("#msg")).to_have_text(re.compile(f"^已报名考生：{failer['name']}"))
     assert await page.locator("#candidates tbody tr").count() == 2
+    assert await page.locator(f"#rg-person option[value='{failer['id']}']").count() == 0
 
     # one invalid score (full-width 105: above 100) → refused in Chinese, nothing saved
     await page.fill(f"#th-{passer['id']}", "88")
@@ -432,3 +440,20 @@ async def test_scores_issuance_and_certificates_on_a_phone(phone: Visit, api: An
     await page.wait_for_url(f"**/v/{number}")
     assert await page.locator("#outcome").get_attribute("data-outcome") == "valid"
     assert phone.foreign_hosts() == set() and phone.errors == []
+
+
+async def test_city_admin_chooses_a_base(visit: Visit) -> None:
+    page = visit.page
+    await login(visit, "admin")
+    await visit.goto("/base")
+    bases = page.locator("#bases a")
+    assert await bases.count() >= 6  # the demo's bases
+    await bases.first.click()
+    await page.wait_for_url(re.compile(r"/base\?base_id=\d+$"))
+    assert await page.locator("h1").count() == 1 and await page.locator("#new-offering").count() == 1
+    nav = page.locator("header nav a", has_text="考试场次")
+    assert re.search(r"^/base/sittings\?base_id=\d+$", await nav.get_attribute("href") or "")
+    assert await visit.serious_a11y_violations() == []
+    response = await visit.goto("/base/offerings/999999999")
+    assert response.status == 404 and "不存在" in await page.locator("main").inner_text()
+    assert visit.foreign_hosts() == set()
