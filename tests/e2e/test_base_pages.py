@@ -208,7 +208,15 @@ async def test_base_staff_opens_a_class_and_schedules_it(visit: Visit, api: Any)
     assert [s["day"] for s in listed] == [str(d) for d in days]
     assert {s["starts_at"][:5] for s in listed} == {"18:30"}
 
-    # cancel the last session with a reason
+    # move the first session a day later (调课), then cancel the last one (停课), with reasons
+    first_id = await rows.first.get_attribute("data-session")
+    moved_to = days[0] + dt.timedelta(days=1)
+    await rows.first.locator("button", has_text="调课").click()
+    await page.fill(f"#mv-day-{first_id}", str(moved_to))
+    await page.fill(f"#mv-reason-{first_id}", "讲师出差")
+    await page.locator(f"#move-{first_id} button[type=submit]").click()
+    await expect(page.locator("#msg")).to_have_text(f"已调课到 {moved_to}，已通知学员")
+    assert await page.locator(f"tr[data-session='{first_id}']").get_attribute("data-day") == str(moved_to)
     last = rows.last
     session_id = await last.get_attribute("data-session")
     await last.locator("button", has_text="停课").click()
