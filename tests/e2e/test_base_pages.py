@@ -246,7 +246,7 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
             "day": str(now.date()),
             "starts_at": start.strftime("%H:%M"),
             "ends_at": end.strftime("%H:%M"),
-            "hours": "0.25",
+            "hours": "0.1",
         },
     )
     people = await fresh_people(3)
