@@ -78,8 +78,9 @@ async def _waitlisted(offering_ids: list[int]) -> Counter[int]:
 
 
 async def base_home(base_id: int) -> dict[str, Any]:
-    """What ``/base`` shows: the base, its offerings (newest start first) each with its sessions
-    and waitlist count, and the course catalog for opening an offering. Raises ``TrainingNotFound``."""
+    """What ``/base`` shows: the base, its offerings (newest start first) with their waitlist
+    counts and, for those still running, their sessions; the course catalog for opening an
+    offering. Raises ``TrainingNotFound``."""
     base = await training.get_training_base(base_id)
     offerings = sorted(
         await training.list_offerings(training_base_id=base_id),
@@ -87,7 +88,12 @@ async def base_home(base_id: int) -> dict[str, Any]:
         reverse=True,
     )
     waiting = await _waitlisted([o.id for o in offerings])
-    sessions = {o.id: await training.list_sessions(o.id) for o in offerings}
+    # sessions of the classes still running (finished ones: the count only — a base keeps years)
+    sessions = {
+        o.id: await training.list_sessions(o.id)
+        for o in offerings
+        if o.status not in ("completed", "cancelled")
+    }
     return {
         "base": base,
         "offerings": offerings,
