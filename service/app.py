@@ -36,6 +36,7 @@ from service.api.auth import AuthController
 from service.api.bulk import BulkController
 from service.api.certification import CertificationController
 from service.api.exams import ExamsController
+from service.api.images import ImagesController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
@@ -186,6 +187,7 @@ def create_app(
             SubsidyController,
             CertificationController,
             ExamsController,
+            ImagesController,
             BulkController,
             ReportsController,
             PagesController,

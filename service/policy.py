@@ -128,6 +128,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "practical.mark": frozenset({EXAMINER}),
     "bulk.verify": frozenset({CITY, DISTRICT, EMPLOYER}),
     "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "photo.manage": frozenset({CITY, DISTRICT, TRAINEE}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
     "page.trainee": frozenset({TRAINEE}),
