@@ -122,22 +122,21 @@ async def create_trainees() -> None:
         await asyncio.gather(*(one(i) for i in range(TRAINEES)))
 
 
-async def log_in(server: Server) -> list[dict[str, str]]:
-    """Log the 500 trainees in over HTTP; returns their Bearer headers."""
+async def log_in(server: Server, usernames: list[str] | None = None) -> list[dict[str, str]]:
+    """Log ``usernames`` (default: the 500 trainees) in over HTTP, four at a time (Argon2id is
+    CPU-bound); returns their Bearer headers. Each login on a client of its own: a client that
+    kept the previous login's cookie would be asked for a CSRF token."""
     gate = asyncio.Semaphore(SIGNUP_CONCURRENCY)
 
-    async def one(client: httpx.AsyncClient, i: int) -> dict[str, str]:
-        username = trainee(i)["username"]
-        async with gate:
+    async def one(username: str) -> dict[str, str]:
+        async with gate, httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
             r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
         if r.status_code != 201:
             raise RuntimeError(f"login {username}: HTTP {r.status_code} {r.text[:300]}")
         return {"Authorization": f"Bearer {r.json()['token']}"}
 
-    # the login cookies this client collects are never used: the enrollment bursts run on
-    # fresh clients with the Bearer headers
-    async with httpx.AsyncClient(base_url=server.base_url, timeout=120) as client:
-        return list(await asyncio.gather(*(one(client, i) for i in range(TRAINEES))))
+    names = usernames if usernames is not None else [trainee(i)["username"] for i in range(TRAINEES)]
+    return list(await asyncio.gather(*(one(u) for u in names)))
 
 
 async def burst(

@@ -42,6 +42,13 @@ from certification._documents import (
     render_certificates,
 )
 from certification._examiners import assign_examiner, examiners_of, is_examiner, sittings_of_examiner
+from certification._images import (
+    delete_holder_photo,
+    holder_photo,
+    issuer_seal,
+    set_holder_photo,
+    set_issuer_seal,
+)
 from certification._issuance import (
     issue_certificate_for,
     issue_certificates,
@@ -121,6 +128,7 @@ __all__ = [
     "create_bulk_verification",
     "create_sitting",
     "credential_ref",
+    "delete_holder_photo",
     "enqueue_missing_renders",
     "examiners_of",
     "exams_of",
@@ -135,11 +143,13 @@ __all__ = [
     "get_document",
     "get_programme",
     "get_sitting",
+    "holder_photo",
     "identity_match",
     "import_questions",
     "is_examiner",
     "issue_certificate_for",
     "issue_certificates",
+    "issuer_seal",
     "list_candidates",
     "list_programmes",
     "list_questions",
@@ -161,6 +171,8 @@ __all__ = [
     "seed_programmes",
     "set_blueprint",
     "set_extra_time",
+    "set_holder_photo",
+    "set_issuer_seal",
     "sitting_attempts",
     "sittings_of_examiner",
     "start_attempt",

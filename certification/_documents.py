@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 from certification._common import _CERT_COLUMNS, RENDER_TASK, _cert_out
+from certification._images import images_for
 from certification.errors import DocumentNotRendered, NotFound
 from certification.pdf import CertificateFace, certificate_pdf
 from certification.qr import qr_png
@@ -23,9 +24,12 @@ RENDER_BATCH = 20
 over several workers while keeping the per-job overhead small."""
 
 
-def render_files(cert: CertificateOut) -> tuple[bytes, bytes]:
+def render_files(
+    cert: CertificateOut, photo: bytes | None = None, seal_png: bytes | None = None
+) -> tuple[bytes, bytes]:
     """``(qr_png, pdf)`` of a certificate: the QR code of its stored signed verify URL and the
-    one-page PDF (pure CPU work, no I/O; call it in a thread)."""
+    one-page PDF, with the holder's ``photo`` (JPEG) and the issuer's ``seal_png`` when given
+    (pure CPU work, no I/O; call it in a thread)."""
     png = qr_png(cert.verify_url)
     pdf = certificate_pdf(
         CertificateFace(
@@ -39,6 +43,8 @@ def render_files(cert: CertificateOut) -> tuple[bytes, bytes]:
             issuer=cert.issuer,
             verify_url=cert.verify_url,
             kind=cert.kind,
+            photo=photo,
+            seal_png=seal_png,
         ),
         png,
     )
@@ -47,7 +53,8 @@ def render_files(cert: CertificateOut) -> tuple[bytes, bytes]:
 
 async def render_certificates(certificate_ids: list[int], *, now: dt.datetime, force: bool = False) -> int:
     """The background job ``certification.render_certificates``: render the QR code and PDF of
-    each certificate that has no document yet (all of them with ``force``) and store them in
+    each certificate that has no document yet (all of them with ``force``) — with the holder's
+    photo and the issuer's seal when uploaded (``certification._images``) — and store them in
     ``ce_certificate_document`` (``rendered_at`` = ``now``). Idempotent: a redelivered job finds
     the documents and renders nothing again. Needs no key: the signed URL is stored. Rendering
     runs in a worker thread. Returns how many were rendered; unknown ids are ignored."""
@@ -61,8 +68,11 @@ async def render_certificates(certificate_ids: list[int], *, now: dt.datetime, f
         have = {r["certificate"] for r in await done}
         query = query.where(Certificate.id.not_in(list(have))) if have else query
     certs = [_cert_out(r) for r in await query.order_by(Certificate.id)]
+    photos, seals = await images_for({c.practitioner_id for c in certs}, {c.issuer for c in certs})
     for cert in certs:
-        png, pdf = await asyncio.to_thread(render_files, cert)
+        png, pdf = await asyncio.to_thread(
+            render_files, cert, photos.get(cert.practitioner_id), seals.get(" ".join(cert.issuer.split()))
+        )
         async with atomic():
             await CertificateDocument.insert(
                 CertificateDocument(certificate=cert.id, qr_png=png, pdf=pdf, rendered_at=now)

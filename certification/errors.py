@@ -9,6 +9,7 @@ __all__ = [
     "Conflict",
     "DocumentNotRendered",
     "InvalidCertificateNumber",
+    "InvalidImage",
     "NotEligible",
     "NotFound",
     "TuoyuError",
@@ -43,3 +44,9 @@ class Unprintable(ValidationFailed):
     print exactly: refused before issuance, never printed wrong."""
 
     code = "unprintable_text"
+
+
+class InvalidImage(ValidationFailed):
+    """An uploaded photo or seal image is not usable (format, size, shape): nothing is stored."""
+
+    code = "invalid_image"

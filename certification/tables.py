@@ -392,3 +392,26 @@ class BulkVerification(Table, tablename="ce_bulk_verification"):
     error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+
+
+class HolderPhoto(Table, tablename="ce_holder_photo"):
+    """A practitioner's photo for the certificates rendered after it was uploaded (证件照): one
+    per practitioner (replaced on upload), stored re-encoded as a JPEG without metadata
+    (``certification.set_holder_photo``). ``uploaded_by`` is the account's username."""
+
+    id = Serial(primary_key=True)
+    practitioner = ForeignKey(Practitioner, on_delete=OnDelete.cascade, unique=True)
+    jpeg = Bytea()
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    uploaded_by = Varchar(length=64, default="")
+
+
+class IssuerSeal(Table, tablename="ce_issuer_seal"):
+    """An issuing body's seal image (公章) printed on its certificates: one per issuer name (the
+    programme's ``issuer``), stored as a PNG with transparency (``certification.set_issuer_seal``)."""
+
+    id = Serial(primary_key=True)
+    issuer = Varchar(length=255, unique=True)
+    png = Bytea()
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+    uploaded_by = Varchar(length=64, default="")

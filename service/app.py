@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Response, Router, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -36,6 +36,7 @@ from service.api.auth import AuthController
 from service.api.bulk import BulkController
 from service.api.certification import CertificationController
 from service.api.exams import ExamsController
+from service.api.images import ImagesController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
@@ -45,16 +46,17 @@ from service.api.training import TrainingController
 from service.api.verify import VerifyController
 from service.audit import AuditMiddleware
 from service.auth import build_auth
+from service.edge import EdgeMiddleware
 from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
-from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
+from service.observability import MetricsController, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_base import BasePagesController
-from service.policy import action, policy_guard
+from service.policy import action, authorize
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
-from service.security import CookieCsrfMiddleware, SecurityHeadersMiddleware, csrf_config
+from service.security import CookieCsrfMiddleware, csrf_config
 from service.settings import Settings, get_settings
 from service.sms import SmsSender
 from worker.clock import Clock
@@ -100,6 +102,26 @@ def _openapi_pages() -> list[OpenAPIRenderPlugin]:
         JsonRenderPlugin(favicon=_FAVICON),
         YamlRenderPlugin(favicon=_FAVICON),
     ]
+
+
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    """The app's one ``before_request`` hook, run before any parameter is parsed: the policy's
+    route rule (:func:`service.policy.authorize`: 401/403), then input hygiene
+    (:func:`service.hygiene.refuse_control_characters`: 400/404). No controller or handler may set
+    its own hook — it would replace this one and skip the policy; :func:`_single_hook` refuses that
+    when the app is built."""
+    authorize(request)
+    await refuse_control_characters(request)
+
+
+def _single_hook(app: Litestar) -> None:
+    """Fail at start-up when any HTTP handler resolves a ``before_request`` other than the app's."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            resolve = getattr(handler, "resolve_before_request", None)
+            hook = resolve() if resolve is not None else None
+            if hook is not None and hook is not before_request:
+                raise RuntimeError(f"{handler} sets its own before_request: it would skip the policy check")
 
 
 def create_app(
@@ -166,6 +188,7 @@ def create_app(
             SubsidyController,
             CertificationController,
             ExamsController,
+            ImagesController,
             BulkController,
             ReportsController,
             PagesController,
@@ -175,15 +198,13 @@ def create_app(
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
         ],
         middleware=[
-            RequestIdMiddleware(),
-            SecurityHeadersMiddleware(https=https),
+            EdgeMiddleware(https=https),
             CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
             metrics.middleware,
             AuditMiddleware(rt.audit_log, rt.clock),
         ],
-        guards=[policy_guard],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
-        before_request=refuse_control_characters,
+        before_request=before_request,
         lifespan=[lifespan],
         on_app_init=[auth.on_app_init],
         plugins=[problem_details_plugin(), TimeOfDaySchema()],
@@ -200,5 +221,6 @@ def create_app(
     )
     app.state.auth = auth
     app.state.rt = rt
+    _single_hook(app)
     document_routes(app)
     return app

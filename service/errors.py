@@ -182,6 +182,9 @@ def from_pydantic(exc: ValidationError) -> ProblemDetailsException:
     return problem(422, "invalid", "输入数据不符合要求", extra={"errors": errors})
 
 
+CSRF_FAILED = "CSRF token verification failed"  # Litestar's CSRFMiddleware
+
+
 def from_http(exc: HTTPException) -> ProblemDetailsException:
     """Framework errors (401, 403, 404, 405, 413, 429, schema validation) in the same shape."""
     if isinstance(exc, ProblemDetailsException):
@@ -203,8 +206,10 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
                 else str(e)
                 for e in exc.extra
             ]
-    elif status == 403 and exc.detail and exc.detail != "Forbidden":
-        text = exc.detail  # our guards and scope checks give Chinese reasons
+    elif status == 403 and exc.detail == CSRF_FAILED:
+        code, text = "csrf", "请求缺少有效的安全令牌（CSRF）：请刷新页面后重试；接口调用请使用 Bearer 令牌"
+    elif status == 403 and exc.detail and not exc.detail.isascii():
+        text = exc.detail  # our policy and scope checks give Chinese reasons
     elif status == 401 and exc.detail and not exc.detail.isascii():
         text = exc.detail
     headers = dict(exc.headers or {})

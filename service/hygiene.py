@@ -27,20 +27,24 @@ MESSAGE = "请求中含有不允许的控制字符（如 NUL、换页符），�
 
 
 _ID_MIN, _ID_MAX = -(2**31), 2**31 - 1
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     """``before_request`` hook: 400 ``control_character`` for a control character in the path,
     the query string or a JSON body; 404 for a path id beyond the 32-bit key range (see the
     module docstring)."""
-    for value in request.path_params.values():
+    scope = request.scope
+    for value in (scope.get("path_params") or {}).values():
         if isinstance(value, int) and not _ID_MIN <= value <= _ID_MAX:
             raise problem(404, "not_found", "记录不存在")
-    if _CONTROL.search(request.scope["path"]) or _CONTROL_ANYWHERE.search(
-        unquote_to_bytes(request.scope.get("query_string", b""))
-    ):
+    query = scope.get("query_string", b"")
+    if _CONTROL.search(scope["path"]) or (query and _CONTROL_ANYWHERE.search(unquote_to_bytes(query))):
         raise problem(400, "control_character", MESSAGE)
-    if "json" in request.headers.get("content-type", ""):
+    if scope.get("method") in _BODILESS:
+        return
+    content_type = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
+    if b"json" in content_type:
         body = await request.body()
         if _JSON_CONTROL_ESCAPE.search(body) or _CONTROL_BYTES.search(body):
             raise problem(400, "control_character", MESSAGE)

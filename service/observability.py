@@ -1,8 +1,9 @@
 """Logs, request ids and metrics.
 
-- **Request id**: every request gets one — the caller's ``X-Request-ID`` when it is short and
-  plain, a new random one otherwise — echoed in the response header, present in every log line of
-  the request and stored with the background work the request records
+- **Request id** (:func:`request_id_for`): every request gets one — the caller's
+  ``X-Request-ID`` when it is short and plain, a new random one otherwise — echoed in the
+  response header (by ``service.edge``), present in every log line of the request and stored
+  with the background work the request records
   (``talent_pool.outbox.correlation_id``), so a job's log lines carry the id of the request that
   caused it.
 - **Logs**: one line per record with the request id; JSON lines when ``TUOYU_LOG_JSON=true``
@@ -22,45 +23,33 @@ import re
 from typing import Any
 
 from litestar import Response, get
-from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 from prometheus_client import Gauge
 
 from service.policy import action
 from service.runtime import Runtime
-from talent_pool.outbox import correlation_id
 from talent_pool.tables import OutboxMessage
 from worker.clock import Clock
 from worker.logs import configure_logging
 
-__all__ = ["MetricsController", "RequestIdMiddleware", "configure_logging", "prometheus_config"]
+__all__ = ["MetricsController", "configure_logging", "prometheus_config", "request_id_for"]
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER_BYTES = REQUEST_ID_HEADER.encode()
 
 
-class RequestIdMiddleware(ASGIMiddleware):
-    """Gives each request an id (see the module docstring) and returns it as ``X-Request-ID``."""
-
-    scopes = (ScopeType.HTTP,)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        given = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = given if _SAFE_ID.match(given) else os.urandom(16).hex()
-        token = correlation_id.set(request_id)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
-        try:
-            await next_app(scope, receive, send_with_id)
-        finally:
-            correlation_id.reset(token)
+def request_id_for(scope: Scope) -> str:
+    """The caller's ``X-Request-ID`` when it is short and plain (``[A-Za-z0-9._-]{1,64}``), else a
+    new random 32-hex-digit id. Stamped on the response by :class:`service.edge.EdgeMiddleware`."""
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER_BYTES:
+            given = value.decode("latin-1")
+            if _SAFE_ID.match(given):
+                return given
+            break
+    return os.urandom(16).hex()
 
 
 _JOBS = Gauge("tuoyu_jobs", "Background jobs in the outbox by state", ["state"])

@@ -1,7 +1,7 @@
 """The OpenAPI document tells the truth (issue: "OpenAPI that tells the truth").
 
 - **Statuses**: every operation documents the problem responses it can give, derived from the
-  route: 401 and 403 unless public (the policy guard, ``service/policy.py``), 404 when the path
+  route: 401 and 403 unless public (the policy check, ``service/policy.py``), 404 when the path
   names a record, 409 for writes (state conflicts: a full offering, an issued sitting …), 422
   (``ValidationFailed``), 429 on rate-limited public routes, 503 (database unreachable,
   ``Retry-After``). Bodies are RFC 9457 problem documents (``service/errors.py``).

@@ -51,23 +51,28 @@ class Limiter:
         return self  # one shared counter store: Litestar copies route configuration at start-up
 
     async def hit(self, namespace: str, client: str, per_minute: int) -> tuple[bool, int]:
-        """Count one hit; returns ``(allowed, seconds until the window resets)``."""
+        """Count one hit; returns ``(allowed, seconds until the window resets)`` — the seconds are
+        read (one more round trip to the store) only for a refused hit, which needs
+        ``Retry-After``; an allowed hit answers 0."""
         item = RateLimitItemPerMinute(per_minute)
         if self._shared is not None:
             try:
                 allowed = await self._shared.hit(item, namespace, client)
-                reset = (await self._shared.get_window_stats(item, namespace, client)).reset_time
                 if self._degraded:
                     log.warning("rate limits: Redis is back, counting in Redis again")
                     self._degraded = False
-                return allowed, _seconds_until(reset)
+                if allowed:
+                    return True, 0
+                reset = (await self._shared.get_window_stats(item, namespace, client)).reset_time
+                return False, _seconds_until(reset)
             except Exception as exc:  # Redis unreachable: never fail the request because of it
                 if not self._degraded:
                     log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
                     self._degraded = True
-        allowed = await self._memory.hit(item, namespace, client)
+        if await self._memory.hit(item, namespace, client):
+            return True, 0
         reset = (await self._memory.get_window_stats(item, namespace, client)).reset_time
-        return allowed, _seconds_until(reset)
+        return False, _seconds_until(reset)
 
 
 def _seconds_until(reset_time: float) -> int:

@@ -18,11 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -36,30 +35,28 @@ CSP_SCHEMA = (
 )
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Adds the headers of the module docstring to every HTTP response."""
+def security_headers(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
+    """The raw response headers of the module docstring for a request to ``path``; stamped on
+    every HTTP response by :class:`service.edge.EdgeMiddleware`."""
+    csp = CSP_SCHEMA if path.startswith("/schema") else CSP
+    return _SCHEMA_HEADERS[https] if csp is CSP_SCHEMA else _PAGE_HEADERS[https]
 
-    scopes = (ScopeType.HTTP,)
 
-    def __init__(self, *, https: bool) -> None:
-        self.https = https
+def _headers(csp: str, https: bool) -> list[tuple[bytes, bytes]]:
+    out = [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+        (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
+    ]
+    if https:
+        out.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return out
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        csp = CSP_SCHEMA if scope["path"].startswith("/schema") else CSP
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["Content-Security-Policy"] = csp
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
-                if self.https:
-                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+_PAGE_HEADERS = {https: _headers(CSP, https) for https in (False, True)}
+_SCHEMA_HEADERS = {https: _headers(CSP_SCHEMA, https) for https in (False, True)}
 
 
 class CookieCsrfMiddleware(ASGIMiddleware):

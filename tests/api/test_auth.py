@@ -52,6 +52,7 @@ async def test_logout_clears_the_cookie(client: AsyncTestClient) -> None:  # typ
     assert (await client.get("/api/auth/me")).status_code == 200  # also sets the csrftoken cookie
     forged = await client.post("/api/auth/logout")  # a cross-site form would not know the token
     assert forged.status_code == 403 and (await client.get("/api/auth/me")).status_code == 200
+    assert forged.json()["code"] == "csrf" and "刷新页面" in forged.json()["detail"]  # said in Chinese
     token = client.cookies["csrftoken"]
     assert (await client.post("/api/auth/logout", headers={"X-CSRFToken": token})).status_code == 204
     assert (await client.get("/api/auth/me")).status_code == 401
