@@ -91,6 +91,11 @@ def _fmt(key: str, value: Decimal | None) -> str:
     return str(value)
 
 
+def _plain(value: Decimal) -> Decimal:
+    """``90.00`` → ``90``, ``1.50`` → ``1.5`` (a plan target as written, not as stored)."""
+    return Decimal(f"{value.normalize():f}")
+
+
 def indicator_text(i: IndicatorValue) -> str:
     """``"87.5%（7/8）"`` — the value with its numerator/denominator where it has one."""
     text = _fmt(i.key, i.value)
@@ -104,7 +109,7 @@ def target_text(i: IndicatorValue) -> str:
     if i.target is None:
         return "全市口径" if i.key in ("person_trainings", "training_bases") else "—"
     op = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}.get(i.op, i.op)
-    return f"{op}{_fmt(i.key, i.target)}"
+    return f"{op}{_fmt(i.key, _plain(i.target))}"
 
 
 def _indicator_column(key: str, header: str) -> Column:
@@ -237,14 +242,18 @@ class BarChart:
     bars: list[Bar] = field(default_factory=list)
     target: Decimal | None = None
     target_x: float | None = None
-    width: float = 640.0
-    left: float = 96.0  # room for the district names
-    plot: float = 400.0  # 0–100 % across this many units
+    width: float = 680.0
+    left: float = 80.0  # room for the district names
+    plot: float = 420.0  # 0–100 % across this many units; the values are written after it
     row: float = 30.0
 
     @property
     def height(self) -> float:
         return 34.0 + self.row * len(self.bars)
+
+    @property
+    def label_x(self) -> float:
+        return self.left + self.plot + 12
 
     @property
     def ticks(self) -> list[tuple[float, str]]:
