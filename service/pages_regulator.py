@@ -222,7 +222,7 @@ class RegulatorPages(Controller):
             fallback=f"shortfall-{indicator}-{y}-{scope or 'city'}.xlsx",
             title="名单",
             caption=f"{label} {y} 年{title}（共 {len(rows)} 条）",
-            headers=[c.header for c in regulator.SHORTFALL_COLUMNS],
+            headers=regulator.SHORTFALL_HEADERS,
             rows=(
                 [
                     p.name,

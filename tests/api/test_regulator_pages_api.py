@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
+from service.accounts.tables import AuditEntry
 from talent_pool.identity import uscc_check_character
 from tests.factories import (
     credential,
@@ -56,6 +57,12 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
     person = await client.get(f"/dashboard/people/{a}", headers={**HTML, **city})
     assert person.status_code == 200, person.text
     assert "S000037000001265920001" in person.text and "有效" in person.text
+    await client.app.state.rt.audit_log.flush()
+    reads = await AuditEntry.select(AuditEntry.path, AuditEntry.subjects).where(
+        AuditEntry.kind == "read_personal"
+    )
+    assert {"path": f"/dashboard/people/{a}", "subjects": f",{a},"} in reads  # the full record is audited
+    assert not any("/employers/" in r["path"] for r in reads)  # masked list: not a personal read
 
     xlsx = await client.get("/dashboard/targets.xlsx", headers=city)
     assert xlsx.status_code == 200
