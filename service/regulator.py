@@ -236,7 +236,8 @@ class Bar:
     name: str
     y: float
     width: float
-    label: str
+    label: str  # value, counts and verdict (for screen readers)
+    short: str  # value and verdict (drawn)
     status: str
     verdict: str
 
@@ -248,7 +249,7 @@ class BarChart:
     bars: list[Bar] = field(default_factory=list)
     target: Decimal | None = None
     target_x: float | None = None
-    width: float = 680.0
+    width: float = 660.0
     left: float = 80.0  # room for the district names
     plot: float = 420.0  # 0–100 % across this many units; the values are written after it
     row: float = 30.0
@@ -286,6 +287,7 @@ def rate_chart(reports: Sequence[TargetsReport]) -> BarChart:
                 y=24.0 + chart.row * n,
                 width=0.0 if i.value is None else float(i.value) / 100 * chart.plot,
                 label=indicator_text(i) + (f" {cell.verdict}" if cell.verdict else ""),
+                short="无数据" if i.value is None else f"{i.value}% {cell.verdict}".strip(),
                 status=cell.status,
                 verdict=cell.verdict or "无数据",
             )
