@@ -24,6 +24,7 @@ from litestar.params import QueryParameter
 from litestar.response import Stream, Template
 
 from service import regulator, usecases
+from service import regulator_display as display
 from service.audit import personal_read
 from service.errors import status_for
 from service.policy import (
@@ -75,7 +76,7 @@ class RegulatorPages(Controller):
                 "years": regulator.years(rt),
                 "columns": regulator.TARGET_COLUMNS,
                 "city_wide": user.role == CITY,
-                "target_text": regulator.target_text,
+                "target_text": display.target_text,
             },
         )
 
@@ -110,7 +111,7 @@ class RegulatorPages(Controller):
                 "v": view,
                 "years": regulator.years(rt),
                 "columns": regulator.EMPLOYER_COLUMNS,
-                "gauges": regulator.gauges(view.report),
+                "gauges": display.gauges(view.report),
             },
         )
 
@@ -129,7 +130,7 @@ class RegulatorPages(Controller):
             caption=f"{name} {view.year} 年各托育机构持证与培训情况（截至 {view.report.as_of}）",
             headers=[c.header for c in columns] + ["持证率达标"],
             rows=(
-                [*row, regulator.Cell("", met=e.certification_met).verdict or "无数据"]
+                [*row, display.Cell("", met=e.certification_met).verdict or "无数据"]
                 for e, row in zip(view.employers, regulator.rows_of(columns, view.employers), strict=True)
             ),
         )
@@ -245,7 +246,7 @@ def _shortfall_scope(request: Request[Any, Any, Any], scope_code: str) -> str | 
 
 def _verdicts(report: Any) -> list[str]:
     out = []
-    for key in regulator.INDICATOR_KEYS:
+    for key in display.INDICATOR_KEYS:
         i = report.indicator(key)
         if i.met is not None:
             out.append(f"{i.name}{'达标' if i.met else '未达标'}")

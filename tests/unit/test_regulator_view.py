@@ -9,7 +9,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import unquote
 
-from service import regulator
+from service import regulator, regulator_display
 from service.xlsx_export import content_disposition
 from talent_pool.schemas import IndicatorValue, TargetsReport
 
@@ -52,11 +52,11 @@ def _report(scope: str, rate: str | None, num: int, den: int) -> TargetsReport:
 
 def test_texts_say_value_counts_target_and_verdict() -> None:
     r = _report("city", "92.5", 37, 40)
-    assert regulator.indicator_text(r.indicator("certification_rate")) == "92.5%（37/40）"
-    assert regulator.target_text(r.indicator("certification_rate")) == "≥90%"  # as written, not 90.00
-    assert regulator.target_text(r.indicator("trainings_per_practitioner")) == "≥1"
-    assert regulator.indicator_text(r.indicator("person_trainings")) == "12,000"
-    assert regulator.target_text(r.indicator("training_bases")) == "全市口径"
+    assert regulator_display.indicator_text(r.indicator("certification_rate")) == "92.5%（37/40）"
+    assert regulator_display.target_text(r.indicator("certification_rate")) == "≥90%"  # as written, not 90.00
+    assert regulator_display.target_text(r.indicator("trainings_per_practitioner")) == "≥1"
+    assert regulator_display.indicator_text(r.indicator("person_trainings")) == "12,000"
+    assert regulator_display.target_text(r.indicator("training_bases")) == "全市口径"
     cells = [c.cell(r) for c in regulator.TARGET_COLUMNS]
     assert [(c.text, c.value, c.verdict) for c in cells[1:3]] == [
         ("40", 40, ""),
@@ -66,7 +66,7 @@ def test_texts_say_value_counts_target_and_verdict() -> None:
 
 
 def test_gauges_put_value_and_target_on_one_scale() -> None:
-    g = {x.key: x for x in regulator.gauges(_report("city", "45.0", 18, 40))}
+    g = {x.key: x for x in regulator_display.gauges(_report("city", "45.0", 18, 40))}
     assert (g["certification_rate"].fill, g["certification_rate"].mark) == (45.0, 90.0)  # 0–100 %
     assert g["certification_rate"].verdict == "未达标" and g["certification_rate"].status == "notmet"
     # per person: the scale runs to 1.25 × the target, so the target sits at 80 %
@@ -78,7 +78,7 @@ def test_gauges_put_value_and_target_on_one_scale() -> None:
 
 
 def test_ranking_orders_districts_by_rate_with_no_data_last() -> None:
-    chart = regulator.rate_chart(
+    chart = regulator_display.rate_chart(
         [
             _report("city", "70.0", 70, 100),
             _report("370102", "50.0", 1, 2),
@@ -103,12 +103,16 @@ def test_credential_state_on_a_date() -> None:
         }
         return SimpleNamespace(**{**base, **kw})
 
-    assert regulator.credential_state(c(), AS_OF) == "有效"
-    assert regulator.credential_state(c(expires_on=dt.date(2026, 11, 28)), AS_OF) == "已过期"
-    assert regulator.credential_state(c(expires_on=AS_OF), AS_OF) == "有效"  # valid through its last day
-    assert regulator.credential_state(c(status="revoked", status_changed_on=AS_OF), AS_OF) == "已吊销"
-    assert regulator.credential_state(c(status="superseded", status_changed_on=AS_OF), AS_OF) == "已换发"
-    assert regulator.credential_state(c(issued_on=dt.date(2026, 12, 1)), AS_OF) == "未生效"
+    assert regulator_display.credential_state(c(), AS_OF) == "有效"
+    assert regulator_display.credential_state(c(expires_on=dt.date(2026, 11, 28)), AS_OF) == "已过期"
+    assert (
+        regulator_display.credential_state(c(expires_on=AS_OF), AS_OF) == "有效"
+    )  # valid through its last day
+    assert regulator_display.credential_state(c(status="revoked", status_changed_on=AS_OF), AS_OF) == "已吊销"
+    assert (
+        regulator_display.credential_state(c(status="superseded", status_changed_on=AS_OF), AS_OF) == "已换发"
+    )
+    assert regulator_display.credential_state(c(issued_on=dt.date(2026, 12, 1)), AS_OF) == "未生效"
 
 
 def test_download_name_is_utf8_with_an_ascii_fallback() -> None:
