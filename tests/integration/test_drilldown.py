@@ -2,12 +2,17 @@
 employers and an employer's people, with exact counts on the same definitions as the targets —
 a revoked certificate counts until the day it was revoked, an expired one never, a person with
 two employments at one employer once, an ended employment only before it ended, an unconfirmed
-claim nowhere, trainings by the local-date year."""
+claim nowhere, trainings by the local-date year — on PostgreSQL and on the embedded SQLite file."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +37,7 @@ from tests.factories import (
 )
 
 TODAY = dt.date(2026, 11, 29)
+REPO = Path(__file__).resolve().parents[2]
 
 
 def credit_code(first17: str) -> str:
@@ -152,3 +158,44 @@ async def test_bad_scope_year_or_employer_is_refused(db: None) -> None:
         await district_employers("370102", 2027, today=TODAY)
     with pytest.raises(NotFound):
         await employer_people(10**6, 2026, today=TODAY)
+
+
+SQLITE_FLOW = r"""
+import asyncio, datetime as dt, json, os
+
+async def main():
+    from talent_pool.db import default_database_url, engine_for_url, use_engine
+    engine = engine_for_url(default_database_url(os.environ["TUOYU_DATA_DIR"]))
+    use_engine(engine)
+    from service.bootstrap import prepare
+    await prepare(engine)
+    import talent_pool
+    from tests.factories import credential, employ, make_employer, register_people, training_record
+    x = await make_employer()
+    a, b = await register_people(2)
+    await employ(x, [a, b])
+    await credential(a, number="S000037000001265930001", issued_on=dt.date(2025, 3, 1), source_ref="s:a")
+    await training_record(b, hours="8", completed_on=dt.date(2026, 3, 1), source_ref="s:t")
+    today = dt.date(2026, 11, 29)
+    (e,) = await talent_pool.district_employers("370102", 2026, today=today)
+    people = await talent_pool.employer_people(x, 2026, today=today)
+    print("RESULT " + json.dumps({
+        "employer": [e.employed, e.certified, e.trained_people, e.trainings, str(e.certification_rate)],
+        "people": [[p.certified, p.trainings] for p in people],
+    }))
+
+asyncio.run(main())
+"""
+
+
+def test_the_same_counts_on_the_embedded_sqlite_default(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
+    env["TUOYU_DATA_DIR"] = str(tmp_path / "data")
+    env["PYTHONPATH"] = str(REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", SQLITE_FLOW], cwd=REPO, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    out = json.loads(line.removeprefix("RESULT "))
+    assert out == {"employer": [2, 1, 1, 1, "50.0"], "people": [[True, 0], [False, 1]]}
