@@ -177,7 +177,13 @@ async def test_district_admin_sees_only_their_district(visit: Visit, live_server
         html = (await c.get(f"/dashboard/districts/{other}", headers={"Accept": "text/html"})).text
         employer = re.findall(r'href="/dashboard/employers/(\d+)\?', html)[0]
         html = (await c.get(f"/dashboard/employers/{employer}", headers={"Accept": "text/html"})).text
-        person = re.findall(r'href="/dashboard/people/(\d+)"', html)[0]
+        person = None
+        for pid in re.findall(r'href="/dashboard/people/(\d+)"', html):  # one who never worked in `own`
+            record = (await c.get(f"/api/practitioners/{pid}/record")).json()
+            if all(e["district_code"] != own for e in record["employments"]):
+                person = pid
+                break
+        assert person is not None
 
     page = visit.page
     await _login(visit, username)
