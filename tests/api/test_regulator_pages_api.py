@@ -86,4 +86,6 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
     assert own.text.count("<tr data-scope=") == 1 and 'data-scope="370105"' in own.text
     for path in (f"/dashboard/employers/{x}", f"/dashboard/people/{a}", "/dashboard/districts/370102"):
         r = await client.get(path, headers={**HTML, **district_admin})
-        assert r.status_code == 403, path
+        assert r.status_code == 403 and "只能" in r.text, path  # the Chinese reason, on the error page
+    future = await client.get(f"/dashboard?year={today.year + 1}", headers={**HTML, **city})
+    assert future.status_code == 422 and "尚未开始" in future.text
