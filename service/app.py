@@ -53,6 +53,7 @@ from service.observability import MetricsController, configure_logging, promethe
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_base import BasePagesController
+from service.pages_regulator import RegulatorPages
 from service.policy import action, authorize
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
@@ -193,6 +194,7 @@ def create_app(
             ReportsController,
             PagesController,
             BasePagesController,
+            RegulatorPages,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -6,6 +6,7 @@ section). Every write runs in :func:`talent_pool.db.atomic`, so a caller that al
 transaction (training completion, certificate issuance) feeds the ledger in *its* transaction.
 Background work is recorded with :func:`talent_pool.outbox.enqueue`."""
 
+from talent_pool._drilldown import EmployerPerson, EmployerSummary, district_employers, employer_people
 from talent_pool._employments import (
     claim_employment,
     decide_employment,
@@ -55,6 +56,8 @@ from talent_pool.targets import compute_targets, compute_targets_table, shortfal
 __all__ = [
     "NO_MATCH",
     "Conflict",
+    "EmployerPerson",
+    "EmployerSummary",
     "InvalidCreditCode",
     "InvalidIdNumber",
     "NotFound",
@@ -65,6 +68,8 @@ __all__ = [
     "compute_targets_table",
     "count_rows",
     "decide_employment",
+    "district_employers",
+    "employer_people",
     "employments",
     "employs",
     "end_employment",

@@ -254,6 +254,7 @@ def path_for(template: str, w: World) -> str:
         "course_id": w.course,
         "lesson_id": 10**6,
         "name": "lesson.mp4",
+        "district_code": B,
     }
     path = template
     for name, value in values.items():
@@ -266,6 +267,7 @@ def path_for(template: str, w: World) -> str:
         "/dashboard/shortfall": f"?scope={B}",
         "/base": f"?base_id={w.base_b}",
         "/base/sittings": f"?base_id={w.base_b}",
+        "/dashboard/shortfall.xlsx": f"?scope={B}",
     }
     return path + queries.get(path, "")
 
@@ -432,6 +434,7 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/me/audit"): {"trainee"},
     ("GET", "/api/accounts/pending-identities"): {"district_admin", "base_staff", "employer_staff"},
     ("GET", "/dashboard"): {"district_admin"},
+    ("GET", "/dashboard/targets.xlsx"): {"district_admin"},  # their own district's row
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked

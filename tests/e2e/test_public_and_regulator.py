@@ -1,11 +1,11 @@
-"""What exists in pages today, clicked through in Chromium: the public certificate check on a
-phone, the regulator's dashboard and drill-down, and the OpenAPI pages offline."""
+"""Public pages clicked through in Chromium: the certificate check on a phone and the OpenAPI
+pages offline (the regulator's pages: tests/e2e/test_regulator_pages.py)."""
 
 from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import DEMO_PASSWORD, LiveServer, Visit
+from tests.e2e.conftest import LiveServer, Visit
 
 
 async def test_anyone_checks_a_certificate_on_a_phone(phone: Visit, live_server: LiveServer) -> None:
@@ -24,23 +24,6 @@ async def test_anyone_checks_a_certificate_on_a_phone(phone: Visit, live_server:
     await phone.goto("/v/NO-SUCH-CERT")
     assert await page.locator("#outcome").inner_text() == "查无此证"
     assert phone.foreign_hosts() == set() and phone.errors == []
-
-
-async def test_regulator_logs_in_and_drills_down(visit: Visit) -> None:
-    page = visit.page
-    await visit.goto("/login")
-    await page.fill("#username", "admin")
-    await page.fill("#password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/dashboard")
-    rows = page.locator("#targets tr[data-scope]")
-    assert (await rows.count()) == 13  # the city and its 12 districts
-    await visit.shot("regulator-dashboard")
-    assert await visit.serious_a11y_violations() == []
-    await visit.goto("/dashboard/shortfall?indicator=certification_rate&scope=city")
-    assert int(await page.locator("#total").inner_text()) >= 0
-    await visit.shot("regulator-shortfall")
-    assert visit.foreign_hosts() == set()
 
 
 async def test_api_docs_work_offline(visit: Visit) -> None:
