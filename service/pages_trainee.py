@@ -37,9 +37,7 @@ NAV = (
 
 
 def _page(template: str, active: str, **context: Any) -> Template:
-    return Template(
-        template_name=f"trainee/{template}", context={"nav": NAV, "active": active, **context}
-    )
+    return Template(template_name=f"trainee/{template}", context={"nav": NAV, "active": active, **context})
 
 
 class TraineePagesController(Controller):

@@ -247,18 +247,19 @@ const trainee = (() => {
   }
 
   function offeringItem(o, held, flash) {
-    const seats = o.seats_left > 0 ? badge(`剩余 ${o.seats_left} 个名额`, "valid") : badge("已满，可候补", "warn");
+    const seatsBadge = (left) => (left > 0 ? badge(`剩余 ${left} 个名额`, "valid") : badge("已满，可候补", "warn"));
+    const seats = seatsBadge(o.seats_left);
     const state = h("div", { class: "actions" });
     const li = h(
       "li",
       { class: "item", dataset: { offering: o.id } },
       h("div", { class: "item-head" }, h("strong", {}, o.title), seats),
       h("div", {}, `${CATEGORY[o.course_category] || o.course_category} · ${o.course_hours} 学时`),
-      h("div", { class: "muted" }, `${o.training_base_name}（${o.district_name || o.district_code}）`),
+      h("div", { class: "muted" }, `${o.training_base_name} · ${o.district_name || o.district_code}`),
       h("div", { class: "muted" }, `${o.start_date} 至 ${o.end_date} · 共 ${o.session_count} 次课 · 容量 ${o.capacity}`),
       state,
     );
-    const showHeld = (e) => state.replaceChildren(badge(statusText(e), (STATUS[e.status] || [])[1]), " ",
+    const showHeld = (e) => state.replaceChildren(badge(statusText(e), (STATUS[e.status] || [])[1]),
       h("a", { href: "/my" }, "查看我的报名"));
     if (held.has(o.id)) {
       showHeld(held.get(o.id));
@@ -272,6 +273,7 @@ const trainee = (() => {
       if (r.ok) {
         held.set(o.id, r.data);
         showHeld(r.data);
+        if (r.data.status === "confirmed") seats.replaceWith(seatsBadge(Math.max(0, o.seats_left - 1)));
         const text = r.data.status === "waitlisted"
           ? `名额已满，已加入候补：您是候补第${r.data.waitlist_position}位，有人取消时按顺序递补。`
           : `报名成功：${o.title}（已报名）`;
@@ -483,7 +485,6 @@ const trainee = (() => {
         h("figure", { class: "qr-box" }, qr, h("figcaption", { class: "hint" }, "向用人单位出示此二维码，扫码核验")),
         h("div", { class: "actions" },
           h("a", { class: "button inline", href: `/api/certificates/${n}/certificate.pdf`, download: `${c.number}.pdf` }, "下载证书 PDF"),
-          " ",
           c.verify_url ? h("a", { href: c.verify_url }, "打开核验页面") : null),
       );
     }));

@@ -90,6 +90,12 @@ async def _text(v: Visit, selector: str) -> str:
     return str(await v.page.locator(selector).inner_text())
 
 
+async def _loaded(v: Visit, *selectors: str) -> None:
+    """Wait until the script has replaced each list's 加载中… placeholder."""
+    for selector in selectors:
+        await v.page.locator(selector, has_text="加载中").wait_for(state="detached")
+
+
 async def _login(v: Visit, username: str) -> None:
     """Log in through the login page and wait for the role's home. (``Visit.login`` waits with
     ``wait_for_function``, which evaluates a string in the page: the app's CSP refuses that.)"""
@@ -107,10 +113,20 @@ async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: Liv
         start = _now_local().date() + dt.timedelta(days=40)
         tag = secrets.token_hex(2)
         open_one = await _offering(
-            admin, base_id, start=start, end=start + dt.timedelta(days=2), capacity=5, title=f"手机报名班{tag}"
+            admin,
+            base_id,
+            start=start,
+            end=start + dt.timedelta(days=2),
+            capacity=5,
+            title=f"手机报名班{tag}",
         )
         full_one = await _offering(
-            admin, base_id, start=start, end=start + dt.timedelta(days=2), capacity=1, title=f"满员候补班{tag}"
+            admin,
+            base_id,
+            start=start,
+            end=start + dt.timedelta(days=2),
+            capacity=1,
+            title=f"满员候补班{tag}",
         )
         await admin.call(
             "POST",
@@ -130,7 +146,7 @@ async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: Liv
     v = phone
     await _login(v, "trainee1")
     assert v.page.url.endswith("/my")
-    await v.page.wait_for_selector("#enrollments li")
+    await _loaded(v, "#enrollments", "#sessions", "#notices")
     assert "我的培训" in await v.page.title()
     await v.shot("trainee-home")
     await _expect_clean(v)
@@ -153,6 +169,7 @@ async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: Liv
     await v.page.wait_for_selector("#flash.ok")
     assert "报名成功" in await _text(v, "#flash")
     assert "已报名" in await item.inner_text()
+    assert "剩余 4 个名额" in await item.inner_text()
 
     full = v.page.locator(f"li[data-offering='{full_one['id']}']")
     assert "已满" in await full.inner_text()
@@ -164,8 +181,8 @@ async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: Liv
 
     # enrolling twice is refused by the API (here: the course's other class is held)
     await v.goto("/my")
+    await _loaded(v, "#enrollments", "#sessions")
     mine = v.page.locator("#enrollments li", has_text=open_one["title"])
-    await mine.wait_for()
     assert "已报名" in await mine.inner_text()
     waiting = v.page.locator("#enrollments li", has_text=full_one["title"])
     assert "候补第1位" in await waiting.inner_text()
@@ -210,10 +227,18 @@ async def test_checkin_by_link_and_paste(phone: Visit, live_server: LiveServer) 
         session = await base.call(
             "POST",
             f"/api/offerings/{offering['id']}/sessions",
-            {"day": day.isoformat(), "starts_at": starts, "ends_at": ends, "hours": "0.5", "topic": "签到演练"},
+            {
+                "day": day.isoformat(),
+                "starts_at": starts,
+                "ends_at": ends,
+                "hours": "0.5",
+                "topic": "签到演练",
+            },
         )
         await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
-        issued = await base.call("POST", f"/api/sessions/{session['id']}/checkin-token", {"purpose": "checkin"})
+        issued = await base.call(
+            "POST", f"/api/sessions/{session['id']}/checkin-token", {"purpose": "checkin"}
+        )
     assert issued["url"].startswith(live_server.url + "/checkin?t=")
 
     v = phone
@@ -241,20 +266,20 @@ async def test_checkin_by_link_and_paste(phone: Visit, live_server: LiveServer) 
 
     # pasting the link again: already checked in
     async with Api(live_server, "base1") as base:
-        issued = await base.call("POST", f"/api/sessions/{session['id']}/checkin-token", {"purpose": "checkin"})
+        issued = await base.call(
+            "POST", f"/api/sessions/{session['id']}/checkin-token", {"purpose": "checkin"}
+        )
     await v.goto("/my/checkin")
     await v.page.fill("#token", issued["url"])
     await v.page.click("#token-form button")
-    await v.page.wait_for_selector("#result.ok")
-    assert "已签到" in await _text(v, "#result")
+    await v.page.locator("#result.ok", has_text="已签到").wait_for()
 
     # a genuine code of two minutes ago (a photo passed on) and a garbage one are refused
     key = Settings(data_dir=live_server.data_dir).checkin_key()
     old = issue_token(key, session["id"], "checkin", now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))
     await v.page.fill("#token", old.token)
     await v.page.click("#token-form button")
-    await v.page.wait_for_selector("#result.error")
-    assert "二维码已过期" in await _text(v, "#result")
+    await v.page.locator("#result.error", has_text="二维码已过期").wait_for()
     await v.shot("trainee-checkin-expired")
     await v.page.fill("#token", "不是签到码")
     await v.page.click("#token-form button")
@@ -266,7 +291,7 @@ async def test_record_certificates_and_lessons(phone: Visit, live_server: LiveSe
     v = phone
     await _login(v, "trainee1")
     await v.goto("/my/certificates")
-    await v.page.wait_for_selector("#certificates li")
+    await _loaded(v, "#certificates")
     certs = v.page.locator("#certificates li.cert")
     if await certs.count():  # the demo's first cohort member passed in this run
         first = certs.first
@@ -285,14 +310,14 @@ async def test_record_certificates_and_lessons(phone: Visit, live_server: LiveSe
     await _expect_clean(v)
 
     await v.goto("/my/record")
-    await v.page.wait_for_selector("#trainings li")
+    await _loaded(v, "#trainings", "#years")
     years = await _text(v, "#years")
     assert re.search(r"\d{4}年\s+\d+ 次\s+[\d.]+ 小时", years), years
     await v.shot("trainee-record")
     await _expect_clean(v)
 
     await v.goto("/my/lessons")
-    await v.page.locator("#lessons", has_text="加载中").wait_for(state="detached")
+    await _loaded(v, "#lessons")
     await v.shot("trainee-lessons")
     await _expect_clean(v)
 
@@ -330,7 +355,7 @@ async def test_signup_with_the_code_from_the_demo_log(phone: Visit, live_server:
     await v.page.fill("#s-code", codes[-1])
     await v.page.click("#code-form button")
     await v.page.wait_for_url(re.compile(r"/my$"))
-    await v.page.wait_for_selector("#enrollments li")
+    await _loaded(v, "#enrollments", "#sessions", "#notices")
     assert await v.page.locator("#identity-card").is_hidden()
     assert "还没有报名" in await _text(v, "#enrollments")
     await _expect_clean(v, 422)
