@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
 from service.settings import Settings
 from tests.e2e.conftest import DEMO_PASSWORD, LiveServer, Visit
