@@ -288,6 +288,22 @@ async def test_checkin_by_link_and_paste(phone: Visit, live_server: LiveServer) 
 
 
 async def test_record_certificates_and_lessons(phone: Visit, live_server: LiveServer) -> None:
+    async with (
+        Api(live_server, "admin") as admin,
+        Api(live_server, "base1") as base,
+        Api(live_server, "trainee1") as me,
+    ):
+        base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
+        start = _now_local().date() + dt.timedelta(days=20)
+        offering = await _offering(
+            admin, base_id, start=start, end=start, capacity=10, title=f"线上学习班{secrets.token_hex(2)}"
+        )
+        lesson = await admin.call(
+            "POST",
+            f"/api/courses/{offering['course_id']}/lessons",
+            {"title": "婴幼儿回应性照护（视频）", "media": "lesson-e2e.mp4", "duration_seconds": 1200},
+        )
+        await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
     v = phone
     await _login(v, "trainee1")
     await v.goto("/my/certificates")
@@ -318,6 +334,10 @@ async def test_record_certificates_and_lessons(phone: Visit, live_server: LiveSe
 
     await v.goto("/my/lessons")
     await _loaded(v, "#lessons")
+    card = v.page.locator("#lessons section", has_text=offering["title"])
+    row = card.locator("li", has_text=lesson["title"])
+    assert "时长 20 分钟" in await row.inner_text()
+    assert await row.get_by_role("progressbar").get_attribute("value") == "0"
     await v.shot("trainee-lessons")
     await _expect_clean(v)
 
