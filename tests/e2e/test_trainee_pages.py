@@ -462,3 +462,58 @@ async def test_checkin_with_the_phone_camera(browser: Any, live_server: LiveServ
         await _expect_clean(v, 422)
     finally:
         await camera_browser.close()
+
+
+async def test_pages_work_on_a_desktop_too(visit: Visit) -> None:
+    """1280 px wide: the same pages, nothing overflowing, still accessible."""
+    v = visit
+    await _login(v, "trainee1")
+    for path, name, lists in (
+        ("/my", "trainee-home-desktop", ("#enrollments", "#sessions", "#notices")),
+        ("/my/catalog", "trainee-catalog-desktop", ("#offerings",)),
+        ("/my/certificates", "trainee-certificates-desktop", ("#certificates",)),
+    ):
+        await v.goto(path)
+        await _loaded(v, *lists)
+        assert await v.page.evaluate("document.documentElement.scrollWidth") <= 1280
+        await v.shot(name)
+        await _expect_clean(v)
+    await v.goto("/signup")
+    await v.shot("trainee-signup-desktop")
+    await _expect_clean(v)
+
+
+async def test_a_pending_login_verifies_on_my_home(phone: Visit, live_server: LiveServer) -> None:
+    """Signed up through the API but not verified yet: 我的培训 asks for the code first."""
+    phone_number = f"137{secrets.randbelow(10**8):08d}"
+    username = f"pending{secrets.token_hex(3)}"
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as c:
+        r = await c.post(
+            "/api/auth/register",
+            json={
+                "username": username,
+                "password": "a-long-password",
+                "id_number": make_id(secrets.randbelow(900) + 50, birth="19970521"),
+                "name": "赵待验",
+                "phone": phone_number,
+            },
+        )
+        assert r.status_code == 201, r.text
+    v = phone
+    await v.goto("/login")
+    await v.page.fill("#username", username)
+    await v.page.fill("#password", "a-long-password")
+    await v.page.click("button[type=submit]")
+    await v.page.wait_for_url(re.compile(r"/my$"))
+    await v.page.locator("#identity-card").wait_for()
+    await _loaded(v, "#enrollments")
+    await v.shot("trainee-home-pending")
+    await _expect_clean(v)
+    log = (live_server.data_dir / "serve.log").read_text(errors="replace")
+    code = re.findall(rf"SMS to {phone_number}: .*?验证码为 (\d{{6}})", log)[-1]
+    await v.page.fill("#identity-code", code)
+    await v.page.click("#identity-form button")
+    await v.page.locator("#identity-card").wait_for(state="hidden")
+    await _loaded(v, "#enrollments")
+    assert "还没有报名" in await _text(v, "#enrollments")
+    await _expect_clean(v)
