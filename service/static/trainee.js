@@ -172,10 +172,31 @@ const trainee = (() => {
           h("div", {}, s.topic || "课次", "（", e.offering_title, "）"),
           e.status === "waitlisted" ? h("div", { class: "muted" }, `您在候补第${e.waitlist_position}位，转正后才能签到`) : null,
           s.note ? h("div", { class: "muted" }, s.note) : null,
-          s.mode === "live" && s.join_url ? h("a", { href: s.join_url, rel: "noopener" }, "进入直播") : null,
+          s.mode === "live" && s.join_url && e.status === "confirmed" ? liveControl(s) : null,
         ),
       ),
     );
+  }
+
+  // A live session: entering records attendance (POST …/join), then the link to the live room.
+  function liveControl(s) {
+    const box = h("div", { class: "actions" });
+    const join = h("button", { type: "button", class: "inline" }, "进入直播（记考勤）");
+    join.addEventListener("click", async () => {
+      join.disabled = true;
+      const r = await tuoyu.call(`/api/sessions/${s.id}/join`, "POST");
+      if (r.ok) {
+        box.replaceChildren(
+          h("span", { class: "flash ok", role: "status" }, r.data.status === "checked_in" ? "已进入直播，考勤已记录" : "已在直播中"),
+          h("a", { class: "button inline", href: s.join_url, rel: "noopener noreferrer", target: "_blank" }, "打开直播间"),
+        );
+      } else {
+        join.disabled = false;
+        box.append(h("p", { class: "flash error", role: "alert" }, tuoyu.message(r.data)));
+      }
+    });
+    box.append(join);
+    return box;
   }
 
   async function notices() {

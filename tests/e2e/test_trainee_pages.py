@@ -517,3 +517,43 @@ async def test_a_pending_login_verifies_on_my_home(phone: Visit, live_server: Li
     await _loaded(v, "#enrollments")
     assert "还没有报名" in await _text(v, "#enrollments")
     await _expect_clean(v)
+
+
+async def test_joining_a_live_session_records_attendance(phone: Visit, live_server: LiveServer) -> None:
+    day, starts, ends = _session_now()
+    async with (
+        Api(live_server, "admin") as admin,
+        Api(live_server, "base1") as base,
+        Api(live_server, "trainee1") as me,
+    ):
+        base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
+        offering = await _offering(
+            admin, base_id, start=day, end=day, capacity=10, title=f"直播班{secrets.token_hex(2)}"
+        )
+        session = await base.call(
+            "POST",
+            f"/api/offerings/{offering['id']}/sessions",
+            {
+                "day": day.isoformat(),
+                "starts_at": starts,
+                "ends_at": ends,
+                "hours": "0.5",
+                "topic": "直播答疑",
+                "mode": "live",
+                "join_url": "https://live.example.invalid/room/1",
+            },
+        )
+        await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
+    v = phone
+    await _login(v, "trainee1")
+    await _loaded(v, "#sessions")
+    item = v.page.locator("#sessions li", has_text=offering["title"])
+    assert "直播" in await item.inner_text()
+    await item.get_by_role("button", name="进入直播（记考勤）").click()
+    await item.locator(".flash.ok", has_text="考勤已记录").wait_for()
+    assert await item.get_by_role("link", name="打开直播间").get_attribute("href") == session["join_url"]
+    await v.shot("trainee-home-live")
+    await _expect_clean(v)
+    async with Api(live_server, "base1") as base:
+        rows = await base.call("GET", f"/api/sessions/{session['id']}/attendance")
+    assert [r["present"] for r in rows] == [True], rows
