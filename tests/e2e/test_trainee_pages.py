@@ -203,18 +203,21 @@ async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: Liv
     await _expect_clean(v)
 
 
-def _session_now() -> tuple[dt.date, str, str]:
-    """A session of today (local) that started this minute, so check-in is open now."""
+def _session_now() -> tuple[dt.date, str, str, str]:
+    """``(day, starts_at, ends_at, hours)`` of a session of today (local) that started this
+    minute, so check-in is open now (up to an hour, never past midnight)."""
     now = _now_local()
     start = now.replace(second=0, microsecond=0)
     end = min(start + dt.timedelta(hours=1), start.replace(hour=23, minute=59))
     if end <= start:  # 23:59 itself
         start = start - dt.timedelta(minutes=1)
-    return start.date(), start.strftime("%H:%M"), end.strftime("%H:%M")
+    minutes = int((end - start).total_seconds()) // 60
+    hours = f"{minutes * 100 // 60 / 100:.2f}"
+    return start.date(), start.strftime("%H:%M"), end.strftime("%H:%M"), hours
 
 
 async def test_checkin_by_link_and_paste(phone: Visit, live_server: LiveServer) -> None:
-    day, starts, ends = _session_now()
+    day, starts, ends, hours = _session_now()
     async with (
         Api(live_server, "admin") as admin,
         Api(live_server, "base1") as base,
@@ -231,7 +234,7 @@ async def test_checkin_by_link_and_paste(phone: Visit, live_server: LiveServer) 
                 "day": day.isoformat(),
                 "starts_at": starts,
                 "ends_at": ends,
-                "hours": "0.5",
+                "hours": hours,
                 "topic": "签到演练",
             },
         )
@@ -410,7 +413,7 @@ async def test_checkin_with_the_phone_camera(browser: Any, live_server: LiveServ
     """The in-page scanner: Chromium's fake camera shows the base's QR, jsQR reads it, the page
     posts the token. (The token may outlive its 15–30 s while the browser starts: then the page
     says 二维码已过期 — which still proves the code was read from the camera and sent.)"""
-    day, starts, ends = _session_now()
+    day, starts, ends, hours = _session_now()
     async with (
         Api(live_server, "admin") as admin,
         Api(live_server, "base1") as base,
@@ -427,7 +430,7 @@ async def test_checkin_with_the_phone_camera(browser: Any, live_server: LiveServ
                 "day": day.isoformat(),
                 "starts_at": starts,
                 "ends_at": ends,
-                "hours": "0.5",
+                "hours": hours,
                 "topic": "相机签到",
             },
         )
@@ -520,7 +523,7 @@ async def test_a_pending_login_verifies_on_my_home(phone: Visit, live_server: Li
 
 
 async def test_joining_a_live_session_records_attendance(phone: Visit, live_server: LiveServer) -> None:
-    day, starts, ends = _session_now()
+    day, starts, ends, hours = _session_now()
     async with (
         Api(live_server, "admin") as admin,
         Api(live_server, "base1") as base,
@@ -537,7 +540,7 @@ async def test_joining_a_live_session_records_attendance(phone: Visit, live_serv
                 "day": day.isoformat(),
                 "starts_at": starts,
                 "ends_at": ends,
-                "hours": "0.5",
+                "hours": hours,
                 "topic": "直播答疑",
                 "mode": "live",
                 "join_url": "https://live.example.invalid/room/1",
