@@ -50,6 +50,7 @@ from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
+from service.pages_base import BasePagesController
 from service.pages_trainee import TraineePagesController
 from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
@@ -169,6 +170,7 @@ def create_app(
             BulkController,
             ReportsController,
             PagesController,
+            BasePagesController,
             TraineePagesController,
             MetricsController,
             verify_router,

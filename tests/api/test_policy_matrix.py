@@ -264,6 +264,8 @@ def path_for(template: str, w: World) -> str:
         "/api/targets": f"?scope={B}",
         "/api/targets/shortfall/certification_rate": f"?scope={B}",
         "/dashboard/shortfall": f"?scope={B}",
+        "/base": f"?base_id={w.base_b}",
+        "/base/sittings": f"?base_id={w.base_b}",
     }
     return path + queries.get(path, "")
 

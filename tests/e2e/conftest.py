@@ -143,7 +143,7 @@ class Visit:
         await self.page.fill("#username", username)
         await self.page.fill("#password", password)
         await self.page.click("button[type=submit]")
-        await self.page.wait_for_function("location.pathname !== '/login'")
+        await self.page.wait_for_url(lambda url: urlparse(url).path != "/login")
         await self.page.wait_for_load_state("networkidle")
 
     async def serious_a11y_violations(self) -> list[str]:

@@ -96,17 +96,6 @@ async def _loaded(v: Visit, *selectors: str) -> None:
         await v.page.locator(selector, has_text="加载中").wait_for(state="detached")
 
 
-async def _login(v: Visit, username: str) -> None:
-    """Log in through the login page and wait for the role's home. (``Visit.login`` waits with
-    ``wait_for_function``, which evaluates a string in the page: the app's CSP refuses that.)"""
-    await v.goto("/login")
-    await v.page.fill("#username", username)
-    await v.page.fill("#password", DEMO_PASSWORD)
-    await v.page.click("button[type=submit]")
-    await v.page.wait_for_url(lambda url: "/login" not in url)
-    await v.page.wait_for_load_state("networkidle")
-
-
 async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: LiveServer) -> None:
     async with Api(live_server, "admin") as admin, Api(live_server, "base1") as base:
         base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
@@ -144,7 +133,7 @@ async def test_catalog_enroll_waitlist_and_cancel(phone: Visit, live_server: Liv
         )
 
     v = phone
-    await _login(v, "trainee1")
+    await v.login("trainee1")
     assert v.page.url.endswith("/my")
     await _loaded(v, "#enrollments", "#sessions", "#notices")
     assert "我的培训" in await v.page.title()
@@ -308,7 +297,7 @@ async def test_record_certificates_and_lessons(phone: Visit, live_server: LiveSe
         )
         await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
     v = phone
-    await _login(v, "trainee1")
+    await v.login("trainee1")
     await v.goto("/my/certificates")
     await _loaded(v, "#certificates")
     certs = v.page.locator("#certificates li.cert")
@@ -454,7 +443,7 @@ async def test_checkin_with_the_phone_camera(browser: Any, live_server: LiveServ
         )
         await context.grant_permissions(["camera"], origin=live_server.url)
         v = Visit(await context.new_page(), live_server.url)
-        await _login(v, "trainee1")
+        await v.login("trainee1")
         await v.goto("/my/checkin")
         await v.page.click("#camera-start")
         await v.page.locator("#camera-msg", has_text="已识别二维码").wait_for()
@@ -470,7 +459,7 @@ async def test_checkin_with_the_phone_camera(browser: Any, live_server: LiveServ
 async def test_pages_work_on_a_desktop_too(visit: Visit) -> None:
     """1280 px wide: the same pages, nothing overflowing, still accessible."""
     v = visit
-    await _login(v, "trainee1")
+    await v.login("trainee1")
     for path, name, lists in (
         ("/my", "trainee-home-desktop", ("#enrollments", "#sessions", "#notices")),
         ("/my/catalog", "trainee-catalog-desktop", ("#offerings",)),
@@ -548,7 +537,7 @@ async def test_joining_a_live_session_records_attendance(phone: Visit, live_serv
         )
         await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
     v = phone
-    await _login(v, "trainee1")
+    await v.login("trainee1")
     await _loaded(v, "#sessions")
     item = v.page.locator("#sessions li", has_text=offering["title"])
     assert "直播" in await item.inner_text()
