@@ -54,6 +54,7 @@ from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_base import BasePagesController
 from service.pages_regulator import RegulatorPages
+from service.pages_trainee import TraineePagesController
 from service.policy import action, authorize
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
@@ -195,6 +196,7 @@ def create_app(
             PagesController,
             BasePagesController,
             RegulatorPages,
+            TraineePagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -435,6 +435,11 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/accounts/pending-identities"): {"district_admin", "base_staff", "employer_staff"},
     ("GET", "/dashboard"): {"district_admin"},
     ("GET", "/dashboard/targets.xlsx"): {"district_admin"},  # their own district's row
+    # the trainee's pages are shells naming no record: their script reads the trainee's own data
+    **{
+        ("GET", page): {"trainee"}
+        for page in ("/my", "/my/catalog", "/my/checkin", "/my/record", "/my/certificates", "/my/lessons")
+    },
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked
