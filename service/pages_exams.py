@@ -19,7 +19,9 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
-from service.policy import action, ensure_attempt, ensure_sitting, user_of
+import certification
+from certification.errors import NotFound
+from service.policy import action, ensure_attempt, ensure_sitting, practitioner_for, user_of
 
 
 class ExamPagesController(Controller):
@@ -31,8 +33,10 @@ class ExamPagesController(Controller):
         return Template(template_name="exams/my_exams.html", context={})
 
     @get("/my/exams/{sitting_id:int}", opt=action("page.trainee"))
-    async def sitting(self, sitting_id: int) -> Template:
-        # whether the trainee is registered is the API's answer (404 "您未报名本场考试")
+    async def sitting(self, sitting_id: int, request: Request[Any, Any, Any]) -> Template:
+        mine = await certification.exams_of(practitioner_for(user_of(request), None))
+        if not any(e.sitting_id == sitting_id for e in mine):
+            raise NotFound("您未报名本场考试", sitting_id=sitting_id)
         return Template(template_name="exams/sitting.html", context={"sitting_id": sitting_id})
 
     @get("/my/exams/attempts/{attempt_id:int}", opt=action("page.trainee"))

@@ -77,11 +77,14 @@ exams.examCard = (e, programme) => {
       { class: "scores" },
       h("span", {}, "理论：", h("strong", {}, exams.fmt(e.theory))),
       h("span", {}, "实操：", h("strong", {}, exams.fmt(e.practical))),
-      h("span", { class: "attempts" }, `在线考试次数：已用 ${e.attempts_used} / 共 ${e.attempts_allowed} 次`),
+      // a theory score typed in by staff (no online attempt) leaves no online exam to count
+      e.attempts_used || e.theory === null
+        ? h("span", { class: "attempts" }, `在线考试次数：已用 ${e.attempts_used} / 共 ${e.attempts_allowed} 次`)
+        : null,
       outcome
     ),
     usedUp && !theoryPassed ? h("p", { class: "flash error used-up", role: "status" }, "考试次数已用完") : null,
-    theoryPassed ? h("p", {}, exams.badge("理论考试已合格", "valid")) : null,
+    theoryPassed && e.passed === null ? h("p", {}, exams.badge("理论考试已合格", "valid")) : null,
     action ? h("div", { class: "actions" }, action) : null
   );
 };

@@ -430,6 +430,8 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/me/audit"): {"trainee"},
     ("GET", "/api/accounts/pending-identities"): {"district_admin", "base_staff", "employer_staff"},
     ("GET", "/dashboard"): {"district_admin"},
+    ("GET", "/my/exams"): {"trainee"},  # the page of the caller's own exams
+    ("GET", "/examiner"): {"examiner"},  # the page of the caller's own sittings
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked
