@@ -144,7 +144,9 @@ async def test_trainee_takes_an_exam_on_a_phone(
     saved = (await staff["trainee1"].get(f"/api/attempts/{attempt_id}")).json()
     assert {q["position"]: q["chosen"] for q in saved["questions"]} == chosen
 
-    # reload mid-exam: the answers are kept and the countdown carries on from the server's time
+    # reload mid-exam, on a phone whose clock is two hours fast: the answers are kept and the
+    # countdown carries on from the server's deadline, not the phone's clock
+    await page.clock.set_system_time(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2))
     await page.reload()
     await page.wait_for_selector("fieldset.question")
     for position, letters in chosen.items():
