@@ -8,8 +8,9 @@ and practical marking for the demo examiner.
 - A sitting today at the first demo base, ``DEMO_SITTING_TITLE``, with trainee1 and the next
   three people of the demo cohort as candidates, and the examiner login ``examiner1`` assigned.
 
-Idempotent: a rerun finds the sitting by its title and changes nothing (questions are imported
-by 题号, so a rerun's import would only update them to the same text).
+Idempotent, also after an interrupted start: the programme is set up while it has no blueprint
+(questions are imported by 题号, so a repeated import updates them to the same text); the
+sitting is found by its title; registering and assigning again change nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ DEMO_PASSWORD = "tuoyu-demo-2025"
 EXAM_PROGRAMME = "4-10-01-03-L5"
 DEMO_SITTING_TITLE = "保育师（五级）理论在线考试与实操考核（演示）"
 EXAMINER = "examiner1"
+DEMO_CANDIDATES = 4
 PRACTICAL_ITEMS = [
     PracticalItem(code="care", title="生活照料操作", max=Decimal(40)),
     PracticalItem(code="safety", title="安全防护操作", max=Decimal(30)),
@@ -211,25 +213,35 @@ async def _candidates() -> list[int]:
 
 
 async def ensure_exam_demo(rt: Runtime, base_id: int) -> None:
-    """The exam pages' demo data (module docstring); idempotent."""
+    """The exam pages' demo data (module docstring). Idempotent, also after an interrupted
+    start: the sitting is found by its title, registration and assignment are idempotent."""
     await _configure_programme(rt)
     examiner_id = await _examiner_id()
-    if await ExamSitting.exists().where(ExamSitting.title == DEMO_SITTING_TITLE):
-        return
-    today = rt.today()
-    sitting = await certification.create_sitting(
-        SittingIn(
-            programme_code=EXAM_PROGRAMME, training_base_id=base_id, exam_date=today, title=DEMO_SITTING_TITLE
-        ),
-        today=today,
-    )
-    registered = 0
-    for pid in await _candidates():
-        try:
-            await certification.register_candidate(sitting.id, pid)
-        except (NotEligible, Conflict):
-            continue  # holds the certificate already, say: take the next person
-        registered += 1
-        if registered == 4:
-            break
-    await usecases.assign_examiner(rt, sitting.id, examiner_id, by="admin")
+    found = await ExamSitting.select(ExamSitting.id).where(ExamSitting.title == DEMO_SITTING_TITLE).first()
+    if found is None:
+        today = rt.today()
+        sitting_id = (
+            await certification.create_sitting(
+                SittingIn(
+                    programme_code=EXAM_PROGRAMME,
+                    training_base_id=base_id,
+                    exam_date=today,
+                    title=DEMO_SITTING_TITLE,
+                ),
+                today=today,
+            )
+        ).id
+    else:
+        sitting_id = int(found["id"])
+    registered = len(await certification.list_candidates(sitting_id))
+    if registered < DEMO_CANDIDATES:
+        registered = 0
+        for pid in await _candidates():
+            try:
+                await certification.register_candidate(sitting_id, pid)  # again: the same row
+            except (NotEligible, Conflict):
+                continue  # holds the certificate already, say: take the next person
+            registered += 1
+            if registered == DEMO_CANDIDATES:
+                break
+    await usecases.assign_examiner(rt, sitting_id, examiner_id, by="admin")
