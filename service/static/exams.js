@@ -195,7 +195,16 @@ exams.attempt = async (root) => {
     state.closing = true;
     clearInterval(state.timer);
     await state.chain; // the answers being saved go first
-    const r = await tuoyu.call(`/api/attempts/${id}/submit`, "POST");
+    let r;
+    try {
+      r = await tuoyu.call(`/api/attempts/${id}/submit`, "POST");
+    } catch (_) {
+      // offline: try again shortly (the server also closes the attempt at its deadline)
+      tuoyu.flash(msg, auto ? "网络中断，交卷未成功，正在重试…" : "网络中断，交卷未成功，请联网后再交卷", "error");
+      state.closing = false;
+      state.timer = setInterval(tick, auto ? 3000 : 250);
+      return;
+    }
     if (r.ok) return showResult(r.data, auto ? "考试时间到，系统已自动交卷。" : "已交卷。");
     // late or closed already: the server closed it at the deadline; show what it holds
     const a = await refresh();
@@ -235,15 +244,21 @@ exams.attempt = async (root) => {
     note.textContent = "保存中…";
     // saves go one after another, so a later choice never lands before an earlier one
     state.chain = state.chain.then(async () => {
-      const r = await tuoyu.call(`/api/attempts/${id}/answers`, "PUT", { answers: [{ position: q.position, choice }] });
-      if (r.ok) {
-        sync(r.data);
-        note.className = "saved";
-        note.textContent = choice ? "✓ 已保存" : "已清除";
-      } else {
+      try {
+        const r = await tuoyu.call(`/api/attempts/${id}/answers`, "PUT", { answers: [{ position: q.position, choice }] });
+        if (r.ok) {
+          sync(r.data);
+          note.className = "saved";
+          note.textContent = choice ? "✓ 已保存" : "已清除";
+        } else {
+          note.className = "saved error";
+          note.textContent = "未保存：" + tuoyu.message(r.data);
+          if (r.status === 409) await refresh();
+        }
+      } catch (_) {
+        // offline: the choice stays on screen but not on the server; say so plainly
         note.className = "saved error";
-        note.textContent = "未保存：" + tuoyu.message(r.data);
-        if (r.status === 409) await refresh();
+        note.textContent = "网络中断，本题未保存，请联网后重新选择";
       }
     });
   };
@@ -299,7 +314,7 @@ exams.attempt = async (root) => {
   });
   state.timer = setInterval(tick, 250);
   setInterval(() => {
-    if (!state.closing) state.chain = state.chain.then(async () => { await refresh(); });
+    if (!state.closing) state.chain = state.chain.then(refresh).catch(() => {});
   }, 60000);
 };
 
@@ -419,7 +434,7 @@ exams.examinerSitting = async (root) => {
       const err = document.getElementById(`item-${it.code}-err`);
       const [text, value] = problem(input.value, it.max);
       if (text) ok = false;
-      else total += Number(value) * 10;
+      else total += Math.round(Number(value) * 10); // tenths: exact, no float drift
       if (showAll || input.value !== "") {
         err.textContent = text;
         input.setAttribute("aria-invalid", text ? "true" : "false");

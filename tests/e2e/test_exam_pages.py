@@ -157,6 +157,18 @@ async def test_trainee_takes_an_exam_on_a_phone(
     after = seconds(await page.inner_text("#countdown"))
     assert 0 < after <= before <= 30 * 60
 
+    # offline, a choice is not saved and the page says so; back online, choosing saves again
+    q = next(q for q in paper["questions"] if q["kind"] != "multiple")
+    fs = page.locator(f"#q{q['position']}")
+    await page.context.set_offline(True)
+    await fs.locator(f"input[value='{q['options'][1]['label']}']").check()
+    await fs.locator(".saved", has_text="网络中断，本题未保存").wait_for()
+    await page.context.set_offline(False)
+    await fs.locator(f"input[value='{q['options'][0]['label']}']").check()
+    await fs.locator(".saved", has_text="已保存").wait_for()
+    offline = [e for e in phone.errors if "ERR_INTERNET_DISCONNECTED" in e]
+    phone.errors[:] = [e for e in phone.errors if e not in offline]
+
     # hand in with confirmation, then the result
     await page.click("#submit")
     await page.wait_for_selector("#confirm-submit[open]")
@@ -166,6 +178,7 @@ async def test_trainee_takes_an_exam_on_a_phone(
     await page.wait_for_selector("#result")
     result = (await staff["trainee1"].get(f"/api/attempts/{attempt_id}")).json()
     assert result["status"] == "submitted" and result["score"] is not None
+    assert {q["position"]: q["chosen"] for q in result["questions"]} == chosen
     assert await page.inner_text("#score") == result["score"]
     assert ("不合格" if not result["passed"] else "合格") in await page.inner_text("#result")
     await phone.shot("exams-trainee-result-phone")
