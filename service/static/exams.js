@@ -490,7 +490,7 @@ exams.examinerSitting = async (root) => {
     panel.hidden = true;
     current = null;
     render();
-    if (c.status === "needs_third") tuoyu.flash(msg, `考生 ${c.practitioner_id}：已保存。${c.rule}`, "error");
+    if (c.status === "needs_third") tuoyu.flash(msg, `考生 ${c.practitioner_id}：已保存。${c.rule}`, "warn");
     else if (c.status === "final") tuoyu.flash(msg, `考生 ${c.practitioner_id}：已保存，实操成绩 ${c.score} 分（${c.rule}）`, "ok");
     else tuoyu.flash(msg, `考生 ${c.practitioner_id}：已保存（${c.rule}）`, "ok");
   });
