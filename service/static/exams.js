@@ -331,12 +331,16 @@ exams.examinerHome = async (root) => {
     exams.clear(body, h("tr", {}, h("td", { colspan: "7" }, "暂无分配给您的考核场次")));
     return;
   }
-  const overviews = await Promise.all(r.data.map((s) => tuoyu.call(`/api/sittings/${s.id}/practical`)));
+  const overviews = await Promise.all(
+    r.data.map((s) =>
+      s.status === "cancelled" ? { ok: false, data: [] } : tuoyu.call(`/api/sittings/${s.id}/practical`)
+    )
+  );
   exams.clear(
     body,
     ...r.data.map((s, i) => {
       const rows = overviews[i].ok ? overviews[i].data : [];
-      const todo = rows.filter((c) => exams.needsMe(c, me.data.id)).length;
+      const todo = rows.filter((c) => exams.needsMeIn(s, c, me.data.id)).length;
       const p = programmes[s.programme_code];
       return h(
         "tr",
@@ -356,6 +360,7 @@ exams.examinerHome = async (root) => {
 // whether a candidate still waits for this examiner: not final, not marked by me, and a
 // marking round is open (first, second, or a third one the difference calls for)
 exams.needsMe = (c, myId) => c.status !== "final" && !c.markings.some((m) => m.examiner_id === myId);
+exams.needsMeIn = (s, c, myId) => s.status === "scheduled" && exams.needsMe(c, myId);
 
 // ------------------------------------------------------------------ examiner: marking
 exams.examinerSitting = async (root) => {
@@ -384,7 +389,8 @@ exams.examinerSitting = async (root) => {
     const [name, kind] = PRACTICAL_NAMES[c.status] || [c.status, ""];
     return h("td", {}, exams.badge(name, kind), c.status === "needs_third" ? h("div", { class: "markings" }, c.rule) : null);
   };
-  const canMark = (c) => !!mine(c) || exams.needsMe(c, myId);
+  // marking closes with the sitting (certificates issued, or cancelled)
+  const canMark = (c) => sitting.status === "scheduled" && (!!mine(c) || exams.needsMe(c, myId));
 
   const render = () => {
     exams.clear(
@@ -394,7 +400,7 @@ exams.examinerSitting = async (root) => {
             const m = mine(c);
             const button = canMark(c)
               ? h("button", { type: "button", class: "inline" + (m ? " secondary" : ""), onclick: () => open(c) }, m ? "修改评分" : "评分")
-              : h("span", { class: "muted" }, "无需本人评分");
+              : h("span", { class: "muted" }, sitting.status === "scheduled" ? "无需本人评分" : "评分已结束");
             return h(
               "tr",
               { class: current === c.practitioner_id ? "selected" : "", dataset: { practitioner: c.practitioner_id, status: c.status } },
