@@ -155,6 +155,8 @@ exams.attempt = async (root) => {
 
   const showResult = (a, note) => {
     clearInterval(state.timer);
+    const dialog = document.getElementById("confirm-submit");
+    if (dialog.open) dialog.close(); // time ran out while the candidate was confirming
     const passed = a.passed === true;
     const usedUp = a.attempts_used >= a.attempts_allowed;
     exams.clear(
@@ -162,7 +164,7 @@ exams.attempt = async (root) => {
       h(
         "div",
         { class: "card", id: "result" },
-        h("h1", { class: "page-title" }, `在线理论考试结果（第 ${a.number} 次）`),
+        h("h1", { class: "page-title", id: "result-title", tabindex: "-1" }, `在线理论考试结果（第 ${a.number} 次）`),
         note ? h("p", { class: "flash info" }, note) : null,
         h("p", { class: "result-score" }, h("span", { id: "score" }, exams.fmt(a.score)), h("span", { class: "muted" }, ` / ${a.max_score} 分`)),
         h("p", {}, a.passed === null ? exams.badge("阅卷中") : exams.badge(passed ? "合格" : "不合格", passed ? "valid" : "bad")),
@@ -180,6 +182,7 @@ exams.attempt = async (root) => {
         h("p", {}, h("a", { href: "/my/exams" }, "返回我的考试"))
       )
     );
+    document.getElementById("result-title").focus(); // screen readers start at the result
   };
 
   const refresh = async () => {
