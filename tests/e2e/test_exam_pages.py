@@ -20,6 +20,7 @@ import asyncpg
 import httpx
 import pytest
 
+from service.demo_exams import DEMO_SITTING_TITLE
 from tests.e2e.conftest import DEMO_PASSWORD, LiveServer, Visit
 from tests.servers import PG_ADMIN_URL, TEST_DB
 
@@ -275,6 +276,7 @@ async def test_examiner_marks_practical_items(
     row = page.locator(f"#sittings tr[data-sitting='{sitting_id}']")
     await row.wait_for()
     assert "2 人" in await row.locator(".todo").inner_text()
+    assert DEMO_SITTING_TITLE in await page.inner_text("#sittings")  # the demo's sitting too
     await visit.shot("exams-examiner-home")
     assert await visit.serious_a11y_violations() == []
     await row.get_by_role("link", name="评分").click()
@@ -342,3 +344,14 @@ async def test_pages_refuse_other_roles_and_records(
     assert "只能处理分配给本人的考试场次" in await visit.page.inner_text("main")
     response = await visit.goto("/my/exams")
     assert response.status == 403
+
+
+async def test_trainee_sees_the_demo_exam_on_a_desktop(visit: Visit) -> None:
+    """``tuoyu serve --demo`` leaves trainee1 an online theory exam to take (read only here)."""
+    await login(visit, "trainee1", "/my/exams")
+    card = visit.page.locator("article.exam-card", has_text=DEMO_SITTING_TITLE)
+    await card.wait_for()
+    assert await card.get_by_role("link").count() == 1  # enter (or resume) the exam
+    await visit.shot("exams-trainee-list-desktop")
+    assert await visit.serious_a11y_violations() == []
+    assert visit.foreign_hosts() == set() and visit.errors == []
