@@ -53,6 +53,7 @@ from service.observability import MetricsController, configure_logging, promethe
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_base import BasePagesController
+from service.pages_exams import ExamPagesController
 from service.pages_regulator import RegulatorPages
 from service.pages_trainee import TraineePagesController
 from service.policy import action, authorize
@@ -197,6 +198,7 @@ def create_app(
             BasePagesController,
             RegulatorPages,
             TraineePagesController,
+            ExamPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -37,6 +37,7 @@ from service.accounts import AccountIn, create_account
 from service.accounts.tables import UserAccount
 from service.bootstrap import seed
 from service.demo_data import generate_workforce
+from service.demo_exams import ensure_exam_demo
 from service.migrations import migrate
 from service.runtime import Runtime
 from talent_pool.schemas import TargetsReport
@@ -189,12 +190,14 @@ async def _ensure_course() -> Any:
 
 async def ensure_setup(rt: Runtime) -> int:
     """Idempotent set-up after the workforce: training bases, the demo course, the 1+X
-    eligibility setting and the four demo logins. Returns the first base's id."""
+    eligibility setting, the four demo logins and the exam pages' data (examiner1, a question
+    bank, a sitting with trainee1; ``service.demo_exams``). Returns the first base's id."""
     base_id = await _ensure_bases()
     await _ensure_accounts(base_id)
     await configure_eligibility()
     await _ensure_course()
     await _ensure_people_accounts(rt)
+    await ensure_exam_demo(rt, base_id)
     return base_id
 
 
@@ -444,7 +447,7 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
         pass
     await open_next_offering(rt)
     _say(
-        f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员"
+        f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员 · examiner1 考评员"
     )
 
 

@@ -440,6 +440,8 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
         ("GET", page): {"trainee"}
         for page in ("/my", "/my/catalog", "/my/checkin", "/my/record", "/my/certificates", "/my/lessons")
     },
+    ("GET", "/my/exams"): {"trainee"},  # the page of the caller's own exams
+    ("GET", "/examiner"): {"examiner"},  # the page of the caller's own sittings
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked
