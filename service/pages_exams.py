@@ -21,7 +21,11 @@ from litestar.response import Template
 
 import certification
 from certification.errors import NotFound
+from service.pages_trainee import NAV
 from service.policy import action, ensure_attempt, ensure_sitting, practitioner_for, user_of
+
+_TRAINEE_NAV = {"nav": NAV, "active": "/my/exams"}
+"""The trainee pages' navigation (``service.pages_trainee.NAV``) with 考试 current."""
 
 
 class ExamPagesController(Controller):
@@ -30,19 +34,23 @@ class ExamPagesController(Controller):
 
     @get("/my/exams", opt=action("page.trainee"))
     async def my_exams(self) -> Template:
-        return Template(template_name="exams/my_exams.html", context={})
+        return Template(template_name="exams/my_exams.html", context=_TRAINEE_NAV)
 
     @get("/my/exams/{sitting_id:int}", opt=action("page.trainee"))
     async def sitting(self, sitting_id: int, request: Request[Any, Any, Any]) -> Template:
         mine = await certification.exams_of(practitioner_for(user_of(request), None))
         if not any(e.sitting_id == sitting_id for e in mine):
             raise NotFound("您未报名本场考试", sitting_id=sitting_id)
-        return Template(template_name="exams/sitting.html", context={"sitting_id": sitting_id})
+        return Template(
+            template_name="exams/sitting.html", context={"sitting_id": sitting_id, **_TRAINEE_NAV}
+        )
 
     @get("/my/exams/attempts/{attempt_id:int}", opt=action("page.trainee"))
     async def attempt(self, attempt_id: int, request: Request[Any, Any, Any]) -> Template:
         await ensure_attempt(user_of(request), attempt_id)
-        return Template(template_name="exams/attempt.html", context={"attempt_id": attempt_id})
+        return Template(
+            template_name="exams/attempt.html", context={"attempt_id": attempt_id, **_TRAINEE_NAV}
+        )
 
     @get("/examiner", opt=action("page.examiner"))
     async def examiner_home(self) -> Template:
