@@ -51,8 +51,9 @@ class TalentController(Controller):
 
     @post("/employers", opt=action("employer.create"), summary="Register an employer (托育机构)")
     async def create_employer(self, data: EmployerIn, request: Request[Any, Any, Any]) -> EmployerOut:
-        ensure_district(user_of(request), data.district_code)
-        return await talent_pool.register_employer(data)
+        user = user_of(request)
+        ensure_district(user, data.district_code)
+        return await talent_pool.register_employer(data, override_by=user.username)
 
     @get("/employers/{employer_id:int}", opt=action("employer.read"), summary="One employer")
     async def employer(self, employer_id: int, request: Request[Any, Any, Any]) -> EmployerOut:
