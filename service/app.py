@@ -35,11 +35,13 @@ from service.api.attendance import AttendanceController
 from service.api.auth import AuthController
 from service.api.bulk import BulkController
 from service.api.certification import CertificationController
+from service.api.credit import CreditController
 from service.api.exams import ExamsController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
 from service.api.talent import TalentController
+from service.api.talent_search import TalentSearchController
 from service.api.trainers import TrainerController
 from service.api.training import TrainingController
 from service.api.verify import VerifyController
@@ -158,6 +160,8 @@ def create_app(
             auth_router,
             AccountsController,
             TalentController,
+            CreditController,
+            TalentSearchController,
             TrainingController,
             AttendanceController,
             TrainerController,
