@@ -4,8 +4,8 @@
 Two districts, A (历下 370102) and B (天桥 370105), each with an employer, a training base, an
 offering with a session and an enrollment, an exam sitting and a certificate, a person employed
 there. Every caller belongs to A: anonymous, a city admin, A's district admin, A's base staff, an
-examiner assigned to A's sitting, A's employer staff, a trainee of A, a talent agency. Every route is called by
-every caller with the path (and body) naming B's records:
+examiner assigned to A's sitting, A's employer staff, a trainee of A, a talent agency. Every route
+is called by every caller with the path (and body) naming B's records:
 
 - a caller whose role the route's action does not allow gets 401 (anonymous) or 403;
 - a caller whose role is allowed but who has no business with B's record gets 403 or 404
