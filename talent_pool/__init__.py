@@ -10,12 +10,14 @@ from talent_pool._credit import (
     background_checks_overdue,
     check_status,
     credit_file,
+    credit_record_owner,
     ensure_not_excluded,
     health_certificates_expiring,
     is_excluded,
     record_background_check,
     record_credit,
     record_health_certificate,
+    withdraw_credit,
 )
 from talent_pool._employments import (
     claim_employment,
@@ -90,6 +92,7 @@ __all__ = [
     "compute_targets_table",
     "count_rows",
     "credit_file",
+    "credit_record_owner",
     "decide_employment",
     "employer_contact_requests",
     "employments",
@@ -133,4 +136,5 @@ __all__ = [
     "training_hours",
     "training_hours_of",
     "update_credential_status",
+    "withdraw_credit",
 ]

@@ -74,6 +74,36 @@ async def record_credit(
     return CreditRecordOut.model_validate(_out(row.to_dict()))
 
 
+async def credit_record_owner(record_id: int) -> int:
+    """The practitioner id of a credit record; raises :class:`NotFound`."""
+    row = await CreditRecord.select(CreditRecord.practitioner).where(CreditRecord.id == record_id).first()
+    if row is None:
+        raise NotFound(f"信用记录 {record_id} 不存在")
+    return int(row["practitioner"])
+
+
+async def withdraw_credit(
+    record_id: int, *, reason: str, withdrawn_by: str, today: dt.date
+) -> CreditRecordOut:
+    """Withdraw (撤销) a credit record entered in error, on the local date ``today``, with the
+    reason and who did it; it stays on file but counts nowhere (a withdrawn lifetime exclusion
+    no longer blocks employments). Raises :class:`NotFound`, :class:`Conflict` when already
+    withdrawn, :class:`ValidationFailed` without a reason."""
+    if not reason.strip():
+        raise ValidationFailed("撤销须填写原因", field="reason")
+    async with atomic():
+        row = await CreditRecord.objects().get(CreditRecord.id == record_id)
+        if row is None:
+            raise NotFound(f"信用记录 {record_id} 不存在")
+        if row.withdrawn_on is not None:
+            raise Conflict("该信用记录已撤销")
+        row.withdrawn_on = today
+        row.withdrawn_reason = reason.strip()
+        row.withdrawn_by = withdrawn_by[:64]
+        await row.save()
+    return CreditRecordOut.model_validate(_out(row.to_dict()))
+
+
 async def record_background_check(
     practitioner_id: int,
     data: BackgroundCheckIn,
@@ -133,10 +163,12 @@ async def record_health_certificate(
 
 
 async def is_excluded(practitioner_id: int) -> bool:
-    """Whether a lifetime exclusion (终身禁入) is on the person's record."""
+    """Whether a lifetime exclusion (终身禁入) is on the person's record (and not withdrawn)."""
     return bool(
         await CreditRecord.exists().where(
-            (CreditRecord.practitioner == practitioner_id) & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            (CreditRecord.practitioner == practitioner_id)
+            & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            & CreditRecord.withdrawn_on.is_null()
         )
     )
 
@@ -169,7 +201,9 @@ async def check_status(
     excluded = {
         r["practitioner"]
         for r in await CreditRecord.select(CreditRecord.practitioner).where(
-            CreditRecord.practitioner.is_in(ids) & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            CreditRecord.practitioner.is_in(ids)
+            & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            & CreditRecord.withdrawn_on.is_null()
         )
     }
     last_check: dict[int, dt.date] = {}

@@ -107,7 +107,9 @@ async def _candidates(practitioner_ids: list[int] | None, *, today: dt.date) -> 
     excluded = {
         r["practitioner"]
         for r in await CreditRecord.select(CreditRecord.practitioner).where(
-            CreditRecord.practitioner.is_in(ids) & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            CreditRecord.practitioner.is_in(ids)
+            & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            & CreditRecord.withdrawn_on.is_null()
         )
     }
     creds: dict[int, list[CandidateCredential]] = {}

@@ -54,6 +54,17 @@ class CreditRecordOut(BaseModel):
     recorded_by_id: int | None
     recorded_by: str
     lifetime_exclusion: bool
+    withdrawn_on: dt.date | None = None
+    withdrawn_reason: str = ""
+    withdrawn_by: str = ""
+
+
+class WithdrawIn(BaseModel):
+    """Why a credit record entered in error is withdrawn (撤销)."""
+
+    reason: str = Field(min_length=1, max_length=500)
+
+    _clean = field_validator("reason")(_required)
 
 
 class BackgroundCheckIn(BaseModel):

@@ -95,7 +95,8 @@ class CreditRecord(Table, tablename="tp_credit_record"):
     """A credit record (红黑名单) of a practitioner: a ``commendation`` (red list) or a
     ``violation`` (black list) with its evidence, the local date it happened and who recorded it
     (a regulator's login id and name). ``lifetime_exclusion`` (终身禁入, only on a violation)
-    blocks every new employment. Personal data: regulators and the person only. Never deleted.
+    blocks every new employment. Personal data: regulators and the person only. Never deleted: a
+    record entered in error is withdrawn (``withdrawn_on``, ``withdrawn_reason``, ``withdrawn_by``).
     """
 
     id: Serial
@@ -110,6 +111,10 @@ class CreditRecord(Table, tablename="tp_credit_record"):
     recorded_by = Varchar(length=64, default="")
     lifetime_exclusion = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
+    # a record entered in error is withdrawn (撤销), never deleted; a withdrawn one counts nowhere
+    withdrawn_on = Date(null=True, default=None)
+    withdrawn_reason = Text(default="")
+    withdrawn_by = Varchar(length=64, default="")
 
 
 class BackgroundCheck(Table, tablename="tp_background_check"):

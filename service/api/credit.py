@@ -27,6 +27,7 @@ from talent_pool.credit_schemas import (
     CreditRecordOut,
     HealthCertificateIn,
     HealthCertificateOut,
+    WithdrawIn,
 )
 
 District = Annotated[str | None, QueryParameter(min_length=6, max_length=6)]
@@ -49,6 +50,21 @@ class CreditController(Controller):
         await ensure_practitioner(user, practitioner_id)
         return await talent_pool.record_credit(
             practitioner_id, data, recorded_by_id=user.id, recorded_by=user.username, today=rt.today()
+        )
+
+    @post(
+        "/credit-records/{record_id:int}/withdraw",
+        opt=action("credit.record"),
+        summary="Withdraw (撤销) a credit record entered in error, with the reason; a withdrawn "
+        "lifetime exclusion no longer blocks employments",
+    )
+    async def withdraw_credit(
+        self, record_id: int, data: WithdrawIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CreditRecordOut:
+        user = user_of(request)
+        await ensure_practitioner(user, await talent_pool.credit_record_owner(record_id))
+        return await talent_pool.withdraw_credit(
+            record_id, reason=data.reason, withdrawn_by=user.username, today=rt.today()
         )
 
     @post(

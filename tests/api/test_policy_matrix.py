@@ -63,6 +63,7 @@ class World:
     pending_b: int
     examiner_a: int
     trainer_b: int
+    credit_record_b: int = 0
 
 
 def credit(first17: str) -> str:
@@ -213,7 +214,18 @@ async def build_world() -> World:
             UserAccount.claimed_name: b["name"],
         }
     ).where(UserAccount.id == pending.id)
+    from talent_pool import record_credit
+    from talent_pool.credit_schemas import CreditRecordIn
+
+    credit_b = await record_credit(
+        b["person"],
+        CreditRecordIn(kind="commendation", title="优秀保育员", evidence="表彰文件", occurred_on=TODAY),
+        recorded_by_id=None,
+        recorded_by="t",
+        today=TODAY,
+    )
     return World(
+        credit_record_b=credit_b.id,
         employer_b=b["employer"],
         person_b=b["person"],
         person_b_id_number=b["id_number"],
@@ -255,6 +267,7 @@ def path_for(template: str, w: World) -> str:
         "course_id": w.course,
         "lesson_id": 10**6,
         "name": "lesson.mp4",
+        "record_id": w.credit_record_b,
         "request_id": 10**6,  # no such contact request: the trainee's own only (404)
     }
     path = template
@@ -416,6 +429,7 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
             "occurred_on": start,
             "lifetime_exclusion": True,
         },
+        ("POST", "/api/credit-records/{record_id:int}/withdraw"): {"reason": "录入错误"},
         ("POST", "/api/practitioners/{practitioner_id:int}/background-checks"): {"checked_on": start},
         ("POST", "/api/practitioners/{practitioner_id:int}/health-certificates"): {
             "number": "JK-1",

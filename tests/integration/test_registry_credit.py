@@ -191,6 +191,22 @@ async def test_lifetime_exclusion_blocks_every_new_employment(db: None) -> None:
     staff = await talent_pool.staff_of_employer(employer, today=TODAY)
     assert [(m.practitioner_id, m.lifetime_excluded) for m in staff] == [(person, True)]
     assert "虐待" not in staff[0].model_dump_json()
+    # withdrawn (entered in error): on file, but it blocks nothing any more
+    with pytest.raises(ValidationFailed, match="原因"):
+        await talent_pool.withdraw_credit(record.id, reason=" ", withdrawn_by="city", today=TODAY)
+    withdrawn = await talent_pool.withdraw_credit(
+        record.id, reason="录入错误：另一人", withdrawn_by="city", today=TODAY
+    )
+    assert (withdrawn.withdrawn_on, withdrawn.withdrawn_by) == (TODAY, "city")
+    with pytest.raises(Conflict, match="已撤销"):
+        await talent_pool.withdraw_credit(record.id, reason="再次", withdrawn_by="city", today=TODAY)
+    assert not await talent_pool.is_excluded(person)
+    again = await talent_pool.claim_employment(
+        other, id_number=make_id(5), name="赵六", start_date=TODAY, requested_by="e", today=TODAY
+    )
+    assert again.status == "pending"
+    file = await talent_pool.credit_file(person, today=TODAY)
+    assert [r.withdrawn_reason for r in file.credit_records] == ["录入错误：另一人"]
 
 
 async def test_background_check_due_dates_and_overdue_list(db: None) -> None:
