@@ -52,6 +52,7 @@ from talent_pool._registry import (
     seed_reference_data,
 )
 from talent_pool._search import (
+    accepted_contacts,
     answer_contact_request,
     employer_contact_requests,
     get_consent,
@@ -84,6 +85,7 @@ __all__ = [
     "NotFound",
     "TuoyuError",
     "ValidationFailed",
+    "accepted_contacts",
     "answer_contact_request",
     "background_checks_overdue",
     "check_status",

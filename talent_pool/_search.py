@@ -258,6 +258,16 @@ async def employer_contact_requests(
     ]
 
 
+async def accepted_contacts(employer_id: int) -> list[int]:
+    """Practitioner ids whose phone the employer's list shows (accepted requests of people who
+    still consent) — for the audit of that read."""
+    consenting = await _consenting_ids()
+    rows = await ContactRequest.select(ContactRequest.practitioner).where(
+        (ContactRequest.employer == employer_id) & (ContactRequest.status == "accepted")
+    )
+    return sorted({r["practitioner"] for r in rows} & consenting)
+
+
 async def my_contact_requests(practitioner_id: int) -> list[ContactRequestOut]:
     """The requests to contact the person (their own view: their own name, never a phone)."""
     rows = (

@@ -14,6 +14,7 @@ from litestar.params import QueryParameter
 from pydantic import BaseModel
 
 import talent_pool
+from service.audit import personal_read
 from service.policy import AGENCY, action, own_employer, own_practitioner, user_of
 from service.runtime import Runtime
 from talent_pool.search_schemas import (
@@ -89,7 +90,11 @@ class TalentSearchController(Controller):
         summary="My employer's contact requests and their answers",
     )
     async def contacts(self, request: Request[Any, Any, Any]) -> list[ContactRequestOut]:
-        return await talent_pool.employer_contact_requests(own_employer(user_of(request)))
+        employer_id = own_employer(user_of(request))
+        rows = await talent_pool.employer_contact_requests(employer_id)
+        if any(r.phone is not None for r in rows):  # phones the people chose to share: audited
+            personal_read(request, await talent_pool.accepted_contacts(employer_id))
+        return rows
 
     @get(
         "/me/contact-requests",

@@ -282,3 +282,8 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
         assert await ok(await c.get("/api/talent/recommendations", headers=emp), 200) == []
         assert await ok(await c.get("/api/talent/contact-requests", headers=emp), 200) == []
         assert (await ok(await c.get("/api/talent/search", headers=agency), 200))["total"] == 0
+
+    phone_reads = await AuditEntry.select(AuditEntry.actor, AuditEntry.subjects).where(
+        (AuditEntry.kind == "read_personal") & (AuditEntry.path == "/api/talent/contact-requests")
+    )
+    assert phone_reads == [{"actor": "emp", "subjects": f",{yes},"}]  # the read that showed a phone
