@@ -269,14 +269,17 @@ async def accepted_contacts(employer_id: int) -> list[int]:
 
 
 async def my_contact_requests(practitioner_id: int) -> list[ContactRequestOut]:
-    """The requests to contact the person (their own view: their own name, never a phone)."""
+    """The requests to contact the person, newest first (their own view: the employer, the
+    message, the status; the name masked as the employer saw it; never a phone)."""
     rows = (
         await ContactRequest.select(*_CONTACT_COLUMNS)
         .where(ContactRequest.practitioner == practitioner_id)
         .order_by(ContactRequest.id, ascending=False)
     )
     return [
-        ContactRequestOut(**{k: v for k, v in r.items() if k not in ("name", "phone")}, masked_name=r["name"])
+        ContactRequestOut(
+            **{k: v for k, v in r.items() if k not in ("name", "phone")}, masked_name=mask_name(r["name"])
+        )
         for r in rows
     ]
 
