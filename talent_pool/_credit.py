@@ -10,7 +10,7 @@ Who may record and read is the service's business (regulators record; employers 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from talent_pool.credit_rules import background_check_due, health_status, is_overdue
@@ -266,7 +266,7 @@ async def credit_file(practitioner_id: int, *, today: dt.date) -> CreditFile:
 
 
 async def _current_rows(
-    today: dt.date, district_code: str | None, employer_id: int | None
+    today: dt.date, district_code: str | None, employer_id: int | None, employer_ids: Collection[int] | None
 ) -> list[dict[str, Any]]:
     query = Employment.select(
         Employment.id.as_alias("employment_id"),
@@ -280,21 +280,29 @@ async def _current_rows(
         query = query.where(Employment.employer.district_code == district_code)
     if employer_id is not None:
         query = query.where(Employment.employer == employer_id)
+    if employer_ids is not None:
+        query = query.where(Employment.employer.is_in(list(employer_ids) or [-1]))
     return list(await query.order_by(Employment.employer.district_code).order_by(Employment.id))
 
 
 async def background_checks_overdue(
-    *, today: dt.date, district_code: str | None = None, employer_id: int | None = None
+    *,
+    today: dt.date,
+    district_code: str | None = None,
+    employer_id: int | None = None,
+    employer_ids: Collection[int] | None = None,
 ) -> list[CheckListRow]:
     """Currently employed people (on the local date ``today``) whose background check is overdue:
     never checked although employed (due at the start of their earliest current employment), or
     last checked more than a year ago. One row per person and current employment (a person
     working in two districts appears under each), filtered by the employer's district or the
-    employer. ``due_on`` is the due date, ``status`` ``overdue``.
+    employer, or a set of employers (``employer_ids``: a street's or a functional zone's, for
+    scopes the employer table does not name directly). ``due_on`` is the due date, ``status``
+    ``overdue``.
 
     The drill-down "background check overdue" of the targets (issue 12) calls this.
     """
-    rows = await _current_rows(today, district_code, employer_id)
+    rows = await _current_rows(today, district_code, employer_id, employer_ids)
     status = await check_status((r["practitioner_id"] for r in rows), today=today)
     return [
         CheckListRow(**r, due_on=status[r["practitioner_id"]].background_check_due, status="overdue")
@@ -304,14 +312,19 @@ async def background_checks_overdue(
 
 
 async def health_certificates_expiring(
-    *, today: dt.date, within_days: int = 30, district_code: str | None = None, employer_id: int | None = None
+    *,
+    today: dt.date,
+    within_days: int = 30,
+    district_code: str | None = None,
+    employer_id: int | None = None,
+    employer_ids: Collection[int] | None = None,
 ) -> list[CheckListRow]:
     """Currently employed people whose health certificate is missing, expired or expires within
     ``within_days`` days of ``today`` (inclusive); one row per person and current employment;
     ``due_on`` is the expiry (``None`` when missing), ``status`` missing | expired | expiring."""
     if not 0 <= within_days <= 366:
         raise ValidationFailed("天数应在 0 至 366 之间", field="within_days")
-    rows = await _current_rows(today, district_code, employer_id)
+    rows = await _current_rows(today, district_code, employer_id, employer_ids)
     status = await check_status((r["practitioner_id"] for r in rows), today=today, within_days=within_days)
     out = []
     for r in rows:

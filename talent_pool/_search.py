@@ -90,8 +90,11 @@ def _years(spans: list[tuple[dt.date, dt.date]]) -> int:
     return days // 365
 
 
-async def _candidates(practitioner_ids: list[int] | None, *, today: dt.date) -> dict[int, Candidate]:
-    """Candidates of the consenting, certified, not excluded people (all, or those named)."""
+async def _candidates(
+    practitioner_ids: list[int] | None, *, today: dt.date, district_code: str | None = None
+) -> dict[int, Candidate]:
+    """Candidates of the consenting, certified, not excluded people (all, or those named; of one
+    wanted district)."""
     query = TalentConsent.select(
         TalentConsent.practitioner,
         TalentConsent.handle,
@@ -100,6 +103,8 @@ async def _candidates(practitioner_ids: list[int] | None, *, today: dt.date) -> 
     ).where(TalentConsent.consented == True)  # noqa: E712
     if practitioner_ids is not None:
         query = query.where(TalentConsent.practitioner.is_in(practitioner_ids or [-1]))
+    if district_code:
+        query = query.where(TalentConsent.district_code == district_code)
     consents = {r["practitioner"]: r for r in await query}
     ids = list(consents)
     if not ids:
@@ -160,9 +165,7 @@ async def search_talent(
     """Consenting practitioners holding a valid qualifying credential on the local date ``today``,
     filtered by the district they want to work in, a credential's programme code and level (both
     on the same credential), most experienced first. ``total`` counts only such people."""
-    found = list((await _candidates(None, today=today)).values())
-    if district_code:
-        found = [c for c in found if c.district_code == district_code]
+    found = list((await _candidates(None, today=today, district_code=district_code)).values())
     if programme_code or level:
         found = [
             c

@@ -280,3 +280,15 @@ async def test_health_certificates_expiring_and_expired(db: None) -> None:
     file = await talent_pool.credit_file(gone, today=TODAY)
     assert file.status.health_certificate_status == "expired"
     assert [h.number for h in file.health_certificates] == [f"JK{gone}"]
+
+
+async def test_overdue_list_for_a_set_of_employers(db: None) -> None:
+    """The targets' drill-down of a street or zone passes the employers of that scope."""
+    one = await make_employer()
+    two = await make_employer(credit_code=GOOD17 + uscc_check_character(GOOD17), name="第二家")
+    a, b = await _person(31, "甲乙"), await _person(32, "丙丁")
+    await employ(one, [a])
+    await employ(two, [b])
+    rows = await talent_pool.background_checks_overdue(today=TODAY, employer_ids=[two])
+    assert [(r.practitioner_id, r.employer_id) for r in rows] == [(b, two)]
+    assert await talent_pool.background_checks_overdue(today=TODAY, employer_ids=[]) == []
