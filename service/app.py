@@ -36,6 +36,7 @@ from service.api.auth import AuthController
 from service.api.bulk import BulkController
 from service.api.certification import CertificationController
 from service.api.credit import CreditController
+from service.api.employment_transfer import EmploymentTransferController
 from service.api.exams import ExamsController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
@@ -161,6 +162,7 @@ def create_app(
             AccountsController,
             TalentController,
             CreditController,
+            EmploymentTransferController,
             TalentSearchController,
             TrainingController,
             AttendanceController,

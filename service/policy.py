@@ -75,6 +75,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "employment.list": frozenset({CITY, DISTRICT, EMPLOYER, TRAINEE}),
     "employment.decide": frozenset({CITY, DISTRICT, TRAINEE}),
     "employment.end": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "employment.transfer": frozenset({CITY, DISTRICT}),
     # credit and checks (信用与审查, issue 12)
     "credit.record": frozenset({CITY, DISTRICT}),
     "credit.read": frozenset({CITY, DISTRICT, TRAINEE}),

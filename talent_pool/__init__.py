@@ -28,6 +28,7 @@ from talent_pool._employments import (
     get_employment,
     practitioner_districts,
     start_employment,
+    transfer_employment,
 )
 from talent_pool._ledger import (
     count_rows,
@@ -137,6 +138,7 @@ __all__ = [
     "start_employment",
     "training_hours",
     "training_hours_of",
+    "transfer_employment",
     "update_credential_status",
     "withdraw_credit",
 ]

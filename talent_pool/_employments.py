@@ -136,6 +136,52 @@ async def end_employment(
     return await get_employment(employment_id)
 
 
+async def transfer_employment(
+    employment_id: int,
+    *,
+    to_employer_id: int,
+    on: dt.date,
+    position: Position | None = None,
+    by: str,
+) -> EmploymentOut:
+    """Transfer (调动) a person from the employer of an active, open employment to
+    ``to_employer_id`` on the local date ``on``: in one transaction the old employment ends the
+    day before ``on`` and a new active one starts on ``on`` (same position unless ``position``),
+    ``requested_by`` = ``transfer:<old id>`` and ``confirmed_by`` = ``by``. Returns the new one.
+
+    Raises :class:`NotFound` (employment or employer), :class:`Conflict` when the employment is
+    not active and open, the person is under a lifetime exclusion or already works at the
+    destination, :class:`ValidationFailed` when ``on`` is not after the start or the destination
+    is the same employer.
+    """
+    await get_employer(to_employer_id)
+    async with atomic():
+        row = await Employment.objects().get(Employment.id == employment_id)
+        if row is None:
+            raise NotFound(f"任职记录 {employment_id} 不存在")
+        if row.status != "active" or row.end_date is not None:
+            raise Conflict("只能调动在职（未离职）的任职记录")
+        if int(row.employer) == to_employer_id:
+            raise ValidationFailed("调入机构与原机构相同", field="employer_id")
+        if on <= row.start_date:
+            raise ValidationFailed("调动日期须晚于原任职的入职日期", field="on")
+        await ensure_not_excluded(int(row.practitioner))
+        await _ensure_not_open(int(row.practitioner), to_employer_id)
+        row.end_date = on - dt.timedelta(days=1)
+        await row.save([Employment.end_date])
+        new = Employment(
+            practitioner=row.practitioner,
+            employer=to_employer_id,
+            position=position or row.position,
+            start_date=on,
+            status="active",
+            requested_by=f"transfer:{employment_id}",
+            confirmed_by=by[:64],
+        )
+        await new.save()
+    return await get_employment(int(new.id))
+
+
 _COLUMNS: list[Any] = [
     Employment.id,
     Employment.practitioner.as_alias("practitioner_id"),

@@ -430,6 +430,10 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
             "lifetime_exclusion": True,
         },
         ("POST", "/api/credit-records/{record_id:int}/withdraw"): {"reason": "录入错误"},
+        ("POST", "/api/employments/{employment_id:int}/transfer"): {
+            "employer_id": w.employer_b,
+            "on": TODAY.isoformat(),
+        },
         ("POST", "/api/practitioners/{practitioner_id:int}/background-checks"): {"checked_on": start},
         ("POST", "/api/practitioners/{practitioner_id:int}/health-certificates"): {
             "number": "JK-1",

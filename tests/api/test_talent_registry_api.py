@@ -287,3 +287,28 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
         (AuditEntry.kind == "read_personal") & (AuditEntry.path == "/api/talent/contact-requests")
     )
     assert phone_reads == [{"actor": "emp", "subjects": f",{yes},"}]  # the read that showed a phone
+
+
+async def test_transfer_needs_both_districts_in_scope(db: None, pg_engine: Any, tmp_path: Path) -> None:
+    async with await _serve(pg_engine, tmp_path) as c:
+        employer_a = await make_employer(district_code=A)
+        first17 = "91370105MA3C0X2PK"
+        employer_b = await make_employer(
+            credit_code=first17 + uscc_check_character(first17), district_code=B, name="乙园"
+        )
+        [person] = await register_people(1, names=["调动者"])
+        await employ(employer_a, [person], start_date=dt.date(2025, 1, 1))
+        city = await role_headers(c, "city", "city_admin")
+        district_a = await role_headers(c, "dist-a", "district_admin", district_code=A)
+        [old] = await ok(await c.get("/api/employments", headers=district_a), 200)
+        body = {"employer_id": employer_b, "on": TODAY.isoformat()}
+        refused = await c.post(f"/api/employments/{old['id']}/transfer", headers=district_a, json=body)
+        assert refused.status_code == 403
+        moved = await ok(await c.post(f"/api/employments/{old['id']}/transfer", headers=city, json=body))
+        assert (moved["employer_id"], moved["district_code"], moved["start_date"]) == (
+            employer_b,
+            B,
+            TODAY.isoformat(),
+        )
+        ended = await ok(await c.get("/api/employments?status=active", headers=district_a), 200)
+        assert [e["end_date"] for e in ended] == [(TODAY - dt.timedelta(days=1)).isoformat()]

@@ -292,3 +292,36 @@ async def test_overdue_list_for_a_set_of_employers(db: None) -> None:
     rows = await talent_pool.background_checks_overdue(today=TODAY, employer_ids=[two])
     assert [(r.practitioner_id, r.employer_id) for r in rows] == [(b, two)]
     assert await talent_pool.background_checks_overdue(today=TODAY, employer_ids=[]) == []
+
+
+async def test_transfer_ends_the_old_employment_the_day_before(db: None) -> None:
+    one = await make_employer()
+    two = await make_employer(
+        credit_code=GOOD17 + uscc_check_character(GOOD17), name="第二家", district_code="370105"
+    )
+    person = await _person(41, "调动者")
+    await employ(one, [person], start_date=dt.date(2025, 3, 1))
+    [old] = await talent_pool.employments(practitioner_id=person)
+    with pytest.raises(ValidationFailed, match="相同"):
+        await talent_pool.transfer_employment(old.id, to_employer_id=one, on=TODAY, by="city")
+    with pytest.raises(ValidationFailed, match="晚于"):
+        await talent_pool.transfer_employment(old.id, to_employer_id=two, on=dt.date(2025, 3, 1), by="city")
+    new = await talent_pool.transfer_employment(
+        old.id, to_employer_id=two, on=TODAY, position="teacher", by="city"
+    )
+    assert (new.employer_id, new.start_date, new.position, new.status, new.district_code) == (
+        two,
+        TODAY,
+        "teacher",
+        "active",
+        "370105",
+    )
+    assert new.requested_by == f"transfer:{old.id}"
+    ended = await talent_pool.get_employment(old.id)
+    assert ended.end_date == TODAY - dt.timedelta(days=1)
+    with pytest.raises(Conflict, match="在职"):
+        await talent_pool.transfer_employment(old.id, to_employer_id=two, on=TODAY, by="city")
+    # one employment covers each day: the targets count the person once, in the new district
+    assert await talent_pool.employs(one, person, on=TODAY - dt.timedelta(days=1))
+    assert not await talent_pool.employs(one, person, on=TODAY)
+    assert await talent_pool.employs(two, person, on=TODAY)
