@@ -35,3 +35,28 @@ def test_registry_credit_and_search_on_a_fresh_sqlite_file(tmp_path: Path) -> No
     assert out["search"] == [1, ["钱*"]]
     assert out["contact"] == ["accepted"]
     assert out["after_withdrawal"] == 0
+
+    # the command line reads the same file: the lists as a regulator would run them
+    checks = subprocess.run(
+        [sys.executable, "-m", "service.cli", "checks", "overdue", "--district", "370102"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checks.returncode == 0, checks.stderr[-3000:]
+    rows = [line.split("\t") for line in checks.stdout.splitlines()]
+    # the CLI runs on the real local date: 赵六 (never checked, employed since 2026-01-05) is
+    # overdue on any date after that; 钱七's check lapses in 2027
+    assert "赵六" in [r[1] for r in rows] and {r[-1] for r in rows} == {"overdue"}
+    assert f"背景审查逾期：{len(rows)} 条" in checks.stderr
+    health = subprocess.run(
+        [sys.executable, "-m", "service.cli", "checks", "health-expiring", "--within-days", "400"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert health.returncode == 2 and "400" in health.stderr  # outside 0–366: refused by the option
