@@ -382,6 +382,20 @@ async def ensure_practitioner(user: AccountOut, practitioner_id: int) -> None:
     raise _deny("只能查看本人（或本区县从业人员）的档案")
 
 
+async def ensure_check_recorder(user: AccountOut, practitioner_id: int) -> None:
+    """Recording a background check or health certificate: a city admin; a district admin of a
+    district the person works in *or is being hired in* (a pending claim: the check comes before
+    hiring). NotFound for an unknown person."""
+    await talent_pool.get_practitioner(practitioner_id)
+    if user.role == CITY:
+        return
+    if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
+        practitioner_id, pending=True
+    ):
+        return
+    raise _deny("只能为本区县（在职或待入职）的从业人员登记")
+
+
 async def ensure_employment(user: AccountOut, employment_id: int, *, deciding: bool = False) -> None:
     """Regulators (in their district); the employer of the employment (to end it); the person
     themselves (to confirm or decline it)."""

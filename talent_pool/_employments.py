@@ -225,10 +225,12 @@ async def employments(
     return [EmploymentOut.model_validate(r) for r in await query]
 
 
-async def practitioner_districts(practitioner_id: int) -> set[str]:
-    """Districts of the employers the person works or worked for (confirmed employments)."""
+async def practitioner_districts(practitioner_id: int, *, pending: bool = False) -> set[str]:
+    """Districts of the employers the person works or worked for (confirmed employments; with
+    ``pending`` also employers whose claim waits for confirmation — the pre-hire checks)."""
+    statuses = ["active", "pending"] if pending else ["active"]
     rows = await Employment.select(Employment.employer.district_code.as_alias("d")).where(
-        (Employment.practitioner == practitioner_id) & (Employment.status == "active")
+        (Employment.practitioner == practitioner_id) & Employment.status.is_in(statuses)
     )
     return {r["d"] for r in rows}
 

@@ -16,7 +16,7 @@ from litestar.params import QueryParameter
 
 import talent_pool
 from service.audit import personal_read
-from service.policy import action, check_list_scope, ensure_practitioner, user_of
+from service.policy import action, check_list_scope, ensure_check_recorder, ensure_practitioner, user_of
 from service.runtime import Runtime
 from talent_pool.credit_schemas import (
     BackgroundCheckIn,
@@ -76,7 +76,7 @@ class CreditController(Controller):
         self, practitioner_id: int, data: BackgroundCheckIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> BackgroundCheckOut:
         user = user_of(request)
-        await ensure_practitioner(user, practitioner_id)
+        await ensure_check_recorder(user, practitioner_id)
         return await talent_pool.record_background_check(
             practitioner_id, data, recorded_by_id=user.id, recorded_by=user.username, today=rt.today()
         )
@@ -90,7 +90,7 @@ class CreditController(Controller):
         self, practitioner_id: int, data: HealthCertificateIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> HealthCertificateOut:
         user = user_of(request)
-        await ensure_practitioner(user, practitioner_id)
+        await ensure_check_recorder(user, practitioner_id)
         return await talent_pool.record_health_certificate(
             practitioner_id, data, recorded_by_id=user.id, recorded_by=user.username, today=rt.today()
         )

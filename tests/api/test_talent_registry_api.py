@@ -129,6 +129,25 @@ async def test_credit_records_roles_and_the_exclusion(db: None, pg_engine: Any, 
             )
         )
 
+        # a pre-hire check: district B may record it once B's employer has claimed the person
+        pre_hire = {"kind": "pre_hire", "checked_on": TODAY.isoformat()}
+        assert (
+            await c.post(f"/api/practitioners/{good}/background-checks", headers=district_b, json=pre_hire)
+        ).status_code == 403
+        await ok(
+            await c.post(
+                "/api/employment-claims",
+                headers=emp_b,
+                json={"id_number": make_id(2), "name": "钱七", "start_date": TODAY.isoformat()},
+            )
+        )
+        await ok(
+            await c.post(f"/api/practitioners/{good}/background-checks", headers=district_b, json=pre_hire)
+        )
+        assert (
+            await c.get(f"/api/practitioners/{good}/credit", headers=district_b)
+        ).status_code == 403  # not yet
+
         # the employer: staff flags, not the record; no credit file
         staff = await ok(await c.get(f"/api/employers/{employer_a}/staff", headers=emp_a), 200)
         flags = {m["practitioner_id"]: (m["lifetime_excluded"], m["background_check_overdue"]) for m in staff}
