@@ -35,12 +35,15 @@ from service.api.attendance import AttendanceController
 from service.api.auth import AuthController
 from service.api.bulk import BulkController
 from service.api.certification import CertificationController
+from service.api.credit import CreditController
+from service.api.employment_transfer import EmploymentTransferController
 from service.api.exams import ExamsController
 from service.api.images import ImagesController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
 from service.api.talent import TalentController
+from service.api.talent_search import TalentSearchController
 from service.api.trainers import TrainerController
 from service.api.training import TrainingController
 from service.api.verify import VerifyController
@@ -184,6 +187,9 @@ def create_app(
             auth_router,
             AccountsController,
             TalentController,
+            CreditController,
+            EmploymentTransferController,
+            TalentSearchController,
             TrainingController,
             AttendanceController,
             TrainerController,

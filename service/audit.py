@@ -123,6 +123,11 @@ class AuditLog:
                     )
                     prev = digest
                 await AuditEntry.insert(*rows)
+        except asyncio.CancelledError:
+            # stopped in the middle of a write (``stop`` cancels the periodic flush): the
+            # transaction rolled back, so the batch goes back for the final flush — never lost
+            self._pending[:0] = batch
+            raise
         except Exception as exc:
             self._pending[:0] = batch
             log.warning("audit log: %s entries wait, the write failed: %r", len(batch), exc)

@@ -1,5 +1,5 @@
 """The ``tuoyu`` command: serve, worker, migrate, seed, demo, create-admin, doctor, keys, relay, and
-the ``training`` tools (``service/cli_training.py``)."""
+the ``training`` tools (``service/cli_training.py``) and the ``checks`` lists (``service/cli_checks.py``)."""
 
 from __future__ import annotations
 
@@ -259,6 +259,10 @@ def relay() -> None:
 from service.cli_training import training_group  # noqa: E402  (after main: it uses its helpers)
 
 main.add_command(training_group)
+
+from service.cli_checks import checks_group  # noqa: E402
+
+main.add_command(checks_group)
 
 if __name__ == "__main__":
     main()

@@ -102,6 +102,9 @@ async def _ensure_accounts(base_id: int) -> None:
             training_base_id=base_id,
         )
     )
+    await _ensure_account(
+        AccountIn(username="agency1", password=DEMO_PASSWORD, role="agency", display_name="泉城人才服务中心")
+    )
 
 
 async def _ensure_bases() -> int:
@@ -447,7 +450,7 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
         pass
     await open_next_offering(rt)
     _say(
-        f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员 · examiner1 考评员"
+        f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员 · examiner1 考评员 · agency1 人才服务机构"
     )
 
 

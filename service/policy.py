@@ -15,7 +15,8 @@ Two layers, both here:
 
 Roles: ``city_admin`` (市卫健委), ``district_admin`` (区县卫健局, one district), ``base_staff``
 (one training base), ``examiner`` (assigned sittings), ``employer_staff`` (one employer),
-``trainee`` (themselves).
+``trainee`` (themselves), ``agency`` (人才服务机构: searches consenting candidates and recommends
+them to employers; no scope id).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ BASE = "base_staff"
 EXAMINER = "examiner"
 EMPLOYER = "employer_staff"
 TRAINEE = "trainee"
-ROLES = (CITY, DISTRICT, BASE, EXAMINER, EMPLOYER, TRAINEE)
+AGENCY = "agency"
+ROLES = (CITY, DISTRICT, BASE, EXAMINER, EMPLOYER, TRAINEE, AGENCY)
 REGULATORS = frozenset({CITY, DISTRICT})
 ROLE_NAMES = {
     CITY: "市级监管",
@@ -50,6 +52,7 @@ ROLE_NAMES = {
     EXAMINER: "考评员",
     EMPLOYER: "托育机构",
     TRAINEE: "学员",
+    AGENCY: "人才服务机构",
 }
 
 ACTIONS: dict[str, frozenset[str]] = {
@@ -73,6 +76,19 @@ ACTIONS: dict[str, frozenset[str]] = {
     "employment.list": frozenset({CITY, DISTRICT, EMPLOYER, TRAINEE}),
     "employment.decide": frozenset({CITY, DISTRICT, TRAINEE}),
     "employment.end": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "employment.transfer": frozenset({CITY, DISTRICT}),
+    # credit and checks (信用与审查, issue 12)
+    "credit.record": frozenset({CITY, DISTRICT}),
+    "credit.read": frozenset({CITY, DISTRICT, TRAINEE}),
+    "check.record": frozenset({CITY, DISTRICT}),
+    "check.lists": frozenset({CITY, DISTRICT, EMPLOYER}),
+    # talent search (人才检索, issue 12)
+    "talent.consent": frozenset({TRAINEE}),
+    "talent.search": frozenset({EMPLOYER, AGENCY}),
+    "talent.contact": frozenset({EMPLOYER}),
+    "talent.contact.answer": frozenset({TRAINEE}),
+    "talent.recommend": frozenset({AGENCY}),
+    "talent.recommendations": frozenset({EMPLOYER, AGENCY}),
     # targets
     "targets.read": frozenset({CITY, DISTRICT}),
     "targets.shortfall": frozenset({CITY, DISTRICT}),
@@ -373,6 +389,20 @@ async def ensure_practitioner(user: AccountOut, practitioner_id: int) -> None:
     raise _deny("只能查看本人（或本区县从业人员）的档案")
 
 
+async def ensure_check_recorder(user: AccountOut, practitioner_id: int) -> None:
+    """Recording a background check or health certificate: a city admin; a district admin of a
+    district the person works in *or is being hired in* (a pending claim: the check comes before
+    hiring). NotFound for an unknown person."""
+    await talent_pool.get_practitioner(practitioner_id)
+    if user.role == CITY:
+        return
+    if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
+        practitioner_id, pending=True
+    ):
+        return
+    raise _deny("只能为本区县（在职或待入职）的从业人员登记")
+
+
 async def ensure_employment(user: AccountOut, employment_id: int, *, deciding: bool = False) -> None:
     """Regulators (in their district); the employer of the employment (to end it); the person
     themselves (to confirm or decline it)."""
@@ -385,6 +415,37 @@ async def ensure_employment(user: AccountOut, employment_id: int, *, deciding: b
         ensure_district(user, employment.district_code)
         return
     raise _deny("无权处理该任职记录")
+
+
+def check_list_scope(user: AccountOut, district_code: str | None) -> dict[str, Any]:
+    """Filters of an overdue / expiring list: a city admin any district (``None``: the city); a
+    district admin always their own (naming another is 403); employer staff their own employer
+    (a district named is ignored)."""
+    if user.role == EMPLOYER:
+        if user.employer_id is None:
+            raise _deny("只能查看本机构员工")
+        return {"employer_id": user.employer_id}
+    if user.role == DISTRICT:
+        if district_code not in (None, user.district_code):
+            raise _deny("区县监管账号只能查看本区县的数据")
+        return {"district_code": user.district_code}
+    if user.role == CITY:
+        return {"district_code": district_code}
+    raise _deny("无权查看")
+
+
+def own_practitioner(user: AccountOut) -> int:
+    """The caller's own practitioner id (a trainee whose identity is verified; 403 otherwise)."""
+    if user.role == TRAINEE and user.practitioner_id is not None:
+        return user.practitioner_id
+    raise _deny("请先完成实名验证")
+
+
+def own_employer(user: AccountOut) -> int:
+    """The caller's own employer id (employer staff; 403 otherwise)."""
+    if user.role == EMPLOYER and user.employer_id is not None:
+        return user.employer_id
+    raise _deny("只能以本机构身份操作")
 
 
 def targets_scope(user: AccountOut, requested: str | None) -> str | None:

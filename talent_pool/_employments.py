@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from talent_pool._credit import ensure_not_excluded
 from talent_pool._registry import get_employer, get_practitioner, match_practitioner
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
@@ -36,7 +37,8 @@ async def start_employment(data: EmploymentIn, *, confirmed_by: str = "") -> int
     a regulator's or an import's record); returns the id.
 
     Raises :class:`NotFound` for unknown people/employers, :class:`Conflict` when the person
-    already has an open employment at the same employer, :class:`ValidationFailed` when
+    is under a lifetime exclusion (终身禁入, ``detail.lifetime_excluded``) or already has an open
+    employment at the same employer, :class:`ValidationFailed` when
     ``end_date`` precedes ``start_date``.
     """
     if data.end_date is not None and data.end_date < data.start_date:
@@ -44,6 +46,7 @@ async def start_employment(data: EmploymentIn, *, confirmed_by: str = "") -> int
     await get_practitioner(data.practitioner_id)
     await get_employer(data.employer_id)
     async with atomic():
+        await ensure_not_excluded(data.practitioner_id)
         await _ensure_not_open(data.practitioner_id, data.employer_id)
         row = Employment(
             practitioner=data.practitioner_id,
@@ -73,11 +76,14 @@ async def claim_employment(
 
     Raises :class:`NotFound` with one message (``talent_pool.NO_MATCH``) whether the ID is unknown, the
     name differs or the ID is malformed — a claim cannot be used to test who is in the pool;
-    :class:`Conflict` when an open or pending employment at this employer exists.
+    :class:`Conflict` when an open or pending employment at this employer exists, or when the
+    person is under a lifetime exclusion (the Chinese message and ``detail.lifetime_excluded``
+    say so, never the record's details).
     """
     person = await match_practitioner(id_number, name, today=today)
     await get_employer(employer_id)
     async with atomic():
+        await ensure_not_excluded(int(person.id))
         await _ensure_not_open(int(person.id), employer_id)
         row = Employment(
             practitioner=person.id,
@@ -96,13 +102,16 @@ async def decide_employment(
 ) -> EmploymentOut:
     """Confirm (``active``) or decline (``declined``) a pending employment. With
     ``practitioner_id`` (the person deciding for themselves) the employment must be theirs.
-    Raises :class:`NotFound`, :class:`Conflict` when it is not pending."""
+    Raises :class:`NotFound`, :class:`Conflict` when it is not pending or (confirming) the person
+    is under a lifetime exclusion."""
     async with atomic():
         row = await Employment.objects().get(Employment.id == employment_id)
         if row is None or (practitioner_id is not None and row.practitioner != practitioner_id):
             raise NotFound(f"任职记录 {employment_id} 不存在")
         if row.status != "pending":
             raise Conflict("该任职记录不是待确认状态")
+        if confirm:
+            await ensure_not_excluded(int(row.practitioner))
         row.status = "active" if confirm else "declined"
         row.confirmed_by = by[:64]
         await row.save()
@@ -125,6 +134,52 @@ async def end_employment(
             row.status = "declined"
         await row.save()
     return await get_employment(employment_id)
+
+
+async def transfer_employment(
+    employment_id: int,
+    *,
+    to_employer_id: int,
+    on: dt.date,
+    position: Position | None = None,
+    by: str,
+) -> EmploymentOut:
+    """Transfer (调动) a person from the employer of an active, open employment to
+    ``to_employer_id`` on the local date ``on``: in one transaction the old employment ends the
+    day before ``on`` and a new active one starts on ``on`` (same position unless ``position``),
+    ``requested_by`` = ``transfer:<old id>`` and ``confirmed_by`` = ``by``. Returns the new one.
+
+    Raises :class:`NotFound` (employment or employer), :class:`Conflict` when the employment is
+    not active and open, the person is under a lifetime exclusion or already works at the
+    destination, :class:`ValidationFailed` when ``on`` is not after the start or the destination
+    is the same employer.
+    """
+    await get_employer(to_employer_id)
+    async with atomic():
+        row = await Employment.objects().get(Employment.id == employment_id)
+        if row is None:
+            raise NotFound(f"任职记录 {employment_id} 不存在")
+        if row.status != "active" or row.end_date is not None:
+            raise Conflict("只能调动在职（未离职）的任职记录")
+        if int(row.employer) == to_employer_id:
+            raise ValidationFailed("调入机构与原机构相同", field="employer_id")
+        if on <= row.start_date:
+            raise ValidationFailed("调动日期须晚于原任职的入职日期", field="on")
+        await ensure_not_excluded(int(row.practitioner))
+        await _ensure_not_open(int(row.practitioner), to_employer_id)
+        row.end_date = on - dt.timedelta(days=1)
+        await row.save([Employment.end_date])
+        new = Employment(
+            practitioner=row.practitioner,
+            employer=to_employer_id,
+            position=position or row.position,
+            start_date=on,
+            status="active",
+            requested_by=f"transfer:{employment_id}",
+            confirmed_by=by[:64],
+        )
+        await new.save()
+    return await get_employment(int(new.id))
 
 
 _COLUMNS: list[Any] = [
@@ -170,10 +225,12 @@ async def employments(
     return [EmploymentOut.model_validate(r) for r in await query]
 
 
-async def practitioner_districts(practitioner_id: int) -> set[str]:
-    """Districts of the employers the person works or worked for (confirmed employments)."""
+async def practitioner_districts(practitioner_id: int, *, pending: bool = False) -> set[str]:
+    """Districts of the employers the person works or worked for (confirmed employments; with
+    ``pending`` also employers whose claim waits for confirmation — the pre-hire checks)."""
+    statuses = ["active", "pending"] if pending else ["active"]
     rows = await Employment.select(Employment.employer.district_code.as_alias("d")).where(
-        (Employment.practitioner == practitioner_id) & (Employment.status == "active")
+        (Employment.practitioner == practitioner_id) & Employment.status.is_in(statuses)
     )
     return {r["d"] for r in rows}
 

@@ -12,6 +12,7 @@ from talent_pool.identity import (
     age_on,
     clean_person_name,
     parse_credit_code,
+    parse_credit_code_lenient,
     parse_id_number,
 )
 from talent_pool.schemas import (
@@ -117,13 +118,32 @@ async def _require_district(code: str) -> None:
         raise ValidationFailed(f"区县代码 {code} 不是本市现行区县", field="district_code")
 
 
-async def register_employer(data: EmployerIn) -> EmployerOut:
-    """Register a childcare employer.
+async def register_employer(data: EmployerIn, *, override_by: str = "") -> EmployerOut:
+    """Register a childcare employer (kind, 普惠 flag, places, district, street, address).
 
-    Raises :class:`InvalidCreditCode` (GB 32100), :class:`ValidationFailed` for an unknown
-    district, :class:`Conflict` when the credit code is already registered.
+    The credit code must pass GB 32100-2015. With ``data.credit_code_override`` (regulators only:
+    the caller checks the role and passes its login as ``override_by``) a code whose *check
+    character* fails is registered anyway when ``credit_code_note`` says why; the override, the
+    note and who made it are stored and returned with the employer. A code that passes the check
+    is stored normally (the override is not recorded).
+
+    Raises :class:`InvalidCreditCode` (GB 32100, or any defect other than the check character
+    under an override), :class:`ValidationFailed` for an unknown district or an override without
+    a note, :class:`Conflict` when the credit code is already registered.
     """
-    code = parse_credit_code(data.credit_code)
+    override = False
+    if data.credit_code_override:
+        code, check_ok = parse_credit_code_lenient(data.credit_code)
+        if not check_ok:
+            if not data.credit_code_note:
+                raise ValidationFailed(
+                    f"统一社会信用代码 {code} 校验码错误；强制登记须填写核实说明", field="credit_code_note"
+                )
+            if not override_by:
+                raise ValidationFailed("强制登记须由监管账号办理", field="credit_code_override")
+            override = True
+    else:
+        code = parse_credit_code(data.credit_code)
     await _require_district(data.district_code)
     async with atomic():
         if await Employer.exists().where(Employer.credit_code == code):
@@ -135,6 +155,11 @@ async def register_employer(data: EmployerIn) -> EmployerOut:
             district_code=data.district_code,
             street=data.street.strip(),
             address=data.address.strip(),
+            inclusive=data.inclusive,
+            places=data.places,
+            credit_code_override=override,
+            credit_code_note=data.credit_code_note if override else "",
+            credit_code_override_by=override_by[:64] if override else "",
         )
         await row.save()
     return EmployerOut.model_validate(row.to_dict())
@@ -149,11 +174,15 @@ async def get_employer(employer_id: int) -> EmployerOut:
 
 
 async def register_practitioner(data: PractitionerIn, *, today: dt.date) -> PractitionerOut:
-    """Find or create the practitioner with this resident ID number.
+    """Find or create the practitioner with this resident ID number (one record a person: the
+    ID number is the key, whatever its typed form — lower-case ``x``, full-width digits, spaces).
 
-    The ID is normalised and validated (GB 11643-1999; retired address codes accepted).
-    An existing person with the same ID is returned unchanged when the name matches; a
-    different name raises :class:`Conflict` (a typo or a stolen identity — a human decides).
+    The ID is normalised and validated (GB 11643-1999; retired address codes accepted); gender
+    and birth date are derived from it (GB 11643 §4: digits 7–14 and the parity of digit 17),
+    never typed. An existing person with the same ID is returned when the name matches — a
+    phone given now is stored when none was on record (a phone on record is never overwritten:
+    it receives the sign-up codes); a different name raises :class:`Conflict` (a typo or a
+    stolen identity — a human decides).
     Raises :class:`InvalidIdNumber` for a bad number and :class:`ValidationFailed` for a person
     under 16 on ``today`` (the minimum working age of the Labour Law, art. 15).
     """
@@ -172,6 +201,10 @@ async def register_practitioner(data: PractitionerIn, *, today: dt.date) -> Prac
                     f"身份证号 {rid.number} 已登记为另一姓名",
                     id_number=rid.number,
                 )
+            phone = data.phone.strip()
+            if phone and not existing.phone:
+                existing.phone = phone
+                await existing.save([Practitioner.phone])
             return PractitionerOut.model_validate(existing.to_dict())
         row = Practitioner(
             id_number=rid.number,

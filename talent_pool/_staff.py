@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from talent_pool._credit import check_status
 from talent_pool._registry import get_employer
 from talent_pool.schemas import (
     StaffMember,
@@ -23,7 +24,10 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
 
     A credential counts when issued on or before ``today``, not expired, not revoked, suspended
     or superseded
-    (the certification-rate rule of ``talent_pool.targets``). Raises :class:`NotFound`.
+    (the certification-rate rule of ``talent_pool.targets``). Each member also carries the check
+    status an employer may see (``talent_pool.check_status``: the lifetime-exclusion flag, the
+    background check due date and whether it is overdue, the health certificate's status) —
+    never the credit records. Raises :class:`NotFound`.
     """
     await get_employer(employer_id)
     rows = await (
@@ -73,6 +77,7 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
         & (TrainingRecord.completed_on <= today)
     ):
         trained[t["practitioner"]] = trained.get(t["practitioner"], 0) + 1
+    checks = await check_status(ids, today=today)
     return [
         StaffMember(
             practitioner_id=r["practitioner_id"],
@@ -83,6 +88,10 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
             valid_credentials=creds.get(r["practitioner_id"], []),
             trainings_this_year=trained.get(r["practitioner_id"], 0),
             certified=bool(creds.get(r["practitioner_id"])),
+            lifetime_excluded=checks[r["practitioner_id"]].lifetime_excluded,
+            background_check_due=checks[r["practitioner_id"]].background_check_due,
+            background_check_overdue=checks[r["practitioner_id"]].background_check_overdue,
+            health_certificate_status=checks[r["practitioner_id"]].health_certificate_status,
         )
         for r in rows
     ]

@@ -140,12 +140,8 @@ def uscc_check_character(first17: str) -> str:
     return _USCC_CHARSET[(31 - total % 31) % 31]
 
 
-def parse_credit_code(raw: object) -> str:
-    """Validate and normalise a unified social credit code (统一社会信用代码, GB 32100-2015).
-
-    Returns the 18-character code. Raises :class:`InvalidCreditCode` with a Chinese reason
-    (wrong length, a character outside the 31-character set, non-digit region code, bad check).
-    """
+def _credit_code_form(raw: object) -> str:
+    """Normalise a credit code and check everything but the check character."""
     if isinstance(raw, bool | int | float):
         raise InvalidCreditCode(str(raw), "是数字而不是文本")
     if not isinstance(raw, str):
@@ -155,9 +151,28 @@ def parse_credit_code(raw: object) -> str:
         raise InvalidCreditCode(code, f"应为18位，实际为{len(code)}位")
     if not _USCC_RE.match(code):
         raise InvalidCreditCode(code, "含有不允许的字符（不使用 I、O、Z、S、V），或第3-8位不是数字")
+    return code
+
+
+def parse_credit_code(raw: object) -> str:
+    """Validate and normalise a unified social credit code (统一社会信用代码, GB 32100-2015).
+
+    Returns the 18-character code. Raises :class:`InvalidCreditCode` with a Chinese reason
+    (wrong length, a character outside the 31-character set, non-digit region code, bad check).
+    """
+    code = _credit_code_form(raw)
     if code[17] != uscc_check_character(code[:17]):
         raise InvalidCreditCode(code, "校验码错误")
     return code
+
+
+def parse_credit_code_lenient(raw: object) -> tuple[str, bool]:
+    """``(code, check_ok)``: like :func:`parse_credit_code` but a wrong GB 32100 check character
+    is reported (``check_ok`` false) instead of raised — for a regulator's explicit override
+    (some operating companies hold such codes). Every other defect still raises
+    :class:`InvalidCreditCode`."""
+    code = _credit_code_form(raw)
+    return code, code[17] == uscc_check_character(code[:17])
 
 
 def mask_id_number(number: str) -> str:
@@ -175,21 +190,63 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
-_NAME_DOTS = str.maketrans({"•": "·", "．": "·", "・": "·", "‧": "·", "∙": "·"})
+NAME_SEPARATOR = "\u00b7"
+"""The 间隔号 of minority and foreign names as stored (U+00B7 MIDDLE DOT, GB/T 15834-2011 §4.15)."""
+
+NAME_SEPARATOR_LOOKALIKES = (
+    "\u00b7",  # · MIDDLE DOT (the stored form)
+    "\u2022",  # • BULLET
+    "\u30fb",  # ・ KATAKANA MIDDLE DOT (Japanese IMEs, many Chinese IMEs on full-width)
+    "\uff65",  # ･ HALFWIDTH KATAKANA MIDDLE DOT
+    "\uff0e",  # ． FULLWIDTH FULL STOP (NFKC would make it ".")
+    "\ufe52",  # ﹒ SMALL FULL STOP (NFKC would make it ".")
+    "\u2027",  # ‧ HYPHENATION POINT (Taiwanese IMEs)
+    "\u2219",  # ∙ BULLET OPERATOR
+    "\u22c5",  # ⋅ DOT OPERATOR (Word's symbol table)
+    "\u0387",  # · GREEK ANO TELEIA (canonically equivalent to U+00B7)
+    "\u2e31",  # ⸱ WORD SEPARATOR MIDDLE DOT
+)
+"""Characters that Chinese input methods, word processors and spreadsheets produce for the 间隔号;
+each is stored as :data:`NAME_SEPARATOR` (issue 12, "Name rules")."""
+
+_NAME_DOTS = str.maketrans(dict.fromkeys(NAME_SEPARATOR_LOOKALIKES, NAME_SEPARATOR))
 _NAME_PUNCT = frozenset("·-' ")
 NAME_MAX_LENGTH = 64
+
+
+def unify_name_separators(raw: str) -> str:
+    """Every 间隔号 look-alike in ``raw`` → ``·`` (U+00B7); nothing else changes. Applied before
+    any other normalisation: NFKC would turn ``．`` (U+FF0E) and ``﹒`` (U+FE52) into ASCII ``.``."""
+    return raw.translate(_NAME_DOTS)
+
+
+def _typed(raw: str, normalised_char: str) -> str:
+    """The character the user typed that normalised to ``normalised_char`` (for the error)."""
+    for ch in raw:
+        if normalised_char in unicodedata.normalize("NFKC", ch):
+            return ch
+    return normalised_char
+
+
+def _describe(ch: str) -> str:
+    shown = ch if ch.isprintable() and not ch.isspace() else ""
+    return f"“{shown}”（U+{ord(ch):04X}）" if shown else f"U+{ord(ch):04X}"
 
 
 def clean_person_name(raw: str) -> str:
     """Normalise and validate a person's name as printed on a certificate.
 
-    White space (spaces, tabs, line breaks from spreadsheet cells, U+3000) is collapsed; spaces
-    next to a Chinese character are dropped (``"王 芳"`` → ``"王芳"``); the middle dots of minority
-    names (``买买提·艾力``) are unified to U+00B7. Only letters (any script), ``·``, ``-``, ``'`` and
-    single spaces between Latin words are allowed: digits, symbols, emoji, markup and control
-    characters are rejected. Raises ``ValueError`` with a Chinese reason.
+    First every 间隔号 look-alike (:data:`NAME_SEPARATOR_LOOKALIKES`: ``•`` ``・`` ``･`` ``．``
+    ``﹒`` ``‧`` ``∙`` …) becomes ``·`` (U+00B7), *before* NFKC (which would turn ``．`` into
+    ``.`` and refuse it). Then full-width letters become half-width (NFKC), white space (spaces,
+    tabs, line breaks from spreadsheet cells, U+3000) is collapsed and spaces next to a Chinese
+    character are dropped (``"王 芳"`` → ``"王芳"``). Only letters (any script), ``·``, ``-``,
+    ``'`` and single spaces between Latin words are allowed: digits, symbols, emoji, markup and
+    control characters are rejected. Raises ``ValueError`` with a Chinese reason that names the
+    character as the user typed it (``"."`` typed as ``．`` is named ``．``) and its code point.
     """
-    text = unicodedata.normalize("NFKC", raw).translate(_NAME_DOTS)
+    unified = unify_name_separators(raw)
+    text = unicodedata.normalize("NFKC", unified)
     words = text.split()
     if not words:
         raise ValueError("姓名不能为空")
@@ -202,7 +259,8 @@ def clean_person_name(raw: str) -> str:
     name = "".join(out)
     for ch in name:
         if not (unicodedata.category(ch).startswith("L") or ch in _NAME_PUNCT):
-            raise ValueError(f"姓名含有不允许的字符 {ch!r}（只允许文字、间隔号·、连字符）")
+            typed = _typed(unified, ch)
+            raise ValueError(f"姓名含有不允许的字符 {_describe(typed)}（只允许文字、间隔号·、连字符）")
     if len(name) > NAME_MAX_LENGTH:
         raise ValueError(f"姓名过长（最多 {NAME_MAX_LENGTH} 个字符）")
     return name

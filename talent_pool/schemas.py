@@ -37,8 +37,23 @@ def _clean_name(value: str) -> str:
     return clean_person_name(value)
 
 
+EMPLOYER_KIND_NAMES: dict[str, str] = {
+    "institution": "托育机构",
+    "kindergarten_class": "幼儿园托班",
+    "community_point": "社区托育点",
+    "home_point": "家庭托育点",
+}
+"""Employer kinds and their Chinese names (the kinds of the 2021–2025 plan's 托育服务体系)."""
+
+
 class EmployerIn(BaseModel):
-    """A new employer. ``credit_code`` is validated by GB 32100 in the service."""
+    """A new employer. ``credit_code`` is validated by GB 32100 in the service.
+
+    ``kind`` is one of :data:`EMPLOYER_KIND_NAMES`; ``inclusive`` marks 普惠托育; ``places`` is the
+    number of childcare places (托位数, ≥ 0). ``credit_code_override`` with a ``credit_code_note``
+    (why: e.g. "营业执照原件核实，登记机关早期赋码") lets a regulator register a code whose GB 32100
+    check character fails — the code must still have 18 characters of the GB 32100 set.
+    """
 
     credit_code: str = Field(max_length=40)
     name: str = Field(min_length=1, max_length=128)
@@ -46,20 +61,38 @@ class EmployerIn(BaseModel):
     district_code: str = Field(min_length=6, max_length=6)
     street: str = Field(default="", max_length=64)
     address: str = Field(default="", max_length=255)
+    inclusive: bool = False
+    places: int = Field(default=0, ge=0, le=100000)
+    credit_code_override: bool = False
+    credit_code_note: str = Field(default="", max_length=500)
 
     _clean = field_validator("name")(_clean_text)
-    _clean_rest = field_validator("street", "address")(_clean_optional)
+    _clean_rest = field_validator("street", "address", "credit_code_note")(_clean_optional)
 
 
 class EmployerOut(BaseModel):
+    """An employer as stored. ``credit_code_override`` is true when its code fails the GB 32100
+    check character and a regulator (``credit_code_override_by``) registered it anyway with
+    ``credit_code_note``; ``kind_name`` is the kind in Chinese."""
+
     model_config = ConfigDict(from_attributes=True)
     id: int
     credit_code: str
     name: str
     kind: str
+    kind_name: str = ""
     district_code: str
     street: str
     address: str
+    inclusive: bool = False
+    places: int = 0
+    credit_code_override: bool = False
+    credit_code_note: str = ""
+    credit_code_override_by: str = ""
+
+    def model_post_init(self, context: object, /) -> None:
+        if not self.kind_name:
+            self.kind_name = EMPLOYER_KIND_NAMES.get(self.kind, self.kind)
 
 
 class PractitionerIn(BaseModel):
@@ -273,3 +306,7 @@ class StaffMember(BaseModel):
     valid_credentials: list[str]
     trainings_this_year: int
     certified: bool
+    lifetime_excluded: bool = False
+    background_check_due: dt.date | None = None
+    background_check_overdue: bool = False
+    health_certificate_status: str = "missing"

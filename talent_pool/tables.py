@@ -49,6 +49,13 @@ class Employer(Table, tablename="tp_employer"):
     street = Varchar(length=64, default="")
     address = Varchar(length=255, default="")
     created_at = Timestamptz(default=TimestamptzNow())
+    # 普惠托育 (inclusive, price-capped places) and the number of places (托位数, ≥ 0)
+    inclusive = Boolean(default=False)
+    places = Integer(default=0)
+    # a code failing the GB 32100 check character registered by a regulator's explicit override
+    credit_code_override = Boolean(default=False)
+    credit_code_note = Text(default="")
+    credit_code_override_by = Varchar(length=64, default="")
 
 
 class Practitioner(Table, tablename="tp_practitioner"):
@@ -82,6 +89,111 @@ class Employment(Table, tablename="tp_employment"):
     status = Varchar(length=12, default="active")
     requested_by = Varchar(length=64, default="")
     confirmed_by = Varchar(length=64, default="")
+
+
+class CreditRecord(Table, tablename="tp_credit_record"):
+    """A credit record (红黑名单) of a practitioner: a ``commendation`` (red list) or a
+    ``violation`` (black list) with its evidence, the local date it happened and who recorded it
+    (a regulator's login id and name). ``lifetime_exclusion`` (终身禁入, only on a violation)
+    blocks every new employment. Personal data: regulators and the person only. Never deleted: a
+    record entered in error is withdrawn (``withdrawn_on``, ``withdrawn_reason``, ``withdrawn_by``).
+    """
+
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=12)  # commendation | violation
+    title = Varchar(length=128)
+    evidence = Text()
+    occurred_on = Date()
+    recorded_on = Date()
+    recorded_by_id = Integer(null=True, default=None)
+    recorded_by = Varchar(length=64, default="")
+    lifetime_exclusion = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    # a record entered in error is withdrawn (撤销), never deleted; a withdrawn one counts nowhere
+    withdrawn_on = Date(null=True, default=None)
+    withdrawn_reason = Text(default="")
+    withdrawn_by = Varchar(length=64, default="")
+
+
+class BackgroundCheck(Table, tablename="tp_background_check"):
+    """A background check (背景审查: criminal record, child-abuse and sexual-offence registers)
+    done on ``checked_on`` (local date): before hiring (``pre_hire``) and every year after
+    (``annual``). ``result`` is ``clear`` or ``concern`` (with ``note``)."""
+
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
+    kind = Varchar(length=12)  # pre_hire | annual
+    checked_on = Date()
+    result = Varchar(length=12)  # clear | concern
+    note = Text(default="")
+    recorded_by_id = Integer(null=True, default=None)
+    recorded_by = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class HealthCertificate(Table, tablename="tp_health_certificate"):
+    """A health certificate (健康证) valid from ``issued_on`` to ``expires_on`` (local dates,
+    inclusive)."""
+
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
+    number = Varchar(length=40)
+    issuer = Varchar(length=128, default="")
+    issued_on = Date()
+    expires_on = Date()
+    recorded_by_id = Integer(null=True, default=None)
+    recorded_by = Varchar(length=64, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class TalentConsent(Table, tablename="tp_talent_consent"):
+    """A practitioner's consent to appear in the talent search (人才检索授权), one row a person.
+
+    ``handle`` is the random id recruiters see for the person while ``consented``; withdrawing
+    consent replaces it, so nothing a recruiter kept still points at the person. ``district_code``
+    is where the person wants to work.
+    """
+
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, unique=True, on_delete=OnDelete.restrict)
+    consented = Boolean(default=False)
+    district_code = Varchar(length=12, default="")
+    handle = Varchar(length=32, unique=True)
+    changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContactRequest(Table, tablename="tp_contact_request"):
+    """An employer's request to contact a candidate, passed on by the platform: the person
+    accepts (the employer then sees the phone) or declines. ``status`` pending | accepted |
+    declined."""
+
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
+    employer = ForeignKey(Employer, index=True, on_delete=OnDelete.restrict)
+    message = Text(default="")
+    requested_by = Varchar(length=64, default="")
+    status = Varchar(length=12, default="pending")
+    created_at = Timestamptz(default=TimestamptzNow())
+    answered_at = Timestamptz(null=True, default=None)
+
+
+class Recommendation(Table, tablename="tp_recommendation"):
+    """A talent agency (人才服务机构) recommends a consenting candidate to an employer."""
+
+    id: Serial
+
+    practitioner = ForeignKey(Practitioner, index=True, on_delete=OnDelete.restrict)
+    employer = ForeignKey(Employer, index=True, on_delete=OnDelete.restrict)
+    agency_account_id = Integer()
+    agency_name = Varchar(length=64, default="")
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class TrainingRecord(Table, tablename="tp_training_record"):

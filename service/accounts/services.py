@@ -19,7 +19,9 @@ from service.accounts.tables import UserAccount
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
 
-Role = Literal["city_admin", "district_admin", "base_staff", "examiner", "employer_staff", "trainee"]
+Role = Literal[
+    "city_admin", "district_admin", "base_staff", "examiner", "employer_staff", "trainee", "agency"
+]
 ROLES: tuple[str, ...] = (
     "city_admin",
     "district_admin",
@@ -27,6 +29,7 @@ ROLES: tuple[str, ...] = (
     "examiner",
     "employer_staff",
     "trainee",
+    "agency",  # 人才服务机构 (talent agency): the talent search and recommendations, no scope id
 )
 
 # OWASP Password Storage Cheat Sheet, Argon2id minimum: m = 19 MiB, t = 2, p = 1 (about 30 ms a
@@ -87,8 +90,8 @@ SCOPE_FIELD = {
     "employer_staff": "employer_id",
     "trainee": "practitioner_id",
 }
-"""The scope id each role needs (city admins and examiners have none: examiners act on the
-sittings they are assigned to)."""
+"""The scope id each role needs (city admins, examiners and agencies have none: examiners act on
+the sittings they are assigned to, agencies only on consenting candidates)."""
 
 
 async def hash_password(password: str) -> str:

@@ -9,7 +9,7 @@ from piccolo.table import Table
 
 class UserAccount(Table, tablename="acc_user"):
     """A login. ``role`` is city_admin | district_admin | base_staff | examiner |
-    employer_staff | trainee.
+    employer_staff | trainee | agency (人才服务机构).
 
     Scopes (no foreign keys across apps, the service checks them): ``district_code`` for district
     admins, ``training_base_id`` for base staff and examiners (the base they work for),

@@ -4,8 +4,8 @@
 Two districts, A (历下 370102) and B (天桥 370105), each with an employer, a training base, an
 offering with a session and an enrollment, an exam sitting and a certificate, a person employed
 there. Every caller belongs to A: anonymous, a city admin, A's district admin, A's base staff, an
-examiner assigned to A's sitting, A's employer staff, a trainee of A. Every route is called by
-every caller with the path (and body) naming B's records:
+examiner assigned to A's sitting, A's employer staff, a trainee of A, a talent agency. Every route
+is called by every caller with the path (and body) naming B's records:
 
 - a caller whose role the route's action does not allow gets 401 (anonymous) or 403;
 - a caller whose role is allowed but who has no business with B's record gets 403 or 404
@@ -63,6 +63,7 @@ class World:
     pending_b: int
     examiner_a: int
     trainer_b: int
+    credit_record_b: int = 0
 
 
 def credit(first17: str) -> str:
@@ -179,6 +180,7 @@ async def build_world() -> World:
         "trainee": AccountIn(
             username="m-trainee", password=PASSWORD, role="trainee", practitioner_id=a["person"]
         ),
+        "agency": AccountIn(username="m-agency", password=PASSWORD, role="agency", display_name="人才中介"),
     }
     made = {role: await create_account(data) for role, data in accounts.items()}
     await certification.assign_examiner(a["sitting"], made["examiner"].id, by="t", now=NOW)
@@ -212,7 +214,18 @@ async def build_world() -> World:
             UserAccount.claimed_name: b["name"],
         }
     ).where(UserAccount.id == pending.id)
+    from talent_pool import record_credit
+    from talent_pool.credit_schemas import CreditRecordIn
+
+    credit_b = await record_credit(
+        b["person"],
+        CreditRecordIn(kind="commendation", title="优秀保育员", evidence="表彰文件", occurred_on=TODAY),
+        recorded_by_id=None,
+        recorded_by="t",
+        today=TODAY,
+    )
     return World(
+        credit_record_b=credit_b.id,
         employer_b=b["employer"],
         person_b=b["person"],
         person_b_id_number=b["id_number"],
@@ -255,6 +268,8 @@ def path_for(template: str, w: World) -> str:
         "lesson_id": 10**6,
         "name": "lesson.mp4",
         "district_code": B,
+        "record_id": w.credit_record_b,
+        "request_id": 10**6,  # no such contact request: the trainee's own only (404)
     }
     path = template
     for name, value in values.items():
@@ -268,6 +283,8 @@ def path_for(template: str, w: World) -> str:
         "/base": f"?base_id={w.base_b}",
         "/base/sittings": f"?base_id={w.base_b}",
         "/dashboard/shortfall.xlsx": f"?scope={B}",
+        "/api/checks/background-overdue": f"?district_code={B}",
+        "/api/checks/health-expiring": f"?district_code={B}",
     }
     return path + queries.get(path, "")
 
@@ -408,6 +425,29 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
         },
         ("POST", "/api/offerings/{offering_id:int}/subsidy"): {"subsidised": True},
         ("POST", "/api/offerings/{offering_id:int}/subsidy-claims"): {"enrollment_ids": [w.enrollment_b]},
+        # credit and checks, talent search (issue 12)
+        ("POST", "/api/practitioners/{practitioner_id:int}/credit-records"): {
+            "kind": "violation",
+            "title": "测试违规",
+            "evidence": "测试证据",
+            "occurred_on": start,
+            "lifetime_exclusion": True,
+        },
+        ("POST", "/api/credit-records/{record_id:int}/withdraw"): {"reason": "录入错误"},
+        ("POST", "/api/employments/{employment_id:int}/transfer"): {
+            "employer_id": w.employer_b,
+            "on": TODAY.isoformat(),
+        },
+        ("POST", "/api/practitioners/{practitioner_id:int}/background-checks"): {"checked_on": start},
+        ("POST", "/api/practitioners/{practitioner_id:int}/health-certificates"): {
+            "number": "JK-1",
+            "issued_on": start,
+            "expires_on": (TODAY + dt.timedelta(days=365)).isoformat(),
+        },
+        ("PUT", "/api/me/talent-consent"): {"consent": True, "district_code": B},
+        ("POST", "/api/talent/contact-requests"): {"handle": "0" * 24, "message": "您好"},
+        ("POST", "/api/me/contact-requests/{request_id:int}/answer"): {"accept": True},
+        ("POST", "/api/talent/recommendations"): {"handle": "0" * 24, "employer_id": w.employer_b},
     }
     return bodies.get((method, template))
 
@@ -453,6 +493,18 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     # into any class (B's person is refused 422 as not its staff)
     ("POST", "/api/checkin"): {"trainee"},
     ("POST", "/api/offerings/{offering_id:int}/staff-enrollments"): {"employer_staff"},
+    # an employer's lists are its own staff whatever district is named; the talent search shows
+    # consenting people of any district; "me" routes concern the caller only
+    ("GET", "/api/checks/background-overdue"): {"employer_staff"},
+    ("GET", "/api/checks/health-expiring"): {"employer_staff"},
+    ("GET", "/api/me/talent-consent"): {"trainee"},
+    ("PUT", "/api/me/talent-consent"): {"trainee"},
+    ("GET", "/api/me/contact-requests"): {"trainee"},
+    ("GET", "/api/talent/search"): {"employer_staff", "agency"},
+    ("GET", "/api/talent/contact-requests"): {"employer_staff"},
+    ("GET", "/api/talent/recommendations"): {"employer_staff", "agency"},
+    ("POST", "/api/talent/contact-requests"): {"employer_staff"},
+    ("POST", "/api/talent/recommendations"): {"agency"},
 }
 
 
@@ -509,6 +561,7 @@ async def test_every_route_refuses_every_caller_outside_its_scope(client: Any) -
         ("examiner", "m-examiner"),
         ("employer_staff", "m-employer"),
         ("trainee", "m-trainee"),
+        ("agency", "m-agency"),
     ):
         callers[role] = await login(client, username)
     spec = (await client.get("/schema/openapi.json")).json()["paths"]

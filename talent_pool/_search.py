@@ -1,0 +1,363 @@
+"""Talent search (人才检索): practitioners who consented appear to employers and talent agencies
+with a masked name, district, credentials and experience; employers ask to contact them through
+the platform (the phone is shown only after the person accepts); agencies recommend candidates to
+employers.
+
+Nothing about people who did not consent (or withdrew) is shown or counted: every query starts
+from the consenting people, a handle of a withdrawn consent is unknown (withdrawing replaces it),
+and the contact requests and recommendations of a person who withdrew disappear from the
+employer's lists. People under a lifetime exclusion (终身禁入) never appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from talent_pool._registry import is_current_district
+from talent_pool.db import atomic
+from talent_pool.errors import Conflict, NotFound, ValidationFailed
+from talent_pool.identity import mask_name
+from talent_pool.search_schemas import (
+    Candidate,
+    CandidateCredential,
+    CandidatePage,
+    ConsentIn,
+    ConsentOut,
+    ContactRequestIn,
+    ContactRequestOut,
+    RecommendationIn,
+    RecommendationOut,
+)
+from talent_pool.tables import (
+    ContactRequest,
+    Credential,
+    CreditRecord,
+    Employer,
+    Employment,
+    Practitioner,
+    Recommendation,
+    TalentConsent,
+)
+from talent_pool.target_rules import credential_counts
+
+UNKNOWN_CANDIDATE = "候选人不存在或已撤回授权"
+
+
+async def set_consent(practitioner_id: int, data: ConsentIn, *, now: dt.datetime) -> ConsentOut:
+    """Give or withdraw consent to appear in the talent search (at ``now``, aware UTC).
+
+    Consenting needs a current district of the city; each change draws a new handle, so a
+    recruiter's old handle stops working. Raises :class:`ValidationFailed`, :class:`NotFound`.
+    """
+    if data.consent and (data.district_code is None or not await is_current_district(data.district_code)):
+        raise ValidationFailed("请选择希望就业的本市区县", field="district_code")
+    async with atomic():
+        if not await Practitioner.exists().where(Practitioner.id == practitioner_id):
+            raise NotFound(f"从业人员 {practitioner_id} 不存在")
+        row = await TalentConsent.objects().get(TalentConsent.practitioner == practitioner_id)
+        if row is None:
+            row = TalentConsent(practitioner=practitioner_id)
+        row.consented = data.consent
+        row.district_code = (data.district_code or "") if data.consent else ""
+        row.handle = secrets.token_hex(12)
+        row.changed_at = now
+        await row.save()
+    return ConsentOut(consented=row.consented, district_code=row.district_code, changed_at=row.changed_at)
+
+
+async def get_consent(practitioner_id: int) -> ConsentOut:
+    """The person's current choice (not consented when never asked)."""
+    row = await TalentConsent.objects().get(TalentConsent.practitioner == practitioner_id)
+    if row is None:
+        return ConsentOut(consented=False, district_code="", changed_at=None)
+    return ConsentOut(consented=row.consented, district_code=row.district_code, changed_at=row.changed_at)
+
+
+def _years(spans: list[tuple[dt.date, dt.date]]) -> int:
+    """Whole years covered by the union of the date spans."""
+    days = 0
+    last_end: dt.date | None = None
+    for start, end in sorted(spans):
+        if last_end is not None and start <= last_end:
+            if end > last_end:
+                days += (end - last_end).days
+                last_end = end
+            continue
+        days += (end - start).days + 1
+        last_end = end
+    return days // 365
+
+
+async def _candidates(
+    practitioner_ids: list[int] | None, *, today: dt.date, district_code: str | None = None
+) -> dict[int, Candidate]:
+    """Candidates of the consenting, certified, not excluded people (all, or those named; of one
+    wanted district)."""
+    query = TalentConsent.select(
+        TalentConsent.practitioner,
+        TalentConsent.handle,
+        TalentConsent.district_code,
+        TalentConsent.practitioner.name.as_alias("name"),
+    ).where(TalentConsent.consented == True)  # noqa: E712
+    if practitioner_ids is not None:
+        query = query.where(TalentConsent.practitioner.is_in(practitioner_ids or [-1]))
+    if district_code:
+        query = query.where(TalentConsent.district_code == district_code)
+    consents = {r["practitioner"]: r for r in await query}
+    ids = list(consents)
+    if not ids:
+        return {}
+    excluded = {
+        r["practitioner"]
+        for r in await CreditRecord.select(CreditRecord.practitioner).where(
+            CreditRecord.practitioner.is_in(ids)
+            & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
+            & CreditRecord.withdrawn_on.is_null()
+        )
+    }
+    creds: dict[int, list[CandidateCredential]] = {}
+    for c in await Credential.select().where(Credential.practitioner.is_in(ids)).order_by(Credential.id):
+        if credential_counts(
+            qualifying=c["qualifying"],
+            issued_on=c["issued_on"],
+            expires_on=c["expires_on"],
+            status=c["status"],
+            status_changed_on=c["status_changed_on"],
+            on=today,
+        ):
+            creds.setdefault(c["practitioner"], []).append(
+                CandidateCredential(title=c["title"], programme_code=c["programme_code"], level=c["level"])
+            )
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for e in await Employment.select(
+        Employment.practitioner, Employment.start_date, Employment.end_date
+    ).where(
+        Employment.practitioner.is_in(ids)
+        & (Employment.status == "active")
+        & (Employment.start_date <= today)
+    ):
+        end = min(e["end_date"] or today, today)
+        spans.setdefault(e["practitioner"], []).append((e["start_date"], end))
+    return {
+        p: Candidate(
+            handle=r["handle"],
+            masked_name=mask_name(r["name"]),
+            district_code=r["district_code"],
+            credentials=creds[p],
+            years_of_experience=_years(spans.get(p, [])),
+        )
+        for p, r in consents.items()
+        if p in creds and p not in excluded
+    }
+
+
+async def search_talent(
+    *,
+    today: dt.date,
+    district_code: str | None = None,
+    programme_code: str | None = None,
+    level: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> CandidatePage:
+    """Consenting practitioners holding a valid qualifying credential on the local date ``today``,
+    filtered by the district they want to work in, a credential's programme code and level (both
+    on the same credential), most experienced first. ``total`` counts only such people."""
+    found = list((await _candidates(None, today=today, district_code=district_code)).values())
+    if programme_code or level:
+        found = [
+            c
+            for c in found
+            if any(
+                (not programme_code or k.programme_code == programme_code) and (not level or k.level == level)
+                for k in c.credentials
+            )
+        ]
+    found.sort(key=lambda c: (-c.years_of_experience, c.handle))
+    return CandidatePage(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+
+
+async def _by_handle(handle: str, *, today: dt.date) -> tuple[int, Candidate]:
+    row = await TalentConsent.objects().get(
+        (TalentConsent.handle == handle) & (TalentConsent.consented == True)  # noqa: E712
+    )
+    if row is None:
+        raise NotFound(UNKNOWN_CANDIDATE)
+    found = await _candidates([int(row.practitioner)], today=today)
+    if int(row.practitioner) not in found:
+        raise NotFound(UNKNOWN_CANDIDATE)
+    return int(row.practitioner), found[int(row.practitioner)]
+
+
+async def request_contact(
+    employer_id: int, data: ContactRequestIn, *, requested_by: str, today: dt.date
+) -> ContactRequestOut:
+    """An employer asks to contact a candidate; the person sees it and answers. One open
+    (pending) request per employer and person: :class:`Conflict` otherwise; :class:`NotFound`
+    for an unknown or withdrawn handle."""
+    practitioner_id, _ = await _by_handle(data.handle, today=today)
+    async with atomic():
+        if await ContactRequest.exists().where(
+            (ContactRequest.practitioner == practitioner_id)
+            & (ContactRequest.employer == employer_id)
+            & (ContactRequest.status == "pending")
+        ):
+            raise Conflict("已向该候选人发出联系请求，请等待答复")
+        row = ContactRequest(
+            practitioner=practitioner_id,
+            employer=employer_id,
+            message=data.message,
+            requested_by=requested_by[:64],
+        )
+        await row.save()
+    return (await employer_contact_requests(employer_id, request_id=int(row.id)))[0]
+
+
+_CONTACT_COLUMNS: list[Any] = [
+    ContactRequest.id,
+    ContactRequest.employer.as_alias("employer_id"),
+    ContactRequest.employer.name.as_alias("employer_name"),
+    ContactRequest.practitioner.name.as_alias("name"),
+    ContactRequest.practitioner.phone.as_alias("phone"),
+    ContactRequest.message,
+    ContactRequest.status,
+    ContactRequest.created_at,
+    ContactRequest.answered_at,
+]
+
+
+async def _consenting_ids() -> set[int]:
+    return {
+        r["practitioner"]
+        for r in await TalentConsent.select(TalentConsent.practitioner).where(
+            TalentConsent.consented == True  # noqa: E712
+        )
+    }
+
+
+async def employer_contact_requests(
+    employer_id: int, *, request_id: int | None = None
+) -> list[ContactRequestOut]:
+    """The employer's contact requests, newest first, of people who still consent; the phone
+    only on accepted ones."""
+    query = (
+        ContactRequest.select(*_CONTACT_COLUMNS, ContactRequest.practitioner.as_alias("pid"))
+        .where(ContactRequest.employer == employer_id)
+        .order_by(ContactRequest.id, ascending=False)
+    )
+    if request_id is not None:
+        query = query.where(ContactRequest.id == request_id)
+    consenting = await _consenting_ids()
+    return [
+        ContactRequestOut(
+            **{k: v for k, v in r.items() if k not in ("name", "phone", "pid")},
+            masked_name=mask_name(r["name"]),
+            phone=r["phone"] if r["status"] == "accepted" else None,
+        )
+        for r in await query
+        if r["pid"] in consenting
+    ]
+
+
+async def accepted_contacts(employer_id: int) -> list[int]:
+    """Practitioner ids whose phone the employer's list shows (accepted requests of people who
+    still consent) — for the audit of that read."""
+    consenting = await _consenting_ids()
+    rows = await ContactRequest.select(ContactRequest.practitioner).where(
+        (ContactRequest.employer == employer_id) & (ContactRequest.status == "accepted")
+    )
+    return sorted({r["practitioner"] for r in rows} & consenting)
+
+
+async def my_contact_requests(practitioner_id: int) -> list[ContactRequestOut]:
+    """The requests to contact the person, newest first (their own view: the employer, the
+    message, the status; the name masked as the employer saw it; never a phone)."""
+    rows = (
+        await ContactRequest.select(*_CONTACT_COLUMNS)
+        .where(ContactRequest.practitioner == practitioner_id)
+        .order_by(ContactRequest.id, ascending=False)
+    )
+    return [
+        ContactRequestOut(
+            **{k: v for k, v in r.items() if k not in ("name", "phone")}, masked_name=mask_name(r["name"])
+        )
+        for r in rows
+    ]
+
+
+async def answer_contact_request(
+    practitioner_id: int, request_id: int, *, accept: bool, now: dt.datetime
+) -> ContactRequestOut:
+    """The person accepts (the employer then sees their phone) or declines a pending request.
+    Raises :class:`NotFound` (not theirs), :class:`Conflict` (already answered)."""
+    async with atomic():
+        row = await ContactRequest.objects().get(ContactRequest.id == request_id)
+        if row is None or int(row.practitioner) != practitioner_id:
+            raise NotFound(f"联系请求 {request_id} 不存在")
+        if row.status != "pending":
+            raise Conflict("该联系请求已答复")
+        row.status = "accepted" if accept else "declined"
+        row.answered_at = now
+        await row.save()
+    return next(r for r in await my_contact_requests(practitioner_id) if r.id == request_id)
+
+
+async def recommend(
+    data: RecommendationIn, *, agency_account_id: int, agency_name: str, today: dt.date
+) -> RecommendationOut:
+    """A talent agency recommends a candidate to an employer. Raises :class:`NotFound` for an
+    unknown employer or handle, :class:`Conflict` when this agency already recommended the
+    person to the employer."""
+    practitioner_id, _ = await _by_handle(data.handle, today=today)
+    async with atomic():
+        if not await Employer.exists().where(Employer.id == data.employer_id):
+            raise NotFound(f"机构 {data.employer_id} 不存在")
+        if await Recommendation.exists().where(
+            (Recommendation.practitioner == practitioner_id)
+            & (Recommendation.employer == data.employer_id)
+            & (Recommendation.agency_account_id == agency_account_id)
+        ):
+            raise Conflict("已向该机构推荐过此候选人")
+        row = Recommendation(
+            practitioner=practitioner_id,
+            employer=data.employer_id,
+            agency_account_id=agency_account_id,
+            agency_name=agency_name[:64],
+            note=data.note,
+        )
+        await row.save()
+    return (await recommendations(agency_account_id=agency_account_id, today=today, ids=[int(row.id)]))[0]
+
+
+async def recommendations(
+    *,
+    today: dt.date,
+    employer_id: int | None = None,
+    agency_account_id: int | None = None,
+    ids: list[int] | None = None,
+) -> list[RecommendationOut]:
+    """Recommendations to an employer (or made by an agency), newest first — only of people who
+    still consent, hold a valid credential and are not excluded (the candidate as in the search)."""
+    query = Recommendation.select().order_by(Recommendation.id, ascending=False)
+    if employer_id is not None:
+        query = query.where(Recommendation.employer == employer_id)
+    if agency_account_id is not None:
+        query = query.where(Recommendation.agency_account_id == agency_account_id)
+    if ids is not None:
+        query = query.where(Recommendation.id.is_in(ids or [-1]))
+    rows = await query
+    found = await _candidates(sorted({r["practitioner"] for r in rows}), today=today)
+    return [
+        RecommendationOut(
+            id=r["id"],
+            employer_id=r["employer"],
+            agency_name=r["agency_name"],
+            note=r["note"],
+            created_at=r["created_at"],
+            candidate=found[r["practitioner"]],
+        )
+        for r in rows
+        if r["practitioner"] in found
+    ]
