@@ -6,6 +6,7 @@ section). Every write runs in :func:`talent_pool.db.atomic`, so a caller that al
 transaction (training completion, certificate issuance) feeds the ledger in *its* transaction.
 Background work is recorded with :func:`talent_pool.outbox.enqueue`."""
 
+from talent_pool._divisions import divisions_tree
 from talent_pool._employments import (
     claim_employment,
     decide_employment,
@@ -38,9 +39,11 @@ from talent_pool._registry import (
     register_practitioner,
     seed_reference_data,
 )
+from talent_pool._snapshots import has_snapshot, trend, write_snapshots
 from talent_pool._staff import (
     staff_of_employer,
 )
+from talent_pool._target_lists import DRILL_DOWNS, DrillDown, register_drill_down
 from talent_pool.errors import (
     Conflict,
     InvalidCreditCode,
@@ -50,11 +53,22 @@ from talent_pool.errors import (
     ValidationFailed,
 )
 from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, parse_id_number
-from talent_pool.targets import compute_targets, compute_targets_table, shortfall
+from talent_pool.targets import (
+    compute_targets,
+    compute_targets_table,
+    drill_down_list,
+    reference_date,
+    resolve_scopes,
+    scope_level,
+    scopes_within_district,
+    shortfall,
+)
 
 __all__ = [
+    "DRILL_DOWNS",
     "NO_MATCH",
     "Conflict",
+    "DrillDown",
     "InvalidCreditCode",
     "InvalidIdNumber",
     "NotFound",
@@ -65,6 +79,8 @@ __all__ = [
     "compute_targets_table",
     "count_rows",
     "decide_employment",
+    "divisions_tree",
+    "drill_down_list",
     "employments",
     "employs",
     "end_employment",
@@ -72,6 +88,7 @@ __all__ = [
     "get_employer",
     "get_employment",
     "get_practitioner",
+    "has_snapshot",
     "is_current_district",
     "list_districts",
     "mask_id_number",
@@ -84,13 +101,20 @@ __all__ = [
     "record_credential",
     "record_credentials",
     "record_training",
+    "reference_date",
+    "register_drill_down",
     "register_employer",
     "register_practitioner",
+    "resolve_scopes",
+    "scope_level",
+    "scopes_within_district",
     "seed_reference_data",
     "shortfall",
     "staff_of_employer",
     "start_employment",
     "training_hours",
     "training_hours_of",
+    "trend",
     "update_credential_status",
+    "write_snapshots",
 ]

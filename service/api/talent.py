@@ -49,6 +49,15 @@ class TalentController(Controller):
     async def districts(self) -> list[dict[str, str]]:
         return await talent_pool.list_districts()
 
+    @get(
+        "/divisions",
+        summary="The divisions hierarchy: districts with their streets (街道/镇), functional zones "
+        "as overlays on streets",
+        opt=action("public"),
+    )
+    async def divisions(self) -> dict[str, Any]:
+        return await talent_pool.divisions_tree()
+
     @post("/employers", opt=action("employer.create"), summary="Register an employer (托育机构)")
     async def create_employer(self, data: EmployerIn, request: Request[Any, Any, Any]) -> EmployerOut:
         ensure_district(user_of(request), data.district_code)

@@ -254,6 +254,7 @@ def path_for(template: str, w: World) -> str:
         "course_id": w.course,
         "lesson_id": 10**6,
         "name": "lesson.mp4",
+        "list_name": "uncertified",
     }
     path = template
     for name, value in values.items():
@@ -263,6 +264,8 @@ def path_for(template: str, w: World) -> str:
         "/api/audit": f"?practitioner_id={w.person_b}",
         "/api/targets": f"?scope={B}",
         "/api/targets/shortfall/certification_rate": f"?scope={B}",
+        "/api/targets/lists/uncertified": f"?scope={B}",
+        "/api/targets/trend": f"?scope={B}",
         "/dashboard/shortfall": f"?scope={B}",
     }
     return path + queries.get(path, "")
