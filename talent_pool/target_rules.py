@@ -101,12 +101,14 @@ def year_fraction(as_of: dt.date) -> tuple[int, int]:
     return (as_of - start).days + 1, (dt.date(as_of.year + 1, 1, 1) - start).days
 
 
-def project(numerator: int, as_of: dt.date) -> Decimal:
+def project(numerator: int, as_of: dt.date, denominator: int | None = None) -> Decimal:
     """The full-year projection of a count that accrues through the year (person-trainings):
-    the pace so far continued to 31 December — ``numerator × days_in_year ÷ elapsed`` — rounded
-    half-up to 0.01 for display. On 31 December the projection is the value itself."""
+    the pace so far continued to 31 December — ``numerator × days_in_year ÷ elapsed`` (÷
+    ``denominator`` for a per-person figure, the denominator being a level) — computed exactly,
+    then rounded half-up to 0.01 for display. On 31 December the projection is the value."""
     elapsed, days = year_fraction(as_of)
-    return (Decimal(numerator) * days / elapsed).quantize(TWO_DECIMALS, ROUND_HALF_UP)
+    exact = Decimal(numerator) * days / (Decimal(elapsed) * (denominator or 1))
+    return exact.quantize(TWO_DECIMALS, ROUND_HALF_UP)
 
 
 def projection_status(

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from talent_pool import reference
@@ -197,15 +197,7 @@ def _indicator(
     status: str | None = None
     projected: Decimal | None = None
     if numerator is not None and denominator != 0:
-        if accrues:
-            proj_num = rules.project(numerator, as_of)
-            projected = (
-                proj_num
-                if denominator is None
-                else (proj_num / denominator).quantize(rules.TWO_DECIMALS, ROUND_HALF_UP)
-            )
-        else:
-            projected = value
+        projected = rules.project(numerator, as_of, denominator) if accrues else value
         if target is not None:
             if denominator is None:
                 met = rules.compare(op, Decimal(numerator), target)
