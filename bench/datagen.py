@@ -195,9 +195,8 @@ class Generator:
             district, kind = self.pick_district(), self.pick_kind()
             self.employers_in[district].append(i)
             name = f"{self.district_names[district]}{rng.choice(STEMS)}{KIND_SUFFIX[kind]}（{i}）"
-            street_code, street = rng.choice(self.streets_of[district])
-            if rng.random() < 0.05:
-                street_code = None  # street unknown
+            picked, street = rng.choice(self.streets_of[district])
+            street_code: str | None = None if rng.random() < 0.05 else picked  # 5 %: street unknown
             code = self.credit_code(i, district, kind)
             if i <= 3:
                 parse_credit_code(code)  # the generator's codes are what the application accepts
