@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 from litestar.testing import AsyncTestClient
 
+import talent_pool
 from bench import targets_sql
 from bench.measure_targets import api_counts
 from service.accounts import AccountIn, create_account
@@ -17,6 +18,7 @@ from service.demo_data import generate_workforce
 from talent_pool.tables import Division, Employer
 from tests.factories import PASSWORD, admin_headers, login
 from worker.clock import Clock
+from worker.targets import targets_report
 
 DASHBOARD = "/api/targets?levels=city,district,zone,street"
 
@@ -73,8 +75,14 @@ async def test_scopes_dates_lists_trend_and_a_district_regulator(client: AsyncTe
     lists = await client.get("/api/targets/lists/expiring?scope=370102", headers=admin)
     assert lists.status_code == 200 and lists.json()["total"] == 0
     assert (await client.get("/api/targets/lists/nonsense", headers=admin)).status_code == 422
-    trend = await client.get("/api/targets/trend?scope=city", headers=admin)
-    assert trend.status_code == 200 and trend.json() == []
+    march = await targets_report(Clock().today(), as_of=dt.date(2026, 3, 31), scopes=["city"])
+    await talent_pool.write_snapshots(dt.date(2026, 3, 31), march)
+    trend = await client.get("/api/targets/trend?scope=city&year=2026", headers=admin)
+    assert trend.status_code == 200
+    # (the app's own dispatcher may have taken last night's snapshot meanwhile: other months)
+    assert [
+        (p["taken_on"], p["employed_practitioners"]) for p in trend.json() if p["month"] == "2026-03"
+    ] == [("2026-03-31", 0)]
 
     await create_account(
         AccountIn(username="lixia", password=PASSWORD, role="district_admin", district_code="370102")
