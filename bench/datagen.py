@@ -11,6 +11,8 @@ What the data looks like (deterministic: seeded by N):
 
 - employers in the 12 current districts of ``talent_pool/reference_data/jinan_divisions.json``,
   weighted roughly by population; valid unified social credit codes (GB 32100 check character);
+  95 % with a street of their district (``jinan_streets.json``, so the functional zones — overlays
+  on streets — have employers too), 5 % without (street unknown);
 - practitioners with valid resident ID numbers (GB 11643 check digit): mostly Jinan address
   codes, some retired Jinan codes (older people keep them), some from elsewhere; ages 20–55,
   mostly women, the sex digit agreeing with the gender;
@@ -49,10 +51,11 @@ from bench.servers import REPO, run_tuoyu, tuoyu_env
 from talent_pool.identity import id_check_character, parse_credit_code, parse_id_number, uscc_check_character
 from worker.clock import Clock
 
-VERSION = 2
+VERSION = 3
 PER_1X = {"tp_employer": 400, "tp_practitioner": 5_000, "tp_credential": 10_000, "tp_training_record": 20_000}
 TABLES = ("tp_employer", "tp_practitioner", "tp_employment", "tp_credential", "tp_training_record")
 DIVISIONS = REPO / "talent_pool" / "reference_data" / "jinan_divisions.json"
+STREETS = REPO / "talent_pool" / "reference_data" / "jinan_streets.json"
 
 # Resident population share of each district (10,000s, rounded; Jinan statistical yearbook order
 # of magnitude) — employers and posts follow people.
@@ -94,7 +97,7 @@ PROVIDERS = (
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 COLUMNS = {
-    "tp_employer": ("id", "credit_code", "name", "kind", "district_code", "street", "address"),
+    "tp_employer": ("id", "credit_code", "name", "kind", "district_code", "street", "street_code", "address"),
     "tp_practitioner": ("id", "id_number", "name", "gender", "birth_date", "phone"),
     "tp_employment": ("id", "practitioner", "employer", "position", "start_date", "end_date"),
     "tp_credential": (
@@ -160,6 +163,9 @@ class Generator:
         self.n = expected_rows(scale)
         divisions = json.loads(DIVISIONS.read_text())
         self.district_names = {d["code"]: d["name"] for d in divisions["districts"]}
+        self.streets_of: dict[str, list[tuple[str, str]]] = {code: [] for code in self.district_names}
+        for s in json.loads(STREETS.read_text())["streets"]:
+            self.streets_of[s["district_code"]].append((s["code"], s["name"]))
         self.retired: list[str] = divisions["retired_address_codes"]["codes"]
         if set(self.district_names) != set(DISTRICT_WEIGHTS):
             raise RuntimeError(
@@ -189,11 +195,12 @@ class Generator:
             district, kind = self.pick_district(), self.pick_kind()
             self.employers_in[district].append(i)
             name = f"{self.district_names[district]}{rng.choice(STEMS)}{KIND_SUFFIX[kind]}（{i}）"
-            street = f"第{rng.randint(1, 18)}街道"
+            picked, street = rng.choice(self.streets_of[district])
+            street_code: str | None = None if rng.random() < 0.05 else picked  # 5 %: street unknown
             code = self.credit_code(i, district, kind)
             if i <= 3:
                 parse_credit_code(code)  # the generator's codes are what the application accepts
-            yield (i, code, name, kind, district, street, f"{street}{rng.randint(1, 999)}号")
+            yield (i, code, name, kind, district, street, street_code, f"{street}{rng.randint(1, 999)}号")
 
     # ------------------------------------------------------------------ practitioners
 

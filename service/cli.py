@@ -256,9 +256,11 @@ def relay() -> None:
     click.echo(f"已投递 {_run(run)} 条")
 
 
+from service.cli_targets import targets_group  # noqa: E402  (after main: it uses its helpers)
 from service.cli_training import training_group  # noqa: E402  (after main: it uses its helpers)
 
 main.add_command(training_group)
+main.add_command(targets_group)
 
 from service.cli_checks import checks_group  # noqa: E402
 

@@ -92,6 +92,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     # targets
     "targets.read": frozenset({CITY, DISTRICT}),
     "targets.shortfall": frozenset({CITY, DISTRICT}),
+    "targets.trend": frozenset({CITY, DISTRICT}),
     # training
     "base.list": frozenset({CITY, DISTRICT, BASE}),
     "base.create": frozenset({CITY, DISTRICT}),
@@ -457,6 +458,21 @@ def targets_scope(user: AccountOut, requested: str | None) -> str | None:
     if requested not in (None, user.district_code):
         raise _deny("区县监管账号只能查看本区县的指标")
     return user.district_code
+
+
+async def targets_scopes(
+    user: AccountOut, scopes: list[str] | None, levels: list[str] | None
+) -> tuple[list[str] | None, list[str] | None]:
+    """``(scopes, levels)`` a regulator may compute: anything for a city admin; for a district
+    admin their district, its streets and its employers only — a family (``levels``) becomes
+    that district's scopes of the family; a zone, the city or another district's scope is 403."""
+    if user.role == CITY:
+        return scopes, levels
+    assert user.district_code is not None
+    inside = await talent_pool.scopes_within_district(user.district_code, scopes, levels)
+    if inside is None:
+        raise _deny("区县监管账号只能查看本区县（及其街道、机构）的指标")
+    return inside, None
 
 
 async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:

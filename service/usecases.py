@@ -22,24 +22,46 @@ from service import accounts
 from service.accounts import AccountIn, AccountOut, check_scope, create_account, find_account, get_account
 from service.accounts.identity import confirm_identity as confirm_identity_in_person
 from service.runtime import Runtime
-from talent_pool.schemas import ShortfallPage, StaffMember, TargetsReport
+from talent_pool.schemas import ShortfallPage, StaffMember, TargetsReport, TrendPoint
 from training.schemas import CompletionReport, OfferingOut
+from worker.targets import targets_report
 
 
 async def targets_table(
-    rt: Runtime, *, year: int | None = None, scope: str | None = None
+    rt: Runtime,
+    *,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    scopes: list[str] | None = None,
+    levels: list[str] | None = None,
+    scope: str | None = None,
 ) -> list[TargetsReport]:
-    """The plan's talent indicators for ``year`` (default: this local year): the city and each
-    district, or only ``scope`` ("city" or a district code), from one pass over the data. Bases
-    come from ``training``."""
-    local_today = rt.today()
-    by_district = await training.accredited_bases_by_district()
-    bases = {"city": sum(by_district.values()), **by_district}
-    return await talent_pool.compute_targets_table(
-        year or local_today.year,
-        today=local_today,
-        training_bases=bases,
-        scopes=[scope] if scope else None,
+    """The plan's talent indicators on a reference date (``as_of``, or 31 December of ``year``,
+    or today) for the scopes asked (``scopes``, or the one ``scope``; default: the city and each
+    district), from one pass over the data; bases counted on that date come from ``training``."""
+    wanted = scopes if scopes is not None else ([scope] if scope else None)
+    return await targets_report(rt.today(), year=year, as_of=as_of, scopes=wanted, levels=levels)
+
+
+async def targets_trend(rt: Runtime, *, scope: str, year: int | None) -> list[TrendPoint]:
+    """The monthly trend of ``scope`` from the nightly snapshots of ``year`` (default this year)."""
+    await talent_pool.resolve_scopes([scope], [])
+    return await talent_pool.trend(scope, year or rt.today().year)
+
+
+async def drill_down(
+    rt: Runtime,
+    list_name: str,
+    *,
+    year: int | None,
+    as_of: dt.date | None,
+    scope: str | None,
+    limit: int,
+    offset: int,
+) -> ShortfallPage:
+    """A regulator's drill-down list (uncertified, untrained, expiring…) in ``scope``."""
+    return await talent_pool.drill_down_list(
+        list_name, year, today=rt.today(), as_of=as_of, scope=scope or "city", limit=limit, offset=offset
     )
 
 

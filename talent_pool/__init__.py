@@ -19,6 +19,7 @@ from talent_pool._credit import (
     record_health_certificate,
     withdraw_credit,
 )
+from talent_pool._divisions import divisions_tree
 from talent_pool._drilldown import EmployerPerson, EmployerSummary, district_employers, employer_people
 from talent_pool._employments import (
     claim_employment,
@@ -65,9 +66,11 @@ from talent_pool._search import (
     search_talent,
     set_consent,
 )
+from talent_pool._snapshots import has_snapshot, trend, write_snapshots
 from talent_pool._staff import (
     staff_of_employer,
 )
+from talent_pool._target_lists import DRILL_DOWNS, DrillDown, register_drill_down
 from talent_pool.errors import (
     Conflict,
     InvalidCreditCode,
@@ -77,11 +80,22 @@ from talent_pool.errors import (
     ValidationFailed,
 )
 from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, parse_id_number
-from talent_pool.targets import compute_targets, compute_targets_table, shortfall
+from talent_pool.targets import (
+    compute_targets,
+    compute_targets_table,
+    drill_down_list,
+    reference_date,
+    resolve_scopes,
+    scope_level,
+    scopes_within_district,
+    shortfall,
+)
 
 __all__ = [
+    "DRILL_DOWNS",
     "NO_MATCH",
     "Conflict",
+    "DrillDown",
     "EmployerPerson",
     "EmployerSummary",
     "InvalidCreditCode",
@@ -101,6 +115,8 @@ __all__ = [
     "credit_record_owner",
     "decide_employment",
     "district_employers",
+    "divisions_tree",
+    "drill_down_list",
     "employer_contact_requests",
     "employer_people",
     "employments",
@@ -112,6 +128,7 @@ __all__ = [
     "get_employer",
     "get_employment",
     "get_practitioner",
+    "has_snapshot",
     "health_certificates_expiring",
     "is_current_district",
     "is_excluded",
@@ -132,9 +149,14 @@ __all__ = [
     "record_credit",
     "record_health_certificate",
     "record_training",
+    "reference_date",
+    "register_drill_down",
     "register_employer",
     "register_practitioner",
     "request_contact",
+    "resolve_scopes",
+    "scope_level",
+    "scopes_within_district",
     "search_talent",
     "seed_reference_data",
     "set_consent",
@@ -144,6 +166,8 @@ __all__ = [
     "training_hours",
     "training_hours_of",
     "transfer_employment",
+    "trend",
     "update_credential_status",
     "withdraw_credit",
+    "write_snapshots",
 ]

@@ -1,10 +1,10 @@
 """The registry: reference data (divisions, plan indicators), employers, practitioners, employments."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from talent_pool import reference
+from talent_pool._divisions import division_rows, require_street
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
 from talent_pool.identity import (
@@ -27,9 +27,6 @@ from talent_pool.tables import (
     PlanIndicator,
     Practitioner,
 )
-
-# The plan states person-trainings in 万人次 (10,000 person-trainings); we store plain counts.
-_UNIT_SCALE = {"万人次/年": (Decimal(10000), "人次/年")}
 
 
 async def seed_reference_data() -> dict[str, int]:
@@ -57,34 +54,28 @@ async def seed_reference_data() -> dict[str, int]:
                 "township_count": d["township_count"],
             }
         )
-    for z in doc["functional_zones"]:
-        if z.get("code"):
-            rows.append(
-                {
-                    "code": z["code"],
-                    "name": z["name"],
-                    "level": "functional_zone",
-                    "parent_code": doc["city"]["code"],
-                    "township_count": z.get("township_count"),
-                }
-            )
+    rows.extend(division_rows())  # functional zones and streets
     for code in doc["retired_address_codes"]["codes"]:
         rows.append({"code": code, "name": f"已撤销行政区划 {code}", "level": "retired"})
     plan = reference.plan_indicators()
     async with atomic():
-        existing = {r["code"] for r in await Division.select(Division.code)}
+        existing = {r["code"]: r for r in await Division.select(Division.code, Division.zone_code)}
         new = [Division(**r) for r in rows if r["code"] not in existing]
         if new:
             await Division.insert(*new)
+        for r in rows:  # a zone overlay added to a street seeded before zones existed
+            old = existing.get(r["code"])
+            if old is not None and r.get("zone_code") and old["zone_code"] != r["zone_code"]:
+                await Division.update({Division.zone_code: r["zone_code"]}).where(Division.code == r["code"])
         have = {r["key"] for r in await PlanIndicator.select(PlanIndicator.key)}
         for ind in plan["indicators"]:
-            scale, unit = _UNIT_SCALE.get(ind["unit"], (Decimal(1), ind["unit"]))
+            target, unit = reference.indicator_target(ind)
             values = {
                 "category": ind["category"],
                 "name": ind["name"],
                 "unit": unit,
                 "op": ind["op"],
-                "target": Decimal(str(ind["target"])) * scale,
+                "target": target,
                 "kind": ind["kind"],
                 "in_scope": ind["in_scope"],
                 "plan": plan["plan"],
@@ -128,8 +119,9 @@ async def register_employer(data: EmployerIn, *, override_by: str = "") -> Emplo
     is stored normally (the override is not recorded).
 
     Raises :class:`InvalidCreditCode` (GB 32100, or any defect other than the check character
-    under an override), :class:`ValidationFailed` for an unknown district or an override without
-    a note, :class:`Conflict` when the credit code is already registered.
+    under an override), :class:`ValidationFailed` for an unknown district, a ``street_code`` that
+    is not a street of that district or an override without a note, :class:`Conflict` when the
+    credit code is already registered.
     """
     override = False
     if data.credit_code_override:
@@ -145,6 +137,7 @@ async def register_employer(data: EmployerIn, *, override_by: str = "") -> Emplo
     else:
         code = parse_credit_code(data.credit_code)
     await _require_district(data.district_code)
+    street_code = None if not data.street_code else await require_street(data.street_code, data.district_code)
     async with atomic():
         if await Employer.exists().where(Employer.credit_code == code):
             raise Conflict(f"统一社会信用代码 {code} 已登记", credit_code=code)
@@ -154,6 +147,7 @@ async def register_employer(data: EmployerIn, *, override_by: str = "") -> Emplo
             kind=data.kind,
             district_code=data.district_code,
             street=data.street.strip(),
+            street_code=street_code,
             address=data.address.strip(),
             inclusive=data.inclusive,
             places=data.places,

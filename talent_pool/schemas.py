@@ -60,6 +60,9 @@ class EmployerIn(BaseModel):
     kind: EmployerKind = "institution"
     district_code: str = Field(min_length=6, max_length=6)
     street: str = Field(default="", max_length=64)
+    street_code: str | None = Field(
+        default=None, max_length=12, description="街道（乡镇）代码, a street of district_code"
+    )
     address: str = Field(default="", max_length=255)
     inclusive: bool = False
     places: int = Field(default=0, ge=0, le=100000)
@@ -83,6 +86,7 @@ class EmployerOut(BaseModel):
     kind_name: str = ""
     district_code: str
     street: str
+    street_code: str | None = None
     address: str
     inclusive: bool = False
     places: int = 0
@@ -249,6 +253,47 @@ class IndicatorValue(BaseModel):
     kind: str
     met: bool | None
     note: str = ""
+    formula: str = ""  # the plan's formula in words, e.g. "培训人次 ÷ 从业人员"
+    accrues: bool = False  # grows through the year (projected) vs a level
+    projected: Decimal | None = None  # full-year projection (same unit as value)
+    status: str | None = None  # met | not_met (year complete) | on_track | at_risk | None
+    beside: ShareValue | None = None  # shown beside it (share trained at least once)
+
+
+class ShareValue(BaseModel):
+    """A figure shown beside an indicator, e.g. the share (%) of employed people trained at
+    least once in the year: ``numerator`` people of ``denominator``."""
+
+    key: str
+    name: str
+    value: Decimal | None
+    numerator: int
+    denominator: int
+
+
+class Reconciliation(BaseModel):
+    """Why the districts do not add up to the city (city row only).
+
+    Employed: ``districts_employed`` (Σ of the districts) − ``counted_again`` (people with posts
+    in k > 1 districts are counted k times there, once in the city) = ``city_employed``;
+    ``people_in_several_districts`` is how many such people there are.
+    Person-trainings: ``districts_person_trainings`` − ``trainings_counted_again`` (trainings of
+    people in several districts, counted in each) + ``trainings_without_post`` (trainings of
+    people with no confirmed post on the reference date: pre-job trainees, people between jobs)
+    = ``city_person_trainings``."""
+
+    city_employed: int
+    districts_employed: int
+    people_in_several_districts: int
+    counted_again: int
+    city_person_trainings: int
+    districts_person_trainings: int
+    trainings_counted_again: int
+    trainings_without_post: int
+    note: str = ""
+
+
+IndicatorValue.model_rebuild()
 
 
 class TargetsReport(BaseModel):
@@ -256,10 +301,13 @@ class TargetsReport(BaseModel):
 
     year: int
     as_of: dt.date
-    scope: str  # "city" or a district code
+    scope: str  # "city" | district code | "zone:<code>" | "street:<code>" | "employer:<id>"
     scope_name: str
+    level: str = "city"  # city | district | zone | street | employer
+    plan: str = ""
     employed_practitioners: int
     indicators: list[IndicatorValue]
+    reconciliation: Reconciliation | None = None
 
     def indicator(self, key: str) -> IndicatorValue:
         """The indicator named ``key``; raises ``KeyError`` when absent."""
@@ -267,6 +315,15 @@ class TargetsReport(BaseModel):
             if item.key == key:
                 return item
         raise KeyError(key)
+
+
+class TrendPoint(BaseModel):
+    """One month of a targets trend: the month's last nightly snapshot (``taken_on``, local)."""
+
+    month: str  # "YYYY-MM"
+    taken_on: dt.date
+    employed_practitioners: int
+    indicators: list[IndicatorValue]
 
 
 class ShortfallPerson(BaseModel):
@@ -281,6 +338,9 @@ class ShortfallPerson(BaseModel):
     employer_id: int
     employer_name: str
     district_code: str
+    street_code: str | None = None
+    due_on: dt.date | None = None  # the list's date, e.g. when the credential expires
+    detail: str = ""  # the list's detail, e.g. the expiring credential's number
 
 
 class ShortfallPage(BaseModel):

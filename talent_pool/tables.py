@@ -20,6 +20,7 @@ from piccolo.columns import (
 )
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.constraints import Unique
 from piccolo.table import Table
 
 
@@ -31,10 +32,12 @@ class Division(Table, tablename="tp_division"):
 
     code = Varchar(length=12, unique=True)
     name = Varchar(length=64)
-    level = Varchar(length=16)  # city | district | functional_zone | retired
-    parent_code = Varchar(length=12, null=True, default=None)
-    kind = Varchar(length=8, default="")  # 区 / 县 for districts
+    level = Varchar(length=16)  # city | district | functional_zone | street | retired
+    parent_code = Varchar(length=12, null=True, default=None)  # a street's district
+    kind = Varchar(length=8, default="")  # 区 / 县 for districts; 街道 / 镇 / 其他 for streets
     township_count = Integer(null=True, default=None)
+    # A street inside a functional zone (功能区, an overlay on streets): the zone's code.
+    zone_code = Varchar(length=12, null=True, default=None, index=True)
 
 
 class Employer(Table, tablename="tp_employer"):
@@ -47,6 +50,8 @@ class Employer(Table, tablename="tp_employer"):
     kind = Varchar(length=24)  # institution | kindergarten_class | community_point | home_point
     district_code = Varchar(length=12, index=True)
     street = Varchar(length=64, default="")
+    # The street (街道/镇, a ``Division`` of level ``street`` of ``district_code``); None: unknown.
+    street_code = Varchar(length=12, null=True, default=None, index=True)
     address = Varchar(length=255, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     # 普惠托育 (inclusive, price-capped places) and the number of places (托位数, ≥ 0)
@@ -257,6 +262,22 @@ class PlanIndicator(Table, tablename="tp_plan_indicator"):
     kind = Varchar(length=8)  # 预期性 | 约束性
     in_scope = Boolean(default=False)
     plan = Varchar(length=255, default="")
+
+
+class TargetSnapshot(Table, tablename="tp_target_snapshot"):
+    """The targets of one scope as computed on a night (``taken_on``, a local date): the
+    monthly trend reads them. ``Unique(taken_on, scope)``: two schedulers write it once."""
+
+    id: Serial
+
+    taken_on = Date()
+    scope = Varchar(length=32)  # "city" | district code | "zone:<code>" | "street:<code>"
+    year = Integer()
+    as_of = Date()
+    data = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    tp_target_snapshot_once = Unique(["taken_on", "scope"])
 
 
 class OutboxMessage(Table, tablename="tp_outbox"):

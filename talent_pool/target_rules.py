@@ -92,3 +92,54 @@ def credential_counts(
         and status_changed_on is not None
         and status_changed_on <= on
     )
+
+
+def year_fraction(as_of: dt.date) -> tuple[int, int]:
+    """``(elapsed, days_in_year)``: the days of ``as_of``'s year from 1 January to ``as_of``
+    inclusive, and the days of that year (365 or 366)."""
+    start = dt.date(as_of.year, 1, 1)
+    return (as_of - start).days + 1, (dt.date(as_of.year + 1, 1, 1) - start).days
+
+
+def project(numerator: int, as_of: dt.date, denominator: int | None = None) -> Decimal:
+    """The full-year projection of a count that accrues through the year (person-trainings):
+    the pace so far continued to 31 December — ``numerator × days_in_year ÷ elapsed`` (÷
+    ``denominator`` for a per-person figure, the denominator being a level) — computed exactly,
+    then rounded half-up to 0.01 for display. On 31 December the projection is the value."""
+    elapsed, days = year_fraction(as_of)
+    exact = Decimal(numerator) * days / (Decimal(elapsed) * (denominator or 1))
+    return exact.quantize(TWO_DECIMALS, ROUND_HALF_UP)
+
+
+def projection_status(
+    op: str,
+    numerator: int,
+    denominator: int | None,
+    target: Decimal,
+    as_of: dt.date,
+    *,
+    accrues: bool,
+    percent: bool,
+) -> str | None:
+    """How a year-to-date figure stands against its full-year ``target``:
+
+    - on 31 December the year is complete: ``"met"`` / ``"not_met"``;
+    - before it: ``"on_track"`` when the *projection* meets the target, else ``"at_risk"``.
+
+    Projection rule: an indicator that accrues (person-trainings, trainings per practitioner)
+    is projected linearly — the numerator × days_in_year ÷ elapsed days, the denominator (people
+    employed, a level) as it is on ``as_of``; a level (certification rate, training bases) is
+    projected as its current value. Exact: ``numerator × days × (100 if percent) op target ×
+    denominator × elapsed`` — never on a rounded figure. ``None`` when the denominator is 0.
+    """
+    if denominator == 0:
+        return None
+    elapsed, days = year_fraction(as_of)
+    num = Decimal(numerator) * (100 if percent else 1)
+    den = Decimal(1 if denominator is None else denominator)
+    if accrues:
+        num, den = num * days, den * elapsed
+    ok = compare(op, num, target * den)
+    if elapsed == days:
+        return "met" if ok else "not_met"
+    return "on_track" if ok else "at_risk"

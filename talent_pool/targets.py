@@ -1,281 +1,329 @@
-"""Target computation: the plan's four talent indicators for a year and a scope.
+"""The plan's talent indicators for any date or year and any scope.
 
-Definitions (README.md, table "indicator / computed from"):
+What is counted (employed, certified, trainings…) is defined in :mod:`talent_pool._target_counts`;
+how an indicator is computed from those counts is **data**: the ``formula`` of each in-scope
+indicator in the plan file (``reference_data/plan_indicators_<end year>.json``; a later plan is
+another file, chosen by the year — :func:`talent_pool.reference.plan_for_year`). The 2021–2025
+plan (济发改社会〔2021〕239号):
 
-- *employed practitioners* on the reference date ``d`` — distinct people with a confirmed
-  (``active``) employment whose ``start_date <= d`` and (no ``end_date`` or ``end_date >= d``), at
-  an employer in the scope; an employer's unconfirmed claim counts nowhere.
-- 持证率 certification rate — employed practitioners holding, on ``d``, a *qualifying* credential
-  that is issued on or before ``d``, not expired on ``d``, and not revoked, suspended or
-  superseded on or before ``d`` ÷ employed practitioners (%, distinct people).
-- 人均接受培训次数 — training records completed in the year up to ``d`` by employed practitioners
-  ÷ employed practitioners; also reported: the share of them with ≥ 1 training.
-- 培训人次 person-trainings — training records completed in the year up to ``d``: all of them
-  for the city (pre-job trainees who are not employed yet count too), those of the scope's
-  employed practitioners for a district. The plan's target is city-wide.
-- 实训基地 training bases — accredited, active bases; passed in by the caller (the training
-  package owns bases and feeds the count), city-wide target.
+- 持证率 = certified ÷ employed (%), target ≥ 90 %;
+- 人均接受培训次数 = 培训人次 ÷ 从业人员 (person-trainings ÷ employed), ≥ 1 per year, with the share
+  of employed people trained at least once shown beside it;
+- 培训人次 = training records of the year, ≥ 1 万人次 per year, city-wide target;
+- 实训基地 = bases accredited and not withdrawn on the reference date, ≥ 10, city-wide target
+  (the training package owns bases and passes the counts in).
 
-A zero denominator gives ``value=None`` ("no data"), never an error.
-
-The city and every district come from **one** statement (:data:`_TABLE_SQL`): the employed
-people of each district and, separately, of the city (a person employed in two districts counts
-once in the city), each joined once to the set of people holding a credential on ``d`` and to
-their trainings of the year — never a query per scope or per person.
+Scopes: ``"city"``, a district code, ``"zone:<code>"`` (a functional zone: the streets it
+manages), ``"street:<code>"``, ``"employer:<id>"``. All scopes of one call come from one
+statement. Year-to-date figures carry a full-year projection and a status (``on_track`` /
+``at_risk``; ``met`` / ``not_met`` once the year is complete) — the projection rule is
+:func:`talent_pool.target_rules.projection_status`. A zero denominator gives ``value=None``
+("no data"), never an error. The city report explains what the districts do not add up to
+(:class:`~talent_pool.schemas.Reconciliation`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from talent_pool import reference
 from talent_pool import target_rules as rules
+from talent_pool._target_counts import ALL_TRAININGS, LEVELS, MULTI, scope_counts
+from talent_pool._target_lists import BY_INDICATOR, drill_down
 from talent_pool.errors import ValidationFailed
-from talent_pool.schemas import IndicatorValue, ShortfallPage, ShortfallPerson, TargetsReport
-from talent_pool.tables import Division, Employment, PlanIndicator
+from talent_pool.schemas import IndicatorValue, Reconciliation, ShareValue, ShortfallPage, TargetsReport
+from talent_pool.tables import Division, Employer, PlanIndicator
 
 CITY = "city"
-
-_EMPLOYED = """
-    SELECT DISTINCT e.practitioner AS pid
-    FROM tp_employment e JOIN tp_employer r ON r.id = e.employer
-    WHERE e.status = 'active' AND e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
-"""
-
-
-def _employed_cte(district: str | None) -> tuple[str, list[object]]:
-    if district is None:
-        return _EMPLOYED, []
-    return _EMPLOYED + " AND r.district_code = {}", [district]
+_NO_DATA = "无在职从业人员数据"
+_MEASURE_NAMES = {
+    "employed": "从业人员",
+    "certified": "持证从业人员",
+    "person_trainings": "培训人次",
+    "trainings_of_employed": "从业人员培训人次",
+    "trained_people": "至少培训1次的从业人员",
+    "training_bases": "实训基地",
+}
 
 
-# The two per-person predicates over the ``employed`` CTE; written once, used by the counts
-# (EXISTS) and by the drill-down (NOT EXISTS).
-_HOLDS_CREDENTIAL = """EXISTS (
-    SELECT 1 FROM tp_credential c
-    WHERE c.practitioner = employed.pid AND c.qualifying = {}
-      AND c.issued_on <= {}
-      AND (c.expires_on IS NULL OR c.expires_on >= {})
-      AND NOT (c.status IN ('revoked', 'suspended', 'superseded') AND c.status_changed_on <= {})
-)"""
-_TRAINED_IN_YEAR = """EXISTS (
-    SELECT 1 FROM tp_training_record t
-    WHERE t.practitioner = employed.pid AND t.completed_on >= {} AND t.completed_on <= {}
-)"""
+@dataclass(frozen=True)
+class Scope:
+    """A resolved scope: ``key`` as in the API, its ``level`` and display ``name``."""
+
+    key: str
+    level: str
+    name: str
 
 
-def _holds_args(as_of: dt.date) -> list[object]:
-    return [True, as_of, as_of, as_of]
+def scope_level(key: str) -> str:
+    """The level of a scope key (``city`` / ``district`` / ``zone`` / ``street`` / ``employer``);
+    raises :class:`ValidationFailed` for a malformed key."""
+    if key == CITY:
+        return CITY
+    prefix, sep, rest = key.partition(":")
+    if sep and prefix in ("zone", "street", "employer") and rest:
+        if prefix == "employer" and not rest.isdigit():
+            raise ValidationFailed(f"范围 {key} 不是有效的机构范围")
+        return prefix
+    if key.isdigit() and len(key) == 6:
+        return "district"
+    raise ValidationFailed(f"范围 {key} 无效（可用：city、区县代码、zone:代码、street:代码、employer:编号）")
 
 
-def _trained_args(year_start: dt.date, as_of: dt.date) -> list[object]:
-    return [year_start, as_of]
-
-
-async def _scalar(sql: str, *args: object) -> int:
-    rows = await Employment.raw(sql, *args)
-    if not rows:
-        return 0
-    value = next(iter(rows[0].values()))
-    return int(value or 0)
-
-
-_TABLE_SQL = """
-WITH employed AS (
-    SELECT DISTINCT e.practitioner AS pid, r.district_code AS district
-    FROM tp_employment e JOIN tp_employer r ON r.id = e.employer
-    WHERE e.status = 'active' AND e.start_date <= {} AND (e.end_date IS NULL OR e.end_date >= {})
-),
-people AS (SELECT DISTINCT pid FROM employed),
-certified AS (
-    SELECT DISTINCT c.practitioner AS pid FROM tp_credential c
-    WHERE c.qualifying = TRUE AND c.issued_on <= {}
-      AND (c.expires_on IS NULL OR c.expires_on >= {})
-      AND NOT (c.status IN ('revoked', 'suspended', 'superseded') AND c.status_changed_on <= {})
-),
-trained AS (
-    SELECT t.practitioner AS pid, COUNT(*) AS n FROM tp_training_record t
-    WHERE t.completed_on >= {} AND t.completed_on <= {}
-    GROUP BY t.practitioner
-)
-SELECT 'city' AS scope, COUNT(*) AS employed, COUNT(c.pid) AS certified, COUNT(t.pid) AS trained_people,
-       COALESCE(SUM(t.n), 0) AS trainings_of_employed,
-       (SELECT COUNT(*) FROM tp_training_record a
-        WHERE a.completed_on >= {} AND a.completed_on <= {}) AS person_trainings
-FROM people p LEFT JOIN certified c ON c.pid = p.pid LEFT JOIN trained t ON t.pid = p.pid
-UNION ALL
-SELECT e.district, COUNT(*), COUNT(c.pid), COUNT(t.pid), COALESCE(SUM(t.n), 0), COALESCE(SUM(t.n), 0)
-FROM employed e LEFT JOIN certified c ON c.pid = e.pid LEFT JOIN trained t ON t.pid = e.pid
-GROUP BY e.district
-"""
-
-
-async def _table_counts(as_of: dt.date, year_start: dt.date) -> dict[str, dict[str, int]]:
-    """``{scope: counts}`` for ``"city"`` and every district with employed people, in one
-    statement. ``counts``: ``employed``, ``certified``, ``trained_people`` (distinct people),
-    ``trainings_of_employed`` and ``person_trainings`` (training records; for the city all
-    records of the year, for a district those of its employed people)."""
-    args = [as_of, as_of, as_of, as_of, as_of, year_start, as_of, year_start, as_of]
-    rows = await Employment.raw(_TABLE_SQL, *args)
-    return {row["scope"]: {k: int(v or 0) for k, v in row.items() if k != "scope"} for row in rows}
-
-
-def _as_of(year: int, today: dt.date) -> dt.date:
+def reference_date(year: int | None, today: dt.date, as_of: dt.date | None = None) -> dt.date:
+    """The date figures are taken at: ``as_of`` when given (not after ``today``; its year must be
+    ``year`` when both are given), else 31 December of ``year`` or ``today`` in the current year.
+    Raises :class:`ValidationFailed`."""
+    if as_of is not None:
+        if as_of > today:
+            raise ValidationFailed(f"日期 {as_of} 晚于今天 {today}")
+        if year is not None and year != as_of.year:
+            raise ValidationFailed(f"日期 {as_of} 不在 {year} 年内")
+        return as_of
     try:
-        return rules.reference_date(year, today)
+        return rules.reference_date(year if year is not None else today.year, today)
     except ValueError as exc:
         raise ValidationFailed(str(exc)) from None
 
 
-async def _resolve_scope(scope: str) -> tuple[str, str | None]:
-    """``(scope name, district code or None for the city)``; ValidationFailed for an unknown scope."""
-    if scope == CITY:
-        city = await Division.objects().get(Division.level == "city")
-        return (city.name if city else "全市"), None
-    div = await Division.objects().get((Division.code == scope) & (Division.level == "district"))
-    if div is None:
-        raise ValidationFailed(f"范围 {scope} 不是本市区县代码")
-    return div.name, scope
+async def resolve_scopes(scopes: Sequence[str] | None, levels: Sequence[str] | None) -> list[Scope]:
+    """The scopes asked for — explicit ``scopes`` keys, and/or every scope of the families in
+    ``levels`` — with their names, in the order city, districts, zones, streets, employers (code
+    order inside). Default (both None): the city and every district. Raises
+    :class:`ValidationFailed` for an unknown level or scope."""
+    wanted_levels = list(levels or ([] if scopes else [CITY, "district"]))
+    bad = [lv for lv in wanted_levels if lv not in LEVELS]
+    if bad:
+        raise ValidationFailed(f"层级 {bad[0]} 无效（可用：{'、'.join(LEVELS)}）")
+    keys = list(dict.fromkeys(scopes or []))
+    by_level = {k: scope_level(k) for k in keys}
+    divisions = await Division.select(Division.code, Division.name, Division.level).where(
+        Division.level.is_in(["city", "district", "functional_zone", "street"])
+    )
+    names: dict[str, tuple[str, str]] = {}
+    for d in divisions:
+        level = {"functional_zone": "zone", "city": CITY}.get(d["level"], d["level"])
+        key = CITY if level == CITY else (d["code"] if level == "district" else f"{level}:{d['code']}")
+        names[key] = (level, d["name"])
+    names.setdefault(CITY, (CITY, "全市"))
+    employer_ids = [int(k.split(":", 1)[1]) for k, lv in by_level.items() if lv == "employer"]
+    want_all_employers = "employer" in wanted_levels
+    if employer_ids or want_all_employers:
+        query = Employer.select(Employer.id, Employer.name)
+        if not want_all_employers:
+            query = query.where(Employer.id.is_in(employer_ids))
+        for e in await query:
+            names[f"employer:{e['id']}"] = ("employer", e["name"])
+    unknown = [k for k in keys if k not in names]
+    if unknown:
+        raise ValidationFailed(f"范围 {unknown[0]} 不存在")
+    chosen = set(keys) | {k for k, (lv, _) in names.items() if lv in wanted_levels}
+    order = {lv: i for i, lv in enumerate(LEVELS)}
+
+    def sort_key(k: str) -> tuple[int, int, str]:
+        rest = k.split(":", 1)[-1]
+        return order[names[k][0]], int(rest) if rest.isdigit() and names[k][0] == "employer" else 0, rest
+
+    return [Scope(k, names[k][0], names[k][1]) for k in sorted(chosen, key=sort_key)]
 
 
-_EMPTY = {
-    "employed": 0,
-    "certified": 0,
-    "trained_people": 0,
-    "trainings_of_employed": 0,
-    "person_trainings": 0,
-}
-_NO_DATA = "无在职从业人员数据"
+async def _plan(year: int) -> tuple[str, list[dict[str, Any]]]:
+    """``(plan name, in-scope indicators)`` for ``year``: formulas from the plan file, targets
+    from ``tp_plan_indicator`` when it holds that plan (a regulator may have edited a target)."""
+    doc = reference.plan_for_year(year)
+    stored = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.plan == doc["plan"])}
+    out = []
+    for ind in doc["indicators"]:
+        if not ind.get("in_scope") or "formula" not in ind:
+            continue
+        target, unit = reference.indicator_target(ind)
+        row = stored.get(ind["key"])
+        if row is not None:
+            target, op = Decimal(row["target"]), row["op"]
+        else:
+            op = ind["op"]
+        out.append({**ind, "target": target, "unit": unit, "op": op})
+    return doc["plan"], out
 
 
-def _report(
-    year: int,
-    as_of: dt.date,
-    scope: str,
-    scope_name: str,
-    counts: dict[str, int],
-    plan: dict[str, dict[str, Any]],
-    training_bases: int | None,
-) -> TargetsReport:
-    """One scope's indicators from its counts and the plan table (pure; exact comparisons)."""
-    district = None if scope == CITY else scope
-    employed = counts["employed"]
+def _measures(
+    counts: Mapping[str, int], *, city: bool, all_trainings: int, bases: int | None
+) -> dict[str, int | None]:
+    return {
+        "employed": counts["employed"],
+        "certified": counts["certified"],
+        "trained_people": counts["trained_people"],
+        "trainings_of_employed": counts["trainings_of_employed"],
+        "person_trainings": all_trainings if city else counts["trainings_of_employed"],
+        "training_bases": bases,
+    }
 
-    def indicator(
-        key: str,
-        *,
-        city_only: bool,
-        value: Decimal | None,
-        numerator: int | None,
-        denominator: int | None,
-        met: Callable[[str, Decimal], bool | None],
-        note: str = "",
-    ) -> IndicatorValue:
-        p = plan.get(key)
-        op = p["op"] if p else ">="
-        target = None if p is None or (city_only and district is not None) else Decimal(p["target"])
-        return IndicatorValue(
-            key=key,
-            name=p["name"] if p else key,
-            unit=p["unit"] if p else "",
-            value=value,
-            numerator=numerator,
-            denominator=denominator,
-            target=target,
-            op=op,
-            kind=p["kind"] if p else "",
-            met=None if target is None else met(op, target),
-            note=note,
+
+def _formula_text(f: Mapping[str, Any]) -> str:
+    num = _MEASURE_NAMES.get(f["numerator"], f["numerator"])
+    if not f.get("denominator"):
+        return num
+    text = f"{num} ÷ {_MEASURE_NAMES.get(f['denominator'], f['denominator'])}"
+    return text + " × 100%" if f.get("display") == "percent" else text
+
+
+def _value(display: str, numerator: int | None, denominator: int | None) -> Decimal | None:
+    if numerator is None:
+        return None
+    if denominator is None:
+        return Decimal(numerator)
+    if display == "percent":
+        return rules.percent(numerator, denominator)
+    return rules.per_person(numerator, denominator)
+
+
+def _indicator(
+    ind: Mapping[str, Any], m: Mapping[str, int | None], scope: Scope, as_of: dt.date
+) -> IndicatorValue:
+    """One indicator of one scope from its formula (pure; exact comparisons)."""
+    f = ind["formula"]
+    numerator = m[f["numerator"]]
+    denominator = m[f["denominator"]] if f.get("denominator") else None
+    display, accrues = f.get("display", "count"), bool(f.get("accrues"))
+    value = _value(display, numerator, denominator)
+    has_target = f.get("target_scope", "any") == "any" or scope.level == CITY
+    target = Decimal(ind["target"]) if has_target else None
+    op = ind["op"]
+    met: bool | None = None
+    status: str | None = None
+    projected: Decimal | None = None
+    if numerator is not None and denominator != 0:
+        projected = rules.project(numerator, as_of, denominator) if accrues else value
+        if target is not None:
+            if denominator is None:
+                met = rules.compare(op, Decimal(numerator), target)
+            elif display == "percent":
+                met = rules.rate_met(op, numerator, denominator, target)
+            else:
+                met = rules.ratio_met(op, numerator, denominator, target)
+            status = rules.projection_status(
+                op, numerator, denominator, target, as_of, accrues=accrues, percent=display == "percent"
+            )
+    notes = []
+    if m["employed"] == 0 and denominator == 0:
+        notes.append(_NO_DATA)
+    if f.get("target_scope") == "city" and scope.level != CITY:
+        notes.append("规划目标为全市口径")
+    if f["numerator"] == "person_trainings" and scope.level != CITY:
+        notes.append("本范围为其在职人员的培训人次")
+    beside = None
+    if "beside" in f:
+        b = f["beside"]
+        bn, bd = m[b["numerator"]] or 0, m[b["denominator"]] or 0
+        beside = ShareValue(
+            key=b["key"],
+            name=b["name"],
+            value=_value(b.get("display", "percent"), bn, bd),
+            numerator=bn,
+            denominator=bd,
         )
+        if bd:
+            notes.append(f"{b['name']} {beside.value}%（{bn}/{bd}）")
+    return IndicatorValue(
+        key=ind["key"],
+        name=ind["name"],
+        unit=ind["unit"],
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        target=target,
+        op=op,
+        kind=ind["kind"],
+        met=met,
+        note="；".join(notes),
+        formula=_formula_text(f),
+        accrues=accrues,
+        projected=projected,
+        status=status,
+        beside=beside,
+    )
 
-    certified, trained = counts["certified"], counts["trainings_of_employed"]
-    person_trainings = Decimal(counts["person_trainings"])
-    bases = None if training_bases is None else Decimal(training_bases)
-    share = rules.percent(counts["trained_people"], employed)
-    indicators = [
-        indicator(
-            "certification_rate",
-            city_only=False,
-            value=rules.percent(certified, employed),
-            numerator=certified,
-            denominator=employed,
-            met=lambda op, t: rules.rate_met(op, certified, employed, t),
-            note="" if employed else _NO_DATA,
+
+_EMPTY = dict.fromkeys(("employed", "certified", "trained_people", "trainings_of_employed"), 0)
+
+
+def _reconciliation(counts: Mapping[str, Mapping[str, int]]) -> Reconciliation:
+    districts = [c for k, c in counts.items() if k.isdigit()]
+    city = counts.get(CITY, _EMPTY)
+    all_trainings = counts.get(ALL_TRAININGS, _EMPTY)["employed"]
+    d_employed = sum(c["employed"] for c in districts)
+    d_trainings = sum(c["trainings_of_employed"] for c in districts)
+    return Reconciliation(
+        city_employed=city["employed"],
+        districts_employed=d_employed,
+        people_in_several_districts=counts.get(MULTI, _EMPTY)["employed"],
+        counted_again=d_employed - city["employed"],
+        city_person_trainings=all_trainings,
+        districts_person_trainings=d_trainings,
+        trainings_counted_again=d_trainings - city["trainings_of_employed"],
+        trainings_without_post=all_trainings - city["trainings_of_employed"],
+        note=(
+            "各区县合计 − 在多个区县任职者的重复计数 = 全市从业人员；"
+            "各区县培训人次合计 − 重复计数 + 无在职记录人员（岗前学员等）的培训人次 = 全市培训人次"
         ),
-        indicator(
-            "trainings_per_practitioner",
-            city_only=False,
-            value=rules.per_person(trained, employed),
-            numerator=trained,
-            denominator=employed,
-            met=lambda op, t: rules.ratio_met(op, trained, employed, t),
-            note=f"至少培训1次的在职人员占比 {share}%（{counts['trained_people']}/{employed}）"
-            if employed
-            else _NO_DATA,
-        ),
-        indicator(
-            "person_trainings",
-            city_only=True,
-            value=person_trainings,
-            numerator=counts["person_trainings"],
-            denominator=None,
-            met=lambda op, t: rules.compare(op, person_trainings, t),
-            note="" if district is None else "区县为本区县在职人员的培训人次；规划目标为全市口径",
-        ),
-        indicator(
-            "training_bases",
-            city_only=True,
-            value=bases,
-            numerator=training_bases,
-            denominator=None,
-            met=lambda op, t: None if bases is None else rules.compare(op, bases, t),
-            note="" if district is None else "规划目标为全市口径",
-        ),
-    ]
-    return TargetsReport(
-        year=year,
-        as_of=as_of,
-        scope=scope,
-        scope_name=scope_name,
-        employed_practitioners=employed,
-        indicators=indicators,
     )
 
 
 async def compute_targets_table(
-    year: int,
+    year: int | None = None,
     *,
     today: dt.date,
+    as_of: dt.date | None = None,
     training_bases: Mapping[str, int] | None = None,
     scopes: Sequence[str] | None = None,
+    levels: Sequence[str] | None = None,
 ) -> list[TargetsReport]:
-    """The four talent indicators for ``year`` as of ``today`` for the city and every current
-    district (in code order), or only for ``scopes`` (``"city"`` and/or district codes) — all of
-    them from one statement (:data:`_TABLE_SQL`) plus the plan and division tables.
+    """The plan's talent indicators on a reference date for many scopes, from one statement.
 
-    ``today`` is the local business date and fixes the reference date (31 Dec, or today in the
-    current year). ``training_bases`` maps ``"city"`` and district codes to the number of
-    accredited active bases (missing → "no data"). Raises :class:`ValidationFailed` for an
-    unknown scope or a future year.
+    ``today`` is the local business date; the reference date is ``as_of`` (a local date, not
+    after ``today``) or 31 December of ``year`` (``today`` in the current year). ``scopes``:
+    explicit scope keys; ``levels``: whole families (``city``, ``district``, ``zone``,
+    ``street``, ``employer``); neither → the city and every district. ``training_bases`` maps
+    ``"city"`` and district codes to the bases accredited and not withdrawn on the reference
+    date (missing → "no data"). Raises :class:`ValidationFailed` for an unknown scope or level,
+    a future year or date.
     """
-    as_of = _as_of(year, today)
-    divisions = await (
-        Division.select(Division.code, Division.name, Division.level)
-        .where(Division.level.is_in(["city", "district"]))
-        .order_by(Division.code)
+    ref = reference_date(year, today, as_of)
+    chosen = await resolve_scopes(scopes, levels)
+    families = {s.level for s in chosen}
+    if CITY in families:
+        families.add("district")  # the reconciliation needs the districts
+    employers = (
+        []
+        if levels and "employer" in levels
+        else [int(s.key.split(":")[1]) for s in chosen if s.level == "employer"]
     )
-    names = {CITY if d["level"] == "city" else d["code"]: d["name"] for d in divisions}
-    names.setdefault(CITY, "全市")
-    wanted = list(scopes) if scopes is not None else [CITY] + [c for c in names if c != CITY]
-    unknown = [s for s in wanted if s not in names]
-    if unknown:
-        raise ValidationFailed(f"范围 {unknown[0]} 不是本市区县代码")
-    counts = await _table_counts(as_of, dt.date(year, 1, 1))
-    plan = {p["key"]: p for p in await PlanIndicator.select().where(PlanIndicator.in_scope == True)}  # noqa: E712
+    counts = await scope_counts(ref, families, employers)
+    plan_name, indicators = await _plan(ref.year)
     bases = training_bases or {}
-    return [_report(year, as_of, s, names[s], counts.get(s, _EMPTY), plan, bases.get(s)) for s in wanted]
+    all_trainings = counts.get(ALL_TRAININGS, _EMPTY)["employed"]
+    out = []
+    for s in chosen:
+        c = counts.get(s.key, _EMPTY)
+        m = _measures(c, city=s.level == CITY, all_trainings=all_trainings, bases=bases.get(s.key))
+        out.append(
+            TargetsReport(
+                year=ref.year,
+                as_of=ref,
+                scope=s.key,
+                scope_name=s.name,
+                level=s.level,
+                plan=plan_name,
+                employed_practitioners=c["employed"],
+                indicators=[_indicator(ind, m, s, ref) for ind in indicators],
+                reconciliation=_reconciliation(counts) if s.level == CITY else None,
+            )
+        )
+    return out
 
 
 async def compute_targets(
@@ -285,15 +333,34 @@ async def compute_targets(
     scope: str = CITY,
     training_bases: int | None = None,
 ) -> TargetsReport:
-    """:func:`compute_targets_table` for one scope (``"city"`` or a current district code);
-    ``training_bases`` is the number of accredited active bases in it (``None`` → "no data").
-    Raises :class:`ValidationFailed` for an unknown scope or a future year."""
+    """:func:`compute_targets_table` for one scope; ``training_bases`` is the number of bases
+    counted in it (``None`` → "no data"). Raises :class:`ValidationFailed` for an unknown scope
+    or a future year."""
     bases = None if training_bases is None else {scope: training_bases}
     (report,) = await compute_targets_table(year, today=today, training_bases=bases, scopes=[scope])
     return report
 
 
-SHORTFALL_INDICATORS = ("certification_rate", "trainings_per_practitioner")
+async def drill_down_list(
+    list_name: str,
+    year: int | None,
+    *,
+    today: dt.date,
+    as_of: dt.date | None = None,
+    scope: str = CITY,
+    limit: int = 100,
+    offset: int = 0,
+) -> ShortfallPage:
+    """A drill-down list (:data:`talent_pool._target_lists.DRILL_DOWNS`: ``uncertified``,
+    ``untrained``, ``expiring``, and lists registered by other packages) for ``scope`` on the
+    reference date (as :func:`compute_targets_table`): one row per person and employment.
+    Raises :class:`ValidationFailed` for an unknown list or scope, a future year or date."""
+    ref = reference_date(year, today, as_of)
+    await resolve_scopes([scope], [])
+    return await drill_down(list_name, scope, ref, limit=limit, offset=offset)
+
+
+SHORTFALL_INDICATORS = tuple(BY_INDICATOR)
 
 
 async def shortfall(
@@ -305,60 +372,57 @@ async def shortfall(
     limit: int = 100,
     offset: int = 0,
 ) -> ShortfallPage:
-    """Drill-down: the employed practitioners in ``scope`` who pull ``indicator`` down in ``year``.
-
-    ``certification_rate`` → employed on the reference date without a qualifying valid credential;
-    ``trainings_per_practitioner`` → employed without any training completed in the year so far.
-    One row per person and employment in the scope (a person working for two employers appears
-    under each, every row naming its own employer), ordered by district, employer, name;
-    ``total`` counts the rows, ``people_total`` the distinct people, ``people`` is one page.
-    Raises :class:`ValidationFailed` for another indicator, an unknown scope or a future year.
-    """
-    if indicator not in SHORTFALL_INDICATORS:
+    """The drill-down behind ``indicator``: ``certification_rate`` → ``uncertified``,
+    ``trainings_per_practitioner`` → ``untrained`` (see :func:`drill_down_list`); the page's
+    ``indicator`` is the indicator asked for. Raises :class:`ValidationFailed` for another
+    indicator, an unknown scope or a future year."""
+    if indicator not in BY_INDICATOR:
         raise ValidationFailed(f"指标 {indicator} 不支持下钻（可用：{'、'.join(SHORTFALL_INDICATORS)}）")
-    as_of = _as_of(year, today)
-    _, district = await _resolve_scope(scope)
-    employed_sql, extra = _employed_cte(district)
-    cte_args: list[object] = [as_of, as_of, *extra]
-    if indicator == "certification_rate":
-        where, where_args = f"NOT {_HOLDS_CREDENTIAL}", _holds_args(as_of)
-    else:
-        where, where_args = f"NOT {_TRAINED_IN_YEAR}", _trained_args(dt.date(year, 1, 1), as_of)
-    base = f"WITH employed AS ({employed_sql}) "
-    in_scope = "" if district is None else " AND r.district_code = {}"
-    scope_args: list[object] = [] if district is None else [district]
-    rows_sql = f"""
-        FROM employed
-        JOIN tp_practitioner p ON p.id = employed.pid
-        JOIN tp_employment e ON e.practitioner = p.id AND e.status = 'active'
-             AND e.start_date <= {{}} AND (e.end_date IS NULL OR e.end_date >= {{}})
-        JOIN tp_employer r ON r.id = e.employer{in_scope}
-        WHERE {where}
-    """
-    args = [*cte_args, as_of, as_of, *scope_args, *where_args]
-    counted = await Employment.raw(
-        base + f"SELECT COUNT(*) AS n, COUNT(DISTINCT p.id) AS people {rows_sql}", *args
+    page = await drill_down_list(
+        BY_INDICATOR[indicator], year, today=today, scope=scope, limit=limit, offset=offset
     )
-    total, people_total = (int(counted[0]["n"] or 0), int(counted[0]["people"] or 0)) if counted else (0, 0)
-    rows = await Employment.raw(
-        base
-        + f"""
-        SELECT p.id AS practitioner_id, p.name, p.id_number, p.phone, e.id AS employment_id,
-               r.id AS employer_id, r.name AS employer_name, r.district_code
-        {rows_sql}
-        ORDER BY r.district_code, r.name, p.name, p.id, e.id
-        LIMIT {{}} OFFSET {{}}
-        """,
-        *args,
-        limit,
-        offset,
-    )
-    return ShortfallPage(
-        indicator=indicator,
-        year=year,
-        as_of=as_of,
-        scope=scope,
-        total=total,
-        people_total=people_total,
-        people=[ShortfallPerson(**r) for r in rows],
-    )
+    return page.model_copy(update={"indicator": indicator})
+
+
+async def scopes_within_district(
+    district: str, scopes: Sequence[str] | None, levels: Sequence[str] | None
+) -> list[str] | None:
+    """For a district regulator: the scope keys of ``scopes``/``levels`` restricted to
+    ``district`` — the district itself (for ``city``/``district``), its streets, its employers —
+    or ``None`` when something asked lies outside it (a zone, another district, the city, a
+    street or employer elsewhere). Neither given → the district."""
+    if not scopes and not levels:
+        return [district]
+    out: list[str] = []
+    for level in levels or []:
+        if level in (CITY, "district"):
+            out.append(district)
+        elif level == "street":
+            rows = await Division.select(Division.code).where(
+                (Division.level == "street") & (Division.parent_code == district)
+            )
+            out.extend(f"street:{r['code']}" for r in rows)
+        elif level == "employer":
+            rows = await Employer.select(Employer.id).where(Employer.district_code == district)
+            out.extend(f"employer:{r['id']}" for r in rows)
+        else:
+            return None
+    for key in scopes or []:
+        level = scope_level(key)
+        code = key.split(":", 1)[-1]
+        if level == "district" and key == district:
+            ok = True
+        elif level == "street":
+            ok = await Division.exists().where(
+                (Division.code == code) & (Division.level == "street") & (Division.parent_code == district)
+            )
+        elif level == "employer":
+            ok = await Employer.exists().where(
+                (Employer.id == int(code)) & (Employer.district_code == district)
+            )
+        else:
+            ok = False
+        if not ok:
+            return None
+        out.append(key)
+    return list(dict.fromkeys(out))

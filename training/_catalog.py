@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from piccolo.query.functions.aggregate import Count
 
 from talent_pool import is_current_district
@@ -30,10 +32,14 @@ async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
     """Register a training base (实训基地).
 
     ``district_code`` must be a current district/county of the city (the talent-pool division
-    table); raises :class:`TrainingInvalid` otherwise.
+    table); ``accredited_on``/``withdrawn_on`` (local dates) date its accreditation for past
+    years' counts (an accredited base without ``accredited_on`` counts on every date). Raises
+    :class:`TrainingInvalid` for another district or a withdrawal before the accreditation.
     """
     if not await is_current_district(data.district_code):
         raise TrainingInvalid(f"区县代码 {data.district_code} 不是本市现行区县", field="district_code")
+    if data.accredited_on and data.withdrawn_on and data.withdrawn_on < data.accredited_on:
+        raise TrainingInvalid("撤销日期早于认定日期", field="withdrawn_on")
     async with atomic():
         row = TrainingBase(
             name=data.name,
@@ -41,6 +47,8 @@ async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
             address=data.address.strip(),
             accredited=data.accredited,
             active=data.active,
+            accredited_on=data.accredited_on,
+            withdrawn_on=data.withdrawn_on,
         )
         await row.save()
     return _base_out(row.to_dict())
@@ -69,14 +77,27 @@ async def count_accredited_bases(district_code: str | None = None) -> int:
     return sum(by_district.values()) if district_code is None else by_district.get(district_code, 0)
 
 
-async def accredited_bases_by_district() -> dict[str, int]:
-    """``{district_code: n}`` of accredited and active bases (the rule of
-    :func:`count_accredited_bases`) in one query, for a targets table of every district."""
-    rows = await (
-        TrainingBase.select(TrainingBase.district_code, Count(TrainingBase.id, alias="n"))
-        .where((TrainingBase.accredited == True) & (TrainingBase.active == True))  # noqa: E712
-        .group_by(TrainingBase.district_code)
-    )
+async def accredited_bases_by_district(on: dt.date | None = None) -> dict[str, int]:
+    """``{district_code: n}`` of the bases counted for the plan's 实训基地 indicator, in one query.
+
+    Without ``on``: accredited and active today (:func:`count_accredited_bases`). On a local date
+    ``on`` (a past year's report): accredited, accredited on or before ``on`` (no
+    ``accredited_on``: date unknown, counts) and not withdrawn on or before ``on`` — a base that
+    is inactive without a withdrawal date counts on no date. A 2025 report does not count a
+    base accredited in 2026."""
+    query = TrainingBase.select(TrainingBase.district_code, Count(TrainingBase.id, alias="n"))
+    if on is None:
+        query = query.where((TrainingBase.accredited == True) & (TrainingBase.active == True))  # noqa: E712
+    else:
+        query = query.where(
+            (TrainingBase.accredited == True)  # noqa: E712
+            & (TrainingBase.accredited_on.is_null() | (TrainingBase.accredited_on <= on))
+            & (
+                (TrainingBase.withdrawn_on.is_null() & (TrainingBase.active == True))  # noqa: E712
+                | (TrainingBase.withdrawn_on > on)
+            )
+        )
+    rows = await query.group_by(TrainingBase.district_code)
     return {r["district_code"]: int(r["n"]) for r in rows}
 
 

@@ -64,6 +64,8 @@ class TrainingBaseIn(BaseModel):
     address: str = Field(default="", max_length=255)
     accredited: bool = False
     active: bool = True
+    accredited_on: dt.date | None = Field(default=None, description="认定日期 (local date)")
+    withdrawn_on: dt.date | None = Field(default=None, description="撤销/停用日期 (local date)")
 
     _clean = field_validator("name")(_clean_text)
 
@@ -76,6 +78,8 @@ class TrainingBaseOut(BaseModel):
     address: str
     accredited: bool
     active: bool
+    accredited_on: dt.date | None = None
+    withdrawn_on: dt.date | None = None
 
 
 class CourseIn(BaseModel):

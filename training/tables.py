@@ -48,8 +48,9 @@ from talent_pool.tables import Practitioner
 
 
 class TrainingBase(Table, tablename="tr_training_base"):
-    """A training base (实训基地) in a district; counts toward the plan target when
-    ``accredited`` and ``active``."""
+    """A training base (实训基地) in a district; counts toward the plan target on a date ``d``
+    when it was accredited on or before ``d`` (``accredited_on``, a local date) and not withdrawn
+    on or before ``d`` (``withdrawn_on``). ``accredited``/``active`` are today's state."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
     name = Varchar(length=128)
@@ -57,6 +58,8 @@ class TrainingBase(Table, tablename="tr_training_base"):
     address = Varchar(length=255, default="")
     accredited = Boolean(default=False)
     active = Boolean(default=True)
+    accredited_on = Date(null=True, default=None)
+    withdrawn_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 

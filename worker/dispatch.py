@@ -99,9 +99,10 @@ class Dispatcher:
             if not force and self._repair_due.get(repair.name, 0.0) > loop_time:
                 continue
             self._repair_due[repair.name] = loop_time + repair.every.total_seconds()
-            done[repair.name] = count = await repair.fn(now=self.clock.now())
+            zone = {"zone": self.clock.zone} if repair.zoned else {}
+            done[repair.name] = count = await repair.fn(now=self.clock.now(), **zone)
             if count:
-                log.warning("repair %r re-enqueued %s item(s)", repair.name, count)
+                log.warning("repair %r: %s item(s) enqueued or written", repair.name, count)
         return done
 
     async def drain(self, *, timeout: float = 120.0) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import certification
 import training
+from worker.targets import nightly_snapshot
 
 JobFn = Callable[..., Coroutine[Any, Any, Any]]
 
@@ -38,11 +39,12 @@ class Job:
 class Repair:
     """A periodic check that finds lost work and enqueues it again: ``fn(now=…)`` returns how
     many items it repaired. Run by the dispatcher (and the Celery beat) every ``every``, and by
-    ``tuoyu doctor --repair``."""
+    ``tuoyu doctor --repair``. ``zoned``: ``fn`` also takes ``zone`` (the business time zone)."""
 
     name: str
     fn: Callable[..., Coroutine[Any, Any, int]]
     every: dt.timedelta = dt.timedelta(minutes=10)
+    zoned: bool = False
 
 
 def _with_notifier(fn: JobFn) -> JobFn:
@@ -60,6 +62,7 @@ JOBS: dict[str, Job] = {
 
 REPAIRS: list[Repair] = [
     Repair("certificates without documents", certification.enqueue_missing_renders),
+    Repair("nightly targets snapshot", nightly_snapshot, zoned=True),
 ]
 
 

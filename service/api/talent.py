@@ -49,6 +49,15 @@ class TalentController(Controller):
     async def districts(self) -> list[dict[str, str]]:
         return await talent_pool.list_districts()
 
+    @get(
+        "/divisions",
+        summary="The divisions hierarchy: districts with their streets (街道/镇), functional zones "
+        "as overlays on streets",
+        opt=action("public"),
+    )
+    async def divisions(self) -> dict[str, Any]:
+        return await talent_pool.divisions_tree()
+
     @post(
         "/employers",
         opt=action("employer.create"),

@@ -270,6 +270,7 @@ def path_for(template: str, w: World) -> str:
         "district_code": B,
         "record_id": w.credit_record_b,
         "request_id": 10**6,  # no such contact request: the trainee's own only (404)
+        "list_name": "uncertified",
     }
     path = template
     for name, value in values.items():
@@ -279,6 +280,8 @@ def path_for(template: str, w: World) -> str:
         "/api/audit": f"?practitioner_id={w.person_b}",
         "/api/targets": f"?scope={B}",
         "/api/targets/shortfall/certification_rate": f"?scope={B}",
+        "/api/targets/lists/uncertified": f"?scope={B}",
+        "/api/targets/trend": f"?scope={B}",
         "/dashboard/shortfall": f"?scope={B}",
         "/base": f"?base_id={w.base_b}",
         "/base/sittings": f"?base_id={w.base_b}",

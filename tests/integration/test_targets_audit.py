@@ -109,8 +109,13 @@ async def test_targets_table_agrees_with_an_independent_computation(db: None) ->
         rate = report.indicator("certification_rate")
         per_person = report.indicator("trainings_per_practitioner")
         assert (rate.denominator, rate.numerator) == (counts["employed"], counts["certified"]), scope
-        assert per_person.numerator == counts["trainings_of_employed"], scope
-        assert f"（{counts['trained_people']}/{counts['employed']}）" in per_person.note, scope
+        # the plan's formula: 人均培训 = 培训人次 ÷ 从业人员 (for a district its people's trainings)
+        assert per_person.numerator == counts["person_trainings"], scope
+        assert per_person.beside is not None
+        assert (per_person.beside.numerator, per_person.beside.denominator) == (
+            counts["trained_people"],
+            counts["employed"],
+        ), scope
         assert report.indicator("person_trainings").numerator == counts["person_trainings"], scope
     # b's superseded predecessor does not count once its renewal is revoked; c's credential expired
     holders_b_c = expected["370102"]["certified"]

@@ -1,0 +1,58 @@
+"""The targets composed from both packages (bases from ``training``, the rest from
+``talent_pool``), shared by the service and the nightly snapshot.
+
+Nightly snapshot (docs/architecture.md, "Targets"): at 02:00 in the business zone the figures of
+the day that just ended are stored for the city, every district, functional zone and street. It
+runs as a periodic :class:`~worker.jobs.Repair` — every ten minutes, in the web process's
+dispatcher and in the Celery beat — which writes the snapshot when the latest one due is
+missing; the snapshot table's ``Unique(taken_on, scope)`` makes two schedulers write it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+import talent_pool
+import training
+from talent_pool.schemas import TargetsReport
+
+SNAPSHOT_HOUR = 2  # local time
+SNAPSHOT_LEVELS = ("city", "district", "zone", "street")
+
+
+async def targets_report(
+    today: dt.date,
+    *,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    scopes: Sequence[str] | None = None,
+    levels: Sequence[str] | None = None,
+) -> list[TargetsReport]:
+    """:func:`talent_pool.compute_targets_table` with the training bases counted on the
+    reference date (``today``: the local business date). Raises ``ValidationFailed``."""
+    ref = talent_pool.reference_date(year, today, as_of)
+    by_district = await training.accredited_bases_by_district(ref)
+    bases = {"city": sum(by_district.values()), **by_district}
+    return await talent_pool.compute_targets_table(
+        ref.year, today=today, as_of=ref, training_bases=bases, scopes=scopes, levels=levels
+    )
+
+
+def snapshot_day(now: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """The local date whose snapshot is the latest one due at ``now``: yesterday from 02:00
+    local time, the day before yesterday before 02:00."""
+    local = now.astimezone(zone)
+    return (local - dt.timedelta(hours=SNAPSHOT_HOUR)).date() - dt.timedelta(days=1)
+
+
+async def nightly_snapshot(*, now: dt.datetime, zone: ZoneInfo) -> int:
+    """Write the snapshots of :func:`snapshot_day` unless the city's is there already; returns
+    how many rows were written (0 when another scheduler was first)."""
+    day = snapshot_day(now, zone)
+    if await talent_pool.has_snapshot(day):
+        return 0
+    today = now.astimezone(zone).date()
+    reports = await targets_report(today, as_of=day, levels=SNAPSHOT_LEVELS)
+    return await talent_pool.write_snapshots(day, reports)
