@@ -52,6 +52,7 @@ from certification._lifecycle import (
     renew_certificate,
     replace_certificate,
 )
+from certification._match import IdentityMatch, match_identity, name_match
 from certification._practical import practical_overview, record_marking
 from certification._programmes import (
     get_programme,
@@ -101,6 +102,7 @@ __all__ = [
     "RENDER_TASK",
     "Conflict",
     "DocumentNotRendered",
+    "IdentityMatch",
     "InvalidCertificateNumber",
     "IssuanceResult",
     "Keyring",
@@ -143,6 +145,8 @@ __all__ = [
     "list_candidates",
     "list_programmes",
     "list_questions",
+    "match_identity",
+    "name_match",
     "parse_and_check",
     "practical_overview",
     "record_marking",

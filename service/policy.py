@@ -127,6 +127,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "practical.mark": frozenset({EXAMINER}),
     "bulk.verify": frozenset({CITY, DISTRICT, EMPLOYER}),
     "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
+    "certificate.match": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
     "page.trainee": frozenset({TRAINEE}),
