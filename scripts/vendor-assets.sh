@@ -25,4 +25,5 @@ fetch() {  # fetch PACKAGE@VERSION FILE_IN_PACKAGE... -> $OUT/PACKAGE/
 }
 
 fetch swagger-ui-dist@5.32.0 swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css
+fetch jsqr@1.4.0 dist/jsQR.js  # QR decoding in the page (employer's certificate scan), Apache-2.0
 ls -la "$OUT"/*

@@ -50,6 +50,7 @@ from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
+from service.pages_employer import EmployerPagesController
 from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
@@ -168,6 +169,7 @@ def create_app(
             BulkController,
             ReportsController,
             PagesController,
+            EmployerPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
