@@ -16,9 +16,10 @@
     suspended: ["已暂停", "bad", "证书目前处于暂停状态，不能作为持证上岗依据。"],
     superseded: ["已换发新证", "warn", "该证书已换发（延续或补发），请向持证人索取新证书并核验新证书。"],
     recorded: [
-      "有记录（外部导入，无电子签名）",
+      "有记录",
       "info",
       "该证书由外部机构颁发，信息从其记录导入本平台；没有本平台的电子签名，请务必核对纸质原件。",
+      "（外部导入，无电子签名）",
     ],
     unknown: ["查无此证", "bad", "系统中没有该编号的证书，请核对编号；如二维码来自证书原件，请联系发证机构。"],
     forged: ["签名无效", "bad", "二维码中的数字签名与证书信息不符，证书可能被篡改或伪造。"],
@@ -51,10 +52,10 @@
     let current = "";
 
     function show(r) {
-      const [word, cls, note] = OUTCOMES[r.outcome] || [r.outcome, "warn", ""];
+      const [word, cls, note, sub] = OUTCOMES[r.outcome] || [r.outcome, "warn", ""];
       $("result-card").hidden = false;
       const verdict = $("verdict");
-      verdict.textContent = word;
+      verdict.replaceChildren(word, sub ? h("small", { class: "verdict-sub" }, sub) : "");
       verdict.className = "verdict " + cls;
       verdict.dataset.outcome = r.outcome;
       $("verdict-note").textContent = note;
@@ -83,6 +84,7 @@
               : "按编号查询，未校验二维码签名：请与证书原件核对"
         );
       }
+      if (r.number) numberInput.value = r.number; // as normalised by the server
       const matchable = r.outcome !== "unknown" && r.outcome !== "forged";
       current = matchable ? r.number : "";
       $("match-card").hidden = !matchable;
@@ -460,6 +462,11 @@
         return;
       }
       await submitted(await tuoyu.call("/api/bulk-verifications", "POST", { text }));
+    });
+
+    $("bulk-file").addEventListener("change", (e) => {
+      const file = e.target.files && e.target.files[0];
+      $("bulk-file-name").textContent = file ? file.name : "未选择文件";
     });
 
     $("bulk-upload-form").addEventListener("submit", async (e) => {

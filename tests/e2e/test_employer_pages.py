@@ -195,10 +195,28 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     assert await page.locator("#staff-table tbody tr:not(.flag)").count() == 0
     await page.select_option("#expiring-days", "180")
     await page.locator("#expiring-table tbody tr").first.wait_for()
+
+    # a credential imported from outside, listed as held, is verified as on record (not 查无此证)
+    imported = next(
+        re.search(r"（(S1001\d{17})）", c).group(1)  # type: ignore[union-attr]
+        for m in staff
+        for c in m["valid_credentials"]
+        if "（S1001" in c
+    )
+    await visit.goto("/employer")
+    await page.fill("#cert-number", imported)
+    await page.click("#verify-form button[type=submit]")
+    await page.locator("#verdict[data-outcome=recorded]").wait_for()
+    assert await page.locator("#verdict").inner_text() == "有记录（外部导入，无电子签名）"
+    assert "外部导入记录，无电子签名" in await page.locator("#result-details").inner_text()
+    await visit.shot("employer-verify-imported")
+    assert await visit.serious_a11y_violations() == []
     assert visit.foreign_hosts() == set() and visit.errors == []
 
 
-async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(visit: Visit, live_server: LiveServer) -> None:
+async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(
+    visit: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
     numbers = live_server.demo_certificate_numbers()[:3]
     page = visit.page
     await _login(visit, "employer1")
@@ -221,4 +239,14 @@ async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(visit: Visit
         *((n, "有效") for n in numbers),
         ("NO-SUCH-CERT", "查无此证"),
     ]
+
+    # an uploaded CSV as Chinese Excel saves it (GBK, a header row)
+    csv = tmp_path / "核验清单.csv"
+    csv.write_bytes(f"证书编号,持证人身份证号\r\n{numbers[0]},\r\n".encode("gbk"))
+    await page.set_input_files("#bulk-file", str(csv))
+    assert await page.locator("#bulk-file-name").inner_text() == "核验清单.csv"
+    await page.click("#bulk-upload-form button[type=submit]")
+    await page.locator("#bulk-progress-label", has_text="核验完成：共 1 行").wait_for(timeout=60_000)
+    assert await page.locator("#bulk-summary").inner_text() == "有效 1"
+    await visit.shot("employer-bulk-upload")
     assert visit.foreign_hosts() == set() and visit.errors == []
