@@ -24,7 +24,9 @@
     unknown: ["查无此证", "bad", "系统中没有该编号的证书，请核对编号；如二维码来自证书原件，请联系发证机构。"],
     forged: ["签名无效", "bad", "二维码中的数字签名与证书信息不符，证书可能被篡改或伪造。"],
   };
-  const POSITIONS = { carer: "保育人员", teacher: "教师", health: "保健人员", manager: "管理人员" };
+  const POSITIONS = { carer: "保育人员", teacher: "教师", health: "保健人员", manager: "管理人员", other: "其他" };
+  // today's local date in Jinan (YYYY-MM-DD), never the device's UTC date
+  const today = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
   const MATCH_CLASS = { 一致: "valid", 不一致: "bad", 无法核对: "warn" };
 
   async function getJSON(path) {
@@ -284,6 +286,38 @@
     if (!page) return;
     const employer = page.dataset.employer;
     let staff = [];
+    let employments = new Map(); // practitioner id → their current employment here
+
+    // 在职 column: end the employment (two clicks: 办理离职 → 确认离职今天), or the date it ends
+    function endCell(m) {
+      const e = employments.get(m.practitioner_id);
+      if (!e) return h("td", {}, "");
+      if (e.end_date) return h("td", {}, h("span", { class: "badge" }, `离职日期 ${e.end_date}`));
+      const cell = h("td", {});
+      const start = h("button", { type: "button", class: "secondary inline" }, "办理离职");
+      start.setAttribute("aria-label", `为${m.name}办理离职`);
+      start.addEventListener("click", () => {
+        const sure = h("button", { type: "button", class: "danger inline" }, "确认今天离职");
+        const cancel = h("button", { type: "button", class: "secondary inline" }, "取消");
+        sure.setAttribute("aria-label", `确认${m.name}今天离职`);
+        cancel.addEventListener("click", () => cell.replaceChildren(start));
+        sure.addEventListener("click", async () => {
+          sure.disabled = true;
+          const res = await tuoyu.call(`/api/employments/${e.id}/end`, "POST", { end_date: today() });
+          if (!res.ok) {
+            tuoyu.flash($("staff-msg"), failText(res), "error");
+            sure.disabled = false;
+            return;
+          }
+          tuoyu.flash($("staff-msg"), `已为 ${m.name} 办理离职（${res.data.end_date}）`, "ok");
+          await loadStaff();
+        });
+        cell.replaceChildren(sure, " ", cancel);
+        sure.focus();
+      });
+      cell.append(start);
+      return cell;
+    }
 
     function render() {
       const filter = $("staff-filter").value;
@@ -318,20 +352,30 @@
               "td",
               {},
               untrained ? h("span", { class: "badge warn" }, "今年未培训") : `${m.trainings_this_year} 次`
-            )
+            ),
+            endCell(m)
           )
         );
       }
-      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "5" }, "没有符合条件的人员")));
+      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "6" }, "没有符合条件的人员")));
     }
 
     async function loadStaff() {
-      const res = await tuoyu.call(`/api/employers/${employer}/staff`);
+      const [res, jobs] = await Promise.all([
+        tuoyu.call(`/api/employers/${employer}/staff`),
+        tuoyu.call("/api/employments?status=active"),
+      ]);
       if (!res.ok) {
         tuoyu.flash($("staff-msg"), failText(res), "error");
         return;
       }
       staff = res.data;
+      const day = today();
+      employments = new Map(
+        (jobs.ok ? jobs.data : [])
+          .filter((e) => String(e.employer_id) === employer && e.start_date <= day && (!e.end_date || e.end_date >= day))
+          .map((e) => [e.practitioner_id, e])
+      );
       const uncertified = staff.filter((m) => !m.certified).length;
       const untrained = staff.filter((m) => m.trainings_this_year === 0).length;
       $("staff-summary").replaceChildren(
@@ -367,6 +411,35 @@
       }
       if (!res.data.length) body.append(h("tr", {}, h("td", { colspan: "4" }, `${days} 天内没有到期的证书`)));
     }
+
+    $("claim-start").value = today();
+    $("claim-form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = {
+        id_number: $("claim-id").value.trim(),
+        name: $("claim-name").value.trim(),
+        start_date: $("claim-start").value,
+        position: $("claim-position").value,
+      };
+      if (!body.id_number || !body.name || !body.start_date) {
+        tuoyu.flash($("claim-msg"), "请填写身份证号、姓名和入职日期", "error");
+        return;
+      }
+      const res = await tuoyu.call("/api/employment-claims", "POST", body);
+      if (!res.ok) {
+        tuoyu.flash($("claim-msg"), failText(res), "error");
+        return;
+      }
+      const done = res.data.status === "active";
+      tuoyu.flash(
+        $("claim-msg"),
+        done ? `${body.name} 已在本单位人员中` : `已提交认领：待 ${body.name} 本人确认后计入本单位人员`,
+        "ok"
+      );
+      $("claim-id").value = "";
+      $("claim-name").value = "";
+      if (done) await loadStaff();
+    });
 
     $("staff-filter").addEventListener("change", render);
     $("expiring-days").addEventListener("change", loadExpiring);
