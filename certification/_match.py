@@ -1,6 +1,6 @@
 """Identity match (人证核验): does the person applying for a job hold certificate ``number``?
 
-An employer types the applicant's full resident ID number and/or name; the answer is only
+An employer types the applicant's full resident ID number (and name); the answer is only
 一致 / 不一致 per field — the stored ID number is compared here and never returned, so the answer
 says nothing the caller did not type (docs/architecture.md, "Roles and the policy").
 """
@@ -44,15 +44,20 @@ def name_match(given: str, stored: str) -> str:
 
 
 async def match_identity(number: str, *, id_number: str, name: str, today: dt.date) -> IdentityMatch:
-    """Match a typed full ID number (GB 11643-1999, normalised: full-width, ``x``) and/or name
+    """Match a typed full ID number (GB 11643-1999, normalised: full-width, ``x``) and name
     against the holder of certificate ``number`` (a certificate issued here, or a credential
     imported from outside) on the local date ``today``.
 
-    Raises :class:`ValidationFailed` when neither an ID number nor a name is given. An unknown
-    or forged number answers 无法核对 (never an error, so a number's existence is no more
-    visible than through public verification)."""
-    if not id_number.strip() and not name.strip():
-        raise ValidationFailed("请填写持证人的身份证号或姓名")
+    The ID number is required and the name optional, and the name is only compared once the ID
+    number matched (otherwise its answer is 无法核对): a name has few possibilities, and answering
+    it alone would let anyone unmask the holder's name by guessing (the public answer shows the
+    family name only).
+
+    Raises :class:`ValidationFailed` without an ID number. An unknown or forged number answers
+    无法核对 (never an error, so a number's existence is no more visible than through public
+    verification)."""
+    if not id_number.strip():
+        raise ValidationFailed("请填写求职者的身份证号（姓名可选）")
     verification = await check_certificate(number, None, today=today, keyring=_NO_KEYS)
     holder = None
     if verification.outcome not in ("unknown", "forged"):
@@ -67,9 +72,12 @@ async def match_identity(number: str, *, id_number: str, name: str, today: dt.da
         )
         return IdentityMatch(answer, verification, None)
     by_id = identity_match(id_number.strip(), holder.id_number, today)
-    by_name = name_match(name, holder.name)
-    given = [a for a in (by_id, by_name) if a != "未提供"]
-    verdict: Literal["一致", "不一致"] = "一致" if given and all(a == "一致" for a in given) else "不一致"
+    by_name = (
+        name_match(name, holder.name) if by_id == "一致" else ("未提供" if not name.strip() else "无法核对")
+    )
+    verdict: Literal["一致", "不一致"] = (
+        "一致" if by_id == "一致" and by_name in ("一致", "未提供") else "不一致"
+    )
     answer = IdentityMatchOut(
         number=verification.number,
         outcome=verification.outcome,

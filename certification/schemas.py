@@ -282,7 +282,8 @@ class IdentityMatchOut(BaseModel):
     ``outcome`` is the verification outcome of the number (as :class:`VerificationResult`);
     ``id_number`` / ``name``: 一致 · 不一致 · 未提供 (not typed) · 身份证号无效 (the typed ID
     number fails GB 11643 — check digit, date) · 无法核对 (no holder on record: ``unknown`` or
-    ``forged``); ``verdict`` 一致 when everything typed matches, 不一致 when anything typed does
+    ``forged``; for the name also when the ID number did not match — a name alone is never
+    confirmed); ``verdict`` 一致 when everything typed matches, 不一致 when anything typed does
     not, 无法核对 when there is no holder to compare with. The stored ID number and name are never
     part of the answer (the masked ones are on the public verification).
     """

@@ -36,7 +36,8 @@ OUTCOME_TEXT = {
 
 
 class IdentityIn(BaseModel):
-    """What the applicant showed: the full resident ID number and/or the name (at least one)."""
+    """What the applicant showed: the full resident ID number (required) and the name (optional;
+    compared only when the ID number matches)."""
 
     id_number: str = Field(default="", max_length=32)
     name: str = Field(default="", max_length=64)
@@ -95,9 +96,10 @@ class VerifyController(Controller):
         status_code=200,
         summary="Identity match (人证核验): is the applicant the holder? 一致 / 不一致, never the stored ID",
         description=(
-            "Employers (and regulators) type the applicant's full ID number and/or name; the answer "
-            "says 一致 / 不一致 per field (身份证号无效 for a number failing GB 11643, 无法核对 for an "
-            "unknown number) and never returns the stored values. Rate limited per client like "
+            "Employers (and regulators) type the applicant's full ID number (required) and name "
+            "(optional, compared only once the ID number matches); the answer says 一致 / 不一致 per "
+            "field (身份证号无效 for a number failing GB 11643, 无法核对 for an unknown number) and "
+            "never returns the stored values. Rate limited per client like "
             "public verification (429 with Retry-After); each match is audited as concerning the "
             "holder, so they see who checked them."
         ),

@@ -253,8 +253,8 @@
       out.textContent = "";
       list.replaceChildren();
       if (!current) return;
-      if (!idNumber && !name) {
-        tuoyu.flash($("match-msg"), "请填写求职者的身份证号或姓名", "error");
+      if (!idNumber) {
+        tuoyu.flash($("match-msg"), "请填写求职者的身份证号（姓名可选）", "error");
         $("match-id").focus();
         return;
       }
@@ -273,7 +273,8 @@
       out.textContent = a.verdict;
       out.className = "verdict " + (MATCH_CLASS[a.verdict] || "warn");
       out.dataset.verdict = a.verdict;
-      list.append(h("li", {}, "身份证号：" + a.id_number), h("li", {}, "姓名：" + a.name));
+      const nameText = a.name === "无法核对" && a.verdict !== "无法核对" ? "未核对（身份证号不一致时不核对姓名）" : a.name;
+      list.append(h("li", {}, "身份证号：" + a.id_number), h("li", {}, "姓名：" + nameText));
       if (a.verdict === "不一致") {
         list.append(h("li", { class: "muted" }, "求职者与证书持证人信息不符，请核对身份证原件；输入有误可修改后重新核对。"));
       }
