@@ -292,9 +292,9 @@
     // 在职 column: end the employment (two clicks: 办理离职 → 确认离职今天), or the date it ends
     function endCell(m) {
       const e = employments.get(m.practitioner_id);
-      if (!e) return h("td", {}, "");
-      if (e.end_date) return h("td", {}, h("span", { class: "badge" }, `离职日期 ${e.end_date}`));
-      const cell = h("td", {});
+      if (!e) return h("td", { class: "actions" }, "");
+      if (e.end_date) return h("td", { class: "actions" }, h("span", { class: "badge" }, `离职日期 ${e.end_date}`));
+      const cell = h("td", { class: "actions" });
       const start = h("button", { type: "button", class: "secondary inline" }, "办理离职");
       start.setAttribute("aria-label", `为${m.name}办理离职`);
       start.addEventListener("click", () => {
@@ -339,19 +339,19 @@
           h(
             "tr",
             { class: noCert || untrained ? "flag" : null, dataset: { practitioner: String(m.practitioner_id) } },
-            h("td", {}, m.name),
-            h("td", {}, m.id_number),
-            h("td", {}, POSITIONS[m.position] || m.position || ""),
+            h("td", { class: "who" }, m.name),
+            h("td", { dataset: { label: "身份证号" } }, m.id_number),
+            h("td", { dataset: { label: "岗位" } }, POSITIONS[m.position] || m.position || ""),
             h(
               "td",
-              {},
+              { dataset: { label: "持证情况" } },
               noCert
                 ? h("span", { class: "badge bad" }, "未持证上岗")
                 : [h("span", { class: "badge valid" }, "持证"), " ", m.valid_credentials.join("；")]
             ),
             h(
               "td",
-              {},
+              { dataset: { label: "今年培训" } },
               untrained ? h("span", { class: "badge warn" }, "今年未培训") : `${m.trainings_this_year} 次`
             ),
             endCell(m)

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from qrcode.constants import ERROR_CORRECT_M
 
 from talent_pool.identity import id_check_character
-from tests.e2e.conftest import CHROMIUM, DEMO_PASSWORD, LiveServer, Visit
+from tests.e2e.conftest import CHROMIUM, DEMO_PASSWORD, SHOTS, LiveServer, Visit
 
 FULL_ID = re.compile(r"(?<![0-9A-Z])\d{17}[0-9X](?![0-9A-Z])")
 
@@ -168,7 +168,7 @@ async def test_employer_scans_a_certificate_with_the_camera(live_server: LiveSer
             await browser.close()
 
 
-async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Visit) -> None:
+async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Visit, phone: Visit) -> None:
     page = visit.page
     await _login(visit, "employer1")
     await visit.goto("/employer/staff")
@@ -211,6 +211,16 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     assert await page.locator("#verdict").inner_text() == "有记录（外部导入，无电子签名）"
     assert "外部导入记录，无电子签名" in await page.locator("#result-details").inner_text()
     await visit.shot("employer-verify-imported")
+
+    # on a phone the list scrolls sideways inside its card; the page itself does not
+    await _login(phone, "employer1")
+    await phone.goto("/employer/staff")
+    await phone.page.locator("#staff-table tbody tr.flag").first.wait_for()
+    assert await phone.page.evaluate("document.documentElement.scrollWidth") <= 390
+    await phone.shot("employer-staff-phone")
+    await phone.page.screenshot(path=str(SHOTS / "employer-staff-phone-top.png"))  # what a phone shows first
+    assert await phone.serious_a11y_violations() == []
+    assert phone.foreign_hosts() == set() and phone.errors == []
     assert await visit.serious_a11y_violations() == []
     assert visit.foreign_hosts() == set() and visit.errors == []
 
