@@ -59,6 +59,7 @@ from certification._lifecycle import (
     renew_certificate,
     replace_certificate,
 )
+from certification._match import IdentityMatch, match_identity, name_match
 from certification._practical import practical_overview, record_marking
 from certification._programmes import (
     get_programme,
@@ -108,6 +109,7 @@ __all__ = [
     "RENDER_TASK",
     "Conflict",
     "DocumentNotRendered",
+    "IdentityMatch",
     "InvalidCertificateNumber",
     "IssuanceResult",
     "Keyring",
@@ -153,6 +155,8 @@ __all__ = [
     "list_candidates",
     "list_programmes",
     "list_questions",
+    "match_identity",
+    "name_match",
     "parse_and_check",
     "practical_overview",
     "record_marking",

@@ -9,12 +9,18 @@ from collections import Counter
 from typing import Any
 
 from certification._bank import json_value
-from certification._verification import VerificationRecord, check_certificate, record_verifications
+from certification._verification import (
+    IMPORTED_REASON,
+    VerificationRecord,
+    check_certificate,
+    holder_of,
+    record_verifications,
+)
 from certification.bulk_input import parse_text, parse_upload, result_xlsx
 from certification.errors import Conflict, DocumentNotRendered, NotFound, ValidationFailed
 from certification.schemas import BulkVerificationOut
 from certification.signing import Keyring
-from certification.tables import BulkVerification, Certificate
+from certification.tables import BulkVerification
 from talent_pool.db import atomic
 from talent_pool.identity import parse_id_number
 from talent_pool.outbox import enqueue
@@ -30,6 +36,7 @@ OUTCOME_NAMES = {
     "revoked": "已吊销",
     "suspended": "已暂停",
     "superseded": "已换发新证",
+    "recorded": "有记录（外部导入，无电子签名）",
     "unknown": "查无此证",
     "forged": "签名无效",
 }
@@ -162,14 +169,12 @@ async def _answer(item: dict[str, Any], as_of: dt.date) -> tuple[list[Any], str]
     if result.outcome == "unknown":
         note = "证书编号格式错误" if result.reason == "malformed_number" else "系统中没有该编号的证书"
     else:
-        stored = (
-            await Certificate.select(Certificate.holder_id_number)
-            .where(Certificate.number == result.number)
-            .first()
-        )
-        assert stored is not None
-        match = identity_match(item["id_number"], stored["holder_id_number"], as_of)
-        if result.outcome == "superseded":
+        holder = await holder_of(result.number)
+        assert holder is not None
+        match = identity_match(item["id_number"], holder.id_number, as_of)
+        if result.reason == IMPORTED_REASON:
+            note = "外部导入的证书记录，无电子签名，请核对纸质原件"
+        elif result.outcome == "superseded":
             note = "证书已换发，请核验新证书"
         elif result.outcome == "expired":
             note = f"有效期至 {result.expires_on}"

@@ -1,10 +1,11 @@
 """Looking certificates up and verifying them (valid · expired · revoked · suspended ·
-superseded · unknown · forged)."""
+superseded · recorded · unknown · forged)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ from talent_pool import (
     mask_id_number,
     mask_name,
 )
+from talent_pool.tables import Credential
 
 # --------------------------------------------------------------------------- lookup
 
@@ -87,6 +89,104 @@ def _claims_match(claims: SignedClaims, cert: CertificateOut) -> bool:
     )
 
 
+IMPORTED_NUMBER_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
+"""Numbers of credentials imported from elsewhere (other issuers' formats, ≤ 40 characters)."""
+IMPORTED_REASON = "imported_record"
+"""``VerificationResult.reason`` of an answer from an imported credential (no signed certificate)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HolderRecord:
+    """Whose certificate (or imported credential) a number is: the practitioner id, the ID
+    number and name on record (never returned to callers of the public answer)."""
+
+    practitioner_id: int
+    id_number: str
+    name: str
+
+
+async def _imported_row(number: str) -> dict[str, object] | None:
+    """The newest credential numbered ``number`` in the talent-pool ledger that was *not* issued
+    here (``source != "system"``: imported from another issuer's records, no signed certificate)."""
+    return await (
+        Credential.select(
+            Credential.programme_code,
+            Credential.title,
+            Credential.level,
+            Credential.issuer,
+            Credential.issued_on,
+            Credential.expires_on,
+            Credential.status,
+            Credential.status_changed_on,
+            Credential.practitioner.id.as_alias("practitioner_id"),
+            Credential.practitioner.name.as_alias("holder_name"),
+            Credential.practitioner.id_number.as_alias("holder_id_number"),
+        )
+        .where((Credential.number == number) & (Credential.source != "system"))
+        .order_by(Credential.issued_on, ascending=False)
+        .order_by(Credential._meta.primary_key, ascending=False)
+        .first()
+    )
+
+
+async def _imported_answer(number: str, today: dt.date) -> VerificationResult | None:
+    """The honest answer for a credential imported from outside (issue 10): it is on record in
+    the talent pool but no certificate was signed here, so in force it is ``recorded`` (有记录,
+    外部导入, 无电子签名), otherwise its state (expired · revoked · suspended · superseded); the
+    ``reason`` is :data:`IMPORTED_REASON`. ``None`` when no such credential exists."""
+    row = await _imported_row(number)
+    if row is None:
+        return None
+    state = rules.status_on(
+        status=str(row["status"]),
+        status_changed_on=row["status_changed_on"],  # type: ignore[arg-type]
+        expires_on=row["expires_on"],  # type: ignore[arg-type]
+        today=today,
+    )
+    changed = state in ("revoked", "suspended", "superseded")
+    return VerificationResult(
+        outcome="recorded" if state == "valid" else state,
+        signature_checked=False,
+        number=number,
+        holder_name_masked=mask_name(str(row["holder_name"])),
+        holder_id_masked=mask_id_number(str(row["holder_id_number"])),
+        programme_code=str(row["programme_code"]),
+        programme_title=str(row["title"]),
+        level=str(row["level"]),
+        issued_on=row["issued_on"],  # type: ignore[arg-type]
+        expires_on=row["expires_on"],  # type: ignore[arg-type]
+        status_changed_on=row["status_changed_on"] if changed else None,  # type: ignore[arg-type]
+        issuer=str(row["issuer"]),
+        reason=IMPORTED_REASON,
+    )
+
+
+async def holder_of(number: str) -> HolderRecord | None:
+    """Who holds certificate ``number`` (normalised): the certificate's holder snapshot, or for a
+    credential imported from outside the practitioner on record; ``None`` when neither exists.
+    For the identity match of verification (the stored ID number never leaves the domain)."""
+    if NUMBER_RE.match(number):
+        row = await (
+            Certificate.select(
+                Certificate.practitioner, Certificate.holder_id_number, Certificate.holder_name
+            )
+            .where(Certificate.number == number)
+            .first()
+        )
+        if row is not None:
+            return HolderRecord(int(row["practitioner"]), row["holder_id_number"], row["holder_name"])
+    if not IMPORTED_NUMBER_RE.match(number):
+        return None
+    imported = await _imported_row(number)
+    if imported is None:
+        return None
+    return HolderRecord(
+        int(imported["practitioner_id"]),  # type: ignore[call-overload]
+        str(imported["holder_id_number"]),
+        str(imported["holder_name"]),
+    )
+
+
 def _forged(number: str, reason: str) -> VerificationResult:
     return VerificationResult(outcome="forged", signature_checked=True, number=number, reason=reason)
 
@@ -102,6 +202,10 @@ async def _verify(
             claims = parse_and_check(number, params, keyring)
         if isinstance(claims, str):
             return _forged(number, claims)
+        if not signed and IMPORTED_NUMBER_RE.match(number):
+            imported = await _imported_answer(number, today)
+            if imported is not None:
+                return imported
         return VerificationResult(
             outcome="unknown", signature_checked=signed, number=number, reason="malformed_number"
         )
@@ -119,6 +223,9 @@ async def _verify(
     if isinstance(claims, str):
         return _forged(number, claims)
     if cert is None:
+        imported = None if signed else await _imported_answer(number, today)
+        if imported is not None:
+            return imported
         return VerificationResult(
             outcome="unknown", signature_checked=signed, number=number, reason="no_such_number"
         )
@@ -206,6 +313,9 @@ async def verify(
       JWKS suffices); a bad/missing signature, an unknown key or signed fields that differ from
       the record → ``forged``. ``params`` ``None`` or without any signed field (a number typed
       by an employer) → database lookup only, ``signature_checked=False``.
+    - A number not issued here but on record as a credential imported from another issuer
+      (talent-pool ledger, no signed certificate) → ``recorded`` while in force (otherwise its
+      state), ``reason="imported_record"``; a signed URL never matches such a record.
     - Unknown or malformed numbers → ``unknown``; never raises for bad input.
     - Otherwise the status on ``today`` (:func:`certification.rules.status_on`): valid ·
       expired · revoked · suspended · superseded, with masked holder name/ID number and every

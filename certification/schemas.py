@@ -19,7 +19,9 @@ from certification.rules import exam_year_problem
 ProgrammeKind = Literal["onex", "skill_level"]
 SittingStatus = Literal["scheduled", "issued", "cancelled"]
 CertificateStatus = Literal["valid", "suspended", "revoked", "superseded"]
-VerificationOutcome = Literal["valid", "expired", "revoked", "suspended", "superseded", "unknown", "forged"]
+VerificationOutcome = Literal[
+    "valid", "expired", "revoked", "suspended", "superseded", "recorded", "unknown", "forged"
+]
 
 
 class ProgrammeOut(BaseModel):
@@ -227,8 +229,12 @@ class IssuanceResult(BaseModel):
 class VerificationResult(BaseModel):
     """The public answer to "is this certificate genuine and in force?".
 
-    ``outcome``: valid · expired · revoked · suspended · superseded · unknown (no such number,
-    or malformed input) · forged (the URL's signature or signed fields do not check out).
+    ``outcome``: valid · expired · revoked · suspended · superseded · recorded (有记录：a
+    credential imported from another issuer's records and in force — on record in the talent
+    pool, but no certificate was signed here, so nothing can be checked against a signature;
+    ``reason`` is ``imported_record``, also on the expired/revoked/… answers of such records) ·
+    unknown (no such number, or malformed input) · forged (the URL's signature or signed fields
+    do not check out).
     ``signature_checked`` is True when a signed verify URL was checked (a number typed by hand
     is a database lookup only). Names and ID numbers are masked, and the reason of a revocation or
     suspension is never part of the public answer (the holder and regulators read it on the
@@ -247,7 +253,7 @@ class VerificationResult(BaseModel):
     expires_on: dt.date | None = None
     status_changed_on: dt.date | None = None
     issuer: str = ""
-    reason: str = ""  # machine reason for unknown/forged (e.g. "bad_signature")
+    reason: str = ""  # machine reason: unknown/forged (e.g. "bad_signature"), or "imported_record"
 
 
 class BulkVerificationOut(BaseModel):
@@ -265,3 +271,25 @@ class BulkVerificationOut(BaseModel):
     created_at: dt.datetime
     finished_at: dt.datetime | None
     result_ready: bool
+
+
+IdentityAnswer = Literal["一致", "不一致", "未提供", "身份证号无效", "无法核对"]
+
+
+class IdentityMatchOut(BaseModel):
+    """Whether the person in front of an employer is the holder of certificate ``number``.
+
+    ``outcome`` is the verification outcome of the number (as :class:`VerificationResult`);
+    ``id_number`` / ``name``: 一致 · 不一致 · 未提供 (not typed) · 身份证号无效 (the typed ID
+    number fails GB 11643 — check digit, date) · 无法核对 (no holder on record: ``unknown`` or
+    ``forged``; for the name also when the ID number did not match — a name alone is never
+    confirmed); ``verdict`` 一致 when everything typed matches, 不一致 when anything typed does
+    not, 无法核对 when there is no holder to compare with. The stored ID number and name are never
+    part of the answer (the masked ones are on the public verification).
+    """
+
+    number: str
+    outcome: VerificationOutcome
+    id_number: IdentityAnswer
+    name: IdentityAnswer
+    verdict: Literal["一致", "不一致", "无法核对"]

@@ -26,5 +26,5 @@ fetch() {  # fetch PACKAGE@VERSION FILE_IN_PACKAGE... -> $OUT/PACKAGE/
 
 fetch swagger-ui-dist@5.32.0 swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css
 fetch qrcode-generator@2.0.4 dist/qrcode.js package.json
-fetch jsqr@1.4.0 dist/jsQR.js  # the trainee's in-page check-in QR scanner (/my/checkin)
+fetch jsqr@1.4.0 dist/jsQR.js  # in-page QR scanning: trainee check-in (/my/checkin), employer's certificate scan; Apache-2.0
 ls -la "$OUT"/*

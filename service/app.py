@@ -56,6 +56,7 @@ from service.observability import MetricsController, configure_logging, promethe
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_base import BasePagesController
+from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
 from service.pages_regulator import RegulatorPages
 from service.pages_trainee import TraineePagesController
@@ -205,6 +206,7 @@ def create_app(
             RegulatorPages,
             TraineePagesController,
             ExamPagesController,
+            EmployerPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -146,6 +146,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "bulk.verify": frozenset({CITY, DISTRICT, EMPLOYER}),
     "certificate.expiring": frozenset({CITY, DISTRICT, EMPLOYER}),
     "photo.manage": frozenset({CITY, DISTRICT, TRAINEE}),
+    "certificate.match": frozenset({CITY, DISTRICT, EMPLOYER}),
     # pages
     "page.regulator": frozenset({CITY, DISTRICT}),
     "page.trainee": frozenset({TRAINEE}),

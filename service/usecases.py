@@ -87,6 +87,20 @@ async def verify(
     return result
 
 
+async def match_identity(
+    rt: Runtime, number: str, *, id_number: str, name: str, client: str
+) -> certification.IdentityMatch:
+    """Identity match (人证核验) of certificate ``number`` as of local today: 一致 / 不一致 for
+    the typed ID number and/or name, never the stored values; the verification it rests on is
+    logged like a public one (``client`` e.g. ``match:<login id>``)."""
+    result = await certification.match_identity(number, id_number=id_number, name=name, today=rt.today())
+    v = result.verification
+    rt.verification_log.add(
+        certification.VerificationRecord(v.number, v.outcome, v.signature_checked, client, rt.now())
+    )
+    return result
+
+
 async def change_certificate_status(
     rt: Runtime, action: str, number: str, *, reason: str, by: str
 ) -> CertificateOut:

@@ -235,7 +235,7 @@ class Credential(Table, tablename="tp_credential"):
     programme_code = Varchar(length=32)
     level = Varchar(length=16)
     title = Varchar(length=128)
-    number = Varchar(length=40)
+    number = Varchar(length=40, index=True)  # verification looks imported credentials up by number
     issuer = Varchar(length=128, default="")
     issued_on = Date()
     expires_on = Date(null=True, default=None)

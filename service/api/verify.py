@@ -1,19 +1,26 @@
 """Public certificate verification (QR target) and the published signing keys (JWKS).
 
 ``GET /v/{number}?…`` answers HTML for browsers and JSON when ``Accept: application/json``.
-The outcome is one of valid · expired · revoked · suspended · superseded · unknown · forged —
-never a 500. Rate limited per client (``TUOYU_VERIFY_RATE_PER_MINUTE``).
+The outcome is one of valid · expired · revoked · suspended · superseded · recorded (a
+credential imported from outside, on record but never signed here) · unknown · forged — never a
+500. Rate limited per client (``TUOYU_VERIFY_RATE_PER_MINUTE``), like the identity match
+(``POST /api/verify/{number}/identity``: employers and regulators, 一致 / 不一致 only).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
+from pydantic import BaseModel, Field
 
+from certification.schemas import IdentityMatchOut, VerificationResult
 from service import usecases
-from service.policy import action
+from service.audit import concerning
+from service.openapi import Problem
+from service.policy import action, user_of
 from service.runtime import Runtime
 
 OUTCOME_TEXT = {
@@ -22,9 +29,18 @@ OUTCOME_TEXT = {
     "revoked": "已吊销",
     "suspended": "已暂停",
     "superseded": "已换发新证",
+    "recorded": "有记录（外部导入，无电子签名）",
     "unknown": "查无此证",
     "forged": "签名无效（证书信息被篡改或伪造）",
 }
+
+
+class IdentityIn(BaseModel):
+    """What the applicant showed: the full resident ID number (required) and the name (optional;
+    compared only when the ID number matches)."""
+
+    id_number: str = Field(default="", max_length=32)
+    name: str = Field(default="", max_length=64)
 
 
 def _client(request: Request[Any, Any, Any]) -> str:
@@ -61,7 +77,9 @@ class VerifyController(Controller):
         summary="Verify by certificate number (typed, no signature)",
         opt=action("public"),
     )
-    async def verify_number(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
+    async def verify_number(
+        self, number: str, request: Request[Any, Any, Any], rt: Runtime
+    ) -> Response[VerificationResult]:
         result = await usecases.verify(rt, number[:64], None, _client(request))
         return Response(result, headers={"Cache-Control": "no-store"})
 
@@ -72,3 +90,36 @@ class VerifyController(Controller):
     )
     async def jwks(self, rt: Runtime) -> dict[str, Any]:
         return dict(rt.keyring.jwks())
+
+    @post(
+        "/api/verify/{number:str}/identity",
+        status_code=200,
+        summary="Identity match (人证核验): is the applicant the holder? 一致 / 不一致, never the stored ID",
+        description=(
+            "Employers (and regulators) type the applicant's full ID number (required) and name "
+            "(optional, compared only once the ID number matches); the answer says 一致 / 不一致 per "
+            "field (身份证号无效 for a number failing GB 11643, 无法核对 for an unknown number) and "
+            "never returns the stored values. Rate limited per client like "
+            "public verification (429 with Retry-After); each match is audited as concerning the "
+            "holder, so they see who checked them."
+        ),
+        opt=action("certificate.match"),
+        responses={
+            429: ResponseSpec(
+                data_container=Problem,
+                description="请求过于频繁（按客户端限流，同公开核验）",
+                media_type="application/problem+json",
+                generate_examples=False,
+            )
+        },
+    )
+    async def identity(
+        self, number: str, data: IdentityIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> IdentityMatchOut:
+        user = user_of(request)
+        result = await usecases.match_identity(
+            rt, number[:64], id_number=data.id_number, name=data.name, client=f"match:{user.id}"
+        )
+        if result.practitioner_id is not None:
+            concerning(request, [result.practitioner_id])
+        return result.answer

@@ -364,6 +364,7 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
         ("POST", "/api/certificates/{number:str}/reinstate"): {"reason": "测试原因"},
         ("POST", "/api/certificates/{number:str}/replace"): {"reason": "遗失补办"},
         ("POST", "/api/bulk-verifications"): {"text": w.certificate_b},
+        ("POST", "/api/verify/{number:str}/identity"): {"id_number": w.person_b_id_number, "name": "别人"},
         ("PUT", "/api/programmes/{code:str}/blueprint"): {
             "rows": [{"domain": "生活照料", "difficulty": 1, "question_count": 1, "points": "100"}]
         },
@@ -472,6 +473,7 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     # verifying numbers is what these roles do; the answers are what public verification shows
     ("POST", "/api/bulk-verifications"): set(ACTIONS["bulk.verify"]),
     ("POST", "/api/bulk-verifications/upload"): set(ACTIONS["bulk.verify"]),
+    ("POST", "/api/verify/{number:str}/identity"): set(ACTIONS["certificate.match"]),  # 一致/不一致 only
     ("GET", "/api/certificates/expiring"): {"district_admin", "employer_staff"},  # their own scope
     ("GET", "/api/me/sittings"): {"examiner"},
     ("GET", "/api/me/audit"): {"trainee"},
@@ -485,6 +487,10 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     },
     ("GET", "/my/exams"): {"trainee"},  # the page of the caller's own exams
     ("GET", "/examiner"): {"examiner"},  # the page of the caller's own sittings
+    # the employer's own pages (their data comes from the API, checked there)
+    ("GET", "/employer"): {"employer_staff"},
+    ("GET", "/employer/staff"): {"employer_staff"},
+    ("GET", "/employer/bulk"): {"employer_staff"},
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked
