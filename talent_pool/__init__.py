@@ -16,6 +16,17 @@ from talent_pool._employments import (
     practitioner_districts,
     start_employment,
 )
+from talent_pool._exports import export_bytes, export_rows, export_to
+from talent_pool._imports import (
+    IMPORT_TASK,
+    check_kind,
+    create_import_job,
+    get_import_job,
+    import_job_owner,
+    import_job_result,
+    import_stream,
+    run_import_job,
+)
 from talent_pool._ledger import (
     count_rows,
     practitioner_record,
@@ -53,6 +64,17 @@ from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, p
 from talent_pool.targets import compute_targets, compute_targets_table, shortfall
 
 __all__ = [
+    "IMPORT_TASK",
+    "check_kind",
+    "create_import_job",
+    "export_bytes",
+    "export_rows",
+    "export_to",
+    "get_import_job",
+    "import_job_owner",
+    "import_job_result",
+    "import_stream",
+    "run_import_job",
     "NO_MATCH",
     "Conflict",
     "InvalidCreditCode",
