@@ -36,6 +36,7 @@ from service.api.auth import AuthController
 from service.api.bulk import BulkController
 from service.api.certification import CertificationController
 from service.api.exams import ExamsController
+from service.api.imports import ImportsController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
@@ -50,6 +51,7 @@ from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, RequestIdMiddleware, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
+from service.pages_imports import ImportPagesController
 from service.policy import action, policy_guard
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
@@ -166,8 +168,10 @@ def create_app(
             CertificationController,
             ExamsController,
             BulkController,
+            ImportsController,
             ReportsController,
             PagesController,
+            ImportPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -260,5 +260,10 @@ from service.cli_training import training_group  # noqa: E402  (after main: it u
 
 main.add_command(training_group)
 
+from service.cli_imports import export_command, import_command  # noqa: E402
+
+main.add_command(import_command)
+main.add_command(export_command)
+
 if __name__ == "__main__":
     main()

@@ -254,6 +254,7 @@ def path_for(template: str, w: World) -> str:
         "course_id": w.course,
         "lesson_id": 10**6,
         "name": "lesson.mp4",
+        "kind": "employers",
     }
     path = template
     for name, value in values.items():
@@ -441,6 +442,11 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     # into any class (B's person is refused 422 as not its staff)
     ("POST", "/api/checkin"): {"trainee"},
     ("POST", "/api/offerings/{offering_id:int}/staff-enrollments"): {"employer_staff"},
+    # imports and exports (issue 12): a district admin's rows outside their district are rejected
+    # by the job, row by row; an export holds their district only
+    ("POST", "/api/imports/{kind:str}"): {"district_admin"},
+    ("GET", "/api/exports/{kind:str}"): {"district_admin"},
+    ("GET", "/dashboard/imports"): {"district_admin"},
 }
 
 
