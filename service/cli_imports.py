@@ -51,6 +51,9 @@ def import_command(kind: str, path: Path, dry_run: bool, district: str | None, r
     from talent_pool._imports import report_xlsx
 
     async def run(rt: Runtime) -> Any:
+        from service.bootstrap import prepare
+
+        await prepare(rt.engine)  # the embedded default migrates and seeds first
         with path.open("rb") as stream:
             return await talent_pool.import_stream(
                 kind, stream, today=rt.today(), dry_run=dry_run, district_code=district, by="cli"
@@ -86,6 +89,9 @@ def export_command(kind: str, path: Path, district: str | None) -> None:
         raise click.ClickException("文件扩展名应为 .xlsx 或 .csv")
 
     async def run(rt: Runtime) -> int:
+        from service.bootstrap import prepare
+
+        await prepare(rt.engine)
         with path.open("wb") as out:
             return await talent_pool.export_to(kind, fmt, out, district_code=district)  # type: ignore[arg-type]
 
