@@ -32,6 +32,7 @@ MEASURES = {
     "targets": "bench.measure_targets",
     "issuance": "bench.measure_issuance",
     "enroll": "bench.measure_enroll",
+    "import": "bench.measure_import",
 }
 
 

@@ -45,7 +45,9 @@ def _run(fn: Any) -> Any:
     "--report", "report_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
     help="also write the rejected rows as .xlsx",
 )  # fmt: skip
-def import_command(kind: str, path: Path, dry_run: bool, district: str | None, report_path: Path | None) -> None:
+def import_command(
+    kind: str, path: Path, dry_run: bool, district: str | None, report_path: Path | None
+) -> None:
     """Import a spreadsheet of KIND (see ``tuoyu import --help``)."""
     import talent_pool
     from talent_pool._imports import report_xlsx
@@ -61,8 +63,9 @@ def import_command(kind: str, path: Path, dry_run: bool, district: str | None, r
 
     report = _run(run)
     verb = "将新增" if dry_run else "新增"
+    title = "试运行（未写入任何数据）" if dry_run else "导入完成"
     click.echo(
-        f"{'试运行（未写入任何数据）' if dry_run else '导入完成'}：{report.rows} 行，{verb} {report.created}，"
+        f"{title}：{report.rows} 行，{verb} {report.created}，"
         f"已存在且一致 {report.unchanged}，未导入 {report.rejected}（文件格式 {report.encoding}）"
     )
     if report.ignored_columns:

@@ -37,6 +37,7 @@ async def _district_people(district_code: str) -> list[int]:
 async def _pages(kind: str, district_code: str | None) -> AsyncIterator[list[dict[str, Any]]]:
     table: Any
     columns: list[Any]
+    where: Any
     if kind == "employers":
         table = Employer
         columns = [Employer.id, Employer.credit_code, Employer.name, Employer.kind, Employer.district_code,
@@ -96,9 +97,7 @@ async def export_rows(kind: str, *, district_code: str | None = None) -> AsyncIt
             yield [export_cell(c, record[c.field]) for c in cols]
 
 
-async def export_to(
-    kind: str, fmt: ExportFormat, out: IO[bytes], *, district_code: str | None = None
-) -> int:
+async def export_to(kind: str, fmt: ExportFormat, out: IO[bytes], *, district_code: str | None = None) -> int:
     """Write the export of ``kind`` as ``fmt`` (``xlsx`` or ``csv``, see the module docstring)
     to the binary stream ``out``; returns the number of records written."""
     count = -1

@@ -103,7 +103,9 @@ async def _districts_of(person_ids: list[int]) -> dict[int, set[str]]:
     return out
 
 
-async def _in_scope(rows: list[Row], people: dict[str, dict[str, Any]], scope: Scope, out: Outcome) -> list[Row]:
+async def _in_scope(
+    rows: list[Row], people: dict[str, dict[str, Any]], scope: Scope, out: Outcome
+) -> list[Row]:
     if scope.district is None:
         return rows
     where = await _districts_of([p["id"] for p in people.values()])
@@ -119,8 +121,16 @@ async def _in_scope(rows: list[Row], people: dict[str, dict[str, Any]], scope: S
 async def employers(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
     out = Outcome()
     codes = [r.values["credit_code"] for r in rows]
-    stored = {e["credit_code"]: e for e in await Employer.select().where(Employer.credit_code.is_in(codes or [""]))}
-    fields = {"name": "机构名称", "kind": "机构类型", "district_code": "区县", "street": "街道", "address": "地址"}
+    stored = {
+        e["credit_code"]: e for e in await Employer.select().where(Employer.credit_code.is_in(codes or [""]))
+    }
+    fields = {
+        "name": "机构名称",
+        "kind": "机构类型",
+        "district_code": "区县",
+        "street": "街道",
+        "address": "地址",
+    }
     new: list[Row] = []
     for row in rows:
         if scope.district is not None and row.values["district_code"] != scope.district:
@@ -138,7 +148,9 @@ async def employers(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         return out
     async with atomic():
         inserted = (
-            await Employer.insert(*[Employer(**{k: r.values[k] for k in ("credit_code", *fields)}) for r in new])
+            await Employer.insert(
+                *[Employer(**{k: r.values[k] for k in ("credit_code", *fields)}) for r in new]
+            )
             .on_conflict(target=Employer.credit_code, action="DO NOTHING")
             .returning(Employer.id)
         )

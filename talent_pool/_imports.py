@@ -49,7 +49,8 @@ def check_kind(kind: str) -> str:
     """``kind`` when it is one of :data:`KINDS`, else :class:`ValidationFailed`."""
     if kind not in KINDS:
         raise ValidationFailed(
-            f"导入类型 {kind!r} 不存在，应为：{'、'.join(f'{k}（{KIND_NAMES[k]}）' for k in KINDS)}", field="kind"
+            f"导入类型 {kind!r} 不存在，应为：{'、'.join(f'{k}（{KIND_NAMES[k]}）' for k in KINDS)}",
+            field="kind",
         )
     return kind
 
@@ -264,7 +265,11 @@ async def get_import_job(job_id: int) -> ImportJobOut:
 async def import_job_owner(job_id: int) -> tuple[int, str | None]:
     """``(login id that uploaded, district scope)`` of an import job (record check). Raises
     :class:`NotFound`."""
-    row = await ImportJob.select(ImportJob.requested_by, ImportJob.district_code).where(ImportJob.id == job_id).first()
+    row = (
+        await ImportJob.select(ImportJob.requested_by, ImportJob.district_code)
+        .where(ImportJob.id == job_id)
+        .first()
+    )
     if row is None:
         raise NotFound(f"导入任务 {job_id} 不存在", job_id=job_id)
     return int(row["requested_by"]), row["district_code"]
@@ -273,7 +278,9 @@ async def import_job_owner(job_id: int) -> tuple[int, str | None]:
 async def import_job_result(job_id: int) -> bytes:
     """The report spreadsheet of a finished job. Raises :class:`NotFound` (also while the job
     has not finished: there is no report yet)."""
-    row = await ImportJob.select(ImportJob.status, ImportJob.result_xlsx).where(ImportJob.id == job_id).first()
+    row = (
+        await ImportJob.select(ImportJob.status, ImportJob.result_xlsx).where(ImportJob.id == job_id).first()
+    )
     if row is None:
         raise NotFound(f"导入任务 {job_id} 不存在", job_id=job_id)
     if row["status"] != "done" or row["result_xlsx"] is None:
@@ -297,9 +304,9 @@ async def run_import_job(job_id: int, *, now: dt.datetime) -> int:
     ).where(ImportJob.id == job_id)
 
     async def progress(done: int) -> None:
-        await ImportJob.update(
-            {ImportJob.done_count: done, ImportJob.total: max(done, estimate)}
-        ).where(ImportJob.id == job_id)
+        await ImportJob.update({ImportJob.done_count: done, ImportJob.total: max(done, estimate)}).where(
+            ImportJob.id == job_id
+        )
 
     try:
         report = await import_stream(
@@ -313,7 +320,12 @@ async def run_import_job(job_id: int, *, now: dt.datetime) -> int:
         )
     except ValidationFailed as exc:
         await ImportJob.update(
-            {ImportJob.status: "failed", ImportJob.error: exc.message, ImportJob.source: None, ImportJob.finished_at: now}
+            {
+                ImportJob.status: "failed",
+                ImportJob.error: exc.message,
+                ImportJob.source: None,
+                ImportJob.finished_at: now,
+            }
         ).where(ImportJob.id == job_id)
         return 0
     sheet = await asyncio.to_thread(report_xlsx, report)

@@ -88,7 +88,9 @@ def header_key(text: object) -> str:
 # --------------------------------------------------------------------------- cell parsers
 
 _SCIENTIFIC = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
-TEXT_FORMAT = "须为文本格式（该单元格是数字，Excel 会把18位号码的末位改成0或丢掉X），请把整列设为文本后重新填写"
+TEXT_FORMAT = (
+    "须为文本格式（该单元格是数字，Excel 会把18位号码的末位改成0或丢掉X），请把整列设为文本后重新填写"
+)
 
 
 def _is_number(raw: Any) -> bool:
@@ -286,7 +288,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "employers": (
         Column("credit_code", _CREDIT, credit_code),
         Column("name", ("机构名称", "名称", "单位名称", "托育机构名称"), _text(128)),
-        Column("kind", ("机构类型", "类型"), _choice(EMPLOYER_KINDS, "机构类型"), export=_label(EMPLOYER_KINDS)),
+        Column(
+            "kind", ("机构类型", "类型"), _choice(EMPLOYER_KINDS, "机构类型"), export=_label(EMPLOYER_KINDS)
+        ),
         Column("district_code", ("区县代码", "所在区县", "区县", "区县名称"), district),
         Column("street", ("街道", "街道(乡镇)", "乡镇"), _text(64, required=False), required=False),
         Column("address", ("地址", "详细地址", "机构地址"), _text(255, required=False), required=False),
@@ -300,7 +304,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("id_number", _ID, id_number),
         Column("name", _NAME, person_name),
         Column("credit_code", _CREDIT, credit_code),
-        Column("position", ("岗位", "职务"), _choice(POSITIONS, "岗位"), required=False, export=_label(POSITIONS)),
+        Column(
+            "position", ("岗位", "职务"), _choice(POSITIONS, "岗位"), required=False, export=_label(POSITIONS)
+        ),
         Column("start_date", ("入职日期", "到岗日期", "开始日期"), local_date, export=_iso),
         Column("end_date", ("离职日期", "结束日期"), optional_date, required=False, export=_iso),
     ),
@@ -308,20 +314,33 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("id_number", _ID, id_number),
         Column("name", _NAME, person_name),
         Column("number", ("证书编号", "证书号", "证书号码"), _code_text(40)),
-        Column("kind", ("证书类型", "证书类别"), _choice(CREDENTIAL_KINDS, "证书类型"), export=_label(CREDENTIAL_KINDS)),
+        Column(
+            "kind",
+            ("证书类型", "证书类别"),
+            _choice(CREDENTIAL_KINDS, "证书类型"),
+            export=_label(CREDENTIAL_KINDS),
+        ),
         Column("title", ("证书名称",), _text(128)),
         Column("programme_code", ("项目代码", "职业代码"), _code_text(32), required=False),
         Column("level", ("等级", "证书等级"), _text(16, required=False), required=False),
         Column("issuer", ("发证机构", "发证单位"), _text(128, required=False), required=False),
         Column("issued_on", ("发证日期",), local_date, export=_iso),
-        Column("expires_on", ("有效期至", "有效期截止日期", "到期日期"), optional_date, required=False, export=_iso),
+        Column(
+            "expires_on",
+            ("有效期至", "有效期截止日期", "到期日期"),
+            optional_date,
+            required=False,
+            export=_iso,
+        ),
         Column("qualifying", ("计入持证率",), _yes_no, required=False, export=lambda v: "是" if v else "否"),
     ),
     "trainings": (
         Column("id_number", _ID, id_number),
         Column("name", _NAME, person_name),
         Column("title", ("培训名称", "课程名称", "培训项目"), _text(255)),
-        Column("category", ("培训类别", "培训类型"), _choice(CATEGORIES, "培训类别"), export=_label(CATEGORIES)),
+        Column(
+            "category", ("培训类别", "培训类型"), _choice(CATEGORIES, "培训类别"), export=_label(CATEGORIES)
+        ),
         Column("hours", ("学时", "培训学时"), hours),
         Column("completed_on", ("完成日期", "结业日期", "培训日期"), local_date, export=_iso),
         Column("provider", ("培训机构", "培训单位"), _text(128, required=False), required=False),

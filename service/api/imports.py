@@ -70,7 +70,9 @@ class ImportsController(Controller):
         await ensure_import(user_of(request), job_id)
         data = await talent_pool.import_job_result(job_id)
         return Response(
-            data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="import-{job_id}.xlsx"'}
+            data,
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="import-{job_id}.xlsx"'},
         )
 
     @get(

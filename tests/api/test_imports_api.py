@@ -55,7 +55,9 @@ async def _dry_run_then_commit(c: Any) -> None:
     assert await fingerprint() == before  # a dry run changes nothing
     sheet = await c.get(f"/api/imports/{job['id']}/result.xlsx", headers=admin)
     assert sheet.status_code == 200
-    rows = [list(r) for r in load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True)]
+    rows = [
+        list(r) for r in load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True)
+    ]
     assert rows[0] == ["行号", "列", "原因"] and [r[:2] for r in rows[1:]] == [[3, "姓名"], [4, "身份证号"]]
     assert "乱码" in rows[1][2]
 
@@ -77,7 +79,9 @@ async def test_district_admin_imports_only_their_district_and_sees_only_their_jo
     admin = await admin_headers(client)
     lixia = await role_headers(client, "d-lixia", "district_admin", district_code="370102")
     trainee = await role_headers(client, "t-one", "examiner")
-    job = await finished(client, lixia, (await upload(client, lixia, "employers", xlsx_bytes(EMPLOYERS), dry_run=False))["id"])
+    job = await finished(
+        client, lixia, (await upload(client, lixia, "employers", xlsx_bytes(EMPLOYERS), dry_run=False))["id"]
+    )
     report = job["report"]
     assert (report["created"], report["rejected"]) == (1, 1)
     assert report["problems"] == [
@@ -91,7 +95,9 @@ async def test_district_admin_imports_only_their_district_and_sees_only_their_jo
     bad_kind = await client.post("/api/imports/staff", content=b"x", headers=admin)
     assert bad_kind.status_code == 422 and "导入类型" in bad_kind.json()["detail"]
     # an unreadable file fails the job with a Chinese reason, writing nothing
-    failed = await finished(client, admin, (await upload(client, admin, "employers", b"\x00\x01\x02" * 10, dry_run=False))["id"])
+    failed = await finished(
+        client, admin, (await upload(client, admin, "employers", b"\x00\x01\x02" * 10, dry_run=False))["id"]
+    )
     assert failed["status"] == "failed" and failed["error"]
     # the district's export holds only its employer, in UTF-8 with BOM
     export = await client.get("/api/exports/employers?format=csv", headers=lixia)
@@ -99,7 +105,9 @@ async def test_district_admin_imports_only_their_district_and_sees_only_their_jo
     assert CODE_A.encode() in export.content and CODE_B.encode() not in export.content
     # exported, then imported as a dry run: nothing to change, nothing rejected
     xlsx = await client.get("/api/exports/employers?format=xlsx", headers=admin)
-    back = await finished(client, admin, (await upload(client, admin, "employers", xlsx.content, dry_run=True))["id"])
+    back = await finished(
+        client, admin, (await upload(client, admin, "employers", xlsx.content, dry_run=True))["id"]
+    )
     assert (back["report"]["created"], back["report"]["rejected"], back["report"]["unchanged"]) == (0, 0, 1)
 
 

@@ -75,9 +75,9 @@ async def test_employers_utf8_bom_csv_then_the_same_file_twice(db: None) -> None
     assert await Employer.count() == 0
     first = await run("employers", data)
     assert (first.created, first.unchanged, first.rejected) == (2, 0, 0)
-    stored = await Employer.select(Employer.credit_code, Employer.name, Employer.kind, Employer.district_code).order_by(
-        Employer.credit_code
-    )
+    stored = await Employer.select(
+        Employer.credit_code, Employer.name, Employer.kind, Employer.district_code
+    ).order_by(Employer.credit_code)
     assert stored == [
         {"credit_code": CODE_A, "name": "阳光托育园", "kind": "institution", "district_code": LIXIA},
         {"credit_code": CODE_B, "name": "小树苗 托育", "kind": "community_point", "district_code": SHIZHONG},
@@ -121,14 +121,23 @@ async def test_gbk_csv_without_bom_aliases_and_every_rejected_row(db: None) -> N
 
 async def test_xlsx_id_typed_as_number_is_rejected_never_rounded(db: None) -> None:
     number = int(make_id(7)) if make_id(7)[17] != "X" else int(make_id(8))
-    data = xlsx_bytes([["身份证号", "姓名"], [number, "赵六"], [float(make_id(9)[:17] + "0"), "钱七"], [make_id(10), "孙八"]])
+    data = xlsx_bytes(
+        [
+            ["身份证号", "姓名"],
+            [number, "赵六"],
+            [float(make_id(9)[:17] + "0"), "钱七"],
+            [make_id(10), "孙八"],
+        ]
+    )
     report = await run("practitioners", data)
     assert report.encoding == "xlsx"
     assert [(p.row, p.column) for p in report.problems] == [(2, "身份证号"), (3, "身份证号")]
     assert all(p.reason.startswith("须为文本格式") for p in report.problems)
     assert [p["id_number"] for p in await Practitioner.select()] == [make_id(10)]
     # a CSV cell that Excel wrote in scientific notation is the same mistake
-    sci = await run("practitioners", csv_bytes([["身份证号", "姓名"], ["3.70102E+17", "周九"]], "utf-8"), dry_run=True)
+    sci = await run(
+        "practitioners", csv_bytes([["身份证号", "姓名"], ["3.70102E+17", "周九"]], "utf-8"), dry_run=True
+    )
     assert problems(sci)[0][2].startswith("须为文本格式")
 
 
@@ -136,8 +145,15 @@ async def test_garbled_names_are_never_saved(db: None) -> None:
     utf8_as_gbk = "张三".encode().decode("gbk")  # 寮犱笁
     as_latin1 = "王芳".encode().decode("cp1252")  # çŽ‹èŠ³
     gbk_as_latin1 = "李四".encode("gbk").decode("latin-1")  # Àî ËÄ
-    rows = [["身份证号", "姓名"], [make_id(11), utf8_as_gbk], [make_id(12), as_latin1], [make_id(13), gbk_as_latin1],
-            [make_id(14), "赵" + "\ufffd"], [make_id(15), "买买提·艾力"], [make_id(16), "长" * 65]]  # fmt: skip
+    rows = [
+        ["身份证号", "姓名"],
+        [make_id(11), utf8_as_gbk],
+        [make_id(12), as_latin1],
+        [make_id(13), gbk_as_latin1],
+        [make_id(14), "赵" + "\ufffd"],
+        [make_id(15), "买买提·艾力"],
+        [make_id(16), "长" * 65],
+    ]
     report = await run("practitioners", csv_bytes(rows, "utf-8"))
     assert [p.row for p in report.problems] == [2, 3, 4, 5, 7]
     assert "乱码" in report.problems[0].reason and "乱码" in report.problems[1].reason
@@ -194,7 +210,9 @@ async def test_district_admin_rows_of_another_district_are_rejected(db: None) ->
     assert problems(report)[0][0] == 3 and "不在本区县" in problems(report)[0][2]
 
 
-async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(db: None, tmp_path: Path) -> None:
+async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(
+    db: None, tmp_path: Path
+) -> None:
     await _world()
     await run("employments", csv_bytes([["身份证号", "姓名", "信用代码", "入职日期"],
                                         [make_id(1), "王芳", CODE_A, "2025-03-01"],
@@ -223,7 +241,10 @@ async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(db
             assert count >= 2, kind
             with path.open("rb") as src:
                 again = await import_stream(kind, src, today=TODAY, dry_run=True)
-            assert (again.rows, again.created, again.rejected, again.problems) == (count, 0, 0, []), (kind, fmt)
+            assert (again.rows, again.created, again.rejected, again.problems) == (count, 0, 0, []), (
+                kind,
+                fmt,
+            )
             assert again.unchanged == count
     csv_data = await export_bytes("practitioners", "csv")
     assert csv_data.startswith(b"\xef\xbb\xbf") and "王芳".encode() in csv_data

@@ -30,14 +30,18 @@ def test_import_and_export_commands(tmp_path: Path) -> None:
     employers.write_bytes(csv_bytes(EMPLOYERS, "gbk"))
     dry = tuoyu(data, "import", "employers", str(employers), "--dry-run")
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert "试运行（未写入任何数据）：2 行，将新增 2，已存在且一致 0，未导入 0（文件格式 gb18030）" in dry.stdout
+    assert (
+        "试运行（未写入任何数据）：2 行，将新增 2，已存在且一致 0，未导入 0（文件格式 gb18030）" in dry.stdout
+    )
     done = tuoyu(data, "import", "employers", str(employers))
     assert "导入完成：2 行，新增 2，已存在且一致 0，未导入 0" in done.stdout, done.stdout + done.stderr
     again = tuoyu(data, "import", "employers", str(employers))
     assert "新增 0，已存在且一致 2，未导入 0" in again.stdout
 
     people = tmp_path / "people.csv"
-    people.write_bytes(csv_bytes([["身份证号", "姓名"], [make_id(1), "王芳"], ["3.70102E+17", "李四"]], "utf-8", bom=True))
+    people.write_bytes(
+        csv_bytes([["身份证号", "姓名"], [make_id(1), "王芳"], ["3.70102E+17", "李四"]], "utf-8", bom=True)
+    )
     report = tmp_path / "report.xlsx"
     mixed = tuoyu(data, "import", "practitioners", str(people), "--report", str(report))
     assert mixed.returncode == 1, mixed.stdout + mixed.stderr  # a rejected row: exit code 1
