@@ -1,5 +1,12 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import JSON, Boolean, Bytea, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import Bytea
+from piccolo.columns.column_types import Date
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import JSON
+from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
@@ -10,7 +17,9 @@ DESCRIPTION = "import jobs"
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="talent_pool", description=DESCRIPTION)
+    manager = MigrationManager(
+        migration_id=ID, app_name="talent_pool", description=DESCRIPTION
+    )
 
     manager.add_table(
         class_name="ImportJob",
