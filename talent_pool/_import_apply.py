@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from talent_pool.db import atomic
+from talent_pool.db import atomic, is_sqlite
 from talent_pool.identity import parse_id_number
 from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
 
@@ -213,6 +213,31 @@ async def employments(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
             Employer.credit_code.is_in(codes or [""])
         )
     }
+    if dry_run:
+        await _employments(rows, people, firms, scope, out, write=False)
+        return out
+    # (person, employer, start) is not a single-row constraint: the people's rows are locked
+    # first, then checked and written (docs/architecture.md, "Database and transactions")
+    async with atomic():
+        pids = sorted({p["id"] for p in people.values()})
+        if pids and not is_sqlite(Practitioner._meta.db):
+            await Practitioner.raw(_LOCK_PEOPLE_SQL, pids)
+        await _employments(rows, people, firms, scope, out, write=True)
+    return out
+
+
+_LOCK_PEOPLE_SQL = "SELECT id FROM tp_practitioner WHERE id = ANY({}) ORDER BY id FOR UPDATE"
+
+
+async def _employments(
+    rows: list[Row],
+    people: dict[str, dict[str, Any]],
+    firms: dict[str, dict[str, Any]],
+    scope: Scope,
+    out: Outcome,
+    *,
+    write: bool,
+) -> None:
     pids = [p["id"] for p in people.values()]
     stored: dict[tuple[int, int, dt.date], dict[str, Any]] = {}
     open_at: dict[tuple[int, int], dt.date] = {}
@@ -260,10 +285,8 @@ async def employments(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
             )
         )
     out.created += len(new)
-    if not dry_run and new:
-        async with atomic():
-            await Employment.insert(*new)
-    return out
+    if write and new:
+        await Employment.insert(*new)
 
 
 async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
