@@ -24,7 +24,7 @@
       tuoyu.h("p", {}, (r.dry_run ? "试运行（未写入任何数据）：" : "导入完成：") + "共 " + r.rows + " 行，"),
       tuoyu.h(
         "p",
-        { class: "row" },
+        { class: "counts" },
         tuoyu.h("span", { class: "badge valid" }, verb + " " + r.created),
         tuoyu.h("span", { class: "badge" }, "已存在且一致 " + r.unchanged),
         tuoyu.h("span", { class: "badge " + (r.rejected ? "bad" : "") }, "未导入 " + r.rejected)
