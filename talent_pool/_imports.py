@@ -28,7 +28,16 @@ from openpyxl import Workbook
 from talent_pool._import_apply import APPLY, NATURAL_KEYS, Outcome, Row, Scope
 from talent_pool.db import atomic
 from talent_pool.errors import NotFound, ValidationFailed
-from talent_pool.import_columns import COLUMNS, KIND_NAMES, KINDS, Column, Context, map_headers, parse_row
+from talent_pool.import_columns import (
+    COLUMNS,
+    KIND_NAMES,
+    KINDS,
+    Column,
+    Context,
+    is_empty,
+    map_headers,
+    parse_row,
+)
 from talent_pool.import_read import Source, UnreadableFile, open_source
 from talent_pool.import_schemas import ImportJobOut, ImportProblem, ImportReport
 from talent_pool.outbox import enqueue
@@ -71,12 +80,38 @@ def _take(
     problems: list[tuple[int, str, str]] = []
     for number, cells in islice(rows, BATCH_ROWS):
         read += 1
+        if all(is_empty(cells[i] if i < len(cells) else None) for i in mapping):
+            read -= 1  # only cells outside the columns (a pre-numbered 序号, a remark): not a row
+            continue
         values, errors = parse_row(kind, mapping, cells, ctx)
         if errors:
             problems.extend((number, column, reason) for column, reason in errors)
         else:
             good.append(Row(number, values))
     return read, good, problems
+
+
+HEADER_SEARCH_ROWS = 10
+"""Non-empty rows searched for the header (a title row such as 「2025年从业人员名单」 may come first)."""
+
+
+def _header(kind: str, source: Source) -> tuple[dict[int, Column], list[str]]:
+    """The header row: the first of the first :data:`HEADER_SEARCH_ROWS` non-empty rows that
+    names every required column (rows above it are titles). Returns ``(mapping, ignored
+    headers)``; raises :class:`ValidationFailed` naming the missing columns of the closest row."""
+    best: tuple[int, list[str]] | None = None
+    for number, cells in islice(source.rows, HEADER_SEARCH_ROWS):
+        mapping, missing, ignored = map_headers(kind, cells)
+        if not missing:
+            return mapping, ignored
+        if best is None or len(missing) < len(best[1]):
+            best = (number, missing)
+    if best is None:
+        raise ValidationFailed("文件中没有数据（第一行应为表头）", field="file")
+    number, missing = best
+    raise ValidationFailed(
+        f"没有找到表头：第 {number} 行缺少必需的列：{'、'.join(missing)}", field="file", missing=missing
+    )
 
 
 async def import_stream(
@@ -114,14 +149,7 @@ async def _run(
     kind: str, source: Source, ctx: Context, dry_run: bool, scope: Scope, progress: Progress | None
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run, encoding=source.encoding)  # type: ignore[arg-type]
-    first = await asyncio.to_thread(next, source.rows, None)
-    if first is None:
-        raise ValidationFailed("文件中没有数据（第一行应为表头）", field="file")
-    mapping, missing, ignored = map_headers(kind, first[1])
-    if missing:
-        raise ValidationFailed(
-            f"第 {first[0]} 行（表头）缺少必需的列：{'、'.join(missing)}", field="file", missing=missing
-        )
+    mapping, ignored = await asyncio.to_thread(_header, kind, source)
     report.ignored_columns = ignored
     keys = NATURAL_KEYS[kind]
     seen: dict[tuple[Any, ...], int] = {}

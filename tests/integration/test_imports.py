@@ -119,6 +119,19 @@ async def test_gbk_csv_without_bom_aliases_and_every_rejected_row(db: None) -> N
     assert names == {make_id(1): "王芳", make_id(2): "欧阳娜娜", make_id(4): "张三"}
 
 
+async def test_a_title_row_above_the_header_and_pre_numbered_empty_rows(db: None) -> None:
+    rows = [
+        ["2026年从业人员名单（某托育园报送）", None, None],
+        [None, None, None],
+        ["序号", "身份证号", "姓名"],
+        [1, make_id(21), "王芳"],
+        [2, None, None],  # numbered in the template, never filled in
+        [3, None, None],
+    ]
+    report = await run("practitioners", xlsx_bytes(rows), dry_run=True)
+    assert (report.rows, report.created, report.rejected, report.ignored_columns) == (1, 1, 0, ["序号"])
+
+
 async def test_xlsx_id_typed_as_number_is_rejected_never_rounded(db: None) -> None:
     number = int(make_id(7)) if make_id(7)[17] != "X" else int(make_id(8))
     data = xlsx_bytes(
@@ -261,7 +274,7 @@ async def test_a_file_without_the_required_columns_writes_nothing(db: None) -> N
 
     with pytest.raises(ValidationFailed) as caught:
         await run("practitioners", csv_bytes([["姓名", "电话"], ["王芳", "1"]], "utf-8"))
-    assert "缺少必需的列：身份证号" in caught.value.message
+    assert "没有找到表头：第 1 行缺少必需的列：身份证号" in caught.value.message
     with pytest.raises(ValidationFailed):
         await run("practitioners", b"")
     with pytest.raises(ValidationFailed) as caught:
