@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from talent_pool import export_bytes, export_to, import_stream
 from talent_pool.import_read import PREFIX_BYTES
@@ -262,6 +262,11 @@ async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(
     csv_data = await export_bytes("practitioners", "csv")
     assert csv_data.startswith(b"\xef\xbb\xbf") and "王芳".encode() in csv_data
     assert await fingerprint() == before
+    # text that looks like a formula stays text in the xlsx export
+    await Employer.update({Employer.address: "=HYPERLINK(1)"}).where(Employer.credit_code == CODE_B)
+    book = load_workbook(io.BytesIO(await export_bytes("employers", "xlsx")))
+    cells = [c for row in book.worksheets[0].iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
+    assert [c.data_type for c in cells] == ["s"]
     # a district regulator's export holds only their district
     lixia = await export_bytes("employers", "csv", district_code=LIXIA)
     assert CODE_A.encode() in lixia and CODE_B.encode() not in lixia
