@@ -41,8 +41,7 @@ async def _pages(kind: str, district_code: str | None) -> AsyncIterator[list[dic
     where: Any
     if kind == "employers":
         table = Employer
-        columns = [Employer.id, Employer.credit_code, Employer.name, Employer.kind, Employer.district_code,
-                   Employer.street, Employer.address]  # fmt: skip
+        columns = [Employer.id, *[getattr(Employer, c.field) for c in COLUMNS["employers"]]]
         where = Employer.district_code == district_code if district_code else None
     elif kind == "employments":
         table = Employment
@@ -61,7 +60,7 @@ async def _pages(kind: str, district_code: str | None) -> AsyncIterator[list[dic
     else:
         table = {"practitioners": Practitioner, "credentials": Credential, "trainings": TrainingRecord}[kind]
         if kind == "practitioners":
-            columns = [Practitioner.id, Practitioner.id_number, Practitioner.name, Practitioner.phone]
+            columns = [Practitioner.id, *[getattr(Practitioner, c.field) for c in COLUMNS["practitioners"]]]
             person = Practitioner.id
         else:
             person = table.practitioner

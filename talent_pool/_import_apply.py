@@ -26,6 +26,7 @@ from typing import Any
 
 from talent_pool.db import atomic, is_sqlite
 from talent_pool.identity import parse_id_number
+from talent_pool.import_columns import COLUMNS
 from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
 
 
@@ -124,13 +125,8 @@ async def employers(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
     stored = {
         e["credit_code"]: e for e in await Employer.select().where(Employer.credit_code.is_in(codes or [""]))
     }
-    fields = {
-        "name": "机构名称",
-        "kind": "机构类型",
-        "district_code": "区县",
-        "street": "街道",
-        "address": "地址",
-    }
+    # every column of the kind but the key: a new column is one line in COLUMNS
+    fields = {c.field: c.header for c in COLUMNS["employers"] if c.field != "credit_code"}
     new: list[Row] = []
     for row in rows:
         if scope.district is not None and row.values["district_code"] != scope.district:
@@ -185,11 +181,9 @@ async def practitioners(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome
         rid = parse_id_number(r.values["id_number"], today=scope.today)
         people.append(
             Practitioner(
-                id_number=rid.number,
-                name=r.values["name"],
+                **{c.field: r.values[c.field] for c in COLUMNS["practitioners"]},
                 gender=rid.gender,
                 birth_date=rid.birth_date,
-                phone=r.values["phone"],
             )
         )
     async with atomic():

@@ -65,13 +65,15 @@ class Column:
     """One column of a kind: ``field`` (key in the parsed row), ``headers`` (the first is
     written on export; all are accepted on import), ``required`` (a missing column rejects
     the file, an empty cell the row), ``parse`` (cell → value, ``ValueError`` with a Chinese
-    reason), ``export`` (stored value → cell text; default ``str``)."""
+    reason), ``export`` (stored value → cell text; default ``str``), ``default`` (the value of an
+    optional column left out or empty)."""
 
     field: str
     headers: tuple[str, ...]
     parse: Parser
     required: bool = True
     export: Callable[[Any], str] | None = None
+    default: Any = ""
 
     @property
     def header(self) -> str:
@@ -305,10 +307,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("name", _NAME, person_name),
         Column("credit_code", _CREDIT, credit_code),
         Column(
-            "position", ("岗位", "职务"), _choice(POSITIONS, "岗位"), required=False, export=_label(POSITIONS)
+            "position",
+            ("岗位", "职务"),
+            _choice(POSITIONS, "岗位"),
+            required=False,
+            export=_label(POSITIONS),
+            default="carer",
         ),
         Column("start_date", ("入职日期", "到岗日期", "开始日期"), local_date, export=_iso),
-        Column("end_date", ("离职日期", "结束日期"), optional_date, required=False, export=_iso),
+        Column(
+            "end_date", ("离职日期", "结束日期"), optional_date, required=False, export=_iso, default=None
+        ),
     ),
     "credentials": (
         Column("id_number", _ID, id_number),
@@ -331,8 +340,16 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             optional_date,
             required=False,
             export=_iso,
+            default=None,
         ),
-        Column("qualifying", ("计入持证率",), _yes_no, required=False, export=lambda v: "是" if v else "否"),
+        Column(
+            "qualifying",
+            ("计入持证率",),
+            _yes_no,
+            required=False,
+            export=lambda v: "是" if v else "否",
+            default=True,
+        ),
     ),
     "trainings": (
         Column("id_number", _ID, id_number),
@@ -349,11 +366,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 """Kind → its columns in export order (see the module docstring)."""
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "employers": {"street": "", "address": ""},
-    "practitioners": {"phone": ""},
-    "employments": {"position": "carer", "end_date": None},
-    "credentials": {"programme_code": "", "level": "", "issuer": "", "expires_on": None, "qualifying": True},
-    "trainings": {"provider": ""},
+    kind: {c.field: c.default for c in cols if not c.required} for kind, cols in COLUMNS.items()
 }
 """Values of the optional columns when a file leaves them out or a cell is empty."""
 
