@@ -4,9 +4,11 @@
 ``trainings``) to its columns in export order. A :class:`Column` names the field, the header
 written on export (the first alias), every header accepted on import (aliases: 身份证号 /
 证件号码 / 公民身份号码 / 身份证 …), whether it is required, and the parser that turns a cell
-into the stored value or raises ``ValueError`` with a Chinese reason. Adding a column to a kind
-(an employer's street code, 普惠 flag, places …) is one line here plus its field in the
-use case that writes it (``talent_pool/_imports.py``).
+into the stored value or raises ``ValueError`` with a Chinese reason, and the default of an
+optional column. Employers and practitioners are compared, written and exported from this table
+alone: once the table has the column, adding an employer's street code, 普惠 flag or places is
+one line here. (Employments, credentials and trainings name their stored fields in
+``talent_pool/_import_apply.py`` and ``_exports.py`` too.)
 
 Headers are compared after :func:`header_key` (NFKC — full-width letters and brackets become
 half-width — no white space, no ``*``/``(必填)`` marks, lower case). Cells are normalised by the

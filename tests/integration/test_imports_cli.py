@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.factories import make_id
-from tests.integration.test_imports import EMPLOYERS, csv_bytes
+from tests.integration.test_imports import CODE_A, EMPLOYERS, csv_bytes
 from tests.integration.test_training_cli import REPO, _env
 
 
@@ -46,6 +46,24 @@ def test_import_and_export_commands(tmp_path: Path) -> None:
     mixed = tuoyu(data, "import", "practitioners", str(people), "--report", str(report))
     assert mixed.returncode == 1, mixed.stdout + mixed.stderr  # a rejected row: exit code 1
     assert "第 3 行 [身份证号]：须为文本格式" in mixed.stdout and report.exists()
+
+    # the other kinds on SQLite: an employment, a training, a credential
+    for kind, rows in (
+        ("employments", [["身份证号", "姓名", "信用代码", "入职日期"],
+                         [make_id(1), "王芳", CODE_A, "2025-03-01"]]),
+        ("trainings", [["身份证号", "姓名", "培训名称", "培训类别", "学时", "完成日期"],
+                       [make_id(1), "王芳", "岗前培训", "岗前培训", "16", "2025-04-01"]]),
+        ("credentials", [["身份证号", "姓名", "证书编号", "证书类型", "证书名称", "发证日期"],
+                         [make_id(1), "王芳", "S2025001", "其他", "保育师", "2025-05-01"]]),
+    ):  # fmt: skip
+        path = tmp_path / f"{kind}.csv"
+        path.write_bytes(csv_bytes(rows, "utf-8"))
+        first = tuoyu(data, "import", kind, str(path))
+        assert "新增 1，" in first.stdout, first.stdout + first.stderr
+        exported = tmp_path / f"{kind}-out.csv"
+        assert tuoyu(data, "export", kind, str(exported)).returncode == 0
+        back = tuoyu(data, "import", kind, str(exported), "--dry-run")
+        assert "将新增 0，已存在且一致 1，未导入 0" in back.stdout, back.stdout + back.stderr
 
     out = tmp_path / "export.xlsx"
     exported = tuoyu(data, "export", "employers", str(out))
