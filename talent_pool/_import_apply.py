@@ -65,6 +65,32 @@ class Scope:
     today: dt.date
 
 
+async def _insert_many(table: Any, rows: list[dict[str, Any]], conflict: Any | None) -> int:
+    """Insert ``rows`` (column → value) into ``table``, skipping those whose ``conflict`` column
+    value exists (``None``: no conflict target); returns how many were inserted. Columns left out
+    take the table's defaults. On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)``
+    statement (building 500 Piccolo objects and their query text was half of an import's time);
+    on SQLite Piccolo's multi-row insert."""
+    if not rows:
+        return 0
+    defaults = {k: v for k, v in table().to_dict().items() if k != "id"}
+    full = [{**defaults, **row} for row in rows]
+    if is_sqlite(table._meta.db):
+        query = table.insert(*[table(**row) for row in full])
+        if conflict is not None:
+            query = query.on_conflict(target=conflict, action="DO NOTHING")
+        return len(await query.returning(table.id))
+    names = list(full[0])
+    columns = [getattr(table, name) for name in names]
+    arrays = ", ".join("{}::" + c.column_type + "[]" for c in columns)
+    on_conflict = f" ON CONFLICT ({conflict._meta.db_column_name}) DO NOTHING" if conflict is not None else ""
+    sql = (
+        f'INSERT INTO "{table._meta.tablename}" ({", ".join(c._meta.db_column_name for c in columns)}) '
+        f"SELECT * FROM unnest({arrays}){on_conflict} RETURNING id"
+    )
+    return len(await table.raw(sql, *[[row[name] for row in full] for name in names]))
+
+
 def _differences(stored: dict[str, Any], row: Row, fields: dict[str, str]) -> list[str]:
     return [header for name, header in fields.items() if stored[name] != row.values[name]]
 
@@ -143,15 +169,11 @@ async def employers(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         out.created += len(new)
         return out
     async with atomic():
-        inserted = (
-            await Employer.insert(
-                *[Employer(**{k: r.values[k] for k in ("credit_code", *fields)}) for r in new]
-            )
-            .on_conflict(target=Employer.credit_code, action="DO NOTHING")
-            .returning(Employer.id)
+        inserted = await _insert_many(
+            Employer, [{k: r.values[k] for k in ("credit_code", *fields)} for r in new], Employer.credit_code
         )
-    out.created += len(inserted)
-    out.unchanged += len(new) - len(inserted)  # recorded meanwhile by another import
+    out.created += inserted
+    out.unchanged += len(new) - inserted  # recorded meanwhile by another import
     return out
 
 
@@ -180,20 +202,16 @@ async def practitioners(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome
     for r in new:
         rid = parse_id_number(r.values["id_number"], today=scope.today)
         people.append(
-            Practitioner(
+            {
                 **{c.field: r.values[c.field] for c in COLUMNS["practitioners"]},
-                gender=rid.gender,
-                birth_date=rid.birth_date,
-            )
+                "gender": rid.gender,
+                "birth_date": rid.birth_date,
+            }
         )
     async with atomic():
-        inserted = (
-            await Practitioner.insert(*people)
-            .on_conflict(target=Practitioner.id_number, action="DO NOTHING")
-            .returning(Practitioner.id)
-        )
-    out.created += len(inserted)
-    out.unchanged += len(new) - len(inserted)
+        inserted = await _insert_many(Practitioner, people, Practitioner.id_number)
+    out.created += inserted
+    out.unchanged += len(new) - inserted
     return out
 
 
@@ -239,7 +257,7 @@ async def _employments(
         stored[(e["practitioner"], e["employer"], e["start_date"])] = e
         if e["end_date"] is None and e["status"] in ("active", "pending"):
             open_at[(e["practitioner"], e["employer"])] = e["start_date"]
-    new: list[Employment] = []
+    new: list[dict[str, Any]] = []
     for row in rows:
         v = row.values
         firm = firms.get(v["credit_code"])
@@ -268,7 +286,7 @@ async def _employments(
             open_at[(pid, eid)] = v["start_date"]
         stored[(pid, eid, v["start_date"])] = {"position": v["position"], "end_date": v["end_date"]}
         new.append(
-            Employment(
+            dict(
                 practitioner=pid,
                 employer=eid,
                 position=v["position"],
@@ -280,7 +298,7 @@ async def _employments(
         )
     out.created += len(new)
     if write and new:
-        await Employment.insert(*new)
+        await _insert_many(Employment, new, None)
 
 
 async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
@@ -294,7 +312,7 @@ async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
             Credential.number.is_in(numbers or [""])
         )
     }
-    new: list[Credential] = []
+    new: list[dict[str, Any]] = []
     for row in rows:
         v = row.values
         pid = people[v["id_number"]]["id"]
@@ -307,7 +325,7 @@ async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
                 out.reject(row, "证书编号", "该证书编号已登记在另一人名下")
         else:
             new.append(
-                Credential(
+                dict(
                     practitioner=pid,
                     **{k: v[k] for k in ("kind", "programme_code", "level", "title", "number", "issuer")},
                     issued_on=v["issued_on"],
@@ -322,13 +340,9 @@ async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         out.created += len(new)
         return out
     async with atomic():
-        inserted = (
-            await Credential.insert(*new)
-            .on_conflict(target=Credential.source_ref, action="DO NOTHING")
-            .returning(Credential.id)
-        )
-    out.created += len(inserted)
-    out.unchanged += len(new) - len(inserted)
+        inserted = await _insert_many(Credential, new, Credential.source_ref)
+    out.created += inserted
+    out.unchanged += len(new) - inserted
     return out
 
 
@@ -347,7 +361,7 @@ async def trainings(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
             TrainingRecord.practitioner, TrainingRecord.title, TrainingRecord.completed_on
         ).where(TrainingRecord.practitioner.is_in(pids or [0]))
     }
-    new: list[TrainingRecord] = []
+    new: list[dict[str, Any]] = []
     for row in rows:
         v = row.values
         key = (people[v["id_number"]]["id"], _title_key(v["title"]), v["completed_on"])
@@ -356,7 +370,7 @@ async def trainings(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
             continue
         digest = hashlib.sha256(f"{v['id_number']}|{key[1]}|{key[2].isoformat()}".encode()).hexdigest()[:40]
         new.append(
-            TrainingRecord(
+            dict(
                 practitioner=key[0],
                 category=v["category"],
                 title=v["title"],
@@ -371,13 +385,9 @@ async def trainings(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         out.created += len(new)
         return out
     async with atomic():
-        inserted = (
-            await TrainingRecord.insert(*new)
-            .on_conflict(target=TrainingRecord.source_ref, action="DO NOTHING")
-            .returning(TrainingRecord.id)
-        )
-    out.created += len(inserted)
-    out.unchanged += len(new) - len(inserted)
+        inserted = await _insert_many(TrainingRecord, new, TrainingRecord.source_ref)
+    out.created += inserted
+    out.unchanged += len(new) - inserted
     return out
 
 

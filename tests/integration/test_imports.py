@@ -117,6 +117,13 @@ async def test_gbk_csv_without_bom_aliases_and_every_rejected_row(db: None) -> N
     assert (report.created, report.rejected) == (3, 4)
     names = {p["id_number"]: p["name"] for p in await Practitioner.select()}
     assert names == {make_id(1): "王芳", make_id(2): "欧阳娜娜", make_id(4): "张三"}
+    people = await Practitioner.select().order_by(Practitioner.id_number)
+    assert [(p["gender"], p["birth_date"], p["phone"]) for p in people] == [
+        ("M", dt.date(1990, 1, 1), "13800000001"),
+        ("F", dt.date(1990, 1, 1), ""),
+        ("F", dt.date(1990, 1, 1), ""),
+    ]
+    assert all(p["created_at"] is not None for p in people)
 
 
 async def test_a_title_row_above_the_header_and_pre_numbered_empty_rows(db: None) -> None:
