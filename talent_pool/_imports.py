@@ -91,6 +91,22 @@ def _take(
     return read, good, problems
 
 
+def _reading(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` reading the file: a file that breaks while it is read (a truncated or
+    corrupt sheet, bytes csv cannot split) raises :class:`ValidationFailed`, not the parser's
+    own error — the job ends with a reason instead of being retried."""
+    try:
+        return fn(*args)
+    except ValidationFailed:
+        raise
+    except Exception as exc:
+        raise ValidationFailed(
+            f"文件读取到中途出错（{type(exc).__name__}），可能已损坏；请用 Excel 重新另存后再试"
+            "（正式导入时此前已写入的批次会保留，修好后重新导入不会重复写入）",
+            field="file",
+        ) from None
+
+
 HEADER_SEARCH_ROWS = 10
 """Non-empty rows searched for the header (a title row such as 「2025年从业人员名单」 may come first)."""
 
@@ -149,14 +165,14 @@ async def _run(
     kind: str, source: Source, ctx: Context, dry_run: bool, scope: Scope, progress: Progress | None
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run, encoding=source.encoding)  # type: ignore[arg-type]
-    mapping, ignored = await asyncio.to_thread(_header, kind, source)
+    mapping, ignored = await asyncio.to_thread(_reading, _header, kind, source)
     report.ignored_columns = ignored
     keys = NATURAL_KEYS[kind]
     seen: dict[tuple[Any, ...], int] = {}
     problems: list[tuple[int, str, str]] = []
     rejected: set[int] = set()
     while True:
-        read, good, bad = await asyncio.to_thread(_take, source.rows, kind, mapping, ctx)
+        read, good, bad = await asyncio.to_thread(_reading, _take, source.rows, kind, mapping, ctx)
         if not read:
             break
         report.rows += read

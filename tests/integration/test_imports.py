@@ -289,6 +289,19 @@ async def test_a_file_without_the_required_columns_writes_nothing(db: None) -> N
     assert "没有找到表头：第 1 行缺少必需的列：身份证号" in caught.value.message
     with pytest.raises(ValidationFailed):
         await run("practitioners", b"")
+    # an xlsx whose sheet breaks off half-way: a reason, nothing written
+    import zipfile
+
+    whole = xlsx_bytes([["身份证号", "姓名"]] + [[make_id(n), "王芳"] for n in range(1, 200)])
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole)) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[: len(data) // 2] if item.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(ValidationFailed) as caught:
+        await run("practitioners", broken.getvalue())
+    assert "可能已损坏" in caught.value.message
+    assert await Practitioner.count() == 0
     with pytest.raises(ValidationFailed) as caught:
         await run("staff", csv_bytes([["身份证号"]], "utf-8"))
     assert "导入类型" in caught.value.message
