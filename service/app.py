@@ -39,6 +39,7 @@ from service.api.credit import CreditController
 from service.api.employment_transfer import EmploymentTransferController
 from service.api.exams import ExamsController
 from service.api.images import ImagesController
+from service.api.imports import ImportsController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
@@ -58,6 +59,7 @@ from service.pages import PagesController
 from service.pages_base import BasePagesController
 from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
+from service.pages_imports import ImportPagesController
 from service.pages_regulator import RegulatorPages
 from service.pages_trainee import TraineePagesController
 from service.policy import action, authorize
@@ -200,6 +202,7 @@ def create_app(
             ExamsController,
             ImagesController,
             BulkController,
+            ImportsController,
             ReportsController,
             PagesController,
             BasePagesController,
@@ -207,6 +210,7 @@ def create_app(
             TraineePagesController,
             ExamPagesController,
             EmployerPagesController,
+            ImportPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

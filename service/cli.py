@@ -266,5 +266,10 @@ from service.cli_checks import checks_group  # noqa: E402
 
 main.add_command(checks_group)
 
+from service.cli_imports import export_command, import_command  # noqa: E402
+
+main.add_command(import_command)
+main.add_command(export_command)
+
 if __name__ == "__main__":
     main()
