@@ -133,8 +133,8 @@ const trainee = (() => {
       yes.disabled = true;
       const r = await tuoyu.call(`/api/enrollments/${e.id}`, "DELETE");
       if (r.ok) {
+        await enrollments(flash); // the list shows the cancellation before the message says so
         tuoyu.flash(flash, `已取消报名：${e.offering_title}`, "ok");
-        await enrollments(flash);
       } else {
         yes.disabled = false;
         tuoyu.flash(flash, tuoyu.message(r.data), "error");
