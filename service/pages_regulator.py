@@ -82,6 +82,7 @@ class RegulatorPages(Controller):
                 "target_text": display.target_text,
                 "status_text": display.STATUS_TEXT,
                 "projection_text": display.projection_text,
+                "indicator_text": display.indicator_text,
             },
         )
 

@@ -157,6 +157,14 @@ async def test_person_page_records_checks_and_credit(visit: Visit, live_server: 
     await page.wait_for_selector(f"#credit-records tbody tr >> text={title}")
     line = await page.locator("#credit-records tbody tr").filter(has_text=title).inner_text()
     assert "违规" in line and "第2026-118号" in line and "admin" in line and "有效" in line
+    # a health certificate: valid for a year from today
+    await page.fill("#hc-number", f"JK-{secrets.token_hex(3)}")
+    await page.fill("#hc-issuer", "历城区疾病预防控制中心")
+    await page.fill("#hc-issued", today)
+    await page.fill("#hc-expires", (dt.date.fromisoformat(today) + dt.timedelta(days=365)).isoformat())
+    await page.click("#health-form button[type=submit]")
+    await page.wait_for_selector("#health-status >> text=有效")
+    assert await page.locator("#health-certificates tbody tr").count() == 1
     await visit.shot("regulator-depth-person")
     assert await visit.serious_a11y_violations() == []
     visit.errors.clear()  # the refused future date logged its 400 in the console
@@ -193,6 +201,21 @@ async def test_person_page_records_checks_and_credit(visit: Visit, live_server: 
     await visit.shot("regulator-depth-excluded")
     assert await visit.serious_a11y_violations() == []
     assert visit.errors == []
+
+
+async def test_person_page_on_a_phone(phone: Visit, live_server: LiveServer) -> None:
+    token = await _admin_token(live_server)
+    district = (await _busiest_districts(live_server, token))[0]
+    page = phone.page
+    await _login(phone, "admin")
+    await phone.goto(f"/dashboard/lists/background_overdue?scope={district}")
+    person = await page.locator("#list tbody tr[data-person]").first.get_attribute("data-person")
+    await phone.goto(f"/dashboard/people/{person}")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390  # tables scroll in their cards
+    assert await page.locator("#check-form").is_visible()
+    await phone.shot("regulator-depth-person-phone")
+    assert await phone.serious_a11y_violations() == []
+    assert phone.foreign_hosts() == set() and phone.errors == []
 
 
 async def test_district_admin_refused_another_districts_person(visit: Visit, live_server: LiveServer) -> None:
