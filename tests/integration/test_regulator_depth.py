@@ -1,12 +1,15 @@
 """The regulator pages in depth, server side: the ``background_overdue`` drill-down registered
 with the targets lists (same rule as the credit list, exact rows and columns on PostgreSQL), the
 rule's cut-off date around 29 February, and the pure display pieces of the dashboard (status
-words, reconciliation sentence, monthly trend geometry)."""
+words, reconciliation sentence, monthly trend geometry); the drill-down on SQLite too."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import talent_pool
 from service import regulator
@@ -17,6 +20,7 @@ from talent_pool.credit_schemas import BackgroundCheckIn
 from talent_pool.identity import uscc_check_character
 from talent_pool.schemas import EmploymentIn, IndicatorValue, PractitionerIn, Reconciliation, TrendPoint
 from tests.factories import employ, make_employer, make_id
+from tests.integration.test_embedded_sqlite import REPO, _env
 
 TODAY = dt.date(2026, 11, 29)
 GOOD17 = "91370102MA3C0X1PK"
@@ -160,3 +164,50 @@ def test_trend_chart_geometry() -> None:
     ]
     assert chart.target == Decimal(90) and chart.target_y == 38.0
     assert trend_chart([]).bars == []
+
+
+SQLITE_FLOW = r"""
+import asyncio, datetime as dt
+
+async def main():
+    from service.bootstrap import prepare
+    from talent_pool.db import engine_for_url, start_pool, use_engine
+    from worker.settings import WorkerSettings
+    engine = engine_for_url(WorkerSettings().db_url)
+    use_engine(engine)
+    await start_pool(engine)
+    await prepare(engine)
+    import talent_pool
+    from talent_pool.credit_schemas import BackgroundCheckIn
+    from talent_pool.identity import uscc_check_character
+    from tests.factories import employ, make_employer, register_people
+    today = dt.date(2026, 11, 29)
+    code = "91370102MA3C0X1P6"
+    jf = await make_employer(credit_code=code + uscc_check_character(code), street_code="370176001")
+    a, b, c = await register_people(3)
+    await employ(jf, [a, b, c])
+    for person, day in ((a, dt.date(2025, 6, 1)), (c, dt.date(2026, 6, 1))):
+        await talent_pool.record_background_check(
+            person, BackgroundCheckIn(checked_on=day), recorded_by_id=1, recorded_by="city", today=today)
+    page = await talent_pool.drill_down_list("background_overdue", None, today=today, scope="zone:370176")
+    print(sorted(((p.practitioner_id == a, p.practitioner_id == b), p.due_on, p.detail) for p in page.people))
+    print(page.total, page.people_total)
+
+asyncio.run(main())
+"""
+
+
+def test_background_overdue_drill_down_on_sqlite(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", SQLITE_FLOW],
+        cwd=REPO,
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == [
+        "[((False, True), None, '从未审查'), ((True, False), datetime.date(2025, 6, 1), '上次审查已满一年')]",
+        "2 2",
+    ]
