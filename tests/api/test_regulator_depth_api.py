@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from service import regulator
 from talent_pool.identity import uscc_check_character
+from talent_pool.tables import TargetSnapshot
 from tests.factories import credential, employ, make_employer, register_people, role_headers, training_record
 from worker.clock import Clock
 
@@ -49,6 +50,18 @@ async def test_zone_street_rows_lists_and_credit_file(client: Any) -> None:
     assert '<option value="street:370176001">舜华路街道</option>' in html
     assert html.count("50.0%（1/2）") >= 4  # gauge, district, zone and street rows
     assert 'id="reconciliation"' in html and "各区县在职人员合计 2 人" in html
+    # the trend: the nightly snapshot (written at start-up for the day that ended) as one bar; the
+    # year before it has none — the empty state says so
+    taken = await TargetSnapshot.select(TargetSnapshot.taken_on).where(TargetSnapshot.scope == "370102")
+    (snap,) = {r["taken_on"] for r in taken}
+    trend = await client.get(f"/dashboard?scope=370102&year={snap.year}", headers={**HTML, **city})
+    assert (
+        f'<g class="month" data-month="{snap.month}">' in trend.text and 'id="trend-empty"' not in trend.text
+    )
+    last = await client.get(f"/dashboard?year={snap.year - 1}", headers={**HTML, **city})
+    assert (
+        'id="trend-empty"' in last.text and "还没有快照" in last.text and 'id="trend-chart"' not in last.text
+    )
     zone = await client.get("/dashboard?scope=zone:370176", headers={**HTML, **city})
     assert "济南高新技术产业开发区 · 指标完成情况" in zone.text
 
