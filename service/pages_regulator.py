@@ -1,18 +1,23 @@
 """The regulator's pages (市卫健委 and 区县卫健局; action ``page.regulator``), in Chinese, PC
 first and usable on a phone:
 
-- ``/dashboard`` 监管看板 — the plan's four indicators for the city and every district against
-  their targets, a year selector, a scope selector (a district admin sees only their district),
-  a progress bar per indicator and the districts ranked by 持证率 with the 90 % line (SVG drawn
-  on the server: no chart library, no script);
-- ``/dashboard/districts/{code}`` → ``/dashboard/employers/{id}`` → ``/dashboard/people/{id}``
-  — the drill-down from a district to its employers, their people and one person's record;
-- ``/dashboard/shortfall`` — who is uncertified / untrained this year, each name a link;
-- ``….xlsx`` — each of those tables as a spreadsheet with the page's numbers.
+- ``/dashboard`` 监管看板 — the plan's four indicators for the city, every district and
+  functional zone (and the chosen district's streets; a district admin: their district and its
+  streets) against their targets: year-to-date value, full-year projection, on-track / at-risk
+  in words; the city row's reconciliation; the focus scope's monthly trend from the nightly
+  snapshots (or an empty state); a progress bar per indicator and the districts ranked by 持证率
+  with the 90 % line (SVG drawn on the server: no chart library, no script);
+- ``/dashboard/districts/{code}`` (its streets and employers) → ``/dashboard/employers/{id}``
+  → ``/dashboard/people/{id}`` — one person's record with the credit file (credit records,
+  background checks, health certificates, the 终身禁入 banner) and forms recording them through
+  the JSON API (``static/regulator.js``);
+- ``/dashboard/lists/{name}`` — the targets' drill-down lists (uncertified, untrained,
+  expiring, background_overdue), each name a link; ``/dashboard/shortfall`` the former two;
+- ``….xlsx`` — each of those tables as a spreadsheet with the page's columns and numbers.
 
 Record checks as in the API: a district admin only inside their district (403 otherwise; an
-unknown employer or person is 404 for a city admin). Full ID numbers and phones (the shortfall
-list, the person page) are personal reads and audited (``service.audit.personal_read``).
+unknown employer or person is 404 for a city admin). Full ID numbers and phones (the lists, the
+person page) are personal reads and audited (``service.audit.personal_read``).
 """
 
 from __future__ import annotations

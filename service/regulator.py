@@ -1,13 +1,16 @@
-"""The regulator's pages as data: the dashboard, a district's employers, an employer's people, a
-person's record, and the tables behind them as spreadsheets.
+"""The regulator's pages as data: the dashboard (city, districts, functional zones, streets; with
+projection, status, reconciliation and the monthly trend), a district's streets and employers,
+an employer's people, a person's record with the credit file, the drill-down lists, and the
+tables behind them as spreadsheets.
 
 Each function here is the one service call of a page handler (``service/pages_regulator.py``):
 it takes the :class:`~service.runtime.Runtime` first (for the local ``today``) and returns plain
 data; the record checks (``service.policy``) are the handler's. The page and its spreadsheet are
 built from the **same** :class:`Column` lists, so a number in a download is the number on the
-page. Extending the dashboard — another scope level (功能区, 街道) or another column (a full-year
-projection, on-track/at-risk) — is one more entry in :data:`TARGET_COLUMNS` or one more report
-in :func:`dashboard`'s list; the templates and exports iterate over them.
+page. Extending the dashboard — another scope level or another column — is one more entry in
+:data:`TARGET_COLUMNS` or one more report in :func:`dashboard`'s list; another drill-down list
+is one more name in :data:`LIST_NAMES` (registered with :func:`talent_pool.register_drill_down`);
+the templates and exports iterate over them.
 """
 
 from __future__ import annotations
