@@ -244,6 +244,12 @@ async def generate_workforce(
     employer_rows = []
     codes: set[str] = set()
     names: dict[str, int] = {}
+    # each employer sits on a real street of its district (NBS codes), picked by a generator of
+    # its own so that every other demo figure stays what it was
+    street_rng = random.Random(seed + 1)
+    streets_of: dict[str, list[dict[str, Any]]] = {}
+    for s in reference.jinan_streets()["streets"]:
+        streets_of.setdefault(s["district_code"], []).append(s)
     for _ in range(employers):
         district = _weighted(rng, districts)
         code = _credit_code(rng, district)
@@ -252,6 +258,9 @@ async def generate_workforce(
         codes.add(code)
         kind = _weighted(rng, EMPLOYER_KINDS)
         street = fake.street_name().rstrip("路街") + "街道"
+        real = street_rng.choice(streets_of[district]) if streets_of.get(district) else None
+        if real is not None:
+            street = real["name"]
         name = f"{DISTRICT_SHORT[district]}{rng.choice(NAME_STEMS)}{rng.choice(KIND_SUFFIX[kind])}"
         names[name] = names.get(name, 0) + 1
         if names[name] > 1:  # a second centre of the same brand in the district is a branch
@@ -263,6 +272,7 @@ async def generate_workforce(
                 kind=kind,
                 district_code=district,
                 street=street,
+                street_code=None if real is None else real["code"],
                 address=f"{street}{rng.randint(1, 300)}号",
             )
         )

@@ -1,13 +1,16 @@
-"""The regulator's pages as data: the dashboard, a district's employers, an employer's people, a
-person's record, and the tables behind them as spreadsheets.
+"""The regulator's pages as data: the dashboard (city, districts, functional zones, streets; with
+projection, status, reconciliation and the monthly trend), a district's streets and employers,
+an employer's people, a person's record with the credit file, the drill-down lists, and the
+tables behind them as spreadsheets.
 
 Each function here is the one service call of a page handler (``service/pages_regulator.py``):
 it takes the :class:`~service.runtime.Runtime` first (for the local ``today``) and returns plain
 data; the record checks (``service.policy``) are the handler's. The page and its spreadsheet are
 built from the **same** :class:`Column` lists, so a number in a download is the number on the
-page. Extending the dashboard — another scope level (功能区, 街道) or another column (a full-year
-projection, on-track/at-risk) — is one more entry in :data:`TARGET_COLUMNS` or one more report
-in :func:`dashboard`'s list; the templates and exports iterate over them.
+page. Extending the dashboard — another scope level or another column — is one more entry in
+:data:`TARGET_COLUMNS` or one more report in :func:`dashboard`'s list; another drill-down list
+is one more name in :data:`LIST_NAMES` (registered with :func:`talent_pool.register_drill_down`);
+the templates and exports iterate over them.
 """
 
 from __future__ import annotations
@@ -26,14 +29,20 @@ from service.regulator_display import (
     Cell,
     Column,
     Gauge,
+    TrendChart,
     credential_state,
     gauges,
     indicator_text,
     number_value,
+    projection_text,
     rate_chart,
+    reconciliation_text,
+    status_cell,
+    trend_chart,
 )
 from service.runtime import Runtime
-from talent_pool.schemas import PractitionerRecord, TargetsReport
+from talent_pool.credit_schemas import CreditFile
+from talent_pool.schemas import PractitionerRecord, TargetsReport, TrendPoint
 from talent_pool.target_rules import credential_counts
 
 PLAN_FIRST_YEAR = 2021  # 济南市普惠托育服务发展规划（2021-2025年）
@@ -67,15 +76,42 @@ def _indicator_column(key: str, header: str) -> Column:
     return Column(key, header, cell)
 
 
+def _projection_column(key: str, header: str) -> Column:
+    def cell(report: TargetsReport) -> Cell:
+        i = report.indicator(key)
+        return Cell(projection_text(i), number_value(i.projected))
+
+    return Column(f"{key}.projected", header, cell)
+
+
+def _status_column(key: str, header: str) -> Column:
+    return Column(f"{key}.status", header, lambda r: status_cell(r.indicator(key)))
+
+
+def _indicator_columns(key: str, header: str, short: str) -> list[Column]:
+    """An indicator's value (year to date), its full-year projection and on-track/at-risk."""
+    return [
+        _indicator_column(key, header),
+        _projection_column(key, f"{short}全年预计"),
+        _status_column(key, f"{short}进度"),
+    ]
+
+
+LEVEL_NAMES = {"city": "全市", "district": "区县", "zone": "功能区", "street": "街道", "employer": "机构"}
+
 TARGET_COLUMNS: list[Column] = [
     Column("scope_name", "范围", lambda r: Cell(r.scope_name, r.scope_name)),
     Column("employed", "在职人员", lambda r: Cell(str(r.employed_practitioners), r.employed_practitioners)),
-    _indicator_column("certification_rate", "持证率（%）"),
-    _indicator_column("trainings_per_practitioner", "人均培训次数"),
-    _indicator_column("person_trainings", "培训人次"),
-    _indicator_column("training_bases", "实训基地（个）"),
+    *_indicator_columns("certification_rate", "持证率（%）", "持证率"),
+    *_indicator_columns("trainings_per_practitioner", "人均培训次数", "人均培训"),
+    *_indicator_columns("person_trainings", "培训人次", "培训人次"),
+    *_indicator_columns("training_bases", "实训基地（个）", "实训基地"),
+    Column(
+        "level", "层级", lambda r: Cell(LEVEL_NAMES.get(r.level, r.level), LEVEL_NAMES.get(r.level, r.level))
+    ),
 ]
-"""The targets table, page and spreadsheet alike (one row per :class:`TargetsReport`)."""
+"""The targets table, page and spreadsheet alike (one row per :class:`TargetsReport`): each
+indicator's year-to-date value, full-year projection and on-track / at-risk status."""
 
 
 def _rate_cell(e: talent_pool.EmployerSummary) -> Cell:
@@ -135,49 +171,85 @@ async def district_names() -> dict[str, str]:
 
 @dataclass
 class Dashboard:
-    """The dashboard of ``year``: the targets table (``reports``: the city first for a city admin,
-    then the districts; only their district for a district admin), the ``focus`` report the
-    gauges show, its :class:`Gauge` list and the districts' ranking :class:`BarChart`."""
+    """The dashboard of ``year``: the targets table (``reports``: for a city admin the city, the
+    districts, the functional zones and — when a district or one of its streets is in focus —
+    that district's streets; for a district admin their district and its streets), the
+    ``focus`` report the gauges show, its :class:`Gauge` list, the districts' ranking
+    :class:`BarChart`, the focus scope's monthly :class:`TrendChart` (``trend``: its points,
+    empty before the first nightly snapshot) and the city row's reconciliation in words."""
 
     year: int
     reports: list[TargetsReport]
     focus: TargetsReport
     gauges: list[Gauge]
     chart: BarChart
+    trend: list[TrendPoint]
+    trend_chart: TrendChart
+    reconciliation: str
 
 
-async def dashboard(rt: Runtime, *, year: int | None, scope: str | None, focus: str | None) -> Dashboard:
-    """The dashboard for ``year`` (default: this local year). ``scope`` limits the table to one
-    scope (a district admin's district); ``focus`` picks the scope the gauges show (default: the
-    first row). Raises :class:`talent_pool.ValidationFailed` for an unknown scope or a future
-    year."""
-    reports = await usecases.targets_table(rt, year=year, scope=scope)
+async def _district_of_street(street_key: str) -> str | None:
+    tree = await talent_pool.divisions_tree()
+    code = street_key.split(":", 1)[1]
+    return next((d["code"] for d in tree["districts"] if any(s["code"] == code for s in d["streets"])), None)
+
+
+async def dashboard(rt: Runtime, *, year: int | None, district: str | None, focus: str | None) -> Dashboard:
+    """The dashboard for ``year`` (default: this local year). ``district`` (a district admin's)
+    limits the table to that district and its streets; otherwise the city, districts and
+    functional zones, plus the streets of the district in ``focus`` (a district code or one of
+    its ``street:<code>`` keys). ``focus`` picks the scope the gauges and the trend show
+    (default: the first row). Raises :class:`talent_pool.ValidationFailed` for an unknown scope
+    or a future year."""
+    y = year or rt.today().year
+    if district is not None:
+        scopes = await talent_pool.scopes_within_district(district, None, ["district", "street"])
+        reports = await usecases.targets_table(rt, year=year, scopes=scopes)
+    else:
+        streets_of = focus if focus and focus.isdigit() else None
+        if focus and focus.startswith("street:"):
+            streets_of = await _district_of_street(focus)
+        streets = await talent_pool.scopes_within_district(streets_of, None, ["street"]) if streets_of else []
+        reports = await usecases.targets_table(
+            rt, year=year, scopes=streets or None, levels=["city", "district", "zone"]
+        )
     chosen = next((r for r in reports if r.scope == focus), reports[0])
+    points = await usecases.targets_trend(rt, scope=chosen.scope, year=y)
+    city = next((r for r in reports if r.reconciliation is not None), None)
     return Dashboard(
-        year=year or rt.today().year,
+        year=y,
         reports=reports,
         focus=chosen,
         gauges=gauges(chosen),
-        chart=rate_chart(reports),
+        chart=rate_chart([r for r in reports if r.level == "district"]),
+        trend=points,
+        trend_chart=trend_chart(points),
+        reconciliation="" if city is None else reconciliation_text(city.reconciliation),
     )
 
 
 @dataclass
 class DistrictView:
-    """A district's indicators (``report``) and its employers for ``year``."""
+    """A district's indicators (``report``), its streets' rows (``streets``, code order) and its
+    employers for ``year``."""
 
     year: int
     report: TargetsReport
+    streets: list[TargetsReport]
     employers: list[talent_pool.EmployerSummary]
 
 
 async def district(rt: Runtime, district_code: str, *, year: int | None) -> DistrictView:
-    """The district page: its targets row and its employers (:func:`talent_pool.district_employers`).
-    Raises :class:`talent_pool.ValidationFailed` for a code that is not a current district."""
+    """The district page: its targets row, its streets' rows (same columns) and its employers
+    (:func:`talent_pool.district_employers`). Raises :class:`talent_pool.ValidationFailed` for
+    a code that is not a current district."""
     y = year or rt.today().year
-    (report,) = await usecases.targets_table(rt, year=y, scope=district_code)
     employers = await talent_pool.district_employers(district_code, y, today=rt.today())
-    return DistrictView(year=y, report=report, employers=employers)
+    scopes = await talent_pool.scopes_within_district(district_code, None, ["district", "street"])
+    reports = await usecases.targets_table(rt, year=y, scopes=scopes)
+    report = next(r for r in reports if r.scope == district_code)
+    streets = [r for r in reports if r.level == "street"]
+    return DistrictView(year=y, report=report, streets=streets, employers=employers)
 
 
 @dataclass
@@ -238,11 +310,14 @@ class PersonView:
     credentials: list[CredentialLine]
     trainings: list[Any]
     exams: list[MyExamOut]
+    credit: CreditFile
 
 
 async def person(rt: Runtime, practitioner_id: int) -> PersonView:
     """The person page's data (:func:`talent_pool.practitioner_record`, employments with their
-    confirmation status, :func:`certification.exams_of`). Raises :class:`talent_pool.NotFound`."""
+    confirmation status, :func:`certification.exams_of`) and the credit file
+    (:func:`talent_pool.credit_file`: credit records, background checks, health certificates and
+    their status on the local ``today``). Raises :class:`talent_pool.NotFound`."""
     today = rt.today()
     record = await talent_pool.practitioner_record(practitioner_id)
     jobs = await talent_pool.employments(practitioner_id=practitioner_id)
@@ -275,6 +350,7 @@ async def person(rt: Runtime, practitioner_id: int) -> PersonView:
         credentials=lines,
         trainings=sorted(record.trainings, key=lambda t: t.completed_on, reverse=True),
         exams=await certification.exams_of(practitioner_id),
+        credit=await talent_pool.credit_file(practitioner_id, today=today),
     )
 
 
@@ -288,6 +364,113 @@ async def shortfall_rows(
         rows.extend(page.people)
         if len(page.people) < batch:
             return rows
+
+
+LIST_NAMES = ("uncertified", "untrained", "expiring", "background_overdue")
+"""The drill-down lists the regulator pages offer (:data:`talent_pool.DRILL_DOWNS`)."""
+
+LIST_EXTRA = {
+    "expiring": ("证书到期日", "证书编号"),
+    "background_overdue": ("上次审查日期", "情况"),
+}
+"""A list's own columns (``due_on``, ``detail``) where it has them."""
+
+
+def _date_cell(p: Any) -> Cell:
+    return Cell(p.due_on.isoformat() if p.due_on else "—", p.due_on)
+
+
+def list_columns(list_name: str) -> list[Column]:
+    """The columns of a drill-down list, page and spreadsheet alike: name, full ID number and
+    phone (audited personal read), employer, district, and the list's own date and detail."""
+    columns = [
+        Column("name", "姓名", lambda p: Cell(p.name, p.name)),
+        Column("id_number", "身份证号", lambda p: Cell(p.id_number, p.id_number)),
+        Column("phone", "电话", lambda p: Cell(p.phone, p.phone)),
+        Column("employer", "机构", lambda p: Cell(p.employer_name, p.employer_name)),
+        Column("district", "区县", lambda p: Cell(p.district_name, p.district_name)),
+    ]
+    if list_name in LIST_EXTRA:
+        date_header, detail_header = LIST_EXTRA[list_name]
+        columns.append(Column("due_on", date_header, _date_cell))
+        columns.append(Column("detail", detail_header, lambda p: Cell(p.detail or "—", p.detail)))
+    return columns
+
+
+@dataclass
+class ListView:
+    """One page of a drill-down list: its ``title``, the scope's name, the rows (each with
+    ``district_name``), the page numbers and the list's :class:`Column` list."""
+
+    name: str
+    title: str
+    scope_name: str
+    result: Any
+    people: list[Any]
+    page: int
+    pages: int
+    columns: list[Column]
+
+
+async def _with_district_names(people: Sequence[Any]) -> list[Any]:
+    names = await district_names()
+    return [{**p.model_dump(), "district_name": names.get(p.district_code, p.district_code)} for p in people]
+
+
+class _Row:
+    """A list row with attribute access for the :class:`Column` cells."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.__dict__.update(data)
+
+
+async def drill_list(
+    rt: Runtime, list_name: str, *, year: int | None, scope: str, page: int, page_size: int
+) -> ListView:
+    """Page ``page`` (1-based, ``page_size`` rows) of the drill-down list ``list_name`` in
+    ``scope`` (a scope key the caller may see) for ``year`` (:func:`talent_pool.drill_down_list`:
+    one row per person and employment). Raises :class:`talent_pool.ValidationFailed` for an
+    unknown list or scope or a future year."""
+    if list_name not in talent_pool.DRILL_DOWNS:
+        raise talent_pool.ValidationFailed(f"名单 {list_name} 不存在（可用：{'、'.join(LIST_NAMES)}）")
+    (resolved,) = await talent_pool.resolve_scopes([scope], [])
+    result = await usecases.drill_down(
+        rt, list_name, year=year, as_of=None, scope=scope, limit=page_size, offset=(page - 1) * page_size
+    )
+    pages = max(1, (result.total + page_size - 1) // page_size)
+    return ListView(
+        name=list_name,
+        title=talent_pool.DRILL_DOWNS[list_name].title,
+        scope_name=resolved.name,
+        result=result,
+        people=[_Row(p) for p in await _with_district_names(result.people)],
+        page=min(page, pages),
+        pages=pages,
+        columns=list_columns(list_name),
+    )
+
+
+async def drill_list_rows(
+    rt: Runtime, list_name: str, *, year: int | None, scope: str, batch: int = 1000
+) -> ListView:
+    """The whole list (every page) as one :class:`ListView`, for the spreadsheet."""
+    first = await drill_list(rt, list_name, year=year, scope=scope, page=1, page_size=batch)
+    rows = list(first.people)
+    while len(rows) < first.result.total:
+        more = await drill_list(
+            rt, list_name, year=year, scope=scope, page=len(rows) // batch + 1, page_size=batch
+        )
+        if not more.people:
+            break
+        rows.extend(more.people)
+    first.people = rows
+    return first
+
+
+HEALTH_STATUS = {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "missing": "无健康证"}
+CHECK_KINDS = {"pre_hire": "入职前审查", "annual": "年度审查"}
+CHECK_RESULTS = {"clear": "无异常", "concern": "发现问题"}
+CREDIT_KINDS = {"commendation": "表彰（红名单）", "violation": "违规（黑名单）"}
 
 
 SHORTFALL_HEADERS = ["姓名", "身份证号", "电话", "机构", "区县"]

@@ -108,6 +108,8 @@ class Gauge:
     status: str
     verdict: str
     note: str
+    projection: str = ""  # full-year projection as shown ("" where it equals the value)
+    progress: str = ""  # on-track / at-risk (or met / not met) with its mark, "" without status
 
 
 def _scale_max(key: str, value: Decimal | None, target: Decimal | None) -> Decimal:
@@ -135,6 +137,8 @@ def gauges(report: TargetsReport) -> list[Gauge]:
                 status=cell.status,
                 verdict=cell.verdict or ("无数据" if i.value is None else "无区县目标"),
                 note=i.note,
+                projection=projection_text(i) if i.accrues and i.projected is not None else "",
+                progress="" if i.status is None else status_cell(i).text,
             )
         )
     return out
@@ -221,3 +225,118 @@ def credential_state(c: Any, today: dt.date) -> str:
     if c.expires_on is not None and c.expires_on < today:
         return "已过期"
     return "有效"
+
+
+# ------------------------------------------------------------------ projection, status, reconciliation
+
+STATUS_TEXT = {"met": "已达标", "not_met": "未达标", "on_track": "进度正常", "at_risk": "有未达标风险"}
+"""An indicator's ``status`` (:func:`talent_pool.target_rules.projection_status`) in words:
+``on_track`` / ``at_risk`` while the year runs (the full-year projection against the target),
+``met`` / ``not_met`` once it is complete."""
+
+STATUS_MARK = {"met": "✓", "not_met": "✗", "on_track": "✓", "at_risk": "⚠"}
+
+
+def projection_text(i: IndicatorValue) -> str:
+    """The full-year projection of an indicator as shown (``"1.25"``, ``"10,400"``, ``"91.3%"``),
+    ``"无数据"`` without one."""
+    return _fmt(i.key, i.projected)
+
+
+def status_cell(i: IndicatorValue) -> Cell:
+    """The on-track / at-risk cell: mark and words (``"⚠有未达标风险"``), never colour alone;
+    ``met`` True for met/on track, False for not met/at risk, None without a target or data."""
+    if i.status is None:
+        return Cell("—", "—", None)
+    text = STATUS_TEXT.get(i.status, i.status)
+    return Cell(f"{STATUS_MARK.get(i.status, '')}{text}", text, i.status in ("met", "on_track"))
+
+
+def reconciliation_text(rec: Any) -> str:
+    """Why the districts do not add up to the city (:class:`talent_pool.schemas.Reconciliation`)
+    in one Chinese sentence with its numbers, e.g. ``各区县在职人员合计 105 人，其中 3 人在多个
+    区县任职、多计 5 人次，全市 100 人；…``."""
+    return (
+        f"各区县在职人员合计 {rec.districts_employed} 人，其中 {rec.people_in_several_districts} 人"
+        f"在多个区县任职、多计 {rec.counted_again} 人次，全市实有 {rec.city_employed} 人；"
+        f"各区县培训人次合计 {rec.districts_person_trainings:,}，重复计入 {rec.trainings_counted_again:,}，"
+        f"另有 {rec.trainings_without_post:,} 人次属于无在职记录人员（岗前学员、待业等，只计入全市），"
+        f"全市培训人次 {rec.city_person_trainings:,}。"
+    )
+
+
+# --------------------------------------------------------------------------- monthly trend (SVG geometry)
+
+
+@dataclass(frozen=True)
+class TrendBar:
+    """One month of the trend chart: a bar of ``height`` user units from the baseline at
+    ``x`` (its left edge), with the drawn value ``label`` and the status words."""
+
+    month: int
+    x: float
+    y: float
+    height: float
+    label: str
+    status: str
+    verdict: str
+
+
+@dataclass
+class TrendChart:
+    """The monthly 持证率 of one scope (the last nightly snapshot of each month) as bars on a
+    0–100 % scale, twelve month slots, with the plan's target line (``target_y``)."""
+
+    bars: list[TrendBar] = field(default_factory=list)
+    target: Decimal | None = None
+    target_y: float | None = None
+    width: float = 660.0
+    left: float = 44.0
+    top: float = 20.0
+    plot: float = 180.0  # height of 0–100 %
+    slot: float = 50.0  # width of one month
+
+    @property
+    def height(self) -> float:
+        return self.top + self.plot + 28
+
+    @property
+    def baseline(self) -> float:
+        return self.top + self.plot
+
+    @property
+    def months(self) -> list[tuple[float, str]]:
+        return [(self.left + self.slot * (m - 0.5), f"{m}月") for m in range(1, 13)]
+
+    @property
+    def ticks(self) -> list[tuple[float, str]]:
+        return [(self.top + self.plot * (1 - p / 100), f"{p}%") for p in (0, 50, 100)]
+
+
+def trend_chart(points: Sequence[Any], key: str = "certification_rate") -> TrendChart:
+    """The :class:`TrendChart` of ``points`` (:class:`talent_pool.schemas.TrendPoint`, month
+    ``"YYYY-MM"``) for the percentage indicator ``key``; months without a snapshot have no bar,
+    a month without data (nobody employed) a zero-height bar labelled 无数据."""
+    chart = TrendChart()
+    for p in points:
+        i = next((x for x in p.indicators if x.key == key), None)
+        if i is None:
+            continue
+        month = int(p.month[5:7])
+        height = 0.0 if i.value is None else float(min(i.value, Decimal(100))) / 100 * chart.plot
+        cell = Cell("", met=i.met)
+        chart.target = chart.target if chart.target is not None else i.target
+        chart.bars.append(
+            TrendBar(
+                month=month,
+                x=chart.left + chart.slot * (month - 1) + 8,
+                y=chart.baseline - height,
+                height=height,
+                label="无数据" if i.value is None else f"{i.value}%",
+                status=cell.status,
+                verdict=cell.verdict or "无数据",
+            )
+        )
+    if chart.target is not None:
+        chart.target_y = chart.top + chart.plot * (1 - float(chart.target) / 100)
+    return chart

@@ -6,6 +6,7 @@ section). Every write runs in :func:`talent_pool.db.atomic`, so a caller that al
 transaction (training completion, certificate issuance) feeds the ledger in *its* transaction.
 Background work is recorded with :func:`talent_pool.outbox.enqueue`."""
 
+from talent_pool import _credit_lists  # noqa: F401 — registers the background_overdue drill-down
 from talent_pool._credit import (
     background_checks_overdue,
     check_status,

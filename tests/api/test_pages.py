@@ -21,7 +21,8 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     assert login.status_code == 201  # sets the token cookie the pages use
     board = await client.get("/dashboard", headers=HTML)
     assert board.status_code == 200 and 'id="logout"' in board.text
-    assert board.text.count("<tr data-scope=") == 13  # the city and its 12 districts
+    assert board.text.count("<tr data-scope=") == 16  # the city, its 12 districts and 3 functional zones
+    assert board.text.count('data-level="district"') == 12 and board.text.count('data-level="zone"') == 3
     assert "历下区" in board.text and "商河县" in board.text and "无数据" in board.text
     drill = await client.get("/dashboard/shortfall?indicator=certification_rate&scope=370102", headers=HTML)
     assert drill.status_code == 200 and 'id="total">0<' in drill.text

@@ -287,6 +287,8 @@ def path_for(template: str, w: World) -> str:
         "/base": f"?base_id={w.base_b}",
         "/base/sittings": f"?base_id={w.base_b}",
         "/dashboard/shortfall.xlsx": f"?scope={B}",
+        "/dashboard/lists/uncertified": f"?scope={B}",
+        "/dashboard/lists/uncertified/export.xlsx": f"?scope={B}",
         "/api/checks/background-overdue": f"?district_code={B}",
         "/api/checks/health-expiring": f"?district_code={B}",
     }

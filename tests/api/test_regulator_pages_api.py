@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -83,7 +84,9 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
 
     district_admin = await role_headers(client, "pg-tianqiao", "district_admin", district_code="370105")
     own = await client.get("/dashboard", headers={**HTML, **district_admin})
-    assert own.text.count("<tr data-scope=") == 1 and 'data-scope="370105"' in own.text
+    assert own.text.count('data-level="district"') == 1 and 'data-scope="370105"' in own.text
+    scopes = re.findall(r'<tr data-scope="([^"]+)"', own.text)
+    assert scopes[0] == "370105" and all(s.startswith("street:") for s in scopes[1:])  # and its streets
     for path in (f"/dashboard/employers/{x}", f"/dashboard/people/{a}", "/dashboard/districts/370102"):
         r = await client.get(path, headers={**HTML, **district_admin})
         assert r.status_code == 403 and "只能" in r.text, path  # the Chinese reason, on the error page

@@ -65,7 +65,12 @@ async def test_regulator_dashboard_drills_down_and_exports(
     page = visit.page
     await _login(visit, "admin")
     assert page.url.endswith("/dashboard")
-    assert await page.locator("#targets tbody tr[data-scope]").count() == 13  # the city and 12 districts
+    assert (
+        await page.locator(
+            "#targets tbody tr[data-level=city], #targets tbody tr[data-level=district]"
+        ).count()
+        == 13
+    )
     assert await page.locator("#rate-chart g.bar").count() == 12
     assert await page.locator("#rate-chart line.target").count() == 1
     assert await page.locator(".gauge").count() == 4
@@ -81,10 +86,13 @@ async def test_regulator_dashboard_drills_down_and_exports(
     name, rows = await _download(visit, "#export-targets", tmp_path)
     assert name == f"规划指标_{year}年_济南市.xlsx"
     assert rows[1][:2] == ("范围", "在职人员")
+    assert rows[-1][0] == "说明" and "全市实有" in rows[-1][1]  # the reconciliation, as on the page
+    page_headers = await page.locator("#targets thead tr").first.locator("th").all_inner_texts()
+    assert list(rows[1][:-1]) == page_headers[:-1]  # the page's columns (then 达标情况 / 下钻)
     page_employed = await _ints(page, "#targets tbody td[data-key=employed]")
-    assert [r[1] for r in rows[2:]] == page_employed
+    assert [r[1] for r in rows[2:-1]] == page_employed
     page_rates = await page.locator("#targets tbody td[data-key=certification_rate]").all_inner_texts()
-    for row, text in zip(rows[2:], page_rates, strict=True):
+    for row, text in zip(rows[2:-1], page_rates, strict=True):
         assert (row[2] is None) == text.startswith("无数据")
         if row[2] is not None:
             assert text.startswith(f"{row[2]}%") or text.startswith(f"{row[2]}.0%")
@@ -188,10 +196,14 @@ async def test_district_admin_sees_only_their_district(visit: Visit, live_server
     page = visit.page
     await _login(visit, username)
     assert page.url.endswith("/dashboard")
-    assert [await r.get_attribute("data-scope") for r in await page.locator("#targets tbody tr").all()] == [
-        own
+    scopes = [
+        await r.get_attribute("data-scope") for r in await page.locator("#targets tbody tr[data-scope]").all()
     ]
-    assert await page.locator("#scope option").count() == 1
+    assert scopes[0] == own and all(
+        s.startswith("street:") for s in scopes[1:]
+    )  # their district and its streets
+    assert await page.locator("#scope option").count() == len(scopes)
+    assert await page.locator("#reconciliation").count() == 0  # no city row, no city reconciliation
     await visit.shot("regulator-district-admin")
     assert await visit.serious_a11y_violations() == []
     assert (await visit.goto(f"/dashboard/districts/{own}")).status == 200
