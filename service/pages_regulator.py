@@ -277,6 +277,15 @@ class RegulatorPages(Controller):
             rt, indicator, year=year, scope=scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
         personal_read(request, (p.practitioner_id for p in result.people))
+        result.people = [
+            p.model_copy(
+                update={
+                    "id_number": talent_pool.mask_id_number(p.id_number),
+                    "phone": talent_pool.mask_phone(p.phone),
+                }
+            )
+            for p in result.people
+        ]
         districts = await regulator.district_names()
         pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
         return Template(
@@ -316,8 +325,8 @@ class RegulatorPages(Controller):
             rows=(
                 [
                     p.name,
-                    p.id_number,
-                    p.phone,
+                    talent_pool.mask_id_number(p.id_number),
+                    talent_pool.mask_phone(p.phone),
                     p.employer_name,
                     districts.get(p.district_code, p.district_code),
                 ]

@@ -380,13 +380,18 @@ def _date_cell(p: Any) -> Cell:
     return Cell(p.due_on.isoformat() if p.due_on else "—", p.due_on)
 
 
+def _masked(value: str) -> Cell:
+    return Cell(value, value)
+
+
 def list_columns(list_name: str) -> list[Column]:
-    """The columns of a drill-down list, page and spreadsheet alike: name, full ID number and
-    phone (audited personal read), employer, district, and the list's own date and detail."""
+    """The columns of a drill-down list, page and spreadsheet alike: name, ID number and phone
+    masked (the full ones are on the person's record page, one audited read per person — a list
+    of hundreds never carries them), employer, district, and the list's own date and detail."""
     columns = [
         Column("name", "姓名", lambda p: Cell(p.name, p.name)),
-        Column("id_number", "身份证号", lambda p: Cell(p.id_number, p.id_number)),
-        Column("phone", "电话", lambda p: Cell(p.phone, p.phone)),
+        Column("id_number", "身份证号", lambda p: _masked(talent_pool.mask_id_number(p.id_number))),
+        Column("phone", "电话", lambda p: _masked(talent_pool.mask_phone(p.phone))),
         Column("employer", "机构", lambda p: Cell(p.employer_name, p.employer_name)),
         Column("district", "区县", lambda p: Cell(p.district_name, p.district_name)),
     ]
@@ -474,7 +479,8 @@ CREDIT_KINDS = {"commendation": "表彰（红名单）", "violation": "违规（
 
 
 SHORTFALL_HEADERS = ["姓名", "身份证号", "电话", "机构", "区县"]
-"""The shortfall list's columns (page and spreadsheet): full ID numbers and phones, audited."""
+"""The shortfall list's columns (page and spreadsheet): ID numbers and phones masked, as in
+:func:`list_columns`."""
 
 
 def rows_of(columns: Sequence[Column], items: Sequence[Any]) -> Iterator[list[object]]:

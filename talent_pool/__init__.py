@@ -92,7 +92,7 @@ from talent_pool.errors import (
     TuoyuError,
     ValidationFailed,
 )
-from talent_pool.identity import mask_id_number, mask_name, parse_credit_code, parse_id_number
+from talent_pool.identity import mask_id_number, mask_name, mask_phone, parse_credit_code, parse_id_number
 from talent_pool.targets import (
     compute_targets,
     compute_targets_table,
@@ -159,6 +159,7 @@ __all__ = [
     "list_districts",
     "mask_id_number",
     "mask_name",
+    "mask_phone",
     "match_practitioner",
     "my_contact_requests",
     "parse_credit_code",

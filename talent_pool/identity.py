@@ -297,3 +297,14 @@ def half_width(value: object) -> object:
     half-width characters, for fields typed on Chinese keyboards (phone numbers …); anything but a
     string passes unchanged (the schema then refuses it). A ``mode="before"`` field validator."""
     return value.translate(_HALF_WIDTH) if isinstance(value, str) else value
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number for lists: the first three and last four digits, ``139****1234``; shorter
+    numbers keep only their last two digits; empty stays empty."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not digits:
+        return ""
+    if len(digits) >= 11:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * max(0, len(digits) - 2) + digits[-2:]

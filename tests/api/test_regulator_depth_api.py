@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from openpyxl import load_workbook
@@ -82,6 +83,7 @@ async def test_zone_street_rows_lists_and_credit_file(client: Any) -> None:
     page = await client.get("/dashboard/lists/background_overdue?scope=370102", headers={**HTML, **city})
     assert page.status_code == 200, page.text
     assert 'id="total">2<' in page.text and f'href="/dashboard/people/{a}">页面一</a>' in page.text
+    assert not re.search(r"(?<![0-9])\d{17}[0-9X](?![0-9])", page.text)  # ID numbers masked in lists
     r = await client.post(
         f"/api/practitioners/{a}/background-checks", json={"checked_on": today.isoformat()}, headers=city
     )

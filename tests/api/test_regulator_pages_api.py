@@ -81,6 +81,11 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
     )
     rows = list(load_workbook(io.BytesIO(short.content)).active.iter_rows(values_only=True))
     assert rows[2][0] == "页面丁" and rows[2][3] == "甲托育园" and len(rows) == 3
+    assert re.fullmatch(r"\d{3}\*{13}[0-9X]{2}", str(rows[2][1]))  # a list never carries full ID numbers
+    page = await client.get(
+        "/dashboard/shortfall?indicator=certification_rate&scope=370102", headers={**HTML, **city}
+    )
+    assert "页面丁" in page.text and not re.search(r"(?<![0-9])\d{17}[0-9X](?![0-9])", page.text)
 
     district_admin = await role_headers(client, "pg-tianqiao", "district_admin", district_code="370105")
     own = await client.get("/dashboard", headers={**HTML, **district_admin})
