@@ -111,7 +111,7 @@ def _date(text: str) -> dt.date | None:
         return None
     if not _DATE_RE.match(text):
         raise ValueError(text)
-    return dt.datetime.strptime(text, "%Y%m%d").date()
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))  # ValueError for 20260230
 
 
 def parse_and_check(number: str, query_params: Mapping[str, str], keyring: Keyring) -> SignedClaims | str:
