@@ -1,6 +1,7 @@
 // Employer pages (托育机构人事): 证书核验 with the phone camera (jsQR, vendored) or a typed number,
 // 人证核验 (一致 / 不一致 only), 本单位人员 (持证上岗 and this year's training), 批量核验 (background job,
-// progress, .xlsx). Data from the JSON API; DOM built with tuoyu.h (never innerHTML).
+// progress, .xlsx), 人才库 (talent search, contact requests, agencies' recommendations). Data from the
+// JSON API; DOM built with tuoyu.h (never innerHTML).
 "use strict";
 
 (() => {
@@ -569,9 +570,121 @@
     });
   }
 
+  // ------------------------------------------------------------------ 人才库
+  const CONTACT_STATUS = { pending: ["待回复", "warn"], accepted: ["已同意", "valid"], declined: ["已拒绝", "bad"] };
+
+  function initTalent() {
+    const page = $("talent-page");
+    if (!page) return;
+
+    // 请求联系: a short message (optional) sent through the platform
+    function contactButton(c) {
+      const box = h("div", { class: "contact-box" });
+      const open = h("button", { type: "button", class: "inline" }, "请求联系");
+      open.setAttribute("aria-label", `请求联系 ${c.masked_name}`);
+      open.addEventListener("click", () => {
+        const id = "msg-" + c.handle;
+        const text = h("textarea", { id, rows: "2", maxlength: "500" });
+        text.value = "您好，我单位正在招聘托育人员，想与您联系。";
+        const send = h("button", { type: "submit", class: "inline" }, "发送请求");
+        const cancel = h("button", { type: "button", class: "secondary inline" }, "取消");
+        const note = h("div", { class: "flash" });
+        const form = h("form", { class: "contact-form" }, h("label", { for: id }, "留言（对方可见）"), text, send, " ", cancel, note);
+        cancel.addEventListener("click", () => box.replaceChildren(open));
+        form.addEventListener("submit", async (e) => {
+          e.preventDefault();
+          send.disabled = true;
+          const res = await tuoyu.call("/api/talent/contact-requests", "POST", { handle: c.handle, message: text.value.trim() });
+          if (!res.ok) {
+            send.disabled = false;
+            tuoyu.flash(note, failText(res), "error");
+            return;
+          }
+          box.replaceChildren(h("span", { class: "badge warn" }, "已发送联系请求，待对方回复"));
+          await loadContacts();
+        });
+        box.replaceChildren(form);
+        text.focus();
+      });
+      box.append(open);
+      return box;
+    }
+
+    async function runSearch() {
+      const msg = $("talent-msg");
+      const list = $("talent-results");
+      tuoyu.flash(msg, "正在查找…", "info");
+      const res = await talent.search({
+        district_code: $("t-district").value,
+        programme_code: $("t-programme").value,
+        level: $("t-level").value,
+      });
+      list.replaceChildren();
+      if (!res.ok) {
+        tuoyu.flash(msg, failText(res), "error");
+        return;
+      }
+      tuoyu.flash(msg, "");
+      $("talent-total").textContent = `共 ${res.data.total} 人符合条件` + (res.data.total > res.data.items.length ? `，显示前 ${res.data.items.length} 人` : "");
+      for (const c of res.data.items) list.append(talent.card(c, contactButton(c)));
+      if (!res.data.items.length) list.append(h("li", { class: "muted" }, "没有符合条件的人员，可放宽条件再查"));
+    }
+
+    async function loadContacts() {
+      const list = $("contact-list");
+      const res = await tuoyu.call("/api/talent/contact-requests");
+      if (!res.ok) {
+        tuoyu.flash($("contacts-msg"), failText(res), "error");
+        return;
+      }
+      list.replaceChildren();
+      for (const r of res.data) {
+        const [word, cls] = CONTACT_STATUS[r.status] || [r.status, ""];
+        list.append(
+          h(
+            "li",
+            { class: "item contact", dataset: { status: r.status, request: String(r.id) } },
+            h("div", { class: "candidate-head" }, h("strong", {}, r.masked_name), h("span", { class: "badge " + cls }, word)),
+            r.phone
+              ? h("p", { class: "phone" }, "手机号：", h("a", { href: "tel:" + r.phone }, r.phone))
+              : null,
+            r.message ? h("p", { class: "muted" }, "留言：" + r.message) : null,
+            h("p", { class: "muted" }, `发送于 ${tuoyu.time(r.created_at)}` + (r.answered_at ? `，答复于 ${tuoyu.time(r.answered_at)}` : ""))
+          )
+        );
+      }
+      if (!res.data.length) list.append(h("li", { class: "muted" }, "还没有发出联系请求"));
+    }
+
+    async function loadRecommendations() {
+      const list = $("recommendation-list");
+      const res = await tuoyu.call("/api/talent/recommendations");
+      list.replaceChildren();
+      if (!res.ok) {
+        list.append(h("li", { class: "flash error" }, failText(res)));
+        return;
+      }
+      for (const r of res.data) {
+        const from = h("p", { class: "muted" }, `${r.agency_name} 推荐于 ${tuoyu.time(r.created_at)}`);
+        const note = r.note ? h("p", { class: "note" }, "推荐理由：" + r.note) : null;
+        list.append(talent.card(r.candidate, from, note, contactButton(r.candidate)));
+      }
+      if (!res.data.length) list.append(h("li", { class: "muted" }, "暂无人才服务机构推荐"));
+    }
+
+    $("talent-search").addEventListener("submit", (e) => {
+      e.preventDefault();
+      runSearch();
+    });
+    talent.loadOptions($("t-district"), $("t-programme"), $("t-level")).then(runSearch);
+    loadContacts();
+    loadRecommendations();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     initVerify();
     initStaff();
     initBulk();
+    initTalent();
   });
 })();
