@@ -321,6 +321,27 @@
       return cell;
     }
 
+    // 背景审查 (before hiring, then yearly) and 健康证, from the staff answer (service/api/credit.py)
+    const HEALTH = { missing: ["无健康证", "bad"], expired: ["已过期", "bad"], expiring: ["即将到期", "warn"], valid: ["有效", "valid"] };
+    let healthDue = new Map(); // practitioner id → expiry date (from /api/checks/health-expiring)
+    const soon = (date) => {
+      const d = new Date(date + "T00:00:00Z");
+      return (d - new Date(today() + "T00:00:00Z")) / 86400000 <= 30;
+    };
+    const needsCheck = (m) =>
+      m.background_check_overdue || m.health_certificate_status !== "valid" || (m.background_check_due && soon(m.background_check_due));
+    function backgroundCell(m) {
+      if (m.background_check_overdue) return h("span", { class: "badge bad" }, `逾期（应于 ${m.background_check_due} 前审查）`);
+      if (!m.background_check_due) return h("span", { class: "badge" }, "无记录");
+      if (soon(m.background_check_due)) return h("span", { class: "badge warn" }, `即将到期：${m.background_check_due} 前审查`);
+      return `下次审查 ${m.background_check_due}`;
+    }
+    function healthCell(m) {
+      const [word, cls] = HEALTH[m.health_certificate_status] || [m.health_certificate_status, ""];
+      const due = healthDue.get(m.practitioner_id);
+      return [h("span", { class: "badge " + cls }, word), due ? ` 有效期至 ${due}` : null];
+    }
+
     function render() {
       const filter = $("staff-filter").value;
       const body = $("staff-table").tBodies[0];
@@ -328,19 +349,28 @@
       const shown = staff.filter((m) => {
         const noCert = !m.certified;
         const untrained = m.trainings_this_year === 0;
+        const checks = needsCheck(m);
         if (filter === "uncertified") return noCert;
         if (filter === "untrained") return untrained;
-        if (filter === "attention") return noCert || untrained;
+        if (filter === "checks") return checks;
+        if (filter === "excluded") return m.lifetime_excluded;
+        if (filter === "attention") return noCert || untrained || m.lifetime_excluded;
         return true;
       });
       for (const m of shown) {
         const noCert = !m.certified;
         const untrained = m.trainings_this_year === 0;
+        const flag = m.lifetime_excluded ? "flag excluded" : noCert || untrained ? "flag" : null;
         body.append(
           h(
             "tr",
-            { class: noCert || untrained ? "flag" : null, dataset: { practitioner: String(m.practitioner_id) } },
-            h("td", { class: "who" }, m.name),
+            { class: flag, dataset: { practitioner: String(m.practitioner_id) } },
+            h(
+              "td",
+              { class: "who" },
+              m.name,
+              m.lifetime_excluded ? [" ", h("span", { class: "badge excluded-badge" }, "终身禁入")] : null
+            ),
             h("td", { dataset: { label: "身份证号" } }, m.id_number),
             h("td", { dataset: { label: "岗位" } }, POSITIONS[m.position] || m.position || ""),
             h(
@@ -355,18 +385,22 @@
               { dataset: { label: "今年培训" } },
               untrained ? h("span", { class: "badge warn" }, "今年未培训") : `${m.trainings_this_year} 次`
             ),
+            h("td", { dataset: { label: "背景审查" } }, backgroundCell(m)),
+            h("td", { dataset: { label: "健康证" } }, healthCell(m)),
             endCell(m)
           )
         );
       }
-      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "6" }, "没有符合条件的人员")));
+      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "8" }, "没有符合条件的人员")));
     }
 
     async function loadStaff() {
-      const [res, jobs] = await Promise.all([
+      const [res, jobs, health] = await Promise.all([
         tuoyu.call(`/api/employers/${employer}/staff`),
         tuoyu.call("/api/employments?status=active"),
+        tuoyu.call("/api/checks/health-expiring?within_days=30"),
       ]);
+      healthDue = new Map((health.ok ? health.data : []).filter((r) => r.due_on).map((r) => [r.practitioner_id, r.due_on]));
       if (!res.ok) {
         tuoyu.flash($("staff-msg"), failText(res), "error");
         return;
@@ -384,7 +418,16 @@
         h("span", { class: "badge" }, `在职 ${staff.length} 人`),
         h("span", { class: "badge valid" }, `持证上岗 ${staff.length - uncertified} 人`),
         h("span", { class: "badge bad", id: "count-uncertified" }, `未持证上岗 ${uncertified} 人`),
-        h("span", { class: "badge warn", id: "count-untrained" }, `今年未培训 ${untrained} 人`)
+        h("span", { class: "badge warn", id: "count-untrained" }, `今年未培训 ${untrained} 人`),
+        h("span", { class: "badge bad", id: "count-overdue" }, `背景审查逾期 ${staff.filter((m) => m.background_check_overdue).length} 人`),
+        h("span", { class: "badge warn", id: "count-health" }, `健康证需处理 ${staff.filter((m) => m.health_certificate_status !== "valid").length} 人`)
+      );
+      const excluded = staff.filter((m) => m.lifetime_excluded);
+      const alarm = $("excluded-alert");
+      alarm.hidden = !excluded.length;
+      alarm.replaceChildren(
+        h("strong", {}, `终身禁入：${excluded.map((m) => m.name).join("、")}`),
+        h("span", {}, "以上人员已被列入终身禁入名单，不得从事托育服务工作，请立即调整岗位并办理离职。")
       );
       render();
     }
