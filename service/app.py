@@ -55,6 +55,7 @@ from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
+from service.pages_agency import AgencyPagesController
 from service.pages_base import BasePagesController
 from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
@@ -207,6 +208,7 @@ def create_app(
             TraineePagesController,
             ExamPagesController,
             EmployerPagesController,
+            AgencyPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -44,6 +44,7 @@ from talent_pool._ledger import (
 )
 from talent_pool._registry import (
     NO_MATCH,
+    find_employer_by_credit_code,
     find_practitioner,
     get_employer,
     get_practitioner,
@@ -123,6 +124,7 @@ __all__ = [
     "employs",
     "end_employment",
     "ensure_not_excluded",
+    "find_employer_by_credit_code",
     "find_practitioner",
     "get_consent",
     "get_employer",

@@ -492,6 +492,7 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/employer/staff"): {"employer_staff"},
     ("GET", "/employer/bulk"): {"employer_staff"},
     ("GET", "/employer/talent"): {"employer_staff"},
+    ("GET", "/agency"): {"agency"},  # the agency's own page: public employer facts, its own recommendations
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked
