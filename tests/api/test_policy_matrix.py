@@ -483,7 +483,15 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     # the trainee's pages are shells naming no record: their script reads the trainee's own data
     **{
         ("GET", page): {"trainee"}
-        for page in ("/my", "/my/catalog", "/my/checkin", "/my/record", "/my/certificates", "/my/lessons")
+        for page in (
+            "/my",
+            "/my/catalog",
+            "/my/checkin",
+            "/my/record",
+            "/my/certificates",
+            "/my/lessons",
+            "/my/talent",
+        )
     },
     ("GET", "/my/exams"): {"trainee"},  # the page of the caller's own exams
     ("GET", "/examiner"): {"examiner"},  # the page of the caller's own sittings
