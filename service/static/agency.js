@@ -71,6 +71,7 @@
         programme_code: $("t-programme").value,
         level: $("t-level").value,
       });
+      if (res.stale) return;
       list.replaceChildren();
       if (!res.ok) {
         tuoyu.flash(msg, tuoyu.message(res.data), "error");

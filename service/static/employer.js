@@ -331,15 +331,17 @@
     const needsCheck = (m) =>
       m.background_check_overdue || m.health_certificate_status !== "valid" || (m.background_check_due && soon(m.background_check_due));
     function backgroundCell(m) {
-      if (m.background_check_overdue) return h("span", { class: "badge bad" }, `逾期（应于 ${m.background_check_due} 前审查）`);
-      if (!m.background_check_due) return h("span", { class: "badge" }, "无记录");
-      if (soon(m.background_check_due)) return h("span", { class: "badge warn" }, `即将到期：${m.background_check_due} 前审查`);
-      return `下次审查 ${m.background_check_due}`;
+      const due = m.background_check_due;
+      const when = (text) => h("span", { class: "date" }, text);
+      if (m.background_check_overdue) return [h("span", { class: "badge bad" }, "逾期"), " ", when(`应于 ${due} 前`)];
+      if (!due) return h("span", { class: "badge" }, "无记录");
+      if (soon(due)) return [h("span", { class: "badge warn" }, "即将到期"), " ", when(`${due} 前`)];
+      return when(`下次审查 ${due}`);
     }
     function healthCell(m) {
       const [word, cls] = HEALTH[m.health_certificate_status] || [m.health_certificate_status, ""];
       const due = healthDue.get(m.practitioner_id);
-      return [h("span", { class: "badge " + cls }, word), due ? ` 有效期至 ${due}` : null];
+      return [h("span", { class: "badge " + cls }, word), due ? " " : null, due ? h("span", { class: "date" }, `至 ${due}`) : null];
     }
 
     function render() {
@@ -385,13 +387,17 @@
               { dataset: { label: "今年培训" } },
               untrained ? h("span", { class: "badge warn" }, "今年未培训") : `${m.trainings_this_year} 次`
             ),
-            h("td", { dataset: { label: "背景审查" } }, backgroundCell(m)),
-            h("td", { dataset: { label: "健康证" } }, healthCell(m)),
+            h(
+              "td",
+              { dataset: { label: "审查与健康证" } },
+              h("div", { class: "check-line background" }, "背景审查：", backgroundCell(m)),
+              h("div", { class: "check-line health" }, "健康证：", healthCell(m))
+            ),
             endCell(m)
           )
         );
       }
-      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "8" }, "没有符合条件的人员")));
+      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "7" }, "没有符合条件的人员")));
     }
 
     async function loadStaff() {
@@ -662,6 +668,7 @@
         programme_code: $("t-programme").value,
         level: $("t-level").value,
       });
+      if (res.stale) return;
       list.replaceChildren();
       if (!res.ok) {
         tuoyu.flash(msg, failText(res), "error");

@@ -9,7 +9,7 @@ const talent = (() => {
 
   // Fill the district / programme / level selects of a search form (first option: 不限).
   async function loadOptions(districtSel, programmeSel, levelSel) {
-    const [d, p] = await Promise.all([tuoyu.call("/api/districts"), tuoyu.call("/api/programmes")]);
+    const [d, p] = await Promise.all([tuoyu.call("/api/districts"), tuoyu.call("/api/catalog/programmes")]);
     for (const x of d.ok ? d.data : []) {
       districts.set(x.code, x.name);
       if (districtSel) districtSel.append(h("option", { value: x.code }, x.name));
@@ -24,12 +24,16 @@ const talent = (() => {
 
   const districtName = (code) => districts.get(code) || code;
 
-  // GET /api/talent/search with the form's filters (empty ones left out) → {ok, status, data}
-  function search(filters) {
+  // GET /api/talent/search with the form's filters (empty ones left out) → {ok, status, data};
+  // {stale: true} when a later search started meanwhile (its answer is the one to show).
+  let latest = 0;
+  async function search(filters) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
     q.set("limit", "50");
-    return tuoyu.call("/api/talent/search?" + q.toString());
+    const mine = ++latest;
+    const res = await tuoyu.call("/api/talent/search?" + q.toString());
+    return mine === latest ? res : { stale: true };
   }
 
   // One candidate as a card; `actions` (nodes) go under the details.
