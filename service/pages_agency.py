@@ -11,7 +11,7 @@ JSON API (``/api/talent/search``, ``/api/talent/recommendations``) through
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import Parameter

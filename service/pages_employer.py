@@ -6,7 +6,8 @@ the talent search of consenting people, contact requests and agencies' recommend
 
 Server-rendered shells; the data comes from the JSON API through ``service/static/employer.js``
 (``/api/verify/…``, ``/api/employers/{id}/staff``, ``/api/certificates/expiring``,
-``/api/bulk-verifications``, ``/api/talent/…``; ``service/static/talent.js`` for the search), under the same policy as the API.
+``/api/bulk-verifications``, ``/api/talent/…``; ``service/static/talent.js`` for the search),
+under the same policy as the API.
 """
 
 from __future__ import annotations

@@ -341,7 +341,7 @@ async def recommendations(
     """Recommendations to an employer (or made by an agency), newest first — only of people who
     still consent, hold a valid credential and are not excluded (the candidate as in the search)."""
     query = Recommendation.select(
-        Recommendation.all_columns(), Recommendation.employer.name.as_alias("employer_name")
+        *Recommendation.all_columns(), Recommendation.employer.name.as_alias("employer_name")
     ).order_by(Recommendation.id, ascending=False)
     if employer_id is not None:
         query = query.where(Recommendation.employer == employer_id)

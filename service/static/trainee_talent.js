@@ -71,6 +71,9 @@
       return;
     }
     list.replaceChildren(...r.data.map(requestItem));
+    const pending = r.data.filter((x) => x.status === "pending").length;
+    $("pending-note").hidden = !pending;
+    $("pending-note").firstChild.textContent = `您有 ${pending} 个联系请求待答复，请到下方“联系请求”处答复`;
     if (!r.data.length) list.replaceChildren(h("li", { class: "muted" }, "还没有托育机构请求联系您。"));
   }
 

@@ -37,13 +37,17 @@ async def _token(c: httpx.AsyncClient, username: str, password: str = DEMO_PASSW
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-async def _holders(c: httpx.AsyncClient, admin: dict[str, str], numbers: list[str], n: int) -> list[dict[str, Any]]:
+async def _holders(
+    c: httpx.AsyncClient, admin: dict[str, str], numbers: list[str], n: int
+) -> list[dict[str, Any]]:
     """``n`` certificates in force of different people, from the end of the demo's list (other
     tests use its first ones)."""
     found: list[dict[str, Any]] = []
     for number in reversed(numbers):
         cert = (await c.get(f"/api/certificates/{number}", headers=admin)).json()
-        if cert.get("status") == "valid" and all(f["practitioner_id"] != cert["practitioner_id"] for f in found):
+        if cert.get("status") == "valid" and all(
+            f["practitioner_id"] != cert["practitioner_id"] for f in found
+        ):
             found.append(cert)
         if len(found) == n:
             return found
@@ -55,7 +59,12 @@ async def _trainee_login(c: httpx.AsyncClient, admin: dict[str, str], practition
     r = await c.post(
         "/api/auth/accounts",
         headers=admin,
-        json={"username": username, "password": DEMO_PASSWORD, "role": "trainee", "practitioner_id": practitioner_id},
+        json={
+            "username": username,
+            "password": DEMO_PASSWORD,
+            "role": "trainee",
+            "practitioner_id": practitioner_id,
+        },
     )
     assert r.status_code == 201, r.text
     return username
@@ -102,7 +111,9 @@ async def test_consent_search_contact_accept_and_recommend(
 
         # the other person consents, receives a contact request from employer1, then withdraws
         other_h = await _token(c, other_login)
-        r = await c.put("/api/me/talent-consent", headers=other_h, json={"consent": True, "district_code": DISTRICT})
+        r = await c.put(
+            "/api/me/talent-consent", headers=other_h, json={"consent": True, "district_code": DISTRICT}
+        )
         assert r.status_code == 200, r.text
         found = (await c.get(f"/api/talent/search?district_code={DISTRICT}", headers=employer_h)).json()
         other_handle = next(x["handle"] for x in found["items"])
@@ -168,8 +179,11 @@ async def test_consent_search_contact_accept_and_recommend(
     item = phone.page.locator("#contact-requests li[data-status=pending]")
     await item.wait_for()
     assert employer["name"] in await item.inner_text() and "欢迎来电" in await item.inner_text()
+    assert "您有 1 个联系请求待答复" in await phone.page.locator("#pending-note").inner_text()
     await phone.shot("talent-trainee-request-phone")
-    await item.get_by_role("button", name=f"同意 {employer['name']} 的联系请求（对方将看到您的手机号）").click()
+    await item.get_by_role(
+        "button", name=f"同意 {employer['name']} 的联系请求（对方将看到您的手机号）"
+    ).click()
     await phone.page.locator("#contact-requests li[data-status=accepted]").wait_for()
     assert "已同意" in await phone.page.locator("#requests-msg").inner_text()
     await _clean(phone)
@@ -238,7 +252,9 @@ async def test_consent_search_contact_accept_and_recommend(
     await _clean(visit, phone)
 
 
-async def test_staff_page_shows_exclusion_background_and_health(visit: Visit, live_server: LiveServer) -> None:
+async def test_staff_page_shows_exclusion_background_and_health(
+    visit: Visit, live_server: LiveServer
+) -> None:
     """A person employed at employer1 with a health certificate expiring in 10 days, a background
     check today, then a lifetime exclusion: 本单位人员 shows all three."""
     today = _today()
