@@ -324,3 +324,15 @@ async def test_staff_page_shows_exclusion_background_and_health(
     await page.select_option("#staff-filter", "all")
     await visit.shot("talent-employer-staff-checks")
     await _clean(visit)
+
+
+async def test_talent_pages_fit_a_phone(phone: Visit) -> None:
+    """人才库 and 人才推荐 on a 390 px phone: no sideways scrolling, nothing failing."""
+    for username, path in (("employer1", "/employer/talent"), ("agency1", "/agency")):
+        await phone.page.context.clear_cookies()
+        await _login(phone, username)
+        await phone.goto(path)
+        await phone.page.locator("#talent-total", has_text="符合条件").wait_for()
+        assert await phone.page.evaluate("document.documentElement.scrollWidth") <= 390
+        await phone.shot(f"talent-{username}-phone")
+        await _clean(phone)
