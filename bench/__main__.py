@@ -33,6 +33,7 @@ MEASURES = {
     "issuance": "bench.measure_issuance",
     "enroll": "bench.measure_enroll",
     "checkin": "bench.measure_checkin",
+    "import": "bench.measure_import",
 }
 
 

@@ -39,6 +39,7 @@ from service.api.credit import CreditController
 from service.api.employment_transfer import EmploymentTransferController
 from service.api.exams import ExamsController
 from service.api.images import ImagesController
+from service.api.imports import ImportsController
 from service.api.online import OnlineController
 from service.api.reports import ReportsController
 from service.api.subsidies import SubsidyController
@@ -59,6 +60,7 @@ from service.pages_agency import AgencyPagesController
 from service.pages_base import BasePagesController
 from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
+from service.pages_imports import ImportPagesController
 from service.pages_regulator import RegulatorPages
 from service.pages_trainee import TraineePagesController
 from service.policy import action, authorize
@@ -201,6 +203,7 @@ def create_app(
             ExamsController,
             ImagesController,
             BulkController,
+            ImportsController,
             ReportsController,
             PagesController,
             BasePagesController,
@@ -209,6 +212,7 @@ def create_app(
             ExamPagesController,
             EmployerPagesController,
             AgencyPagesController,
+            ImportPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -67,10 +67,18 @@ def main() -> None:
 )
 @click.option("--workers", default=None, type=int, help="HTTP worker processes (default TUOYU_WEB_WORKERS)")
 def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -> None:
-    """Run the HTTP service (uvicorn with uvloop and httptools)."""
+    """Run the HTTP service (uvicorn with uvloop and httptools). Without ``TUOYU_PUBLIC_URL`` the
+    links the service prints (verify URLs in QR codes, check-in QR links) name the address it is
+    served on (``http://HOST:PORT``), so ``--port`` alone gives working links."""
     import uvicorn
 
     settings: Settings = get_settings()
+    if "TUOYU_PUBLIC_URL" not in os.environ and (host or port):
+        shown = host or settings.host
+        shown = "127.0.0.1" if shown in ("0.0.0.0", "::") else shown
+        os.environ["TUOYU_PUBLIC_URL"] = f"http://{shown}:{port or settings.port}"
+        get_settings.cache_clear()
+        settings = get_settings()
     if demo:
         from service import demo as demo_mod
 
@@ -265,6 +273,11 @@ main.add_command(targets_group)
 from service.cli_checks import checks_group  # noqa: E402
 
 main.add_command(checks_group)
+
+from service.cli_imports import export_command, import_command  # noqa: E402
+
+main.add_command(import_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":
     main()

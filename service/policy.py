@@ -89,6 +89,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "talent.contact.answer": frozenset({TRAINEE}),
     "talent.recommend": frozenset({AGENCY}),
     "talent.recommendations": frozenset({EMPLOYER, AGENCY}),
+    "import.run": frozenset({CITY, DISTRICT}),
+    "export.read": frozenset({CITY, DISTRICT}),
     # targets
     "targets.read": frozenset({CITY, DISTRICT}),
     "targets.shortfall": frozenset({CITY, DISTRICT}),
@@ -500,6 +502,24 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     ):
         return cert
     raise _deny("无权查看该证书")
+
+
+def import_scope(user: AccountOut) -> str | None:
+    """The district an import or export is limited to: a district admin's own district
+    (``talent_pool.import_stream`` rejects rows outside it); ``None`` (the whole city) for a
+    city admin."""
+    if user.role == DISTRICT:
+        assert user.district_code is not None
+        return user.district_code
+    return None
+
+
+async def ensure_import(user: AccountOut, job_id: int) -> None:
+    """The login that uploaded the import, or a city admin (404 when unknown)."""
+    owner, _ = await talent_pool.import_job_owner(job_id)
+    if user.role == CITY or user.id == owner:
+        return
+    raise _deny("只能查看本人提交的导入任务")
 
 
 async def ensure_bulk(user: AccountOut, job_id: int) -> None:

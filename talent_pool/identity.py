@@ -287,3 +287,13 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     if (on.month, on.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def half_width(value: object) -> object:
+    """Full-width ASCII forms (U+FF01–FF5E, e.g. ``１３９``) and the ideographic space as their
+    half-width characters, for fields typed on Chinese keyboards (phone numbers …); anything but a
+    string passes unchanged (the schema then refuses it). A ``mode="before"`` field validator."""
+    return value.translate(_HALF_WIDTH) if isinstance(value, str) else value

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from talent_pool.identity import clean_person_name, clean_text
+from talent_pool.identity import clean_person_name, clean_text, half_width
 
 EmployerKind = Literal["institution", "kindergarten_class", "community_point", "home_point"]
 Position = Literal["carer", "teacher", "health", "manager", "other"]
@@ -105,6 +105,8 @@ class PractitionerIn(BaseModel):
     id_number: str = Field(max_length=40)
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
+
+    _half_width_phone = field_validator("phone", mode="before")(half_width)
 
     _clean = field_validator("name")(_clean_name)
 

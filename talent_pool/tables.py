@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -305,3 +306,34 @@ class OutboxMessage(Table, tablename="tp_outbox"):
     failed_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
     correlation_id = Varchar(length=64, default="")
+
+
+class ImportJob(Table, tablename="tp_import_job"):
+    """A spreadsheet import (导入) run in the background (``talent_pool.run_import_job``).
+
+    ``kind``: employers | practitioners | employments | credentials | trainings; ``source`` the
+    uploaded file's bytes (dropped once the job is done); ``district_code`` the scope of a
+    district regulator (``None``: the whole city); ``dry_run`` checks without writing.
+    ``status``: ``queued`` | ``running`` | ``done`` | ``failed``; ``done_count`` rows read so far
+    of about ``total``; ``summary`` the report without its rejected rows (counts, encoding,
+    ignored columns, the first rejected rows); ``result_xlsx`` every rejected row with its
+    reason. ``requested_by`` is the login id.
+    """
+
+    id: Serial
+
+    kind = Varchar(length=16)
+    requested_by = Integer(index=True)
+    district_code = Varchar(length=12, null=True, default=None)
+    dry_run = Boolean(default=True)
+    filename = Varchar(length=255, default="")
+    source = Bytea(null=True, default=None)
+    status = Varchar(length=12, default="queued")
+    total = Integer(default=0)
+    done_count = Integer(default=0)
+    summary = JSON(default={})
+    result_xlsx = Bytea(null=True, default=None)
+    error = Text(default="")
+    as_of = Date()
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)

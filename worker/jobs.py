@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import certification
+import talent_pool
 import training
 from worker.targets import nightly_snapshot
 
@@ -58,6 +59,7 @@ JOBS: dict[str, Job] = {
     training.NOTIFY_TASK: Job(_with_notifier(training.notify), lease=dt.timedelta(minutes=2)),
     certification.CLOSE_TASK: Job(certification.close_attempt, lease=dt.timedelta(minutes=1)),
     certification.BULK_TASK: Job(certification.run_bulk_verification, lease=dt.timedelta(minutes=10)),
+    talent_pool.IMPORT_TASK: Job(talent_pool.run_import_job, lease=dt.timedelta(minutes=30), max_attempts=3),
 }
 
 REPAIRS: list[Repair] = [

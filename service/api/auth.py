@@ -8,13 +8,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.security.jwt import Token
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from service import usecases
 from service.accounts import AccountIn, AccountOut, authenticate, change_password, revoke_tokens
 from service.accounts.identity import NEXT_STEP, sign_up, verify_code
 from service.policy import action, user_of
 from service.runtime import Runtime
+from talent_pool.identity import half_width
 
 
 class LoginIn(BaseModel):
@@ -36,6 +37,8 @@ class TraineeSignupIn(BaseModel):
     id_number: str = Field(min_length=15, max_length=40)
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
+
+    _half_width_phone = field_validator("phone", mode="before")(half_width)
 
 
 class SignupOut(BaseModel):

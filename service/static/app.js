@@ -49,10 +49,27 @@ const tuoyu = {
   // The Chinese message of a failed call (field errors joined), never a stack or a raw code.
   message(data, fallback = "操作失败，请稍后再试") {
     if (!data) return fallback;
-    const extra = (data.extra || [])
-      .map((e) => (typeof e === "object" && e.message ? e.message : ""))
+    const fields = (data.errors || data.extra || [])
+      .map((e) => {
+        if (!e || typeof e !== "object") return "";
+        const text = e.msg || e.message || "";
+        const where = e.key || (Array.isArray(e.loc) ? e.loc.filter((p) => p !== "body").join(".") : "");
+        return text ? (where ? `${tuoyu.fieldName(where)}：${text}` : text) : "";
+      })
       .filter(Boolean);
-    return [data.detail || fallback].concat(extra).join("；");
+    return [data.detail || fallback].concat(fields).join("；");
+  },
+  // The Chinese name of an API field for error messages (the key itself when unknown).
+  fieldName(key) {
+    const last = String(key).split(".").pop();
+    return (
+      {
+        phone: "手机号", id_number: "身份证号", name: "姓名", username: "用户名", password: "密码",
+        code: "验证码", title: "名称", token: "签到码", holidays: "节假日", start_date: "开始日期",
+        end_date: "结束日期", capacity: "名额", day: "日期", starts_at: "开始时间", ends_at: "结束时间",
+        year: "年度", theory: "理论成绩", practical: "实操成绩", number: "证书编号",
+      }[last] || last
+    );
   },
   // Build DOM without innerHTML (user data never becomes markup): h("td", {class: "x"}, "text", child).
   h(tag, attrs = {}, ...children) {
@@ -91,6 +108,19 @@ const tuoyu = {
 };
 
 document.addEventListener("DOMContentLoaded", () => {
+  const myHome = document.getElementById("my-home");
+  if (myHome) {
+    // public and error pages: a logged-in user's way back to their own home
+    fetch("/api/auth/me", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((me) => {
+        if (me && me.role) {
+          myHome.href = tuoyu.home(me.role);
+          myHome.hidden = false;
+        }
+      })
+      .catch(() => {});
+  }
   const logout = document.getElementById("logout");
   if (logout) {
     logout.addEventListener("click", async (e) => {
@@ -109,6 +139,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const login = document.getElementById("login-form");
   if (login) {
+    login.querySelector("button[type=submit]").disabled = false; // enabled once this script runs
     login.addEventListener("submit", async (e) => {
       e.preventDefault();
       const fd = new FormData(login);
@@ -122,4 +153,10 @@ document.addEventListener("DOMContentLoaded", () => {
       else document.getElementById("msg").textContent = d.detail || "登录失败";
     });
   }
+});
+
+// Pages show live data: one restored from the back/forward cache (e.g. an exam page after handing
+// the paper in) is reloaded rather than shown stale.
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) location.reload();
 });

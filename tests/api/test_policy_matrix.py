@@ -271,6 +271,7 @@ def path_for(template: str, w: World) -> str:
         "record_id": w.credit_record_b,
         "request_id": 10**6,  # no such contact request: the trainee's own only (404)
         "list_name": "uncertified",
+        "kind": "employers",
     }
     path = template
     for name, value in values.items():
@@ -524,6 +525,11 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/talent/recommendations"): {"employer_staff", "agency"},
     ("POST", "/api/talent/contact-requests"): {"employer_staff"},
     ("POST", "/api/talent/recommendations"): {"agency"},
+    # imports and exports (issue 12): a district admin's rows outside their district are rejected
+    # by the job, row by row; an export holds their district only
+    ("POST", "/api/imports/{kind:str}"): {"district_admin"},
+    ("GET", "/api/exports/{kind:str}"): {"district_admin"},
+    ("GET", "/dashboard/imports"): {"district_admin"},
 }
 
 

@@ -1,0 +1,72 @@
+"""``tuoyu import`` and ``tuoyu export`` as a subprocess on the embedded SQLite default: a dry run
+of a GBK file, the import, the same file again (nothing changes), an export that imports back
+with zero changes and zero rejections."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.factories import make_id
+from tests.integration.test_imports import CODE_A, EMPLOYERS, csv_bytes
+from tests.integration.test_training_cli import REPO, _env
+
+
+def tuoyu(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=REPO,
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def test_import_and_export_commands(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    employers = tmp_path / "机构.csv"
+    employers.write_bytes(csv_bytes(EMPLOYERS, "gbk"))
+    dry = tuoyu(data, "import", "employers", str(employers), "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert (
+        "试运行（未写入任何数据）：2 行，将新增 2，已存在且一致 0，未导入 0（文件格式 gb18030）" in dry.stdout
+    )
+    done = tuoyu(data, "import", "employers", str(employers))
+    assert "导入完成：2 行，新增 2，已存在且一致 0，未导入 0" in done.stdout, done.stdout + done.stderr
+    again = tuoyu(data, "import", "employers", str(employers))
+    assert "新增 0，已存在且一致 2，未导入 0" in again.stdout
+
+    people = tmp_path / "people.csv"
+    people.write_bytes(
+        csv_bytes([["身份证号", "姓名"], [make_id(1), "王芳"], ["3.70102E+17", "李四"]], "utf-8", bom=True)
+    )
+    report = tmp_path / "report.xlsx"
+    mixed = tuoyu(data, "import", "practitioners", str(people), "--report", str(report))
+    assert mixed.returncode == 1, mixed.stdout + mixed.stderr  # a rejected row: exit code 1
+    assert "第 3 行 [身份证号]：须为文本格式" in mixed.stdout and report.exists()
+
+    # the other kinds on SQLite: an employment, a training, a credential
+    for kind, rows in (
+        ("employments", [["身份证号", "姓名", "信用代码", "入职日期"],
+                         [make_id(1), "王芳", CODE_A, "2025-03-01"]]),
+        ("trainings", [["身份证号", "姓名", "培训名称", "培训类别", "学时", "完成日期"],
+                       [make_id(1), "王芳", "岗前培训", "岗前培训", "16", "2025-04-01"]]),
+        ("credentials", [["身份证号", "姓名", "证书编号", "证书类型", "证书名称", "发证日期"],
+                         [make_id(1), "王芳", "S2025001", "其他", "保育师", "2025-05-01"]]),
+    ):  # fmt: skip
+        path = tmp_path / f"{kind}.csv"
+        path.write_bytes(csv_bytes(rows, "utf-8"))
+        first = tuoyu(data, "import", kind, str(path))
+        assert "新增 1，" in first.stdout, first.stdout + first.stderr
+        exported = tmp_path / f"{kind}-out.csv"
+        assert tuoyu(data, "export", kind, str(exported)).returncode == 0
+        back = tuoyu(data, "import", kind, str(exported), "--dry-run")
+        assert "将新增 0，已存在且一致 1，未导入 0" in back.stdout, back.stdout + back.stderr
+
+    out = tmp_path / "export.xlsx"
+    exported = tuoyu(data, "export", "employers", str(out))
+    assert exported.returncode == 0 and "已导出 2 条" in exported.stdout, exported.stdout + exported.stderr
+    back = tuoyu(data, "import", "employers", str(out), "--dry-run")
+    assert back.returncode == 0 and "将新增 0，已存在且一致 2，未导入 0（文件格式 xlsx）" in back.stdout
