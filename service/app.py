@@ -56,6 +56,7 @@ from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
+from service.pages_agency import AgencyPagesController
 from service.pages_base import BasePagesController
 from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
@@ -210,6 +211,7 @@ def create_app(
             TraineePagesController,
             ExamPagesController,
             EmployerPagesController,
+            AgencyPagesController,
             ImportPagesController,
             MetricsController,
             verify_router,

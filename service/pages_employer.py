@@ -1,11 +1,13 @@
 """The employer's pages (托育机构人事, phone first): 证书核验 — scan a certificate's QR code with
 the phone's camera or type its number, then match the applicant's ID number and name (人证核验);
 本单位人员 — who is not 持证上岗 or untrained this year, certificates expiring soon; 批量核验 —
-paste or upload many numbers, follow the background job, download the answers (.xlsx).
+paste or upload many numbers, follow the background job, download the answers (.xlsx); 人才库 —
+the talent search of consenting people, contact requests and agencies' recommendations.
 
 Server-rendered shells; the data comes from the JSON API through ``service/static/employer.js``
 (``/api/verify/…``, ``/api/employers/{id}/staff``, ``/api/certificates/expiring``,
-``/api/bulk-verifications``), under the same policy as the API.
+``/api/bulk-verifications``, ``/api/talent/…``; ``service/static/talent.js`` for the search),
+under the same policy as the API.
 """
 
 from __future__ import annotations
@@ -56,3 +58,11 @@ class EmployerPagesController(Controller):
     async def bulk(self, request: Request[Any, Any, Any]) -> Template:
         """批量核验: paste or upload numbers, follow the progress, download the .xlsx."""
         return Template(template_name="employer/bulk.html", context={"tab": "bulk"})
+
+    @get("/talent", opt=action("page.employer"))
+    async def talent(self, request: Request[Any, Any, Any]) -> Template:
+        """人才库: search consenting certified people, ask to contact them (the phone once they
+        accept), the recommendations of talent agencies (``/api/talent/*``)."""
+        if user_of(request).employer_id is None:
+            return _no_employer()
+        return Template(template_name="employer/talent.html", context={"tab": "talent"})

@@ -1,5 +1,6 @@
 """The trainee's pages (从业人员/学员, phone-first, zh-CN): 我的培训, the course catalog, QR
-check-in, the training record, certificates, online lessons, and self sign-up.
+check-in, the training record, certificates, online lessons, 求职 (consent to the talent search,
+employers' contact requests), and self sign-up.
 
 Each page is a server-rendered shell; ``service/static/trainee.js`` fills it from the JSON API
 (``/api/me/*``, ``/api/catalog/*``, ``/api/checkin``, ``/api/auth/*``) with the trainee's own
@@ -32,6 +33,7 @@ NAV = (
     ("/my/exams", "考试"),  # built by the exam pages
     ("/my/record", "记录"),
     ("/my/certificates", "证书"),
+    ("/my/talent", "求职"),
 )
 """The trainee's navigation: (path, label); ``/my/exams`` belongs to the exam-taking pages."""
 
@@ -84,6 +86,12 @@ class TraineePagesController(Controller):
     async def lessons(self) -> Template:
         """The online lessons of my classes with my progress in each."""
         return _page("lessons.html", "/my/lessons")
+
+    @get("/my/talent", opt=action("page.trainee"))
+    async def talent(self) -> Template:
+        """求职: my consent to the talent search (with the district I want to work in, and what
+        employers will and won't see) and employers' contact requests to answer (同意/拒绝)."""
+        return _page("talent.html", "/my/talent")
 
     @get("/signup", opt=action("public"))
     async def signup(self, rt: Runtime) -> Template:

@@ -155,6 +155,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "page.base": frozenset({CITY, BASE}),
     "page.examiner": frozenset({EXAMINER}),
     "page.employer": frozenset({EMPLOYER}),
+    "page.agency": frozenset({AGENCY}),
 }
 """Action → the roles that may take it (``public``: anyone; ``login``: any logged-in account)."""
 

@@ -57,6 +57,7 @@ from talent_pool._ledger import (
 )
 from talent_pool._registry import (
     NO_MATCH,
+    find_employer_by_credit_code,
     find_practitioner,
     get_employer,
     get_practitioner,
@@ -143,6 +144,7 @@ __all__ = [
     "export_bytes",
     "export_rows",
     "export_to",
+    "find_employer_by_credit_code",
     "find_practitioner",
     "get_consent",
     "get_employer",

@@ -167,6 +167,18 @@ async def get_employer(employer_id: int) -> EmployerOut:
     return EmployerOut.model_validate(row.to_dict())
 
 
+async def find_employer_by_credit_code(raw: object) -> EmployerOut:
+    """The employer registered under a unified social credit code (GB 32100-2015) as typed: trimmed,
+    full-width and lower-case letters normalised; a code registered under a regulator's override
+    (wrong check character) is found too. Raises :class:`InvalidCreditCode` for a malformed code,
+    :class:`NotFound` for a code nobody registered (credit codes are public, so this says so)."""
+    code, _ = parse_credit_code_lenient(raw)
+    row = await Employer.objects().get(Employer.credit_code == code)
+    if row is None:
+        raise NotFound(f"统一社会信用代码 {code} 未在本平台登记")
+    return EmployerOut.model_validate(row.to_dict())
+
+
 async def register_practitioner(data: PractitionerIn, *, today: dt.date) -> PractitionerOut:
     """Find or create the practitioner with this resident ID number (one record a person: the
     ID number is the key, whatever its typed form — lower-case ``x``, full-width digits, spaces).

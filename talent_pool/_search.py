@@ -340,7 +340,9 @@ async def recommendations(
 ) -> list[RecommendationOut]:
     """Recommendations to an employer (or made by an agency), newest first — only of people who
     still consent, hold a valid credential and are not excluded (the candidate as in the search)."""
-    query = Recommendation.select().order_by(Recommendation.id, ascending=False)
+    query = Recommendation.select(
+        *Recommendation.all_columns(), Recommendation.employer.name.as_alias("employer_name")
+    ).order_by(Recommendation.id, ascending=False)
     if employer_id is not None:
         query = query.where(Recommendation.employer == employer_id)
     if agency_account_id is not None:
@@ -353,6 +355,7 @@ async def recommendations(
         RecommendationOut(
             id=r["id"],
             employer_id=r["employer"],
+            employer_name=r["employer_name"],
             agency_name=r["agency_name"],
             note=r["note"],
             created_at=r["created_at"],

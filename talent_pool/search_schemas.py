@@ -90,10 +90,12 @@ class RecommendationIn(BaseModel):
 
 
 class RecommendationOut(BaseModel):
-    """A recommendation: the candidate (as in the search), the agency, the note."""
+    """A recommendation: the candidate (as in the search), the employer it went to, the agency,
+    the note."""
 
     id: int
     employer_id: int
+    employer_name: str = ""
     agency_name: str
     note: str
     created_at: dt.datetime

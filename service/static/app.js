@@ -15,7 +15,7 @@ const tuoyu = {
     return fetch(path, Object.assign({ credentials: "same-origin" }, options, { headers }));
   },
   // Each role's home after login (issue 8): trainee → 我的培训, base staff → 本基地班级,
-  // examiner → 考评任务, employer → 证书核验与本单位人员, regulators → 监管看板.
+  // examiner → 考评任务, employer → 证书核验与本单位人员, regulators → 监管看板, agency → 人才推荐.
   home(role) {
     return (
       {
@@ -25,6 +25,7 @@ const tuoyu = {
         examiner: "/examiner",
         employer_staff: "/employer",
         trainee: "/my",
+        agency: "/agency",
       }[role] || "/"
     );
   },

@@ -1,6 +1,7 @@
 // Employer pages (托育机构人事): 证书核验 with the phone camera (jsQR, vendored) or a typed number,
 // 人证核验 (一致 / 不一致 only), 本单位人员 (持证上岗 and this year's training), 批量核验 (background job,
-// progress, .xlsx). Data from the JSON API; DOM built with tuoyu.h (never innerHTML).
+// progress, .xlsx), 人才库 (talent search, contact requests, agencies' recommendations). Data from the
+// JSON API; DOM built with tuoyu.h (never innerHTML).
 "use strict";
 
 (() => {
@@ -320,6 +321,29 @@
       return cell;
     }
 
+    // 背景审查 (before hiring, then yearly) and 健康证, from the staff answer (service/api/credit.py)
+    const HEALTH = { missing: ["无健康证", "bad"], expired: ["已过期", "bad"], expiring: ["即将到期", "warn"], valid: ["有效", "valid"] };
+    let healthDue = new Map(); // practitioner id → expiry date (from /api/checks/health-expiring)
+    const soon = (date) => {
+      const d = new Date(date + "T00:00:00Z");
+      return (d - new Date(today() + "T00:00:00Z")) / 86400000 <= 30;
+    };
+    const needsCheck = (m) =>
+      m.background_check_overdue || m.health_certificate_status !== "valid" || (m.background_check_due && soon(m.background_check_due));
+    function backgroundCell(m) {
+      const due = m.background_check_due;
+      const when = (text) => h("span", { class: "date" }, text);
+      if (m.background_check_overdue) return [h("span", { class: "badge bad" }, "逾期"), " ", when(`应于 ${due} 前`)];
+      if (!due) return h("span", { class: "badge" }, "无记录");
+      if (soon(due)) return [h("span", { class: "badge warn" }, "即将到期"), " ", when(`${due} 前`)];
+      return when(`下次审查 ${due}`);
+    }
+    function healthCell(m) {
+      const [word, cls] = HEALTH[m.health_certificate_status] || [m.health_certificate_status, ""];
+      const due = healthDue.get(m.practitioner_id);
+      return [h("span", { class: "badge " + cls }, word), due ? " " : null, due ? h("span", { class: "date" }, `至 ${due}`) : null];
+    }
+
     function render() {
       const filter = $("staff-filter").value;
       const body = $("staff-table").tBodies[0];
@@ -327,19 +351,28 @@
       const shown = staff.filter((m) => {
         const noCert = !m.certified;
         const untrained = m.trainings_this_year === 0;
+        const checks = needsCheck(m);
         if (filter === "uncertified") return noCert;
         if (filter === "untrained") return untrained;
-        if (filter === "attention") return noCert || untrained;
+        if (filter === "checks") return checks;
+        if (filter === "excluded") return m.lifetime_excluded;
+        if (filter === "attention") return noCert || untrained || m.lifetime_excluded;
         return true;
       });
       for (const m of shown) {
         const noCert = !m.certified;
         const untrained = m.trainings_this_year === 0;
+        const flag = m.lifetime_excluded ? "flag excluded" : noCert || untrained ? "flag" : null;
         body.append(
           h(
             "tr",
-            { class: noCert || untrained ? "flag" : null, dataset: { practitioner: String(m.practitioner_id) } },
-            h("td", { class: "who" }, m.name),
+            { class: flag, dataset: { practitioner: String(m.practitioner_id) } },
+            h(
+              "td",
+              { class: "who" },
+              m.name,
+              m.lifetime_excluded ? [" ", h("span", { class: "badge excluded-badge" }, "终身禁入")] : null
+            ),
             h("td", { dataset: { label: "身份证号" } }, m.id_number),
             h("td", { dataset: { label: "岗位" } }, POSITIONS[m.position] || m.position || ""),
             h(
@@ -354,18 +387,26 @@
               { dataset: { label: "今年培训" } },
               untrained ? h("span", { class: "badge warn" }, "今年未培训") : `${m.trainings_this_year} 次`
             ),
+            h(
+              "td",
+              { dataset: { label: "审查与健康证" } },
+              h("div", { class: "check-line background" }, "背景审查：", backgroundCell(m)),
+              h("div", { class: "check-line health" }, "健康证：", healthCell(m))
+            ),
             endCell(m)
           )
         );
       }
-      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "6" }, "没有符合条件的人员")));
+      if (!shown.length) body.append(h("tr", {}, h("td", { colspan: "7" }, "没有符合条件的人员")));
     }
 
     async function loadStaff() {
-      const [res, jobs] = await Promise.all([
+      const [res, jobs, health] = await Promise.all([
         tuoyu.call(`/api/employers/${employer}/staff`),
         tuoyu.call("/api/employments?status=active"),
+        tuoyu.call("/api/checks/health-expiring?within_days=30"),
       ]);
+      healthDue = new Map((health.ok ? health.data : []).filter((r) => r.due_on).map((r) => [r.practitioner_id, r.due_on]));
       if (!res.ok) {
         tuoyu.flash($("staff-msg"), failText(res), "error");
         return;
@@ -383,7 +424,16 @@
         h("span", { class: "badge" }, `在职 ${staff.length} 人`),
         h("span", { class: "badge valid" }, `持证上岗 ${staff.length - uncertified} 人`),
         h("span", { class: "badge bad", id: "count-uncertified" }, `未持证上岗 ${uncertified} 人`),
-        h("span", { class: "badge warn", id: "count-untrained" }, `今年未培训 ${untrained} 人`)
+        h("span", { class: "badge warn", id: "count-untrained" }, `今年未培训 ${untrained} 人`),
+        h("span", { class: "badge bad", id: "count-overdue" }, `背景审查逾期 ${staff.filter((m) => m.background_check_overdue).length} 人`),
+        h("span", { class: "badge warn", id: "count-health" }, `健康证需处理 ${staff.filter((m) => m.health_certificate_status !== "valid").length} 人`)
+      );
+      const excluded = staff.filter((m) => m.lifetime_excluded);
+      const alarm = $("excluded-alert");
+      alarm.hidden = !excluded.length;
+      alarm.replaceChildren(
+        h("strong", {}, `终身禁入：${excluded.map((m) => m.name).join("、")}`),
+        h("span", {}, "以上人员已被列入终身禁入名单，不得从事托育服务工作，请立即调整岗位并办理离职。")
       );
       render();
     }
@@ -569,9 +619,122 @@
     });
   }
 
+  // ------------------------------------------------------------------ 人才库
+  const CONTACT_STATUS = { pending: ["待回复", "warn"], accepted: ["已同意", "valid"], declined: ["已拒绝", "bad"] };
+
+  function initTalent() {
+    const page = $("talent-page");
+    if (!page) return;
+
+    // 请求联系: a short message (optional) sent through the platform
+    function contactButton(c) {
+      const box = h("div", { class: "contact-box" });
+      const open = h("button", { type: "button", class: "inline" }, "请求联系");
+      open.setAttribute("aria-label", `请求联系 ${c.masked_name}`);
+      open.addEventListener("click", () => {
+        const id = "msg-" + c.handle;
+        const text = h("textarea", { id, rows: "2", maxlength: "500" });
+        text.value = "您好，我单位正在招聘托育人员，想与您联系。";
+        const send = h("button", { type: "submit", class: "inline" }, "发送请求");
+        const cancel = h("button", { type: "button", class: "secondary inline" }, "取消");
+        const note = h("div", { class: "flash" });
+        const form = h("form", { class: "contact-form" }, h("label", { for: id }, "留言（对方可见）"), text, send, " ", cancel, note);
+        cancel.addEventListener("click", () => box.replaceChildren(open));
+        form.addEventListener("submit", async (e) => {
+          e.preventDefault();
+          send.disabled = true;
+          const res = await tuoyu.call("/api/talent/contact-requests", "POST", { handle: c.handle, message: text.value.trim() });
+          if (!res.ok) {
+            send.disabled = false;
+            tuoyu.flash(note, failText(res), "error");
+            return;
+          }
+          box.replaceChildren(h("span", { class: "badge warn" }, "已发送联系请求，待对方回复"));
+          await loadContacts();
+        });
+        box.replaceChildren(form);
+        text.focus();
+      });
+      box.append(open);
+      return box;
+    }
+
+    async function runSearch() {
+      const msg = $("talent-msg");
+      const list = $("talent-results");
+      tuoyu.flash(msg, "正在查找…", "info");
+      const res = await talent.search({
+        district_code: $("t-district").value,
+        programme_code: $("t-programme").value,
+        level: $("t-level").value,
+      });
+      if (res.stale) return;
+      list.replaceChildren();
+      if (!res.ok) {
+        tuoyu.flash(msg, failText(res), "error");
+        return;
+      }
+      tuoyu.flash(msg, "");
+      $("talent-total").textContent = `共 ${res.data.total} 人符合条件` + (res.data.total > res.data.items.length ? `，显示前 ${res.data.items.length} 人` : "");
+      for (const c of res.data.items) list.append(talent.card(c, contactButton(c)));
+      if (!res.data.items.length) list.append(h("li", { class: "muted" }, "没有符合条件的人员，可放宽条件再查"));
+    }
+
+    async function loadContacts() {
+      const list = $("contact-list");
+      const res = await tuoyu.call("/api/talent/contact-requests");
+      if (!res.ok) {
+        tuoyu.flash($("contacts-msg"), failText(res), "error");
+        return;
+      }
+      list.replaceChildren();
+      for (const r of res.data) {
+        const [word, cls] = CONTACT_STATUS[r.status] || [r.status, ""];
+        list.append(
+          h(
+            "li",
+            { class: "item contact", dataset: { status: r.status, request: String(r.id) } },
+            h("div", { class: "candidate-head" }, h("strong", {}, r.masked_name), h("span", { class: "badge " + cls }, word)),
+            r.phone
+              ? h("p", { class: "phone" }, "手机号：", h("a", { href: "tel:" + r.phone }, r.phone))
+              : null,
+            r.message ? h("p", { class: "muted" }, "留言：" + r.message) : null,
+            h("p", { class: "muted" }, `发送于 ${tuoyu.time(r.created_at)}` + (r.answered_at ? `，答复于 ${tuoyu.time(r.answered_at)}` : ""))
+          )
+        );
+      }
+      if (!res.data.length) list.append(h("li", { class: "muted" }, "还没有发出联系请求"));
+    }
+
+    async function loadRecommendations() {
+      const list = $("recommendation-list");
+      const res = await tuoyu.call("/api/talent/recommendations");
+      list.replaceChildren();
+      if (!res.ok) {
+        list.append(h("li", { class: "flash error" }, failText(res)));
+        return;
+      }
+      for (const r of res.data) {
+        const from = h("p", { class: "muted" }, `${r.agency_name} 推荐于 ${tuoyu.time(r.created_at)}`);
+        const note = r.note ? h("p", { class: "note" }, "推荐理由：" + r.note) : null;
+        list.append(talent.card(r.candidate, from, note, contactButton(r.candidate)));
+      }
+      if (!res.data.length) list.append(h("li", { class: "muted" }, "暂无人才服务机构推荐"));
+    }
+
+    $("talent-search").addEventListener("submit", (e) => {
+      e.preventDefault();
+      runSearch();
+    });
+    talent.loadOptions($("t-district"), $("t-programme"), $("t-level")).then(runSearch);
+    loadContacts();
+    loadRecommendations();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     initVerify();
     initStaff();
     initBulk();
+    initTalent();
   });
 })();

@@ -486,7 +486,15 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     # the trainee's pages are shells naming no record: their script reads the trainee's own data
     **{
         ("GET", page): {"trainee"}
-        for page in ("/my", "/my/catalog", "/my/checkin", "/my/record", "/my/certificates", "/my/lessons")
+        for page in (
+            "/my",
+            "/my/catalog",
+            "/my/checkin",
+            "/my/record",
+            "/my/certificates",
+            "/my/lessons",
+            "/my/talent",
+        )
     },
     ("GET", "/my/exams"): {"trainee"},  # the page of the caller's own exams
     ("GET", "/examiner"): {"examiner"},  # the page of the caller's own sittings
@@ -494,6 +502,8 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/employer"): {"employer_staff"},
     ("GET", "/employer/staff"): {"employer_staff"},
     ("GET", "/employer/bulk"): {"employer_staff"},
+    ("GET", "/employer/talent"): {"employer_staff"},
+    ("GET", "/agency"): {"agency"},  # the agency's own page: public employer facts, its own recommendations
     # training in depth
     ("GET", "/api/me/notifications"): {"trainee"},
     ("GET", "/api/trainers"): {"district_admin", "base_staff"},  # their district / the pool, ID masked

@@ -185,7 +185,7 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     assert await page.locator("#staff-table tbody tr.flag").count() == len(flagged)
     assert await page.locator("#count-uncertified").inner_text() == f"未持证上岗 {len(uncertified)} 人"
     assert await page.locator("#count-untrained").inner_text() == f"今年未培训 {len(untrained)} 人"
-    assert await page.locator("#staff-table .badge.bad").count() == len(uncertified)
+    assert await page.locator("#staff-table td[data-label=持证情况] .badge.bad").count() == len(uncertified)
     assert not FULL_ID.search(await page.content())  # ID numbers masked for employers
     await page.locator("#expiring-table tbody tr").first.wait_for()
     await visit.shot("employer-staff")
