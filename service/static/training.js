@@ -111,14 +111,45 @@ const training = (() => {
       tuoyu.flash(flash, tuoyu.message(r.data, "安排失败"), "error");
       return;
     }
-    const cell = f.closest("tr").querySelector(".assigned");
-    cell.replaceChildren(...r.data.map((a) => h("div", {}, a.trainer_name)));
+    showAssigned(f.closest("tr").querySelector(".assigned"), r.data);
     tuoyu.flash(flash, "已安排", "ok");
+  }
+
+  // The trainers of a session, each with its 撤下 button (DELETE …/trainers/{id}).
+  function showAssigned(cell, rows) {
+    if (!rows.length) {
+      cell.replaceChildren(h("span", { class: "muted" }, "未安排"));
+      return;
+    }
+    cell.replaceChildren(...rows.map((a) => h("div", { class: "assignee" }, a.trainer_name, " ",
+      h("button", {
+        type: "button", class: "inline secondary", "data-kind": "unassign",
+        "data-trainer": a.trainer_id, "aria-label": `撤下 ${a.trainer_name}`,
+      }, "撤下"))));
+  }
+
+  async function unassign(button) {
+    const cell = button.closest(".assigned");
+    const flash = cell.closest("tr").querySelector(".flash");
+    button.disabled = true;
+    const r = await tuoyu.call(`/api/sessions/${cell.dataset.session}/trainers/${button.dataset.trainer}`, "DELETE");
+    if (!r.ok) {
+      button.disabled = false;
+      tuoyu.flash(flash, tuoyu.message(r.data, "撤下失败"), "error");
+      return;
+    }
+    showAssigned(cell, r.data);
+    tuoyu.flash(flash, "已撤下", "ok");
   }
 
   function baseTrainers() {
     document.querySelectorAll("form[data-kind=create-trainer]").forEach((f) => onSubmit(f, createTrainer));
     document.querySelectorAll("form[data-kind=assign]").forEach((f) => onSubmit(f, assign));
+    // one listener for the 撤下 buttons, also those drawn after an assignment
+    document.addEventListener("click", (ev) => {
+      const button = ev.target.closest && ev.target.closest("button[data-kind=unassign]");
+      if (button) unassign(button);
+    });
   }
 
   // ------------------------------------------------------------------ 师资库 (/dashboard/trainers)

@@ -164,12 +164,20 @@ async def test_base_adds_a_trainer_and_assigns_them_without_double_booking(
     assert "讲师已有时间重叠的课" in await refusal.inner_text()
     assert name not in await second_row.locator(".assigned").inner_text()
     await v.shot("training-base-trainers")
+
+    # taken off the first session, the trainer may teach the overlapping one
+    await first_row.get_by_role("button", name=f"撤下 {name}").click()
+    await first_row.locator(".flash", has_text="已撤下").wait_for()
+    assert "未安排" in await first_row.locator(".assigned").inner_text()
+    await second_row.get_by_role("button", name="安排").click()
+    await second_row.locator(".flash", has_text="已安排").wait_for()
+    assert name in await second_row.locator(".assigned").inner_text()
     await _expect_clean(v, 409)
 
     async with Api(live_server, "base1") as base:
-        assigned = await base.call("GET", f"/api/sessions/{overlapping['id']}/trainers")
-        assert assigned == []
         assigned = await base.call("GET", f"/api/sessions/{first['id']}/trainers")
+        assert assigned == []
+        assigned = await base.call("GET", f"/api/sessions/{overlapping['id']}/trainers")
         assert [a["trainer_name"] for a in assigned] == [name]
 
 
