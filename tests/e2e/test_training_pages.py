@@ -396,3 +396,20 @@ async def test_lesson_player_records_heartbeats(phone: Visit, live_server: LiveS
     mine = next(p for p in progress if p["lesson_id"] == lesson["id"])
     assert mine["watched_seconds"] == second["watched_seconds"] > played["watched_seconds"]
     assert mine["covered_seconds"] == second["covered_seconds"]  # the skip changed nothing
+
+
+async def test_staff_pages_fit_a_phone(phone: Visit) -> None:
+    """At 390 px nothing but the tables' own scroll boxes is wider than the screen."""
+    v = phone
+    await v.login("base1")
+    await v.goto("/base/trainers")
+    assert await v.page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    await v.shot("training-base-trainers-phone")
+    await _expect_clean(v)
+    await v.page.context.clear_cookies()
+    await v.login("admin")
+    for path, name in (("/dashboard/trainers", "pool"), ("/dashboard/subsidies", "subsidies")):
+        await v.goto(path)
+        assert await v.page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
+        await v.shot(f"training-{name}-phone")
+        await _expect_clean(v)
