@@ -63,6 +63,7 @@ from service.pages_exams import ExamPagesController
 from service.pages_imports import ImportPagesController
 from service.pages_regulator import RegulatorPages
 from service.pages_trainee import TraineePagesController
+from service.pages_training import TrainingPagesController
 from service.policy import action, authorize
 from service.ratelimit import Limiter, RateLimitMiddleware
 from service.runtime import Runtime, build_runtime
@@ -213,6 +214,7 @@ def create_app(
             EmployerPagesController,
             AgencyPagesController,
             ImportPagesController,
+            TrainingPagesController,
             MetricsController,
             verify_router,
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),

@@ -38,6 +38,7 @@ from service.accounts.tables import UserAccount
 from service.bootstrap import seed
 from service.demo_data import generate_workforce
 from service.demo_exams import ensure_exam_demo
+from service.demo_trainers import ensure_trainer_demo
 from service.migrations import migrate
 from service.runtime import Runtime
 from talent_pool.schemas import TargetsReport
@@ -198,9 +199,10 @@ async def ensure_setup(rt: Runtime) -> int:
     base_id = await _ensure_bases()
     await _ensure_accounts(base_id)
     await configure_eligibility()
-    await _ensure_course()
+    course = await _ensure_course()
     await _ensure_people_accounts(rt)
     await ensure_exam_demo(rt, base_id)
+    await ensure_trainer_demo(rt, base_id, course.id)
     return base_id
 
 

@@ -537,7 +537,11 @@ const trainee = (() => {
             : h("ul", { class: "plain" }, ...rows.map((l) => {
               const pid = `lesson-${e.id}-${l.lesson_id}`;
               return h("li", { class: "item" },
-                h("div", { class: "item-head" }, h("span", { id: pid }, l.title), h("span", {}, `${l.percent}%`)),
+                h("div", { class: "item-head" },
+                  h("span", { id: pid }, e.status === "confirmed"
+                    ? h("a", { href: `/my/lessons/${l.lesson_id}?enrollment=${e.id}` }, l.title)
+                    : l.title),
+                  h("span", {}, `${l.percent}%`)),
                 h("progress", { max: 100, value: Number(l.percent), "aria-labelledby": pid }),
                 h("div", { class: "muted" }, `时长 ${Math.round(l.duration_seconds / 60)} 分钟 · 已看 ${Math.round(l.watched_seconds / 60)} 分钟`));
             })));
