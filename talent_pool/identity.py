@@ -308,3 +308,28 @@ def mask_phone(phone: str) -> str:
     if len(digits) >= 11:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * max(0, len(digits) - 2) + digits[-2:]
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def normalise_phone(raw: object) -> str:
+    """A Chinese phone number as stored: full-width digits made half-width, spaces, hyphens and
+    brackets removed, a leading ``+86``/``0086`` dropped; then an 11-digit mobile number
+    (``1[3-9]`` + 9 digits) or a landline with its area code (``0`` + 2–3 digits + 7–8 digits). Empty
+    stays empty. Raises ``ValueError`` (Chinese message) for anything else, e.g. ``123`` (numbering
+    plan of the MIIT; a code sent by SMS must reach a real number)."""
+    if raw is None:
+        return ""
+    text = str(half_width(raw)) if isinstance(raw, str) else str(raw)
+    digits = re.sub(r"[\s\-()（）]", "", text)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    if not digits:
+        return ""
+    if _MOBILE.match(digits) or _LANDLINE.match(digits):
+        return digits
+    raise ValueError(f"手机号「{text[:20]}」无效：应为 11 位手机号或带区号的固定电话")

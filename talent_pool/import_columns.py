@@ -36,6 +36,7 @@ from talent_pool.identity import (
     age_on,
     clean_person_name,
     clean_text,
+    normalise_phone,
     parse_credit_code,
     parse_id_number,
 )
@@ -249,14 +250,12 @@ def district(raw: Any, ctx: Context) -> str:
 
 
 def phone(raw: Any, ctx: Context) -> str:
-    """A phone number: digits, ``+``, ``-`` and spaces; a number-typed cell is accepted only when
-    it is a whole number (phones have no check digit to lose, but a float would)."""
+    """A phone number as :func:`talent_pool.identity.normalise_phone` stores it (an 11-digit mobile
+    or a landline with its area code); a number-typed cell is accepted only when it is a whole
+    number (phones have no check digit to lose, but a float would)."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = str(raw)
-    value = unicodedata.normalize("NFKC", _text_cell(raw)).strip()
-    if not re.fullmatch(r"[0-9+\- ]{0,20}", value):
-        raise ValueError("手机号只能包含数字、+、-")
-    return value
+    return normalise_phone(unicodedata.normalize("NFKC", _text_cell(raw)).strip())
 
 
 def _yes_no(raw: Any, ctx: Context) -> bool:

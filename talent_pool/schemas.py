@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from talent_pool.identity import clean_person_name, clean_text, half_width
+from talent_pool.identity import clean_person_name, clean_text, normalise_phone
 
 EmployerKind = Literal["institution", "kindergarten_class", "community_point", "home_point"]
 Position = Literal["carer", "teacher", "health", "manager", "other"]
@@ -106,7 +106,7 @@ class PractitionerIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
 
-    _half_width_phone = field_validator("phone", mode="before")(half_width)
+    _phone = field_validator("phone", mode="before")(normalise_phone)
 
     _clean = field_validator("name")(_clean_name)
 

@@ -15,7 +15,7 @@ from service.accounts import AccountIn, AccountOut, authenticate, change_passwor
 from service.accounts.identity import NEXT_STEP, sign_up, verify_code
 from service.policy import action, user_of
 from service.runtime import Runtime
-from talent_pool.identity import half_width
+from talent_pool.identity import normalise_phone
 
 
 class LoginIn(BaseModel):
@@ -38,7 +38,7 @@ class TraineeSignupIn(BaseModel):
     name: str = Field(min_length=1, max_length=64)
     phone: str = Field(default="", max_length=20, pattern=r"^[0-9+\- ]*$")
 
-    _half_width_phone = field_validator("phone", mode="before")(half_width)
+    _phone = field_validator("phone", mode="before")(normalise_phone)
 
 
 class SignupOut(BaseModel):

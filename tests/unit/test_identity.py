@@ -125,3 +125,15 @@ def test_age_on() -> None:
     assert age_on(dt.date(2000, 2, 29), dt.date(2016, 2, 28)) == 15
     assert age_on(dt.date(2000, 2, 29), dt.date(2016, 3, 1)) == 16
     assert age_on(dt.date(1990, 6, 1), dt.date(2026, 6, 1)) == 36
+
+
+def test_phone_numbers_are_stored_as_digits_and_short_ones_refused() -> None:
+    from talent_pool.identity import normalise_phone
+
+    assert normalise_phone("１３９　０００１－２３４５") == "13900012345"  # full-width, spaces, hyphens
+    assert normalise_phone("+86 139 0001 2345") == "13900012345"
+    assert normalise_phone("(0531) 8888-1234") == "053188881234"  # a landline with its area code
+    assert normalise_phone("") == "" and normalise_phone(None) == ""
+    for bad in ("123", "１２３", "12900012345", "1390001234", "88881234", "139000123456"):
+        with pytest.raises(ValueError, match="无效"):
+            normalise_phone(bad)
