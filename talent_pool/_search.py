@@ -161,11 +161,17 @@ async def search_talent(
     level: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    for_employer: int | None = None,
 ) -> CandidatePage:
     """Consenting practitioners holding a valid qualifying credential on the local date ``today``,
     filtered by the district they want to work in, a credential's programme code and level (both
-    on the same credential), most experienced first. ``total`` counts only such people."""
-    found = list((await _candidates(None, today=today, district_code=district_code)).values())
+    on the same credential), most experienced first; for an employer (``for_employer``) its own
+    current staff are left out. ``total`` counts only such people."""
+    candidates = await _candidates(None, today=today, district_code=district_code)
+    if for_employer is not None:
+        for pid in await _staff_of(for_employer, list(candidates), today):
+            candidates.pop(pid, None)
+    found = list(candidates.values())
     if programme_code or level:
         found = [
             c
@@ -177,6 +183,20 @@ async def search_talent(
         ]
     found.sort(key=lambda c: (-c.years_of_experience, c.handle))
     return CandidatePage(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+
+
+async def _staff_of(employer_id: int, practitioner_ids: list[int], today: dt.date) -> set[int]:
+    """Which of ``practitioner_ids`` hold an active employment at the employer on ``today``."""
+    if not practitioner_ids:
+        return set()
+    rows = await Employment.select(Employment.practitioner).where(
+        Employment.practitioner.is_in(practitioner_ids)
+        & (Employment.employer == employer_id)
+        & (Employment.status == "active")
+        & (Employment.start_date <= today)
+        & (Employment.end_date.is_null() | (Employment.end_date >= today))
+    )
+    return {int(r["practitioner"]) for r in rows}
 
 
 async def _by_handle(handle: str, *, today: dt.date) -> tuple[int, Candidate]:
@@ -194,16 +214,26 @@ async def _by_handle(handle: str, *, today: dt.date) -> tuple[int, Candidate]:
 async def request_contact(
     employer_id: int, data: ContactRequestIn, *, requested_by: str, today: dt.date
 ) -> ContactRequestOut:
-    """An employer asks to contact a candidate; the person sees it and answers. One open
-    (pending) request per employer and person: :class:`Conflict` otherwise; :class:`NotFound`
-    for an unknown or withdrawn handle."""
+    """An employer asks to contact a candidate; the person sees it and answers. One request per
+    employer and person while it is pending or accepted (:class:`Conflict`; after a decline the
+    employer may ask again); :class:`NotFound` for an unknown or withdrawn handle, and for the
+    employer's own current staff (they are not candidates to it)."""
     practitioner_id, _ = await _by_handle(data.handle, today=today)
+    if await _staff_of(employer_id, [practitioner_id], today):
+        raise NotFound(UNKNOWN_CANDIDATE)
     async with atomic():
-        if await ContactRequest.exists().where(
-            (ContactRequest.practitioner == practitioner_id)
-            & (ContactRequest.employer == employer_id)
-            & (ContactRequest.status == "pending")
-        ):
+        open_request = (
+            await ContactRequest.select(ContactRequest.status)
+            .where(
+                (ContactRequest.practitioner == practitioner_id)
+                & (ContactRequest.employer == employer_id)
+                & ContactRequest.status.is_in(["pending", "accepted"])
+            )
+            .first()
+        )
+        if open_request is not None and open_request["status"] == "accepted":
+            raise Conflict("对方已同意联系，电话见“我的联系请求”")
+        if open_request is not None:
             raise Conflict("已向该候选人发出联系请求，请等待答复")
         row = ContactRequest(
             practitioner=practitioner_id,
@@ -314,6 +344,8 @@ async def recommend(
     async with atomic():
         if not await Employer.exists().where(Employer.id == data.employer_id):
             raise NotFound(f"机构 {data.employer_id} 不存在")
+        if await _staff_of(data.employer_id, [practitioner_id], today):
+            raise Conflict("该候选人已在该机构任职，无需推荐")
         if await Recommendation.exists().where(
             (Recommendation.practitioner == practitioner_id)
             & (Recommendation.employer == data.employer_id)

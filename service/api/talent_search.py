@@ -55,6 +55,7 @@ class TalentSearchController(Controller):
     )
     async def search(
         self,
+        request: Request[Any, Any, Any],
         rt: Runtime,
         district_code: Annotated[str | None, QueryParameter(min_length=6, max_length=6)] = None,
         programme_code: Annotated[str | None, QueryParameter(max_length=32)] = None,
@@ -69,6 +70,7 @@ class TalentSearchController(Controller):
             level=level,
             limit=limit,
             offset=offset,
+            for_employer=user_of(request).employer_id,
         )
 
     @post(

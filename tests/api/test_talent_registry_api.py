@@ -204,11 +204,17 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
                 issued_on=dt.date(2026, 1, 5),
                 source_ref=f"s{i}",
             )
-        await employ(employer, [yes], start_date=dt.date(2023, 6, 1))
+        current = await make_employer(  # where 孙一 works now
+            credit_code="91370102MA3C0X7PK" + uscc_check_character("91370102MA3C0X7PK"),
+            district_code=A,
+            name="孙一任职园",
+        )
+        await employ(current, [yes], start_date=dt.date(2023, 6, 1))
         heads = {}
         for p, name in zip(people, ("sun", "zhou", "wuu", "zheng"), strict=True):
             heads[p] = await role_headers(c, name, "trainee", practitioner_id=p)
         emp = await role_headers(c, "emp", "employer_staff", employer_id=employer)
+        own = await role_headers(c, "own", "employer_staff", employer_id=current)
         agency = await role_headers(c, "agency", "agency", display_name="泉城人才")
 
         assert (await ok(await c.get("/api/me/talent-consent", headers=heads[yes]), 200))[
@@ -241,6 +247,16 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
         assert cand["masked_name"] == "孙*" and cand["years_of_experience"] == 3
         assert cand["credentials"] == [{"title": "幼儿照护", "programme_code": "1X-YEZH", "level": "中级"}]
         assert "孙一" not in str(page) and make_id(1) not in str(page)
+        # 孙一's own employer does not find its own staff in the talent pool, nor can it ask
+        assert (await ok(await c.get("/api/talent/search", headers=own), 200))["total"] == 0
+        asked = await c.post("/api/talent/contact-requests", headers=own, json={"handle": cand["handle"]})
+        assert asked.status_code == 404
+        to_own = await c.post(
+            "/api/talent/recommendations",
+            headers=agency,
+            json={"handle": cand["handle"], "employer_id": current},
+        )
+        assert to_own.status_code == 409 and "已在该机构任职" in to_own.json()["detail"]
         assert (await ok(await c.get(f"/api/talent/search?district_code={B}", headers=agency), 200))[
             "total"
         ] == 0
@@ -278,6 +294,8 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
         )
         [seen] = await ok(await c.get("/api/talent/contact-requests", headers=emp), 200)
         assert seen["status"] == "accepted" and seen["phone"] == ""  # registered without a phone
+        again = await c.post("/api/talent/contact-requests", headers=emp, json={"handle": cand["handle"]})
+        assert again.status_code == 409 and "已同意" in again.json()["detail"]  # not asked twice
 
         # an agency recommends; the employer sees it; after withdrawal it disappears
         rec = await ok(

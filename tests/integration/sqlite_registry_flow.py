@@ -75,12 +75,12 @@ async def main() -> None:
     await talent_pool.set_consent(good, ConsentIn(consent=True, district_code="370102"), now=NOW)
     page = await talent_pool.search_talent(today=TODAY, district_code="370102")
     out["search"] = [page.total, [c.masked_name for c in page.items]]
-    await talent_pool.request_contact(
-        employer, ContactRequestIn(handle=page.items[0].handle), requested_by="e", today=TODAY
+    await talent_pool.request_contact(  # another employer: 钱七's own does not find its staff
+        forced.id, ContactRequestIn(handle=page.items[0].handle), requested_by="e", today=TODAY
     )
     [req] = await talent_pool.my_contact_requests(good)
     await talent_pool.answer_contact_request(good, req.id, accept=True, now=NOW)
-    out["contact"] = [r.status for r in await talent_pool.employer_contact_requests(employer)]
+    out["contact"] = [r.status for r in await talent_pool.employer_contact_requests(forced.id)]
     await talent_pool.set_consent(good, ConsentIn(consent=False), now=NOW)
     out["after_withdrawal"] = (await talent_pool.search_talent(today=TODAY)).total
     print("RESULT " + json.dumps(out, ensure_ascii=False))
