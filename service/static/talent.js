@@ -16,7 +16,8 @@ const talent = (() => {
     }
     const levels = new Set();
     for (const x of p.ok ? p.data : []) {
-      if (programmeSel) programmeSel.append(h("option", { value: x.code }, x.title));
+      // one entry per programme code: the same title exists at several levels (e.g. 保育师 五级…一级)
+      if (programmeSel) programmeSel.append(h("option", { value: x.code }, x.level ? `${x.title}（${x.level}）` : x.title));
       if (x.level) levels.add(x.level);
     }
     for (const l of levels) if (levelSel) levelSel.append(h("option", { value: l }, l));
