@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Template
 
+import talent_pool
 from service.policy import action, import_scope, user_of
 from talent_pool.import_columns import COLUMNS, KIND_NAMES, KINDS
 
@@ -19,11 +20,14 @@ class ImportPagesController(Controller):
 
     @get("/", opt=action("page.regulator"))
     async def index(self, request: Request[Any, Any, Any]) -> Template:
+        district = import_scope(user_of(request))
+        names = {d["code"]: d["name"] for d in await talent_pool.list_districts()} if district else {}
         return Template(
             template_name="imports/index.html",
             context={
                 "kinds": [(k, KIND_NAMES[k]) for k in KINDS],
                 "columns": COLUMNS,
-                "district": import_scope(user_of(request)),
+                "district": district,
+                "district_name": names.get(district or ""),
             },
         )

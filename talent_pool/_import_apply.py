@@ -185,10 +185,17 @@ async def practitioners(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome
         for p in await Practitioner.select().where(Practitioner.id_number.is_in(numbers or [""]))
     }
     new: list[Row] = []
+    # a district regulator compares nothing about people who work elsewhere: the same answer
+    # whatever the row says, so a file cannot probe another district's names or phones
+    where = await _districts_of([p["id"] for p in stored.values()]) if scope.district else {}
     for row in rows:
         existing = stored.get(row.values["id_number"])
         if existing is None:
             new.append(row)
+        elif scope.district is not None and scope.district not in where.get(existing["id"], set()):
+            out.reject(
+                row, "身份证号", "该身份证号已在本市登记，且该人员不在本区县任职：本区县不能核对或更新其信息"
+            )
         elif existing["name"] != row.values["name"]:
             out.reject(row, "姓名", "该身份证号已登记为另一姓名（导入不会覆盖，请核对）")
         elif row.values["phone"] and existing["phone"] != row.values["phone"]:

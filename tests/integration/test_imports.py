@@ -228,6 +228,17 @@ async def test_district_admin_rows_of_another_district_are_rejected(db: None) ->
     report = await run("trainings", csv_bytes(trainings, "utf-8"), district=LIXIA)
     assert (report.created, report.rejected) == (1, 1)
     assert problems(report)[0][0] == 3 and "不在本区县" in problems(report)[0][2]
+    # 李娜 works in no 历下区 employer: whatever a row says about her, the answer is the same
+    # (a district's file cannot probe another district's names or phones)
+    answers = set()
+    for name, phone in (("李娜", ""), ("别名", ""), ("李娜", "13900001111")):
+        people = [["身份证号", "姓名", "手机号"], [make_id(2), name, phone]]
+        report = await run("practitioners", csv_bytes(people, "utf-8"), district=LIXIA, dry_run=True)
+        assert (report.unchanged, report.rejected) == (0, 1)
+        answers.add(tuple(problems(report)))
+    assert answers == {
+        ((2, "身份证号", "该身份证号已在本市登记，且该人员不在本区县任职：本区县不能核对或更新其信息"),)
+    }
 
 
 async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(
