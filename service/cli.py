@@ -22,15 +22,22 @@ T = TypeVar("T")
 
 
 @contextlib.asynccontextmanager
-async def _runtime(*, dispatch: bool = False) -> AsyncIterator[Runtime]:
-    """The process runtime for a CLI command: pool open, dispatcher running when asked."""
-    from service.bootstrap import prepare
+async def _runtime(*, dispatch: bool = False, migrate_first: bool = False) -> AsyncIterator[Runtime]:
+    """The process runtime for a CLI command: pool open, dispatcher running when asked. The
+    dispatcher reads the outbox, so the schema must exist first: the embedded default migrates
+    (``bootstrap.prepare``); ``migrate_first`` (the demo, which migrates any engine) does it on
+    PostgreSQL too, before the dispatcher starts rather than after its first failed round."""
+    from service.bootstrap import prepare, seed
+    from service.migrations import migrate
     from service.runtime import build_runtime
 
     rt = build_runtime(get_settings())
     await rt.start(dispatch=False)
+    if migrate_first:
+        await migrate()
+        await seed()
     if dispatch:
-        await prepare(rt.engine)  # the embedded default migrates first: the dispatcher reads the outbox
+        await prepare(rt.engine)
         await rt.dispatcher.start()
     try:
         yield rt
@@ -38,9 +45,9 @@ async def _runtime(*, dispatch: bool = False) -> AsyncIterator[Runtime]:
         await rt.stop()
 
 
-def _run(fn: Callable[[Runtime], Awaitable[T]], *, dispatch: bool = False) -> T:
+def _run(fn: Callable[[Runtime], Awaitable[T]], *, dispatch: bool = False, migrate_first: bool = False) -> T:
     async def main() -> T:
-        async with _runtime(dispatch=dispatch) as rt:
+        async with _runtime(dispatch=dispatch, migrate_first=migrate_first) as rt:
             return await fn(rt)
 
     return asyncio.run(main())
@@ -84,7 +91,9 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
 
         try:
             _run(
-                lambda rt: demo_mod.ensure_demo_data(rt, Path(settings.data_dir) / "demo-out"), dispatch=True
+                lambda rt: demo_mod.ensure_demo_data(rt, Path(settings.data_dir) / "demo-out"),
+                dispatch=True,
+                migrate_first=True,
             )
         except Exception as exc:
             _fail(exc)
@@ -151,7 +160,7 @@ def demo(out_dir: Path) -> None:
     from service import demo as demo_mod
 
     try:
-        code = _run(lambda rt: demo_mod.run_demo(rt, out_dir), dispatch=True)
+        code = _run(lambda rt: demo_mod.run_demo(rt, out_dir), dispatch=True, migrate_first=True)
     except Exception as exc:
         _fail(exc)
     sys.exit(code)
