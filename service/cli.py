@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -39,10 +40,34 @@ async def _runtime(*, dispatch: bool = False, migrate_first: bool = False) -> As
     if dispatch:
         await prepare(rt.engine)
         await rt.dispatcher.start()
+    interrupted = False
     try:
         yield rt
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        interrupted = True  # Ctrl-C: wind down in seconds, not three 10-second graces in a row
+        _exit_soon(INTERRUPT_WIND_DOWN_SECONDS)
+        raise
     finally:
-        await rt.stop()
+        await rt.stop(grace=2.0 if interrupted else 10.0)
+
+
+INTERRUPT_WIND_DOWN_SECONDS = 10.0
+"""After Ctrl-C a command winds down (open transactions roll back, logs flush) for at most this
+long; a write stuck behind the embedded SQLite file's 30-second busy timeout does not keep the
+process alive past it. Nothing half-written survives: every change is one transaction."""
+
+
+def _exit_soon(seconds: float) -> None:
+    """End the process ``seconds`` from now unless it has ended by then (a daemon timer)."""
+
+    def stop() -> None:
+        sys.stderr.write("已中断：后台收尾超时，进程退出\n")
+        sys.stderr.flush()
+        os._exit(130)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
 
 
 def _run(fn: Callable[[Runtime], Awaitable[T]], *, dispatch: bool = False, migrate_first: bool = False) -> T:

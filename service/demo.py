@@ -14,11 +14,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import random
 import socket
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -383,6 +385,17 @@ def format_targets(reports: list[TargetsReport], title: str) -> str:
     return "\n".join(lines)
 
 
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves the process's signals alone. The demo's own server runs inside
+    the CLI's ``asyncio.run``, whose SIGINT handling cancels the demo; uvicorn's capture of SIGINT
+    would instead turn Ctrl-C into a quiet shutdown of this inner server while the demo went on
+    (tests/faults/test_demo_interrupted.py)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
 class _Server:
     """The app on a free local port, served by uvicorn on this event loop with this runtime."""
 
@@ -394,7 +407,7 @@ class _Server:
 
         app = create_app(rt.settings, runtime=rt)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
+        self.server = _QuietServer(config)
         self.task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> str:
@@ -410,7 +423,7 @@ class _Server:
     async def __aexit__(self, *exc: object) -> None:
         self.server.should_exit = True
         if self.task is not None:
-            await asyncio.wait_for(self.task, 10)
+            await asyncio.wait_for(self.task, 10 if exc[0] is None else 2)  # interrupted: be quick
 
 
 async def prepare_database() -> None:

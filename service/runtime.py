@@ -7,7 +7,9 @@ the only place that turns settings into live objects (docs/architecture.md, "Com
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +27,8 @@ from worker import notify
 from worker.clock import Clock
 from worker.dispatch import CeleryDispatcher, Dispatcher, InProcessDispatcher
 from worker.jobs import jobs_with_lease
+
+log = logging.getLogger("tuoyu.runtime")
 
 
 def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
@@ -119,16 +123,23 @@ class Runtime:
         await self.audit_log.start()
         self.started = True
 
-    async def stop(self) -> None:
-        """Stop the dispatcher and close the pool (own engine)."""
-        await self.dispatcher.stop()
-        await self.verification_log.stop()
-        await self.audit_log.stop()
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Stop the dispatcher and close the pool (own engine); the job being delivered and the
+        connections in use get up to ``grace`` seconds each (shorter when interrupted)."""
+        await self.dispatcher.stop(grace=grace)
+        for buffer in (self.verification_log, self.audit_log):
+            # the final flush waits at most ``grace``: after an interrupted write the embedded
+            # SQLite file can stay locked until its 30-second busy timeout
+            try:
+                async with asyncio.timeout(grace):
+                    await buffer.stop()
+            except TimeoutError:
+                log.warning("%s: final flush abandoned after %.0f s", type(buffer).__name__, grace)
         if self._unbind is not None:
             self._unbind()
             self._unbind = None
         if self.owns_engine:
-            await close_pool(self.engine)
+            await close_pool(self.engine, grace_seconds=grace)
         self.started = False
 
 

@@ -62,7 +62,8 @@ def test_texts_say_value_counts_target_and_verdict() -> None:
         ("40", 40, ""),
         ("92.5%（37/40）", 92.5, "达标"),
     ]
-    assert cells[5].status == "nodata" and cells[5].text == "无数据"
+    bases = cells[[c.key for c in regulator.TARGET_COLUMNS].index("training_bases")]
+    assert bases.status == "nodata" and bases.text == "无数据"
 
 
 def test_gauges_put_value_and_target_on_one_scale() -> None:
