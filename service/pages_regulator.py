@@ -277,15 +277,7 @@ class RegulatorPages(Controller):
             rt, indicator, year=year, scope=scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
         personal_read(request, (p.practitioner_id for p in result.people))
-        result.people = [
-            p.model_copy(
-                update={
-                    "id_number": talent_pool.mask_id_number(p.id_number),
-                    "phone": talent_pool.mask_phone(p.phone),
-                }
-            )
-            for p in result.people
-        ]
+        result.people = [regulator.masked_contact(p) for p in result.people]
         districts = await regulator.district_names()
         pages = max(1, (result.total + PAGE_SIZE - 1) // PAGE_SIZE)
         return Template(
@@ -325,12 +317,12 @@ class RegulatorPages(Controller):
             rows=(
                 [
                     p.name,
-                    talent_pool.mask_id_number(p.id_number),
-                    talent_pool.mask_phone(p.phone),
+                    p.id_number,
+                    p.phone,
                     p.employer_name,
                     districts.get(p.district_code, p.district_code),
                 ]
-                for p in rows
+                for p in map(regulator.masked_contact, rows)
             ),
         )
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 import certification
 import talent_pool
@@ -378,6 +380,20 @@ LIST_EXTRA = {
 
 def _date_cell(p: Any) -> Cell:
     return Cell(p.due_on.isoformat() if p.due_on else "—", p.due_on)
+
+
+_P = TypeVar("_P", bound=BaseModel)
+
+
+def masked_contact(person: _P) -> _P:
+    """``person`` (a list row with ``id_number`` and ``phone``) with both masked, as every list
+    shows them; the full ones are on the person's record page."""
+    return person.model_copy(
+        update={
+            "id_number": talent_pool.mask_id_number(getattr(person, "id_number", "")),
+            "phone": talent_pool.mask_phone(getattr(person, "phone", "")),
+        }
+    )
 
 
 def _masked(value: str) -> Cell:
