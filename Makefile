@@ -45,7 +45,7 @@ worker: $(STAMP)
 
 ## Benchmarks (ratios against side-by-side baselines; never part of the tests). Subsets:
 ## make bench BENCH_ARGS="--only http,targets --scales 1,10"   (see: .venv/bin/python -m bench --help)
-bench: $(STAMP) services
+bench: $(STAMP) services fonts
 	bash scripts/bench-tools.sh
 	$(BIN)/python -m bench $(BENCH_ARGS)
 

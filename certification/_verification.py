@@ -42,6 +42,7 @@ from talent_pool import (
     mask_id_number,
     mask_name,
 )
+from talent_pool.db import insert_many
 from talent_pool.tables import Credential
 
 # --------------------------------------------------------------------------- lookup
@@ -279,20 +280,23 @@ async def check_certificate(
 
 
 async def record_verifications(records: Sequence[VerificationRecord]) -> int:
-    """Write verification log rows (``ce_verification_log``) in one statement; returns how many."""
+    """Write verification log rows (``ce_verification_log``) in one statement (``unnest`` arrays on
+    PostgreSQL, :func:`talent_pool.db.insert_many`); returns how many."""
     if not records:
         return 0
-    await VerificationLog.insert(
-        *(
-            VerificationLog(
-                number=r.number[:64],
-                outcome=r.outcome,
-                signature_checked=r.signature_checked,
-                client=(r.client or "")[:128],
-                at=r.at,
-            )
+    await insert_many(
+        VerificationLog,
+        [
+            {
+                "number": r.number[:64],
+                "outcome": r.outcome,
+                "signature_checked": r.signature_checked,
+                "client": (r.client or "")[:128],
+                "at": r.at,
+            }
             for r in records
-        )
+        ],
+        None,
     )
     return len(records)
 

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from talent_pool.db import atomic, is_sqlite
+from talent_pool.db import atomic, insert_many, is_sqlite
 from talent_pool.identity import parse_id_number
 from talent_pool.import_columns import COLUMNS
 from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
@@ -63,32 +63,6 @@ class Scope:
     district: str | None
     by: str
     today: dt.date
-
-
-async def _insert_many(table: Any, rows: list[dict[str, Any]], conflict: Any | None) -> int:
-    """Insert ``rows`` (column → value) into ``table``, skipping those whose ``conflict`` column
-    value exists (``None``: no conflict target); returns how many were inserted. Columns left out
-    take the table's defaults. On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)``
-    statement (building 500 Piccolo objects and their query text was half of an import's time);
-    on SQLite Piccolo's multi-row insert."""
-    if not rows:
-        return 0
-    defaults = {k: v for k, v in table().to_dict().items() if k != "id"}
-    full = [{**defaults, **row} for row in rows]
-    if is_sqlite(table._meta.db):
-        query = table.insert(*[table(**row) for row in full])
-        if conflict is not None:
-            query = query.on_conflict(target=conflict, action="DO NOTHING")
-        return len(await query.returning(table.id))
-    names = list(full[0])
-    columns = [getattr(table, name) for name in names]
-    arrays = ", ".join("{}::" + c.column_type + "[]" for c in columns)
-    on_conflict = f" ON CONFLICT ({conflict._meta.db_column_name}) DO NOTHING" if conflict is not None else ""
-    sql = (
-        f'INSERT INTO "{table._meta.tablename}" ({", ".join(c._meta.db_column_name for c in columns)}) '
-        f"SELECT * FROM unnest({arrays}){on_conflict} RETURNING id"
-    )
-    return len(await table.raw(sql, *[[row[name] for row in full] for name in names]))
 
 
 def _differences(stored: dict[str, Any], row: Row, fields: dict[str, str]) -> list[str]:
@@ -169,7 +143,7 @@ async def employers(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         out.created += len(new)
         return out
     async with atomic():
-        inserted = await _insert_many(
+        inserted = await insert_many(
             Employer, [{k: r.values[k] for k in ("credit_code", *fields)} for r in new], Employer.credit_code
         )
     out.created += inserted
@@ -216,7 +190,7 @@ async def practitioners(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome
             }
         )
     async with atomic():
-        inserted = await _insert_many(Practitioner, people, Practitioner.id_number)
+        inserted = await insert_many(Practitioner, people, Practitioner.id_number)
     out.created += inserted
     out.unchanged += len(new) - inserted
     return out
@@ -305,7 +279,7 @@ async def _employments(
         )
     out.created += len(new)
     if write and new:
-        await _insert_many(Employment, new, None)
+        await insert_many(Employment, new, None)
 
 
 async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
@@ -347,7 +321,7 @@ async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         out.created += len(new)
         return out
     async with atomic():
-        inserted = await _insert_many(Credential, new, Credential.source_ref)
+        inserted = await insert_many(Credential, new, Credential.source_ref)
     out.created += inserted
     out.unchanged += len(new) - inserted
     return out
@@ -392,7 +366,7 @@ async def trainings(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
         out.created += len(new)
         return out
     async with atomic():
-        inserted = await _insert_many(TrainingRecord, new, TrainingRecord.source_ref)
+        inserted = await insert_many(TrainingRecord, new, TrainingRecord.source_ref)
     out.created += inserted
     out.unchanged += len(new) - inserted
     return out

@@ -249,6 +249,33 @@ def is_sqlite(engine: Engine) -> bool:
     return isinstance(engine, SQLiteEngine)
 
 
+async def insert_many(table: Any, rows: list[dict[str, Any]], conflict: Any | None) -> int:
+    """Insert ``rows`` (column → value) into ``table``, skipping those whose ``conflict`` column
+    value exists (``None``: no conflict target); returns how many were inserted. Columns left out
+    take the table's defaults. On PostgreSQL one ``INSERT … SELECT FROM unnest(arrays)``
+    statement (building 500 Piccolo objects and their query text was half of an import's time,
+    and a third of the verification log's write); on SQLite Piccolo's multi-row insert. Raises
+    what the database raises (the batch is one statement: all rows or none)."""
+    if not rows:
+        return 0
+    defaults = {k: v for k, v in table().to_dict().items() if k != "id"}
+    full = [{**defaults, **row} for row in rows]
+    if is_sqlite(table._meta.db):
+        query = table.insert(*[table(**row) for row in full])
+        if conflict is not None:
+            query = query.on_conflict(target=conflict, action="DO NOTHING")
+        return len(await query.returning(table.id))
+    names = list(full[0])
+    columns = [getattr(table, name) for name in names]
+    arrays = ", ".join("{}::" + c.column_type + "[]" for c in columns)
+    on_conflict = f" ON CONFLICT ({conflict._meta.db_column_name}) DO NOTHING" if conflict is not None else ""
+    sql = (
+        f'INSERT INTO "{table._meta.tablename}" ({", ".join(c._meta.db_column_name for c in columns)}) '
+        f"SELECT * FROM unnest({arrays}){on_conflict} RETURNING id"
+    )
+    return len(await table.raw(sql, *[[row[name] for row in full] for name in names]))
+
+
 def is_unique_violation(exc: BaseException, column: str | None = None) -> bool:
     """True when ``exc`` is a unique-constraint violation raised by the database driver.
 
