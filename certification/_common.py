@@ -21,6 +21,7 @@ from certification.tables import (
     Certificate,
     Programme,
 )
+from talent_pool.db import fetch_rows
 from talent_pool.tables import Credential, Practitioner
 
 RENDER_TASK = "certification.render_certificates"
@@ -118,7 +119,7 @@ _BY_NUMBER_SQL = (
 async def _cert_by_number(number: str) -> CertificateOut | None:
     """The certificate numbered ``number`` in one single-table statement (the verification hot
     path; programme fields from the cache)."""
-    rows = await Certificate.raw(_BY_NUMBER_SQL, number)
+    rows = await fetch_rows(Certificate, _BY_NUMBER_SQL, number)
     if not rows:
         return None
     row = rows[0]
