@@ -50,6 +50,7 @@ from training._batch import (
     session_attendance,
     upload_attendance_batch,
 )
+from training._bases import planned_base_change, training_base_changes, update_training_base
 from training._bulk import enroll_staff
 from training._catalog import (
     accredited_bases_by_district,
@@ -179,6 +180,9 @@ __all__ = [
     "create_offering",
     "create_trainer",
     "create_training_base",
+    "planned_base_change",
+    "training_base_changes",
+    "update_training_base",
     "default_completion_date",
     "enroll",
     "enroll_staff",

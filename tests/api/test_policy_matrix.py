@@ -348,6 +348,10 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
             "entries": [{"practitioner_id": w.person_b, "present": False}]
         },
         ("POST", "/api/training-bases"): {"name": "新基地", "district_code": B, "accredited": True},
+        ("PATCH", "/api/training-bases/{training_base_id:int}"): {
+            "withdrawn_on": TODAY.isoformat(),
+            "withdrawn_reason": "复核不合格",
+        },
         ("POST", "/api/courses"): {"code": "NEW", "title": "新课程", "category": "refresher", "hours": "4"},
         ("POST", "/api/offerings"): {
             "course_id": w.course,
