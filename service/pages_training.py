@@ -13,6 +13,10 @@ Server-rendered shells and tables in Chinese; every write goes through the JSON 
   the promotion form with its reason (``POST /api/trainers/{id}/rank``);
 - ``/dashboard/subsidies`` 培训补贴 (``page.regulator``) — the offerings of the scope, flagging one
   subsidised, its roster (eligible and excluded with the reason), the 人社 xlsx, recording claims;
+- ``/dashboard/bases`` 实训基地 (``page.regulator``) — the bases of the scope (a district admin:
+  their own) with their accreditation and withdrawal dates; changing one
+  (``PATCH /api/training-bases/{id}``: name, address, 认定日期, 撤销日期 with its reason) and its
+  change history (``GET …/changes``);
 - ``/my/lessons/{lesson_id}?enrollment=E`` 观看课件 (``page.trainee``, phone) — an HTML5 video
   of the lesson that posts the API's heartbeats (about every 15 s while playing, on pause and on
   the end); the server decides what counts (:mod:`training.online_rules`).
@@ -144,6 +148,14 @@ async def player_page(enrollment_id: int, lesson_id: int, *, media_base: str) ->
     return {"lesson": lesson, "enrollment": enrollment, "offering": offering}
 
 
+async def bases_page(scope: str | None) -> dict[str, Any]:
+    """What ``/dashboard/bases`` shows: the training bases of ``scope`` (a district code, ``None``:
+    the city) in district and id order."""
+    bases = await training.list_training_bases(scope)
+    bases.sort(key=lambda b: (b.district_code, b.id))
+    return {"bases": bases, "district_names": await regulator.district_names()}
+
+
 def _regulator_scope(request: Request[Any, Any, Any], district_code: str | None) -> str | None:
     """The district a regulator page is about: a district admin's own (another is 403), a city
     admin's choice (``None``: the whole city)."""
@@ -197,6 +209,19 @@ class TrainingPagesController(Controller):
             can_rank=user_of(request).role in (CITY, DISTRICT),
         )
         return Template(template_name="training/pool.html", context=context)
+
+    @get("/dashboard/bases", opt=action("page.regulator"))
+    async def bases(
+        self,
+        request: Request[Any, Any, Any],
+        rt: Runtime,
+        district_code: Annotated[str | None, QueryParameter(max_length=6)] = None,
+    ) -> Template:
+        """实训基地: the bases, their accreditation and withdrawal dates, changing them."""
+        scope = _regulator_scope(request, district_code)
+        context = await bases_page(scope)
+        context.update(scope=scope, today=rt.today(), choose=user_of(request).role == CITY)
+        return Template(template_name="training/bases.html", context=context)
 
     @get("/dashboard/subsidies", opt=action("page.regulator"))
     async def subsidies(

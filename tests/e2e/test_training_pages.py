@@ -231,6 +231,42 @@ async def test_regulator_sees_the_pool_by_district_and_promotes(
     await _expect_clean(v)
 
 
+async def test_regulator_withdraws_a_base_with_its_reason(visit: Visit, live_server: LiveServer) -> None:
+    """实训基地: a withdrawal before the accreditation is refused in Chinese and changes nothing;
+    a withdrawal with its reason is saved, shown and kept in the change history. The base is not
+    accredited, so the demo's 实训基地 counts stay as they are."""
+    accredited = _today() - dt.timedelta(days=200)
+    name = "撤销测试基地" + secrets.token_hex(2)
+    async with Api(live_server, "admin") as admin:
+        base = await admin.call(
+            "POST",
+            "/api/training-bases",
+            {"name": name, "district_code": "370105", "accredited_on": accredited.isoformat()},
+        )
+    v = visit
+    await v.login("admin")
+    await v.goto("/dashboard/bases?district_code=370105")
+    section = v.page.locator(f"section.base[data-base='{base['id']}']")
+    await section.get_by_text("修改基地信息 / 撤销认定").click()
+    await section.get_by_label("撤销日期（清空即恢复认定）").fill((accredited - dt.timedelta(days=1)).isoformat())
+    await section.get_by_label("撤销原因（撤销时必填）").fill("年度复核不合格")
+    await section.get_by_role("button", name="保存修改").click()
+    await section.locator(".flash", has_text="早于认定日期").wait_for()
+    withdrawn = _today() - dt.timedelta(days=20)
+    await section.get_by_label("撤销日期（清空即恢复认定）").fill(withdrawn.isoformat())
+    await section.get_by_role("button", name="保存修改").click()
+    await v.page.locator("#msg", has_text="起撤销认定").wait_for()
+    section = v.page.locator(f"section.base[data-base='{base['id']}']")
+    text = await section.inner_text()
+    assert "已撤销认定" in text and withdrawn.isoformat() in text and "年度复核不合格" in text
+    await section.get_by_text("变更记录").click()
+    await _loaded(v, f"section.base[data-base='{base['id']}'] .history")
+    history = await section.locator(".history").inner_text()
+    assert f"撤销日期：（空） → {withdrawn.isoformat()}" in history and "经办：admin" in history
+    await v.shot("training-regulator-bases")
+    await _expect_clean(v, 422)
+
+
 async def test_subsidy_designation_roster_xlsx_and_claim(visit: Visit, live_server: LiveServer) -> None:
     """A class of yesterday that trainee1 (employed: the demo's first cohort member) attended in
     full, completed; the regulator flags it, sees trainee1 eligible, downloads the xlsx, records
@@ -408,7 +444,11 @@ async def test_staff_pages_fit_a_phone(phone: Visit) -> None:
     await _expect_clean(v)
     await v.page.context.clear_cookies()
     await v.login("admin")
-    for path, name in (("/dashboard/trainers", "pool"), ("/dashboard/subsidies", "subsidies")):
+    for path, name in (
+        ("/dashboard/trainers", "pool"),
+        ("/dashboard/subsidies", "subsidies"),
+        ("/dashboard/bases", "bases"),
+    ):
         await v.goto(path)
         assert await v.page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
         await v.shot(f"training-{name}-phone")
