@@ -314,22 +314,31 @@ class AttendanceEntry(BaseModel):
     practitioner_id: StrictInt | None = None
     enrollment_id: StrictInt | None = None
     present: StrictBool = True
+    late: StrictBool | None = Field(
+        default=None,
+        description="迟到: present but late (counts as attended, like a late QR check-in); "
+        "null keeps the stored mark; an absent row cannot be late",
+    )
 
     @model_validator(mode="after")
     def _one_key(self) -> AttendanceEntry:
         if (self.practitioner_id is None) == (self.enrollment_id is None):
             raise ValueError("须且只能填写 practitioner_id 或 enrollment_id 之一")
+        if self.late and not self.present:
+            raise ValueError("缺勤不能同时标记迟到")
         return self
 
 
 class AttendanceReport(BaseModel):
     """Result of :func:`training.services.record_attendance`: rows written for the session
-    (after de-duplicating identical rows), of which ``present``/``absent``."""
+    (after de-duplicating identical rows), of which ``present``/``absent``; ``late``: of the
+    present ones, how many are marked late (迟到) after the write."""
 
     session_id: int
     recorded: int
     present: int
     absent: int
+    late: int = 0
     enrollment_ids: list[int]
 
 

@@ -172,7 +172,8 @@ class Attendance(Table, tablename="tr_attendance"):
     """Presence of one enrollment at one session (考勤), one row per pair
     (``Unique(session, enrollment)``). ``method`` is how the row was last set: roster | qr |
     batch | live | correct. ``checked_in_at``/``checked_out_at`` are the scan (or join/leave)
-    instants, ``late`` marks an arrival after the grace period, ``attended_minutes`` is set by a
+    instants, ``late`` (迟到) marks a QR arrival after the grace period or a roster mark (present
+    but late: it counts as attended, like any present row), ``attended_minutes`` is set by a
     check-out."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
