@@ -289,6 +289,7 @@ def path_for(template: str, w: World) -> str:
         "/base/trainers": f"?base_id={w.base_b}",
         "/dashboard/trainers": f"?district_code={B}",
         "/dashboard/subsidies": f"?district_code={B}",
+        "/dashboard/bases": f"?district_code={B}",
         f"/my/lessons/{10**6}": f"?enrollment={w.enrollment_b}",
         "/dashboard/shortfall.xlsx": f"?scope={B}",
         "/dashboard/lists/uncertified": f"?scope={B}",

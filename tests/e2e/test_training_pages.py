@@ -434,6 +434,51 @@ async def test_lesson_player_records_heartbeats(phone: Visit, live_server: LiveS
     assert mine["covered_seconds"] == second["covered_seconds"]  # the skip changed nothing
 
 
+async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_server: LiveServer) -> None:
+    """我的培训 links 开始学习 to the class's first lesson; the player opens without an enrollment
+    id; a link naming another person's enrollment answers in Chinese and shows nothing of theirs."""
+    async with Api(live_server, "admin") as admin, Api(live_server, "base1") as base, Api(live_server, "trainee1") as me:
+        base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
+        offering = await _offering(admin, base_id, f"开始学习班{secrets.token_hex(2)}")
+        first = await admin.call(
+            "POST",
+            f"/api/courses/{offering['course_id']}/lessons",
+            {"title": "第一课：安全照护", "media": f"e2e-{secrets.token_hex(4)}.webm", "duration_seconds": 60},
+        )
+        await admin.call(
+            "POST",
+            f"/api/courses/{offering['course_id']}/lessons",
+            {"title": "第二课：回应性照护", "media": f"e2e-{secrets.token_hex(4)}.webm", "duration_seconds": 60},
+        )
+        mine = await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
+        other_person = await admin.call("POST", "/api/practitioners", {"id_number": _id_number(), "name": "邻座学员"})
+        other = await admin.call(
+            "POST", f"/api/offerings/{offering['id']}/enrollments", {"practitioner_id": other_person["id"]}
+        )
+    v = phone
+    await v.login("trainee1")
+    await v.goto("/my")
+    item = v.page.locator(f"li[data-enrollment='{mine['id']}']")
+    start = item.get_by_role("link", name="开始学习")
+    await start.wait_for()
+    assert "下一节：第一课：安全照护" in await item.inner_text()
+    await v.shot("trainee-start-learning-phone")
+    await start.click()
+    await v.page.wait_for_url(f"**/my/lessons/{first['id']}?enrollment={mine['id']}")
+    assert await v.page.locator("h1").inner_text() == "第一课：安全照护"
+
+    await v.goto(f"/my/lessons/{first['id']}")  # no id: the trainee's own enrollment is found
+    assert await v.page.locator("[data-page=player]").get_attribute("data-enrollment") == str(mine["id"])
+
+    response = await v.goto(f"/my/lessons/{first['id']}?enrollment={other['id']}")
+    assert response.status == 404
+    assert "没有找到你报名的、包含此课件的班级" in await v.page.locator("#player-missing").inner_text()
+    assert "邻座学员" not in await v.page.content() and await v.page.locator("video").count() == 0
+    assert await v.page.evaluate("document.documentElement.scrollWidth") <= 390
+    await v.shot("trainee-player-missing-phone")
+    await _expect_clean(v, 404)
+
+
 async def test_staff_pages_fit_a_phone(phone: Visit) -> None:
     """At 390 px nothing but the tables' own scroll boxes is wider than the screen."""
     v = phone
