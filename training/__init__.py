@@ -44,13 +44,13 @@ from __future__ import annotations
 from training._attendance import (
     record_attendance,
 )
+from training._bases import planned_base_change, training_base_changes, update_training_base
 from training._batch import (
     attendance_history,
     correct_attendance,
     session_attendance,
     upload_attendance_batch,
 )
-from training._bases import planned_base_change, training_base_changes, update_training_base
 from training._bulk import enroll_staff
 from training._catalog import (
     accredited_bases_by_district,
@@ -180,9 +180,6 @@ __all__ = [
     "create_offering",
     "create_trainer",
     "create_training_base",
-    "planned_base_change",
-    "training_base_changes",
-    "update_training_base",
     "default_completion_date",
     "enroll",
     "enroll_staff",
@@ -214,6 +211,7 @@ __all__ = [
     "move_session",
     "notifications_of",
     "notify",
+    "planned_base_change",
     "progress_of",
     "rank_history",
     "record_attendance",
@@ -225,6 +223,8 @@ __all__ = [
     "subsidy_roster",
     "subsidy_roster_xlsx",
     "trainers_of_session",
+    "training_base_changes",
     "unassign_trainer",
+    "update_training_base",
     "upload_attendance_batch",
 ]

@@ -175,15 +175,16 @@ async def record_attendance(
 ) -> AttendanceReport:
     """Record presence at a session (考勤): an idempotent upsert per (session, enrollment).
 
-    Each entry names a ``practitioner_id`` or an ``enrollment_id`` of this offering,
-    ``present`` and optionally ``late`` (迟到: present but late, the same as a QR check-in after
-    the grace period — it counts as attended for completion; ``None`` keeps the stored mark).
-    The last mark wins; earlier ones stay in the history. Only **confirmed** enrollments can attend. The whole batch is validated first:
-    if any row is bad (malformed, unknown person, not enrolled, waitlisted/cancelled, the same
-    person twice with different values) :class:`AttendanceRejected` lists every bad row
-    (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical duplicate rows count
-    once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``; every
-    new row and changed value is kept in the attendance history (:func:`attendance_history`).
+    Each entry names a ``practitioner_id`` or an ``enrollment_id`` of this offering, ``present`` and
+    optionally ``late`` (迟到: present but late, the same as a QR check-in after the grace period — it
+    counts as attended for completion; ``None`` keeps the stored mark). The last mark wins; earlier
+    ones stay in the history. Only **confirmed** enrollments can attend. The whole batch is
+    validated first: if any row is bad (malformed, unknown person, not enrolled,
+    waitlisted/cancelled, the same person twice with different values) :class:`AttendanceRejected`
+    lists every bad row (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical
+    duplicate rows count once. Re-recording overwrites
+    ``present``/``method``/``recorded_by``/``recorded_at``; every new row and changed value is kept
+    in the attendance history (:func:`attendance_history`).
 
     ``today`` (the caller's local business date): a session whose ``day`` is after
     it has not happened yet and the whole batch is rejected (课次尚未开始) — nothing is written.

@@ -87,7 +87,7 @@ class TrainingBaseOut(BaseModel):
 def _local_date_text(value: object) -> object:
     """A local date must arrive as ``YYYY-MM-DD`` text (or ``None``): a timestamp, a number or
     another format is refused, never converted (a UTC instant would shift the day)."""
-    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value
     if isinstance(value, str) and len(value) == 10:
         try:

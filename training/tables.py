@@ -193,7 +193,8 @@ class Attendance(Table, tablename="tr_attendance"):
 
 class AttendanceChange(Table, tablename="tr_attendance_change"):
     """Every change of an attendance row (考勤变更记录): the value before (``None`` for a new
-    row) and after — presence and the late mark (迟到) — how (``method``), who, when (UTC) and why (required for corrections)."""
+    row) and after — presence and the late mark (迟到; ``late_after`` ``None`` on rows written
+    before it was kept) — how (``method``), who, when (UTC) and why (required for corrections)."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
     attendance = ForeignKey(Attendance, index=True, on_delete=OnDelete.restrict)

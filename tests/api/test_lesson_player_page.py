@@ -30,7 +30,9 @@ async def test_the_player_finds_the_trainees_own_enrollment(client: AsyncTestCli
     mine, other, outsider = await register_people(3)
     enrollments = {}
     for pid in (mine, other):
-        e = await client.post(f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid})
+        e = await client.post(
+            f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid}
+        )
         assert e.status_code == 201, e.text
         enrollments[pid] = e.json()["id"]
     me = {**HTML, **await role_headers(client, "me-trainee", "trainee", practitioner_id=mine)}

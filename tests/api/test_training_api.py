@@ -91,7 +91,9 @@ async def test_roster_marks_late_and_the_last_mark_wins(client: AsyncTestClient)
         sessions.append(s.json()["id"])
     enrollments = {}
     for pid in (late_one, absent_one):
-        e = await client.post(f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid})
+        e = await client.post(
+            f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid}
+        )
         assert e.status_code == 201, e.text
         enrollments[pid] = e.json()["id"]
     first, second = sessions

@@ -66,10 +66,16 @@ async def test_a_withdrawal_dated_in_the_past_counts_from_its_date_on(client: As
 
     # a withdrawal recorded in error is taken back: the base counts again on every date
     back = await client.patch(
-        f"/api/training-bases/{base}", headers=admin, json={"withdrawn_on": None, "reason": "误操作，恢复认定"}
+        f"/api/training-bases/{base}",
+        headers=admin,
+        json={"withdrawn_on": None, "reason": "误操作，恢复认定"},
     )
     assert back.status_code == 200, back.text
-    assert (back.json()["withdrawn_on"], back.json()["withdrawn_reason"], back.json()["active"]) == (None, "", True)
+    assert (back.json()["withdrawn_on"], back.json()["withdrawn_reason"], back.json()["active"]) == (
+        None,
+        "",
+        True,
+    )
     assert [await _bases_on(client, admin, d) for d in (before, after, today)] == [1, 1, 1]
     history = (await client.get(f"/api/training-bases/{base}/changes", headers=admin)).json()
     assert [c["reason"] for c in history] == ["年度复核不合格，取消认定", "误操作，恢复认定"]
@@ -83,14 +89,24 @@ async def test_moving_the_accreditation_date_moves_the_count(client: AsyncTestCl
     r = await client.patch(
         f"/api/training-bases/{base}",
         headers=admin,
-        json={"accredited_on": accredited.isoformat(), "name": " 天桥区 托育实训基地 ", "address": "天桥区某路1号"},
+        json={
+            "accredited_on": accredited.isoformat(),
+            "name": " 天桥区 托育实训基地 ",
+            "address": "天桥区某路1号",
+        },
     )
     assert r.status_code == 200, r.text
-    assert (r.json()["name"], r.json()["address"], r.json()["accredited"]) == ("天桥区 托育实训基地", "天桥区某路1号", True)
+    assert (r.json()["name"], r.json()["address"], r.json()["accredited"]) == (
+        "天桥区 托育实训基地",
+        "天桥区某路1号",
+        True,
+    )
     assert await _bases_on(client, admin, accredited - dt.timedelta(days=1)) == 0
     assert await _bases_on(client, admin, accredited) == 1
     # the same values again: nothing changes, nothing is recorded
-    again = await client.patch(f"/api/training-bases/{base}", headers=admin, json={"accredited_on": accredited.isoformat()})
+    again = await client.patch(
+        f"/api/training-bases/{base}", headers=admin, json={"accredited_on": accredited.isoformat()}
+    )
     assert again.status_code == 200
     assert await TrainingBaseChange.count().where(TrainingBaseChange.training_base == base) == 1
 
@@ -130,11 +146,15 @@ async def test_bad_changes_are_refused_in_chinese_and_change_nothing(client: Asy
     )
     assert ok.status_code == 200, ok.text
     later = await client.patch(
-        f"/api/training-bases/{base}", headers=admin, json={"accredited_on": (today - dt.timedelta(days=0)).isoformat()}
+        f"/api/training-bases/{base}",
+        headers=admin,
+        json={"accredited_on": (today - dt.timedelta(days=0)).isoformat()},
     )
     assert later.status_code == 200  # the same day as the withdrawal is allowed
     moved = await client.patch(
-        f"/api/training-bases/{base}", headers=admin, json={"withdrawn_on": (today - dt.timedelta(days=1)).isoformat()}
+        f"/api/training-bases/{base}",
+        headers=admin,
+        json={"withdrawn_on": (today - dt.timedelta(days=1)).isoformat()},
     )
     assert moved.status_code == 422 and "早于认定日期" in moved.json()["detail"]
     unknown = await client.patch("/api/training-bases/999999", headers=admin, json={"name": "无"})

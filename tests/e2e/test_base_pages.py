@@ -368,7 +368,13 @@ async def test_roster_marks_late_on_a_phone(phone: Visit, api: Any) -> None:
     await page.select_option("#att-session", str(past[1]))
     tap = page.locator("#tap-list .tap", has_text=person["name"])
     await expect(tap).to_have_attribute("data-state", "none")
-    for state, text in (("present", "出勤"), ("late", "迟到"), ("absent", "缺勤"), ("present", "出勤"), ("late", "迟到")):
+    for state, text in (
+        ("present", "出勤"),
+        ("late", "迟到"),
+        ("absent", "缺勤"),
+        ("present", "出勤"),
+        ("late", "迟到"),
+    ):
         await tap.click()
         await expect(tap).to_have_attribute("data-state", state)
         await expect(page.locator("#att-msg")).to_have_text(f"{person['name']}：{text}")

@@ -248,7 +248,9 @@ async def test_regulator_withdraws_a_base_with_its_reason(visit: Visit, live_ser
     await v.goto("/dashboard/bases?district_code=370105")
     section = v.page.locator(f"section.base[data-base='{base['id']}']")
     await section.get_by_text("修改基地信息 / 撤销认定").click()
-    await section.get_by_label("撤销日期（清空即恢复认定）").fill((accredited - dt.timedelta(days=1)).isoformat())
+    await section.get_by_label("撤销日期（清空即恢复认定）").fill(
+        (accredited - dt.timedelta(days=1)).isoformat()
+    )
     await section.get_by_label("撤销原因（撤销时必填）").fill("年度复核不合格")
     await section.get_by_role("button", name="保存修改").click()
     await section.locator(".flash", has_text="早于认定日期").wait_for()
@@ -437,21 +439,35 @@ async def test_lesson_player_records_heartbeats(phone: Visit, live_server: LiveS
 async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_server: LiveServer) -> None:
     """我的培训 links 开始学习 to the class's first lesson; the player opens without an enrollment
     id; a link naming another person's enrollment answers in Chinese and shows nothing of theirs."""
-    async with Api(live_server, "admin") as admin, Api(live_server, "base1") as base, Api(live_server, "trainee1") as me:
+    async with (
+        Api(live_server, "admin") as admin,
+        Api(live_server, "base1") as base,
+        Api(live_server, "trainee1") as me,
+    ):
         base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
         offering = await _offering(admin, base_id, f"开始学习班{secrets.token_hex(2)}")
         first = await admin.call(
             "POST",
             f"/api/courses/{offering['course_id']}/lessons",
-            {"title": "第一课：安全照护", "media": f"e2e-{secrets.token_hex(4)}.webm", "duration_seconds": 60},
+            {
+                "title": "第一课：安全照护",
+                "media": f"e2e-{secrets.token_hex(4)}.webm",
+                "duration_seconds": 60,
+            },
         )
         await admin.call(
             "POST",
             f"/api/courses/{offering['course_id']}/lessons",
-            {"title": "第二课：回应性照护", "media": f"e2e-{secrets.token_hex(4)}.webm", "duration_seconds": 60},
+            {
+                "title": "第二课：回应性照护",
+                "media": f"e2e-{secrets.token_hex(4)}.webm",
+                "duration_seconds": 60,
+            },
         )
         mine = await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
-        other_person = await admin.call("POST", "/api/practitioners", {"id_number": _id_number(), "name": "邻座学员"})
+        other_person = await admin.call(
+            "POST", "/api/practitioners", {"id_number": _id_number(), "name": "邻座学员"}
+        )
         other = await admin.call(
             "POST", f"/api/offerings/{offering['id']}/enrollments", {"practitioner_id": other_person["id"]}
         )
