@@ -13,7 +13,13 @@ Server-rendered shells and tables in Chinese; every write goes through the JSON 
   the promotion form with its reason (``POST /api/trainers/{id}/rank``);
 - ``/dashboard/subsidies`` 培训补贴 (``page.regulator``) — the offerings of the scope, flagging one
   subsidised, its roster (eligible and excluded with the reason), the 人社 xlsx, recording claims;
-- ``/my/lessons/{lesson_id}?enrollment=E`` 观看课件 (``page.trainee``, phone) — an HTML5 video
+- ``/dashboard/bases`` 实训基地 (``page.regulator``) — the bases of the scope (a district admin:
+  their own) with their accreditation and withdrawal dates; changing one
+  (``PATCH /api/training-bases/{id}``: name, address, 认定日期, 撤销日期 with its reason) and its
+  change history (``GET …/changes``);
+- ``/my/lessons/{lesson_id}`` 观看课件 (``page.trainee``, phone; ``?enrollment=E`` optional: the
+  trainee's own running enrollment of a course with the lesson is found when left out, anything
+  else answers 404 in Chinese, never someone else's data) — an HTML5 video
   of the lesson that posts the API's heartbeats (about every 15 s while playing, on pause and on
   the end); the server decides what counts (:mod:`training.online_rules`).
 
@@ -40,7 +46,6 @@ from service.policy import (
     DISTRICT,
     action,
     ensure_base,
-    ensure_enrollment_read,
     trainer_district,
     user_of,
 )
@@ -124,24 +129,36 @@ async def subsidy_page(scope: str | None) -> dict[str, Any]:
     return {"offerings": offerings[:OFFERING_LIMIT], "more": len(offerings) > OFFERING_LIMIT}
 
 
-async def player_page(enrollment_id: int, lesson_id: int, *, media_base: str) -> dict[str, Any]:
-    """The lesson (title, ``media_url``, duration in seconds) of the enrollment's course and the
-    enrollment. The caller has checked the enrollment is the trainee's own. Raises
-    ``TrainingNotFound`` when the lesson is not one of that course's (the same answer as an
-    unknown lesson)."""
-    enrollment = await training.get_enrollment(enrollment_id)
-    offering = await training.get_offering(enrollment.offering_id)
-    lesson = next(
-        (
-            lesson
-            for lesson in await training.list_lessons(offering.course_id, media_base=media_base)
-            if lesson.id == lesson_id
-        ),
-        None,
-    )
-    if lesson is None:
-        raise TrainingNotFound(f"课件 {lesson_id} 不存在", lesson_id=lesson_id)
-    return {"lesson": lesson, "enrollment": enrollment, "offering": offering}
+NO_ENROLLMENT = "没有找到你报名的、包含此课件的班级（或报名已取消、班级已结业）。请从“学习”页打开课件。"
+"""What the player answers for a lesson the trainee has no running enrollment for — the same
+words whether the lesson, the enrollment or someone else's enrollment was named."""
+
+
+async def player_page(
+    practitioner_id: int, lesson_id: int, enrollment_id: int | None, *, media_base: str
+) -> dict[str, Any]:
+    """The lesson (title, ``media_url``, duration in seconds), the enrollment and its offering
+    for the trainee ``practitioner_id``: ``enrollment_id`` when it is one of theirs, confirmed,
+    of a course that has the lesson; without it, their newest such enrollment (so a link needs
+    no id). Raises ``TrainingNotFound`` with :data:`NO_ENROLLMENT` otherwise — an unknown lesson,
+    an unknown enrollment and another person's enrollment get the same answer."""
+    for enrollment in await training.enrollments_of_practitioner(practitioner_id):  # newest first
+        if enrollment.status != "confirmed" or enrollment_id not in (None, enrollment.id):
+            continue
+        offering = await training.get_offering(enrollment.offering_id)
+        lessons = await training.list_lessons(offering.course_id, media_base=media_base)
+        lesson = next((lesson for lesson in lessons if lesson.id == lesson_id), None)
+        if lesson is not None:
+            return {"lesson": lesson, "enrollment": enrollment, "offering": offering}
+    raise TrainingNotFound(NO_ENROLLMENT, lesson_id=lesson_id)
+
+
+async def bases_page(scope: str | None) -> dict[str, Any]:
+    """What ``/dashboard/bases`` shows: the training bases of ``scope`` (a district code, ``None``:
+    the city) in district and id order."""
+    bases = await training.list_training_bases(scope)
+    bases.sort(key=lambda b: (b.district_code, b.id))
+    return {"bases": bases, "district_names": await regulator.district_names()}
 
 
 def _regulator_scope(request: Request[Any, Any, Any], district_code: str | None) -> str | None:
@@ -198,6 +215,19 @@ class TrainingPagesController(Controller):
         )
         return Template(template_name="training/pool.html", context=context)
 
+    @get("/dashboard/bases", opt=action("page.regulator"))
+    async def bases(
+        self,
+        request: Request[Any, Any, Any],
+        rt: Runtime,
+        district_code: Annotated[str | None, QueryParameter(max_length=6)] = None,
+    ) -> Template:
+        """实训基地: the bases, their accreditation and withdrawal dates, changing them."""
+        scope = _regulator_scope(request, district_code)
+        context = await bases_page(scope)
+        context.update(scope=scope, today=rt.today(), choose=user_of(request).role == CITY)
+        return Template(template_name="training/bases.html", context=context)
+
     @get("/dashboard/subsidies", opt=action("page.regulator"))
     async def subsidies(
         self,
@@ -223,10 +253,21 @@ class TrainingPagesController(Controller):
         lesson_id: int,
         request: Request[Any, Any, Any],
         rt: Runtime,
-        enrollment: Annotated[int, QueryParameter(ge=1)],
+        enrollment: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> Template:
-        """观看课件: the video with heartbeats (only the trainee's own enrollment)."""
-        await ensure_enrollment_read(user_of(request), enrollment)
-        context = await player_page(enrollment, lesson_id, media_base=rt.settings.courseware_base())
+        """观看课件: the video with heartbeats, for the trainee's own running enrollment of a
+        course with this lesson (``?enrollment=`` optional: found from the lesson when left out).
+        Anything else: a Chinese page pointing to 学习, never another person's data (404)."""
+        user = user_of(request)
+        try:
+            context = await player_page(
+                user.practitioner_id or -1, lesson_id, enrollment, media_base=rt.settings.courseware_base()
+            )
+        except TrainingNotFound as exc:
+            return Template(
+                template_name="training/player_missing.html",
+                context={"message": exc.message, "nav": TRAINEE_NAV, "active": "/my/lessons"},
+                status_code=404,
+            )
         context.update(nav=TRAINEE_NAV, active="/my/lessons")
         return Template(template_name="training/player.html", context=context)

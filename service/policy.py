@@ -98,6 +98,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # training
     "base.list": frozenset({CITY, DISTRICT, BASE}),
     "base.create": frozenset({CITY, DISTRICT}),
+    "base.update": frozenset({CITY, DISTRICT}),
+    "base.history": frozenset({CITY, DISTRICT}),
     "course.create": frozenset({CITY}),
     "offering.create": frozenset({CITY, BASE}),
     "offering.manage": frozenset({CITY, BASE}),
@@ -233,6 +235,12 @@ async def ensure_base(user: AccountOut, training_base_id: int | None, *, read: b
     if read and user.role == DISTRICT and await _base_district(training_base_id) == user.district_code:
         return
     raise _deny("只能操作本实训基地的数据")
+
+
+async def ensure_base_regulator(user: AccountOut, training_base_id: int) -> None:
+    """Changing a base or reading its changes: a city admin, or the district admin of the base's
+    district (NotFound for an unknown base)."""
+    ensure_district(user, (await training.get_training_base(training_base_id)).district_code)
 
 
 async def ensure_offering(user: AccountOut, offering_id: int, *, read: bool = False) -> None:

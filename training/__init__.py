@@ -44,6 +44,7 @@ from __future__ import annotations
 from training._attendance import (
     record_attendance,
 )
+from training._bases import planned_base_change, training_base_changes, update_training_base
 from training._batch import (
     attendance_history,
     correct_attendance,
@@ -210,6 +211,7 @@ __all__ = [
     "move_session",
     "notifications_of",
     "notify",
+    "planned_base_change",
     "progress_of",
     "rank_history",
     "record_attendance",
@@ -221,6 +223,8 @@ __all__ = [
     "subsidy_roster",
     "subsidy_roster_xlsx",
     "trainers_of_session",
+    "training_base_changes",
     "unassign_trainer",
+    "update_training_base",
     "upload_attendance_batch",
 ]

@@ -48,21 +48,32 @@ async def write_attendance(
     reason: str = "",
     touch_unchanged: bool = True,
     checked_in_at: Mapping[int, dt.datetime] | None = None,
+    late: Mapping[int, bool | None] | None = None,
 ) -> dict[int, tuple[int, bool]]:
     """Set ``present`` for enrollments (``{enrollment id: present}``) at a session, inside the
     caller's transaction, after locking the session row; returns ``{enrollment id: (attendance
-    id, changed)}``. A new row or a changed value writes one ``tr_attendance_change`` row (value
-    before and after, ``method``, ``by``, ``now``, ``reason``); an unchanged value writes none and
-    only refreshes ``method``/``recorded_by``/``recorded_at`` when ``touch_unchanged``.
+    id, changed)}``.
+
+    The late mark (迟到): ``late`` gives it per enrollment (``None`` or absent from the mapping:
+    keep the stored mark, e.g. a QR check-in's; a new row is not late); an absent row is never
+    late. A new row or a changed presence or late mark writes one ``tr_attendance_change`` row
+    (values before and after, ``method``, ``by``, ``now``, ``reason``); an unchanged row writes
+    none and only refreshes ``method``/``recorded_by``/``recorded_at`` when ``touch_unchanged``.
     ``checked_in_at`` gives the device's scan instants of new present rows."""
     await _lock_session(session_id)
     ids = sorted(values)
+    marks = late or {}
     existing = {
         r["enrollment"]: r
-        for r in await Attendance.select(Attendance.id, Attendance.enrollment, Attendance.present).where(
-            (Attendance.session == session_id) & Attendance.enrollment.is_in(ids or [-1])
-        )
+        for r in await Attendance.select(
+            Attendance.id, Attendance.enrollment, Attendance.present, Attendance.late
+        ).where((Attendance.session == session_id) & Attendance.enrollment.is_in(ids or [-1]))
     }
+
+    def late_of(e: int, stored: bool) -> bool:
+        given = marks.get(e)
+        return values[e] and (stored if given is None else given)
+
     out: dict[int, tuple[int, bool]] = {}
     history: list[AttendanceChange] = []
     new = [e for e in ids if e not in existing]
@@ -74,6 +85,7 @@ async def write_attendance(
                     session=session_id,
                     enrollment=e,
                     present=values[e],
+                    late=late_of(e, False),
                     method=method,
                     recorded_by=by,
                     recorded_at=now,
@@ -83,24 +95,41 @@ async def write_attendance(
             )
         ).returning(Attendance.id, Attendance.enrollment)
         for r in inserted:
-            out[r["enrollment"]] = (r["id"], True)
-            history.append(_change(r["id"], None, values[r["enrollment"]], method, by, now, reason))
+            e = r["enrollment"]
+            out[e] = (r["id"], True)
+            history.append(
+                _change(r["id"], None, values[e], method, by, now, reason, late_after=late_of(e, False))
+            )
     for e in ids:
         row = existing.get(e)
         if row is None:
             continue
-        changed = row["present"] != values[e]
+        to_late = late_of(e, row["late"])
+        changed = row["present"] != values[e] or row["late"] != to_late
         if changed or touch_unchanged:
             await Attendance.update(
                 {
                     Attendance.present: values[e],
+                    Attendance.late: to_late,
                     Attendance.method: method,
                     Attendance.recorded_by: by,
                     Attendance.recorded_at: now,
                 }
             ).where(Attendance.id == row["id"])
         if changed:
-            history.append(_change(row["id"], row["present"], values[e], method, by, now, reason))
+            history.append(
+                _change(
+                    row["id"],
+                    row["present"],
+                    values[e],
+                    method,
+                    by,
+                    now,
+                    reason,
+                    late_before=row["late"],
+                    late_after=to_late,
+                )
+            )
         out[e] = (row["id"], changed)
     if history:
         await AttendanceChange.insert(*history)
@@ -108,12 +137,23 @@ async def write_attendance(
 
 
 def _change(
-    attendance_id: int, before: bool | None, after: bool, method: str, by: str, now: dt.datetime, reason: str
+    attendance_id: int,
+    before: bool | None,
+    after: bool,
+    method: str,
+    by: str,
+    now: dt.datetime,
+    reason: str,
+    *,
+    late_before: bool | None = None,
+    late_after: bool = False,
 ) -> AttendanceChange:
     return AttendanceChange(
         attendance=attendance_id,
         present_before=before,
         present_after=after,
+        late_before=late_before,
+        late_after=late_after,
         method=method,
         changed_by=by,
         changed_at=now,
@@ -135,13 +175,16 @@ async def record_attendance(
 ) -> AttendanceReport:
     """Record presence at a session (考勤): an idempotent upsert per (session, enrollment).
 
-    Each entry names a ``practitioner_id`` or an ``enrollment_id`` of this offering and
-    ``present``. Only **confirmed** enrollments can attend. The whole batch is validated first:
-    if any row is bad (malformed, unknown person, not enrolled, waitlisted/cancelled, the same
-    person twice with different values) :class:`AttendanceRejected` lists every bad row
-    (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical duplicate rows count
-    once. Re-recording overwrites ``present``/``method``/``recorded_by``/``recorded_at``; every
-    new row and changed value is kept in the attendance history (:func:`attendance_history`).
+    Each entry names a ``practitioner_id`` or an ``enrollment_id`` of this offering, ``present`` and
+    optionally ``late`` (迟到: present but late, the same as a QR check-in after the grace period — it
+    counts as attended for completion; ``None`` keeps the stored mark). The last mark wins; earlier
+    ones stay in the history. Only **confirmed** enrollments can attend. The whole batch is
+    validated first: if any row is bad (malformed, unknown person, not enrolled,
+    waitlisted/cancelled, the same person twice with different values) :class:`AttendanceRejected`
+    lists every bad row (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical
+    duplicate rows count once. Re-recording overwrites
+    ``present``/``method``/``recorded_by``/``recorded_at``; every new row and changed value is kept
+    in the attendance history (:func:`attendance_history`).
 
     ``today`` (the caller's local business date): a session whose ``day`` is after
     it has not happened yet and the whole batch is rejected (课次尚未开始) — nothing is written.
@@ -181,7 +224,7 @@ async def record_attendance(
             live_by_person.setdefault(e["practitioner"], e)
 
         bad: list[dict[str, object]] = []
-        chosen: dict[int, tuple[int, bool]] = {}  # enrollment id -> (row, present)
+        chosen: dict[int, tuple[int, bool, bool | None]] = {}  # enrollment id -> (row, present, late)
         for index, raw in enumerate(entries):
             try:
                 entry = raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
@@ -205,25 +248,33 @@ async def record_attendance(
                 bad.append({"row": index, "reason": f"报名状态为{label}，不能记录考勤", **who})
                 continue
             previous = chosen.get(found["id"])
-            if previous is not None and previous[1] != entry.present:
+            if previous is not None and previous[1:] != (entry.present, entry.late):
                 bad.append({"row": index, "reason": f"与第 {previous[0]} 行重复且出勤不一致", **who})
                 continue
-            chosen.setdefault(found["id"], (index, entry.present))
+            chosen.setdefault(found["id"], (index, entry.present, entry.late))
         if bad:
             raise AttendanceRejected(bad)
+        late_count = 0
         if chosen:
             await write_attendance(
                 session_id,
-                {enrollment_id: present for enrollment_id, (_, present) in chosen.items()},
+                {enrollment_id: present for enrollment_id, (_, present, _) in chosen.items()},
                 method=method,
                 by=recorded_by,
                 now=now,
+                late={enrollment_id: late for enrollment_id, (_, _, late) in chosen.items()},
             )
-    present_count = sum(1 for _, p in chosen.values() if p)
+            late_count = await Attendance.count().where(
+                (Attendance.session == session_id)
+                & Attendance.enrollment.is_in(sorted(chosen))
+                & (Attendance.late == True)  # noqa: E712
+            )
+    present_count = sum(1 for _, p, _ in chosen.values() if p)
     return AttendanceReport(
         session_id=session_id,
         recorded=len(chosen),
         present=present_count,
         absent=len(chosen) - present_count,
+        late=late_count,
         enrollment_ids=sorted(chosen),
     )

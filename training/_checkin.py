@@ -123,7 +123,9 @@ async def _arrive(
         )
         status = "checked_in"
         if inserted:
-            await AttendanceChange.insert(_change(inserted[0]["id"], None, True, method, by, now, ""))
+            await AttendanceChange.insert(
+                _change(inserted[0]["id"], None, True, method, by, now, "", late_after=late)
+            )
         else:
             turned = await (
                 Attendance.update(
@@ -144,7 +146,11 @@ async def _arrive(
                 .returning(Attendance.id)
             )
             if turned:
-                await AttendanceChange.insert(_change(turned[0]["id"], False, True, method, by, now, ""))
+                await AttendanceChange.insert(
+                    _change(
+                        turned[0]["id"], False, True, method, by, now, "", late_before=False, late_after=late
+                    )
+                )
             else:
                 status = "already_checked_in"
         row = await (

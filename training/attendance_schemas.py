@@ -226,6 +226,8 @@ class AttendanceChangeOut(BaseModel):
     practitioner_name: str
     present_before: bool | None
     present_after: bool
+    late_before: bool | None = None
+    late_after: bool | None = None
     method: str
     changed_by: str
     changed_at: dt.datetime

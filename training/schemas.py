@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -80,6 +81,66 @@ class TrainingBaseOut(BaseModel):
     active: bool
     accredited_on: dt.date | None = None
     withdrawn_on: dt.date | None = None
+    withdrawn_reason: str = ""
+
+
+def _local_date_text(value: object) -> object:
+    """A local date must arrive as ``YYYY-MM-DD`` text (or ``None``): a timestamp, a number or
+    another format is refused, never converted (a UTC instant would shift the day)."""
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("日期须为本地日期，格式 YYYY-MM-DD（如 2025-07-01）")
+
+
+LocalDate = Annotated[dt.date, BeforeValidator(_local_date_text), AfterValidator(_bounded_date)]
+"""A local business date given as ``YYYY-MM-DD`` (no time, no zone) within the allowed range."""
+
+
+class TrainingBaseUpdate(BaseModel):
+    """A regulator's change of a training base (PATCH: only the fields sent change).
+
+    ``name``/``address``: the base's name and address (联系地址). ``accredited_on``: 认定日期;
+    ``withdrawn_on``: 撤销/取消认定日期 — both local dates ``YYYY-MM-DD``, not after today, the
+    withdrawal not before the accreditation; ``null`` clears a date (a withdrawal recorded in
+    error is taken back). A withdrawal needs ``withdrawn_reason`` (撤销原因). ``reason``: why the
+    change is made (kept in the change history; defaults to the withdrawal reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    address: str | None = Field(default=None, max_length=255)
+    accredited_on: LocalDate | None = None
+    withdrawn_on: LocalDate | None = None
+    withdrawn_reason: str | None = Field(default=None, max_length=500)
+    reason: str = Field(default="", max_length=500)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else _clean_text(value)
+
+    @field_validator("address", "withdrawn_reason", "reason")
+    @classmethod
+    def _strip(cls, value: str | None) -> str | None:
+        return None if value is None else " ".join(value.split())
+
+
+class TrainingBaseChangeOut(BaseModel):
+    """One change of a base: the changed fields ``before`` and ``after`` (dates as ISO text),
+    who, when (aware UTC) and why."""
+
+    id: int
+    training_base_id: int
+    before: dict[str, object]
+    after: dict[str, object]
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
 
 
 class CourseIn(BaseModel):
@@ -253,22 +314,31 @@ class AttendanceEntry(BaseModel):
     practitioner_id: StrictInt | None = None
     enrollment_id: StrictInt | None = None
     present: StrictBool = True
+    late: StrictBool | None = Field(
+        default=None,
+        description="迟到: present but late (counts as attended, like a late QR check-in); "
+        "null keeps the stored mark; an absent row cannot be late",
+    )
 
     @model_validator(mode="after")
     def _one_key(self) -> AttendanceEntry:
         if (self.practitioner_id is None) == (self.enrollment_id is None):
             raise ValueError("须且只能填写 practitioner_id 或 enrollment_id 之一")
+        if self.late and not self.present:
+            raise ValueError("缺勤不能同时标记迟到")
         return self
 
 
 class AttendanceReport(BaseModel):
     """Result of :func:`training.services.record_attendance`: rows written for the session
-    (after de-duplicating identical rows), of which ``present``/``absent``."""
+    (after de-duplicating identical rows), of which ``present``/``absent``; ``late``: of the
+    present ones, how many are marked late (迟到) after the write."""
 
     session_id: int
     recorded: int
     present: int
     absent: int
+    late: int = 0
     enrollment_ids: list[int]
 
 

@@ -50,7 +50,9 @@ from talent_pool.tables import Practitioner
 class TrainingBase(Table, tablename="tr_training_base"):
     """A training base (实训基地) in a district; counts toward the plan target on a date ``d``
     when it was accredited on or before ``d`` (``accredited_on``, a local date) and not withdrawn
-    on or before ``d`` (``withdrawn_on``). ``accredited``/``active`` are today's state."""
+    on or before ``d`` (``withdrawn_on``). ``accredited``/``active`` are today's state;
+    ``withdrawn_reason`` says why it was withdrawn (撤销/取消认定). Every later change is kept in
+    :class:`TrainingBaseChange`."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
     name = Varchar(length=128)
@@ -60,7 +62,22 @@ class TrainingBase(Table, tablename="tr_training_base"):
     active = Boolean(default=True)
     accredited_on = Date(null=True, default=None)
     withdrawn_on = Date(null=True, default=None)
+    withdrawn_reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class TrainingBaseChange(Table, tablename="tr_training_base_change"):
+    """One change of a training base by a regulator (基地信息变更记录), never deleted:
+    ``before``/``after`` are JSON objects of the changed fields only (dates as ISO local dates),
+    who (``changed_by``), when (UTC) and why (``reason``)."""
+
+    id: Serial  # declared by Piccolo; annotated for type checkers
+    training_base = ForeignKey(TrainingBase, index=True, on_delete=OnDelete.restrict)
+    before = Text()
+    after = Text()
+    reason = Text(default="")
+    changed_by = Varchar(length=64)
+    changed_at = Timestamptz()
 
 
 class Course(Table, tablename="tr_course"):
@@ -155,7 +172,8 @@ class Attendance(Table, tablename="tr_attendance"):
     """Presence of one enrollment at one session (考勤), one row per pair
     (``Unique(session, enrollment)``). ``method`` is how the row was last set: roster | qr |
     batch | live | correct. ``checked_in_at``/``checked_out_at`` are the scan (or join/leave)
-    instants, ``late`` marks an arrival after the grace period, ``attended_minutes`` is set by a
+    instants, ``late`` (迟到) marks a QR arrival after the grace period or a roster mark (present
+    but late: it counts as attended, like any present row), ``attended_minutes`` is set by a
     check-out."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
@@ -175,12 +193,15 @@ class Attendance(Table, tablename="tr_attendance"):
 
 class AttendanceChange(Table, tablename="tr_attendance_change"):
     """Every change of an attendance row (考勤变更记录): the value before (``None`` for a new
-    row) and after, how (``method``), who, when (UTC) and why (required for corrections)."""
+    row) and after — presence and the late mark (迟到; ``late_after`` ``None`` on rows written
+    before it was kept) — how (``method``), who, when (UTC) and why (required for corrections)."""
 
     id: Serial  # declared by Piccolo; annotated for type checkers
     attendance = ForeignKey(Attendance, index=True, on_delete=OnDelete.restrict)
     present_before = Boolean(null=True, default=None)
     present_after = Boolean()
+    late_before = Boolean(null=True, default=None)
+    late_after = Boolean(null=True, default=None)
     method = Varchar(length=8)
     changed_by = Varchar(length=64)
     changed_at = Timestamptz()

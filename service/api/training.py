@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from pydantic import BaseModel, Field, model_validator
 
 import talent_pool
@@ -18,6 +18,7 @@ from service.policy import (
     action,
     bulk_employer,
     ensure_base,
+    ensure_base_regulator,
     ensure_district,
     ensure_employer,
     ensure_enrollment,
@@ -44,8 +45,10 @@ from training.schemas import (
     OfferingOut,
     SessionIn,
     SessionOut,
+    TrainingBaseChangeOut,
     TrainingBaseIn,
     TrainingBaseOut,
+    TrainingBaseUpdate,
 )
 
 
@@ -111,6 +114,34 @@ class TrainingController(Controller):
     async def create_base(self, data: TrainingBaseIn, request: Request[Any, Any, Any]) -> TrainingBaseOut:
         ensure_district(user_of(request), data.district_code)
         return await training.create_training_base(data)
+
+    @patch(
+        "/training-bases/{training_base_id:int}",
+        opt=action("base.update"),
+        summary="Change a training base: name, address, accreditation and withdrawal (撤销) dates",
+        description="Only the fields sent change; a withdrawal needs `withdrawn_reason`, dates are local "
+        "`YYYY-MM-DD` not after today, the withdrawal not before the accreditation. Every change is kept "
+        "(`GET …/changes`) and audited. The 实训基地 indicator counts the base on a date by these dates.",
+    )
+    async def update_base(
+        self, training_base_id: int, data: TrainingBaseUpdate, request: Request[Any, Any, Any], rt: Runtime
+    ) -> TrainingBaseOut:
+        user = user_of(request)
+        await ensure_base_regulator(user, training_base_id)
+        return await training.update_training_base(
+            training_base_id, data, changed_by=user.username, today=rt.today(), now=rt.now()
+        )
+
+    @get(
+        "/training-bases/{training_base_id:int}/changes",
+        opt=action("base.history"),
+        summary="A training base's change history (oldest first)",
+    )
+    async def base_changes(
+        self, training_base_id: int, request: Request[Any, Any, Any]
+    ) -> list[TrainingBaseChangeOut]:
+        await ensure_base_regulator(user_of(request), training_base_id)
+        return await training.training_base_changes(training_base_id)
 
     @post("/courses", opt=action("course.create"), summary="Add a course to the catalog")
     async def create_course(self, data: CourseIn) -> CourseOut:

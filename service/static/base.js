@@ -172,22 +172,25 @@ function bindForms() {
 }
 
 // ----------------------------------------------------------------- attendance by tapping
-const STATE_TEXT = { none: "未记录", present: "出勤", absent: "缺勤" };
+// A tap moves a name on: 未记录 → 出勤 → 迟到 → 缺勤 → 出勤 … Every tap is written at once (the
+// last mark wins; the server keeps each earlier one in the attendance history). 迟到 is present
+// and late, the same as a QR check-in after the grace period: it counts as attended.
+const STATE_TEXT = { none: "未记录", present: "出勤", late: "迟到", absent: "缺勤" };
+const NEXT_STATE = { none: "present", present: "late", late: "absent", absent: "present" };
 
-function setTap(button, state, late) {
+function setTap(button, state) {
   button.dataset.state = state;
-  button.setAttribute("aria-pressed", String(state === "present"));
-  button.replaceChildren(
-    button.dataset.name,
-    tuoyu.h("span", { class: "state" }, STATE_TEXT[state] + (late && state === "present" ? "（迟到）" : ""))
-  );
+  button.setAttribute("aria-pressed", String(state === "present" || state === "late"));
+  button.setAttribute("aria-label", `${button.dataset.name}：${STATE_TEXT[state]}，点按改为${STATE_TEXT[NEXT_STATE[state]]}`);
+  button.replaceChildren(button.dataset.name, tuoyu.h("span", { class: "state" }, STATE_TEXT[state]));
 }
 
 function countTaps() {
   const taps = Array.from(document.querySelectorAll("#tap-list .tap"));
   document.getElementById("present-count").textContent = String(
-    taps.filter((t) => t.dataset.state === "present").length
+    taps.filter((t) => t.dataset.state === "present" || t.dataset.state === "late").length
   );
+  document.getElementById("late-count").textContent = String(taps.filter((t) => t.dataset.state === "late").length);
   document.getElementById("expected-count").textContent = String(taps.length);
 }
 
@@ -198,7 +201,7 @@ async function loadAttendance(sessionId) {
   const rows = new Map(r.data.map((row) => [row.enrollment_id, row]));
   document.querySelectorAll("#tap-list .tap").forEach((t) => {
     const row = rows.get(parseInt(t.dataset.enrollment, 10));
-    setTap(t, row ? (row.present ? "present" : "absent") : "none", row && row.late);
+    setTap(t, !row ? "none" : !row.present ? "absent" : row.late ? "late" : "present");
   });
   countTaps();
   tuoyu.flash(msg, "", "info");
@@ -209,18 +212,22 @@ function bindAttendance() {
   if (!select) return;
   select.addEventListener("change", () => loadAttendance(select.value));
   document.querySelectorAll("#tap-list .tap").forEach((t) => {
-    setTap(t, "none", false);
+    setTap(t, "none");
     t.addEventListener("click", async () => {
-      const next = t.dataset.state === "present" ? "absent" : "present";
+      const next = NEXT_STATE[t.dataset.state] || "present";
       t.disabled = true;
       const r = await tuoyu.call(`/api/sessions/${select.value}/attendance`, "POST", {
-        entries: [{ enrollment_id: parseInt(t.dataset.enrollment, 10), present: next === "present" }],
+        entries: [{
+          enrollment_id: parseInt(t.dataset.enrollment, 10),
+          present: next !== "absent",
+          late: next === "late",
+        }],
         method: "roster",
       });
       t.disabled = false;
       const msg = document.getElementById("att-msg");
       if (!r.ok) return tuoyu.flash(msg, tuoyu.message(r.data), "error");
-      setTap(t, next, false);
+      setTap(t, next);
       countTaps();
       tuoyu.flash(msg, `${t.dataset.name}：${STATE_TEXT[next]}`, "ok");
     });

@@ -108,8 +108,26 @@ const trainee = (() => {
         ? h("div", { class: "muted" }, `实际学时 ${e.attended_hours} 小时`, e.outcome_reason ? `（${e.outcome_reason}）` : "")
         : null,
     );
+    if (e.status === "confirmed") li.append(learnLink(e));
     if (e.status === "confirmed" || e.status === "waitlisted") li.append(cancelControl(e, li, flash));
     return li;
+  }
+
+  // 开始学习 / 继续学习: the first online lesson of the class not yet watched to the end (filled in
+  // when the class has any; the player finds the trainee's own enrollment, no id to know).
+  function learnLink(e) {
+    const box = h("div", { class: "actions learn", hidden: true });
+    tuoyu.call(`/api/enrollments/${e.id}/progress`).then((p) => {
+      if (!p.ok || !p.data.length) return;
+      const next = p.data.find((l) => Number(l.percent) < 100) || p.data[0];
+      const started = p.data.some((l) => l.watched_seconds > 0);
+      box.append(
+        h("a", { class: "button inline", href: `/my/lessons/${next.lesson_id}?enrollment=${e.id}` },
+          started ? "继续学习" : "开始学习"),
+        h("span", { class: "muted" }, `在线课程 ${p.data.length} 节 · 下一节：${next.title}`));
+      box.hidden = false;
+    });
+    return box;
   }
 
   // Cancelling asks once more in the page (no window.confirm: it is blocked in some in-app browsers).

@@ -1,4 +1,5 @@
-// Training in depth pages: 师资 (/base/trainers), 师资库 (/dashboard/trainers), 培训补贴
+// Training in depth pages: 师资 (/base/trainers), 师资库 (/dashboard/trainers), 实训基地
+// (/dashboard/bases), 培训补贴
 // (/dashboard/subsidies) and the lesson player (/my/lessons/{id}). Every write goes through the
 // JSON API with tuoyu.call (CSRF, 401 → login); user data only ever becomes DOM text (tuoyu.h).
 "use strict";
@@ -197,6 +198,60 @@ const training = (() => {
     document.querySelectorAll("form[data-kind=rank]").forEach((f) => onSubmit(f, rank));
   }
 
+  // ------------------------------------------------------------------ 实训基地 (/dashboard/bases)
+
+  const BASE_FIELDS = { name: "名称", address: "地址", accredited_on: "认定日期", withdrawn_on: "撤销日期",
+    withdrawn_reason: "撤销原因", accredited: "认定", active: "在用" };
+
+  // Only the fields that differ from what the page was rendered with are sent (PATCH); an
+  // emptied date is sent as null (a withdrawal taken back). The server checks every rule.
+  async function saveBase(f) {
+    const body = {};
+    for (const name of ["name", "address", "accredited_on", "withdrawn_on", "withdrawn_reason"]) {
+      const now = name === "name" || name === "address" || name === "withdrawn_reason"
+        ? f.elements[name].value.trim() : value(f, name);
+      if (now !== (f.dataset[name] || "")) body[name] = now === "" && name.endsWith("_on") ? null : now;
+    }
+    if (!Object.keys(body).length) {
+      tuoyu.flash(formFlash(f), "没有修改任何内容", "error");
+      return;
+    }
+    const reason = f.elements.reason.value.trim();
+    if (reason) body.reason = reason;
+    const r = await tuoyu.call(`/api/training-bases/${f.dataset.base}`, "PATCH", body);
+    if (!r.ok) {
+      tuoyu.flash(formFlash(f), tuoyu.message(r.data), "error");
+      return;
+    }
+    later(`已保存：${r.data.name}` + (r.data.withdrawn_on ? `（${r.data.withdrawn_on} 起撤销认定）` : ""));
+    location.hash = "b" + r.data.id;
+    location.reload();
+  }
+
+  function shown(v) {
+    return v === null || v === "" || v === undefined ? "（空）" : v === true ? "是" : v === false ? "否" : String(v);
+  }
+
+  async function baseHistory(details) {
+    const box = details.querySelector(".history");
+    const r = await tuoyu.call(`/api/training-bases/${details.dataset.base}/changes`);
+    if (!r.ok) {
+      box.replaceChildren(h("p", { class: "muted" }, tuoyu.message(r.data)));
+      return;
+    }
+    box.replaceChildren(!r.data.length ? h("p", { class: "muted" }, "没有变更记录。")
+      : h("ul", { class: "list" }, ...r.data.map((c) => h("li", {},
+        h("strong", {}, tuoyu.time(c.changed_at)), ` · 经办：${c.changed_by}`,
+        c.reason ? ` · 说明：${c.reason}` : "",
+        h("br"),
+        Object.keys(c.after).map((k) => `${BASE_FIELDS[k] || k}：${shown(c.before[k])} → ${shown(c.after[k])}`).join("；")))));
+  }
+
+  function bases() {
+    document.querySelectorAll("form[data-kind=base]").forEach((f) => onSubmit(f, saveBase));
+    document.querySelectorAll("details[data-kind=base-history]").forEach((d) => onFirstOpen(d, () => baseHistory(d)));
+  }
+
   // ------------------------------------------------------------------ 培训补贴 (/dashboard/subsidies)
 
   function today() {
@@ -389,7 +444,7 @@ const training = (() => {
     return { beat, state: () => ({ covered, reached }) };
   }
 
-  return { baseTrainers, pool, subsidies, player, showLater };
+  return { baseTrainers, pool, bases, subsidies, player, showLater };
 })();
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -400,4 +455,5 @@ document.addEventListener("DOMContentLoaded", () => {
   else if (path.startsWith("/base/trainers")) training.baseTrainers();
   else if (path.startsWith("/dashboard/trainers")) training.pool();
   else if (path.startsWith("/dashboard/subsidies")) training.subsidies();
+  else if (path.startsWith("/dashboard/bases")) training.bases();
 });

@@ -289,6 +289,7 @@ def path_for(template: str, w: World) -> str:
         "/base/trainers": f"?base_id={w.base_b}",
         "/dashboard/trainers": f"?district_code={B}",
         "/dashboard/subsidies": f"?district_code={B}",
+        "/dashboard/bases": f"?district_code={B}",
         f"/my/lessons/{10**6}": f"?enrollment={w.enrollment_b}",
         "/dashboard/shortfall.xlsx": f"?scope={B}",
         "/dashboard/lists/uncertified": f"?scope={B}",
@@ -348,6 +349,10 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
             "entries": [{"practitioner_id": w.person_b, "present": False}]
         },
         ("POST", "/api/training-bases"): {"name": "新基地", "district_code": B, "accredited": True},
+        ("PATCH", "/api/training-bases/{training_base_id:int}"): {
+            "withdrawn_on": TODAY.isoformat(),
+            "withdrawn_reason": "复核不合格",
+        },
         ("POST", "/api/courses"): {"code": "NEW", "title": "新课程", "category": "refresher", "hours": "4"},
         ("POST", "/api/offerings"): {
             "course_id": w.course,

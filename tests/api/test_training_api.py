@@ -71,3 +71,78 @@ async def test_employers_cannot_enroll_people(client: AsyncTestClient) -> None: 
         f"/api/offerings/{offering}/enrollments", headers=hr, json={"practitioner_id": pid}
     )
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"
+
+
+async def test_roster_marks_late_and_the_last_mark_wins(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """迟到 by tapping: present and late (counts as attended, like a late QR check-in); a later
+    mark replaces it and every mark stays in the history; an absent row cannot be late."""
+    today = Clock().today()
+    admin = await admin_headers(client)
+    offering = await make_offering(capacity=5, start=today - dt.timedelta(days=5), end=today)
+    late_one, absent_one = await register_people(2)
+    sessions = []
+    for days in (4, 3):
+        s = await client.post(
+            f"/api/offerings/{offering}/sessions",
+            headers=admin,
+            json={"day": str(today - dt.timedelta(days=days)), "starts_at": "08:00", "ends_at": "12:00"},
+        )
+        assert s.status_code == 201, s.text
+        sessions.append(s.json()["id"])
+    enrollments = {}
+    for pid in (late_one, absent_one):
+        e = await client.post(
+            f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid}
+        )
+        assert e.status_code == 201, e.text
+        enrollments[pid] = e.json()["id"]
+    first, second = sessions
+
+    async def mark(session: int, pid: int, **state: bool) -> dict[str, int]:
+        r = await client.post(
+            f"/api/sessions/{session}/attendance",
+            headers=admin,
+            json={"entries": [{"enrollment_id": enrollments[pid], **state}], "method": "roster"},
+        )
+        assert r.status_code == 201, r.text
+        return {k: r.json()[k] for k in ("present", "absent", "late")}
+
+    async def row(session: int, pid: int) -> tuple[bool, bool]:
+        rows = (await client.get(f"/api/sessions/{session}/attendance", headers=admin)).json()
+        found = next(r for r in rows if r["enrollment_id"] == enrollments[pid])
+        return found["present"], found["late"]
+
+    assert await mark(first, late_one, present=True, late=True) == {"present": 1, "absent": 0, "late": 1}
+    assert await row(first, late_one) == (True, True)
+    assert await mark(first, late_one, present=True, late=False) == {"present": 1, "absent": 0, "late": 0}
+    assert await mark(first, late_one, present=False) == {"present": 0, "absent": 1, "late": 0}
+    assert await row(first, late_one) == (False, False)
+    assert await mark(first, late_one, present=True, late=True) == {"present": 1, "absent": 0, "late": 1}
+    # present without a late mark keeps the stored one (an API client unaware of 迟到)
+    assert await mark(first, late_one, present=True) == {"present": 1, "absent": 0, "late": 1}
+
+    refused = await client.post(
+        f"/api/sessions/{first}/attendance",
+        headers=admin,
+        json={"entries": [{"enrollment_id": enrollments[late_one], "present": False, "late": True}]},
+    )
+    assert refused.status_code == 422 and "缺勤不能同时标记迟到" in refused.text, refused.text
+    assert await row(first, late_one) == (True, True)  # nothing changed
+
+    history = (await client.get(f"/api/sessions/{first}/attendance/history", headers=admin)).json()
+    assert [(h["present_after"], h["late_after"]) for h in history] == [
+        (True, True),
+        (True, False),
+        (False, False),
+        (True, True),
+    ]
+    assert all(h["method"] == "roster" and h["changed_by"] == "regulator" for h in history)
+
+    # late counts as attended for completion: 8 of 8 hours; the other person 4 of 8 (absent once)
+    await mark(second, late_one, present=True, late=True)
+    await mark(first, absent_one, present=True)
+    await mark(second, absent_one, present=False)
+    done = await client.post(f"/api/offerings/{offering}/complete", headers=admin)
+    assert done.status_code == 201, done.text
+    outcome = {e["practitioner_id"]: (e["status"], e["attended_hours"]) for e in done.json()["entries"]}
+    assert outcome == {late_one: ("completed", "8.00"), absent_one: ("not_completed", "4.00")}

@@ -274,10 +274,10 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
         p["name"] for p in people
     }
 
-    # attendance for the first session by tapping names: present, present, present → absent
+    # attendance for the first session by tapping names: present, present, present → late → absent
     await page.select_option("#att-session", str(past[0]))
     await expect(page.locator("#expected-count")).to_have_text("3")
-    assert await page.locator("#att-count").inner_text() == "已到 0 / 应到 3"
+    assert await page.locator("#att-count").inner_text() == "已到 0 / 应到 3（其中迟到 0）"
 
     def tap(person: dict[str, Any]) -> Any:
         return page.locator("#tap-list .tap", has_text=person["name"])
@@ -285,10 +285,13 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     for person, expected in ((diligent, 1), (partial, 2), (absent, 3)):
         await tap(person).click()
         await expect(page.locator("#present-count")).to_have_text(str(expected))
-    await tap(absent).click()  # a second tap: absent
+    await tap(absent).click()  # a second tap: late (still present)
+    await expect(page.locator("#late-count")).to_have_text("1")
+    assert await page.locator("#present-count").inner_text() == "3"
+    await tap(absent).click()  # a third tap: absent
     await expect(page.locator("#present-count")).to_have_text("2")
     assert await tap(absent).get_attribute("data-state") == "absent"
-    assert await page.locator("#att-count").inner_text() == "已到 2 / 应到 3"
+    assert await page.locator("#att-count").inner_text() == "已到 2 / 应到 3（其中迟到 0）"
     await visit.shot("base-attendance")
     rows = await base("GET", f"/api/sessions/{past[0]}/attendance")
     assert {r["practitioner_id"]: r["present"] for r in rows} == {
@@ -347,6 +350,53 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     assert await page.locator("#attendance-card, #complete").count() == 0  # no more roll calls
     await visit.shot("base-completed")
     assert visit.foreign_hosts() == set() and visit.errors == []
+
+
+async def test_roster_marks_late_on_a_phone(phone: Visit, api: Any) -> None:
+    """At 390 px: tapping a name cycles 出勤 → 迟到 → 缺勤 → 出勤, each tap written (the last mark
+    wins, read back after a reload), the earlier marks in the attendance history."""
+    admin, base = await api("admin"), await api("base1")
+    course = await own_course(admin)
+    offering_id, past = await class_with_past_sessions(
+        base, course["id"], await base1_id(base), f"迟到测试班{uuid.uuid4().hex[:6]}"
+    )
+    (person,) = await fresh_people(1)
+    await admin("POST", f"/api/offerings/{offering_id}/enrollments", {"practitioner_id": person["id"]})
+    page = phone.page
+    await login(phone, "base1")
+    await phone.goto(f"/base/offerings/{offering_id}")
+    await page.select_option("#att-session", str(past[1]))
+    tap = page.locator("#tap-list .tap", has_text=person["name"])
+    await expect(tap).to_have_attribute("data-state", "none")
+    for state, text in (
+        ("present", "出勤"),
+        ("late", "迟到"),
+        ("absent", "缺勤"),
+        ("present", "出勤"),
+        ("late", "迟到"),
+    ):
+        await tap.click()
+        await expect(tap).to_have_attribute("data-state", state)
+        await expect(page.locator("#att-msg")).to_have_text(f"{person['name']}：{text}")
+    assert await page.locator("#att-count").inner_text() == "已到 1 / 应到 1（其中迟到 1）"
+    await no_overflow(phone)
+    await phone.shot("base-attendance-late-phone")
+    (row,) = await base("GET", f"/api/sessions/{past[1]}/attendance")
+    assert (row["present"], row["late"], row["method"]) == (True, True, "roster")
+    history = await base("GET", f"/api/sessions/{past[1]}/attendance/history")
+    assert [(h["present_after"], h["late_after"]) for h in history] == [
+        (True, False),
+        (True, True),
+        (False, False),
+        (True, False),
+        (True, True),
+    ]
+    await page.reload()  # what is shown comes from the server
+    await page.select_option("#att-session", str(past[1]))
+    await expect(tap).to_have_attribute("data-state", "late")
+    assert "迟到" in await tap.inner_text()
+    assert await phone.serious_a11y_violations() == []
+    assert phone.foreign_hosts() == set() and phone.errors == []
 
 
 def decode_qr(data_url: str) -> str:

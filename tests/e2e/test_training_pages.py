@@ -231,6 +231,44 @@ async def test_regulator_sees_the_pool_by_district_and_promotes(
     await _expect_clean(v)
 
 
+async def test_regulator_withdraws_a_base_with_its_reason(visit: Visit, live_server: LiveServer) -> None:
+    """实训基地: a withdrawal before the accreditation is refused in Chinese and changes nothing;
+    a withdrawal with its reason is saved, shown and kept in the change history. The base is not
+    accredited, so the demo's 实训基地 counts stay as they are."""
+    accredited = _today() - dt.timedelta(days=200)
+    name = "撤销测试基地" + secrets.token_hex(2)
+    async with Api(live_server, "admin") as admin:
+        base = await admin.call(
+            "POST",
+            "/api/training-bases",
+            {"name": name, "district_code": "370105", "accredited_on": accredited.isoformat()},
+        )
+    v = visit
+    await v.login("admin")
+    await v.goto("/dashboard/bases?district_code=370105")
+    section = v.page.locator(f"section.base[data-base='{base['id']}']")
+    await section.get_by_text("修改基地信息 / 撤销认定").click()
+    await section.get_by_label("撤销日期（清空即恢复认定）").fill(
+        (accredited - dt.timedelta(days=1)).isoformat()
+    )
+    await section.get_by_label("撤销原因（撤销时必填）").fill("年度复核不合格")
+    await section.get_by_role("button", name="保存修改").click()
+    await section.locator(".flash", has_text="早于认定日期").wait_for()
+    withdrawn = _today() - dt.timedelta(days=20)
+    await section.get_by_label("撤销日期（清空即恢复认定）").fill(withdrawn.isoformat())
+    await section.get_by_role("button", name="保存修改").click()
+    await v.page.locator("#msg", has_text="起撤销认定").wait_for()
+    section = v.page.locator(f"section.base[data-base='{base['id']}']")
+    text = await section.inner_text()
+    assert "已撤销认定" in text and withdrawn.isoformat() in text and "年度复核不合格" in text
+    await section.get_by_text("变更记录").click()
+    await _loaded(v, f"section.base[data-base='{base['id']}'] .history")
+    history = await section.locator(".history").inner_text()
+    assert f"撤销日期：（空） → {withdrawn.isoformat()}" in history and "经办：admin" in history
+    await v.shot("training-regulator-bases")
+    await _expect_clean(v, 422)
+
+
 async def test_subsidy_designation_roster_xlsx_and_claim(visit: Visit, live_server: LiveServer) -> None:
     """A class of yesterday that trainee1 (employed: the demo's first cohort member) attended in
     full, completed; the regulator flags it, sees trainee1 eligible, downloads the xlsx, records
@@ -398,6 +436,65 @@ async def test_lesson_player_records_heartbeats(phone: Visit, live_server: LiveS
     assert mine["covered_seconds"] == second["covered_seconds"]  # the skip changed nothing
 
 
+async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_server: LiveServer) -> None:
+    """我的培训 links 开始学习 to the class's first lesson; the player opens without an enrollment
+    id; a link naming another person's enrollment answers in Chinese and shows nothing of theirs."""
+    async with (
+        Api(live_server, "admin") as admin,
+        Api(live_server, "base1") as base,
+        Api(live_server, "trainee1") as me,
+    ):
+        base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
+        offering = await _offering(admin, base_id, f"开始学习班{secrets.token_hex(2)}")
+        first = await admin.call(
+            "POST",
+            f"/api/courses/{offering['course_id']}/lessons",
+            {
+                "title": "第一课：安全照护",
+                "media": f"e2e-{secrets.token_hex(4)}.webm",
+                "duration_seconds": 60,
+            },
+        )
+        await admin.call(
+            "POST",
+            f"/api/courses/{offering['course_id']}/lessons",
+            {
+                "title": "第二课：回应性照护",
+                "media": f"e2e-{secrets.token_hex(4)}.webm",
+                "duration_seconds": 60,
+            },
+        )
+        mine = await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
+        other_person = await admin.call(
+            "POST", "/api/practitioners", {"id_number": _id_number(), "name": "邻座学员"}
+        )
+        other = await admin.call(
+            "POST", f"/api/offerings/{offering['id']}/enrollments", {"practitioner_id": other_person["id"]}
+        )
+    v = phone
+    await v.login("trainee1")
+    await v.goto("/my")
+    item = v.page.locator(f"li[data-enrollment='{mine['id']}']")
+    start = item.get_by_role("link", name="开始学习")
+    await start.wait_for()
+    assert "下一节：第一课：安全照护" in await item.inner_text()
+    await v.shot("trainee-start-learning-phone")
+    await start.click()
+    await v.page.wait_for_url(f"**/my/lessons/{first['id']}?enrollment={mine['id']}")
+    assert await v.page.locator("h1").inner_text() == "第一课：安全照护"
+
+    await v.goto(f"/my/lessons/{first['id']}")  # no id: the trainee's own enrollment is found
+    assert await v.page.locator("[data-page=player]").get_attribute("data-enrollment") == str(mine["id"])
+
+    response = await v.goto(f"/my/lessons/{first['id']}?enrollment={other['id']}")
+    assert response.status == 404
+    assert "没有找到你报名的、包含此课件的班级" in await v.page.locator("#player-missing").inner_text()
+    assert "邻座学员" not in await v.page.content() and await v.page.locator("video").count() == 0
+    assert await v.page.evaluate("document.documentElement.scrollWidth") <= 390
+    await v.shot("trainee-player-missing-phone")
+    await _expect_clean(v, 404)
+
+
 async def test_staff_pages_fit_a_phone(phone: Visit) -> None:
     """At 390 px nothing but the tables' own scroll boxes is wider than the screen."""
     v = phone
@@ -408,7 +505,11 @@ async def test_staff_pages_fit_a_phone(phone: Visit) -> None:
     await _expect_clean(v)
     await v.page.context.clear_cookies()
     await v.login("admin")
-    for path, name in (("/dashboard/trainers", "pool"), ("/dashboard/subsidies", "subsidies")):
+    for path, name in (
+        ("/dashboard/trainers", "pool"),
+        ("/dashboard/subsidies", "subsidies"),
+        ("/dashboard/bases", "bases"),
+    ):
         await v.goto(path)
         assert await v.page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
         await v.shot(f"training-{name}-phone")
