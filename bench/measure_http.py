@@ -11,10 +11,14 @@ rotating from round to round, so each ratio compares numbers taken seconds apart
 | verify ÷ ``/ready`` | signed-URL verification vs. the trivial endpoint that touches the database | ≥ 0.8 |
 | catalog ÷ ``/ready`` | the public course catalog vs. the same | ≥ 0.7 |
 | verify ÷ ``/health``, catalog ÷ ``/health`` | the same against no database at all | info |
+| typed number ÷ ``/ready`` | ``GET /api/verify/<number>``: same lookup and answer, no signature | info |
+| verify ÷ typed number | what the Ed25519 signature check of the URL costs on top | info |
 
 Verification requests cycle through the signed verify URLs of **all** certificates of the demo
 database (``GET /v/<number>?…`` with ``Accept: application/json``), never one URL repeated.
-Also noted: the peak RSS (``VmHWM``) of both server processes after the load.
+Also noted: the peak RSS (``VmHWM``) of both server processes after the load, and the time of one
+Ed25519 signature check (libsodium through PyNaCl, as the service checks them) in this process
+during the run — the part of a verification that is the cryptographic library's.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from bench.results import Measure, median
 from bench.servers import Server, hello_server, run_tuoyu, tuoyu_env, tuoyu_server
 
 DATABASE = "tuoyu_bench_http"
-ENDPOINTS = ("hello", "health", "ready", "catalog", "verify")
+ENDPOINTS = ("hello", "health", "ready", "catalog", "verify", "typed")
 PATHS = {"hello": "/", "health": "/health", "ready": "/ready", "catalog": "/api/catalog/offerings"}
 VERIFY_HEADERS = {"Accept": "application/json"}
 # (name, numerator, denominator, goal op, goal)
@@ -41,6 +45,8 @@ RATIOS = (
     ("catalog ÷ /ready", "catalog", "ready", ">=", 0.7),
     ("verify JSON ÷ /health", "verify", "health", None, None),
     ("catalog ÷ /health", "catalog", "health", None, None),
+    ("typed number ÷ /ready", "typed", "ready", None, None),
+    ("verify JSON ÷ typed number", "verify", "typed", None, None),
 )
 LABELS = {
     "hello": "hello-world",
@@ -48,6 +54,7 @@ LABELS = {
     "ready": "/ready",
     "catalog": "catalog",
     "verify": "verify",
+    "typed": "typed number",
 }
 
 
@@ -81,6 +88,9 @@ def precheck(app: Server, hello: Server, verify: list[str]) -> None:
             body = r.json() if r.status_code == 200 else {}
             if r.status_code != 200 or not body.get("signature_checked"):
                 raise RuntimeError(f"verify {path}: HTTP {r.status_code} {r.text[:300]}")
+            typed = client.get(f"{app.base_url}/api/verify/{urlsplit(path).path.rsplit('/', 1)[1]}")
+            if typed.status_code != 200 or typed.json().get("outcome") in (None, "unknown", "forged"):
+                raise RuntimeError(f"typed {path}: HTTP {typed.status_code} {typed.text[:300]}")
 
 
 def load(ctx: RunContext, targets: dict[str, tuple[str, Path | None]]) -> dict[str, list[float]]:
@@ -100,6 +110,25 @@ def load(ctx: RunContext, targets: dict[str, tuple[str, Path | None]]) -> dict[s
             f"http: round {r + 1}/{ctx.rounds}: " + ", ".join(f"{n} {rates[n][-1]:,.0f}/s" for n in names)
         )
     return rates
+
+
+def signature_check_us(checks: int = 2000) -> float:
+    """Microseconds of one Ed25519 verification with PyNaCl (libsodium), as ``certification.signing``
+    checks verify URLs: the median of five timings of ``checks`` checks of a 120-byte message."""
+    import time
+
+    from nacl.signing import SigningKey
+
+    key = SigningKey.generate()
+    signed = key.sign(b"x" * 120)
+    verify_key = key.verify_key
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(checks):
+            verify_key.verify(signed.message, signed.signature)
+        timings.append((time.perf_counter() - start) / checks * 1e6)
+    return median(timings)
 
 
 def measures(rates: dict[str, list[float]]) -> list[Measure]:
@@ -124,6 +153,9 @@ async def run(ctx: RunContext) -> list[Measure]:
         run_tuoyu(["demo", "--out", str(work / "demo-out")], env)
         paths = await verify_paths(DATABASE)
         script = wrk.cycling_script(paths, VERIFY_HEADERS, work / "verify.lua")
+        typed = wrk.cycling_script(
+            [f"/api/verify/{urlsplit(p).path.rsplit('/', 1)[1]}" for p in paths], {}, work / "typed.lua"
+        )
         with hello_server(work) as hello, tuoyu_server(env, work) as app:
             precheck(app, hello, paths)
             targets: dict[str, tuple[str, Path | None]] = {
@@ -131,6 +163,7 @@ async def run(ctx: RunContext) -> list[Measure]:
                 for name, path in PATHS.items()
             }
             targets["verify"] = (app.base_url, script)
+            targets["typed"] = (app.base_url, typed)
             ctx.log(
                 f"http: {ctx.rounds} rounds × {len(targets)} endpoints × {ctx.seconds:g} s "
                 f"(wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS}); verify cycles through {len(paths)} URLs"
@@ -140,6 +173,8 @@ async def run(ctx: RunContext) -> list[Measure]:
                 f"http: peak RSS after the load — tuoyu serve {app.peak_rss_mib():.0f} MiB, "
                 f"hello-world {hello.peak_rss_mib():.0f} MiB"
             )
+            check = signature_check_us()
+            ctx.note(f"http: one Ed25519 signature check (libsodium) in this process: {check:.0f} µs")
         return measures(rates)
     finally:
         await pg.drop(DATABASE)

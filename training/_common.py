@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from talent_pool.db import is_sqlite
+from talent_pool.db import fetch_rows, is_sqlite
 from training.errors import (
     TrainingInvalid,
     TrainingNotFound,
@@ -85,7 +85,7 @@ async def _offerings_where(where: str, *args: Any) -> list[OfferingOut]:
     """Offerings with what a trainee needs to choose — base, district, course, ``seats_left``,
     ``session_count`` — in **one** query; ``where`` is a condition on ``o`` (offering), ``b``
     (base) or ``c`` (course) with ``{}`` placeholders for ``args``."""
-    rows = await Offering.raw(_OFFERINGS_SQL.replace("{where}", where), *args)
+    rows = await fetch_rows(Offering, _OFFERINGS_SQL.replace("{where}", where), *args)
     return [
         OfferingOut.model_validate(
             {**row, "seats_left": max(int(row["capacity"]) - int(row["confirmed_count"]), 0)}
