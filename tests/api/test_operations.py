@@ -36,6 +36,34 @@ async def test_health_ready_request_id_and_metrics(client: Any) -> None:
     assert "tuoyu_requests_total" in text and 'path="/api/catalog/offerings"' in text
 
 
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of one Prometheus sample (0 when the series does not exist yet)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return 0.0
+
+
+async def test_request_metrics_count_each_route_and_status(client: Any) -> None:
+    """The request metrics (``service.observability.RequestMetricsMiddleware``) count every
+    answer once by route template and status, time it, and leave probes out."""
+    route = {"method": "GET", "path": "/api/catalog/offerings/{offering_id}/sessions"}
+    before = (await client.get("/metrics")).text
+    assert (await client.get("/api/catalog/offerings/999999/sessions")).status_code in (200, 404)
+    status = str((await client.get("/api/catalog/offerings/999998/sessions")).status_code)
+    await client.get("/health")
+    after = (await client.get("/metrics")).text
+    labelled = {**route, "status_code": status, "app_name": "tuoyu"}
+    for name in ("tuoyu_requests_total", "tuoyu_request_duration_seconds_count"):
+        assert _sample(after, name, **labelled) - _sample(before, name, **labelled) == 2, name
+    assert _sample(after, "tuoyu_request_duration_seconds_sum", **labelled) > 0
+    assert _sample(after, "tuoyu_requests_in_progress", **{**route, "status_code": "200"}) == 0
+    assert 'path="/health"' not in after and "999998" not in after
+
+
 async def test_work_recorded_in_a_request_keeps_its_request_id(client: Any) -> None:
     from tests.factories import admin_headers
 
