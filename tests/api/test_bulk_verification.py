@@ -153,7 +153,7 @@ async def test_bulk_verification_answers_every_row_without_revealing_id_numbers(
                 "未提供",
                 "系统中没有该编号的证书",
             ],
-            [7, "NOT-A-NUMBER", "查无此证", None, None, None, None, None, None, "未提供", "证书编号格式错误"],
+            [7, "NOT-A-NUMBER", "查无此证", None, None, None, None, None, None, "未提供", "系统中没有该编号的证书"],
             [
                 8,
                 other.number,

@@ -319,3 +319,43 @@ async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(
     assert await page.locator("#bulk-summary").inner_text() == "有效 1"
     await visit.shot("employer-bulk-upload")
     assert visit.foreign_hosts() == set() and visit.errors == []
+
+
+async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(phone: Visit, live_server: LiveServer) -> None:
+    """Whatever is typed as a certificate number — markup, a "/" or dots (which would become URL
+    path segments), percent signs, full-width characters, spaces or a zero-width space copied from
+    a chat — the page answers 证书编号格式不正确 or 查无此证, never 请求的资源不存在, and the
+    browser logs no failed request."""
+    page = phone.page
+    await _login(phone, "employer1")
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status) if "/api/verify/" in r.url else None)
+    malformed = ["<script>", "<script>alert(1)</script>", "a/b", ".", "..", "%2F", "%41", "？", "证书", "ABC"]
+    for typed in malformed:
+        await page.evaluate("document.getElementById('verify-msg').textContent = ''")
+        await page.fill("#cert-number", typed)
+        await page.click("#verify-form button[type=submit]")
+        await page.locator("#verify-msg", has_text="证书编号格式不正确").wait_for()
+        assert await page.locator("#result-card").is_hidden(), typed
+        assert await page.get_attribute("#cert-number", "aria-invalid") == "true"
+    await phone.shot("employer-verify-malformed-phone")
+    # well-formed but not on record (full-width, spaced, with an invisible character): 查无此证
+    for typed in ["ｓ０００ ０３７０ ００００ １２６５ ９９９９９", "\u200bS000037000001265999999", "NO-SUCH-1"]:
+        await page.fill("#cert-number", typed)
+        await page.click("#verify-form button[type=submit]")
+        await page.locator("#verdict[data-outcome=unknown]").wait_for()
+        assert await page.locator("#verdict").inner_text() == "查无此证"
+        assert "请求的资源不存在" not in await page.locator("#verify-msg").inner_text()
+        await page.evaluate("document.getElementById('result-card').hidden = true")
+    # and a real number typed in full-width with spaces is found
+    number = live_server.demo_certificate_numbers()[0]
+    wide = " ".join(number[i : i + 4] for i in range(0, len(number), 4)).translate(
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789S"}
+    )
+    await page.fill("#cert-number", wide)
+    await page.click("#verify-form button[type=submit]")
+    await page.locator("#verdict[data-outcome=valid]").wait_for()
+    assert await page.input_value("#cert-number") == number
+    assert all(s == 200 for s in statuses), statuses
+    assert phone.errors == [] and phone.foreign_hosts() == set()
+    assert await phone.serious_a11y_violations() == []
