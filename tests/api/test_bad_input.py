@@ -145,7 +145,9 @@ async def test_a_slash_in_a_certificate_number_is_a_format_error(client: AsyncTe
     """A "/" (or %2F, decoded before routing) splits the path: no route, but the answer says the
     number is malformed, in Chinese — on the API and on the public page — not 请求的资源不存在."""
     for path in ("/api/verify/a%2Fb", "/api/verify/%3C%2Fscript%3E", "/v/a%2Fb"):
-        body = assert_problem(await client.get(path, headers={"Accept": "application/json"}), 404, "malformed_number")
+        body = assert_problem(
+            await client.get(path, headers={"Accept": "application/json"}), 404, "malformed_number"
+        )
         assert body["detail"].startswith("证书编号格式不正确")
     page = await client.get("/v/a%2Fb", headers={"Accept": "text/html"})
     assert page.status_code == 404 and "证书编号格式不正确" in page.text

@@ -321,7 +321,9 @@ async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(
     assert visit.foreign_hosts() == set() and visit.errors == []
 
 
-async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(phone: Visit, live_server: LiveServer) -> None:
+async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(
+    phone: Visit, live_server: LiveServer
+) -> None:
     """Whatever is typed as a certificate number — markup, a "/" or dots (which would become URL
     path segments), percent signs, full-width characters, spaces or a zero-width space copied from
     a chat — the page answers 证书编号格式不正确 or 查无此证, never 请求的资源不存在, and the
@@ -340,7 +342,11 @@ async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(phone: 
         assert await page.get_attribute("#cert-number", "aria-invalid") == "true"
     await phone.shot("employer-verify-malformed-phone")
     # well-formed but not on record (full-width, spaced, with an invisible character): 查无此证
-    for typed in ["ｓ０００ ０３７０ ００００ １２６５ ９９９９９", "\u200bS000037000001265999999", "NO-SUCH-1"]:
+    for typed in [
+        "ｓ０００ ０３７０ ００００ １２６５ ９９９９９",
+        "\u200bS000037000001265999999",
+        "NO-SUCH-1",
+    ]:
         await page.fill("#cert-number", typed)
         await page.click("#verify-form button[type=submit]")
         await page.locator("#verdict[data-outcome=unknown]").wait_for()
