@@ -186,6 +186,10 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     assert await page.locator("#count-uncertified").inner_text() == f"未持证上岗 {len(uncertified)} 人"
     assert await page.locator("#count-untrained").inner_text() == f"今年未培训 {len(untrained)} 人"
     assert await page.locator("#staff-table td[data-label=持证情况] .badge.bad").count() == len(uncertified)
+    # the demo's background checks: most current, one or two truly overdue (not nearly everyone)
+    overdue = [m for m in staff if m["background_check_overdue"]]
+    assert 1 <= len(overdue) <= 2 < len(staff)
+    assert await page.locator("#count-overdue").inner_text() == f"背景审查逾期 {len(overdue)} 人"
     assert not FULL_ID.search(await page.content())  # ID numbers masked for employers
     await page.locator("#expiring-table tbody tr").first.wait_for()
     await visit.shot("employer-staff")
@@ -210,6 +214,7 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     await page.locator("#verdict[data-outcome=recorded]").wait_for()
     assert await page.locator("#verdict").inner_text() == "有记录（外部导入，无电子签名）"
     assert "外部导入记录，无电子签名" in await page.locator("#result-details").inner_text()
+    assert "（导入）" not in await page.locator("#result-details").inner_text()  # a named issuer
     await visit.shot("employer-verify-imported")
 
     # on a phone the list scrolls sideways inside its card; the page itself does not
