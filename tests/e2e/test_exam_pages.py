@@ -362,12 +362,14 @@ async def _fits_the_width(v: Visit, table: str, width: int = 390) -> None:
     screen, and every 评分 control lies inside it."""
     page = v.page
     assert await page.evaluate("document.documentElement.scrollWidth") <= width
-    box = await page.eval_on_selector(table, "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    box = await page.eval_on_selector(
+        table, "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]"
+    )
     assert box[0] <= box[1], f"{table} scrolls sideways: {box}"
     controls = page.locator(f"{table} a.button, {table} button")
     for i in range(await controls.count()):
         edge = await controls.nth(i).bounding_box()
-        assert edge is not None and 0 <= edge["x"] and edge["x"] + edge["width"] <= width, edge
+        assert edge is not None and edge["x"] >= 0 and edge["x"] + edge["width"] <= width, edge
 
 
 async def test_examiner_marks_on_a_phone_without_scrolling_sideways(
