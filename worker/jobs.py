@@ -63,7 +63,11 @@ JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
     training.NOTIFY_TASK: Job(_with_notifier(training.notify), lease=dt.timedelta(minutes=2)),
     certification.CLOSE_TASK: Job(certification.close_attempt, lease=dt.timedelta(minutes=1)),
-    certification.BULK_TASK: Job(certification.run_bulk_verification, lease=dt.timedelta(minutes=10)),
+    certification.BULK_TASK: Job(
+        certification.run_bulk_verification,
+        lease=dt.timedelta(minutes=10),
+        on_give_up=certification.fail_bulk_verification,
+    ),
     talent_pool.IMPORT_TASK: Job(
         talent_pool.run_import_job,
         lease=dt.timedelta(minutes=30),
