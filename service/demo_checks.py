@@ -127,7 +127,7 @@ async def staff_story(employer_id: int, *, today: dt.date, spare: int) -> None:
                 kind="annual",
                 checked_on=today - dt.timedelta(days=430),
                 result="clear",
-                recorded_by="import:demo",
+                recorded_by="档案导入",
             )
         )
         await HealthCertificate.delete().where(HealthCertificate.practitioner == expiring)
@@ -138,6 +138,6 @@ async def staff_story(employer_id: int, *, today: dt.date, spare: int) -> None:
                 issuer=HEALTH_ISSUERS[0],
                 issued_on=issued,
                 expires_on=expires,
-                recorded_by="import:demo",
+                recorded_by="档案导入",
             )
         )

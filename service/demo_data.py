@@ -355,7 +355,7 @@ async def generate_workforce(
                             kind=check.kind,
                             checked_on=check.checked_on,
                             result="clear",
-                            recorded_by="import:demo",
+                            recorded_by="档案导入",
                         )
                     )
                 card = health_certificate(checks_rng, today)
@@ -367,7 +367,7 @@ async def generate_workforce(
                             issuer=card.issuer,
                             issued_on=card.issued_on,
                             expires_on=card.expires_on,
-                            recorded_by="import:demo",
+                            recorded_by="档案导入",
                         )
                     )
             # credential holders: ~80 % of the employed, some expired
