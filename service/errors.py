@@ -63,7 +63,7 @@ HTTP_TEXT: dict[int, tuple[str, str]] = {
 
 VERIFY_PREFIXES = ("/api/verify/", "/v/")
 MALFORMED_NUMBER_TEXT = (
-    "证书编号格式不正确：编号只由字母、数字和“-”组成（本平台的证书编号为 S 或 Y 开头的 22 位），"
+    "证书编号格式不正确：编号由 4–40 位字母、数字或“-”组成（本平台的证书编号为 S 或 Y 开头的 22 位），"
     "请对照证书原件重新输入"
 )
 

@@ -105,7 +105,7 @@
     // (a "/", "<", ".", Chinese text …) is refused here, before it could become a URL path.
     const WELL_FORMED = /^[A-Z0-9][A-Z0-9-]{3,39}$/;
     const MALFORMED =
-      "证书编号格式不正确：编号只由字母、数字和“-”组成（本平台的证书编号为 S 或 Y 开头的 22 位），请对照证书原件重新输入";
+      "证书编号格式不正确：编号由 4–40 位字母、数字或“-”组成（本平台的证书编号为 S 或 Y 开头的 22 位），请对照证书原件重新输入";
 
     function refuse(text) {
       $("result-card").hidden = true;
