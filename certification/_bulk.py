@@ -202,7 +202,7 @@ async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
     the verifications (client ``bulk:{id}``). Idempotent: a finished request is left alone, a
     redelivered one starts over. Returns the rows answered."""
     row = await BulkVerification.select().where(BulkVerification.id == job_id).first()
-    if row is None or row["status"] == "done":
+    if row is None or row["status"] in ("done", "failed"):
         return 0
     await BulkVerification.update({BulkVerification.status: "running", BulkVerification.done_count: 0}).where(
         BulkVerification.id == job_id
@@ -233,3 +233,34 @@ async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
         }
     ).where(BulkVerification.id == job_id)
     return len(out_rows)
+
+
+GAVE_UP = (
+    "核验过程中发生意外错误，自动重试 {attempts} 次后仍未完成，本次批量核验已停止（编号 {job_id}）。"
+    "请重新提交；如仍失败，请联系系统管理员并告知编号。"
+)
+"""The reason shown for a bulk verification given up after unexpected failures (the error itself
+is logged by the worker, never shown)."""
+
+
+async def fail_bulk_verification(
+    job_id: int, *, now: dt.datetime, error: BaseException, attempts: int = 8
+) -> bool:
+    """End bulk verification ``job_id`` as ``failed`` with a Chinese reason (:data:`GAVE_UP`):
+    the worker gave up its message after ``attempts`` deliveries that raised unexpectedly
+    (``error``: logged there, not stored). ``now``: aware UTC. A finished request is left alone;
+    a failed one no longer counts against the open requests of its account. Returns whether it
+    changed."""
+    del error  # the worker logs it; the employer reads the reason, never internals
+    rows = await (
+        BulkVerification.update(
+            {
+                BulkVerification.status: "failed",
+                BulkVerification.error: GAVE_UP.format(attempts=attempts, job_id=job_id),
+                BulkVerification.finished_at: now,
+            }
+        )
+        .where((BulkVerification.id == job_id) & BulkVerification.status.not_in(["done", "failed"]))
+        .returning(BulkVerification.id)
+    )
+    return bool(rows)

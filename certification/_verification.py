@@ -202,13 +202,15 @@ async def _verify(
             claims = parse_and_check(number, params, keyring)
         if isinstance(claims, str):
             return _forged(number, claims)
-        if not signed and IMPORTED_NUMBER_RE.match(number):
+        well_formed = IMPORTED_NUMBER_RE.match(number) is not None
+        if not signed and well_formed:
             imported = await _imported_answer(number, today)
             if imported is not None:
                 return imported
-        return VerificationResult(
-            outcome="unknown", signature_checked=signed, number=number, reason="malformed_number"
-        )
+        # another issuer's number format (≤ 40 letters, digits, "-") that is not on record is
+        # 查无此证 like a platform number; anything else cannot be a certificate number at all
+        reason = "no_such_number" if well_formed else "malformed_number"
+        return VerificationResult(outcome="unknown", signature_checked=signed, number=number, reason=reason)
     # The signature first: a forged URL is answered without touching the database (its answer
     # never depends on what is stored). Overlapping the check with the lookup in a task of its
     # own saved latency only; under load it cost a task and a loop turn per request.

@@ -103,8 +103,11 @@ def format_number(prefix: str, serial: int) -> str:
 
 
 def normalise_number(raw: str) -> str:
-    """Trim, drop white space, full-width → half-width (NFKC), upper-case."""
-    return "".join(unicodedata.normalize("NFKC", raw).split()).upper()
+    """Trim, drop white space and invisible format characters (Unicode category ``Cf``: the
+    zero-width space, BOM, soft hyphen a number copied from a chat message or a PDF may carry),
+    full-width → half-width (NFKC), upper-case. Never raises for a ``str``."""
+    text = unicodedata.normalize("NFKC", raw)
+    return "".join(ch for ch in "".join(text.split()) if unicodedata.category(ch) != "Cf").upper()
 
 
 def parse_number(raw: str) -> CertificateNumber:

@@ -233,8 +233,10 @@ class VerificationResult(BaseModel):
     credential imported from another issuer's records and in force — on record in the talent
     pool, but no certificate was signed here, so nothing can be checked against a signature;
     ``reason`` is ``imported_record``, also on the expired/revoked/… answers of such records) ·
-    unknown (no such number, or malformed input) · forged (the URL's signature or signed fields
-    do not check out).
+    unknown (``reason`` ``no_such_number``: a well-formed number not on record — 查无此证; or
+    ``malformed_number``: input that cannot be a certificate number, i.e. neither the 22-character
+    platform form nor another issuer's 4–40 letters/digits/"-" — 证书编号格式不正确) · forged
+    (the URL's signature or signed fields do not check out).
     ``signature_checked`` is True when a signed verify URL was checked (a number typed by hand
     is a database lookup only). Names and ID numbers are masked, and the reason of a revocation or
     suspension is never part of the public answer (the holder and regulators read it on the

@@ -38,6 +38,7 @@ from service import usecases
 from service.accounts import AccountIn, create_account
 from service.accounts.tables import UserAccount
 from service.bootstrap import seed
+from service.demo_checks import staff_story
 from service.demo_data import generate_workforce
 from service.demo_exams import ensure_exam_demo
 from service.demo_trainers import ensure_trainer_demo
@@ -127,6 +128,7 @@ async def _ensure_people_accounts(rt: Runtime) -> None:
         return
     first = await _pick_cohort(1)
     if first:
+        await staff_story(first[0]["employer"], today=rt.today(), spare=first[0]["practitioner"])
         await _demo_users_for_employer_and_trainee(first[0]["practitioner"], first[0]["employer"])
 
 

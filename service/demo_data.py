@@ -4,7 +4,9 @@ About 400 employers across the 12 districts (the plan counted 403 institutions i
 about 5,000 practitioners with valid resident ID numbers carrying Jinan address codes — current
 district codes and, for older people, retired ones — a realistic share already holding
 credentials and trainings. Rows are written as *imported* ledger entries (``source="import"``),
-exactly as a spreadsheet import of existing records would write them.
+exactly as a spreadsheet import of existing records would write them, with their issuing
+bodies, and the employed carry background checks and health certificates
+(``service.demo_checks``: most current, some due within the month, a few overdue).
 """
 
 from __future__ import annotations
@@ -15,10 +17,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from service.demo_checks import CREDENTIAL_ISSUERS, TRAINING_PROVIDERS, background_check, health_certificate
 from talent_pool import reference
 from talent_pool.db import atomic
 from talent_pool.identity import id_check_character, uscc_check_character
-from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
+from talent_pool.tables import (
+    BackgroundCheck,
+    Credential,
+    Employer,
+    Employment,
+    HealthCertificate,
+    Practitioner,
+    TrainingRecord,
+)
 
 # Rough weights by district population (larger urban districts employ more carers).
 DISTRICT_WEIGHTS = {
@@ -312,6 +323,10 @@ async def generate_workforce(
         pids = [r["id"] for r in pid_rows]
 
         employments, credentials, trainings = [], [], []
+        # background checks, health certificates and issuing bodies: a generator of their own
+        checks_rng = random.Random(seed + 2)
+        checks: list[BackgroundCheck] = []
+        health: list[HealthCertificate] = []
         employed = 0
         serial = 0
         for pid in pids:
@@ -332,6 +347,29 @@ async def generate_workforce(
                 )
                 employed += 1
                 status = "employed"
+                check = background_check(checks_rng, start, today)
+                if check is not None:
+                    checks.append(
+                        BackgroundCheck(
+                            practitioner=pid,
+                            kind=check.kind,
+                            checked_on=check.checked_on,
+                            result="clear",
+                            recorded_by="档案导入",
+                        )
+                    )
+                card = health_certificate(checks_rng, today)
+                if card is not None:
+                    health.append(
+                        HealthCertificate(
+                            practitioner=pid,
+                            number=card.number,
+                            issuer=card.issuer,
+                            issued_on=card.issued_on,
+                            expires_on=card.expires_on,
+                            recorded_by="档案导入",
+                        )
+                    )
             # credential holders: ~80 % of the employed, some expired
             if rng.random() < (0.88 if status == "employed" else 0.3):
                 code, kind, level, title, digit, _w = rng.choices(
@@ -353,7 +391,7 @@ async def generate_workforce(
                         level=level,
                         title=title,
                         number=number,
-                        issuer="（导入）",
+                        issuer=CREDENTIAL_ISSUERS[kind],
                         issued_on=issued,
                         expires_on=expires if kind == "onex" else None,
                         qualifying=True,
@@ -381,7 +419,7 @@ async def generate_workforce(
                         ),
                         hours=Decimal(rng.choice([8, 16, 24, 40])),
                         completed_on=done,
-                        provider="（导入）",
+                        provider=checks_rng.choice(TRAINING_PROVIDERS),
                         source="import",
                         source_ref=f"import:tr:{pid}:{n}:{today.year}",
                     )
@@ -394,7 +432,7 @@ async def generate_workforce(
                         title="年度在岗培训",
                         hours=Decimal(16),
                         completed_on=dt.date(today.year - 1, rng.randint(1, 12), rng.randint(1, 28)),
-                        provider="（导入）",
+                        provider=checks_rng.choice(TRAINING_PROVIDERS),
                         source="import",
                         source_ref=f"import:tr:{pid}:{today.year - 1}",
                     )
@@ -402,6 +440,8 @@ async def generate_workforce(
         await _insert_chunks(Employment, employments)
         await _insert_chunks(Credential, credentials)
         await _insert_chunks(TrainingRecord, trainings)
+        await _insert_chunks(BackgroundCheck, checks)
+        await _insert_chunks(HealthCertificate, health)
     return WorkforceSummary(
         employers=len(employer_rows),
         practitioners=len(pids),

@@ -61,6 +61,13 @@ HTTP_TEXT: dict[int, tuple[str, str]] = {
 }
 
 
+VERIFY_PREFIXES = ("/api/verify/", "/v/")
+MALFORMED_NUMBER_TEXT = (
+    "证书编号格式不正确：编号由 4–40 位字母、数字或“-”组成（本平台的证书编号为 S 或 Y 开头的 22 位），"
+    "请对照证书原件重新输入"
+)
+
+
 def wants_html(request: Request[Any, Any, Any]) -> bool:
     """A browser asking for a page (not an API call)."""
     accept = request.headers.get("accept", "")
@@ -72,6 +79,17 @@ class Problem(ProblemDetailsException):
     (a 401 sends them to the login page instead)."""
 
     def to_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        if (
+            self.status_code == 404
+            and self.detail == HTTP_TEXT[404][1]
+            and request.url.path.startswith(VERIFY_PREFIXES)
+        ):
+            # no route matched under a verification path: the "number" held a "/" (a %2F is
+            # decoded before routing), so it is a malformed number, not a missing page
+            self.detail = MALFORMED_NUMBER_TEXT
+            self.extra = {**(self.extra if isinstance(self.extra, dict) else {}), "code": "malformed_number"}
+            self.type_ = PROBLEM_BASE + "malformed_number"
+            self.title = "malformed_number"
         if wants_html(request):
             if self.status_code == 401:
                 return Redirect(path="/login")  # type: ignore[return-value]

@@ -388,6 +388,37 @@ async def run_import_job(job_id: int, *, now: dt.datetime) -> int:
     return report.rows
 
 
+GAVE_UP = (
+    "导入过程中发生意外错误，自动重试 {attempts} 次后仍未完成，任务已停止（任务编号 {job_id}）。"
+    "出错的批次没有写入；此前已完成的批次会保留，重新导入同一文件不会重复写入。"
+    "请稍后重新导入；如仍失败，请把文件和任务编号交给系统管理员。"
+)
+"""The reason shown for an import job given up after unexpected failures (the error itself is
+logged by the worker, never shown)."""
+
+
+async def fail_import_job(job_id: int, *, now: dt.datetime, error: BaseException, attempts: int = 3) -> bool:
+    """End import job ``job_id`` as ``failed`` with a Chinese reason (:data:`GAVE_UP`), dropping
+    the uploaded bytes: the worker gave up its message after ``attempts`` deliveries that raised
+    unexpectedly (``error``, logged there, not stored here). ``now``: aware UTC. A job already
+    done or failed is left alone. The batch that raised was rolled back by its own transaction;
+    earlier batches stay (imports are idempotent by natural keys). Returns whether it changed."""
+    del error  # the worker logs it; the regulator reads the reason, never internals
+    rows = await (
+        ImportJob.update(
+            {
+                ImportJob.status: "failed",
+                ImportJob.error: GAVE_UP.format(attempts=attempts, job_id=job_id),
+                ImportJob.source: None,
+                ImportJob.finished_at: now,
+            }
+        )
+        .where((ImportJob.id == job_id) & ImportJob.status.not_in(["done", "failed"]))
+        .returning(ImportJob.id)
+    )
+    return bool(rows)
+
+
 def _estimate(data: bytes) -> int:
     try:
         source = open_source(io.BytesIO(data))

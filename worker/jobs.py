@@ -28,12 +28,17 @@ class Job:
     idempotent (a redelivered message runs it again). ``lease``: how long a delivered message
     may run before it counts as lost and is delivered again — longer than the job ever takes,
     short enough that a killed worker's work resumes soon. ``max_attempts``: deliveries before
-    the message is marked failed (``tuoyu doctor`` lists it).
+    the message is marked failed (``tuoyu doctor`` lists it). ``on_give_up(*args, now=…,
+    error=<the exception>, attempts=<deliveries made>)``: for a job whose own record shows a
+    status to people (an import job's 处理中), ends that record as failed with a reason when the
+    message is given up, in the transaction that marks the message failed — never left
+    "running" forever.
     """
 
     fn: JobFn
     lease: dt.timedelta = dt.timedelta(minutes=2)
     max_attempts: int = 8
+    on_give_up: JobFn | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +63,17 @@ JOBS: dict[str, Job] = {
     certification.RENDER_TASK: Job(certification.render_certificates, lease=dt.timedelta(minutes=3)),
     training.NOTIFY_TASK: Job(_with_notifier(training.notify), lease=dt.timedelta(minutes=2)),
     certification.CLOSE_TASK: Job(certification.close_attempt, lease=dt.timedelta(minutes=1)),
-    certification.BULK_TASK: Job(certification.run_bulk_verification, lease=dt.timedelta(minutes=10)),
-    talent_pool.IMPORT_TASK: Job(talent_pool.run_import_job, lease=dt.timedelta(minutes=30), max_attempts=3),
+    certification.BULK_TASK: Job(
+        certification.run_bulk_verification,
+        lease=dt.timedelta(minutes=10),
+        on_give_up=certification.fail_bulk_verification,
+    ),
+    talent_pool.IMPORT_TASK: Job(
+        talent_pool.run_import_job,
+        lease=dt.timedelta(minutes=30),
+        max_attempts=3,
+        on_give_up=talent_pool.fail_import_job,
+    ),
 }
 
 REPAIRS: list[Repair] = [

@@ -4,7 +4,8 @@ A message is *claimed* by one conditional ``UPDATE`` that sets its lease (``leas
 now + the job's lease, ``attempts`` + 1) only while it is due, not done and not leased — so two
 dispatchers never both take it. It is marked ``done_at`` only after the job's effect committed;
 a message whose lease runs out first (the worker died) is due again. A job that raises is
-retried with exponential back-off until its ``max_attempts``, then marked ``failed_at``.
+retried with exponential back-off until its ``max_attempts``, then marked ``failed_at`` — and,
+when the job has an ``on_give_up``, its own record is ended failed in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from talent_pool.db import atomic
 from talent_pool.outbox import correlation_id, decode_args
 from talent_pool.tables import OutboxMessage
 from worker.clock import Clock
@@ -126,14 +128,18 @@ async def _run(message_id: int, row: dict[str, Any], job: Job | None, clock: Clo
             "; giving up" if give_up else "",
             exc,
         )
-        await OutboxMessage.update(
-            {
-                OutboxMessage.leased_until: None,
-                OutboxMessage.last_error: repr(exc)[:1000],
-                OutboxMessage.failed_at: now if give_up else None,
-                OutboxMessage.due_at: None if give_up else now + _backoff(row["attempts"]),
-            }
-        ).where(OutboxMessage.id == message_id)
+        async with atomic():
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.leased_until: None,
+                    OutboxMessage.last_error: repr(exc)[:1000],
+                    OutboxMessage.failed_at: now if give_up else None,
+                    OutboxMessage.due_at: None if give_up else now + _backoff(row["attempts"]),
+                }
+            ).where(OutboxMessage.id == message_id)
+            if give_up and job is not None and job.on_give_up is not None:
+                # the job's own record (e.g. an import job shown as 处理中) ends failed with it
+                await job.on_give_up(*decode_args(row["args"]), now=now, error=exc, attempts=row["attempts"])
         return "failed" if give_up else "retry"
     await OutboxMessage.update({OutboxMessage.done_at: clock.now(), OutboxMessage.leased_until: None}).where(
         OutboxMessage.id == message_id

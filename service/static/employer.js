@@ -97,17 +97,44 @@
       $("result-card").scrollIntoView({ block: "start" });
     }
 
+    // The number as the server normalises it (certification.numbers.normalise_number): NFKC
+    // (full-width → half-width), no white space or invisible format characters, upper-case.
+    const normalise = (raw) => raw.normalize("NFKC").replace(/[\s\p{Cf}]/gu, "").toUpperCase();
+    // A certificate number: this platform's 22 characters (S/Y + 21 digits) or another issuer's
+    // 4–40 letters, digits and "-" (certification._verification.IMPORTED_NUMBER_RE). Anything else
+    // (a "/", "<", ".", Chinese text …) is refused here, before it could become a URL path.
+    const WELL_FORMED = /^[A-Z0-9][A-Z0-9-]{3,39}$/;
+    const MALFORMED =
+      "证书编号格式不正确：编号由 4–40 位字母、数字或“-”组成（本平台的证书编号为 S 或 Y 开头的 22 位），请对照证书原件重新输入";
+
+    function refuse(text) {
+      $("result-card").hidden = true;
+      $("match-card").hidden = true;
+      current = "";
+      numberInput.setAttribute("aria-invalid", "true");
+      tuoyu.flash(msg, text, "error");
+      numberInput.focus();
+    }
+
     async function verifyNumber(raw) {
-      const number = raw.trim();
+      const number = normalise(raw);
+      numberInput.removeAttribute("aria-invalid");
       if (!number) {
-        tuoyu.flash(msg, "请输入证书编号，或扫描证书上的二维码", "error");
-        numberInput.focus();
+        refuse("请输入证书编号，或扫描证书上的二维码");
+        return;
+      }
+      if (!WELL_FORMED.test(number)) {
+        refuse(MALFORMED);
         return;
       }
       tuoyu.flash(msg, "正在查询…", "info");
       const res = await getJSON("/api/verify/" + encodeURIComponent(number));
       if (!res.ok) {
         tuoyu.flash(msg, failText(res), "error");
+        return;
+      }
+      if (res.data.reason === "malformed_number") {
+        refuse(MALFORMED);
         return;
       }
       tuoyu.flash(msg, "");

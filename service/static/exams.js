@@ -348,13 +348,13 @@ exams.examinerHome = async (root) => {
       return h(
         "tr",
         { dataset: { sitting: s.id } },
-        h("td", {}, s.title || "考核场次 " + s.id),
-        h("td", {}, p ? `${p.title}（${p.level}）` : s.programme_code),
-        h("td", {}, s.exam_date),
-        h("td", {}, SITTING_NAMES[s.status] || s.status),
-        h("td", {}, String(rows.length)),
-        h("td", { class: "todo" }, todo ? exams.badge(`${todo} 人`, "warn") : exams.badge("无", "valid")),
-        h("td", {}, h("a", { class: "button inline", href: `/examiner/sittings/${s.id}` }, "评分"))
+        h("td", { class: "title" }, s.title || "考核场次 " + s.id),
+        h("td", { dataset: { label: "项目" } }, p ? `${p.title}（${p.level}）` : s.programme_code),
+        h("td", { dataset: { label: "考试日期" } }, s.exam_date),
+        h("td", { dataset: { label: "状态" } }, SITTING_NAMES[s.status] || s.status),
+        h("td", { dataset: { label: "考生" } }, String(rows.length)),
+        h("td", { class: "todo", dataset: { label: "待我评分" } }, todo ? exams.badge(`${todo} 人`, "warn") : exams.badge("无", "valid")),
+        h("td", { class: "actions" }, h("a", { class: "button inline", href: `/examiner/sittings/${s.id}` }, "评分"))
       );
     })
   );
@@ -390,7 +390,12 @@ exams.examinerSitting = async (root) => {
   const mine = (c) => c.markings.find((m) => m.examiner_id === myId);
   const statusCell = (c) => {
     const [name, kind] = PRACTICAL_NAMES[c.status] || [c.status, ""];
-    return h("td", {}, exams.badge(name, kind), c.status === "needs_third" ? h("div", { class: "markings" }, c.rule) : null);
+    return h(
+      "td",
+      { dataset: { label: "评分状态" } },
+      exams.badge(name, kind),
+      c.status === "needs_third" ? h("div", { class: "markings" }, c.rule) : null
+    );
   };
   // marking closes with the sitting (certificates issued, or cancelled)
   const canMark = (c) => sitting.status === "scheduled" && (!!mine(c) || exams.needsMe(c, myId));
@@ -409,9 +414,14 @@ exams.examinerSitting = async (root) => {
               { class: current === c.practitioner_id ? "selected" : "", dataset: { practitioner: c.practitioner_id, status: c.status } },
               h("th", { scope: "row" }, `考生 ${c.practitioner_id}`),
               statusCell(c),
-              h("td", {}, m ? `${m.total} 分` : "—"),
-              h("td", { class: "final" }, c.score === null ? "—" : `${c.score} 分`, c.status === "final" ? h("div", { class: "markings" }, c.rule) : null),
-              h("td", {}, button)
+              h("td", { dataset: { label: "我的评分" } }, m ? `${m.total} 分` : "—"),
+              h(
+                "td",
+                { class: "final", dataset: { label: "实操成绩" } },
+                c.score === null ? "—" : `${c.score} 分`,
+                c.status === "final" ? h("div", { class: "markings" }, c.rule) : null
+              ),
+              h("td", { class: "actions" }, button)
             );
           })
         : [h("tr", {}, h("td", { colspan: "5" }, "本场考试暂无考生"))])

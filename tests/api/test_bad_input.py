@@ -117,3 +117,38 @@ async def test_field_errors_are_explained_in_chinese(client: AsyncTestClient) ->
     messages = {e["key"]: e["msg"] for e in body["errors"]}
     assert messages == {"credit_code": "应为文本", "name": "最多 128 个字符", "district_code": "必填"}
     assert all(e["msg_en"] for e in body["errors"])  # the validator's own words kept for developers
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/api/verify/%3Cscript%3E", "malformed_number"),
+        ("/api/verify/%25", "malformed_number"),
+        ("/api/verify/%E8%AF%81%E4%B9%A6", "malformed_number"),  # 证书
+        ("/api/verify/ABC", "malformed_number"),
+        ("/api/verify/NO-SUCH-1", "no_such_number"),  # another issuer's format, not on record
+        ("/api/verify/%E2%80%8BS000037000001265999999", "no_such_number"),  # zero-width space
+        ("/api/verify/%EF%BC%B3000037000001265999999%20", "no_such_number"),  # full-width S, space
+    ],
+)
+async def test_odd_certificate_numbers_are_answered_not_missing(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    path: str,
+    reason: str,
+) -> None:
+    r = await client.get(path, headers={"Accept": "application/json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["outcome"] == "unknown" and r.json()["reason"] == reason
+
+
+async def test_a_slash_in_a_certificate_number_is_a_format_error(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """A "/" (or %2F, decoded before routing) splits the path: no route, but the answer says the
+    number is malformed, in Chinese — on the API and on the public page — not 请求的资源不存在."""
+    for path in ("/api/verify/a%2Fb", "/api/verify/%3C%2Fscript%3E", "/v/a%2Fb"):
+        body = assert_problem(
+            await client.get(path, headers={"Accept": "application/json"}), 404, "malformed_number"
+        )
+        assert body["detail"].startswith("证书编号格式不正确")
+    page = await client.get("/v/a%2Fb", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "证书编号格式不正确" in page.text
+    assert_problem(await client.get("/api/no-such/a%2Fb"), 404, "not_found")  # elsewhere unchanged

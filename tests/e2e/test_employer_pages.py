@@ -186,6 +186,10 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     assert await page.locator("#count-uncertified").inner_text() == f"未持证上岗 {len(uncertified)} 人"
     assert await page.locator("#count-untrained").inner_text() == f"今年未培训 {len(untrained)} 人"
     assert await page.locator("#staff-table td[data-label=持证情况] .badge.bad").count() == len(uncertified)
+    # the demo's background checks: most current, one or two truly overdue (not nearly everyone)
+    overdue = [m for m in staff if m["background_check_overdue"]]
+    assert 1 <= len(overdue) <= 2 < len(staff)
+    assert await page.locator("#count-overdue").inner_text() == f"背景审查逾期 {len(overdue)} 人"
     assert not FULL_ID.search(await page.content())  # ID numbers masked for employers
     await page.locator("#expiring-table tbody tr").first.wait_for()
     await visit.shot("employer-staff")
@@ -210,6 +214,7 @@ async def test_staff_list_highlights_who_is_not_licensed_or_untrained(visit: Vis
     await page.locator("#verdict[data-outcome=recorded]").wait_for()
     assert await page.locator("#verdict").inner_text() == "有记录（外部导入，无电子签名）"
     assert "外部导入记录，无电子签名" in await page.locator("#result-details").inner_text()
+    assert "（导入）" not in await page.locator("#result-details").inner_text()  # a named issuer
     await visit.shot("employer-verify-imported")
 
     # on a phone the list scrolls sideways inside its card; the page itself does not
@@ -319,3 +324,49 @@ async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(
     assert await page.locator("#bulk-summary").inner_text() == "有效 1"
     await visit.shot("employer-bulk-upload")
     assert visit.foreign_hosts() == set() and visit.errors == []
+
+
+async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(
+    phone: Visit, live_server: LiveServer
+) -> None:
+    """Whatever is typed as a certificate number — markup, a "/" or dots (which would become URL
+    path segments), percent signs, full-width characters, spaces or a zero-width space copied from
+    a chat — the page answers 证书编号格式不正确 or 查无此证, never 请求的资源不存在, and the
+    browser logs no failed request."""
+    page = phone.page
+    await _login(phone, "employer1")
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status) if "/api/verify/" in r.url else None)
+    malformed = ["<script>", "<script>alert(1)</script>", "a/b", ".", "..", "%2F", "%41", "？", "证书", "ABC"]
+    for typed in malformed:
+        await page.evaluate("document.getElementById('verify-msg').textContent = ''")
+        await page.fill("#cert-number", typed)
+        await page.click("#verify-form button[type=submit]")
+        await page.locator("#verify-msg", has_text="证书编号格式不正确").wait_for()
+        assert await page.locator("#result-card").is_hidden(), typed
+        assert await page.get_attribute("#cert-number", "aria-invalid") == "true"
+    await phone.shot("employer-verify-malformed-phone")
+    # well-formed but not on record (full-width, spaced, with an invisible character): 查无此证
+    for typed in [
+        "ｓ０００ ０３７０ ００００ １２６５ ９９９９９",
+        "\u200bS000037000001265999999",
+        "NO-SUCH-1",
+    ]:
+        await page.fill("#cert-number", typed)
+        await page.click("#verify-form button[type=submit]")
+        await page.locator("#verdict[data-outcome=unknown]").wait_for()
+        assert await page.locator("#verdict").inner_text() == "查无此证"
+        assert "请求的资源不存在" not in await page.locator("#verify-msg").inner_text()
+        await page.evaluate("document.getElementById('result-card').hidden = true")
+    # and a real number typed in full-width with spaces is found
+    number = live_server.demo_certificate_numbers()[0]
+    wide = " ".join(number[i : i + 4] for i in range(0, len(number), 4)).translate(
+        {ord(c): ord(c) + 0xFEE0 for c in "0123456789S"}
+    )
+    await page.fill("#cert-number", wide)
+    await page.click("#verify-form button[type=submit]")
+    await page.locator("#verdict[data-outcome=valid]").wait_for()
+    assert await page.input_value("#cert-number") == number
+    assert all(s == 200 for s in statuses), statuses
+    assert phone.errors == [] and phone.foreign_hosts() == set()
+    assert await phone.serious_a11y_violations() == []

@@ -355,3 +355,55 @@ async def test_trainee_sees_the_demo_exam_on_a_desktop(visit: Visit) -> None:
     await visit.shot("exams-trainee-list-desktop")
     assert await visit.serious_a11y_violations() == []
     assert visit.foreign_hosts() == set() and visit.errors == []
+
+
+async def _fits_the_width(v: Visit, table: str, width: int = 390) -> None:
+    """No sideways scrolling: neither the page nor the table's scroll box is wider than the
+    screen, and every 评分 control lies inside it."""
+    page = v.page
+    assert await page.evaluate("document.documentElement.scrollWidth") <= width
+    box = await page.eval_on_selector(
+        table, "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]"
+    )
+    assert box[0] <= box[1], f"{table} scrolls sideways: {box}"
+    controls = page.locator(f"{table} a.button, {table} button")
+    for i in range(await controls.count()):
+        edge = await controls.nth(i).bounding_box()
+        assert edge is not None and edge["x"] >= 0 and edge["x"] + edge["width"] <= width, edge
+
+
+async def test_examiner_marks_on_a_phone_without_scrolling_sideways(
+    phone: Visit, staff: dict[str, httpx.AsyncClient]
+) -> None:
+    """At 390×844 the examiner's sittings and candidates are cards (label: value) with the 评分
+    control in full width: the marking works without any sideways scrolling."""
+    page = phone.page
+    base = staff["base1"]
+    sitting_id = await new_sitting(base, "e2e 手机评分")
+    a, _ = await _two_candidates(base, sitting_id)
+    me = (await staff["examiner1"].get("/api/auth/me")).json()
+    r = await base.post(f"/api/sittings/{sitting_id}/examiners", json={"examiner_id": me["id"]})
+    assert r.status_code == 201, r.text
+
+    await login(phone, "examiner1", "/examiner", home=True)
+    row = page.locator(f"#sittings tr[data-sitting='{sitting_id}']")
+    await row.wait_for()
+    await _fits_the_width(phone, "#sittings")
+    await phone.shot("exams-examiner-home-phone")
+    assert await phone.serious_a11y_violations() == []
+    await row.get_by_role("link", name="评分").click()
+    await page.wait_for_url(f"**/examiner/sittings/{sitting_id}")
+    cand = page.locator(f"#candidates tr[data-practitioner='{a}']")
+    await cand.wait_for()
+    await _fits_the_width(phone, "#candidates")
+    await phone.shot("exams-examiner-sitting-phone")
+    await cand.get_by_role("button", name="评分").click()
+    for code, points in (("care", "30"), ("safety", "20"), ("record", "20")):
+        await page.fill(f"#item-{code}", points)
+    await page.click("#marking-save")
+    await page.locator("#msg", has_text=f"考生 {a}：已保存").wait_for()
+    assert "70.0 分" in await cand.inner_text()
+    await _fits_the_width(phone, "#candidates")
+    await phone.shot("exams-examiner-marked-phone")
+    assert await phone.serious_a11y_violations() == []
+    assert phone.errors == [] and phone.foreign_hosts() == set()

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import asyncpg
+
 from tests.e2e.conftest import DEMO_PASSWORD, Visit
 from tests.factories import make_id
+from tests.servers import PG_ADMIN_URL, TEST_DB
 
 
 def messy_gbk_csv(path: Path) -> Path:
@@ -76,3 +79,43 @@ async def test_import_page_on_a_phone(phone: Visit) -> None:
     await phone.shot("imports-phone")
     assert await phone.serious_a11y_violations() == []
     assert phone.foreign_hosts() == set() and phone.errors == []
+
+
+async def test_an_import_failing_unexpectedly_ends_failed_on_the_page(visit: Visit, tmp_path: Path) -> None:
+    """The live server's database refuses new practitioners (a trigger injected for this test:
+    an unexpected failure, not a bad file). The import is retried by the server's background
+    work and, after its last attempt, the page stops waiting and shows the Chinese reason; the
+    people of the file were not written."""
+    ids = [make_id(n, address="370112", birth="19770707") for n in range(1, 3)]
+    file = tmp_path / "名单.csv"
+    file.write_bytes(f"身份证号,姓名\r\n{ids[0]},刘晓\r\n{ids[1]},陈娜\r\n".encode())
+    conn = await asyncpg.connect(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{TEST_DB}_e2e")
+    await conn.execute(
+        "CREATE FUNCTION e2e_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
+    )
+    await conn.execute(
+        "CREATE TRIGGER e2e_refuse BEFORE INSERT ON tp_practitioner "
+        "FOR EACH ROW EXECUTE FUNCTION e2e_refuse()"
+    )
+    page = visit.page
+    try:
+        await login_admin(visit)
+        await visit.goto("/dashboard/imports")
+        await page.select_option("#kind", "practitioners")
+        await page.set_input_files("#file", str(file))
+        await page.uncheck("#dry-run")
+        await page.click("#import-form button[type=submit]")
+        await page.locator("#import-flash.error", has_text="导入过程中发生意外错误").wait_for(timeout=180_000)
+    finally:
+        await conn.execute("DROP TRIGGER e2e_refuse ON tp_practitioner")
+        await conn.execute("DROP FUNCTION e2e_refuse()")
+        written = await conn.fetchval("SELECT count(*) FROM tp_practitioner WHERE id_number = ANY($1)", ids)
+        await conn.close()
+    text = await page.locator("#import-flash").inner_text()
+    assert "自动重试 3 次后仍未完成" in text and "injected" not in text
+    assert await page.locator("#report").is_hidden()
+    assert written == 0
+    await visit.shot("imports-failed")
+    assert await visit.serious_a11y_violations() == []
+    assert visit.foreign_hosts() == set() and visit.errors == []

@@ -316,3 +316,63 @@ async def test_a_file_without_the_required_columns_writes_nothing(db: None) -> N
     with pytest.raises(ValidationFailed) as caught:
         await run("staff", csv_bytes([["身份证号"]], "utf-8"))
     assert "导入类型" in caught.value.message
+
+
+async def test_an_import_failing_unexpectedly_three_times_ends_failed_with_a_reason(db: None) -> None:
+    """An import job whose every delivery raises for an unexpected reason (here the database
+    itself refuses new practitioners: a trigger injected for this test, not a bad file) is
+    retried, and after its last attempt it is ``failed`` with a Chinese reason the regulator
+    reads — not 处理中 forever — its upload is dropped, its outbox message is failed, and nothing
+    of the file was written."""
+    from talent_pool import IMPORT_TASK, create_import_job, get_import_job
+    from talent_pool.tables import ImportJob, OutboxMessage
+    from worker.clock import FixedClock
+    from worker.jobs import JOBS
+    from worker.outbox import claim_due, run_message
+
+    rows = [["身份证号", "姓名"], [make_id(1), "王芳"], [make_id(2), "李娜"]]
+    now = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
+    job = await create_import_job(
+        "practitioners",
+        csv_bytes(rows, "utf-8"),
+        filename="名单.csv",
+        dry_run=False,
+        requested_by=1,
+        district_code=None,
+        as_of=TODAY,
+        now=now,
+    )
+    before = await fingerprint()
+    await Practitioner.raw(
+        "CREATE FUNCTION refuse_practitioner() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
+    )
+    await Practitioner.raw(
+        "CREATE TRIGGER refuse_practitioner BEFORE INSERT ON tp_practitioner "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_practitioner()"
+    )
+    outcomes, statuses = [], []
+    try:
+        for attempt in range(1, 4):
+            clock = FixedClock(now + dt.timedelta(hours=attempt))  # past every back-off
+            (message,) = await claim_due(clock.now())
+            outcomes.append(await run_message(message.id, clock))
+            statuses.append((await get_import_job(job.id)).status)
+    finally:
+        await Practitioner.raw("DROP TRIGGER refuse_practitioner ON tp_practitioner")
+        await Practitioner.raw("DROP FUNCTION refuse_practitioner()")
+    assert outcomes == ["retry", "retry", "failed"]
+    assert statuses == ["running", "running", "failed"]
+    final = await get_import_job(job.id)
+    assert final.error is not None and final.error.startswith(
+        "导入过程中发生意外错误，自动重试 3 次后仍未完成"
+    )
+    assert f"任务编号 {job.id}" in final.error and "injected" not in final.error
+    assert final.finished_at is not None and not final.result_ready and final.report is None
+    assert (await ImportJob.select(ImportJob.source).where(ImportJob.id == job.id).first())["source"] is None
+    assert (await OutboxMessage.select(OutboxMessage.failed_at).first())["failed_at"] is not None
+    assert await fingerprint() == before  # nothing half-written
+    # given up for good: nothing is delivered again, and a late redelivery changes nothing
+    assert await claim_due(now + dt.timedelta(days=1), jobs=JOBS) == []
+    assert await JOBS[IMPORT_TASK].fn(job.id, now=now) == 0
+    assert (await get_import_job(job.id)).status == "failed"

@@ -12,7 +12,7 @@ import pytest
 
 from certification import rules
 from certification.errors import InvalidCertificateNumber
-from certification.numbers import format_number, is_well_formed, number_prefix, parse_number
+from certification.numbers import format_number, is_well_formed, normalise_number, number_prefix, parse_number
 from certification.programmes import programme_definitions
 from certification.signing import Keyring, jwk_thumbprint
 from certification.verify_url import (
@@ -266,3 +266,17 @@ def test_higher_1x_levels_cover_lower_ones_only() -> None:
     assert covering_programme_codes("1X-YEZH-1") == ("1X-YEZH-1", "1X-YEZH-2", "1X-YEZH-3")
     assert covering_programme_codes("1X-YEZH-3") == ("1X-YEZH-3",)
     assert covering_programme_codes("4-10-01-03-L5") == ("4-10-01-03-L5",)
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalised"),
+    [
+        (" s0000 3700 0001 2651 00001 ", "S000037000001265100001"),
+        ("ｓ０００", "S000"),  # full-width
+        ("\u200bS0001\ufeff", "S0001"),  # zero-width space and BOM copied from a chat or a PDF
+        ("S00\u00ad01", "S0001"),  # soft hyphen
+        ("<script>", "<SCRIPT>"),  # kept (refused as malformed by the caller), never raises
+    ],
+)
+def test_typed_numbers_are_normalised(raw: str, normalised: str) -> None:
+    assert normalise_number(raw) == normalised
