@@ -290,8 +290,8 @@ async def fetch_rows(table: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
     straight on a pooled asyncpg connection (asyncpg prepares and caches the statement per
     connection; Piccolo's per-call query building cost ~60 µs of a ~200 µs lookup, measured
     2026-11-29); inside a transaction, before the pool is started, or on SQLite it is
-    ``table.raw(sql, *args)``. ``sql`` holds no literal ``{}``. An exhausted pool raises :class:`DatabaseUnavailable` as every
-    query does; other errors are the database's."""
+    ``table.raw(sql, *args)``. ``sql`` holds no literal ``{}``. An exhausted pool raises
+    :class:`DatabaseUnavailable` as every query does; other errors are the database's."""
     engine = table._meta.db
     pooled = isinstance(engine, PostgresEngine) and engine.pool is not None
     if pooled and engine.current_transaction.get() is None:
