@@ -15,10 +15,12 @@ from certification._attempts import (
     submit_attempt,
 )
 from certification._bank import (
+    bank_summaries,
     export_questions,
     get_blueprint,
     import_questions,
     list_questions,
+    question_page,
     set_blueprint,
 )
 from certification._bulk import (
@@ -122,6 +124,7 @@ __all__ = [
     "VerificationRecord",
     "assign_examiner",
     "attempt_owner",
+    "bank_summaries",
     "bulk_owner",
     "bulk_result",
     "certificates_of_practitioner",
@@ -161,6 +164,7 @@ __all__ = [
     "name_match",
     "parse_and_check",
     "practical_overview",
+    "question_page",
     "record_marking",
     "record_results",
     "record_verifications",

@@ -10,15 +10,21 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from piccolo.custom_types import Combinable
+from piccolo.query.functions.aggregate import Count
+
 from certification._common import _programme
 from certification.errors import ValidationFailed
 from certification.exam_rules import BlueprintCell, blueprint_problems, difficulty_name, letters
 from certification.exam_schemas import (
+    BankCellOut,
     BankImportOut,
+    BankSummaryOut,
     BlueprintOut,
     BlueprintRowIn,
     BlueprintRowOut,
     QuestionOut,
+    QuestionPageOut,
 )
 from certification.question_xlsx import parse_questions, questions_xlsx
 from certification.tables import BlueprintRow, Programme, Question
@@ -114,26 +120,96 @@ async def _question_rows(programme_id: int) -> list[dict[str, Any]]:
     return list(rows)
 
 
+def _question_out(r: dict[str, Any], programme_code: str) -> QuestionOut:
+    return QuestionOut(
+        id=r["id"],
+        code=r["code"],
+        programme_code=programme_code,
+        kind=r["kind"],
+        domain=r["domain"],
+        difficulty=r["difficulty"],
+        stem=r["stem"],
+        options=list(json_value(r["options"])),
+        answer=letters(json_value(r["answer"])),
+        explanation=r["explanation"],
+        active=r["active"],
+    )
+
+
 async def list_questions(programme_code: str) -> list[QuestionOut]:
     """The programme's bank with the answers (staff only; never for candidates), by 题号.
     Raises :class:`NotFound`."""
     programme = await _programme(programme_code)
-    return [
-        QuestionOut(
-            id=r["id"],
-            code=r["code"],
-            programme_code=programme.code,
-            kind=r["kind"],
-            domain=r["domain"],
-            difficulty=r["difficulty"],
-            stem=r["stem"],
-            options=list(r["options"]),
-            answer=letters(r["answer"]),
-            explanation=r["explanation"],
-            active=r["active"],
+    return [_question_out(r, programme.code) for r in await _question_rows(int(programme.id))]
+
+
+async def question_page(
+    programme_code: str,
+    *,
+    domain: str | None = None,
+    difficulty: int | None = None,
+    active: bool | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> QuestionPageOut:
+    """One page of the programme's bank with the answers (staff only), by 题号, filtered by
+    ``domain`` (exact), ``difficulty`` (1 易 · 2 中 · 3 难) and ``active`` (``None``: any),
+    ``limit`` rows from ``offset`` (both ≥ 0; the caller bounds ``limit``). Raises
+    :class:`NotFound` for an unknown programme."""
+    programme = await _programme(programme_code)
+    where: Combinable = Question.programme == programme.id
+    if domain is not None:
+        where &= Question.domain == domain
+    if difficulty is not None:
+        where &= Question.difficulty == difficulty
+    if active is not None:
+        where &= Question.active == active
+    total = await Question.count().where(where)
+    rows = (
+        await Question.select()
+        .where(where)
+        .order_by(Question.code)
+        .limit(limit)
+        .offset(offset)
+        .output(load_json=True)
+    )
+    return QuestionPageOut(
+        items=[_question_out(r, programme.code) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+async def bank_summaries() -> dict[str, BankSummaryOut]:
+    """Every programme's bank size by domain and difficulty, active and retired apart, keyed by
+    programme code (programmes without questions are absent). One grouped statement."""
+    rows = await Question.select(
+        Question.programme.code.as_alias("programme_code"),
+        Question.domain,
+        Question.difficulty,
+        Question.active,
+        Count(Question.id, alias="n"),
+    ).group_by(Question.programme.code, Question.domain, Question.difficulty, Question.active)
+    cells: dict[str, dict[tuple[str, int], list[int]]] = {}
+    for r in rows:
+        cell = cells.setdefault(r["programme_code"], {}).setdefault((r["domain"], r["difficulty"]), [0, 0])
+        cell[0 if r["active"] else 1] += int(r["n"])
+    return {
+        code: BankSummaryOut(
+            programme_code=code,
+            active=sum(n[0] for n in by_cell.values()),
+            retired=sum(n[1] for n in by_cell.values()),
+            cells=[
+                BankCellOut(
+                    domain=d,
+                    difficulty=k,
+                    difficulty_name=difficulty_name(k),
+                    active=n[0],
+                    retired=n[1],
+                )
+                for (d, k), n in sorted(by_cell.items())
+            ],
         )
-        for r in await _question_rows(int(programme.id))
-    ]
+        for code, by_cell in sorted(cells.items())
+    }
 
 
 async def export_questions(programme_code: str) -> bytes:

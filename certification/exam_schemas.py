@@ -92,6 +92,37 @@ class BlueprintOut(BaseModel):
     problems: list[str]
 
 
+class BankCellOut(BaseModel):
+    """A bank cell: the questions of one ``domain`` at ``difficulty`` — ``active`` ones (drawn
+    into papers) and ``retired`` ones (停用, kept for the papers that used them)."""
+
+    domain: str
+    difficulty: int
+    difficulty_name: str
+    active: int
+    retired: int
+
+
+class BankSummaryOut(BaseModel):
+    """A programme's bank size: active and retired questions in all, and per cell (by domain,
+    then difficulty)."""
+
+    programme_code: str
+    active: int
+    retired: int
+    cells: list[BankCellOut]
+
+
+class QuestionPageOut(BaseModel):
+    """One page of a programme's bank (with answers: staff only), by 题号: ``items``, the
+    ``total`` matching the filter, ``limit`` and ``offset`` as asked."""
+
+    items: list[QuestionOut]
+    total: int
+    limit: int
+    offset: int
+
+
 class OptionOut(BaseModel):
     """An option as the candidate sees it: its letter in the shuffled order and its text."""
 

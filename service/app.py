@@ -57,6 +57,7 @@ from service.observability import MetricsController, configure_logging, promethe
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_agency import AgencyPagesController
+from service.pages_bank import BankPages
 from service.pages_base import BasePagesController
 from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
@@ -209,6 +210,7 @@ def create_app(
             PagesController,
             BasePagesController,
             RegulatorPages,
+            BankPages,
             TraineePagesController,
             ExamPagesController,
             EmployerPagesController,

@@ -33,7 +33,7 @@ from certification import (
 from certification.exam_schemas import AnswerIn, BlueprintRowIn
 from certification.schemas import ProgrammeUpdate, ResultIn
 from certification.tables import AttemptItem, ExamResult, ResultEvent
-from tests.factories import STANDARD_BLUEPRINT, register_people, standard_bank, workbook
+from tests.factories import BANK_HEADER, STANDARD_BLUEPRINT, register_people, standard_bank, workbook
 
 NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)  # 09:00 in Jinan
 TODAY = dt.date(2026, 11, 30)
@@ -366,3 +366,51 @@ async def test_practical_double_marking_and_the_pass_decision(db: None) -> None:
         ResultEvent.action, ResultEvent.new_theory, ResultEvent.new_practical
     ).where(ResultEvent.practitioner == alice)
     assert events == [{"action": "entry", "new_theory": Decimal("100.0"), "new_practical": Decimal("77.8")}]
+
+
+async def test_bank_summaries_count_each_programme_by_domain_difficulty_and_status(db: None) -> None:
+    from certification import bank_summaries
+
+    await import_questions("1X-YEZH-1", standard_bank(), now=NOW)
+    retire = workbook(
+        [["AQ001", "判断", "安全防护", "易", "判断题1", "", "", "", "", "对", "", "停用"]],
+        header=[*BANK_HEADER, "状态"],
+    )
+    await import_questions("1X-YEZH-1", retire, now=NOW)
+    other = workbook([["Z1", "判断", "安全防护", "难", "另一个项目的题", "", "", "", "", "错", ""]])
+    await import_questions("1X-YEZH-2", other, now=NOW)
+    summaries = await bank_summaries()
+    assert set(summaries) == {"1X-YEZH-1", "1X-YEZH-2"}  # programmes without questions are absent
+    first = summaries["1X-YEZH-1"]
+    assert (first.active, first.retired) == (15, 1)
+    assert [(c.domain, c.difficulty_name, c.active, c.retired) for c in first.cells] == [
+        ("安全防护", "易", 4, 1),
+        ("生活照料", "易", 8, 0),
+        ("生活照料", "中", 3, 0),
+    ]
+    second = summaries["1X-YEZH-2"]
+    assert (second.active, second.retired, len(second.cells)) == (1, 0, 1)
+
+
+async def test_a_question_page_filters_by_domain_difficulty_and_status_with_the_total(db: None) -> None:
+    from certification import question_page
+
+    await import_questions("1X-YEZH-1", standard_bank(), now=NOW)
+    retire = workbook(
+        [["SH002", "单选", "生活照料", "易", "单选题2", "对2", "错一", "", "", "A", "", "停用"]],
+        header=[*BANK_HEADER, "状态"],
+    )
+    await import_questions("1X-YEZH-1", retire, now=NOW)
+    page = await question_page("1X-YEZH-1", limit=5, offset=5)
+    assert (page.total, page.limit, page.offset) == (16, 5, 5)
+    assert [q.code for q in page.items] == sorted(q.code for q in await list_questions("1X-YEZH-1"))[5:10]
+    easy_care = await question_page("1X-YEZH-1", domain="生活照料", difficulty=1, limit=20)
+    assert easy_care.total == 8 and {q.code[:2] for q in easy_care.items} == {"SH"}
+    assert easy_care.items[0].answer == "A"  # staff see the answer
+    active = await question_page("1X-YEZH-1", domain="生活照料", difficulty=1, active=True)
+    assert active.total == 7 and "SH002" not in {q.code for q in active.items}
+    retired = await question_page("1X-YEZH-1", active=False)
+    assert [q.code for q in retired.items] == ["SH002"]
+    assert (await question_page("1X-YEZH-1", difficulty=3)).total == 0
+    with pytest.raises(NotFound):
+        await question_page("NO-SUCH")
