@@ -230,6 +230,13 @@ async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
             BulkVerification.result_xlsx: data,
             BulkVerification.summary: summary,
             BulkVerification.finished_at: now,
+            BulkVerification.items: _without_id_numbers(items),
         }
     ).where(BulkVerification.id == job_id)
     return len(out_rows)
+
+
+def _without_id_numbers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows asked about without the typed ID numbers: once the answers are in the spreadsheet
+    the request keeps no ID number it no longer needs (data minimisation, PIPL art. 6 and 19)."""
+    return [{**item, "id_number": ""} for item in items]
