@@ -230,9 +230,16 @@ async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
             BulkVerification.result_xlsx: data,
             BulkVerification.summary: summary,
             BulkVerification.finished_at: now,
+            BulkVerification.items: _without_id_numbers(items),
         }
     ).where(BulkVerification.id == job_id)
     return len(out_rows)
+
+
+def _without_id_numbers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows asked about without the typed ID numbers: once the answers are in the spreadsheet
+    the request keeps no ID number it no longer needs (data minimisation, PIPL art. 6 and 19)."""
+    return [{**item, "id_number": ""} for item in items]
 
 
 GAVE_UP = (
@@ -249,15 +256,18 @@ async def fail_bulk_verification(
     """End bulk verification ``job_id`` as ``failed`` with a Chinese reason (:data:`GAVE_UP`):
     the worker gave up its message after ``attempts`` deliveries that raised unexpectedly
     (``error``: logged there, not stored). ``now``: aware UTC. A finished request is left alone;
-    a failed one no longer counts against the open requests of its account. Returns whether it
-    changed."""
+    a failed one no longer counts against the open requests of its account and keeps no typed ID
+    number. Returns whether it changed."""
     del error  # the worker logs it; the employer reads the reason, never internals
+    asked = await BulkVerification.select(BulkVerification.items).where(BulkVerification.id == job_id).first()
+    items = (json_value(asked["items"]) or []) if asked else []
     rows = await (
         BulkVerification.update(
             {
                 BulkVerification.status: "failed",
                 BulkVerification.error: GAVE_UP.format(attempts=attempts, job_id=job_id),
                 BulkVerification.finished_at: now,
+                BulkVerification.items: _without_id_numbers(items),
             }
         )
         .where((BulkVerification.id == job_id) & BulkVerification.status.not_in(["done", "failed"]))

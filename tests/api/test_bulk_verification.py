@@ -12,6 +12,8 @@ from typing import Any
 from openpyxl import load_workbook
 
 from certification import issue_certificates, replace_certificate, revoke_certificate
+from certification._bank import json_value
+from certification.tables import BulkVerification
 from service.runtime import load_keyring
 from tests.factories import ISSUE_DAY, make_employer, make_id, passed_sitting, role_headers, workbook
 from tests.servers import serve_in_process, settings_for, wait_for
@@ -183,6 +185,11 @@ async def test_bulk_verification_answers_every_row_without_revealing_id_numbers(
         stored_ids = [make_id(i) for i in range(1, 5)]
         cells = " ".join(str(v) for r in rows for v in r)
         assert not any(i in cells for i in stored_ids)  # never a stored ID number
+        # once answered, the request keeps no typed ID number (data minimisation)
+        kept = await BulkVerification.select(BulkVerification.items).where(BulkVerification.id == job["id"])
+        items = json_value(kept[0]["items"])
+        assert [i["number"] for i in items][:2] == [valid.number, revoked.number]
+        assert {i["id_number"] for i in items} == {""}
 
         # an uploaded GBK CSV (saved by Chinese Excel) and an xlsx whose ID column Excel made numeric
         gbk = f"证书编号,持证人身份证号\r\n{valid.number},{make_id(1)}\r\n".encode("gbk")

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 import certification
-from certification.tables import VerificationLog
+from certification._bank import json_value
+from certification.tables import BulkVerification, VerificationLog
 from talent_pool.tables import OutboxMessage
+from tests.factories import make_id
 from worker.clock import FixedClock
 from worker.jobs import JOBS
 from worker.outbox import claim_due, run_message
@@ -19,7 +21,7 @@ NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
 async def test_a_bulk_verification_failing_unexpectedly_ends_failed_with_a_reason(db: None) -> None:
     job = await certification.create_bulk_verification(
-        "S000037000001265000001\nS000037000001265000002",
+        f"S000037000001265000001\t{make_id(1)}\nS000037000001265000002",
         requested_by=7,
         employer_id=None,
         as_of=NOW.date(),
@@ -56,3 +58,5 @@ async def test_a_bulk_verification_failing_unexpectedly_ends_failed_with_a_reaso
     # a late redelivery changes nothing
     assert await certification.run_bulk_verification(job.id, now=NOW) == 0
     assert (await certification.get_bulk_verification(job.id)).status == "failed"
+    kept = await BulkVerification.select(BulkVerification.items).where(BulkVerification.id == job.id)
+    assert [i["id_number"] for i in json_value(kept[0]["items"])] == ["", ""]  # no typed ID kept
