@@ -52,6 +52,7 @@ def _servers_started_together(config: pytest.Config) -> bool:
     return "PYTEST_XDIST_WORKER" in os.environ and config.getoption("dist", None) == "loadgroup"
 
 
+@pytest.hookimpl(optionalhook=True)  # a plain run without pytest-xdist loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadgroup``: every test under ``tests/e2e`` and ``tests/faults`` in one group
     (one worker, in order, never beside each other), the others spread over the workers one by
