@@ -19,7 +19,7 @@ run: $(STAMP) fonts
 
 ## The whole test suite against real PostgreSQL, Redis and a Celery worker.
 test: $(STAMP) services browser fonts
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 services:
 	@bash scripts/services.sh
