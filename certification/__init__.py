@@ -104,7 +104,7 @@ from certification.errors import (
 from certification.programmes import seed_programmes
 from certification.schemas import IssuanceResult
 from certification.signing import Keyring
-from certification.verify_url import SignedClaims, parse_and_check
+from certification.verify_url import SignedClaims, parse_and_check, query_params
 
 __all__ = [
     "BULK_TASK",
@@ -164,6 +164,7 @@ __all__ = [
     "name_match",
     "parse_and_check",
     "practical_overview",
+    "query_params",
     "question_page",
     "record_marking",
     "record_results",

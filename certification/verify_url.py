@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -100,6 +100,20 @@ def build_verify_url(public_url: str, number: str, params: Mapping[str, str]) ->
     return f"{public_url.rstrip('/')}/v/{number}?{query}"
 
 
+def query_params(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A verify URL's query parameters (``(name, value)`` pairs in order) as one value each. A
+    signed field given more than once keeps all its values joined by a line break, which no
+    field accepts: the URL is answered ``forged`` (``malformed:<field>``), never one of the
+    copies silently chosen. Other parameters keep their first value."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        if name in out and name in SIGNED_FIELDS:
+            out[name] = f"{out[name]}\n{value}"
+        else:
+            out.setdefault(name, value)
+    return out
+
+
 def has_signed_params(params: Mapping[str, str] | None) -> bool:
     """True when ``params`` carries any of the signed fields (a scanned QR code, not a number
     typed by hand)."""
@@ -155,6 +169,8 @@ def parse_and_check(number: str, query_params: Mapping[str, str], keyring: Keyri
     try:
         signature = b64url_decode(values["s"])
     except ValueError:
+        return "malformed:s"
+    if b64url(signature) != values["s"]:  # the last character's 4 unused bits must be zero
         return "malformed:s"
     data = canonical(number, values["p"], values["i"], values["e"], values["h"], values["k"])
     if not keyring.verify(data, signature, values["k"]):

@@ -16,6 +16,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
 from pydantic import BaseModel, Field
 
+import certification
 from certification.schemas import IdentityMatchOut, VerificationResult
 from service import usecases
 from service.audit import concerning
@@ -62,7 +63,7 @@ class VerifyController(Controller):
         opt=action("public"),
     )
     async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
-        params = dict(request.query_params)
+        params = certification.query_params(request.query_params.multi_items())
         result = await usecases.verify(rt, number[:64], params or None, _client(request))
         if _wants_json(request):
             return Response(result, headers={"Cache-Control": "no-store"})

@@ -95,6 +95,9 @@ async def test_certificates_keep_verifying_across_two_rotations(
         parts = urlsplit(tampered)
         r = await c.get(f"{parts.path}?{parts.query}", headers={"Accept": "application/json"})
         assert r.json()["outcome"] == "forged"
+        parts = urlsplit(old.verify_url)  # a signed field repeated: never one copy silently chosen
+        r = await c.get(f"{parts.path}?{parts.query}&i=20301130", headers={"Accept": "application/json"})
+        assert (r.json()["outcome"], r.json()["reason"]) == ("forged", "malformed:i")
 
     offline = Keyring.from_jwks(jwks)  # an offline checker with only the published keys
     claims = parse_and_check(number, params, offline)

@@ -280,3 +280,33 @@ def test_higher_1x_levels_cover_lower_ones_only() -> None:
 )
 def test_typed_numbers_are_normalised(raw: str, normalised: str) -> None:
     assert normalise_number(raw) == normalised
+
+
+def test_a_signature_with_its_unused_bits_changed_is_not_accepted() -> None:
+    """The last base64url character of the 64-byte signature carries 4 unused bits: a URL with
+    them changed decodes to the same signature but is not the URL that was issued (trial finding:
+    it answered 有效)."""
+    keyring = Keyring.generate()
+    params = _signed(keyring)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(params["s"][-1])
+    assert last % 16 == 0
+    for other in range(last + 1, last + 16):
+        changed = dict(params, s=params["s"][:-1] + alphabet[other])
+        assert parse_and_check("S000037000001265000001", changed, keyring) == "malformed:s"
+    assert isinstance(parse_and_check("S000037000001265000001", params, keyring), SignedClaims)
+
+
+def test_a_signed_field_given_twice_is_malformed_never_one_copy_chosen() -> None:
+    from certification.verify_url import query_params
+
+    keyring = Keyring.generate()
+    params = _signed(keyring)
+    pairs = [*params.items(), ("i", "20301130")]
+    assert parse_and_check("S000037000001265000001", query_params(pairs), keyring) == "malformed:i"
+    pairs = [("i", "20301130"), *params.items()]  # the copy first
+    assert parse_and_check("S000037000001265000001", query_params(pairs), keyring) == "malformed:i"
+    once = query_params([*params.items(), ("utm", "a"), ("utm", "b")])
+    assert once["utm"] == "a" and isinstance(
+        parse_and_check("S000037000001265000001", once, keyring), SignedClaims
+    )
