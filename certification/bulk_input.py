@@ -22,6 +22,7 @@ from charset_normalizer import from_bytes
 from openpyxl import Workbook, load_workbook
 
 from certification.numbers import normalise_number
+from talent_pool.xlsx_text import no_formulas
 
 MAX_ROWS = 5000
 _SPLIT = re.compile(r"[\t,，;；\s]+")
@@ -158,5 +159,5 @@ def result_xlsx(rows: list[list[Any]], *, as_of: str, summary: dict[str, int]) -
     for outcome, count in summary.items():
         totals.append([outcome, count])
     buf = io.BytesIO()
-    book.save(buf)
+    no_formulas(book).save(buf)
     return buf.getvalue()

@@ -35,6 +35,7 @@ from certification.exam_rules import (
     letters,
     parse_choice,
 )
+from talent_pool.xlsx_text import no_formulas
 
 HEADERS = ["题号", "题型", "知识领域", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析", "状态"]
 REQUIRED = ("题号", "题型", "知识领域", "难度", "题干", "答案")
@@ -244,5 +245,5 @@ def questions_xlsx(questions: list[dict[str, Any]]) -> bytes:
         )
     sheet.column_dimensions["E"].width = 60
     buf = io.BytesIO()
-    book.save(buf)
+    no_formulas(book).save(buf)
     return buf.getvalue()

@@ -18,6 +18,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from talent_pool.xlsx_text import text_cell
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 
@@ -41,7 +43,7 @@ def _write(
         header_cells.append(c)
     ws.append(header_cells)
     for row in rows:
-        ws.append(list(row))
+        ws.append([text_cell(ws, value) for value in row])
     wb.save(out)
 
 

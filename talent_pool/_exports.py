@@ -18,11 +18,11 @@ from collections.abc import AsyncIterator
 from typing import IO, Any, Literal
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from talent_pool._imports import check_kind
 from talent_pool.import_columns import COLUMNS, export_cell
 from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
+from talent_pool.xlsx_text import text_cell
 
 PAGE_ROWS = 2000
 ExportFormat = Literal["xlsx", "csv"]
@@ -113,19 +113,10 @@ async def export_to(kind: str, fmt: ExportFormat, out: IO[bytes], *, district_co
     book = Workbook(write_only=True)
     sheet = book.create_sheet(kind)
     async for row in export_rows(kind, district_code=district_code):
-        sheet.append([_text_cell(sheet, value) for value in row])
+        sheet.append([text_cell(sheet, value) for value in row])
         count += 1
     book.save(out)
     return count
-
-
-def _text_cell(sheet: Any, value: str) -> Any:
-    """A text cell; text starting with ``=`` is kept as text, never written as a formula."""
-    if not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 async def export_bytes(kind: str, fmt: ExportFormat, *, district_code: str | None = None) -> bytes:

@@ -42,6 +42,7 @@ from talent_pool.import_read import Source, UnreadableFile, open_source
 from talent_pool.import_schemas import ImportJobOut, ImportProblem, ImportReport
 from talent_pool.outbox import enqueue
 from talent_pool.tables import Division, ImportJob
+from talent_pool.xlsx_text import text_cell
 
 IMPORT_TASK = "talent_pool.run_import"
 """Background job (``worker.jobs``): run an uploaded import."""
@@ -210,7 +211,7 @@ def report_xlsx(report: ImportReport) -> bytes:
     sheet = book.create_sheet("未导入的行")
     sheet.append(["行号", "列", "原因"])
     for p in report.problems:
-        sheet.append([p.row, p.column, p.reason])
+        sheet.append([p.row, text_cell(sheet, p.column), text_cell(sheet, p.reason)])
     totals = book.create_sheet("汇总")
     for label, value in (
         ("导入类型", KIND_NAMES[report.kind]),

@@ -114,6 +114,8 @@ def roster_xlsx(roster: SubsidyRoster, *, prepared_on: dt.date) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from talent_pool.xlsx_text import no_formulas
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -185,5 +187,5 @@ def roster_xlsx(roster: SubsidyRoster, *, prepared_on: dt.date) -> bytes:
     ws.page_setup.fitToWidth = 1
     ws.print_title_rows = f"{header_row}:{header_row}"
     buffer = io.BytesIO()
-    wb.save(buffer)
+    no_formulas(wb).save(buffer)
     return buffer.getvalue()

@@ -1,0 +1,54 @@
+"""Text typed as ``=…`` (a name, a certificate number, a question) reaches every spreadsheet the
+system writes as text, never as a formula Excel would run (trial finding: ``=1+2`` as an employer
+name and as a bulk-verification number came out as formulas)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
+from certification.bulk_input import result_xlsx
+from certification.question_xlsx import questions_xlsx
+from service.xlsx_export import _write
+
+INJECTED = '=HYPERLINK("http://evil.example/","点我")'
+
+
+def _formulas_and_texts(data: bytes) -> tuple[int, set[str]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    texts = set()
+    for sheet in load_workbook(io.BytesIO(data)).worksheets:
+        texts |= {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    return xml.count("<f>") + xml.count("<f "), texts
+
+
+def test_bulk_verification_answers_keep_a_typed_formula_as_text() -> None:
+    row = [2, INJECTED, "查无此证", None, None, None, None, None, None, "未提供", "证书编号格式错误"]
+    formulas, texts = _formulas_and_texts(result_xlsx([row], as_of="2026-11-30", summary={"查无此证": 1}))
+    assert formulas == 0 and INJECTED in texts
+
+
+def test_question_bank_export_keeps_a_formula_like_stem_as_text() -> None:
+    question = {
+        "code": "Q1",
+        "kind": "single",
+        "domain": "生活照料",
+        "difficulty": 1,
+        "stem": "=1+2",
+        "options": ["甲", "乙"],
+        "answer": [0],
+        "explanation": "@SUM(A1)",
+        "active": True,
+    }
+    formulas, texts = _formulas_and_texts(questions_xlsx([question]))
+    assert formulas == 0 and {"=1+2", "@SUM(A1)"} <= texts
+
+
+def test_regulator_exports_keep_a_formula_like_name_as_text() -> None:
+    out = io.BytesIO()
+    _write(out, "机构", "历下区", ["机构名称", "人数"], [[INJECTED, 3], ["托育园", 5]])
+    formulas, texts = _formulas_and_texts(out.getvalue())
+    assert formulas == 0 and {INJECTED, "托育园"} <= texts
