@@ -175,7 +175,9 @@ _MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
 
 def chinese_message(message: str) -> str:
     """The Chinese reading of a pydantic/msgspec validation message (``"String should have at most
-    128 characters"`` → ``"最多 128 个字符"``); a message no rule knows is returned as it is."""
+    128 characters"`` → ``"最多 128 个字符"``); a message no rule knows is returned as it is. The
+    ``"Value error, "`` pydantic puts before a validator's own (Chinese) words is dropped."""
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if not message.isascii():
         return message  # already ours (field validators write Chinese)
     for pattern, render in _MESSAGES:

@@ -7,10 +7,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from talent_pool.db import atomic, is_sqlite
 from training._common import (
     _offering_row,
     _require_aware,
+    first_error,
 )
 from training.errors import (
     AttendanceRejected,
@@ -228,8 +231,8 @@ async def record_attendance(
         for index, raw in enumerate(entries):
             try:
                 entry = raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
-            except Exception as exc:
-                bad.append({"row": index, "reason": f"格式错误：{exc}"})
+            except ValidationError as exc:
+                bad.append({"row": index, "reason": first_error(exc)})
                 continue
             if entry.enrollment_id is not None:
                 found = by_id.get(entry.enrollment_id)

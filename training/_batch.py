@@ -26,7 +26,7 @@ from talent_pool.db import atomic
 from talent_pool.errors import ValidationFailed
 from talent_pool.tables import Practitioner
 from training._attendance import _lock_session, write_attendance
-from training._common import _offering_row, _require_aware
+from training._common import _offering_row, _require_aware, first_error
 from training.attendance_schemas import (
     AttendanceChangeOut,
     AttendanceRow,
@@ -55,13 +55,6 @@ def _digest(row: BatchRowIn) -> str:
     if row.scanned_at is not None:
         data["scanned_at"] = row.scanned_at.astimezone(dt.UTC).isoformat()
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ()))
-    message = str(first.get("msg", "")).removeprefix("Value error, ")
-    return f"格式错误：{where} {message}".strip() if where else f"格式错误：{message}"
 
 
 async def _people_by_number(rows: Sequence[BatchRowIn], today: dt.date) -> dict[str, int | str]:
@@ -126,7 +119,7 @@ async def upload_attendance_batch(
         except ValidationError as exc:
             row_id = raw.get("row_id") if isinstance(raw, Mapping) else None
             reports[index] = BatchRowReport(
-                index=index, row_id=str(row_id or "")[:64], status="refused", reason=_first_error(exc)
+                index=index, row_id=str(row_id or "")[:64], status="refused", reason=first_error(exc)
             )
             continue
         digest = _digest(row)

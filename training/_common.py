@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
 from talent_pool.db import fetch_rows, is_sqlite
 from training.errors import (
     TrainingInvalid,
@@ -155,3 +157,12 @@ async def _with_position(row: Mapping[str, Any]) -> EnrollmentOut:
     if row["status"] == "waitlisted":
         position = (await _waitlist_positions(row["offering"])).get(row["id"])
     return _enrollment_out(row, position)
+
+
+def first_error(exc: ValidationError) -> str:
+    """``格式错误：<field> <message>`` for the first error of a pydantic ``ValidationError`` (the
+    validator's own words, without pydantic's ``Value error, `` prefix or its English internals)."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    message = str(first.get("msg", "")).removeprefix("Value error, ")
+    return f"格式错误：{where} {message}".strip() if where else f"格式错误：{message}"
