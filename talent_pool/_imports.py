@@ -322,12 +322,16 @@ async def import_job_owner(job_id: int) -> tuple[int, str | None]:
 
 async def import_job_result(job_id: int) -> bytes:
     """The report spreadsheet of a finished job. Raises :class:`NotFound` (also while the job
-    has not finished: there is no report yet)."""
-    row = (
-        await ImportJob.select(ImportJob.status, ImportJob.result_xlsx).where(ImportJob.id == job_id).first()
+    has not finished: there is no report yet; a failed job's answer says it failed and why)."""
+    row = await (
+        ImportJob.select(ImportJob.status, ImportJob.result_xlsx, ImportJob.error)
+        .where(ImportJob.id == job_id)
+        .first()
     )
     if row is None:
         raise NotFound(f"导入任务 {job_id} 不存在", job_id=job_id)
+    if row["status"] == "failed" and row["result_xlsx"] is None:
+        raise NotFound(f"导入任务已失败，没有生成报告：{row['error']}", job_id=job_id, status="failed")
     if row["status"] != "done" or row["result_xlsx"] is None:
         raise NotFound("导入尚未完成，报告还没有生成，请稍后再试", job_id=job_id, status=row["status"])
     return bytes(row["result_xlsx"])

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
 from talent_pool import export_bytes, export_to, import_stream
@@ -324,7 +325,8 @@ async def test_an_import_failing_unexpectedly_three_times_ends_failed_with_a_rea
     retried, and after its last attempt it is ``failed`` with a Chinese reason the regulator
     reads — not 处理中 forever — its upload is dropped, its outbox message is failed, and nothing
     of the file was written."""
-    from talent_pool import IMPORT_TASK, create_import_job, get_import_job
+    from talent_pool import IMPORT_TASK, create_import_job, get_import_job, import_job_result
+    from talent_pool.errors import NotFound
     from talent_pool.tables import ImportJob, OutboxMessage
     from worker.clock import FixedClock
     from worker.jobs import JOBS
@@ -376,3 +378,6 @@ async def test_an_import_failing_unexpectedly_three_times_ends_failed_with_a_rea
     assert await claim_due(now + dt.timedelta(days=1), jobs=JOBS) == []
     assert await JOBS[IMPORT_TASK].fn(job.id, now=now) == 0
     assert (await get_import_job(job.id)).status == "failed"
+    with pytest.raises(NotFound) as no_report:  # the report link says it failed, not "wait"
+        await import_job_result(job.id)
+    assert str(no_report.value).startswith("导入任务已失败，没有生成报告：导入过程中发生意外错误")
