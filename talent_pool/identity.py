@@ -66,7 +66,9 @@ _USCC_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 
 
 def normalise_code(raw: object) -> str:
-    """Trim, drop all white space, full-width → half-width (NFKC), upper-case.
+    """Trim, drop all white space and invisible format characters (Unicode category ``Cf``: the
+    zero-width space, BOM, soft hyphen a value pasted from a chat message or a PDF may carry, as
+    certificate numbers do), full-width → half-width (NFKC), upper-case.
 
     Raises :class:`InvalidIdNumber` when ``raw`` is a number (an ID read from an Excel
     numeric cell has already lost its last digits or its ``X``): it is rejected, never rounded.
@@ -76,7 +78,7 @@ def normalise_code(raw: object) -> str:
     if not isinstance(raw, str):
         raise InvalidIdNumber(repr(raw), "不是文本")
     text = unicodedata.normalize("NFKC", raw)
-    return "".join(text.split()).upper()
+    return "".join(ch for ch in "".join(text.split()) if unicodedata.category(ch) != "Cf").upper()
 
 
 def id_check_character(first17: str) -> str:

@@ -36,6 +36,7 @@ def test_standard_example_is_valid() -> None:
         " 110105 19491231 002X ",  # spaces
         "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and letter
         "\u3000110105194912310\u300002x\t",  # ideographic space and tab
+        "\ufeff1101051949\u200b1231002X\u00ad",  # BOM, zero-width space, soft hyphen (pasted)
     ],
 )
 def test_normalisation(raw: str) -> None:
