@@ -348,7 +348,7 @@ def _list_titles() -> dict[str, str]:
 def _verdicts(report: Any) -> list[str]:
     out = []
     for key in display.INDICATOR_KEYS:
-        i = report.indicator(key)
-        if i.met is not None:
-            out.append(f"{i.name}{'达标' if i.met else '未达标'}")
+        verdict = display.indicator_cell(report.indicator(key)).verdict
+        if verdict:
+            out.append(f"{report.indicator(key).name}{verdict}")
     return out

@@ -34,6 +34,7 @@ from service.regulator_display import (
     TrendChart,
     credential_state,
     gauges,
+    indicator_cell,
     indicator_text,
     number_value,
     projection_text,
@@ -73,7 +74,7 @@ EMPLOYER_KINDS = {
 def _indicator_column(key: str, header: str) -> Column:
     def cell(report: TargetsReport) -> Cell:
         i = report.indicator(key)
-        return Cell(indicator_text(i), number_value(i.value), i.met)
+        return indicator_cell(i, indicator_text(i), number_value(i.value))
 
     return Column(key, header, cell)
 

@@ -30,6 +30,7 @@ class Cell:
     text: str
     value: object = None
     met: bool | None = None
+    progress: str | None = None  # on_track | at_risk: a year-to-date figure of a running year
 
     @property
     def status(self) -> str:
@@ -37,9 +38,29 @@ class Cell:
         return "nodata" if self.met is None else ("met" if self.met else "notmet")
 
     @property
+    def mark(self) -> str:
+        """✓ / ✗, or ⚠ for a running year at risk — beside :attr:`verdict`, never alone."""
+        if self.progress is not None:
+            return STATUS_MARK[self.progress]
+        return "✓" if self.met else "✗"
+
+    @property
     def verdict(self) -> str:
-        """达标 / 未达标 / "" — met or not in words, never by colour alone."""
+        """达标 / 未达标 / "" — met or not in words, never by colour alone; for a figure that
+        accrues through a year still running, 进度正常 / 有未达标风险 (a year-to-date count below
+        the full-year target is not 未达标 yet)."""
+        if self.progress is not None:
+            return STATUS_TEXT[self.progress]
         return "" if self.met is None else ("达标" if self.met else "未达标")
+
+
+def indicator_cell(i: IndicatorValue, text: str = "", value: object = None) -> Cell:
+    """The cell of an indicator's value: met / not met for a level (持证率) or a finished year;
+    for an indicator that accrues (培训人次, 人均培训) while its year runs, the verdict is the
+    projection's (进度正常 / 有未达标风险, :data:`STATUS_TEXT`), never 未达标 on a part year."""
+    if i.accrues and i.status in ("on_track", "at_risk"):
+        return Cell(text, value, i.status == "on_track", progress=i.status)
+    return Cell(text, value, i.met)
 
 
 @dataclass(frozen=True)
@@ -125,7 +146,7 @@ def gauges(report: TargetsReport) -> list[Gauge]:
     for key in INDICATOR_KEYS:
         i = report.indicator(key)
         top = _scale_max(key, i.value, i.target)
-        cell = Cell("", met=i.met)
+        cell = indicator_cell(i)
         out.append(
             Gauge(
                 key=key,

@@ -117,6 +117,22 @@ def _indicator(key: str, value: str | None, status: str | None, target: str = "9
     )
 
 
+def test_a_running_years_accruing_indicator_is_judged_by_its_projection() -> None:
+    """培训人次 year to date below the full-year target is not 未达标 while the year runs (trial
+    finding): the card, table and spreadsheet say the projection's 进度正常 / 有未达标风险."""
+    from service.regulator_display import indicator_cell
+
+    running = _indicator("person_trainings", "4000", "at_risk", target="10000")
+    running = running.model_copy(update={"accrues": True})
+    assert (indicator_cell(running).verdict, indicator_cell(running).mark) == ("有未达标风险", "⚠")
+    ahead = running.model_copy(update={"status": "on_track"})
+    assert (indicator_cell(ahead).verdict, indicator_cell(ahead).status) == ("进度正常", "met")
+    finished = running.model_copy(update={"status": "not_met"})
+    assert indicator_cell(finished).verdict == "未达标"
+    level = _indicator("certification_rate", "80.0", "at_risk")  # a level, not accruing
+    assert indicator_cell(level).verdict == "未达标"
+
+
 def test_status_words_never_colour_alone() -> None:
     assert status_cell(_indicator("certification_rate", "80.0", "at_risk")).text == "⚠有未达标风险"
     assert status_cell(_indicator("certification_rate", "95.0", "on_track")).text == "✓进度正常"
