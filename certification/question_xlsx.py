@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from certification.exam_rules import (
     DIFFICULTY_CODES,
@@ -84,26 +83,20 @@ def _header_map(header: tuple[Any, ...]) -> dict[str, int]:
     return columns
 
 
+NOT_XLSX = "文件不是 Excel .xlsx 格式（可能已损坏，或是 .xls、.csv 文件），请用 Excel 另存为 .xlsx 后上传"
+"""The reason given for a file that is not a readable .xlsx workbook (never a Python class name)."""
+
+
 def parse_questions(data: bytes) -> tuple[list[QuestionRow], list[dict[str, Any]]]:
     """Read a question-bank spreadsheet. Returns ``(questions, errors)``; ``errors`` is
     ``[{"row": Excel row number, "errors": [Chinese reasons]}]`` (row 1 for the file or header)
     and empty when every row is good. Never raises for bad input."""
+    if not data:
+        return [], [{"row": 1, "errors": ["上传的文件是空的"]}]
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError, TypeError) as exc:
-        return [], [
-            {
-                "row": 1,
-                "errors": [f"不是有效的 xlsx 文件（{type(exc).__name__}），请用 Excel 另存为 .xlsx 后上传"],
-            }
-        ]
-    except Exception as exc:  # zipfile.BadZipFile and other corrupt-file errors
-        return [], [
-            {
-                "row": 1,
-                "errors": [f"不是有效的 xlsx 文件（{type(exc).__name__}），请用 Excel 另存为 .xlsx 后上传"],
-            }
-        ]
+    except Exception:  # InvalidFileException, zipfile.BadZipFile, KeyError …: not an .xlsx
+        return [], [{"row": 1, "errors": [NOT_XLSX]}]
     try:
         sheet = book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -144,6 +137,7 @@ def _row(
     number: int, values: tuple[Any, ...], columns: dict[str, int]
 ) -> tuple[QuestionRow | None, list[str]]:
     problems: list[str] = []
+    unreadable: set[str] = set()  # columns already refused for what they hold (not "empty" too)
 
     def cell(name: str) -> str:
         i = columns.get(name)
@@ -152,7 +146,9 @@ def _row(
         try:
             return _text(values[i])
         except ValueError as exc:
-            problems.append(f"{name}{exc}")
+            if name not in unreadable:
+                problems.append(f"{name}{exc}")
+                unreadable.add(name)
             return ""
 
     code = unicodedata.normalize("NFKC", cell("题号"))
@@ -162,14 +158,14 @@ def _row(
     if not kind:
         problems.append(f"题型 {cell('题型')[:10]!r} 无效（单选、多选或判断）")
     domain = cell("知识领域")
-    if not domain or len(domain) > 64:
+    if "知识领域" not in unreadable and (not domain or len(domain) > 64):
         problems.append("知识领域不能为空，最多 64 个字符")
     raw_level = unicodedata.normalize("NFKC", cell("难度"))
     difficulty = DIFFICULTY_CODES.get(raw_level) or (int(raw_level) if raw_level in ("1", "2", "3") else 0)
     if not difficulty:
         problems.append(f"难度 {raw_level[:10]!r} 无效（易、中、难或 1、2、3）")
     stem = cell("题干")
-    if not stem or len(stem) > 2000:
+    if "题干" not in unreadable and (not stem or len(stem) > 2000):
         problems.append("题干不能为空，最多 2000 个字符")
     texts = [cell(f"选项{c}") for c in LETTERS]
     while texts and not texts[-1]:

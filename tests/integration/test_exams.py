@@ -31,6 +31,7 @@ from certification import (
     update_programme,
 )
 from certification.exam_schemas import AnswerIn, BlueprintRowIn
+from certification.question_xlsx import NOT_XLSX
 from certification.schemas import ProgrammeUpdate, ResultIn
 from certification.tables import AttemptItem, ExamResult, ResultEvent
 from tests.factories import BANK_HEADER, STANDARD_BLUEPRINT, register_people, standard_bank, workbook
@@ -116,7 +117,15 @@ async def test_a_bad_bank_file_saves_nothing_and_says_why_row_by_row(db: None) -
     assert await list_questions("1X-YEZH-1") == []
     with pytest.raises(ValidationFailed) as not_xlsx:
         await import_questions("1X-YEZH-1", "题号,题型\n".encode("gbk"), now=NOW)
-    assert not_xlsx.value.detail["rows"][0]["errors"][0].startswith("不是有效的 xlsx 文件")
+    assert not_xlsx.value.detail["rows"][0]["errors"] == [NOT_XLSX]  # never a Python class name
+    with pytest.raises(ValidationFailed) as empty:
+        await import_questions("1X-YEZH-1", b"", now=NOW)
+    assert empty.value.detail["rows"][0]["errors"] == ["上传的文件是空的"]
+    zero_width = workbook([["Q9", "单选", "喂养", "易", "\u200b", "甲", "乙", "", "", "A", ""]])
+    with pytest.raises(ValidationFailed) as invisible:
+        await import_questions("1X-YEZH-1", zero_width, now=NOW)
+    reasons = invisible.value.detail["rows"][0]["errors"]
+    assert len(reasons) == 1 and reasons[0].startswith("题干") and "不能为空" not in reasons[0], reasons
     with pytest.raises(ValidationFailed) as header:
         await import_questions("1X-YEZH-1", workbook([["Q1"]], header=["题号", "题干"]), now=NOW)
     assert header.value.detail["rows"] == [
