@@ -328,7 +328,7 @@ async def ensure_enrollment_read(user: AccountOut, enrollment_id: int) -> None:
     if user.role == TRAINEE:
         if user.practitioner_id is not None and user.practitioner_id == enrollment.practitioner_id:
             return
-        raise _deny("只能查看本人的学习进度")
+        raise _deny("只能查看或记录本人的学习进度")
     await ensure_offering(user, enrollment.offering_id, read=True)
 
 
