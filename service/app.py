@@ -229,7 +229,7 @@ def create_app(
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
         ],
         middleware=[
-            EdgeMiddleware(https=https),
+            EdgeMiddleware(https=https, media_origins=settings.media_origins()),
             CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
             metrics.middleware,
             AuditMiddleware(rt.audit_log, rt.clock),
