@@ -67,6 +67,7 @@ from service.pages_trainee import TraineePagesController
 from service.pages_training import TrainingPagesController
 from service.policy import action, authorize
 from service.ratelimit import Limiter, RateLimitMiddleware
+from service.regulator_nav import menu_for
 from service.runtime import Runtime, build_runtime
 from service.security import CookieCsrfMiddleware, csrf_config
 from service.settings import Settings, get_settings
@@ -124,6 +125,12 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
     when the app is built."""
     authorize(request)
     await refuse_control_characters(request)
+
+
+def _template_globals(engine: JinjaTemplateEngine) -> None:
+    """Functions every template may call: ``regulator_menu(request)`` (the regulator's one menu,
+    :func:`service.regulator_nav.menu_for`)."""
+    engine.engine.globals["regulator_menu"] = menu_for
 
 
 def _single_hook(app: Litestar) -> None:
@@ -222,7 +229,7 @@ def create_app(
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
         ],
         middleware=[
-            EdgeMiddleware(https=https),
+            EdgeMiddleware(https=https, media_origins=settings.media_origins()),
             CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
             metrics.middleware,
             AuditMiddleware(rt.audit_log, rt.clock),
@@ -233,7 +240,9 @@ def create_app(
         on_app_init=[auth.on_app_init],
         plugins=[problem_details_plugin(), TimeOfDaySchema()],
         template_config=TemplateConfig(
-            directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine
+            directory=Path(__file__).parent / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=_template_globals,
         ),
         openapi_config=OpenAPIConfig(
             title="Tuoyu Workforce API",

@@ -1,6 +1,6 @@
 """The one middleware that stamps every HTTP response on its way out: the request id
 (:func:`service.observability.request_id_for`) and the security headers
-(:func:`service.security.security_headers`).
+(:class:`service.security.SecurityHeaders`).
 
 One ``send`` wrapper instead of one per concern, appending raw header pairs instead of parsing
 and rewriting the header list per header: on ``/health`` this was a fifth of the app's own cost
@@ -10,12 +10,14 @@ handler set it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.observability import REQUEST_ID_HEADER_BYTES, request_id_for
-from service.security import security_headers
+from service.security import SecurityHeaders
 from talent_pool.outbox import correlation_id
 
 
@@ -25,13 +27,13 @@ class EdgeMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, *, https: bool) -> None:
-        self.https = https
+    def __init__(self, *, https: bool, media_origins: Sequence[str] = ()) -> None:
+        self.headers = SecurityHeaders(https=https, media_origins=media_origins)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         request_id = request_id_for(scope)
         extra = [
-            *security_headers(scope["path"], https=self.https),
+            *self.headers.for_path(scope["path"]),
             (REQUEST_ID_HEADER_BYTES, request_id.encode()),
         ]
         token = correlation_id.set(request_id)

@@ -88,7 +88,7 @@ class BankPages(Controller):
             rows.append((p, summaries.get(p.code), blueprint, blueprint_state(blueprint)))
         return Template(
             template_name="bank/index.html",
-            context={"rows": rows, "difficulties": DIFFICULTY_NAMES, "active": "bank", "city_wide": True},
+            context={"rows": rows, "difficulties": DIFFICULTY_NAMES},
         )
 
     @get("/{code:str}", opt=action("bank.manage"))
@@ -132,7 +132,5 @@ class BankPages(Controller):
                 "pages": pages,
                 "query": query,
                 "letters": "ABCDEFGH",
-                "active": "bank",
-                "city_wide": True,
             },
         )

@@ -1,7 +1,8 @@
 """Browser-facing protections: security headers on every response, CSRF for cookie logins.
 
 - **Headers**: ``Content-Security-Policy`` (only this origin's scripts and styles, no inline
-  script, no framing: ``frame-ancestors 'none'``), ``X-Content-Type-Options: nosniff``,
+  script, no framing: ``frame-ancestors 'none'``; video also from the courseware object store's
+  origin when ``TUOYU_COURSEWARE_URL`` names one), ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: no-referrer`` (a verify URL carries a signature: it never leaks through a
   referrer), ``X-Frame-Options: DENY``, ``Permissions-Policy`` (the camera for the in-page QR
   scanner, nothing else) and ``Strict-Transport-Security`` when the public URL is https. The
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litestar.config.csrf import CSRFConfig
@@ -23,11 +25,13 @@ from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-CSP = (
+_PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "media-src 'self' blob:{media}; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+CSP = _PAGE_CSP.format(media="")
+"""The pages' policy when the app serves the courseware itself (no object store)."""
 CSP_SCHEMA = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; object-src 'none'; "
@@ -35,11 +39,25 @@ CSP_SCHEMA = (
 )
 
 
-def security_headers(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
-    """The raw response headers of the module docstring for a request to ``path``; stamped on
-    every HTTP response by :class:`service.edge.EdgeMiddleware`."""
-    csp = CSP_SCHEMA if path.startswith("/schema") else CSP
-    return _SCHEMA_HEADERS[https] if csp is CSP_SCHEMA else _PAGE_HEADERS[https]
+def page_csp(media_origins: Sequence[str] = ()) -> str:
+    """The pages' ``Content-Security-Policy``: :data:`CSP` with ``media_origins`` (exact origins
+    such as ``https://media.example.cn``, from ``Settings.media_origins``: the courseware object
+    store) added to ``media-src``, so lesson videos load from there and from nowhere else."""
+    return _PAGE_CSP.format(media="".join(f" {origin}" for origin in media_origins))
+
+
+class SecurityHeaders:
+    """The raw response headers of the module docstring, built once per app (``https``: the public
+    URL is https; ``media_origins``: as :func:`page_csp`); stamped on every HTTP response by
+    :class:`service.edge.EdgeMiddleware`."""
+
+    def __init__(self, *, https: bool, media_origins: Sequence[str] = ()) -> None:
+        self.page = _headers(page_csp(media_origins), https)
+        self.schema = _headers(CSP_SCHEMA, https)
+
+    def for_path(self, path: str) -> list[tuple[bytes, bytes]]:
+        """The headers for a request to ``path`` (the OpenAPI pages under ``/schema`` get theirs)."""
+        return self.schema if path.startswith("/schema") else self.page
 
 
 def _headers(csp: str, https: bool) -> list[tuple[bytes, bytes]]:
@@ -53,10 +71,6 @@ def _headers(csp: str, https: bool) -> list[tuple[bytes, bytes]]:
     if https:
         out.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
     return out
-
-
-_PAGE_HEADERS = {https: _headers(CSP, https) for https in (False, True)}
-_SCHEMA_HEADERS = {https: _headers(CSP_SCHEMA, https) for https in (False, True)}
 
 
 class CookieCsrfMiddleware(ASGIMiddleware):

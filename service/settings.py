@@ -24,7 +24,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_CHECKOUT_OPENS_MINUTES`` / ``TUOYU_CHECKOUT_CLOSES_MINUTES`` | ``30`` / ``60`` | check-out window around the end |
 | ``TUOYU_REMINDER_TIME`` | ``09:00`` | local time of the day before a session when its reminder is sent |
 | ``TUOYU_COURSEWARE_DIR`` | ``<data>/courseware`` | video files the app serves at ``/courseware/<file>`` |
-| ``TUOYU_COURSEWARE_URL`` | empty | object-store base URL of the video files (instead of the app) |
+| ``TUOYU_COURSEWARE_URL`` | empty | object-store base URL of the video files (instead of the app); its origin joins the CSP ``media-src`` |
 """
 
 from __future__ import annotations
@@ -33,13 +33,18 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
 from worker.settings import WorkerSettings
+
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?", re.ASCII)
+"""An object store's base URL: scheme, host, optional port and path (no query, no user info)."""
 
 
 class Settings(WorkerSettings):
@@ -73,6 +78,16 @@ class Settings(WorkerSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("courseware_url")
+    @classmethod
+    def _courseware_url(cls, value: str) -> str:
+        """Empty, or an ``http(s)://host[:port][/path]`` URL: its origin goes into the pages'
+        Content-Security-Policy, so nothing else (no spaces, quotes, ``;`` or ``,``)."""
+        value = value.strip()
+        if value and not _BASE_URL.fullmatch(value):
+            raise ValueError("TUOYU_COURSEWARE_URL 须为 https://主机[:端口][/路径] 形式的地址")
+        return value
+
     def key_path(self) -> Path:
         """Where the Ed25519 signing key lives."""
         return self.signing_key_file or (self.data_dir / "signing_key.pem")
@@ -92,6 +107,15 @@ class Settings(WorkerSettings):
     def courseware_base(self) -> str:
         """Where players load lesson files: the object store, else the app's ``/courseware``."""
         return self.courseware_url.rstrip("/") or "/courseware"
+
+    def media_origins(self) -> tuple[str, ...]:
+        """The origins lesson videos may load from besides the app itself: the object store's
+        (``https://media.example.cn`` of ``TUOYU_COURSEWARE_URL``), none without one. They go
+        into the pages' ``media-src`` (``service.security.page_csp``)."""
+        if not self.courseware_url:
+            return ()
+        parts = urlsplit(self.courseware_url)
+        return (f"{parts.scheme.lower()}://{parts.netloc.lower()}",)
 
     def checkin_key(self) -> bytes:
         """The key of the rotating check-in QR codes, derived from the token secret (never shown)."""

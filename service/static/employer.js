@@ -593,6 +593,20 @@
       }
     }
 
+    // A new submission starts: the previous job's progress, summary and download go away, so a
+    // refused upload never shows under the last job's "核验完成…下载".
+    function clearJob() {
+      $("bulk-job").hidden = true;
+      $("bulk-download").hidden = true;
+      $("bulk-download").href = "#";
+      $("bulk-summary").replaceChildren();
+      const label = $("bulk-progress-label");
+      label.textContent = "正在排队…";
+      delete label.dataset.status;
+      $("bulk-progress").value = 0;
+      showErrors(null);
+    }
+
     async function submitted(res) {
       showErrors(null);
       if (!res.ok) {
@@ -606,6 +620,7 @@
 
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
+      clearJob();
       const text = $("bulk-text").value;
       if (!text.trim()) {
         tuoyu.flash(msg, "请粘贴要核验的证书编号", "error");
@@ -622,6 +637,7 @@
 
     $("bulk-upload-form").addEventListener("submit", async (e) => {
       e.preventDefault();
+      clearJob();
       const file = $("bulk-file").files[0];
       if (!file) {
         tuoyu.flash(msg, "请选择要上传的 Excel 或 CSV 文件", "error");

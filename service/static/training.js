@@ -424,6 +424,16 @@ const training = (() => {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden" && !video.paused) beat(true);
     });
+    // A file that cannot load (missing, refused, network): say so instead of a silent black box.
+    // The error may come before this script runs: video.error is checked once as well.
+    const failed = () => {
+      stop();
+      const box = document.getElementById("video-error");
+      box.textContent = "视频无法播放（文件不存在或网络问题），请稍后重试或联系培训基地";
+      box.hidden = false;
+    };
+    video.addEventListener("error", failed);
+    if (video.error) failed();
 
     (async () => {
       const r = await tuoyu.call(`/api/enrollments/${enrollment}/progress`);

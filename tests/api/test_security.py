@@ -297,6 +297,31 @@ async def test_headers_and_markup_that_never_runs(client: Any) -> None:
     assert (await client.get("/api/employers/1", headers=admin)).status_code == 200  # still there
 
 
+def _directive(csp: str, name: str) -> list[str]:
+    """The sources of one CSP directive (``media-src 'self' blob:`` → ``["'self'", "blob:"]``)."""
+    return next(part.split()[1:] for part in csp.split(";") if part.split()[0] == name)
+
+
+async def test_media_src_allows_exactly_the_courseware_store(
+    client: Any, pg_engine: Any, tmp_path: Path
+) -> None:
+    """Lessons on the object store (``TUOYU_COURSEWARE_URL``) may play: its origin, and nothing
+    wider, joins ``media-src``; without a store the app's own files only."""
+    from service.app import create_app
+
+    plain = (await client.get("/", headers={"Accept": "text/html"})).headers["content-security-policy"]
+    assert _directive(plain, "media-src") == ["'self'", "blob:"]
+    settings = settings_for(tmp_path, courseware_url="https://Media.Example.cn:8443/tuoyu/courseware/")
+    async with serve_in_process(create_app(settings, engine=pg_engine)) as store:
+        for path in ("/", "/login", "/v/S000037000001265000001"):
+            csp = (await store.get(path, headers={"Accept": "text/html"})).headers["content-security-policy"]
+            assert _directive(csp, "media-src") == ["'self'", "blob:", "https://media.example.cn:8443"], path
+            assert _directive(csp, "script-src") == ["'self'"] and _directive(csp, "connect-src") == [
+                "'self'"
+            ]
+            assert "*" not in csp
+
+
 @pytest.mark.parametrize("path", ["/api/verify/S000037000001265000001", "/v/S000037000001265000001"])
 async def test_public_verification_answers_without_personal_data(client: Any, path: str) -> None:
     r = await client.get(path, headers={"Accept": "application/json"})

@@ -326,6 +326,45 @@ async def test_bulk_verification_of_a_pasted_list_downloads_as_xlsx(
     assert visit.foreign_hosts() == set() and visit.errors == []
 
 
+async def test_a_refused_upload_clears_the_previous_job(
+    visit: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """After a finished job, a refused upload shows its error alone: the previous job's
+    "核验完成…" progress, summary and download link are gone."""
+    number = live_server.demo_certificate_numbers()[0]
+    page = visit.page
+    await _login(visit, "employer1")
+    await visit.goto("/employer/bulk")
+    await page.fill("#bulk-text", number)
+    await page.click("#bulk-form button[type=submit]")
+    await page.locator("#bulk-progress-label[data-status=done]").wait_for(timeout=60_000)
+    assert await page.locator("#bulk-download").is_visible()
+
+    bad = tmp_path / "三列.csv"
+    bad.write_bytes(f"{number},370102199001011234,多余一列\r\n".encode())
+    await page.set_input_files("#bulk-file", str(bad))
+    await page.click("#bulk-upload-form button[type=submit]")
+    await page.locator("#bulk-errors li", has_text="每行最多两项").wait_for()
+    await page.locator("#bulk-msg.error").wait_for()
+    assert not await page.locator("#bulk-job").is_visible()
+    assert not await page.locator("#bulk-download").is_visible()
+    assert await page.locator("text=核验完成").count() == 0
+    await visit.shot("employer-bulk-refused-after-done")
+
+    # an empty paste is refused before any request: nothing of an older job shows either
+    await page.fill("#bulk-text", number)
+    await page.click("#bulk-form button[type=submit]")
+    await page.locator("#bulk-progress-label[data-status=done]").wait_for(timeout=60_000)
+    await page.fill("#bulk-text", "")
+    await page.click("#bulk-form button[type=submit]")
+    await page.locator("#bulk-msg.error", has_text="请粘贴要核验的证书编号").wait_for()
+    assert not await page.locator("#bulk-job").is_visible()
+    assert await visit.serious_a11y_violations() == []
+    assert visit.foreign_hosts() == set()
+    # the one console error is Chromium's note on the refused upload (the API's 4xx)
+    assert len(visit.errors) == 1 and "the server responded with a status of 4" in visit.errors[0]
+
+
 async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(
     phone: Visit, live_server: LiveServer
 ) -> None:

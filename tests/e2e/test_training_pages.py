@@ -436,6 +436,38 @@ async def test_lesson_player_records_heartbeats(phone: Visit, live_server: LiveS
     assert mine["covered_seconds"] == second["covered_seconds"]  # the skip changed nothing
 
 
+async def test_lesson_player_says_when_the_video_cannot_load(phone: Visit, live_server: LiveServer) -> None:
+    """A lesson whose file is missing (the courseware answers 404): the player says so in Chinese
+    instead of leaving a silent black box."""
+    async with (
+        Api(live_server, "admin") as admin,
+        Api(live_server, "base1") as base,
+        Api(live_server, "trainee1") as me,
+    ):
+        base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
+        offering = await _offering(admin, base_id, f"缺失课件班{secrets.token_hex(2)}")
+        lesson = await admin.call(
+            "POST",
+            f"/api/courses/{offering['course_id']}/lessons",
+            {
+                "title": "缺失的课件",
+                "media": f"e2e-missing-{secrets.token_hex(4)}.webm",
+                "duration_seconds": 60,
+            },
+        )
+        enrollment = await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
+    v = phone
+    await v.login("trainee1")
+    message = v.page.locator("#video-error")
+    response = await v.goto(f"/my/lessons/{lesson['id']}?enrollment={enrollment['id']}")
+    assert response.status == 200
+    await message.wait_for(state="visible")
+    assert await message.inner_text() == "视频无法播放（文件不存在或网络问题），请稍后重试或联系培训基地"
+    assert await message.get_attribute("role") == "alert"
+    await v.shot("training-lesson-player-missing-file")
+    await _expect_clean(v, 404)  # Chromium's own line for the missing file, nothing else
+
+
 async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_server: LiveServer) -> None:
     """我的培训 links 开始学习 to the class's first lesson; the player opens without an enrollment
     id; a link naming another person's enrollment answers in Chinese and shows nothing of theirs."""
