@@ -262,7 +262,10 @@ async def run_cohort(rt: Runtime, out_dir: Path, *, seed_value: int = 7) -> Coho
             sess.id, entries, recorded_by="base1", method="roster", now=now, today=today
         )
     report = await training.complete_offering(
-        offering.id, completed_on=await training.default_completion_date(offering.id, today), now=now
+        offering.id,
+        completed_on=await training.default_completion_date(offering.id, today),
+        now=now,
+        times=rt.session_times,
     )
     completed_people = [e.practitioner_id for e in report.entries if e.status == "completed"]
     sitting = await certification.create_sitting(
@@ -466,6 +469,9 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     while await rt.dispatcher.relay():
         pass
     await open_next_offering(rt)
+    # the nightly snapshot (and the other repairs) were held while the data loaded: taken now,
+    # the day's snapshot shows the demo's figures, not the empty database (written once a day)
+    await rt.dispatcher.resume_repairs()
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员 · examiner1 考评员 · agency1 人才服务机构"
     )
@@ -534,6 +540,7 @@ async def run_demo(rt: Runtime, out_dir: Path) -> int:
         ):
             code = 1
     await open_next_offering(rt)
+    await rt.dispatcher.resume_repairs()  # held while the data loaded (see ensure_demo_data)
     after = await usecases.targets_table(rt)
     _say(format_targets(after, f"\n== 规划指标（{after[0].year} 年，截至 {after[0].as_of}）· 培训后 =="))
     b, a = before[0], after[0]
