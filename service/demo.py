@@ -41,6 +41,7 @@ from service.bootstrap import seed
 from service.demo_checks import staff_story
 from service.demo_data import generate_workforce
 from service.demo_exams import ensure_exam_demo
+from service.demo_online import ensure_online_demo, ensure_talent_demo
 from service.demo_trainers import ensure_trainer_demo
 from service.migrations import migrate
 from service.runtime import Runtime
@@ -457,11 +458,12 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     interrupted start left behind. Each step is atomic and idempotent: reference data, the
     workforce (one transaction), bases, course and logins, one finished cohort with
     certificates (unless one exists; people an interrupted cohort left enrolled are not picked
-    again), the next open class. Documents whose render job an interrupted start still holds
+    again), the next open class, an online class with video lessons trainee1 is enrolled in and
+    consenting certificate holders for the talent search (``service.demo_online``). Documents whose render job an interrupted start still holds
     are rendered by the service's background work when that job's lease runs out."""
     await prepare_database()
     await ensure_workforce(rt)
-    await ensure_setup(rt)
+    base_id = await ensure_setup(rt)
     if await Certificate.count() == 0:
         await run_cohort(rt, out_dir)
     # deliver what is due now; work leased by an interrupted start is done by the service's own
@@ -469,6 +471,10 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     while await rt.dispatcher.relay():
         pass
     await open_next_offering(rt)
+    # after the cohort (trainee1 is its first member): an online class trainee1 is enrolled in,
+    # and certificate holders who consented to the talent search
+    await ensure_online_demo(rt, base_id)
+    await ensure_talent_demo(rt)
     # the nightly snapshot (and the other repairs) were held while the data loaded: taken now,
     # the day's snapshot shows the demo's figures, not the empty database (written once a day)
     await rt.dispatcher.resume_repairs()
