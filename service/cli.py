@@ -23,11 +23,16 @@ T = TypeVar("T")
 
 
 @contextlib.asynccontextmanager
-async def _runtime(*, dispatch: bool = False, migrate_first: bool = False) -> AsyncIterator[Runtime]:
+async def _runtime(
+    *, dispatch: bool = False, migrate_first: bool = False, hold_repairs: bool = False
+) -> AsyncIterator[Runtime]:
     """The process runtime for a CLI command: pool open, dispatcher running when asked. The
     dispatcher reads the outbox, so the schema must exist first: the embedded default migrates
     (``bootstrap.prepare``); ``migrate_first`` (the demo, which migrates any engine) does it on
-    PostgreSQL too, before the dispatcher starts rather than after its first failed round."""
+    PostgreSQL too, before the dispatcher starts rather than after its first failed round.
+    ``hold_repairs`` (the demo): the dispatcher runs no periodic repair — the nightly targets
+    snapshot among them — until the command calls ``rt.dispatcher.resume_repairs()`` once its
+    data is loaded."""
     from service.bootstrap import prepare, seed
     from service.migrations import migrate
     from service.runtime import build_runtime
@@ -39,6 +44,8 @@ async def _runtime(*, dispatch: bool = False, migrate_first: bool = False) -> As
         await seed()
     if dispatch:
         await prepare(rt.engine)
+        if hold_repairs:
+            rt.dispatcher.hold_repairs()
         await rt.dispatcher.start()
     interrupted = False
     try:
@@ -70,9 +77,15 @@ def _exit_soon(seconds: float) -> None:
     timer.start()
 
 
-def _run(fn: Callable[[Runtime], Awaitable[T]], *, dispatch: bool = False, migrate_first: bool = False) -> T:
+def _run(
+    fn: Callable[[Runtime], Awaitable[T]],
+    *,
+    dispatch: bool = False,
+    migrate_first: bool = False,
+    hold_repairs: bool = False,
+) -> T:
     async def main() -> T:
-        async with _runtime(dispatch=dispatch, migrate_first=migrate_first) as rt:
+        async with _runtime(dispatch=dispatch, migrate_first=migrate_first, hold_repairs=hold_repairs) as rt:
             return await fn(rt)
 
     return asyncio.run(main())
@@ -119,6 +132,7 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
                 lambda rt: demo_mod.ensure_demo_data(rt, Path(settings.data_dir) / "demo-out"),
                 dispatch=True,
                 migrate_first=True,
+                hold_repairs=True,
             )
         except Exception as exc:
             _fail(exc)
@@ -185,7 +199,9 @@ def demo(out_dir: Path) -> None:
     from service import demo as demo_mod
 
     try:
-        code = _run(lambda rt: demo_mod.run_demo(rt, out_dir), dispatch=True, migrate_first=True)
+        code = _run(
+            lambda rt: demo_mod.run_demo(rt, out_dir), dispatch=True, migrate_first=True, hold_repairs=True
+        )
     except Exception as exc:
         _fail(exc)
     sys.exit(code)

@@ -41,6 +41,7 @@ from service.bootstrap import seed
 from service.demo_checks import staff_story
 from service.demo_data import generate_workforce
 from service.demo_exams import ensure_exam_demo
+from service.demo_online import ensure_online_demo, ensure_talent_demo
 from service.demo_trainers import ensure_trainer_demo
 from service.migrations import migrate
 from service.runtime import Runtime
@@ -262,7 +263,10 @@ async def run_cohort(rt: Runtime, out_dir: Path, *, seed_value: int = 7) -> Coho
             sess.id, entries, recorded_by="base1", method="roster", now=now, today=today
         )
     report = await training.complete_offering(
-        offering.id, completed_on=await training.default_completion_date(offering.id, today), now=now
+        offering.id,
+        completed_on=await training.default_completion_date(offering.id, today),
+        now=now,
+        times=rt.session_times,
     )
     completed_people = [e.practitioner_id for e in report.entries if e.status == "completed"]
     sitting = await certification.create_sitting(
@@ -454,11 +458,12 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     interrupted start left behind. Each step is atomic and idempotent: reference data, the
     workforce (one transaction), bases, course and logins, one finished cohort with
     certificates (unless one exists; people an interrupted cohort left enrolled are not picked
-    again), the next open class. Documents whose render job an interrupted start still holds
+    again), the next open class, an online class with video lessons trainee1 is enrolled in and
+    consenting certificate holders for the talent search (``service.demo_online``). Documents whose render job an interrupted start still holds
     are rendered by the service's background work when that job's lease runs out."""
     await prepare_database()
     await ensure_workforce(rt)
-    await ensure_setup(rt)
+    base_id = await ensure_setup(rt)
     if await Certificate.count() == 0:
         await run_cohort(rt, out_dir)
     # deliver what is due now; work leased by an interrupted start is done by the service's own
@@ -466,6 +471,13 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     while await rt.dispatcher.relay():
         pass
     await open_next_offering(rt)
+    # after the cohort (trainee1 is its first member): an online class trainee1 is enrolled in,
+    # and certificate holders who consented to the talent search
+    await ensure_online_demo(rt, base_id)
+    await ensure_talent_demo(rt)
+    # the nightly snapshot (and the other repairs) were held while the data loaded: taken now,
+    # the day's snapshot shows the demo's figures, not the empty database (written once a day)
+    await rt.dispatcher.resume_repairs()
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员 · examiner1 考评员 · agency1 人才服务机构"
     )
@@ -534,6 +546,7 @@ async def run_demo(rt: Runtime, out_dir: Path) -> int:
         ):
             code = 1
     await open_next_offering(rt)
+    await rt.dispatcher.resume_repairs()  # held while the data loaded (see ensure_demo_data)
     after = await usecases.targets_table(rt)
     _say(format_targets(after, f"\n== 规划指标（{after[0].year} 年，截至 {after[0].as_of}）· 培训后 =="))
     b, a = before[0], after[0]

@@ -313,7 +313,9 @@ async def complete_offering(rt: Runtime, offering_id: int) -> CompletionReport:
     """Apply the completion rule. The training records are dated the day of the last session
     (or today, if that is earlier) so each training counts in the year it actually ended."""
     completed_on = await training.default_completion_date(offering_id, rt.today())
-    return await training.complete_offering(offering_id, completed_on=completed_on, now=rt.now())
+    return await training.complete_offering(
+        offering_id, completed_on=completed_on, now=rt.now(), times=rt.session_times
+    )
 
 
 async def open_offerings(rt: Runtime) -> list[OfferingOut]:

@@ -22,6 +22,7 @@ from training._common import (
 from training._online import best_quiz_scores, online_totals, rule_for_course
 from training.errors import (
     OfferingNotOpen,
+    SessionsNotOver,
     TrainingInvalid,
 )
 from training.rules import (
@@ -31,6 +32,7 @@ from training.rules import (
     evaluate_completion,
     format_hours,
 )
+from training.schedule import SessionTimes
 from training.schemas import (
     CompletionEntry,
     CompletionReport,
@@ -38,6 +40,9 @@ from training.schemas import (
 from training.tables import Attendance, Course, Enrollment, Lesson, Offering, Session, TrainingBase
 
 # --------------------------------------------------------------------------- completion
+
+_DEFAULT_TIMES = SessionTimes()
+"""Asia/Shanghai and the default windows; the service passes the runtime's own."""
 
 
 async def _attended(offering_id: int) -> dict[int, tuple[Decimal, int]]:
@@ -129,6 +134,32 @@ async def default_completion_date(offering_id: int, today: dt.date) -> dt.date:
         return today
     last_day: dt.date = max(r["day"] for r in days)
     return last_day if last_day <= today else today
+
+
+async def _refuse_unfinished_sessions(offering_id: int, *, times: SessionTimes, now: dt.datetime) -> None:
+    """Raise :class:`SessionsNotOver` while any scheduled (not cancelled) session of the offering
+    has not ended at ``now`` (aware UTC): a session ends at its local ``day`` + ``ends_at`` in the
+    business zone (:meth:`SessionTimes.instant`). A session ending exactly at ``now`` has ended.
+
+    Rule source: completion judges the attendance of every session, so it can only be decided
+    once the last one is over — completing earlier would write training records (and 未结业
+    outcomes) for classes not yet held (design decision; a fresh-user trial found both)."""
+    rows = await Session.select(Session.day, Session.ends_at).where(
+        (Session.offering == offering_id) & (Session.status == "scheduled")
+    )
+    ends = sorted(times.instant(r["day"], r["ends_at"]) for r in rows)
+    pending = [end for end in ends if end > now]
+    if not pending:
+        return
+    last = pending[-1]
+    local = last.astimezone(times.zone)
+    raise SessionsNotOver(
+        f"班级 {offering_id} 还有 {len(pending)} 次课未结束（最后一次课 {local:%Y-%m-%d %H:%M} 结束），"
+        "全部课次结束后才能结业",
+        offering_id=offering_id,
+        pending_sessions=len(pending),
+        last_ends_at=last.isoformat(),
+    )
 
 
 async def _names(practitioner_ids: list[int]) -> dict[int, str]:
@@ -270,6 +301,7 @@ async def complete_offering(
     completed_on: dt.date,
     rule: CompletionRule | None = None,
     now: dt.datetime,
+    times: SessionTimes = _DEFAULT_TIMES,
 ) -> CompletionReport:
     """Close an offering (结业): decide completion of every confirmed enrollment and feed the
     talent-pool ledger, all in one transaction.
@@ -298,9 +330,12 @@ async def complete_offering(
 
     Idempotent: completing an already completed offering writes nothing and returns the stored
     outcome (``already_completed=True``); concurrent calls are serialised by a conditional status
-    update. Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen` (cancelled offering),
-    :class:`TrainingInvalid` (no sessions and no online lessons, or ``completed_on`` before the
-    last session day).
+    update. Only once every scheduled session has ended at ``now``: a session ends at its local
+    ``day`` + ``ends_at`` in ``times.zone`` (the business zone; pass the runtime's
+    :class:`SessionTimes`). Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen`
+    (cancelled offering), :class:`SessionsNotOver` (a scheduled session has not ended yet —
+    nothing is written), :class:`TrainingInvalid` (no sessions and no online lessons, or
+    ``completed_on`` before the last session day).
     """
     _require_aware(now)
     async with atomic():
@@ -329,6 +364,9 @@ async def complete_offering(
             if offering["status"] == "completed":
                 return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
             raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
+        # Checked with the offering row claimed (locked): a session added meanwhile
+        # (``add_session`` locks the offering first) is seen; raising rolls the claim back.
+        await _refuse_unfinished_sessions(offering_id, times=times, now=now)
         base = await TrainingBase.select().where(TrainingBase.id == offering["training_base"]).first()
         assert base is not None
         evaluated, online_total = await _evaluate(offering, sessions, course, rule)

@@ -69,6 +69,15 @@ class OfferingNotOpen(Conflict):
     code = "offering_not_open"
 
 
+class SessionsNotOver(Conflict):
+    """An offering cannot be completed (结业) while any of its scheduled (not cancelled) sessions
+    has not yet ended: completion judges attendance, so it waits for the last session's end.
+    ``detail`` carries ``pending_sessions`` (how many have not ended) and ``last_ends_at`` (the
+    aware UTC instant the last one ends, ISO 8601)."""
+
+    code = "sessions_not_over"
+
+
 class EnrollmentStateConflict(Conflict):
     """The enrollment is not in a status that allows the operation."""
 

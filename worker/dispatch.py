@@ -63,6 +63,7 @@ class Dispatcher:
         self.jobs = jobs
         self.repairs = list(repairs)
         self._repair_due: dict[str, float] = {}
+        self._repairs_held = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -94,6 +95,8 @@ class Dispatcher:
         """Run the periodic repairs that are due (all of them with ``force``); returns how many
         items each repaired."""
         done: dict[str, int] = {}
+        if self._repairs_held:
+            return done
         loop_time = asyncio.get_running_loop().time()
         for repair in self.repairs:
             if not force and self._repair_due.get(repair.name, 0.0) > loop_time:
@@ -104,6 +107,19 @@ class Dispatcher:
             if count:
                 log.warning("repair %r: %s item(s) enqueued or written", repair.name, count)
         return done
+
+    def hold_repairs(self) -> None:
+        """Run no periodic repair (not even a forced one) until :meth:`resume_repairs`. Call it
+        before :meth:`start` when the process is about to load data into a new database (the
+        demo): a nightly snapshot taken of the still empty database would stand for that day,
+        since snapshots are written once."""
+        self._repairs_held = True
+
+    async def resume_repairs(self) -> dict[str, int]:
+        """End :meth:`hold_repairs` and run every repair now (``repair(force=True)``); returns
+        what each repaired."""
+        self._repairs_held = False
+        return await self.repair(force=True)
 
     async def drain(self, *, timeout: float = 120.0) -> None:
         """Relay until no message is pending (done or failed), or ``timeout`` seconds pass

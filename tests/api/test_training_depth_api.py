@@ -18,7 +18,7 @@ from service.accounts import AccountIn, create_account
 from service.sms import RecordingSms
 from talent_pool.db import atomic
 from talent_pool.outbox import decode_args, enqueue
-from talent_pool.tables import OutboxMessage, Practitioner
+from talent_pool.tables import OutboxMessage, Practitioner, TrainingRecord
 from tests.factories import (
     PASSWORD,
     admin_headers,
@@ -158,6 +158,35 @@ async def test_qr_check_in_as_a_trainee_and_a_base_would(clocked: Any) -> None:
     ).json()["token"]
     out = await clocked.post("/api/checkin", headers=a, json={"token": out_token})
     assert (out.json()["status"], out.json()["attended_minutes"]) == ("checked_out", 120)
+
+
+async def test_a_class_cannot_be_completed_before_its_sessions_have_ended(clocked: Any) -> None:
+    """Fresh-user trial: a trainee checked in 10 minutes before a 14:00–16:00 session and the base
+    completed the class at once — a training record for a class not yet held. Then a class was
+    completed while its session was running. Both are refused (409) until the session has ended."""
+    oid, sid, _, base = await class_with_session(clocked)
+    (person,) = await register_people(1)
+    (trainee,) = await trainees(clocked, [person])
+    assert (
+        await clocked.post(f"/api/offerings/{oid}/enrollments", headers=trainee, json={})
+    ).status_code == 201
+    token = (await clocked.post(f"/api/sessions/{sid}/checkin-token", headers=base, json={})).json()["token"]
+    checked = await clocked.post("/api/checkin", headers=trainee, json={"token": token})
+    assert checked.json()["status"] == "checked_in"  # 13:50: the check-in window is open
+    expected = f"班级 {oid} 还有 1 次课未结束（最后一次课 2026-12-04 16:00 结束），全部课次结束后才能结业"
+    for at in (AT_1350, dt.datetime(2026, 12, 4, 7, 59, tzinfo=dt.UTC)):  # before it, then 15:59 during it
+        clocked.clock.set(at)
+        refused = await clocked.post(f"/api/offerings/{oid}/complete", headers=base)
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert (body["code"], body["detail"]) == ("sessions_not_over", expected)
+        assert (body["pending_sessions"], body["last_ends_at"]) == (1, "2026-12-04T08:00:00+00:00")
+    assert (await get_offering(oid)).status == "open"
+    assert await TrainingRecord.count() == 0
+    clocked.clock.set(dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC))  # 16:00: the session has ended
+    done = await clocked.post(f"/api/offerings/{oid}/complete", headers=base)
+    assert done.status_code == 201, done.text
+    assert (done.json()["completed"], done.json()["completed_on"]) == (1, "2026-12-04")
 
 
 async def test_fifty_concurrent_check_ins_are_recorded_exactly_once(clocked: Any) -> None:

@@ -235,13 +235,26 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     base_id = await base1_id(base)
     title = f"点名测试班{uuid.uuid4().hex[:6]}"
     offering_id, past = await class_with_past_sessions(base, course["id"], base_id, title)
-    # a session running now (local time) for the QR check-in
+    # a session running now (local time) for the QR check-in, in a class of its own (of another
+    # course): a class whose session is still running cannot be completed
     now = local_now()
     start = max(now - dt.timedelta(minutes=10), now.replace(hour=0, minute=0, second=0, microsecond=0))
     end = min(start + dt.timedelta(minutes=60), now.replace(hour=23, minute=59, second=0, microsecond=0))
+    running = await base(
+        "POST",
+        "/api/offerings",
+        {
+            "course_id": (await own_course(admin))["id"],
+            "training_base_id": base_id,
+            "title": f"签到测试班{uuid.uuid4().hex[:6]}",
+            "start_date": str(now.date()),
+            "end_date": str(now.date()),
+            "capacity": 10,
+        },
+    )
     today_session = await base(
         "POST",
-        f"/api/offerings/{offering_id}/sessions",
+        f"/api/offerings/{running['id']}/sessions",
         {
             "day": str(now.date()),
             "starts_at": start.strftime("%H:%M"),
@@ -253,6 +266,7 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     for p in people:
         await admin("POST", f"/api/offerings/{offering_id}/enrollments", {"practitioner_id": p["id"]})
     diligent, absent, partial = people
+    await admin("POST", f"/api/offerings/{running['id']}/enrollments", {"practitioner_id": diligent["id"]})
     username = f"t{uuid.uuid4().hex[:10]}"
     await admin(
         "POST",
@@ -330,6 +344,18 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     assert 0 <= countdown <= 15
     await visit.shot("base-checkin")
     assert await visit.serious_a11y_violations() == []
+
+    # completion waits for the running session to end: the page says why
+    await visit.goto(f"/base/offerings/{running['id']}")
+    await page.click("#complete")
+    await expect(page.locator("#complete-msg")).to_have_text(
+        re.compile(f"^班级 {running['id']} 还有 1 次课未结束（最后一次课 {now.date()} {end:%H:%M} 结束），")
+    )
+    assert await page.locator("#complete").is_enabled()
+    await visit.shot("base-complete-refused")
+    # the refused request is the one error the browser logs (its 409), nothing else
+    assert visit.errors == ["Failed to load resource: the server responded with a status of 409 (Conflict)"]
+    visit.errors.clear()
 
     # completion: who met the rule, and why not for the others
     await visit.goto(f"/base/offerings/{offering_id}")

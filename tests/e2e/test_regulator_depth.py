@@ -53,6 +53,11 @@ async def test_zones_streets_projection_trend_and_lists(
     assert (bars >= 1 and empty == 0 and await page.locator("#trend-table tbody tr").count() == bars) or (
         bars == 0 and empty == 1
     )
+    # `serve --demo` takes the day's snapshot after loading its data, never of the empty database
+    token = await _admin_token(live_server)
+    async with httpx.AsyncClient(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"}) as c:
+        points = (await c.get(f"/api/targets/trend?year={year}")).json()
+    assert len(points) == bars and all(p["employed_practitioners"] > 1000 for p in points), points
 
     # a functional zone is selectable and its row is shown
     zones = await page.locator("#scope optgroup[label=功能区] option").all()

@@ -527,6 +527,28 @@ async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_se
     await _expect_clean(v, 404)
 
 
+async def test_the_demo_trainee_plays_the_demo_lessons(phone: Visit) -> None:
+    """``tuoyu serve --demo`` enrolls trainee1 in an online class (service/demo_online.py):
+    我的培训 shows 开始学习 and the player plays the lesson's video from ``/courseware``."""
+    v = phone
+    await v.login("trainee1")
+    await v.goto("/my")
+    item = v.page.locator("#enrollments li", has_text="婴幼儿回应性照护线上专题")
+    start = item.get_by_role("link", name="开始学习")
+    await start.wait_for()
+    assert "在线课程 2 节 · 下一节：第1节 婴幼儿回应性照护" in await item.inner_text()
+    await start.click()
+    await v.page.wait_for_url("**/my/lessons/*")
+    assert await v.page.locator("h1").inner_text() == "第1节 婴幼儿回应性照护"
+    duration = await v.page.locator("video").evaluate(
+        "v => new Promise(done => v.readyState >= 1 ? done(v.duration)"
+        " : v.addEventListener('loadedmetadata', () => done(v.duration), { once: true }))"
+    )
+    assert round(duration) == 40  # the WebM file was served and decoded
+    await v.shot("trainee-demo-lesson-phone")
+    await _expect_clean(v)
+
+
 async def test_staff_pages_fit_a_phone(phone: Visit) -> None:
     """At 390 px nothing but the tables' own scroll boxes is wider than the screen."""
     v = phone

@@ -153,7 +153,8 @@ async def main() -> None:
             today=dt.date(2024, 9, 30),
         )
     await training.set_subsidised(oid, True)
-    report = await training.complete_offering(oid, completed_on=dt.date(2024, 9, 30), now=before)
+    ended = dt.datetime(2024, 9, 30, 2, tzinfo=dt.UTC)  # after the last session: completion may run
+    report = await training.complete_offering(oid, completed_on=dt.date(2024, 9, 30), now=ended)
     out["completed"] = [report.completed, report.not_completed, report.not_admitted]
     export = await training.subsidy_roster_xlsx(oid, today=dt.date(2024, 10, 8))
     out["xlsx"] = export.content[:2] == b"PK"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +37,13 @@ def test_demo_runs_on_sqlite(tmp_path: Path) -> None:
     text = proc.stdout
     assert "：valid" in text and "后核验：revoked" in text and "：forged" in text
     assert "培训前" in text and "培训后" in text
+    # the day's targets snapshot (the trend's point for this month) was taken of the demo's data,
+    # not of the empty database the nightly snapshot used to find when the dispatcher started
+    with sqlite3.connect(tmp_path / "data" / "tuoyu.sqlite") as conn:
+        snapshots = conn.execute("SELECT data FROM tp_target_snapshot WHERE scope = 'city'").fetchall()
+    assert len(snapshots) == 1
+    city = json.loads(snapshots[0][0])
+    assert city["employed_practitioners"] > 1000, city["employed_practitioners"]
     # a second run on the same folder reuses the workforce and runs another cohort
     again = subprocess.run(
         [sys.executable, "-m", "service.cli", "demo", "--out", str(out)],

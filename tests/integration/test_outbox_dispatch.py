@@ -16,7 +16,7 @@ from talent_pool.tables import OutboxMessage
 from tests.servers import wait_for
 from worker.clock import FixedClock
 from worker.dispatch import BrokerUnavailable, CeleryDispatcher, InProcessDispatcher
-from worker.jobs import Job
+from worker.jobs import Job, Repair
 from worker.outbox import claim_due, run_message
 
 T0 = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
@@ -134,3 +134,21 @@ async def test_work_the_broker_did_not_take_is_due_again_at_once(db: None) -> No
     assert [(r["leased_until"], r["attempts"], r["done_at"]) for r in rows] == [(None, 0, None)] * 2
     again = await claim_due(T0 + dt.timedelta(seconds=1), jobs=jobs)
     assert [c.args for c in again] == [[1], [2]]
+
+
+async def test_held_repairs_wait_until_resumed() -> None:
+    """``tuoyu serve --demo`` holds the periodic repairs while it loads its data: the nightly
+    targets snapshot (written once a day) used to be taken of the still empty database."""
+    runs: list[dt.datetime] = []
+
+    async def snapshot(*, now: dt.datetime) -> int:
+        runs.append(now)
+        return 1
+
+    dispatcher = InProcessDispatcher(FixedClock(T0), repairs=[Repair("snapshot", snapshot)])
+    dispatcher.hold_repairs()
+    assert await dispatcher.repair() == {} and await dispatcher.repair(force=True) == {}
+    assert runs == []
+    assert await dispatcher.resume_repairs() == {"snapshot": 1}
+    assert runs == [T0]
+    assert await dispatcher.repair() == {}  # resumed: next due in ten minutes, as usual

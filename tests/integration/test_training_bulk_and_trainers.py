@@ -208,7 +208,8 @@ async def test_evaluations_after_the_course_once_per_trainee_and_ranks(db: None)
     await record_attendance(
         session.id, [{"practitioner_id": pid}], recorded_by="t", now=NOW, today=dt.date(2099, 1, 1)
     )
-    await complete_offering(a, completed_on=dt.date(2026, 12, 2), now=NOW)
+    ended = dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC)  # 11:00 in Jinan: the session is over
+    await complete_offering(a, completed_on=dt.date(2026, 12, 2), now=ended)
     done = await evaluate_trainer(a, pid, EvaluationIn(trainer_id=t.id, score=4, comment="讲解清楚"), now=NOW)
     assert (done.score, done.offering_id) == (4, a)
     with pytest.raises(DuplicateCode, match="已评价"):

@@ -132,7 +132,8 @@ async def test_default_completion_date(db: None) -> None:
     with pytest.raises(TrainingNotFound):
         await default_completion_date(99999, START)
     done_on = await default_completion_date(oid, dt.date(2027, 1, 15))
-    report = await complete_offering(oid, completed_on=done_on, now=NOW)
+    in_january = dt.datetime(2027, 1, 15, 2, 0, tzinfo=dt.UTC)  # completion entered on 15 January
+    report = await complete_offering(oid, completed_on=done_on, now=in_january)
     assert report.completed_on == dt.date(2026, 12, 4)
 
 

@@ -34,6 +34,7 @@ NOW = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
 START = OFFERING_START
 AFTER = dt.date(2099, 12, 31)  # a local date after every session: attendance recorded afterwards
 END = START + dt.timedelta(days=6)
+AFTER_CLASS = dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC)  # every session of the week has ended
 
 
 def at(day: dt.date, start: tuple[int, int], end: tuple[int, int], hours: str | None = None) -> SessionIn:
@@ -110,7 +111,7 @@ async def test_ledger_hours_are_capped_at_the_course_hours(db: None) -> None:
         today=AFTER,
     )
     report = await complete_offering(
-        oid, completed_on=END, rule=CompletionRule(min_hours_percent=Decimal(50)), now=NOW
+        oid, completed_on=END, rule=CompletionRule(min_hours_percent=Decimal(50)), now=AFTER_CLASS
     )
     by_person = {e.practitioner_id: e for e in report.entries}
     assert by_person[a].attended_hours == Decimal(8) and by_person[a].credited_hours == Decimal(6)

@@ -42,6 +42,7 @@ from training.schemas import SessionIn
 TIMES = SessionTimes()
 DAY = dt.date(2026, 12, 2)
 T0 = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
+ENDED = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)  # 18:00 in Jinan: the day's sessions are over
 
 
 async def online_class(capacity: int = 5, **kw: object) -> tuple[int, int, int]:
@@ -149,14 +150,14 @@ async def test_course_rule_with_online_share_and_quiz_says_why(db: None) -> None
     assert reasons[ec] == ("not_completed", "未参加结业测验（及格 60 分）")
     assert preview.rule == "市卫健委 2026 年岗前培训结业要求"
     assert await TrainingRecord.count() == 0  # a preview writes nothing
-    report = await complete_offering(oid, completed_on=DAY, now=T0)
+    report = await complete_offering(oid, completed_on=DAY, now=ENDED)
     assert [(e.enrollment_id, e.status, e.credited_hours) for e in report.entries] == [
         (ea, "completed", Decimal("2.1")),  # 2 h attended + 10 min online = 2.16… → 2.1 in the ledger
         (eb, "not_completed", None),
         (ec, "not_completed", None),
     ]
     assert report.entries[0].online_seconds == 600 and report.entries[0].quiz_score == Decimal("85.5")
-    again = await complete_offering(oid, completed_on=DAY, now=T0)
+    again = await complete_offering(oid, completed_on=DAY, now=ENDED)
     assert again.already_completed and await TrainingRecord.count() == 1
     record = (await TrainingRecord.select())[0]
     assert (record["source_ref"], record["completed_on"], record["category"]) == (
@@ -172,7 +173,7 @@ async def test_an_online_only_course_completes_without_sessions(db: None) -> Non
     (pid,) = await register_people(1)
     eid = (await enroll(oid, pid, now=T0, today=DAY)).id
     await watch(eid, lesson, 600)
-    report = await complete_offering(oid, completed_on=DAY, now=T0)
+    report = await complete_offering(oid, completed_on=DAY, now=ENDED)
     assert [(e.status, e.credited_hours, e.reason) for e in report.entries] == [
         ("completed", Decimal("0.1"), "线上学习 10.0 / 10.0 分钟（100.0%），达到结业要求")
     ]
@@ -189,7 +190,7 @@ async def completed_subsidised_class(people: list[int], *, course_code: str = "Y
         session.id, [{"practitioner_id": p} for p in people], recorded_by="t", now=T0, today=DAY
     )
     await set_subsidised(oid, True)
-    await complete_offering(oid, completed_on=DAY, now=T0)
+    await complete_offering(oid, completed_on=DAY, now=ENDED)
     return oid
 
 
@@ -271,7 +272,7 @@ async def completed_subsidised_class_same_course(first: int, people: list[int]) 
         session.id, [{"practitioner_id": p} for p in people], recorded_by="t", now=T0, today=DAY
     )
     await set_subsidised(oid, True)
-    await complete_offering(oid, completed_on=DAY, now=T0)
+    await complete_offering(oid, completed_on=DAY, now=ENDED)
     return oid
 
 

@@ -281,7 +281,8 @@ async def test_moving_and_cancelling_notify_the_enrolled_and_move_the_reminder(d
             now=NOW,
         )
     # completion counts only scheduled sessions: 2 + 2 + 1 hours (4 Fridays - 1 cancelled + the new one)
-    report = await complete_offering(oid, completed_on=dt.date(2024, 9, 30), now=NOW)
+    ended = dt.datetime(2024, 9, 30, 2, 0, tzinfo=dt.UTC)  # after the last session
+    report = await complete_offering(oid, completed_on=dt.date(2024, 9, 30), now=ended)
     assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("7.00"), 4)
 
 

@@ -44,6 +44,7 @@ from training.tables import Attendance, Enrollment
 NOW = dt.datetime(2026, 11, 29, 1, 0, tzinfo=dt.UTC)
 START = OFFERING_START
 AFTER = dt.date(2099, 12, 31)  # a local date after every session: attendance recorded afterwards
+ENDED = dt.datetime(2026, 12, 8, 1, 0, tzinfo=dt.UTC)  # every session of the class week has ended
 
 
 async def test_training_bases_and_the_indicator(db: None) -> None:
@@ -279,9 +280,9 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
     )
     await record_attendance(s3, every, recorded_by="t", method="batch", now=NOW, today=AFTER)
     with pytest.raises(TrainingInvalid):  # before the last session
-        await complete_offering(oid, completed_on=START, now=NOW)
+        await complete_offering(oid, completed_on=START, now=ENDED)
     done_on = START + dt.timedelta(days=3)
-    report = await complete_offering(oid, completed_on=done_on, now=NOW)
+    report = await complete_offering(oid, completed_on=done_on, now=ENDED)
     assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("16"), 3)
     assert (report.completed, report.not_completed, report.waitlisted) == (1, 2, 1)
     assert not report.already_completed and "80%" in report.rule
@@ -306,7 +307,7 @@ async def test_completion_feeds_the_ledger_once(db: None) -> None:
     assert await training_hours(a, category="pre_job") == Decimal("16.0")
     assert (await get_offering(oid)).status == "completed"
 
-    again = await complete_offering(oid, completed_on=done_on + dt.timedelta(days=5), now=NOW)
+    again = await complete_offering(oid, completed_on=done_on + dt.timedelta(days=5), now=ENDED)
     assert again.already_completed and again.completed_on == done_on
     assert [(e.enrollment_id, e.status, e.reason, e.training_record_id) for e in again.entries] == [
         (e.enrollment_id, e.status, e.reason, e.training_record_id) for e in report.entries
@@ -332,7 +333,7 @@ async def test_completion_with_a_custom_rule(db: None) -> None:
     for s in (s1, s2):
         await record_attendance(s, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     rule = CompletionRule(min_hours_percent=Decimal(75), source="本市规则：75%")
-    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=2), rule=rule, now=NOW)
+    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=2), rule=rule, now=ENDED)
     assert report.completed == 1 and report.rule == "本市规则：75%"
 
 
@@ -361,18 +362,18 @@ async def test_completion_is_one_transaction_with_the_ledger(
 
     monkeypatch.setattr(training_services, "record_training", flaky)
     with pytest.raises(RuntimeError):
-        await complete_offering(oid, completed_on=START + dt.timedelta(days=3), now=NOW)
+        await complete_offering(oid, completed_on=START + dt.timedelta(days=3), now=ENDED)
     assert (await get_offering(oid)).status == "open"
     assert {e.status for e in await list_enrollments(oid)} == {"confirmed"}
     assert await count_rows(TrainingRecord) == 0
     monkeypatch.setattr(training_services, "record_training", real)
-    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=3), now=NOW)
+    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=3), now=ENDED)
     assert report.completed == 2 and await count_rows(TrainingRecord) == 2
 
 
 async def test_cancelled_offering_and_empty_schedule(db: None) -> None:
     oid = await make_offering()
     with pytest.raises(TrainingInvalid):
-        await complete_offering(oid, completed_on=START, now=NOW)
+        await complete_offering(oid, completed_on=START, now=ENDED)
     with pytest.raises(TrainingNotFound):
-        await complete_offering(99999, completed_on=START, now=NOW)
+        await complete_offering(99999, completed_on=START, now=ENDED)
