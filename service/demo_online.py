@@ -27,8 +27,7 @@ import training
 from service.accounts.tables import UserAccount
 from service.runtime import Runtime
 from talent_pool.search_schemas import ConsentIn
-from talent_pool.tables import Credential, CreditRecord, Employment, TalentConsent
-from talent_pool.target_rules import credential_counts
+from talent_pool.tables import Employment, TalentConsent
 from training.online_schemas import LessonIn
 from training.schemas import CourseIn, OfferingIn
 
@@ -101,25 +100,7 @@ async def ensure_talent_demo(rt: Runtime) -> list[int]:
     if await TalentConsent.exists():
         return []
     today = rt.today()
-    excluded = {
-        r["practitioner"]
-        for r in await CreditRecord.select(CreditRecord.practitioner).where(
-            (CreditRecord.lifetime_exclusion == True) & CreditRecord.withdrawn_on.is_null()  # noqa: E712
-        )
-    }
-    holders: list[int] = []
-    for c in await Credential.select().order_by(Credential.practitioner):
-        if c["practitioner"] in excluded or (holders and holders[-1] == c["practitioner"]):
-            continue
-        if credential_counts(
-            qualifying=c["qualifying"],
-            issued_on=c["issued_on"],
-            expires_on=c["expires_on"],
-            status=c["status"],
-            status_changed_on=c["status_changed_on"],
-            on=today,
-        ):
-            holders.append(c["practitioner"])
+    holders = sorted(await talent_pool.searchable_credentials(None, today))
     employed = {
         r["practitioner"]
         for r in await Employment.select(Employment.practitioner).where(

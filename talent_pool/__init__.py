@@ -79,6 +79,7 @@ from talent_pool._search import (
     recommendations,
     request_contact,
     search_talent,
+    searchable_credentials,
     set_consent,
 )
 from talent_pool._snapshots import has_snapshot, trend, write_snapshots
@@ -188,6 +189,7 @@ __all__ = [
     "scope_level",
     "scopes_within_district",
     "search_talent",
+    "searchable_credentials",
     "seed_reference_data",
     "set_consent",
     "shortfall",

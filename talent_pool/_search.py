@@ -90,6 +90,37 @@ def _years(spans: list[tuple[dt.date, dt.date]]) -> int:
     return days // 365
 
 
+async def searchable_credentials(
+    practitioner_ids: list[int] | None, today: dt.date
+) -> dict[int, list[CandidateCredential]]:
+    """The credentials in force on the local date ``today`` (:func:`credential_counts`) of
+    ``practitioner_ids`` (``None``: everybody), by practitioner, leaving out people under a
+    lifetime exclusion (终身禁入) not withdrawn — what makes a consenting person show in the talent
+    search. People without one are absent from the result."""
+    excluded_query = CreditRecord.select(CreditRecord.practitioner).where(
+        (CreditRecord.lifetime_exclusion == True) & CreditRecord.withdrawn_on.is_null()  # noqa: E712
+    )
+    credentials_query = Credential.select().order_by(Credential.id)
+    if practitioner_ids is not None:
+        excluded_query = excluded_query.where(CreditRecord.practitioner.is_in(practitioner_ids or [-1]))
+        credentials_query = credentials_query.where(Credential.practitioner.is_in(practitioner_ids or [-1]))
+    excluded = {r["practitioner"] for r in await excluded_query}
+    creds: dict[int, list[CandidateCredential]] = {}
+    for c in await credentials_query:
+        if c["practitioner"] not in excluded and credential_counts(
+            qualifying=c["qualifying"],
+            issued_on=c["issued_on"],
+            expires_on=c["expires_on"],
+            status=c["status"],
+            status_changed_on=c["status_changed_on"],
+            on=today,
+        ):
+            creds.setdefault(c["practitioner"], []).append(
+                CandidateCredential(title=c["title"], programme_code=c["programme_code"], level=c["level"])
+            )
+    return creds
+
+
 async def _candidates(
     practitioner_ids: list[int] | None, *, today: dt.date, district_code: str | None = None
 ) -> dict[int, Candidate]:
@@ -109,27 +140,7 @@ async def _candidates(
     ids = list(consents)
     if not ids:
         return {}
-    excluded = {
-        r["practitioner"]
-        for r in await CreditRecord.select(CreditRecord.practitioner).where(
-            CreditRecord.practitioner.is_in(ids)
-            & (CreditRecord.lifetime_exclusion == True)  # noqa: E712
-            & CreditRecord.withdrawn_on.is_null()
-        )
-    }
-    creds: dict[int, list[CandidateCredential]] = {}
-    for c in await Credential.select().where(Credential.practitioner.is_in(ids)).order_by(Credential.id):
-        if credential_counts(
-            qualifying=c["qualifying"],
-            issued_on=c["issued_on"],
-            expires_on=c["expires_on"],
-            status=c["status"],
-            status_changed_on=c["status_changed_on"],
-            on=today,
-        ):
-            creds.setdefault(c["practitioner"], []).append(
-                CandidateCredential(title=c["title"], programme_code=c["programme_code"], level=c["level"])
-            )
+    creds = await searchable_credentials(ids, today)
     spans: dict[int, list[tuple[dt.date, dt.date]]] = {}
     for e in await Employment.select(
         Employment.practitioner, Employment.start_date, Employment.end_date
@@ -149,7 +160,7 @@ async def _candidates(
             years_of_experience=_years(spans.get(p, [])),
         )
         for p, r in consents.items()
-        if p in creds and p not in excluded
+        if p in creds
     }
 
 
