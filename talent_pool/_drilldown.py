@@ -189,14 +189,7 @@ async def employer_people(employer_id: int, year: int, *, today: dt.date) -> lis
         Credential.status_changed_on,
         Credential.qualifying,
     ).where(Credential.practitioner.is_in(ids)):
-        if rules.credential_counts(
-            qualifying=c["qualifying"],
-            issued_on=c["issued_on"],
-            expires_on=c["expires_on"],
-            status=c["status"],
-            status_changed_on=c["status_changed_on"],
-            on=as_of,
-        ):
+        if rules.credential_row_counts(c, as_of):
             creds.setdefault(c["practitioner"], []).append(f"{c['title']}（{c['number']}）")
     trained: dict[int, int] = {}
     for t in await TrainingRecord.select(TrainingRecord.practitioner).where(

@@ -40,7 +40,7 @@ from talent_pool.tables import (
     Recommendation,
     TalentConsent,
 )
-from talent_pool.target_rules import credential_counts
+from talent_pool.target_rules import credential_row_counts
 
 UNKNOWN_CANDIDATE = "候选人不存在或已撤回授权"
 
@@ -93,10 +93,11 @@ def _years(spans: list[tuple[dt.date, dt.date]]) -> int:
 async def searchable_credentials(
     practitioner_ids: list[int] | None, today: dt.date
 ) -> dict[int, list[CandidateCredential]]:
-    """The credentials in force on the local date ``today`` (:func:`credential_counts`) of
-    ``practitioner_ids`` (``None``: everybody), by practitioner, leaving out people under a
-    lifetime exclusion (终身禁入) not withdrawn — what makes a consenting person show in the talent
-    search. People without one are absent from the result."""
+    """The credentials in force on the local date ``today``
+    (:func:`~talent_pool.target_rules.credential_counts`) of ``practitioner_ids`` (``None``:
+    everybody), by practitioner, leaving out people under a lifetime exclusion (终身禁入) not
+    withdrawn — what makes a consenting person show in the talent search. People without one are
+    absent from the result."""
     excluded_query = CreditRecord.select(CreditRecord.practitioner).where(
         (CreditRecord.lifetime_exclusion == True) & CreditRecord.withdrawn_on.is_null()  # noqa: E712
     )
@@ -107,14 +108,7 @@ async def searchable_credentials(
     excluded = {r["practitioner"] for r in await excluded_query}
     creds: dict[int, list[CandidateCredential]] = {}
     for c in await credentials_query:
-        if c["practitioner"] not in excluded and credential_counts(
-            qualifying=c["qualifying"],
-            issued_on=c["issued_on"],
-            expires_on=c["expires_on"],
-            status=c["status"],
-            status_changed_on=c["status_changed_on"],
-            on=today,
-        ):
+        if c["practitioner"] not in excluded and credential_row_counts(c, today):
             creds.setdefault(c["practitioner"], []).append(
                 CandidateCredential(title=c["title"], programme_code=c["programme_code"], level=c["level"])
             )

@@ -14,7 +14,7 @@ from talent_pool.tables import (
     Employment,
     TrainingRecord,
 )
-from talent_pool.target_rules import credential_counts
+from talent_pool.target_rules import credential_row_counts
 
 
 # The plan states person-trainings in 万人次 (10,000 person-trainings); we store plain counts.
@@ -60,14 +60,7 @@ async def staff_of_employer(employer_id: int, *, today: dt.date) -> list[StaffMe
         Credential.status_changed_on,
         Credential.qualifying,
     ).where(Credential.practitioner.is_in(ids)):
-        if not credential_counts(
-            qualifying=c["qualifying"],
-            issued_on=c["issued_on"],
-            expires_on=c["expires_on"],
-            status=c["status"],
-            status_changed_on=c["status_changed_on"],
-            on=today,
-        ):
+        if not credential_row_counts(c, today):
             continue
         creds.setdefault(c["practitioner"], []).append(f"{c['title']}（{c['number']}）")
     trained: dict[int, int] = {}

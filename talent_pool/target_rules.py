@@ -8,7 +8,9 @@ Comparisons are exact: ``numerator * 100 >= target * denominator`` — never on 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 ONE_DECIMAL = Decimal("0.1")
 TWO_DECIMALS = Decimal("0.01")
@@ -91,6 +93,19 @@ def credential_counts(
         status in ("revoked", "suspended", "superseded")
         and status_changed_on is not None
         and status_changed_on <= on
+    )
+
+
+def credential_row_counts(row: Mapping[str, Any], on: dt.date) -> bool:
+    """:func:`credential_counts` for a credential row (column → value: ``qualifying``,
+    ``issued_on``, ``expires_on``, ``status``, ``status_changed_on``)."""
+    return credential_counts(
+        qualifying=row["qualifying"],
+        issued_on=row["issued_on"],
+        expires_on=row["expires_on"],
+        status=row["status"],
+        status_changed_on=row["status_changed_on"],
+        on=on,
     )
 
 
