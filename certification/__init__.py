@@ -16,6 +16,7 @@ from certification._attempts import (
 )
 from certification._bank import (
     bank_summaries,
+    blueprints,
     export_questions,
     get_blueprint,
     import_questions,
@@ -125,6 +126,7 @@ __all__ = [
     "assign_examiner",
     "attempt_owner",
     "bank_summaries",
+    "blueprints",
     "bulk_owner",
     "bulk_result",
     "certificates_of_practitioner",

@@ -220,20 +220,22 @@ async def export_questions(programme_code: str) -> bytes:
     return await asyncio.to_thread(questions_xlsx, rows)
 
 
+def _cell(row: dict[str, Any]) -> BlueprintCell:
+    return BlueprintCell(row["domain"], row["difficulty"], row["question_count"], Decimal(str(row["points"])))
+
+
 async def _blueprint_cells(programme_id: int) -> list[BlueprintCell]:
     rows = await BlueprintRow.select().where(BlueprintRow.programme == programme_id).order_by(BlueprintRow.id)
-    return [
-        BlueprintCell(r["domain"], r["difficulty"], r["question_count"], Decimal(str(r["points"])))
-        for r in rows
-    ]
+    return [_cell(r) for r in rows]
 
 
-async def _blueprint_out(programme: Programme) -> BlueprintOut:
-    cells = await _blueprint_cells(int(programme.id))
-    counts = await active_counts(int(programme.id))
+def _blueprint_out(
+    programme_code: str, cells: list[BlueprintCell], counts: Counter[tuple[str, int]]
+) -> BlueprintOut:
+    """A blueprint against the bank's active questions per ``(domain, difficulty)``."""
     problems = blueprint_problems(cells, counts) if cells else ["本证书项目尚未设置组卷蓝图"]
     return BlueprintOut(
-        programme_code=programme.code,
+        programme_code=programme_code,
         rows=[
             BlueprintRowOut(
                 domain=c.domain,
@@ -251,10 +253,34 @@ async def _blueprint_out(programme: Programme) -> BlueprintOut:
     )
 
 
+async def blueprints() -> dict[str, BlueprintOut]:
+    """Every programme's blueprint against its bank (as :func:`get_blueprint`), keyed by
+    programme code — programmes without a blueprint included (``problems`` says so). Two
+    statements whatever the number of programmes."""
+    cells: dict[int, list[BlueprintCell]] = {}
+    for r in await BlueprintRow.select().order_by(BlueprintRow.id):
+        cells.setdefault(int(r["programme"]), []).append(_cell(r))
+    counts: dict[int, Counter[tuple[str, int]]] = {}
+    for r in (
+        await Question.select(
+            Question.programme, Question.domain, Question.difficulty, Count(Question.id, alias="n")
+        )
+        .where(Question.active == True)
+        .group_by(Question.programme, Question.domain, Question.difficulty)
+    ):  # noqa: E712
+        counts.setdefault(int(r["programme"]), Counter())[r["domain"], r["difficulty"]] = int(r["n"])
+    return {
+        p["code"]: _blueprint_out(p["code"], cells.get(p["id"], []), counts.get(p["id"], Counter()))
+        for p in await Programme.select(Programme.id, Programme.code)
+    }
+
+
 async def get_blueprint(programme_code: str) -> BlueprintOut:
     """The programme's blueprint and whether a paper can be drawn from it now (``problems``).
     Raises :class:`NotFound`."""
-    return await _blueprint_out(await _programme(programme_code))
+    programme = await _programme(programme_code)
+    pid = int(programme.id)
+    return _blueprint_out(programme.code, await _blueprint_cells(pid), await active_counts(pid))
 
 
 async def set_blueprint(programme_code: str, rows: list[BlueprintRowIn]) -> BlueprintOut:
@@ -286,4 +312,4 @@ async def set_blueprint(programme_code: str, rows: list[BlueprintRowIn]) -> Blue
                 for c in cells
             )
         )
-    return await _blueprint_out(programme)
+    return await get_blueprint(programme.code)

@@ -82,9 +82,10 @@ class BankPages(Controller):
     @get("/", opt=action("bank.manage"))
     async def index(self) -> Template:
         summaries = await certification.bank_summaries()
+        every = await certification.blueprints()
         rows = []
         for p in await certification.list_programmes(active_only=False):
-            blueprint = await certification.get_blueprint(p.code)
+            blueprint = every[p.code]
             rows.append((p, summaries.get(p.code), blueprint, blueprint_state(blueprint)))
         return Template(
             template_name="bank/index.html",

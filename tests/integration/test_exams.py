@@ -401,6 +401,22 @@ async def test_bank_summaries_count_each_programme_by_domain_difficulty_and_stat
     assert (second.active, second.retired, len(second.cells)) == (1, 0, 1)
 
 
+async def test_all_blueprints_at_once_equal_each_programmes_own(db: None) -> None:
+    from certification import blueprints, get_blueprint
+
+    await import_questions("1X-YEZH-1", standard_bank(), now=NOW)
+    await set_blueprint("1X-YEZH-1", [BlueprintRowIn.model_validate(r) for r in STANDARD_BLUEPRINT])
+    retire = workbook(
+        [["AQ001", "判断", "安全防护", "易", "判断题1", "", "", "", "", "对", "", "停用"]],
+        header=[*BANK_HEADER, "状态"],
+    )
+    await import_questions("1X-YEZH-1", retire, now=NOW)  # the blueprint may fall short now
+    every = await blueprints()
+    assert every["1X-YEZH-1"].rows and every["1X-YEZH-2"].problems == ["本证书项目尚未设置组卷蓝图"]
+    for code, blueprint in every.items():
+        assert blueprint == await get_blueprint(code), code
+
+
 async def test_a_question_page_filters_by_domain_difficulty_and_status_with_the_total(db: None) -> None:
     from certification import question_page
 
