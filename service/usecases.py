@@ -9,7 +9,7 @@ nothing here: the domain records it in the outbox and the dispatcher delivers it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from litestar.exceptions import PermissionDeniedException
@@ -74,11 +74,16 @@ async def issue_certificates(rt: Runtime, sitting_id: int) -> IssuanceResult:
 
 
 async def verify(
-    rt: Runtime, number: str, params: Mapping[str, str] | None, client: str
+    rt: Runtime, number: str, query: Iterable[tuple[str, str]] | None, client: str
 ) -> VerificationResult:
-    """Public verification of a certificate number (and signed URL parameters when given); the
-    log row is written in the next batch (``service.verification_log``)."""
-    result = await certification.check_certificate(number, params, today=rt.today(), keyring=rt.keyring)
+    """Public verification of a certificate number (and the verify URL's query parameters,
+    ``(name, value)`` pairs in order, when given: a signed field given twice is forged, see
+    :func:`certification.query_params`); the log row is written in the next batch
+    (``service.verification_log``)."""
+    params = certification.query_params(query) if query is not None else {}
+    result = await certification.check_certificate(
+        number, params or None, today=rt.today(), keyring=rt.keyring
+    )
     rt.verification_log.add(
         certification.VerificationRecord(
             result.number, result.outcome, result.signature_checked, client, rt.now()

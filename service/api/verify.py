@@ -16,7 +16,6 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
 from pydantic import BaseModel, Field
 
-import certification
 from certification.schemas import IdentityMatchOut, VerificationResult
 from service import usecases
 from service.audit import concerning
@@ -63,8 +62,7 @@ class VerifyController(Controller):
         opt=action("public"),
     )
     async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
-        params = certification.query_params(request.query_params.multi_items())
-        result = await usecases.verify(rt, number[:64], params or None, _client(request))
+        result = await usecases.verify(rt, number[:64], request.query_params.multi_items(), _client(request))
         if _wants_json(request):
             return Response(result, headers={"Cache-Control": "no-store"})
         return Template(
