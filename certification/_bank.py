@@ -265,9 +265,9 @@ async def blueprints() -> dict[str, BlueprintOut]:
         await Question.select(
             Question.programme, Question.domain, Question.difficulty, Count(Question.id, alias="n")
         )
-        .where(Question.active == True)
+        .where(Question.active == True)  # noqa: E712
         .group_by(Question.programme, Question.domain, Question.difficulty)
-    ):  # noqa: E712
+    ):
         counts.setdefault(int(r["programme"]), Counter())[r["domain"], r["difficulty"]] = int(r["n"])
     return {
         p["code"]: _blueprint_out(p["code"], cells.get(p["id"], []), counts.get(p["id"], Counter()))
