@@ -13,6 +13,12 @@ rotating from round to round, so each ratio compares numbers taken seconds apart
 | verify ÷ ``/health``, catalog ÷ ``/health`` | the same against no database at all | info |
 | typed number ÷ ``/ready`` | ``GET /api/verify/<number>``: same lookup and answer, no signature | info |
 | verify ÷ typed number | what the Ed25519 signature check of the URL costs on top | info |
+| verify ÷ verify floor | the project's own cost on top of the unavoidable work of a scan | info |
+| verify floor ÷ ``/ready`` | what that unavoidable work allows at best, against the same baseline | info |
+
+The verify floor is ``bench/floor_verify.py``: a one-route Litestar app doing only what any
+implementation must do for a scan (the libsodium check, the row read on a pooled asyncpg
+connection, the field comparison, the masked JSON answer, the log row in a batch), no middleware.
 
 Verification requests cycle through the signed verify URLs of **all** certificates of the demo
 database (``GET /v/<number>?…`` with ``Accept: application/json``), never one URL repeated.
@@ -32,10 +38,10 @@ import httpx
 from bench import pg, wrk
 from bench.context import RunContext
 from bench.results import Measure, median
-from bench.servers import Server, hello_server, run_tuoyu, tuoyu_env, tuoyu_server
+from bench.servers import Server, floor_server, hello_server, run_tuoyu, tuoyu_env, tuoyu_server
 
 DATABASE = "tuoyu_bench_http"
-ENDPOINTS = ("hello", "health", "ready", "catalog", "verify", "typed")
+ENDPOINTS = ("hello", "health", "ready", "catalog", "verify", "typed", "floor")
 PATHS = {"hello": "/", "health": "/health", "ready": "/ready", "catalog": "/api/catalog/offerings"}
 VERIFY_HEADERS = {"Accept": "application/json"}
 # (name, numerator, denominator, goal op, goal)
@@ -47,6 +53,8 @@ RATIOS = (
     ("catalog ÷ /health", "catalog", "health", None, None),
     ("typed number ÷ /ready", "typed", "ready", None, None),
     ("verify JSON ÷ typed number", "verify", "typed", None, None),
+    ("verify JSON ÷ verify floor", "verify", "floor", None, None),
+    ("verify floor ÷ /ready", "floor", "ready", None, None),
 )
 LABELS = {
     "hello": "hello-world",
@@ -55,6 +63,7 @@ LABELS = {
     "catalog": "catalog",
     "verify": "verify",
     "typed": "typed number",
+    "floor": "verify floor",
 }
 
 
@@ -74,9 +83,10 @@ async def verify_paths(database: str) -> list[str]:
     return paths
 
 
-def precheck(app: Server, hello: Server, verify: list[str]) -> None:
-    """Each endpoint answers 200 (wrk does not count 3xx) and every verify URL verifies (its
-    signature checks out: the host rewrite kept it intact)."""
+def precheck(app: Server, hello: Server, floor: Server, verify: list[str]) -> None:
+    """Each endpoint answers 200 (wrk does not count 3xx), every verify URL verifies (its
+    signature checks out: the host rewrite kept it intact), and the floor gives the service's
+    outcome for each (it does the same work, not less)."""
     with httpx.Client(timeout=10) as client:
         for name, path in PATHS.items():
             server = hello if name == "hello" else app
@@ -88,6 +98,9 @@ def precheck(app: Server, hello: Server, verify: list[str]) -> None:
             body = r.json() if r.status_code == 200 else {}
             if r.status_code != 200 or not body.get("signature_checked"):
                 raise RuntimeError(f"verify {path}: HTTP {r.status_code} {r.text[:300]}")
+            low = client.get(floor.base_url + path)
+            if low.status_code != 200 or low.json().get("outcome") != body.get("outcome"):
+                raise RuntimeError(f"floor {path}: HTTP {low.status_code} {low.text[:300]} vs {body}")
             typed = client.get(f"{app.base_url}/api/verify/{urlsplit(path).path.rsplit('/', 1)[1]}")
             if typed.status_code != 200 or typed.json().get("outcome") in (None, "unknown", "forged"):
                 raise RuntimeError(f"typed {path}: HTTP {typed.status_code} {typed.text[:300]}")
@@ -157,22 +170,26 @@ async def run(ctx: RunContext) -> list[Measure]:
             [f"/api/verify/{urlsplit(p).path.rsplit('/', 1)[1]}" for p in paths], {}, work / "typed.lua"
         )
         with hello_server(work) as hello, tuoyu_server(env, work) as app:
-            precheck(app, hello, paths)
-            targets: dict[str, tuple[str, Path | None]] = {
-                name: ((hello if name == "hello" else app).base_url + path, None)
-                for name, path in PATHS.items()
-            }
-            targets["verify"] = (app.base_url, script)
-            targets["typed"] = (app.base_url, typed)
-            ctx.log(
-                f"http: {ctx.rounds} rounds × {len(targets)} endpoints × {ctx.seconds:g} s "
-                f"(wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS}); verify cycles through {len(paths)} URLs"
-            )
-            rates = load(ctx, targets)
-            ctx.note(
-                f"http: peak RSS after the load — tuoyu serve {app.peak_rss_mib():.0f} MiB, "
-                f"hello-world {hello.peak_rss_mib():.0f} MiB"
-            )
+            jwks = work / "jwks.json"
+            jwks.write_text(httpx.get(app.base_url + "/.well-known/jwks.json", timeout=10).text, "utf-8")
+            with floor_server(pg.url(DATABASE), jwks, work) as floor:
+                precheck(app, hello, floor, paths)
+                targets: dict[str, tuple[str, Path | None]] = {
+                    name: ((hello if name == "hello" else app).base_url + path, None)
+                    for name, path in PATHS.items()
+                }
+                targets["verify"] = (app.base_url, script)
+                targets["typed"] = (app.base_url, typed)
+                targets["floor"] = (floor.base_url, script)
+                ctx.log(
+                    f"http: {ctx.rounds} rounds × {len(targets)} endpoints × {ctx.seconds:g} s "
+                    f"(wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS}); verify cycles through {len(paths)} URLs"
+                )
+                rates = load(ctx, targets)
+                ctx.note(
+                    f"http: peak RSS after the load — tuoyu serve {app.peak_rss_mib():.0f} MiB, "
+                    f"hello-world {hello.peak_rss_mib():.0f} MiB, verify floor {floor.peak_rss_mib():.0f} MiB"
+                )
             check = signature_check_us()
             ctx.note(f"http: one Ed25519 signature check (libsodium) in this process: {check:.0f} µs")
         return measures(rates)

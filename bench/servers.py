@@ -171,3 +171,22 @@ def hello_server(log_dir: Path) -> Iterator[Server]:
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def floor_server(database_url: str, jwks_path: Path, log_dir: Path) -> Iterator[Server]:
+    """The verification floor (``bench.floor_verify:app``) on ``database_url`` with the keys of
+    ``jwks_path``, under uvicorn with the options of :func:`hello_server`."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
+    env.update(BENCH_FLOOR_DSN=database_url, BENCH_FLOOR_JWKS=str(jwks_path))
+    cmd = [
+        sys.executable, "-m", "uvicorn", "bench.floor_verify:app", "--host", HOST, "--port", str(port),
+        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "info",
+    ]  # fmt: skip
+    server = Server("verify floor (uvicorn)", cmd, env, port, log_dir / f"floor-{port}.log")
+    try:
+        server.wait_ready("/v/S000000000000000000000")
+        yield server
+    finally:
+        server.stop()

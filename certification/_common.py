@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -108,22 +109,56 @@ async def _programme_fields(programme_id: int) -> dict[str, Any]:
     return fields
 
 
-_BY_NUMBER_SQL = (
-    "SELECT id, number, programme, practitioner, sitting, holder_name, holder_id_number, issued_on, "
-    "expires_on, status, status_changed_on, status_reason, issuer, verify_url, kid, created_at, "
-    "supersedes, superseded_by "
-    "FROM ce_certificate WHERE number = {}"
+_FACTS_SQL = (
+    "SELECT programme, holder_name, holder_id_number, issued_on, expires_on, status, "
+    "status_changed_on, issuer, kid FROM ce_certificate WHERE number = {}"
 )
 
 
-async def _cert_by_number(number: str) -> CertificateOut | None:
-    """The certificate numbered ``number`` in one single-table statement (the verification hot
-    path; programme fields from the cache)."""
-    rows = await fetch_rows(Certificate, _BY_NUMBER_SQL, number)
+@dataclass(frozen=True, slots=True)
+class CertificateFacts:
+    """What public verification reads of a certificate issued here: the certified fields
+    (programme code, title and level from the programme cache; issue and expiry as local dates),
+    the holder snapshot (full name and ID number: they are masked or hashed before anything
+    leaves the domain), the stored status with its local date, the issuer and the signing kid."""
+
+    number: str
+    programme_code: str
+    title: str
+    level: str
+    holder_name: str
+    holder_id_number: str
+    issued_on: dt.date
+    expires_on: dt.date | None
+    status: str
+    status_changed_on: dt.date | None
+    issuer: str
+    kid: str
+
+
+async def _certificate_facts(number: str) -> CertificateFacts | None:
+    """The certificate numbered ``number`` for verification, in one single-table statement of
+    the nine columns it needs (the verification hot path: no certificate output model, no
+    verify URL or audit columns; programme fields from the cache). ``None`` when not issued here."""
+    rows = await fetch_rows(Certificate, _FACTS_SQL, number)
     if not rows:
         return None
     row = rows[0]
-    return _cert_out({**row, **await _programme_fields(row["programme"])})
+    programme = await _programme_fields(row["programme"])
+    return CertificateFacts(
+        number=number,
+        programme_code=programme["programme_code"],
+        title=programme["title"],
+        level=programme["level"],
+        holder_name=row["holder_name"],
+        holder_id_number=row["holder_id_number"],
+        issued_on=row["issued_on"],
+        expires_on=row["expires_on"],
+        status=row["status"],
+        status_changed_on=row["status_changed_on"],
+        issuer=row["issuer"],
+        kid=row["kid"],
+    )
 
 
 async def _cert_where(condition: Any) -> CertificateOut | None:

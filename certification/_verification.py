@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from certification import rules
 from certification._common import (
     _CERT_COLUMNS,
-    _cert_by_number,
+    CertificateFacts,
     _cert_out,
     _cert_where,
+    _certificate_facts,
 )
 from certification.errors import (
     NotFound,
@@ -79,7 +80,7 @@ async def certificates_of_practitioner(practitioner_id: int) -> list[Certificate
 # --------------------------------------------------------------------------- verification
 
 
-def _claims_match(claims: SignedClaims, cert: CertificateOut) -> bool:
+def _claims_match(claims: SignedClaims, cert: CertificateFacts) -> bool:
     return (
         claims.programme_code == cert.programme_code
         and claims.issued_on == cert.issued_on
@@ -219,7 +220,7 @@ async def _verify(
         claims = parse_and_check(number, params, keyring)
         if isinstance(claims, str):
             return _forged(number, claims)
-    cert = await _cert_by_number(number)
+    cert = await _certificate_facts(number)
     if cert is None:
         imported = None if signed else await _imported_answer(number, today)
         if imported is not None:

@@ -106,6 +106,8 @@ def normalise_number(raw: str) -> str:
     """Trim, drop white space and invisible format characters (Unicode category ``Cf``: the
     zero-width space, BOM, soft hyphen a number copied from a chat message or a PDF may carry),
     full-width → half-width (NFKC), upper-case. Never raises for a ``str``."""
+    if raw.isascii() and raw.isprintable():  # the common case: NFKC and Cf change nothing
+        return raw.replace(" ", "").upper()
     text = unicodedata.normalize("NFKC", raw)
     return "".join(ch for ch in "".join(text.split()) if unicodedata.category(ch) != "Cf").upper()
 

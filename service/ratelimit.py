@@ -10,6 +10,7 @@ verification and login never depend on Redis being up. A request over the limit 
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -54,7 +55,7 @@ class Limiter:
         """Count one hit; returns ``(allowed, seconds until the window resets)`` — the seconds are
         read (one more round trip to the store) only for a refused hit, which needs
         ``Retry-After``; an allowed hit answers 0."""
-        item = RateLimitItemPerMinute(per_minute)
+        item = _item(per_minute)
         if self._shared is not None:
             try:
                 allowed = await self._shared.hit(item, namespace, client)
@@ -73,6 +74,12 @@ class Limiter:
             return True, 0
         reset = (await self._memory.get_window_stats(item, namespace, client)).reset_time
         return False, _seconds_until(reset)
+
+
+@functools.lru_cache(maxsize=16)
+def _item(per_minute: int) -> RateLimitItemPerMinute:
+    """The (immutable) limit item of ``per_minute`` hits a minute, built once per value."""
+    return RateLimitItemPerMinute(per_minute)
 
 
 def _seconds_until(reset_time: float) -> int:
