@@ -12,6 +12,11 @@ Columns (first sheet, first row is the header; the order may vary, extra columns
 - 答案: letters (``A``, ``AC``, full-width too); 判断 also 对/错, 正确/错误, √/×.
   单选 and 判断 have one answer, 多选 two or more.
 - 状态: 启用 (default) or 停用 (a retired question is never drawn again).
+
+A formula cell is read as the value Excel saved with it (its cached result). A formula without
+one — a workbook written by a program, or saved without recalculation — refuses its row
+("题干是公式…，请粘贴为数值后再导入") instead of reading as empty: the file is read twice,
+values and formulas, in parallel (both streamed, read-only).
 """
 
 from __future__ import annotations
@@ -83,6 +88,9 @@ def _header_map(header: tuple[Any, ...]) -> dict[str, int]:
     return columns
 
 
+FORMULA = "是公式，没有保存计算结果，请在 Excel 中复制该单元格后“选择性粘贴 → 数值”，再导入"
+"""The reason for a formula cell without a cached value (after the column's name)."""
+
 NOT_XLSX = "文件不是 Excel .xlsx 格式（可能已损坏，或是 .xls、.csv 文件），请用 Excel 另存为 .xlsx 后上传"
 """The reason given for a file that is not a readable .xlsx workbook (never a Python class name)."""
 
@@ -98,49 +106,72 @@ def parse_questions(data: bytes) -> tuple[list[QuestionRow], list[dict[str, Any]
     except Exception:  # InvalidFileException, zipfile.BadZipFile, KeyError …: not an .xlsx
         return [], [{"row": 1, "errors": [NOT_XLSX]}]
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return [], [{"row": 1, "errors": ["表格是空的"]}]
-        columns = _header_map(header)
-        missing = [name for name in REQUIRED if name not in columns]
-        if missing:
-            return [], [
-                {"row": 1, "errors": [f"表头缺少列：{'、'.join(missing)}（应为 {' | '.join(HEADERS)}）"]}
-            ]
-        questions: list[QuestionRow] = []
-        errors: list[dict[str, Any]] = []
-        seen: dict[str, int] = {}
-        for number, values in enumerate(rows, start=2):
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            if number > MAX_ROWS + 1:
-                errors.append({"row": number, "errors": [f"一次最多导入 {MAX_ROWS} 道题"]})
-                break
-            question, problems = _row(number, values, columns)
-            if question is not None and question.code in seen:
-                problems.append(f"题号 {question.code} 与第 {seen[question.code]} 行重复")
-            if problems:
-                errors.append({"row": number, "errors": problems})
-            elif question is not None:
-                seen[question.code] = number
-                questions.append(question)
-        if not questions and not errors:
-            errors.append({"row": 2, "errors": ["表格中没有试题"]})
-        return questions, errors
+        formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:
+        book.close()
+        return [], [{"row": 1, "errors": [NOT_XLSX]}]
+    try:
+        return _parse(book.worksheets[0], formulas_book.worksheets[0])
     finally:
         book.close()
+        formulas_book.close()
+
+
+def _uncached_formulas(values: tuple[Any, ...], cells: tuple[Any, ...]) -> frozenset[int]:
+    """Indexes of the row's formula cells that have no cached value (read as ``None``)."""
+    return frozenset(
+        i for i, c in enumerate(cells) if c.data_type == "f" and (i >= len(values) or values[i] is None)
+    )
+
+
+def _parse(sheet: Any, formula_sheet: Any) -> tuple[list[QuestionRow], list[dict[str, Any]]]:
+    """The rows of ``sheet`` (values) read alongside ``formula_sheet`` (the same sheet with its
+    formulas): see :func:`parse_questions`."""
+    pairs = zip(sheet.iter_rows(values_only=True), formula_sheet.iter_rows(), strict=False)
+    first = next(pairs, None)
+    header = first[0] if first is not None else None
+    if header is None:
+        return [], [{"row": 1, "errors": ["表格是空的"]}]
+    columns = _header_map(header)
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        return [], [{"row": 1, "errors": [f"表头缺少列：{'、'.join(missing)}（应为 {' | '.join(HEADERS)}）"]}]
+    questions: list[QuestionRow] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for number, (values, cells) in enumerate(pairs, start=2):
+        formulas = _uncached_formulas(values, cells)
+        if not formulas and all(v is None or str(v).strip() == "" for v in values):
+            continue
+        if number > MAX_ROWS + 1:
+            errors.append({"row": number, "errors": [f"一次最多导入 {MAX_ROWS} 道题"]})
+            break
+        question, problems = _row(number, values, columns, formulas)
+        if question is not None and question.code in seen:
+            problems.append(f"题号 {question.code} 与第 {seen[question.code]} 行重复")
+        if problems:
+            errors.append({"row": number, "errors": problems})
+        elif question is not None:
+            seen[question.code] = number
+            questions.append(question)
+    if not questions and not errors:
+        errors.append({"row": 2, "errors": ["表格中没有试题"]})
+    return questions, errors
 
 
 def _row(
-    number: int, values: tuple[Any, ...], columns: dict[str, int]
+    number: int, values: tuple[Any, ...], columns: dict[str, int], formulas: frozenset[int] = frozenset()
 ) -> tuple[QuestionRow | None, list[str]]:
     problems: list[str] = []
     unreadable: set[str] = set()  # columns already refused for what they hold (not "empty" too)
 
     def cell(name: str) -> str:
         i = columns.get(name)
+        if i in formulas:
+            if name not in unreadable:
+                problems.append(f"{name}{FORMULA}")
+                unreadable.add(name)
+            return ""
         if i is None or i >= len(values):
             return ""
         try:
@@ -152,17 +183,17 @@ def _row(
             return ""
 
     code = unicodedata.normalize("NFKC", cell("题号"))
-    if not _CODE_RE.match(code):
+    if "题号" not in unreadable and not _CODE_RE.match(code):
         problems.append(f"题号 {code[:40]!r} 无效（字母、数字、- 或 _，最多 32 个字符）")
     kind = KIND_CODES.get(cell("题型"), cell("题型") if cell("题型") in KIND_NAMES else "")
-    if not kind:
+    if not kind and "题型" not in unreadable:
         problems.append(f"题型 {cell('题型')[:10]!r} 无效（单选、多选或判断）")
     domain = cell("知识领域")
     if "知识领域" not in unreadable and (not domain or len(domain) > 64):
         problems.append("知识领域不能为空，最多 64 个字符")
     raw_level = unicodedata.normalize("NFKC", cell("难度"))
     difficulty = DIFFICULTY_CODES.get(raw_level) or (int(raw_level) if raw_level in ("1", "2", "3") else 0)
-    if not difficulty:
+    if not difficulty and "难度" not in unreadable:
         problems.append(f"难度 {raw_level[:10]!r} 无效（易、中、难或 1、2、3）")
     stem = cell("题干")
     if "题干" not in unreadable and (not stem or len(stem) > 2000):
@@ -170,8 +201,11 @@ def _row(
     texts = [cell(f"选项{c}") for c in LETTERS]
     while texts and not texts[-1]:
         texts.pop()
+    options_unreadable = any(f"选项{c}" in unreadable for c in LETTERS)  # said already: not checked
     if kind == "true_false":
         options: tuple[str, ...] = TRUE_FALSE_OPTIONS
+    elif options_unreadable:
+        options = tuple(texts)
     else:
         options = tuple(texts)
         if "" in texts:
@@ -183,17 +217,19 @@ def _row(
     answer: list[int] = []
     try:
         answer = parse_choice(
-            cell("答案"), kind=kind or "multiple", option_count=len(options) or len(LETTERS)
+            cell("答案"),
+            kind=kind or "multiple",
+            option_count=len(LETTERS) if options_unreadable else len(options) or len(LETTERS),
         )
     except ValueError as exc:
         problems.append(f"答案：{exc}")
     else:
-        if not answer:
+        if not answer and "答案" not in unreadable:
             problems.append("答案不能为空")
-        elif kind == "multiple" and len(answer) < 2:
+        elif answer and kind == "multiple" and len(answer) < 2:
             problems.append("多选题至少有 2 个正确选项")
     status = cell("状态") or "启用"
-    if status not in ("启用", "停用"):
+    if "状态" not in unreadable and status not in ("启用", "停用"):
         problems.append(f"状态 {status[:10]!r} 无效（启用或停用）")
     if problems:
         return None, problems

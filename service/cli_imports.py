@@ -51,6 +51,9 @@ def import_command(
     """Import a spreadsheet of KIND (see ``tuoyu import --help``)."""
     import talent_pool
     from talent_pool._imports import report_xlsx
+    from talent_pool.import_rejects import RejectedRows
+
+    kept = RejectedRows()
 
     async def run(rt: Runtime) -> Any:
         from service.bootstrap import prepare
@@ -58,7 +61,13 @@ def import_command(
         await prepare(rt.engine)  # the embedded default migrates and seeds first
         with path.open("rb") as stream:
             return await talent_pool.import_stream(
-                kind, stream, today=rt.today(), dry_run=dry_run, district_code=district, by="cli"
+                kind,
+                stream,
+                today=rt.today(),
+                dry_run=dry_run,
+                district_code=district,
+                by="cli",
+                rejected_rows=kept,
             )
 
     report = _run(run)
@@ -73,7 +82,7 @@ def import_command(
     for p in report.problems:
         click.echo(f"第 {p.row} 行 [{p.column}]：{p.reason}")
     if report_path is not None:
-        report_path.write_bytes(report_xlsx(report))
+        report_path.write_bytes(report_xlsx(report, kept))
         click.echo(f"未导入的行已写入 {report_path}")
     if report.rejected:
         sys.exit(1)

@@ -39,6 +39,7 @@ from talent_pool.import_columns import (
     parse_row,
 )
 from talent_pool.import_read import Source, UnreadableFile, open_source
+from talent_pool.import_rejects import RejectedRows, write_rejected
 from talent_pool.import_schemas import ImportJobOut, ImportProblem, ImportReport
 from talent_pool.outbox import enqueue
 from talent_pool.tables import Division, ImportJob
@@ -73,23 +74,26 @@ async def _context(today: dt.date) -> Context:
 
 def _take(
     rows: Iterator[tuple[int, list[Any]]], kind: str, mapping: dict[int, Column], ctx: Context
-) -> tuple[int, list[Row], list[tuple[int, str, str]]]:
+) -> tuple[int, list[Row], list[tuple[int, str, str]], dict[int, list[Any]]]:
     """Read and parse up to :data:`BATCH_ROWS` rows (runs in a thread): ``(rows read, valid
-    rows, problems)``."""
+    rows, problems, {row number: cells} of the batch)`` — the cells are kept for the batch only,
+    so that the rows it rejects can be given back."""
     read = 0
     good: list[Row] = []
     problems: list[tuple[int, str, str]] = []
+    cells_of: dict[int, list[Any]] = {}
     for number, cells in islice(rows, BATCH_ROWS):
         read += 1
         if all(is_empty(cells[i] if i < len(cells) else None) for i in mapping):
             read -= 1  # only cells outside the columns (a pre-numbered 序号, a remark): not a row
             continue
+        cells_of[number] = cells
         values, errors = parse_row(kind, mapping, cells, ctx)
         if errors:
             problems.extend((number, column, reason) for column, reason in errors)
         else:
             good.append(Row(number, values))
-    return read, good, problems
+    return read, good, problems, cells_of
 
 
 def _reading(fn: Callable[..., Any], *args: Any) -> Any:
@@ -112,15 +116,16 @@ HEADER_SEARCH_ROWS = 10
 """Non-empty rows searched for the header (a title row such as 「2025年从业人员名单」 may come first)."""
 
 
-def _header(kind: str, source: Source) -> tuple[dict[int, Column], list[str]]:
+def _header(kind: str, source: Source) -> tuple[dict[int, Column], list[str], list[Any]]:
     """The header row: the first of the first :data:`HEADER_SEARCH_ROWS` non-empty rows that
     names every required column (rows above it are titles). Returns ``(mapping, ignored
-    headers)``; raises :class:`ValidationFailed` naming the missing columns of the closest row."""
+    headers, the row's cells)``; raises :class:`ValidationFailed` naming the missing columns of
+    the closest row."""
     best: tuple[int, list[str]] | None = None
     for number, cells in islice(source.rows, HEADER_SEARCH_ROWS):
         mapping, missing, ignored = map_headers(kind, cells)
         if not missing:
-            return mapping, ignored
+            return mapping, ignored, cells
         if best is None or len(missing) < len(best[1]):
             best = (number, missing)
     if best is None:
@@ -140,13 +145,16 @@ async def import_stream(
     district_code: str | None = None,
     by: str = "import",
     progress: Progress | None = None,
+    rejected_rows: RejectedRows | None = None,
 ) -> ImportReport:
     """Import one file of ``kind`` (see the module docstring) from a seekable binary stream.
 
     ``today`` is the local business date (ID numbers' birth dates, the minimum working age);
     ``district_code`` limits a district regulator to their district (``None``: the whole city);
     ``by`` is recorded on the employments written; ``progress(rows read)`` is awaited after each
-    batch. Returns the :class:`ImportReport` with every problem. Raises
+    batch; ``rejected_rows``, when given, receives the header and the cells of the rejected rows
+    (:mod:`talent_pool.import_rejects`, for :func:`report_xlsx`). Returns the
+    :class:`ImportReport` with every problem. Raises
     :class:`ValidationFailed` when the file cannot be read at all (empty, corrupt, unknown
     encoding, missing required columns) — nothing is written then.
     """
@@ -157,34 +165,43 @@ async def import_stream(
     except UnreadableFile as exc:
         raise ValidationFailed(str(exc), field="file") from None
     try:
-        return await _run(kind, source, ctx, dry_run, Scope(district_code, by, today), progress)
+        scope = Scope(district_code, by, today)
+        return await _run(kind, source, ctx, dry_run, scope, progress, rejected_rows)
     finally:
         source.close()
 
 
 async def _run(
-    kind: str, source: Source, ctx: Context, dry_run: bool, scope: Scope, progress: Progress | None
+    kind: str,
+    source: Source,
+    ctx: Context,
+    dry_run: bool,
+    scope: Scope,
+    progress: Progress | None,
+    kept: RejectedRows | None,
 ) -> ImportReport:
     report = ImportReport(kind=kind, dry_run=dry_run, encoding=source.encoding)  # type: ignore[arg-type]
-    mapping, ignored = await asyncio.to_thread(_reading, _header, kind, source)
+    mapping, ignored, header = await asyncio.to_thread(_reading, _header, kind, source)
     report.ignored_columns = ignored
+    if kept is not None:
+        kept.set_header(header)
     keys = NATURAL_KEYS[kind]
     seen: dict[tuple[Any, ...], int] = {}
     problems: list[tuple[int, str, str]] = []
     rejected: set[int] = set()
     while True:
-        read, good, bad = await asyncio.to_thread(_reading, _take, source.rows, kind, mapping, ctx)
+        read, good, bad, cells_of = await asyncio.to_thread(_reading, _take, source.rows, kind, mapping, ctx)
         if not read:
             break
         report.rows += read
         problems.extend(bad)
-        rejected.update(p[0] for p in bad)
+        batch_rejected = {p[0] for p in bad}
         fresh: list[Row] = []
         for row in good:
             key = tuple(row.values[k] for k in keys)
             if key in seen:
                 problems.append((row.number, COLUMNS[kind][0].header, f"与第 {seen[key]} 行重复"))
-                rejected.add(row.number)
+                batch_rejected.add(row.number)
                 continue
             seen[key] = row.number
             fresh.append(row)
@@ -192,7 +209,11 @@ async def _run(
         report.created += outcome.created
         report.unchanged += outcome.unchanged
         problems.extend(outcome.problems)
-        rejected.update(outcome.rejected_rows)
+        batch_rejected.update(outcome.rejected_rows)
+        rejected.update(batch_rejected)
+        if kept is not None:
+            for number in sorted(batch_rejected):
+                kept.add(number, cells_of[number])
         if progress is not None:
             await progress(report.rows)
     problems.sort(key=lambda p: p[0])
@@ -204,14 +225,25 @@ async def _run(
 # --------------------------------------------------------------------------- background jobs
 
 
-def report_xlsx(report: ImportReport) -> bytes:
-    """The report as a spreadsheet: sheet 未导入的行 (行号, 列, 原因) with every problem, and
-    sheet 汇总 with the counts (streamed with openpyxl's write-only mode)."""
+def report_xlsx(report: ImportReport, kept: RejectedRows | None = None) -> bytes:
+    """The report as a spreadsheet (streamed with openpyxl's write-only mode):
+
+    - 未导入的行 (first, so that it imports again): the uploaded header, then each rejected row
+      kept in ``kept`` with its own cells as text and the columns 未导入原因 and 原行号
+      (:mod:`talent_pool.import_rejects`) — correct the cells and import this file again;
+    - 问题明细: 行号, 列, 原因 for every problem of every rejected row;
+    - 汇总: the counts.
+    """
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("未导入的行")
-    sheet.append(["行号", "列", "原因"])
+    kept = kept if kept is not None else RejectedRows()
+    reasons: dict[int, list[str]] = {}
     for p in report.problems:
-        sheet.append([p.row, text_cell(sheet, p.column), text_cell(sheet, p.reason)])
+        reasons.setdefault(p.row, []).append(f"{p.column}：{p.reason}")
+    write_rejected(book.create_sheet("未导入的行"), kept, reasons)
+    detail = book.create_sheet("问题明细")
+    detail.append(["行号", "列", "原因"])
+    for p in report.problems:
+        detail.append([p.row, text_cell(detail, p.column), text_cell(detail, p.reason)])
     totals = book.create_sheet("汇总")
     for label, value in (
         ("导入类型", KIND_NAMES[report.kind]),
@@ -222,6 +254,10 @@ def report_xlsx(report: ImportReport) -> bytes:
         ("已存在且一致", report.unchanged),
         ("未导入的行", report.rejected),
         ("忽略的列", "、".join(report.ignored_columns)),
+        (
+            "未列出原值的行",
+            f"{kept.left_out}（只列出前 {len(kept.rows)} 行，其余见 问题明细）" if kept.left_out else 0,
+        ),
     ):
         totals.append([label, value])
     buf = io.BytesIO()
@@ -357,6 +393,7 @@ async def run_import_job(job_id: int, *, now: dt.datetime) -> int:
             ImportJob.id == job_id
         )
 
+    kept = RejectedRows()
     try:
         report = await import_stream(
             row["kind"],
@@ -366,6 +403,7 @@ async def run_import_job(job_id: int, *, now: dt.datetime) -> int:
             district_code=row["district_code"],
             by=f"import:{row['requested_by']}",
             progress=progress,
+            rejected_rows=kept,
         )
     except ValidationFailed as exc:
         await ImportJob.update(
@@ -377,7 +415,7 @@ async def run_import_job(job_id: int, *, now: dt.datetime) -> int:
             }
         ).where(ImportJob.id == job_id)
         return 0
-    sheet = await asyncio.to_thread(report_xlsx, report)
+    sheet = await asyncio.to_thread(report_xlsx, report, kept)
     summary = report.model_copy(update={"problems": report.problems[:REPORT_PROBLEMS]})
     await ImportJob.update(
         {

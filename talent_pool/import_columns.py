@@ -372,15 +372,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 """Values of the optional columns when a file leaves them out or a cell is empty."""
 
 
+REPORT_HEADERS = ("未导入原因", "原行号")
+"""The columns the import report adds after a rejected row's own cells
+(``talent_pool/import_rejects.py``): skipped on import without being reported as ignored, so the
+corrected report imports as it is."""
+
+
 def map_headers(kind: str, cells: list[Any]) -> tuple[dict[int, Column], list[str], list[str]]:
     """The header row of a ``kind`` file: ``({cell index: column}, missing required headers,
-    ignored headers)``. A column named twice counts once (the first)."""
+    ignored headers)``. A column named twice counts once (the first); the report's own columns
+    (:data:`REPORT_HEADERS`) are skipped silently."""
     by_key = {header_key(h): col for col in COLUMNS[kind] for h in col.headers}
+    report_keys = {header_key(h) for h in REPORT_HEADERS}
     found: dict[int, Column] = {}
     taken: set[str] = set()
     ignored: list[str] = []
     for index, cell in enumerate(cells):
-        if is_empty(cell):
+        if is_empty(cell) or header_key(cell) in report_keys:
             continue
         col = by_key.get(header_key(cell))
         if col is None or col.field in taken:

@@ -10,8 +10,10 @@ the other and the second measures its time from the first: parallel tabs never d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from talent_pool.db import atomic, is_sqlite
 from training._catalog import get_course
@@ -54,8 +56,55 @@ def _lesson_out(row: dict[str, Any], base: str) -> LessonOut:
     )
 
 
-async def add_lesson(course_id: int, data: LessonIn, *, media_base: str) -> LessonOut:
-    """Add a video lesson to a course. Raises :class:`TrainingNotFound`."""
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of ``url``, lower case, the default port filled in; ``None``
+    when it has no host or a bad port."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if not parts.hostname or scheme not in _DEFAULT_PORTS:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def check_media_origin(media: str, media_origins: Sequence[str]) -> None:
+    """Refuse a lesson's ``https://`` address that players could not load: the pages' CSP
+    ``media-src`` allows the app itself (a file name of the courseware folder) and the configured
+    object store's origin (``media_origins``, e.g. ``("https://oss.example.cn",)`` from
+    ``TUOYU_COURSEWARE_URL``) only — a video on any other host is blocked by the browser.
+    File names pass. Raises :class:`TrainingInvalid` (422) naming the allowed sources."""
+    if not media.startswith("https://"):
+        return
+    allowed = {o for o in (_origin(x) for x in media_origins) if o is not None}
+    if _origin(media) in allowed:
+        return
+    shown = media.split("/", 3)[2][:100]
+    if media_origins:
+        stores = "、".join(media_origins)
+        hint = f"请填写课件目录中的文件名（由本系统提供），或课件存储 {stores} 上的 https:// 地址"
+    else:
+        hint = "本系统未配置课件存储地址，请把视频放入课件目录并填写文件名"
+    raise TrainingInvalid(
+        f"课件地址的主机 {shown} 不在允许的来源内，学员的播放器无法加载：{hint}",
+        field="media",
+        allowed=list(media_origins),
+    )
+
+
+async def add_lesson(
+    course_id: int, data: LessonIn, *, media_base: str, media_origins: Sequence[str] = ()
+) -> LessonOut:
+    """Add a video lesson to a course. ``media_base`` is where file names are served from (the
+    object store's URL, or ``/courseware``); ``media_origins`` the origins an ``https://``
+    address may be on (:func:`check_media_origin`; none by default: file names only). Raises
+    :class:`TrainingNotFound`, :class:`TrainingInvalid`."""
+    check_media_origin(data.media, media_origins)
     await get_course(course_id)
     async with atomic():
         row = await Lesson.insert(

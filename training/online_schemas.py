@@ -14,8 +14,9 @@ _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$")
 
 class LessonIn(BaseModel):
     """A video lesson of a course: ``media`` is a file name in the courseware folder (letters,
-    digits, ``_.-``; served by the app or the configured object store) or an ``https://`` URL;
-    ``duration_seconds`` the video's length (1 s – 10 h)."""
+    digits, ``_.-``; served by the app or the configured object store) or an ``https://`` URL
+    on the configured object store's origin (checked by ``training.add_lesson``: the pages' CSP
+    lets players load nothing else); ``duration_seconds`` the video's length (1 s – 10 h)."""
 
     title: str = Field(min_length=1, max_length=255)
     media: str = Field(min_length=1, max_length=512)

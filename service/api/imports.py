@@ -2,8 +2,10 @@
 
 A regulator uploads a spreadsheet of one kind (the raw ``.xlsx``/``.csv`` bytes as the body):
 202 with the queued job; ``GET`` the job for its progress and, when done, its report; the
-rejected rows with their reasons as ``.xlsx``. A city admin imports anywhere; a district admin
-only rows of their district (rows outside are rejected with a reason, not the file). Exports
+rejected rows with their own cells and reasons as ``.xlsx`` (seen only by the login that
+uploaded them, or a city admin; audited as a read of personal data). A city admin imports
+anywhere; a district admin only rows of their district (rows outside are rejected with a
+reason, not the file). Exports
 give the same columns back (``.xlsx`` or ``.csv`` in UTF-8 with BOM), a district admin's only
 their district. The rules live in ``talent_pool/_imports.py``.
 """
@@ -64,11 +66,13 @@ class ImportsController(Controller):
     @get(
         "/imports/{job_id:int}/result.xlsx",
         opt=action("import.run"),
-        summary="Every rejected row of a finished import with its reason, as .xlsx",
+        summary="Every rejected row of a finished import with its own cells and reasons, as .xlsx",
     )
     async def result(self, job_id: int, request: Request[Any, Any, Any]) -> Response[bytes]:
         await ensure_import(user_of(request), job_id)
         data = await talent_pool.import_job_result(job_id)
+        if (await talent_pool.get_import_job(job_id)).kind != "employers":
+            personal_read(request)  # the rejected rows' own cells: full ID numbers, audited
         return Response(
             data,
             media_type=XLSX,

@@ -49,7 +49,12 @@ class OnlineController(Controller):
         summary="Add a video lesson to a course",
     )
     async def add_lesson(self, course_id: int, data: LessonIn, rt: Runtime) -> LessonOut:
-        return await training.add_lesson(course_id, data, media_base=rt.settings.courseware_base())
+        return await training.add_lesson(
+            course_id,
+            data,
+            media_base=rt.settings.courseware_base(),
+            media_origins=rt.settings.media_origins(),
+        )
 
     @get("/api/courses/{course_id:int}/lessons", opt=action("lesson.read"), summary="A course's lessons")
     async def lessons(self, course_id: int, rt: Runtime) -> list[LessonOut]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from service.accounts.tables import AuditEntry
 from tests.factories import admin_headers, make_id, role_headers
 from tests.integration.test_imports import CODE_A, CODE_B, EMPLOYERS, csv_bytes, fingerprint, xlsx_bytes
 from tests.servers import wait_for
@@ -58,8 +59,9 @@ async def _dry_run_then_commit(c: Any) -> None:
     rows = [
         list(r) for r in load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True)
     ]
-    assert rows[0] == ["行号", "列", "原因"] and [r[:2] for r in rows[1:]] == [[3, "姓名"], [4, "身份证号"]]
-    assert "乱码" in rows[1][2]
+    assert rows[0] == ["公民身份号码", "姓名", "手机号码", "未导入原因", "原行号"]
+    assert [r[:3] for r in rows[1:]] == [[*PEOPLE[2][:2], None], [*PEOPLE[3][:2], None]]
+    assert "乱码" in rows[1][3] and [r[4] for r in rows[1:]] == [3, 4]
 
     job = await finished(c, admin, (await upload(c, admin, "practitioners", data, dry_run=False))["id"])
     assert (job["report"]["created"], job["report"]["rejected"]) == (1, 2)
@@ -73,6 +75,42 @@ async def test_import_job_in_process(client: Any) -> None:
 
 async def test_import_job_on_a_real_celery_worker(celery_client: Any) -> None:
     await _dry_run_then_commit(celery_client)
+
+
+async def test_the_rejected_rows_corrected_in_the_report_import_as_it_is(client: Any) -> None:
+    """End to end: a GBK CSV with bad rows → result.xlsx holds the rows under the uploaded header
+    → corrected there and uploaded → imported; only the uploader (or the city) downloads it."""
+    admin = await admin_headers(client)
+    lixia = await role_headers(client, "d-lixia2", "district_admin", district_code="370102")
+    job = await finished(
+        client,
+        lixia,
+        (await upload(client, lixia, "practitioners", csv_bytes(PEOPLE, "gbk"), dry_run=False))["id"],
+    )
+    assert (job["report"]["created"], job["report"]["rejected"]) == (1, 2)
+    result = await client.get(f"/api/imports/{job['id']}/result.xlsx", headers=lixia)
+    assert result.status_code == 200
+    book = load_workbook(io.BytesIO(result.content))
+    sheet = book.worksheets[0]
+    sheet.cell(2, 2).value = "张三"
+    sheet.cell(3, 1).value = make_id(3)
+    buf = io.BytesIO()
+    book.save(buf)
+    again = await finished(
+        client, lixia, (await upload(client, lixia, "practitioners", buf.getvalue(), dry_run=False))["id"]
+    )
+    assert again["status"] == "done", again
+    assert (again["report"]["created"], again["report"]["rejected"], again["report"]["ignored_columns"]) == (
+        2,
+        0,
+        [],
+    )
+    other = await role_headers(client, "d-shizhong2", "district_admin", district_code="370103")
+    assert (await client.get(f"/api/imports/{job['id']}/result.xlsx", headers=other)).status_code == 403
+    assert (await client.get(f"/api/imports/{job['id']}/result.xlsx", headers=admin)).status_code == 200
+    await client.app.state.rt.audit_log.flush()
+    reads = await AuditEntry.select(AuditEntry.path).where(AuditEntry.kind == "read_personal")
+    assert {"path": f"/api/imports/{job['id']}/result.xlsx"} in reads  # full ID numbers: audited
 
 
 async def test_district_admin_imports_only_their_district_and_sees_only_their_jobs(client: Any) -> None:

@@ -322,6 +322,54 @@ async def test_media_src_allows_exactly_the_courseware_store(
             assert "*" not in csp
 
 
+async def test_a_lesson_on_a_host_the_player_cannot_load_is_refused(
+    client: Any, pg_engine: Any, tmp_path: Path
+) -> None:
+    """What media-src allows is what the lesson API accepts: file names (the app's courseware) and
+    addresses on the object store's origin; any other host is refused with 422 naming them."""
+    from service.app import create_app
+    from tests.factories import make_offering
+    from training import get_offering
+
+    course = (await get_offering(await make_offering(capacity=5))).course_id
+    path = f"/api/courses/{course}/lessons"
+
+    def lesson(media: str) -> dict[str, Any]:
+        return {"title": "回应性照护", "media": media, "duration_seconds": 600}
+
+    admin = await admin_headers(client)
+    foreign = await client.post(path, headers=admin, json=lesson("https://cdn.other.cn/v.mp4"))
+    assert foreign.status_code == 422, foreign.text
+    assert foreign.json()["detail"] == (
+        "课件地址的主机 cdn.other.cn 不在允许的来源内，学员的播放器无法加载："
+        "本系统未配置课件存储地址，请把视频放入课件目录并填写文件名"
+    )
+    assert (await client.post(path, headers=admin, json=lesson("v.mp4"))).status_code == 201
+    settings = settings_for(tmp_path, courseware_url="https://Media.Example.cn:8443/tuoyu/courseware/")
+    async with serve_in_process(create_app(settings, engine=pg_engine)) as store:
+        admin = await login(store, "regulator")
+        for media in (
+            "https://media.example.cn:8443/tuoyu/courseware/v.mp4",
+            "https://MEDIA.example.cn:8443/x.mp4",
+        ):
+            added = await store.post(path, headers=admin, json=lesson(media))
+            assert added.status_code == 201 and added.json()["media_url"] == media, added.text
+        for media in (
+            "https://cdn.other.cn/v.mp4",
+            "https://media.example.cn/v.mp4",  # port 443, not the store's 8443
+            "https://media.example.cn.evil.cn:8443/v.mp4",
+            "https://media.example.cn:8443@evil.cn/v.mp4",
+        ):
+            refused = await store.post(path, headers=admin, json=lesson(media))
+            assert refused.status_code == 422, (media, refused.text)
+            assert "课件存储 https://media.example.cn:8443 上的 https:// 地址" in refused.json()["detail"]
+        assert [x["media"] for x in (await store.get(path, headers=admin)).json()] == [
+            "v.mp4",
+            "https://media.example.cn:8443/tuoyu/courseware/v.mp4",
+            "https://MEDIA.example.cn:8443/x.mp4",
+        ]  # nothing refused was saved
+
+
 @pytest.mark.parametrize("path", ["/api/verify/S000037000001265000001", "/v/S000037000001265000001"])
 async def test_public_verification_answers_without_personal_data(client: Any, path: str) -> None:
     r = await client.get(path, headers={"Accept": "application/json"})

@@ -139,6 +139,60 @@ async def test_a_bad_bank_file_saves_nothing_and_says_why_row_by_row(db: None) -
     ]
 
 
+def _with_cached_value(data: bytes, formula: str, cached: str) -> bytes:
+    """``data`` (written by openpyxl, whose formula cells have no cached value) with ``cached``
+    saved as the text result of the cell holding ``formula`` — as Excel saves a workbook."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = body.decode()
+                old = f"><f>{escape(formula)}</f><v /></c>"
+                assert old in text, text[-400:]
+                body = text.replace(
+                    old, f' t="str"><f>{escape(formula)}</f><v>{escape(cached)}</v></c>'
+                ).encode()
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+async def test_a_formula_in_the_bank_is_read_by_its_saved_result_or_refused_without_one(db: None) -> None:
+    formula = '=CONCATENATE("婴儿每日","奶量？")'
+    rows = [
+        ["Q1", "单选", "喂养", "易", formula, "按需", "越多越好", "", "", "A", ""],
+        ["Q2", "单选", "喂养", "易", "辅食添加原则", "由少到多", "=1+1", "", "", "A", ""],
+        [None, None, None, None, "=A1", None, None, None, None, None, None],  # only a formula: still a row
+    ]
+    with pytest.raises(ValidationFailed) as bad:
+        await import_questions("1X-YEZH-1", workbook(rows), now=NOW)  # openpyxl saves no results
+    assert bad.value.detail["rows"][:2] == [
+        {
+            "row": 2,
+            "errors": [
+                "题干是公式，没有保存计算结果，请在 Excel 中复制该单元格后“选择性粘贴 → 数值”，再导入"
+            ],
+        },
+        {
+            "row": 3,
+            "errors": [
+                "选项B是公式，没有保存计算结果，请在 Excel 中复制该单元格后“选择性粘贴 → 数值”，再导入"
+            ],
+        },
+    ]
+    assert bad.value.detail["rows"][2]["row"] == 4
+    assert any(e.startswith("题干是公式") for e in bad.value.detail["rows"][2]["errors"])
+    assert await list_questions("1X-YEZH-1") == []
+    saved = _with_cached_value(workbook(rows[:1]), formula[1:], "婴儿每日奶量？")  # saved by Excel
+    report = await import_questions("1X-YEZH-1", saved, now=NOW)
+    assert report.created == 1
+    assert [q.stem for q in await list_questions("1X-YEZH-1")] == ["婴儿每日奶量？"]
+
+
 async def test_a_blueprint_asking_for_more_questions_than_the_bank_holds_is_refused(db: None) -> None:
     await import_questions("1X-YEZH-1", standard_bank(), now=NOW)
     rows = [BlueprintRowIn.model_validate(r) for r in STANDARD_BLUEPRINT]

@@ -1,0 +1,67 @@
+"""Rejected import rows given back as text (talent_pool/import_rejects.py): numbers as a user sees
+them, an ID typed as a number never turned back into 18 digits, characters an xlsx cannot hold
+kept visible, and at most MAX_ROWS rows kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+import talent_pool.import_rejects as rejects
+from talent_pool._imports import report_xlsx
+from talent_pool.import_rejects import RejectedRows, cell_text
+from talent_pool.import_schemas import ImportProblem, ImportReport
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        ("370102199001011234", "370102199001011234"),
+        ("=1+2", "=1+2"),
+        (40, "40"),
+        (16.5, "16.5"),
+        (0.1 + 0.2, "0.3"),
+        (Decimal("12.50"), "12.5"),
+        (13800000001, "13800000001"),
+        (float("370102199001011234"), "3.70102199001011E+17"),  # Excel kept 15 digits
+        (370102199001011234, "3.70102199001011E+17"),  # never 18 digits that might pass the check
+        (True, "TRUE"),
+        (dt.datetime(2025, 3, 1), "2025-03-01"),
+        (dt.datetime(2025, 3, 1, 8, 30), "2025-03-01 08:30:00"),
+        (dt.date(2025, 3, 1), "2025-03-01"),
+        ("王\x01芳", "王\ufffd芳"),  # a control character an xlsx cannot hold stays visible
+    ],
+)
+def test_cell_text(value: object, text: str) -> None:
+    assert cell_text(value) == text
+
+
+def test_only_the_first_rows_are_kept_and_the_rest_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rejects, "MAX_ROWS", 2)
+    kept = RejectedRows()
+    kept.set_header(["身份证号", "姓名", None, None])
+    for number in (2, 3, 4):
+        kept.add(number, [f"id{number}", "王\x02芳", "多余", "更多"])
+    assert kept.header == ["身份证号", "姓名"] and kept.left_out == 1
+    assert kept.rows == [(2, ("id2", "王\ufffd芳")), (3, ("id3", "王\ufffd芳"))]
+    report = ImportReport(
+        kind="practitioners",
+        dry_run=True,
+        rows=3,
+        rejected=3,
+        problems=[ImportProblem(row=n, column="身份证号", reason="校验码错误") for n in (2, 3, 4)],
+    )
+    book = load_workbook(io.BytesIO(report_xlsx(report, kept)))
+    assert [[c.value for c in r] for r in book["未导入的行"].iter_rows()] == [
+        ["身份证号", "姓名", "未导入原因", "原行号"],
+        ["id2", "王\ufffd芳", "身份证号：校验码错误", 2],
+        ["id3", "王\ufffd芳", "身份证号：校验码错误", 3],
+    ]
+    assert book["问题明细"].max_row == 4  # every problem is still listed
+    totals = dict(book["汇总"].iter_rows(values_only=True))
+    assert totals["未列出原值的行"] == "1（只列出前 2 行，其余见 问题明细）"
