@@ -50,7 +50,7 @@ from service.api.training import TrainingController
 from service.api.verify import VerifyController
 from service.audit import AuditMiddleware
 from service.auth import build_auth
-from service.edge import EdgeMiddleware
+from service.edge import Edge
 from service.errors import problem_details_plugin
 from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, configure_logging, prometheus_config
@@ -229,7 +229,6 @@ def create_app(
             create_static_files_router(path="/static", directories=[Path(__file__).parent / "static"]),
         ],
         middleware=[
-            EdgeMiddleware(https=https, media_origins=settings.media_origins()),
             CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
             metrics.middleware,
             AuditMiddleware(rt.audit_log, rt.clock),
@@ -237,7 +236,8 @@ def create_app(
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         before_request=before_request,
         lifespan=[lifespan],
-        on_app_init=[auth.on_app_init],
+        # after the login's hook, which puts its middleware first: the edge's goes in front of it
+        on_app_init=[auth.on_app_init, Edge(https=https, media_origins=settings.media_origins()).on_app_init],
         plugins=[problem_details_plugin(), TimeOfDaySchema()],
         template_config=TemplateConfig(
             directory=Path(__file__).parent / "templates",

@@ -49,6 +49,7 @@ from talent_pool.schemas import TargetsReport
 from talent_pool.tables import Credential, Employment, Practitioner
 from training.schemas import AttendanceEntry, CourseIn, OfferingIn, OfferingOut, SessionIn, TrainingBaseIn
 from training.tables import Enrollment
+from worker.targets import nightly_snapshot
 
 DEMO_PASSWORD = "tuoyu-demo-2025"
 BASES = [
@@ -475,8 +476,11 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     # and certificate holders who consented to the talent search
     await ensure_online_demo(rt, base_id)
     await ensure_talent_demo(rt)
-    # the nightly snapshot (and the other repairs) were held while the data loaded: taken now,
-    # the day's snapshot shows the demo's figures, not the empty database (written once a day)
+    # the nightly snapshot (and the other repairs) were held while the data loaded. Another
+    # scheduler may have taken the day meanwhile — with Redis, the Celery beat of `tuoyu worker`
+    # knows nothing of this load — so the day is taken again: its snapshot shows the demo's
+    # figures, not the empty database (a snapshot is written once a day otherwise)
+    await nightly_snapshot(now=rt.now(), zone=rt.clock.zone, retake=True)
     await rt.dispatcher.resume_repairs()
     _say(
         f"演示账号（密码 {DEMO_PASSWORD}）：admin 市级监管 · base1 实训基地 · employer1 用人单位 · trainee1 学员 · examiner1 考评员 · agency1 人才服务机构"

@@ -1,17 +1,31 @@
-"""The one middleware that stamps every HTTP response on its way out: the request id
+"""What every HTTP response carries on its way out: the request id
 (:func:`service.observability.request_id_for`) and the security headers
 (:class:`service.security.SecurityHeaders`).
 
-One ``send`` wrapper instead of one per concern, appending raw header pairs instead of parsing
-and rewriting the header list per header: on ``/health`` this was a fifth of the app's own cost
-(``bench/README.md``, the ``http`` measure). A header the handler already set is kept as the
-handler set it.
+Two parts, installed together by :meth:`Edge.on_app_init`:
+
+- the headers are stamped by an app-level ``before_send`` hook, which Litestar runs for every
+  message the app sends — also for answers made *outside* the route's middleware: 404/405 from
+  routing, the login redirect and 401 raised by the authentication middleware, exceptions turned
+  into responses by the app's outer exception handler. (A route middleware cannot see those:
+  routing runs before it, and the JWT middleware is put in front of the app's list.)
+- the request id is set in the context (``talent_pool.outbox.correlation_id``, so logs and
+  background work carry it) by a route middleware placed *first*, in front of the
+  authentication middleware, so the login look-up logs with it too. It keeps the id in the
+  scope's state, and the hook echoes that same id; a request that never reached a route (404)
+  gets one made by the hook.
+
+The hook appends raw header pairs instead of parsing and rewriting the header list per header:
+on ``/health`` this was a fifth of the app's own cost (``bench/README.md``, the ``http``
+measure). A header the handler already set is kept as the handler set it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from litestar.config.app import AppConfig
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,33 +34,57 @@ from service.observability import REQUEST_ID_HEADER_BYTES, request_id_for
 from service.security import SecurityHeaders
 from talent_pool.outbox import correlation_id
 
+_STATE_KEY = "tuoyu_request_id"
 
-class EdgeMiddleware(ASGIMiddleware):
-    """Request id in the context (``talent_pool.outbox.correlation_id``, so logs and background
-    work carry it) and in ``X-Request-ID``; the security headers on every response."""
+
+def _request_id(scope: Scope) -> str:
+    """The request's id, made once (:func:`request_id_for`) and kept in ``scope["state"]``."""
+    state: dict[str, Any] = scope.setdefault("state", {})  # type: ignore[assignment]
+    found = state.get(_STATE_KEY)
+    if found is None:
+        found = state[_STATE_KEY] = request_id_for(scope)
+    return str(found)
+
+
+class RequestContextMiddleware(ASGIMiddleware):
+    """The request id in the context (``talent_pool.outbox.correlation_id``) while the route's
+    middleware and handler run."""
 
     scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        token = correlation_id.set(_request_id(scope))
+        try:
+            await next_app(scope, receive, send)
+        finally:
+            correlation_id.reset(token)
+
+
+class Edge:
+    """The request id and security headers of the module docstring for one app (``https``: the
+    public URL is https; ``media_origins``: the courseware store's origins,
+    :func:`service.security.page_csp`). Pass :meth:`on_app_init` to ``Litestar(on_app_init=…)``
+    *after* the authentication backend's own hook."""
 
     def __init__(self, *, https: bool, media_origins: Sequence[str] = ()) -> None:
         self.headers = SecurityHeaders(https=https, media_origins=media_origins)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        request_id = request_id_for(scope)
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        """Put the request-context middleware first and the header hook on every send."""
+        app_config.middleware.insert(0, RequestContextMiddleware())
+        app_config.before_send.append(self.stamp)
+        return app_config
+
+    async def stamp(self, message: Message, scope: Scope) -> None:
+        """``before_send`` hook: add the security headers and ``X-Request-ID`` to the start of an
+        HTTP response (those the response already has are left as they are)."""
+        if message["type"] != "http.response.start":
+            return
         extra = [
             *self.headers.for_path(scope["path"]),
-            (REQUEST_ID_HEADER_BYTES, request_id.encode()),
+            (REQUEST_ID_HEADER_BYTES, _request_id(scope).encode()),
         ]
-        token = correlation_id.set(request_id)
-
-        async def stamp(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or ())
-                present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in extra if pair[0] not in present)
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await next_app(scope, receive, stamp)
-        finally:
-            correlation_id.reset(token)
+        headers = list(message.get("headers") or ())
+        present = {name.lower() for name, _ in headers}
+        headers.extend(pair for pair in extra if pair[0] not in present)
+        message["headers"] = headers

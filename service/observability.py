@@ -43,7 +43,7 @@ REQUEST_ID_HEADER_BYTES = REQUEST_ID_HEADER.encode()
 
 def request_id_for(scope: Scope) -> str:
     """The caller's ``X-Request-ID`` when it is short and plain (``[A-Za-z0-9._-]{1,64}``), else a
-    new random 32-hex-digit id. Stamped on the response by :class:`service.edge.EdgeMiddleware`."""
+    new random 32-hex-digit id. Stamped on the response by :class:`service.edge.Edge`."""
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER_BYTES:
             given = value.decode("latin-1")

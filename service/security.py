@@ -49,7 +49,7 @@ def page_csp(media_origins: Sequence[str] = ()) -> str:
 class SecurityHeaders:
     """The raw response headers of the module docstring, built once per app (``https``: the public
     URL is https; ``media_origins``: as :func:`page_csp`); stamped on every HTTP response by
-    :class:`service.edge.EdgeMiddleware`."""
+    :class:`service.edge.Edge`."""
 
     def __init__(self, *, https: bool, media_origins: Sequence[str] = ()) -> None:
         self.page = _headers(page_csp(media_origins), https)

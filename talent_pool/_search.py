@@ -16,7 +16,7 @@ import secrets
 from typing import Any
 
 from talent_pool._registry import is_current_district
-from talent_pool.db import atomic
+from talent_pool.db import atomic, is_sqlite
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
 from talent_pool.identity import mask_name
 from talent_pool.search_schemas import (
@@ -40,7 +40,6 @@ from talent_pool.tables import (
     Recommendation,
     TalentConsent,
 )
-from talent_pool.target_rules import credential_row_counts
 
 UNKNOWN_CANDIDATE = "候选人不存在或已撤回授权"
 
@@ -90,6 +89,40 @@ def _years(spans: list[tuple[dt.date, dt.date]]) -> int:
     return days // 365
 
 
+def _counting(today: dt.date) -> Any:
+    """Piccolo's form of :func:`~talent_pool.target_rules.credential_counts` on ``today`` (and
+    of :data:`_COUNTING_SQL`): qualifying, issued by ``today``, not expired, not revoked,
+    suspended or superseded on or before ``today``."""
+    return (
+        (Credential.qualifying == True)  # noqa: E712
+        & (Credential.issued_on <= today)
+        & (Credential.expires_on.is_null() | (Credential.expires_on >= today))
+        & (
+            Credential.status.not_in(list(_ENDED))
+            | Credential.status_changed_on.is_null()
+            | (Credential.status_changed_on > today)
+        )
+    )
+
+
+_ENDED = ("revoked", "suspended", "superseded")
+_COUNTING_SQL = (
+    "c.qualifying = {} AND c.issued_on <= {} AND (c.expires_on IS NULL OR c.expires_on >= {}) "
+    "AND NOT (c.status IN ('revoked', 'suspended', 'superseded') "
+    "AND c.status_changed_on IS NOT NULL AND c.status_changed_on <= {})"
+)
+""":func:`_counting` as SQL over ``c`` (tp_credential); values: :func:`_counting_args`."""
+_EXCLUDED_SQL = (
+    "EXISTS (SELECT 1 FROM tp_credit_record x WHERE x.practitioner = {pid} "
+    "AND x.lifetime_exclusion = {{}} AND x.withdrawn_on IS NULL)"
+)
+"""A lifetime exclusion (终身禁入) of the person ``{pid}`` not withdrawn; value: ``True``."""
+
+
+def _counting_args(today: dt.date) -> list[object]:
+    return [True, today, today, today]
+
+
 async def searchable_credentials(
     practitioner_ids: list[int] | None, today: dt.date
 ) -> dict[int, list[CandidateCredential]]:
@@ -97,21 +130,25 @@ async def searchable_credentials(
     (:func:`~talent_pool.target_rules.credential_counts`) of ``practitioner_ids`` (``None``:
     everybody), by practitioner, leaving out people under a lifetime exclusion (终身禁入) not
     withdrawn — what makes a consenting person show in the talent search. People without one are
-    absent from the result."""
-    excluded_query = CreditRecord.select(CreditRecord.practitioner).where(
+    absent from the result. Filtered by the database: only the credentials in force are read."""
+    excluded = CreditRecord.select(CreditRecord.practitioner).where(
         (CreditRecord.lifetime_exclusion == True) & CreditRecord.withdrawn_on.is_null()  # noqa: E712
     )
-    credentials_query = Credential.select().order_by(Credential.id)
+    where = _counting(today) & Credential.practitioner.not_in(excluded)
     if practitioner_ids is not None:
-        excluded_query = excluded_query.where(CreditRecord.practitioner.is_in(practitioner_ids or [-1]))
-        credentials_query = credentials_query.where(Credential.practitioner.is_in(practitioner_ids or [-1]))
-    excluded = {r["practitioner"] for r in await excluded_query}
+        where &= Credential.practitioner.is_in(practitioner_ids or [-1])
+    rows = await (
+        Credential.select(
+            Credential.practitioner, Credential.title, Credential.programme_code, Credential.level
+        )
+        .where(where)
+        .order_by(Credential.id)
+    )
     creds: dict[int, list[CandidateCredential]] = {}
-    for c in await credentials_query:
-        if c["practitioner"] not in excluded and credential_row_counts(c, today):
-            creds.setdefault(c["practitioner"], []).append(
-                CandidateCredential(title=c["title"], programme_code=c["programme_code"], level=c["level"])
-            )
+    for c in rows:
+        creds.setdefault(c["practitioner"], []).append(
+            CandidateCredential(title=c["title"], programme_code=c["programme_code"], level=c["level"])
+        )
     return creds
 
 
@@ -170,24 +207,117 @@ async def search_talent(
 ) -> CandidatePage:
     """Consenting practitioners holding a valid qualifying credential on the local date ``today``,
     filtered by the district they want to work in, a credential's programme code and level (both
-    on the same credential), most experienced first; for an employer (``for_employer``) its own
-    current staff are left out. ``total`` counts only such people."""
-    candidates = await _candidates(None, today=today, district_code=district_code)
+    on the same credential), most experienced first (whole years, then the handle); for an
+    employer (``for_employer``) its own current staff are left out. ``total`` counts only such
+    people; ``items`` are ``limit`` of them from ``offset``.
+
+    The database filters, counts, orders and pages (:func:`_matching_sql`, two statements); only
+    the page's people are read in full (:func:`_candidates`).
+    """
+    sql, args = _matching_sql(
+        today=today,
+        district_code=district_code,
+        programme_code=programme_code,
+        level=level,
+        for_employer=for_employer,
+    )
+    counted = await TalentConsent.raw(f"SELECT COUNT(*) AS n FROM ({sql}) m", *args)
+    total = int(counted[0]["n"])
+    items: list[Candidate] = []
+    if total > offset:
+        rows = await TalentConsent.raw(_page_sql(sql), *args, *_years_args(today), limit, offset)
+        ids = [int(r["pid"]) for r in rows]
+        found = await _candidates(ids, today=today)
+        items = [found[p] for p in ids if p in found]
+    return CandidatePage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _matching_sql(
+    *,
+    today: dt.date,
+    district_code: str | None,
+    programme_code: str | None,
+    level: str | None,
+    for_employer: int | None,
+) -> tuple[str, list[object]]:
+    """``SELECT pid, handle`` of the people :func:`search_talent` finds (Piccolo ``{}``
+    placeholders) and its values: consenting, of the district, holding a credential in force on
+    ``today`` (of the programme and level), under no lifetime exclusion, not on the employer's
+    current staff."""
+    where = ["t.consented = {}"]
+    args: list[object] = [True]
+    if district_code:
+        where.append("t.district_code = {}")
+        args.append(district_code)
+    held = [_COUNTING_SQL]
+    args += _counting_args(today)
+    if programme_code:
+        held.append("c.programme_code = {}")
+        args.append(programme_code)
+    if level:
+        held.append("c.level = {}")
+        args.append(level)
+    where.append(
+        "EXISTS (SELECT 1 FROM tp_credential c WHERE c.practitioner = t.practitioner AND "
+        + " AND ".join(held)
+        + ")"
+    )
+    where.append("NOT " + _EXCLUDED_SQL.format(pid="t.practitioner"))
+    args.append(True)
     if for_employer is not None:
-        for pid in await _staff_of(for_employer, list(candidates), today):
-            candidates.pop(pid, None)
-    found = list(candidates.values())
-    if programme_code or level:
-        found = [
-            c
-            for c in found
-            if any(
-                (not programme_code or k.programme_code == programme_code) and (not level or k.level == level)
-                for k in c.credentials
-            )
-        ]
-    found.sort(key=lambda c: (-c.years_of_experience, c.handle))
-    return CandidatePage(items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset)
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM tp_employment s WHERE s.practitioner = t.practitioner "
+            "AND s.employer = {} AND s.status = 'active' AND s.start_date <= {} "
+            "AND (s.end_date IS NULL OR s.end_date >= {}))"
+        )
+        args += [for_employer, today, today]
+    sql = "SELECT t.practitioner AS pid, t.handle AS handle FROM tp_talent_consent t WHERE " + " AND ".join(
+        where
+    )
+    return sql, args
+
+
+def _page_sql(matching: str) -> str:
+    """One page of ``matching`` (:func:`_matching_sql`) ordered as :func:`search_talent` says:
+    whole years of experience — :func:`_years` in SQL: the days covered by the union of the
+    person's confirmed employments up to ``today`` (gaps and islands: a span starts a new island
+    unless it starts on or before the latest end before it), ÷ 365 — then the handle. Values:
+    ``matching``'s, then :func:`_years_args`, then limit and offset."""
+    sqlite = is_sqlite(TalentConsent._meta.db)
+    day = "{}" if sqlite else "CAST({} AS DATE)"
+    covered = "CAST(julianday(MAX(f)) - julianday(MIN(s)) AS INTEGER)" if sqlite else "(MAX(f) - MIN(s))"
+    return f"""
+WITH matched AS ({matching}),
+spans AS (
+    SELECT e.practitioner AS pid, e.start_date AS s,
+           CASE WHEN e.end_date IS NULL OR e.end_date > {day} THEN {day} ELSE e.end_date END AS f
+    FROM tp_employment e JOIN matched m ON m.pid = e.practitioner
+    WHERE e.status = 'active' AND e.start_date <= {day}
+),
+marked AS (
+    SELECT pid, s, f,
+           CASE WHEN s <= MAX(f) OVER (PARTITION BY pid ORDER BY s, f
+                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                THEN 0 ELSE 1 END AS fresh
+    FROM spans
+),
+islands AS (
+    SELECT pid, s, f, SUM(fresh) OVER (PARTITION BY pid ORDER BY s, f ROWS UNBOUNDED PRECEDING) AS island
+    FROM marked
+),
+days AS (
+    SELECT pid, SUM(n) AS n FROM (
+        SELECT pid, {covered} + 1 AS n FROM islands GROUP BY pid, island
+    ) per_island GROUP BY pid
+)
+SELECT m.pid AS pid FROM matched m LEFT JOIN days d ON d.pid = m.pid
+ORDER BY COALESCE(d.n, 0) / 365 DESC, m.handle
+LIMIT {{}} OFFSET {{}}
+"""
+
+
+def _years_args(today: dt.date) -> list[object]:
+    return [today, today, today]
 
 
 async def _staff_of(employer_id: int, practitioner_ids: list[int], today: dt.date) -> set[int]:

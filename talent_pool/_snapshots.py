@@ -26,17 +26,31 @@ async def has_snapshot(taken_on: dt.date, scope: str = "city") -> bool:
     )
 
 
-async def write_snapshots(taken_on: dt.date, reports: Sequence[TargetsReport]) -> int:
+async def write_snapshots(
+    taken_on: dt.date, reports: Sequence[TargetsReport], *, replace: bool = False
+) -> int:
     """Store ``reports`` as the snapshots of the local date ``taken_on``, one per scope, in one
     transaction; a scope that already has one for that date is left as it is (idempotent, also
-    under concurrency). Returns how many rows were written."""
+    under concurrency). Returns how many rows were written.
+
+    ``replace``: take the day again instead — every scope's row is overwritten (``INSERT … ON
+    CONFLICT DO UPDATE``, so a scheduler writing the same day meanwhile never leaves its own) and
+    rows of that day for scopes not in ``reports`` are removed. Only for a database whose data
+    was loaded after the day was taken (the demo, ``service.demo``): a snapshot is otherwise a
+    record of what the figures were that night."""
+    on_conflict = (
+        "DO UPDATE SET year = excluded.year, as_of = excluded.as_of, data = excluded.data, "
+        "created_at = excluded.created_at"
+        if replace
+        else "DO NOTHING"
+    )
     written = 0
     async with atomic():
         for r in reports:
             rows = await TargetSnapshot.raw(
                 "INSERT INTO tp_target_snapshot (taken_on, scope, year, as_of, data, created_at) "
                 "VALUES ({}, {}, {}, {}, {}, CURRENT_TIMESTAMP) "
-                "ON CONFLICT (taken_on, scope) DO NOTHING RETURNING id",
+                f"ON CONFLICT (taken_on, scope) {on_conflict} RETURNING id",
                 taken_on,
                 r.scope,
                 r.year,
@@ -44,6 +58,11 @@ async def write_snapshots(taken_on: dt.date, reports: Sequence[TargetsReport]) -
                 json.dumps(r.model_dump(mode="json"), ensure_ascii=False),
             )
             written += len(rows)
+        if replace:
+            stale = TargetSnapshot.delete().where(TargetSnapshot.taken_on == taken_on)
+            if reports:
+                stale = stale.where(TargetSnapshot.scope.not_in([r.scope for r in reports]))
+            await stale
     return written
 
 

@@ -21,6 +21,10 @@ Concurrency guarantees (PostgreSQL and SQLite):
   records each training once; the ledger is also idempotent on ``source_ref``;
 * sessions of one offering never overlap: :func:`add_session` locks the offering row before
   it checks (on SQLite the immediate transaction serialises writers anyway);
+* completion and schedule changes are serialised on the offering row: :func:`complete_offering`
+  locks it before reading the sessions, and adding, moving or cancelling a session locks it
+  before checking that the offering is still open — so a session never moves (or appears) after
+  a completion that did not see it, and completion never decides on a schedule being changed;
 * one live enrollment per person and **course** across running offerings is a *soft* rule:
   checked in :func:`enroll`'s transaction after locking the practitioner row (PostgreSQL), not
   a database constraint;

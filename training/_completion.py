@@ -15,7 +15,9 @@ from talent_pool.db import atomic
 from talent_pool.schemas import TrainingRecordIn
 from talent_pool.tables import Practitioner, TrainingRecord
 from training._common import (
+    _LOCK_OFFERING_SQL,
     NOT_ADMITTED_REASON,
+    _lock_row,
     _offering_row,
     _require_aware,
 )
@@ -330,7 +332,12 @@ async def complete_offering(
 
     Idempotent: completing an already completed offering writes nothing and returns the stored
     outcome (``already_completed=True``); concurrent calls are serialised by a conditional status
-    update. Only once every scheduled session has ended at ``now``: a session ends at its local
+    update. The offering row is locked first (PostgreSQL ``FOR NO KEY UPDATE``, as
+    :func:`training.add_session`, :func:`training.move_session` and
+    :func:`training.cancel_session` lock it), so the sessions and hours it decides on, and the
+    check that they have all ended, are read with no schedule change in flight.
+
+    Only once every scheduled session has ended at ``now``: a session ends at its local
     ``day`` + ``ends_at`` in ``times.zone`` (the business zone; pass the runtime's
     :class:`SessionTimes`). Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen`
     (cancelled offering), :class:`SessionsNotOver` (a scheduled session has not ended yet —
@@ -339,6 +346,10 @@ async def complete_offering(
     """
     _require_aware(now)
     async with atomic():
+        # The offering row first, then everything read from it: a session added, moved or
+        # cancelled (each locks this row first) commits before this reads the sessions, or
+        # waits until this has committed and then finds the offering completed.
+        await _lock_row(_LOCK_OFFERING_SQL, offering_id)
         offering, sessions, course, rule = await _prepare(offering_id, rule)
         scheduled_hours = _sum_hours(s["hours"] for s in sessions)
         if offering["status"] == "completed":
@@ -348,6 +359,10 @@ async def complete_offering(
         has_lessons = await Lesson.exists().where(Lesson.course == course["id"])
         if not sessions and not has_lessons:
             raise TrainingInvalid(f"班级 {offering_id} 没有课次，不能结业")
+        # Checked with the offering row locked: no session can be added, moved or cancelled
+        # until this transaction ends. Before the date check: a session still to come is the
+        # reason (409), not a completion date before it.
+        await _refuse_unfinished_sessions(offering_id, times=times, now=now)
         if sessions:
             last_day = max(s["day"] for s in sessions)
             if completed_on < last_day:
@@ -364,9 +379,6 @@ async def complete_offering(
             if offering["status"] == "completed":
                 return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
             raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
-        # Checked with the offering row claimed (locked): a session added meanwhile
-        # (``add_session`` locks the offering first) is seen; raising rolls the claim back.
-        await _refuse_unfinished_sessions(offering_id, times=times, now=now)
         base = await TrainingBase.select().where(TrainingBase.id == offering["training_base"]).first()
         assert base is not None
         evaluated, online_total = await _evaluate(offering, sessions, course, rule)

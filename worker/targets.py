@@ -47,12 +47,16 @@ def snapshot_day(now: dt.datetime, zone: ZoneInfo) -> dt.date:
     return (local - dt.timedelta(hours=SNAPSHOT_HOUR)).date() - dt.timedelta(days=1)
 
 
-async def nightly_snapshot(*, now: dt.datetime, zone: ZoneInfo) -> int:
+async def nightly_snapshot(*, now: dt.datetime, zone: ZoneInfo, retake: bool = False) -> int:
     """Write the snapshots of :func:`snapshot_day` unless the city's is there already; returns
-    how many rows were written (0 when another scheduler was first)."""
+    how many rows were written (0 when another scheduler was first).
+
+    ``retake``: write them even when that day was taken, replacing what is there
+    (:func:`talent_pool.write_snapshots` ``replace``) — for data loaded after a scheduler took
+    the day (the demo: a Celery beat may have taken it of the still empty database)."""
     day = snapshot_day(now, zone)
-    if await talent_pool.has_snapshot(day):
+    if not retake and await talent_pool.has_snapshot(day):
         return 0
     today = now.astimezone(zone).date()
     reports = await targets_report(today, as_of=day, levels=SNAPSHOT_LEVELS)
-    return await talent_pool.write_snapshots(day, reports)
+    return await talent_pool.write_snapshots(day, reports, replace=retake)

@@ -376,3 +376,49 @@ async def test_public_verification_answers_without_personal_data(client: Any, pa
     assert r.status_code == 200 and r.json()["outcome"] == "unknown"
     assert set(r.json()) >= {"outcome", "holder_name_masked", "holder_id_masked"}
     assert "status_reason" not in r.json()
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("GET", "/my", {"Accept": "text/html"}, 302),  # a page without a session → the login page
+        ("GET", "/my", {"Accept": "text/html", "Cookie": "token=garbage"}, 302),  # a broken session
+        ("GET", "/api/employers/1", {}, 401),  # the API without a login
+        ("GET", "/no/such/page", {"Accept": "text/html"}, 404),  # no route: routing answers
+        ("GET", "/api/no-such-thing", {}, 404),
+        ("DELETE", "/health", {}, 405),  # a route, not this method
+    ],
+)
+async def test_every_answer_carries_the_security_headers(
+    client: Any, method: str, path: str, headers: dict[str, str], status: int
+) -> None:
+    """Also the answers made outside the routes' middleware (the login redirect, 401 from the
+    authentication middleware, 404/405 from routing): same headers, and the caller's request id."""
+    r = await client.request(
+        method, path, headers={**headers, "X-Request-ID": "probe-1"}, follow_redirects=False
+    )
+    assert r.status_code == status, r.text
+    if status == 302:
+        assert r.headers["location"] == "/login"
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert {name: r.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+    assert r.headers["permissions-policy"].startswith("camera=(self)")
+    assert r.headers["x-request-id"] == "probe-1"
+
+
+async def test_a_handler_error_and_a_validation_error_carry_the_headers(client: Any) -> None:
+    admin = await admin_headers(client)
+    missing = await client.get("/api/employers/999999", headers=admin)
+    refused = await client.get("/api/targets", headers=admin, params={"scope": "nowhere"})
+    assert (missing.status_code, refused.status_code) == (404, 422)
+    for r in (missing, refused):
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["x-content-type-options"] == "nosniff" and len(r.headers["x-request-id"]) == 32

@@ -5,15 +5,22 @@ the fix."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import pytest
 
 from talent_pool import count_rows
+from talent_pool.db import atomic
 from talent_pool.tables import TrainingRecord
 from tests.factories import OFFERING_START, make_offering, register_people
 from training import (
+    OfferingNotOpen,
     SessionsNotOver,
     SessionTimes,
     add_session,
@@ -21,11 +28,12 @@ from training import (
     complete_offering,
     enroll,
     get_offering,
+    move_session,
     record_attendance,
 )
-from training.attendance_schemas import SessionCancelIn
+from training.attendance_schemas import SessionCancelIn, SessionMoveIn
 from training.schemas import SessionIn
-from training.tables import Enrollment
+from training.tables import Enrollment, Session
 
 DAY = OFFERING_START  # 2026-12-01
 LAST = DAY + dt.timedelta(days=2)
@@ -97,3 +105,112 @@ async def test_session_end_is_read_in_the_business_zone_given(db: None) -> None:
         oid, completed_on=LAST, now=dt.datetime(2026, 12, 3, 15, 0, tzinfo=dt.UTC), times=utc
     )
     assert (done.scheduled_sessions, done.already_completed) == (2, False)
+
+
+# --------------------------------------------------------------------------- moves in flight
+# Completion and a move (调课) of one offering are serialised on the offering row. Each test
+# runs one of them in a transaction it keeps open, starts the other, waits until that one
+# either finished or waits on a lock (pg_stat_activity), then commits: the order is fixed, not
+# left to timing. Without the lock the second one finishes inside the first one's transaction
+# and decides on what it can see — the state before the first one's change.
+
+AFTER = local(LAST, 16)  # every session of two_sessions_one_present has ended
+T = TypeVar("T")
+
+
+def _later(go: asyncio.Event, work: Callable[[], Awaitable[T]]) -> asyncio.Task[T]:
+    """``work`` as a task that starts once ``go`` is set. Created before the caller's
+    transaction opens, so it does not join it (the transaction is in the task's context)."""
+
+    async def run() -> T:
+        await go.wait()
+        return await work()
+
+    return asyncio.create_task(run())
+
+
+async def _blocked(url: str, task: asyncio.Task[Any]) -> bool:
+    """Wait until ``task`` is done (False) or a transaction of this database waits on a lock
+    (True)."""
+    conn = await asyncpg.connect(url)
+    try:
+        for _ in range(6000):  # a guard against hanging, not a timed assertion
+            if task.done():
+                return False
+            waiting = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if waiting:
+                return True
+            await asyncio.sleep(0.01)
+    finally:
+        await conn.close()
+    raise AssertionError("the concurrent call neither finished nor waited on a lock")
+
+
+def _move(day: dt.date, starts: int, ends: dt.time) -> SessionMoveIn:
+    return SessionMoveIn(day=day, starts_at=dt.time(starts), ends_at=ends, reason="教室检修")
+
+
+async def test_a_move_after_completion_began_waits_and_is_refused(db: None, test_db_url: str) -> None:
+    """The trial's race: completion checks that every session has ended while a move puts one
+    into the future — without the lock both succeed, and the class is completed with a session
+    still to be held."""
+    oid, _, last = await two_sessions_one_present()
+    go = asyncio.Event()
+    future = LAST + dt.timedelta(days=2)
+    moving = _later(
+        go, lambda: move_session(last, _move(future, 14, dt.time(15)), times=SessionTimes(), now=AFTER)
+    )
+    async with atomic():
+        report = await complete_offering(oid, completed_on=LAST, now=AFTER)
+        go.set()
+        waited = await _blocked(test_db_url, moving)
+    with pytest.raises(OfferingNotOpen):
+        await moving
+    assert waited and not report.already_completed
+    assert (await get_offering(oid)).status == "completed"
+    assert await Session.select(Session.day).where(Session.id == last).first() == {"day": LAST}
+
+
+async def test_completion_after_a_move_began_waits_and_sees_the_moved_session(
+    db: None, test_db_url: str
+) -> None:
+    oid, _, last = await two_sessions_one_present()
+    go = asyncio.Event()
+    completing = _later(go, lambda: complete_offering(oid, completed_on=LAST, now=AFTER))
+    async with atomic():
+        await move_session(
+            last, _move(LAST + dt.timedelta(days=2), 14, dt.time(15)), times=SessionTimes(), now=AFTER
+        )
+        go.set()
+        waited = await _blocked(test_db_url, completing)
+    with pytest.raises(SessionsNotOver):
+        await completing
+    assert waited
+    assert (await get_offering(oid)).status == "open"
+    assert await count_rows(TrainingRecord) == 0
+
+
+async def test_completion_decides_on_the_hours_of_a_move_that_committed_first(
+    db: None, test_db_url: str
+) -> None:
+    """The last session (1 h, missed) is moved back to an earlier, shorter slot (0.5 h) while
+    completion starts: it must decide on 3 of 3.5 scheduled hours (86 %, completed), not on the
+    4 hours it could read before the move committed (75 %, not completed). Failed before
+    completion locked the offering row before reading the sessions."""
+    oid, _, last = await two_sessions_one_present()
+    go = asyncio.Event()
+    completing = _later(go, lambda: complete_offering(oid, completed_on=LAST, now=AFTER))
+    async with atomic():
+        await move_session(
+            last, _move(DAY + dt.timedelta(days=1), 14, dt.time(14, 30)), times=SessionTimes(), now=AFTER
+        )
+        go.set()
+        waited = await _blocked(test_db_url, completing)
+    report = await completing
+    assert waited
+    assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("3.5"), 2)
+    assert (report.completed, report.not_completed) == (1, 0), report.entries[0].reason
+    assert await count_rows(TrainingRecord) == 1

@@ -314,3 +314,26 @@ async def test_nightly_snapshot_is_written_once_and_makes_a_monthly_trend(db: No
     march = {i.key: i for i in points[0].indicators}
     assert march["person_trainings"].numerator == 1  # a's training of 2026-03-01
     assert points[-1].employed_practitioners == 4
+
+
+async def test_a_retaken_day_replaces_every_scope_of_that_day_only(db: None) -> None:
+    """``nightly_snapshot(retake=True)`` (the demo, after loading its data): the day's rows
+    are overwritten — also under a concurrent plain write — and a scope no longer reported goes;
+    other days stay as they were."""
+    at_two = dt.datetime(2026, 11, 28, 18, 0, tzinfo=dt.UTC)
+    day = snapshot_day(at_two, SHANGHAI)
+    empty = await targets_report(TODAY, as_of=day, scopes=["city"])
+    await talent_pool.write_snapshots(day, [*empty, empty[0].model_copy(update={"scope": "gone"})])
+    earlier = dt.date(2026, 10, 31)
+    await talent_pool.write_snapshots(earlier, empty)
+    await _world()
+    scopes = 1 + 12 + 3 + 164
+    retaken, plain = await asyncio.gather(
+        nightly_snapshot(now=at_two, zone=SHANGHAI, retake=True),
+        nightly_snapshot(now=at_two, zone=SHANGHAI),
+    )
+    assert (retaken, plain) == (scopes, 0)
+    assert await TargetSnapshot.count().where(TargetSnapshot.taken_on == day) == scopes
+    assert not await TargetSnapshot.exists().where(TargetSnapshot.scope == "gone")
+    points = await talent_pool.trend("city", 2026)
+    assert [(p.taken_on, p.employed_practitioners) for p in points] == [(earlier, 0), (day, 4)]
