@@ -82,7 +82,8 @@ certified AS (
     SELECT DISTINCT c.practitioner AS pid FROM tp_credential c
     WHERE c.qualifying = TRUE AND c.issued_on <= {}
       AND (c.expires_on IS NULL OR c.expires_on >= {})
-      AND NOT (c.status IN ('revoked', 'suspended', 'superseded') AND c.status_changed_on <= {})
+      AND NOT (c.status IN ('revoked', 'suspended', 'superseded')
+               AND (c.status_changed_on IS NULL OR c.status_changed_on <= {}))
 ),
 trained AS (
     SELECT t.practitioner AS pid, COUNT(*) AS n FROM tp_training_record t

@@ -97,11 +97,7 @@ def _counting(today: dt.date) -> Any:
         (Credential.qualifying == True)  # noqa: E712
         & (Credential.issued_on <= today)
         & (Credential.expires_on.is_null() | (Credential.expires_on >= today))
-        & (
-            Credential.status.not_in(list(_ENDED))
-            | Credential.status_changed_on.is_null()
-            | (Credential.status_changed_on > today)
-        )
+        & (Credential.status.not_in(list(_ENDED)) | (Credential.status_changed_on > today))
     )
 
 
@@ -109,7 +105,7 @@ _ENDED = ("revoked", "suspended", "superseded")
 _COUNTING_SQL = (
     "c.qualifying = {} AND c.issued_on <= {} AND (c.expires_on IS NULL OR c.expires_on >= {}) "
     "AND NOT (c.status IN ('revoked', 'suspended', 'superseded') "
-    "AND c.status_changed_on IS NOT NULL AND c.status_changed_on <= {})"
+    "AND (c.status_changed_on IS NULL OR c.status_changed_on <= {}))"
 )
 """:func:`_counting` as SQL over ``c`` (tp_credential); values: :func:`_counting_args`."""
 _EXCLUDED_SQL = (

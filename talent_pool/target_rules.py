@@ -84,15 +84,16 @@ def credential_counts(
     """Whether a credential counts toward 持证率 on date ``on`` (the SQL in ``targets`` is the same rule):
     qualifying, issued on or before ``on``, not expired on ``on``, and not revoked, suspended or
     superseded (replaced by a renewed or reissued certificate) on or before ``on``. A later
-    change does not rewrite history."""
+    change does not rewrite history; such a status without a change date (an imported or
+    hand-edited row) counts as changed all along — fail closed, as
+    :func:`certification.rules.status_on` and the targets' SQL read it."""
     if not qualifying or issued_on > on:
         return False
     if expires_on is not None and expires_on < on:
         return False
     return not (
         status in ("revoked", "suspended", "superseded")
-        and status_changed_on is not None
-        and status_changed_on <= on
+        and (status_changed_on is None or status_changed_on <= on)
     )
 
 

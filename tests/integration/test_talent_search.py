@@ -133,7 +133,7 @@ async def pages_walk_every_match_once() -> None:
 
 
 async def database_filter_is_the_rule() -> None:
-    people = await register_people(11)
+    people = await register_people(12)
     handles = await consenting(people)
     tomorrow, yesterday = TODAY + dt.timedelta(days=1), TODAY - dt.timedelta(days=1)
     issued = dt.date(2025, 3, 1)
@@ -149,6 +149,7 @@ async def database_filter_is_the_rule() -> None:
         "excluded for life": {},
         "exclusion withdrawn": {},
         "two credentials": {},
+        "revoked, no date": {},  # an imported or hand-edited row: fail closed, like the targets
     }
     who = dict(zip(kinds, people, strict=True))
     for i, (kind, fields) in enumerate(kinds.items()):
@@ -167,6 +168,7 @@ async def database_filter_is_the_rule() -> None:
     await update_credential_status("s5", "revoked", on=tomorrow)
     await update_credential_status("s6", "superseded", on=yesterday)
     await update_credential_status("s7", "suspended", on=TODAY)
+    await Credential.update({Credential.status: "revoked"}).where(Credential.source_ref == "s11")
     for kind in ("excluded for life", "exclusion withdrawn"):
         record = await record_credit(
             who[kind],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from talent_pool.target_rules import project, projection_status, year_fraction
+from talent_pool.target_rules import credential_counts, project, projection_status, year_fraction
 
 
 def test_year_fraction_counts_the_reference_day_and_leap_years() -> None:
@@ -44,3 +44,16 @@ def test_status_compares_the_projection_exactly() -> None:
     assert projection_status(">=", 8, 10, rate, dt.date(2026, 3, 1), accrues=False, percent=True) == "at_risk"
     assert projection_status(">=", 9, 10, rate, dt.date(2026, 12, 31), accrues=False, percent=True) == "met"
     assert projection_status(">=", 0, 0, rate, dt.date(2026, 3, 1), accrues=False, percent=True) is None
+
+
+def test_an_ended_status_without_a_date_has_always_applied() -> None:
+    """Revoked, suspended or superseded with no change date (an imported or hand-edited row) does
+    not count — the same fail-closed reading as ``certification.rules.status_on`` and the
+    targets' SQL; a dated change counts from its date only."""
+    on = dt.date(2026, 6, 1)
+    base = {"qualifying": True, "issued_on": dt.date(2025, 1, 1), "expires_on": None, "on": on}
+    for status in ("revoked", "suspended", "superseded"):
+        assert not credential_counts(status=status, status_changed_on=None, **base)
+        assert credential_counts(status=status, status_changed_on=on + dt.timedelta(days=1), **base)
+        assert not credential_counts(status=status, status_changed_on=on, **base)
+    assert credential_counts(status="valid", status_changed_on=None, **base)
