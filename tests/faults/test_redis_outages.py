@@ -40,6 +40,10 @@ async def _render_jobs(url: str) -> list[dict[str, Any]]:
         return await query.order_by(OutboxMessage.id)
 
 
+RENDER_BOUND_SECONDS = 180
+"""How long the documents may take to appear before the test calls them lost (a liveness bound)."""
+
+
 async def _all_stored(url: str, ids: list[int]) -> bool:
     return await documents_of(url, ids) == len(ids)
 
@@ -49,7 +53,8 @@ async def test_redis_stopped_while_certificates_are_issued_and_verified(rig: Rig
     URL), staff log in, ``/ready`` is polled and three sittings are issued: no verify or login
     answer is an error (all 2xx), before, during or after; ``/ready`` answers 503 for as long
     as Redis is down and 200 once it is back; every certificate issued during the outage is
-    rendered exactly once, within a minute of Redis coming back."""
+    rendered exactly once once Redis is back (a liveness bound of :data:`RENDER_BOUND_SECONDS`,
+    not a timing: ~3 s on a quiet machine, printed; a loaded CI machine has taken over a minute)."""
     redis = rig.redis()
     env = tuoyu_env(
         rig.path("data"),
@@ -67,7 +72,9 @@ async def test_redis_stopped_while_certificates_are_issued_and_verified(rig: Rig
     async with web.client(timeout=10) as client, web.client(timeout=10) as load:
         staff = await login(client, "base")
         earlier = await issue(client, staff, before_id)
-        await eventually(lambda: _all_stored(database_url, [c["id"] for c in earlier]), 60, "first batch")
+        await eventually(
+            lambda: _all_stored(database_url, [c["id"] for c in earlier]), RENDER_BOUND_SECONDS, "first batch"
+        )
         number, parts = earlier[0]["number"], urlsplit(earlier[0]["verify_url"])
         json = {"Accept": "application/json"}
         credentials = {"username": "base", "password": PASSWORD}
@@ -94,7 +101,11 @@ async def test_redis_stopped_while_certificates_are_issued_and_verified(rig: Rig
         up = time.monotonic()
 
         ids = [c["id"] for c in during]
-        await eventually(lambda: _all_stored(database_url, ids), 60, "documents of the outage's certificates")
+        await eventually(
+            lambda: _all_stored(database_url, ids),
+            RENDER_BOUND_SECONDS,
+            "documents of the outage's certificates",
+        )
         rendered = time.monotonic()
         await asyncio.sleep(1)
         await traffic.stop()
