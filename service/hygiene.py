@@ -65,7 +65,8 @@ async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
         raise problem(
             415,
             "content_type",
-            f"此接口的请求体是文件本身，Content-Type 应为 {raw_body}（收到 {content_type.decode('latin-1')}）",
+            f"此接口的请求体是文件本身，Content-Type 应为 {raw_body}"
+            f"（收到 {content_type.decode('latin-1')}）",
         )
     if b"json" in content_type:
         body = await request.body()
