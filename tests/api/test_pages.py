@@ -14,7 +14,7 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     assert home.status_code == 200 and "证书核验" in home.text
     assert 'href="/login">登录' in home.text and 'id="logout"' not in home.text
     anonymous = await client.get("/dashboard", headers=HTML, follow_redirects=False)
-    assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login"
+    assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login?next=%2Fdashboard"
 
     await create_city_admin("regulator")
     login = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
