@@ -117,6 +117,18 @@ const tuoyu = {
 };
 
 document.addEventListener("DOMContentLoaded", () => {
+  // File pickers drawn in Chinese (.file-pick in app.css): the chosen file's name, or 未选择文件.
+  for (const input of document.querySelectorAll(".file-pick input[type=file]")) {
+    const name = input.closest(".file-pick").querySelector(".file-name");
+    const show = () => {
+      const file = input.files && input.files[0];
+      name.textContent = file ? file.name : "未选择文件";
+      name.title = file ? file.name : "";
+    };
+    input.addEventListener("change", show);
+    if (input.form) input.form.addEventListener("reset", () => setTimeout(show));
+    show();
+  }
   const myHome = document.getElementById("my-home");
   if (myHome) {
     // public and error pages: a logged-in user's way back to their own home
