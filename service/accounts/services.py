@@ -160,7 +160,7 @@ ACCOUNT_LOCK_MINUTES = 1
 minute and keeps the owner waiting a minute at most, instead of locking them out for long."""
 EVERYWHERE = "*"
 WRONG_LOGIN = (
-    f"用户名或密码错误（在同一设备上连续错误 {MAX_FAILED_LOGINS} 次，将暂停登录 {LOCK_MINUTES} 分钟）"
+    f"用户名或密码错误（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，将暂停从该网络登录 {LOCK_MINUTES} 分钟）"
 )
 
 
@@ -175,7 +175,7 @@ def _locked_message(minutes: int, *, everywhere: bool) -> str:
     if everywhere:
         return f"该账号近期密码错误次数过多，已暂停登录，请 {minutes} 分钟后再试（忘记密码请联系管理员重置）"
     return (
-        f"密码连续错误 {MAX_FAILED_LOGINS} 次，该账号在本设备上已暂停登录，请 {minutes} 分钟后再试"
+        f"密码连续错误 {MAX_FAILED_LOGINS} 次，该账号已暂停从当前网络登录，请 {minutes} 分钟后再试"
         "（忘记密码请联系管理员重置）"
     )
 

@@ -130,7 +130,7 @@ async def test_a_guesser_locks_only_their_own_address_and_is_told_so(
                 assert locked.status_code == 401, locked.text
                 assert locked.json()["code"] == "login_locked"
                 assert locked.json()["detail"].startswith(
-                    "密码连续错误 5 次，该账号在本设备上已暂停登录，请 13 分钟后再试"
+                    "密码连续错误 5 次，该账号已暂停从当前网络登录，请 13 分钟后再试"
                 )
             # the owner, elsewhere, is not locked out
             assert (
