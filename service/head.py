@@ -16,7 +16,7 @@ def answer_head_as_get(app: ASGIApp) -> ASGIApp:
     """Wrap ``app`` (an ASGI app) so an HTTP ``HEAD`` runs as ``GET`` and its body is dropped."""
 
     async def handle(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
             await app(scope, receive, send)
             return
 
@@ -25,6 +25,6 @@ def answer_head_as_get(app: ASGIApp) -> ASGIApp:
                 message = {**message, "body": b""}  # type: ignore[typeddict-item]
             await send(message)
 
-        await app({**scope, "method": "GET"}, receive, headers_only)  # type: ignore[typeddict-item]
+        await app({**scope, "method": "GET"}, receive, headers_only)  # type: ignore[arg-type]
 
     return handle

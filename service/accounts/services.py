@@ -226,10 +226,11 @@ async def _count_failure(username: str, client: str, now: dt.datetime) -> None:
 async def clear_login_failures(username: str, client: str | None = None) -> None:
     """Forget the wrong passwords counted for ``username`` from ``client`` and from everywhere
     (every address when ``client`` is ``None``: an administrator's reset)."""
-    where = LoginThrottle.username == username
-    if client is not None:
-        where = where & LoginThrottle.unique_key.is_in([f"{username} {client}", f"{username} {EVERYWHERE}"])
-    await LoginThrottle.delete().where(where)
+    if client is None:
+        await LoginThrottle.delete().where(LoginThrottle.username == username)
+    else:
+        keys = [f"{username} {client}", f"{username} {EVERYWHERE}"]
+        await LoginThrottle.delete().where(LoginThrottle.unique_key.is_in(keys))
 
 
 async def authenticate(username: str, password: str, *, now: dt.datetime, client: str = "") -> AccountOut:

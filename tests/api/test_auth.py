@@ -181,3 +181,23 @@ async def test_an_admin_cannot_reset_their_own_password(client: AsyncTestClient)
     own = await client.post(f"/api/accounts/{me}/reset-password", headers=admin)
     assert own.status_code == 409 and "修改密码" in own.json()["detail"]
     assert (await client.get("/api/auth/me", headers=admin)).status_code == 200  # still logged in
+
+
+async def test_an_admin_reset_lifts_the_lock(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    from tests.factories import admin_headers
+
+    admin = await admin_headers(client)
+    made = await client.post(
+        "/api/auth/accounts",
+        headers=admin,
+        json={"username": "examiner9", "password": PASSWORD, "role": "examiner"},
+    )
+    for _ in range(5):
+        await client.post("/api/auth/login", json={"username": "examiner9", "password": "wrong-password"})
+    locked = await client.post("/api/auth/login", json={"username": "examiner9", "password": PASSWORD})
+    assert locked.json()["code"] == "login_locked"
+    reset = await client.post(f"/api/accounts/{made.json()['id']}/reset-password", headers=admin)
+    temporary = reset.json()["temporary_password"]
+    assert (
+        await client.post("/api/auth/login", json={"username": "examiner9", "password": temporary})
+    ).status_code == 201
