@@ -52,6 +52,7 @@ from service.audit import AuditMiddleware
 from service.auth import build_auth
 from service.edge import Edge
 from service.errors import problem_details_plugin
+from service.head import answer_head_as_get
 from service.hygiene import refuse_control_characters
 from service.observability import MetricsController, configure_logging, prometheus_config
 from service.openapi import TimeOfDaySchema, document_routes
@@ -256,4 +257,5 @@ def create_app(
     app.state.rt = rt
     _single_hook(app)
     document_routes(app)
+    app.asgi_handler = answer_head_as_get(app.asgi_handler)  # HEAD like GET, app-wide
     return app

@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
@@ -74,6 +75,20 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in accept and not request.url.path.startswith("/api/")
 
 
+def login_url(request: Request[Any, Any, Any]) -> str:
+    """``/login?next=<the page asked for>`` for a page read (GET/HEAD) whose path is a same-site
+    path (one leading ``/``, no backslash); plain ``/login`` otherwise. The login page goes there
+    after logging in when the role may see it (``service/static/app.js``, ``tuoyu.safeNext``)."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or not path.startswith("/") or path.startswith("//"):
+        return "/login"
+    if "\\" in path or path.startswith("/login"):
+        return "/login"
+    query = request.url.query
+    here = path + ("?" + query if query else "")
+    return "/login?next=" + quote(here, safe="")
+
+
 class Problem(ProblemDetailsException):
     """A problem document that browsers asking for a page see as the Chinese error page
     (a 401 sends them to the login page instead)."""
@@ -92,7 +107,7 @@ class Problem(ProblemDetailsException):
             self.title = "malformed_number"
         if wants_html(request):
             if self.status_code == 401:
-                return Redirect(path="/login")  # type: ignore[return-value]
+                return Redirect(path=login_url(request))  # type: ignore[return-value]
             return Template(  # type: ignore[return-value]
                 template_name="error.html",
                 context={"message": self.detail},

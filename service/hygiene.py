@@ -5,6 +5,12 @@ intended; a request carrying one is refused with 400 before any handler runs —
 the query string (after percent-decoding) and in JSON text (raw or as a ``\\u0000``-style escape).
 Tab, line feed and carriage return are allowed in JSON text (the field validators collapse them).
 
+Content types: a request with more than one ``Content-Type`` header is refused with 400
+``content_type`` (which one was meant is a guess — e.g. ``-H 'Content-Type: application/json'``
+kept from a JSON example next to a file's own type), and a route whose body is a file itself (route
+opt ``raw_body``: the content type it expects, in words) refuses a JSON content type with 415
+``content_type``; both messages name the content type expected.
+
 Record ids in the path are database ``integer`` keys (32-bit): an id outside that range names no
 record and is answered 404 before it reaches the database (which would refuse the value).
 """
@@ -32,8 +38,9 @@ _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     """``before_request`` hook: 400 ``control_character`` for a control character in the path,
-    the query string or a JSON body; 404 for a path id beyond the 32-bit key range (see the
-    module docstring)."""
+    the query string or a JSON body; 400/415 ``content_type`` for a doubled content type or a
+    JSON one on a file upload; 404 for a path id beyond the 32-bit key range (see the module
+    docstring)."""
     scope = request.scope
     for value in (scope.get("path_params") or {}).values():
         if isinstance(value, int) and not _ID_MIN <= value <= _ID_MAX:
@@ -43,7 +50,24 @@ async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
         raise problem(400, "control_character", MESSAGE)
     if scope.get("method") in _BODILESS:
         return
-    content_type = next((v for k, v in scope.get("headers", ()) if k == b"content-type"), b"")
+    types = [v for k, v in scope.get("headers", ()) if k == b"content-type"]
+    raw_body = request.route_handler.opt.get("raw_body")
+    expected = raw_body or "application/json"
+    if len(types) > 1:
+        got = "、".join(t.decode("latin-1") for t in types)
+        raise problem(
+            400,
+            "content_type",
+            f"请求带了 {len(types)} 个 Content-Type（{got}），只能有一个：此接口应为 {expected}",
+        )
+    content_type = types[0] if types else b""
+    if raw_body and b"json" in content_type:
+        raise problem(
+            415,
+            "content_type",
+            f"此接口的请求体是文件本身，Content-Type 应为 {raw_body}"
+            f"（收到 {content_type.decode('latin-1')}）",
+        )
     if b"json" in content_type:
         body = await request.body()
         if _JSON_CONTROL_ESCAPE.search(body) or _CONTROL_BYTES.search(body):

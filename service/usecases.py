@@ -248,7 +248,13 @@ async def create_scoped_account(user: AccountOut, data: AccountIn) -> AccountOut
 
 
 async def reset_password(rt: Runtime, user: AccountOut, account_id: int) -> str:
-    """An administrator resets a login's password (see ``service.accounts.reset_password``)."""
+    """An administrator resets a login's password (see ``service.accounts.reset_password``).
+    Raises :class:`talent_pool.Conflict` for the caller's own login (they change it with the old
+    password instead; a reset would log them out with a password they must then re-type)."""
+    if account_id == user.id:
+        raise talent_pool.Conflict(
+            "不能通过“重置密码”重置自己的密码，请使用“修改密码”（POST /api/auth/password，需输入旧密码）"
+        )
     await _ensure_manages(user, await find_account(account_id))
     return await accounts.reset_password(account_id, now=rt.now())
 

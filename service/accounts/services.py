@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.accounts.tables import UserAccount
+from service.accounts.tables import LoginThrottle, UserAccount
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
 
@@ -149,35 +149,121 @@ async def create_account(data: AccountIn, *, identity_pending: bool = False) -> 
 
 
 MAX_FAILED_LOGINS = 5
+"""Wrong passwords in a row, for one username from one client address, that lock the login there."""
 LOCK_MINUTES = 15
-WRONG_LOGIN = f"用户名或密码错误（连续错误 {MAX_FAILED_LOGINS} 次，账号将锁定 {LOCK_MINUTES} 分钟）"
+"""How long the login stays locked for that address."""
+ACCOUNT_MAX_FAILED_LOGINS = 30
+"""Wrong passwords for one username from all addresses together (since the last successful login)
+past which every further wrong password locks the login everywhere, briefly."""
+ACCOUNT_LOCK_MINUTES = 1
+"""How long each such account-wide lock lasts: it slows a spread-out guesser to one guess a
+minute and keeps the owner waiting a minute at most, instead of locking them out for long."""
+EVERYWHERE = "*"
+WRONG_LOGIN = (
+    f"用户名或密码错误（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，将暂停从该网络登录 {LOCK_MINUTES} 分钟）"
+)
 
 
-async def authenticate(username: str, password: str, *, now: dt.datetime) -> AccountOut:
-    """Check a username and password at ``now`` (aware UTC); returns the account or raises
-    :class:`NotAuthenticated` — one message for an unknown user, a wrong password and a locked or
-    deactivated login. :data:`MAX_FAILED_LOGINS` wrong passwords in a row lock the login for
-    :data:`LOCK_MINUTES` minutes (a right password does not open a locked login early)."""
-    row = await UserAccount.objects().get(UserAccount.username == username.strip().lower())
+class LoginLocked(NotAuthenticated):
+    """Too many wrong passwords: the login is locked for this caller for ``minutes`` more. The
+    same answer for an unknown username (the counts are kept per username as typed)."""
+
+    code = "login_locked"
+
+
+def _locked_message(minutes: int, *, everywhere: bool) -> str:
+    if everywhere:
+        return f"该账号近期密码错误次数过多，已暂停登录，请 {minutes} 分钟后再试（忘记密码请联系管理员重置）"
+    return (
+        f"密码连续错误 {MAX_FAILED_LOGINS} 次，该账号已暂停从当前网络登录，请 {minutes} 分钟后再试"
+        "（忘记密码请联系管理员重置）"
+    )
+
+
+def _minutes_left(until: dt.datetime, now: dt.datetime) -> int:
+    return max(1, -(-int((until - now).total_seconds()) // 60))  # rounded up, at least 1
+
+
+async def _check_lock(username: str, client: str, now: dt.datetime) -> None:
+    rows = await LoginThrottle.select(LoginThrottle.client, LoginThrottle.locked_until).where(
+        LoginThrottle.unique_key.is_in([f"{username} {client}", f"{username} {EVERYWHERE}"])
+    )
+    for row in sorted(rows, key=lambda r: r["client"] == EVERYWHERE):  # this address's lock first
+        until = row["locked_until"]
+        if until is not None and until > now:
+            everywhere = row["client"] == EVERYWHERE
+            raise LoginLocked(
+                _locked_message(_minutes_left(until, now), everywhere=everywhere),
+                retry_after_minutes=_minutes_left(until, now),
+            )
+
+
+async def _count_failure(username: str, client: str, now: dt.datetime) -> None:
+    """One wrong password for ``username`` from ``client``: counted for the pair and for the
+    username everywhere, each atomically (concurrent attempts are all counted)."""
+    async with atomic():
+        for where, limit, minutes in (
+            (client, MAX_FAILED_LOGINS, LOCK_MINUTES),
+            (EVERYWHERE, ACCOUNT_MAX_FAILED_LOGINS, ACCOUNT_LOCK_MINUTES),
+        ):
+            key = f"{username} {where}"
+            await LoginThrottle.insert(
+                LoginThrottle(username=username, client=where, unique_key=key, failures=0)
+            ).on_conflict(target=LoginThrottle.unique_key, action="DO NOTHING")
+            counted = await (
+                LoginThrottle.update({LoginThrottle.failures: LoginThrottle.failures + 1})
+                .where(LoginThrottle.unique_key == key)
+                .returning(LoginThrottle.failures)
+            )
+            failures = counted[0]["failures"]
+            if failures >= limit:
+                changes: dict[Any, Any] = {LoginThrottle.locked_until: now + dt.timedelta(minutes=minutes)}
+                if where != EVERYWHERE:
+                    changes[LoginThrottle.failures] = 0  # a fresh count after the lock
+                await LoginThrottle.update(changes).where(LoginThrottle.unique_key == key)
+
+
+async def clear_login_failures(username: str, client: str | None = None) -> None:
+    """Forget the wrong passwords counted for ``username`` from ``client`` and from everywhere
+    (every address when ``client`` is ``None``: an administrator's reset)."""
+    if client is None:
+        await LoginThrottle.delete().where(LoginThrottle.username == username)
+    else:
+        keys = [f"{username} {client}", f"{username} {EVERYWHERE}"]
+        await LoginThrottle.delete().where(LoginThrottle.unique_key.is_in(keys))
+
+
+async def authenticate(username: str, password: str, *, now: dt.datetime, client: str = "") -> AccountOut:
+    """Check a username and password at ``now`` (aware UTC) from the client address ``client``;
+    returns the account or raises :class:`NotAuthenticated` (one message for an unknown user, a
+    wrong password and a deactivated login) or :class:`LoginLocked` (with the minutes left).
+
+    Lockout (OWASP Authentication Cheat Sheet, "Account Lockout"): wrong passwords are counted
+    per username *and* client address — :data:`MAX_FAILED_LOGINS` in a row from one address lock
+    the login for that address for :data:`LOCK_MINUTES` minutes, so someone guessing from their
+    address cannot lock the owner out elsewhere. Across all addresses, past
+    :data:`ACCOUNT_MAX_FAILED_LOGINS` wrong passwords since the last successful login each further
+    one locks the login everywhere for :data:`ACCOUNT_LOCK_MINUTES` minute(s): a guesser spread
+    over many addresses is slowed to about one guess a minute; the owner waits a minute at most. A
+    right password does not open a locked login early; a successful login clears the counts for
+    its address and the account-wide count. Unknown usernames are counted the same way, so the
+    answers do not reveal which logins exist. The password is checked (in a worker thread) in
+    every case, so the time taken reveals nothing either."""
+    name = username.strip().lower()[:64]
+    row = await UserAccount.objects().get(UserAccount.username == name)
     ok = await verify_password(row.password_hash if row else await asyncio.to_thread(_dummy_hash), password)
-    if row is None or not row.active:
+    client = (client or "unknown")[:64]
+    await _check_lock(name, client, now)
+    if row is None or not ok:
+        await _count_failure(name, client, now)
         raise NotAuthenticated(WRONG_LOGIN)
-    if row.locked_until is not None and row.locked_until > now:
+    if not row.active:
         raise NotAuthenticated(WRONG_LOGIN)
-    if not ok:
-        failures = row.failed_logins + 1
-        locked = failures >= MAX_FAILED_LOGINS
-        await UserAccount.update(
-            {
-                UserAccount.failed_logins: 0 if locked else failures,
-                UserAccount.locked_until: now + dt.timedelta(minutes=LOCK_MINUTES) if locked else None,
-            }
-        ).where(UserAccount.id == row.id)
-        raise NotAuthenticated(WRONG_LOGIN)
-    changes: dict[Any, Any] = {UserAccount.failed_logins: 0, UserAccount.locked_until: None}
+    await clear_login_failures(name, client)
     if _hasher.check_needs_rehash(row.password_hash):
-        changes[UserAccount.password_hash] = await hash_password(password)
-    await UserAccount.update(changes).where(UserAccount.id == row.id)
+        await UserAccount.update({UserAccount.password_hash: await hash_password(password)}).where(
+            UserAccount.id == row.id
+        )
     return AccountOut.model_validate(row.to_dict())
 
 
@@ -213,15 +299,14 @@ async def reset_password(account_id: int, *, now: dt.datetime) -> str:
                 UserAccount.password_hash: await hash_password(temporary),
                 UserAccount.must_change_password: True,
                 UserAccount.tokens_valid_after: now,
-                UserAccount.failed_logins: 0,
-                UserAccount.locked_until: None,
             }
         )
         .where(UserAccount.id == account_id)
-        .returning(UserAccount.id)
+        .returning(UserAccount.id, UserAccount.username)
     )
     if not changed:
         raise NotFound("账号不存在")
+    await clear_login_failures(changed[0]["username"])
     return temporary
 
 

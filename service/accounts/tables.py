@@ -18,8 +18,8 @@ class UserAccount(Table, tablename="acc_user"):
 
     A trainee who signs up is ``identity_status="pending"`` with the claimed ID number, name and
     phone until a one-time code (sent to the phone on record) or a confirmation by their employer,
-    base or a regulator binds the login to the practitioner. ``failed_logins``/``locked_until``
-    lock the login after repeated wrong passwords; ``must_change_password`` after an admin reset.
+    base or a regulator binds the login to the practitioner. Repeated wrong passwords are counted in
+    :class:`LoginThrottle`; ``must_change_password`` after an admin reset.
     """
 
     id: Serial
@@ -40,12 +40,26 @@ class UserAccount(Table, tablename="acc_user"):
     otp_hash = Varchar(length=128, default="")
     otp_expires_at = Timestamptz(null=True, default=None)
     otp_attempts = Integer(default=0)
-    failed_logins = Integer(default=0)
-    locked_until = Timestamptz(null=True, default=None)
     must_change_password = Boolean(default=False)
     # tokens issued before this instant are refused (logout, password change, deactivation)
     tokens_valid_after = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LoginThrottle(Table, tablename="acc_login_throttle"):
+    """Wrong passwords counted for one username (as typed, lower-cased — unknown usernames are
+    counted the same way, so the answers never reveal which logins exist) and one client address,
+    or for the username from everywhere (``client = "*"``). ``failures`` counts wrong passwords
+    since the last lock or successful login; ``locked_until`` (UTC) refuses logins before it.
+    The rules are in :func:`service.accounts.services.authenticate`."""
+
+    id: Serial
+
+    username = Varchar(length=64)
+    client = Varchar(length=64)
+    failures = Integer(default=0)
+    locked_until = Timestamptz(null=True, default=None)
+    unique_key = Varchar(length=140, unique=True)  # f"{username} {client}": one row per pair
 
 
 class AuditEntry(Table, tablename="acc_audit"):

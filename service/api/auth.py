@@ -65,7 +65,8 @@ class AuthController(Controller):
         "/login", summary="Log in; returns a bearer token and sets the `token` cookie", opt=action("public")
     )
     async def login(self, data: LoginIn, request: Request[Any, Any, Any], rt: Runtime) -> Response[LoginOut]:
-        account = await authenticate(data.username, data.password, now=rt.now())
+        client = request.client.host if request.client else ""  # the proxy's X-Forwarded-For only if trusted
+        account = await authenticate(data.username, data.password, now=rt.now(), client=client)
         auth = request.app.state.auth
         issued_ms = int(rt.now().timestamp() * 1000)  # sub-second, so logout can cut off exactly
         token = auth.create_token(

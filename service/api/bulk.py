@@ -15,6 +15,7 @@ from service.policy import action, ensure_bulk, user_of
 from service.runtime import Runtime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_BODY = f"文件本身的类型（.xlsx 为 {XLSX}，.csv 为 text/csv）"
 
 
 class PastedIn(BaseModel):
@@ -42,7 +43,7 @@ class BulkController(Controller):
 
     @post(
         "/upload",
-        opt=action("bulk.verify"),
+        opt=action("bulk.verify", raw_body=UPLOAD_BODY),
         summary="Verify an uploaded .xlsx or .csv (UTF-8 or GBK) of numbers [and ID numbers] (202)",
     )
     async def upload(self, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:

@@ -25,6 +25,7 @@ from service.policy import EXAMINER, action, ensure_attempt, ensure_sitting, pra
 from service.runtime import Runtime
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_BODY = f"{XLSX}（.xlsx 文件本身）"
 
 
 class ExamsController(Controller):
@@ -34,7 +35,7 @@ class ExamsController(Controller):
     # ------------------------------------------------------------------ question bank
     @post(
         "/programmes/{code:str}/questions/import",
-        opt=action("bank.manage"),
+        opt=action("bank.manage", raw_body=XLSX_BODY),
         summary="Import the question bank from an .xlsx body (all rows or none; a known 题号 is updated)",
     )
     async def import_bank(self, code: str, request: Request[Any, Any, Any], rt: Runtime) -> BankImportOut:

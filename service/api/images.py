@@ -21,6 +21,7 @@ from service.policy import action, ensure_practitioner, user_of
 from service.runtime import Runtime
 
 MAX_BODY = 5 * 1024 * 1024
+IMAGE_BODY = "image/jpeg 或 image/png（图片文件本身）"
 
 
 class ImageStored(BaseModel):
@@ -46,7 +47,7 @@ class ImagesController(Controller):
 
     @put(
         "/practitioners/{practitioner_id:int}/photo",
-        opt=action("photo.manage"),
+        opt=action("photo.manage", raw_body=IMAGE_BODY),
         summary="Upload the holder's photo (raw JPEG/PNG body) for certificates rendered from now on",
     )
     async def put_photo(
@@ -85,7 +86,7 @@ class ImagesController(Controller):
 
     @put(
         "/programmes/{code:str}/seal",
-        opt=action("programme.configure"),
+        opt=action("programme.configure", raw_body=IMAGE_BODY),
         summary="Upload the seal (raw PNG body) of the programme's issuer, printed on its certificates",
     )
     async def put_seal(self, code: str, request: Request[Any, Any, Any], rt: Runtime) -> ImageStored:

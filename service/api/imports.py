@@ -24,6 +24,7 @@ from service.runtime import Runtime
 from talent_pool.import_schemas import ImportJobOut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_BODY = f"文件本身的类型（.xlsx 为 {XLSX}，.csv 为 text/csv）"
 CSV = "text/csv; charset=utf-8"
 
 
@@ -33,7 +34,7 @@ class ImportsController(Controller):
 
     @post(
         "/imports/{kind:str}",
-        opt=action("import.run"),
+        opt=action("import.run", raw_body=UPLOAD_BODY),
         request_max_body_size=talent_pool.MAX_UPLOAD_BYTES,
         summary="Import an uploaded .xlsx or .csv (UTF-8, BOM, GBK) of one kind in the background (202)",
     )

@@ -14,6 +14,15 @@ const tuoyu = {
     if (csrf) headers["X-CSRFToken"] = csrf;
     return fetch(path, Object.assign({ credentials: "same-origin" }, options, { headers }));
   },
+  // A same-site path to go to after login, or null: one leading "/" (never "//" or "/\\", which
+  // browsers read as another host), no scheme, no control characters, not the login page itself.
+  safeNext(next) {
+    if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
+    if (/[\u0000-\u001f\u007f\\]/.test(next)) return null;
+    const url = new URL(next, location.origin);
+    if (url.origin !== location.origin || url.pathname.startsWith("/login")) return null;
+    return url.pathname + url.search + url.hash;
+  },
   // Each role's home after login (issue 8): trainee → 我的培训, base staff → 本基地班级,
   // examiner → 考评任务, employer → 证书核验与本单位人员, regulators → 监管看板, agency → 人才推荐.
   home(role) {
@@ -108,6 +117,18 @@ const tuoyu = {
 };
 
 document.addEventListener("DOMContentLoaded", () => {
+  // File pickers drawn in Chinese (.file-pick in app.css): the chosen file's name, or 未选择文件.
+  for (const input of document.querySelectorAll(".file-pick input[type=file]")) {
+    const name = input.closest(".file-pick").querySelector(".file-name");
+    const show = () => {
+      const file = input.files && input.files[0];
+      name.textContent = file ? file.name : "未选择文件";
+      name.title = file ? file.name : "";
+    };
+    input.addEventListener("change", show);
+    if (input.form) input.form.addEventListener("reset", () => setTimeout(show));
+    show();
+  }
   const myHome = document.getElementById("my-home");
   if (myHome) {
     // public and error pages: a logged-in user's way back to their own home
@@ -148,9 +169,19 @@ document.addEventListener("DOMContentLoaded", () => {
         body: JSON.stringify({ username: fd.get("username"), password: fd.get("password") }),
       });
       const d = await r.json();
-      const next = new URLSearchParams(location.search).get("next");
-      if (r.ok) location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : tuoyu.home(d.account.role);
-      else document.getElementById("msg").textContent = d.detail || "登录失败";
+      if (!r.ok) {
+        document.getElementById("msg").textContent = d.detail || "登录失败";
+        return;
+      }
+      // ?next= (the page that sent here): only a path of this site, and only when the role may
+      // see it (a HEAD of the page answers 200) — otherwise the role's home.
+      const next = tuoyu.safeNext(new URLSearchParams(location.search).get("next"));
+      let target = tuoyu.home(d.account.role);
+      if (next) {
+        const probe = await fetch(next, { method: "HEAD", credentials: "same-origin", redirect: "manual" });
+        if (probe.ok) target = next;
+      }
+      location.href = target;
     });
   }
 });

@@ -94,3 +94,110 @@ async def test_regulator_pages_refuse_other_roles(client: AsyncTestClient) -> No
     await client.post("/api/auth/login", json={"username": "staff", "password": PASSWORD})  # cookie
     page = await client.get("/dashboard", headers={"Accept": "text/html"}, follow_redirects=False)
     assert page.status_code == 403 and "没有权限" in page.text
+
+
+async def test_a_guesser_locks_only_their_own_address_and_is_told_so(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """OWASP lockout per (username, address): five wrong passwords from the attacker's address
+    lock the login there — with an honest message and the minutes left, the same for an unknown
+    username — while the owner logs in from their own address."""
+    import datetime as dt
+
+    import httpx
+
+    from service.app import create_app
+    from worker.clock import FixedClock
+
+    await create_city_admin("regulator")
+    clock = FixedClock(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))
+    app = create_app(settings_for(tmp_path), engine=pg_engine, clock=clock)
+    async with serve_in_process(app) as owner:
+        attacker = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.66", 40000)),
+            base_url="http://testserver.local",
+        )
+        async with attacker:
+            for name in ("regulator", "no-such-login"):
+                for i in range(5):
+                    wrong = await attacker.post(
+                        "/api/auth/login", json={"username": name, "password": f"x{i}"}
+                    )
+                    assert wrong.status_code == 401 and wrong.json()["code"] == "not_authenticated"
+                    assert "锁定" not in wrong.json()["detail"]
+                clock.advance(dt.timedelta(minutes=2))
+                locked = await attacker.post("/api/auth/login", json={"username": name, "password": PASSWORD})
+                assert locked.status_code == 401, locked.text
+                assert locked.json()["code"] == "login_locked"
+                assert locked.json()["detail"].startswith(
+                    "密码连续错误 5 次，该账号已暂停从当前网络登录，请 13 分钟后再试"
+                )
+            # the owner, elsewhere, is not locked out
+            assert (
+                await owner.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+            ).status_code == 201
+            clock.advance(dt.timedelta(minutes=13))
+            assert (
+                await attacker.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+            ).status_code == 201
+
+
+async def test_many_addresses_together_only_slow_the_login_down(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """Past 30 wrong passwords from all addresses each further one locks the login everywhere for
+    one minute: the owner is told and waits a minute, not a quarter of an hour."""
+    import datetime as dt
+
+    import httpx
+
+    from service.app import create_app
+    from worker.clock import FixedClock
+
+    await create_city_admin("regulator")
+    clock = FixedClock(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))
+    app = create_app(settings_for(tmp_path), engine=pg_engine, clock=clock)
+    async with serve_in_process(app) as owner:
+        for n in range(10):  # 10 addresses × 3 guesses: no address reaches its own limit
+            transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as bot:
+                for i in range(3):
+                    r = await bot.post("/api/auth/login", json={"username": "regulator", "password": f"x{i}"})
+                    assert r.status_code == 401 and r.json()["code"] == "not_authenticated"
+        locked = await owner.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+        assert locked.json()["code"] == "login_locked"
+        assert locked.json()["detail"].startswith("该账号近期密码错误次数过多，已暂停登录，请 1 分钟后再试")
+        clock.advance(dt.timedelta(minutes=1))
+        assert (
+            await owner.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+        ).status_code == 201
+
+
+async def test_an_admin_cannot_reset_their_own_password(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    from tests.factories import admin_headers
+
+    admin = await admin_headers(client)
+    me = (await client.get("/api/auth/me", headers=admin)).json()["id"]
+    own = await client.post(f"/api/accounts/{me}/reset-password", headers=admin)
+    assert own.status_code == 409 and "修改密码" in own.json()["detail"]
+    assert (await client.get("/api/auth/me", headers=admin)).status_code == 200  # still logged in
+
+
+async def test_an_admin_reset_lifts_the_lock(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    from tests.factories import admin_headers
+
+    admin = await admin_headers(client)
+    made = await client.post(
+        "/api/auth/accounts",
+        headers=admin,
+        json={"username": "examiner9", "password": PASSWORD, "role": "examiner"},
+    )
+    for _ in range(5):
+        await client.post("/api/auth/login", json={"username": "examiner9", "password": "wrong-password"})
+    locked = await client.post("/api/auth/login", json={"username": "examiner9", "password": PASSWORD})
+    assert locked.json()["code"] == "login_locked"
+    reset = await client.post(f"/api/accounts/{made.json()['id']}/reset-password", headers=admin)
+    temporary = reset.json()["temporary_password"]
+    assert (
+        await client.post("/api/auth/login", json={"username": "examiner9", "password": temporary})
+    ).status_code == 201

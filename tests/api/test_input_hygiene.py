@@ -75,3 +75,30 @@ async def test_padded_certificate_numbers_never_reach_a_header(client: Any, padd
     )
     assert r.status_code in (400, 404), r.text  # CR/LF refused at the edge; the others are unknown
     assert "\r" not in r.headers.get("content-disposition", "")
+
+
+async def test_a_doubled_or_json_content_type_on_a_file_upload_names_the_type_expected(client: Any) -> None:
+    """The README's old example sent `"${A[@]}"`'s JSON Content-Type next to the file's own: the
+    answer was a misleading "control character" 400; now it names the content type expected."""
+    admin = await admin_headers(client)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    body = b"PK\x03\x04\x14\x00\x00\x00binary zip bytes"
+    url = "/api/programmes/1X-YEZH-1/questions/import"
+    doubled = await client.post(
+        url,
+        content=body,
+        headers=[*admin.items(), ("Content-Type", "application/json"), ("Content-Type", xlsx)],
+    )
+    assert doubled.status_code == 400 and doubled.json()["code"] == "content_type"
+    assert (
+        "2 个 Content-Type" in doubled.json()["detail"] and f"此接口应为 {xlsx}" in doubled.json()["detail"]
+    )
+    as_json = await client.post(url, content=body, headers={**admin, "Content-Type": "application/json"})
+    assert as_json.status_code == 415 and as_json.json()["code"] == "content_type"
+    assert f"Content-Type 应为 {xlsx}" in as_json.json()["detail"]
+    photo = await client.put(
+        "/api/practitioners/1/photo",
+        content=b"\xff\xd8\xff\xe0",
+        headers={**admin, "Content-Type": "application/json"},
+    )
+    assert photo.status_code == 415 and "image/jpeg 或 image/png" in photo.json()["detail"]

@@ -14,7 +14,7 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     assert home.status_code == 200 and "证书核验" in home.text
     assert 'href="/login">登录' in home.text and 'id="logout"' not in home.text
     anonymous = await client.get("/dashboard", headers=HTML, follow_redirects=False)
-    assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login"
+    assert anonymous.status_code in (302, 303) and anonymous.headers["location"] == "/login?next=%2Fdashboard"
 
     await create_city_admin("regulator")
     login = await client.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
@@ -75,3 +75,18 @@ async def test_openapi_documents_statuses_and_times(client: AsyncTestClient) -> 
     assert "429" in spec["paths"]["/api/auth/login"]["post"]["responses"]
     schema_text = str(spec["components"]["schemas"])
     assert "'format': 'time'" in schema_text and "'format': 'duration'" not in schema_text  # starts_at
+
+
+async def test_head_answers_like_get_without_a_body(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """HEAD on a page, the health check and a static file: GET's status and headers (the length
+    of GET's body included), no body; a page that needs a login sends HEAD to the login page too."""
+    for path in ("/", "/health", "/login", "/static/app.css"):
+        got = await client.get(path)
+        head = await client.head(path)
+        assert (head.status_code, got.status_code) == (200, 200), path
+        assert head.content == b""
+        assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy")
+    page = await client.head("/dashboard", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")

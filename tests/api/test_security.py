@@ -406,7 +406,7 @@ async def test_every_answer_carries_the_security_headers(
     )
     assert r.status_code == status, r.text
     if status == 302:
-        assert r.headers["location"] == "/login"
+        assert r.headers["location"] == "/login?next=%2Fmy"
     csp = r.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert {name: r.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS

@@ -55,6 +55,12 @@ async def test_regulator_checks_then_imports_a_messy_spreadsheet(visit: Visit, t
     await login_admin(visit)
     await visit.goto("/dashboard/imports")
     file = messy_gbk_csv(tmp_path / "机构报送.csv")
+    # the file picker speaks Chinese: a labelled button and the chosen file's name
+    assert await page.locator("label.file-button[for=file]").inner_text() == "选择文件…"
+    assert await page.locator("#file-name").inner_text() == "未选择文件"
+    await page.set_input_files("#file", str(file))
+    assert await page.locator("#file-name").inner_text() == "机构报送.csv"
+    await visit.shot("imports-file-chosen")
     await _run(visit, file, dry_run=True)
     rows = page.locator("#problems tbody tr")
     assert await rows.count() == 2
@@ -76,6 +82,23 @@ async def test_import_page_on_a_phone(phone: Visit) -> None:
     await login_admin(phone)
     await phone.goto("/dashboard/imports")
     assert await phone.page.locator("#import-form").is_visible()
+    button = await phone.page.locator("label.file-button[for=file]").bounding_box()
+    name = await phone.page.locator("#file-name").bounding_box()
+    assert (
+        button and name and button["width"] > 60 and name["x"] >= button["x"] + button["width"]
+    )  # side by side
+    await phone.page.set_input_files(
+        "#file",
+        [
+            {
+                "name": "一个名字相当长的机构报送表格（2026年第四季度）.xlsx",
+                "mimeType": "application/octet-stream",
+                "buffer": b"x",
+            }
+        ],
+    )
+    box = await phone.page.locator("#file-name").bounding_box()
+    assert box and box["x"] + box["width"] <= 390  # a long name is cut with an ellipsis, not the page
     await phone.shot("imports-phone")
     assert await phone.serious_a11y_violations() == []
     assert phone.foreign_hosts() == set() and phone.errors == []

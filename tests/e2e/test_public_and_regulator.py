@@ -33,3 +33,37 @@ async def test_api_docs_work_offline(visit: Visit) -> None:
     assert (await page.locator(".opblock").count()) > 20
     await visit.shot("openapi-swagger")
     assert visit.foreign_hosts() == set()
+
+
+async def test_logging_in_goes_back_to_the_page_asked_for(visit: Visit) -> None:
+    """A page that needs a login sends the browser to /login?next=<the page>; after logging in the
+    browser lands there when the role may see it, on the role's home otherwise — and never on
+    another site, whatever ?next= says."""
+    from urllib.parse import urlparse
+
+    page = visit.page
+    await visit.goto("/dashboard/bank?tab=1")
+    assert urlparse(page.url).path == "/login" and "next=%2Fdashboard%2Fbank%3Ftab%3D1" in page.url
+    await visit.shot("login-with-next")
+    await page.fill("#username", "admin")
+    await page.fill("#password", "tuoyu-demo-2025")
+    await page.click("button[type=submit]")
+    await page.wait_for_url(lambda url: urlparse(url).path != "/login")
+    assert urlparse(page.url).path == "/dashboard/bank" and urlparse(page.url).query == "tab=1"
+    await page.wait_for_load_state("networkidle")
+    await visit.shot("login-next-landed")
+    await page.context.clear_cookies()
+    for hostile in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/", "/dashboard"):
+        # the last: a trainee may not see the regulator's dashboard → the trainee's home instead
+        await visit.goto(
+            "/login?next=" + hostile.replace("/", "%2F").replace("\\", "%5C").replace(":", "%3A")
+        )
+        await page.fill("#username", "trainee1")
+        await page.fill("#password", "tuoyu-demo-2025")
+        await page.click("button[type=submit]")
+        await page.wait_for_url(lambda url: urlparse(url).path != "/login")
+        assert (
+            urlparse(page.url).netloc == urlparse(visit.base).netloc and urlparse(page.url).path == "/my"
+        ), hostile
+        await page.context.clear_cookies()
+    assert visit.foreign_hosts() == set()
