@@ -137,6 +137,8 @@ class OnlineController(Controller):
         opt=action("offering.roster"),
         summary="Who would complete now and why (nothing written)",
     )
-    async def preview(self, offering_id: int, request: Request[Any, Any, Any]) -> CompletionReport:
+    async def preview(
+        self, offering_id: int, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CompletionReport:
         await ensure_offering(user_of(request), offering_id, read=True)
-        return await training.completion_preview(offering_id)
+        return await training.completion_preview(offering_id, today=rt.today())
