@@ -109,6 +109,15 @@ class SessionInPast(ValidationFailed):
     code = "session_in_past"
 
 
+class LessonInUse(Conflict):
+    """A lesson that trainees have progress on cannot be removed, nor its length changed: the
+    seconds they watched were measured against it and count towards completion and the hours
+    credited to the ledger. ``detail`` carries ``lesson_id`` and ``learners`` (how many
+    enrollments have progress)."""
+
+    code = "lesson_in_use"
+
+
 class EnrollmentStateConflict(Conflict):
     """The enrollment is not in a status that allows the operation."""
 
