@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from piccolo.columns import Column
+
 from talent_pool.db import atomic, is_sqlite
 from training._catalog import get_course
 from training._common import _offering_row, _require_aware
@@ -189,7 +191,7 @@ async def update_lesson(
                     lesson_id=lesson_id,
                     learners=learners,
                 )
-        changes = {
+        changes: dict[Column | str, Any] = {
             column: value
             for column, value in (
                 (Lesson.title, data.title),
