@@ -92,6 +92,7 @@ from training._offerings import (
 )
 from training._online import (
     add_lesson,
+    delete_lesson,
     get_course_rule,
     get_lesson,
     heartbeat,
@@ -100,6 +101,7 @@ from training._online import (
     progress_of,
     record_quiz_results,
     set_course_rule,
+    update_lesson,
 )
 from training._sessions import add_recurring_sessions, cancel_session, move_session
 from training._subsidy import (
@@ -131,9 +133,14 @@ from training.errors import (
     CheckinRefused,
     DuplicateCode,
     EnrollmentStateConflict,
+    LessonInUse,
     NotEnoughSeats,
+    NothingHeld,
     OfferingNotOpen,
+    OfferingNotStarted,
     ProgressRefused,
+    SessionHasAttendance,
+    SessionInPast,
     SessionOverlap,
     SessionsNotOver,
     TrainerUnavailable,
@@ -154,11 +161,16 @@ __all__ = [
     "CompletionRule",
     "DuplicateCode",
     "EnrollmentStateConflict",
+    "LessonInUse",
     "NotEnoughSeats",
+    "NothingHeld",
     "Notice",
     "Notifier",
     "OfferingNotOpen",
+    "OfferingNotStarted",
     "ProgressRefused",
+    "SessionHasAttendance",
+    "SessionInPast",
     "SessionOverlap",
     "SessionTimes",
     "SessionsNotOver",
@@ -187,6 +199,7 @@ __all__ = [
     "create_trainer",
     "create_training_base",
     "default_completion_date",
+    "delete_lesson",
     "enroll",
     "enroll_staff",
     "enrolled_at_base",
@@ -231,6 +244,7 @@ __all__ = [
     "trainers_of_session",
     "training_base_changes",
     "unassign_trainer",
+    "update_lesson",
     "update_training_base",
     "upload_attendance_batch",
 ]

@@ -184,7 +184,9 @@ async def record_attendance(
     ones stay in the history. Only **confirmed** enrollments can attend. The whole batch is
     validated first: if any row is bad (malformed, unknown person, not enrolled,
     waitlisted/cancelled, the same person twice with different values) :class:`AttendanceRejected`
-    lists every bad row (``rows=[{"row", "reason", ...}]``) and nothing is written. Identical
+    lists every bad row (``rows=[{"row", "reason", ...}]``, ``row`` numbered from 1 as people
+    count rows — the first entry is row 1 — and the reasons name rows the same way) and nothing
+    is written. Identical
     duplicate rows count once. Re-recording overwrites
     ``present``/``method``/``recorded_by``/``recorded_at``; every new row and changed value is kept
     in the attendance history (:func:`attendance_history`).
@@ -228,7 +230,7 @@ async def record_attendance(
 
         bad: list[dict[str, object]] = []
         chosen: dict[int, tuple[int, bool, bool | None]] = {}  # enrollment id -> (row, present, late)
-        for index, raw in enumerate(entries):
+        for index, raw in enumerate(entries, start=1):  # numbered as people count rows: from 1
             try:
                 entry = raw if isinstance(raw, AttendanceEntry) else AttendanceEntry.model_validate(raw)
             except ValidationError as exc:

@@ -130,7 +130,7 @@ async def upload_attendance_batch(
                 index=index,
                 row_id=row.row_id,
                 status="duplicate" if same else "refused",
-                reason="" if same else f"行编号与第 {seen[0]} 行相同但内容不同",
+                reason="" if same else f"行编号与第 {seen[0] + 1} 行相同但内容不同",
                 session_id=row.session_id,
             )
             continue
@@ -239,7 +239,7 @@ async def upload_attendance_batch(
             key = (row.session_id, enrollment["id"])
             earlier = accepted.get(key)
             if earlier is not None and earlier[1] != row.present:
-                report.reason = f"与第 {earlier[0]} 行矛盾（同一人同一课次出勤不一致）"
+                report.reason = f"与第 {earlier[0] + 1} 行矛盾（同一人同一课次出勤不一致）"
                 continue
             current = existing.get(key)
             if current is not None and current["present"] != row.present:

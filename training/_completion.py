@@ -23,7 +23,9 @@ from training._common import (
 )
 from training._online import best_quiz_scores, online_totals, rule_for_course
 from training.errors import (
+    NothingHeld,
     OfferingNotOpen,
+    OfferingNotStarted,
     SessionsNotOver,
     TrainingInvalid,
 )
@@ -119,23 +121,41 @@ async def _stored_report(
     )
 
 
-async def default_completion_date(offering_id: int, today: dt.date) -> dt.date:
-    """The date to pass as ``completed_on`` when staff complete an offering on ``today``.
+def completion_date(
+    session_days: Iterable[dt.date], *, start_date: dt.date, end_date: dt.date, today: dt.date
+) -> dt.date:
+    """The ``completed_on`` of an offering completed on ``today`` (local date) — the one rule both
+    :func:`completion_preview` and the service's completion use, so they always agree.
 
-    The day of the offering's last session when that is on or before ``today`` — so a training
-    counts in the year it actually ended, even when the completion is entered in January for a
-    class that ended in December — otherwise ``today`` (sessions still to come:
-    :func:`complete_offering` will then refuse, as it should). ``today`` also when the offering
-    has no sessions yet. Raises :class:`TrainingNotFound`.
-    """
-    await _offering_row(offering_id)
+    With scheduled sessions: the day of the last one when that is on or before ``today`` — a
+    training counts in the year it actually ended, even when the completion is entered in
+    January for a class that ended in December — otherwise ``today`` (sessions still to come:
+    :func:`complete_offering` then refuses). Without sessions (an online-only class, learning
+    until the class's end date): ``today``, but at most ``end_date``. Never before
+    ``start_date`` (completion itself is refused before it: :class:`OfferingNotStarted`)."""
+    days = list(session_days)
+    if days:
+        last_day = max(days)
+        chosen = last_day if last_day <= today else today
+    else:
+        chosen = min(today, end_date)
+    return max(chosen, start_date)
+
+
+async def default_completion_date(offering_id: int, today: dt.date) -> dt.date:
+    """The date to pass as ``completed_on`` when staff complete an offering on ``today``:
+    :func:`completion_date` over the offering's scheduled (not cancelled) sessions. Raises
+    :class:`TrainingNotFound`."""
+    offering = await _offering_row(offering_id)
     days = await Session.select(Session.day).where(
         (Session.offering == offering_id) & (Session.status == "scheduled")
     )
-    if not days:
-        return today
-    last_day: dt.date = max(r["day"] for r in days)
-    return last_day if last_day <= today else today
+    return completion_date(
+        (r["day"] for r in days),
+        start_date=offering["start_date"],
+        end_date=offering["end_date"],
+        today=today,
+    )
 
 
 async def _refuse_unfinished_sessions(offering_id: int, *, times: SessionTimes, now: dt.datetime) -> None:
@@ -257,10 +277,14 @@ def _entry(
     )
 
 
-async def completion_preview(offering_id: int, *, rule: CompletionRule | None = None) -> CompletionReport:
+async def completion_preview(
+    offering_id: int, *, today: dt.date, rule: CompletionRule | None = None
+) -> CompletionReport:
     """What :func:`complete_offering` would decide now, for each confirmed enrollment and why —
     nothing is written (for a completed offering: the stored outcome). ``rule`` defaults to the
-    course's rule. Raises :class:`TrainingNotFound`."""
+    course's rule. ``completed_on`` is the date a completion on ``today`` (local date) would
+    record — :func:`completion_date`, the same rule the service's completion uses. Raises
+    :class:`TrainingNotFound`."""
     offering, sessions, course, rule = await _prepare(offering_id, rule)
     scheduled_hours = _sum_hours(s["hours"] for s in sessions)
     if offering["status"] == "completed":
@@ -280,10 +304,14 @@ async def completion_preview(offering_id: int, *, rule: CompletionRule | None = 
     waiting = await Enrollment.count().where(
         (Enrollment.offering == offering_id) & (Enrollment.status == "waitlisted")
     )
-    last_day = max((s["day"] for s in sessions), default=None)
     return CompletionReport(
         offering_id=offering_id,
-        completed_on=last_day or offering["end_date"],
+        completed_on=completion_date(
+            (s["day"] for s in sessions),
+            start_date=offering["start_date"],
+            end_date=offering["end_date"],
+            today=today,
+        ),
         scheduled_hours=scheduled_hours,
         scheduled_sessions=len(sessions),
         completed=sum(1 for e in entries if e.status == "completed"),
@@ -340,9 +368,14 @@ async def complete_offering(
     Only once every scheduled session has ended at ``now``: a session ends at its local
     ``day`` + ``ends_at`` in ``times.zone`` (the business zone; pass the runtime's
     :class:`SessionTimes`). Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen`
-    (cancelled offering), :class:`SessionsNotOver` (a scheduled session has not ended yet —
-    nothing is written), :class:`TrainingInvalid` (no sessions and no online lessons, or
-    ``completed_on`` before the last session day).
+    (cancelled offering), :class:`OfferingNotStarted` (the local date of ``now`` is before the
+    offering's ``start_date`` — a class not yet begun cannot close anyone 未结业),
+    :class:`NothingHeld` (no scheduled session and no online lesson: nothing anyone could have
+    completed — an online-only class, lessons and no sessions, completes by its lessons),
+    :class:`SessionsNotOver` (a scheduled session has not ended yet — nothing is written),
+    :class:`TrainingInvalid` (``completed_on`` before the start date or the last session day).
+    Pass :func:`default_completion_date` (:func:`completion_date`) for ``completed_on``, the
+    date :func:`completion_preview` shows.
     """
     _require_aware(now)
     async with atomic():
@@ -356,9 +389,24 @@ async def complete_offering(
             return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
         if offering["status"] == "cancelled":
             raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
+        today = now.astimezone(times.zone).date()
+        if today < offering["start_date"]:
+            raise OfferingNotStarted(
+                f"班级 {offering_id} 尚未开班（{offering['start_date']} 开班），开班前不能结业",
+                offering_id=offering_id,
+                start_date=offering["start_date"].isoformat(),
+            )
         has_lessons = await Lesson.exists().where(Lesson.course == course["id"])
         if not sessions and not has_lessons:
-            raise TrainingInvalid(f"班级 {offering_id} 没有课次，不能结业")
+            raise NothingHeld(
+                f"班级 {offering_id} 没有已上的课次，课程也没有线上课件，无人可能结业，不能结业；"
+                "请先排课并记录考勤",
+                offering_id=offering_id,
+            )
+        if completed_on < offering["start_date"]:
+            raise TrainingInvalid(
+                f"结业日期 {completed_on} 早于开班日期 {offering['start_date']}", field="completed_on"
+            )
         # Checked with the offering row locked: no session can be added, moved or cancelled
         # until this transaction ends. Before the date check: a session still to come is the
         # reason (409), not a completion date before it.

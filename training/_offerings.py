@@ -149,6 +149,14 @@ async def add_session(
     of ``now``; ``times`` gives the business zone). A cancelled session of the offering does not
     block the time.
 
+    A session may lie in the past (design decision): a base records a session that was held —
+    e.g. a class run on paper before it was entered, attendance then recorded from the sign-in
+    sheet. That cannot fabricate the completion of a class that has not started: the day must
+    lie within the offering's dates, so a past session means the class has begun, and
+    :func:`training.complete_offering` refuses before ``start_date`` anyway
+    (:class:`training.OfferingNotStarted`). Moving a future session into the past is refused
+    (:func:`training.move_session`).
+
     Raises :class:`TrainingNotFound`, :class:`TrainingInvalid` (day outside the offering, end
     not after start, hours not positive or above the clock length, inexact length without
     explicit hours), :class:`SessionOverlap` (a ``Conflict``), :class:`OfferingNotOpen` when the

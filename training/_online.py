@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from piccolo.columns import Column
 
 from talent_pool.db import atomic, is_sqlite
 from training._catalog import get_course
 from training._common import _offering_row, _require_aware
-from training.errors import OfferingNotOpen, ProgressRefused, TrainingInvalid, TrainingNotFound
+from training.errors import LessonInUse, OfferingNotOpen, ProgressRefused, TrainingInvalid, TrainingNotFound
 from training.online_rules import DEFAULT_HEARTBEAT_RULE, HeartbeatRule, credit_heartbeat
 from training.online_schemas import (
     CourseRuleIn,
@@ -26,6 +29,7 @@ from training.online_schemas import (
     HeartbeatIn,
     LessonIn,
     LessonOut,
+    LessonPatch,
     ProgressOut,
     QuizResultIn,
     QuizResultOut,
@@ -97,14 +101,38 @@ def check_media_origin(media: str, media_origins: Sequence[str]) -> None:
     )
 
 
+def check_media_file(media: str, folder: Path | None) -> None:
+    """Refuse a lesson file name that is not in the local courseware folder ``folder`` (the app
+    serves lesson files from there when no object store is configured): the player would load
+    nothing. ``folder=None`` — an object store is configured, whose contents the app cannot see —
+    and ``https://`` addresses pass. Raises :class:`TrainingInvalid` (422, ``field="media"``)."""
+    if folder is None or media.startswith("https://"):
+        return
+    if not (folder / media).is_file():
+        raise TrainingInvalid(
+            f"课件目录中没有文件 {media}：请先把视频文件放入课件目录，再填写其文件名", field="media"
+        )
+
+
 async def add_lesson(
-    course_id: int, data: LessonIn, *, media_base: str, media_origins: Sequence[str] = ()
+    course_id: int,
+    data: LessonIn,
+    *,
+    media_base: str,
+    media_origins: Sequence[str] = (),
+    media_folder: Path | None = None,
 ) -> LessonOut:
     """Add a video lesson to a course. ``media_base`` is where file names are served from (the
     object store's URL, or ``/courseware``); ``media_origins`` the origins an ``https://``
-    address may be on (:func:`check_media_origin`; none by default: file names only). Raises
+    address may be on (:func:`check_media_origin`; none by default: file names only);
+    ``media_folder`` the local courseware folder a file name must exist in
+    (:func:`check_media_file`; ``None``: not checked — an object store is configured).
+
+    Lessons belong to the course: a lesson added counts at once for every class of the course
+    not yet completed (see :func:`delete_lesson` for the rule on running classes). Raises
     :class:`TrainingNotFound`, :class:`TrainingInvalid`."""
     check_media_origin(data.media, media_origins)
+    check_media_file(data.media, media_folder)
     await get_course(course_id)
     async with atomic():
         row = await Lesson.insert(
@@ -117,6 +145,90 @@ async def add_lesson(
             )
         ).returning(*Lesson.all_columns())
     return _lesson_out(row[0], media_base)
+
+
+_LOCK_LESSON_SQL = "SELECT id FROM tr_lesson WHERE id = {} FOR UPDATE"
+
+
+async def _locked_lesson(lesson_id: int) -> dict[str, Any]:
+    """The lesson row, locked until the transaction ends (PostgreSQL ``FOR UPDATE``: a first
+    heartbeat's progress row, which references the lesson, waits for it). Raises
+    :class:`TrainingNotFound`."""
+    if not is_sqlite(Lesson._meta.db):
+        await Lesson.raw(_LOCK_LESSON_SQL, lesson_id)
+    return await get_lesson(lesson_id)
+
+
+async def _learners(lesson_id: int) -> int:
+    return await LessonProgress.count().where(LessonProgress.lesson == lesson_id)
+
+
+async def update_lesson(
+    lesson_id: int,
+    data: LessonPatch,
+    *,
+    media_base: str,
+    media_origins: Sequence[str] = (),
+    media_folder: Path | None = None,
+) -> LessonOut:
+    """Change a lesson's title, file, length or position (only the fields given); the file is
+    checked as in :func:`add_lesson`. The change applies to every class of the course not yet
+    completed. The length cannot change once trainees have progress on the lesson
+    (:class:`LessonInUse`: their watched seconds were measured against it); title, position
+    and the file (e.g. a re-encoded copy of the same video) can. Raises
+    :class:`TrainingNotFound`, :class:`TrainingInvalid`, :class:`LessonInUse`."""
+    if data.media is not None:
+        check_media_origin(data.media, media_origins)
+        check_media_file(data.media, media_folder)
+    async with atomic():
+        row = await _locked_lesson(lesson_id)
+        if data.duration_seconds is not None and data.duration_seconds != row["duration_seconds"]:
+            learners = await _learners(lesson_id)
+            if learners:
+                raise LessonInUse(
+                    f"已有 {learners} 名学员学习过课件「{row['title']}」，不能修改时长；"
+                    "如视频内容已变，请新增课件",
+                    lesson_id=lesson_id,
+                    learners=learners,
+                )
+        changes: dict[Column | str, Any] = {
+            column: value
+            for column, value in (
+                (Lesson.title, data.title),
+                (Lesson.media, data.media),
+                (Lesson.duration_seconds, data.duration_seconds),
+                (Lesson.position, data.position),
+            )
+            if value is not None
+        }
+        await Lesson.update(changes).where(Lesson.id == lesson_id)
+        row = await get_lesson(lesson_id)
+    return _lesson_out(row, media_base)
+
+
+async def delete_lesson(lesson_id: int) -> None:
+    """Remove a lesson from its course.
+
+    Rule for running classes (design decision): lessons belong to the course, so removing one
+    changes the online requirement of every class of the course not yet completed (completed
+    classes keep their stored outcome). A lesson that any trainee has progress on is therefore
+    **not** removed (:class:`LessonInUse`, 409): the seconds watched are evidence of training,
+    count towards completion and the hours credited to the ledger, and an LMS keeps learners'
+    records rather than silently deleting them — the course owner can retitle it or replace
+    its file instead (:func:`update_lesson`). A lesson nobody has started is removed.
+
+    Raises :class:`TrainingNotFound`, :class:`LessonInUse`."""
+    async with atomic():
+        row = await _locked_lesson(lesson_id)
+        learners = await _learners(lesson_id)
+        if learners:
+            raise LessonInUse(
+                f"已有 {learners} 名学员学习过课件「{row['title']}」，其学习记录计入结业和学时，不能删除；"
+                "可修改标题或更换视频文件",
+                lesson_id=lesson_id,
+                learners=learners,
+            )
+        await Lesson.delete().where(Lesson.id == lesson_id)
 
 
 async def list_lessons(course_id: int, *, media_base: str) -> list[LessonOut]:

@@ -17,7 +17,14 @@ from training.attendance_schemas import (
     SessionCancelIn,
     SessionMoveIn,
 )
-from training.errors import OfferingNotOpen, SessionOverlap, TrainingInvalid, TrainingNotFound
+from training.errors import (
+    OfferingNotOpen,
+    SessionHasAttendance,
+    SessionInPast,
+    SessionOverlap,
+    TrainingInvalid,
+    TrainingNotFound,
+)
 from training.rules import check_session_hours
 from training.schedule import SessionTimes, recurring_days
 from training.schemas import SessionOut
@@ -104,7 +111,7 @@ async def _changeable(session_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
     if session["status"] == "cancelled":
         raise OfferingNotOpen(f"课次 {session_id} 已取消", session_id=session_id)
     if await Attendance.exists().where(Attendance.session == session_id):
-        raise OfferingNotOpen(f"课次 {session_id} 已有考勤记录，不能调整或取消", session_id=session_id)
+        raise SessionHasAttendance(f"课次 {session_id} 已有考勤记录，不能调整或取消", session_id=session_id)
     return session, offering
 
 
@@ -116,12 +123,28 @@ async def move_session(
     day. The session must not overlap another of the offering, and every trainer assigned to it
     must be free at the new time (their rows locked, as in :func:`training.assign_trainer`).
 
-    Raises :class:`TrainingNotFound`, :class:`TrainingInvalid`, :class:`SessionOverlap`,
-    :class:`training.TrainerUnavailable`, :class:`OfferingNotOpen` (offering closed, session
-    cancelled, or attendance already recorded).
+    The new start (local ``day`` + ``starts_at`` in ``times.zone``) must not be before ``now``:
+    a move reschedules a session still to come. Moving into the past would fabricate a held
+    session — with nobody able to attend it — and let the class be completed at once (fresh-user
+    trial). A session that was really held at another time is recorded with
+    :func:`training.add_session` (allowed in the past, within the class's dates: the class has
+    then started), not by moving a future one.
+
+    Raises :class:`TrainingNotFound`, :class:`TrainingInvalid`, :class:`SessionInPast` (new
+    start before ``now``), :class:`SessionOverlap`, :class:`training.TrainerUnavailable`,
+    :class:`OfferingNotOpen` (offering closed or session cancelled),
+    :class:`SessionHasAttendance` (attendance already recorded).
     """
     _require_aware(now)
     hours = _hours(data.starts_at, data.ends_at, data.hours)
+    new_start = times.instant(data.day, data.starts_at)
+    if new_start < now:
+        local_now = now.astimezone(times.zone)
+        raise SessionInPast(
+            f"不能把课次调到已过去的时间（{data.day} {data.starts_at:%H:%M}），"
+            f"现在是 {local_now:%Y-%m-%d %H:%M}；已上过的课请用“排课”补录",
+            field="day",
+        )
     async with atomic():
         await _lock_row(_LOCK_OFFERING_SQL, (await _changeable(session_id))[0]["offering"])
         session, offering = await _changeable(session_id)
@@ -166,7 +189,8 @@ async def cancel_session(session_id: int, data: SessionCancelIn, *, now: dt.date
     """Cancel a session (停课): it stays listed with status ``cancelled`` and the reason, no
     longer counts (schedule, completion, overlaps, trainers' time), and the confirmed enrollees
     are told (``session_cancelled``). Raises :class:`TrainingNotFound`, :class:`OfferingNotOpen`
-    (offering closed, already cancelled, or attendance already recorded)."""
+    (offering closed or already cancelled), :class:`SessionHasAttendance` (attendance already
+    recorded)."""
     _require_aware(now)
     async with atomic():
         await _lock_row(_LOCK_OFFERING_SQL, (await _changeable(session_id))[0]["offering"])

@@ -161,7 +161,9 @@ BatchRowStatus = Literal["recorded", "already_recorded", "duplicate", "refused"]
 class BatchRowReport(BaseModel):
     """The outcome of one row: ``recorded`` (attendance written), ``already_recorded`` (the same
     value was already there), ``duplicate`` (this row id was applied before: nothing done),
-    ``refused`` (``reason`` says why; nothing done)."""
+    ``refused`` (``reason`` says why; nothing done). ``index`` is the row's 0-based position in
+    the uploaded list (a machine field); a ``reason`` naming another row counts from 1, as people
+    do (``与第 1 行矛盾`` is the first row)."""
 
     index: int
     row_id: str

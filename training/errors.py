@@ -78,6 +78,46 @@ class SessionsNotOver(Conflict):
     code = "sessions_not_over"
 
 
+class OfferingNotStarted(Conflict):
+    """An offering cannot be completed (结业) before its start date (local date of ``now`` in the
+    business zone earlier than ``start_date``): nobody can have trained in a class that has not
+    begun. ``detail`` carries ``start_date`` (ISO date)."""
+
+    code = "offering_not_started"
+
+
+class NothingHeld(Conflict):
+    """An offering cannot be completed (结业) when nothing could have been learnt in it: no
+    scheduled (held) session and no online lesson of the course — every enrollment would be
+    closed 未结业 for a class that never took place."""
+
+    code = "offering_not_held"
+
+
+class SessionHasAttendance(Conflict):
+    """A session that already has attendance recorded cannot be moved (调课) or cancelled (停课):
+    the attendance belongs to the time it was taken at."""
+
+    code = "session_has_attendance"
+
+
+class SessionInPast(ValidationFailed):
+    """A session cannot be moved (调课) to a start before now: moving is for sessions still to
+    come, and a move into the past would let a class be completed at once. ``detail`` carries
+    ``field`` (``day``)."""
+
+    code = "session_in_past"
+
+
+class LessonInUse(Conflict):
+    """A lesson that trainees have progress on cannot be removed, nor its length changed: the
+    seconds they watched were measured against it and count towards completion and the hours
+    credited to the ledger. ``detail`` carries ``lesson_id`` and ``learners`` (how many
+    enrollments have progress)."""
+
+    code = "lesson_in_use"
+
+
 class EnrollmentStateConflict(Conflict):
     """The enrollment is not in a status that allows the operation."""
 
@@ -93,7 +133,8 @@ class DuplicateCode(Conflict):
 class AttendanceRejected(ValidationFailed):
     """An attendance batch had bad rows; nothing was written.
 
-    ``rows`` lists every bad row as ``{"row": index (0-based), "reason": Chinese text, ...}``.
+    ``rows`` lists every bad row as ``{"row": number, "reason": Chinese text, ...}``; ``row`` is
+    1-based (the first entry is row 1, as people count rows), and so are rows named in reasons.
     """
 
     code = "attendance_rejected"

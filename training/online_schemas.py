@@ -40,6 +40,32 @@ class LessonIn(BaseModel):
         return cleaned
 
 
+class LessonPatch(BaseModel):
+    """A change to a lesson (``PATCH``): only the fields given change, each checked as in
+    :class:`LessonIn`. At least one field."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=255)
+    media: str | None = Field(default=None, min_length=1, max_length=512)
+    duration_seconds: StrictInt | None = Field(default=None, ge=1, le=36000)
+    position: StrictInt | None = Field(default=None, ge=0, le=10000)
+
+    @field_validator("media")
+    @classmethod
+    def _media(cls, value: str | None) -> str | None:
+        return None if value is None else LessonIn._media(value)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        return None if value is None else LessonIn._title(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> LessonPatch:
+        if all(v is None for v in (self.title, self.media, self.duration_seconds, self.position)):
+            raise ValueError("请至少修改一项（标题、课件、时长或顺序）")
+        return self
+
+
 class LessonOut(BaseModel):
     """A lesson; ``media_url`` is where the player loads the video."""
 

@@ -4,9 +4,10 @@ and progress, a course's completion rule, quiz results, the completion preview."
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.response import File
 
 import training
@@ -24,6 +25,7 @@ from training.online_schemas import (
     HeartbeatIn,
     LessonIn,
     LessonOut,
+    LessonPatch,
     ProgressOut,
     QuizResultOut,
     QuizResultsIn,
@@ -37,6 +39,12 @@ _MEDIA_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
     ".pdf": "application/pdf",
 }
+
+
+def _media_folder(rt: Runtime) -> Path | None:
+    """The local courseware folder lesson file names must exist in — ``None`` when an object
+    store is configured (``TUOYU_COURSEWARE_URL``): the app cannot see its contents."""
+    return None if rt.settings.courseware_url else rt.settings.courseware_path()
 
 
 class OnlineController(Controller):
@@ -54,7 +62,30 @@ class OnlineController(Controller):
             data,
             media_base=rt.settings.courseware_base(),
             media_origins=rt.settings.media_origins(),
+            media_folder=_media_folder(rt),
         )
+
+    @patch(
+        "/api/lessons/{lesson_id:int}",
+        opt=action("lesson.manage"),
+        summary="Change a lesson (title, file, length, position)",
+    )
+    async def update_lesson(self, lesson_id: int, data: LessonPatch, rt: Runtime) -> LessonOut:
+        return await training.update_lesson(
+            lesson_id,
+            data,
+            media_base=rt.settings.courseware_base(),
+            media_origins=rt.settings.media_origins(),
+            media_folder=_media_folder(rt),
+        )
+
+    @delete(
+        "/api/lessons/{lesson_id:int}",
+        opt=action("lesson.manage"),
+        summary="Remove a lesson nobody has progress on",
+    )
+    async def delete_lesson(self, lesson_id: int) -> None:
+        await training.delete_lesson(lesson_id)
 
     @get("/api/courses/{course_id:int}/lessons", opt=action("lesson.read"), summary="A course's lessons")
     async def lessons(self, course_id: int, rt: Runtime) -> list[LessonOut]:
@@ -137,6 +168,8 @@ class OnlineController(Controller):
         opt=action("offering.roster"),
         summary="Who would complete now and why (nothing written)",
     )
-    async def preview(self, offering_id: int, request: Request[Any, Any, Any]) -> CompletionReport:
+    async def preview(
+        self, offering_id: int, request: Request[Any, Any, Any], rt: Runtime
+    ) -> CompletionReport:
         await ensure_offering(user_of(request), offering_id, read=True)
-        return await training.completion_preview(offering_id)
+        return await training.completion_preview(offering_id, today=rt.today())

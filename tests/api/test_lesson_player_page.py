@@ -20,6 +20,9 @@ async def test_the_player_finds_the_trainees_own_enrollment(client: AsyncTestCli
     admin = await admin_headers(client)
     offering = await make_offering(capacity=5, start=Clock().today())
     course = (await get_offering(offering)).course_id
+    folder = client.app.state.rt.settings.courseware_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "yezh-01.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")  # a lesson's file must exist
     lesson = await client.post(
         f"/api/courses/{course}/lessons",
         headers=admin,

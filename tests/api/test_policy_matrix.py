@@ -434,6 +434,7 @@ def body_for(method: str, template: str, w: World) -> dict[str, Any] | None:
             "media": "lesson.mp4",
             "duration_seconds": 60,
         },
+        ("PATCH", "/api/lessons/{lesson_id:int}"): {"title": "改名的课件"},
         ("POST", "/api/enrollments/{enrollment_id:int}/lessons/{lesson_id:int}/heartbeat"): {"position": 0},
         ("PUT", "/api/courses/{course_id:int}/completion-rule"): {"min_hours_percent": "80"},
         ("POST", "/api/offerings/{offering_id:int}/quiz-results"): {

@@ -344,6 +344,9 @@ async def test_a_lesson_on_a_host_the_player_cannot_load_is_refused(
         "课件地址的主机 cdn.other.cn 不在允许的来源内，学员的播放器无法加载："
         "本系统未配置课件存储地址，请把视频放入课件目录并填写文件名"
     )
+    folder = client.app.state.rt.settings.courseware_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "v.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
     assert (await client.post(path, headers=admin, json=lesson("v.mp4"))).status_code == 201
     settings = settings_for(tmp_path, courseware_url="https://Media.Example.cn:8443/tuoyu/courseware/")
     async with serve_in_process(create_app(settings, engine=pg_engine)) as store:

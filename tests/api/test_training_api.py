@@ -148,3 +148,63 @@ async def test_roster_marks_late_and_the_last_mark_wins(client: AsyncTestClient)
     assert done.status_code == 201, done.text
     outcome = {e["practitioner_id"]: (e["status"], e["attended_hours"]) for e in done.json()["entries"]}
     assert outcome == {late_one: ("completed", "8.00"), absent_one: ("not_completed", "4.00")}
+
+
+async def test_a_class_not_started_cannot_be_completed_nor_a_session_moved_into_the_past(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+) -> None:
+    """The fresh-user trial through the API: a class starting tomorrow (its course has online
+    lessons, as the demo's course 1), one person enrolled, no sessions — completion answered 201
+    and closed the person 未结业, dated before the class's start; a session moved from tomorrow
+    to yesterday 17:00 let a class complete at once."""
+    from training import add_lesson, get_offering
+    from training.online_schemas import LessonIn
+
+    today = Clock().today()
+    tomorrow = today + dt.timedelta(days=1)
+    admin = await admin_headers(client)
+    offering = await make_offering(capacity=3, start=tomorrow, end=today + dt.timedelta(days=20))
+    course = (await get_offering(offering)).course_id
+    await add_lesson(
+        course, LessonIn(title="回应性照护", media="yezh-01.mp4", duration_seconds=600), media_base="/c"
+    )
+    (pid,) = await register_people(1)
+    r = await client.post(
+        f"/api/offerings/{offering}/enrollments", headers=admin, json={"practitioner_id": pid}
+    )
+    assert r.status_code == 201, r.text
+    done = await client.post(f"/api/offerings/{offering}/complete", headers=admin)
+    assert done.status_code == 409, done.text
+    assert done.json()["code"] == "offering_not_started"
+    assert done.json()["detail"] == f"班级 {offering} 尚未开班（{tomorrow} 开班），开班前不能结业"
+    preview = await client.get(f"/api/offerings/{offering}/completion-preview", headers=admin)
+    assert preview.status_code == 200 and preview.json()["completed_on"] == str(
+        tomorrow
+    )  # never before start
+    assert preview.json()["entries"][0]["status"] == "not_completed"  # still only a preview
+
+    started = await make_offering(
+        capacity=3, course_code="MOVE", start=today - dt.timedelta(days=2), end=today + dt.timedelta(days=20)
+    )
+    future = await client.post(
+        f"/api/offerings/{started}/sessions",
+        headers=admin,
+        json={"day": str(tomorrow), "starts_at": "09:00", "ends_at": "12:00"},
+    )
+    assert future.status_code == 201, future.text
+    moved = await client.post(
+        f"/api/sessions/{future.json()['id']}/move",
+        headers=admin,
+        json={
+            "day": str(today - dt.timedelta(days=1)),
+            "starts_at": "17:00",
+            "ends_at": "18:00",
+            "reason": "调课",
+        },
+    )
+    assert moved.status_code == 422, moved.text
+    assert (
+        moved.json()["code"] == "session_in_past" and "不能把课次调到已过去的时间" in moved.json()["detail"]
+    )
+    blocked = await client.post(f"/api/offerings/{started}/complete", headers=admin)
+    assert blocked.status_code == 409 and blocked.json()["code"] == "sessions_not_over"

@@ -40,6 +40,15 @@ class LiveServer:
     url: str
     data_dir: Path
 
+    def courseware(self, name: str) -> str:
+        """Put a placeholder file ``name`` into the folder the app serves ``/courseware`` from
+        (a lesson's file must exist there to be added); returns ``name``."""
+        folder = self.data_dir / "courseware"
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / name).exists():
+            (folder / name).write_bytes(b"\x00\x00\x00\x18ftypmp42")
+        return name
+
     def demo_certificate_numbers(self) -> list[str]:
         """Numbers of the certificates the demo issued (their QR images are in ``demo-out``)."""
         return sorted(p.stem for p in (self.data_dir / "demo-out").glob("*.png"))

@@ -293,7 +293,11 @@ async def test_record_certificates_and_lessons(phone: Visit, live_server: LiveSe
         lesson = await admin.call(
             "POST",
             f"/api/courses/{offering['course_id']}/lessons",
-            {"title": "婴幼儿回应性照护（视频）", "media": "lesson-e2e.mp4", "duration_seconds": 1200},
+            {
+                "title": "婴幼儿回应性照护（视频）",
+                "media": live_server.courseware("lesson-e2e.mp4"),
+                "duration_seconds": 1200,
+            },
         )
         await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
     v = phone

@@ -379,7 +379,11 @@ async def test_lesson_player_records_heartbeats(phone: Visit, live_server: LiveS
         lesson = await admin.call(
             "POST",
             f"/api/courses/{offering['course_id']}/lessons",
-            {"title": "回应性照护示范（视频）", "media": media, "duration_seconds": 120},
+            {
+                "title": "回应性照护示范（视频）",
+                "media": live_server.courseware(media),
+                "duration_seconds": 120,
+            },
         )
         enrollment = await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
     v = phone
@@ -446,15 +450,13 @@ async def test_lesson_player_says_when_the_video_cannot_load(phone: Visit, live_
     ):
         base_id = (await base.call("GET", "/api/auth/me"))["training_base_id"]
         offering = await _offering(admin, base_id, f"缺失课件班{secrets.token_hex(2)}")
+        missing = live_server.courseware(f"e2e-missing-{secrets.token_hex(4)}.webm")
         lesson = await admin.call(
             "POST",
             f"/api/courses/{offering['course_id']}/lessons",
-            {
-                "title": "缺失的课件",
-                "media": f"e2e-missing-{secrets.token_hex(4)}.webm",
-                "duration_seconds": 60,
-            },
+            {"title": "缺失的课件", "media": missing, "duration_seconds": 60},
         )
+        (live_server.data_dir / "courseware" / missing).unlink()  # removed from the folder since
         enrollment = await me.call("POST", f"/api/offerings/{offering['id']}/enrollments", {})
     v = phone
     await v.login("trainee1")
@@ -483,7 +485,7 @@ async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_se
             f"/api/courses/{offering['course_id']}/lessons",
             {
                 "title": "第一课：安全照护",
-                "media": f"e2e-{secrets.token_hex(4)}.webm",
+                "media": live_server.courseware(f"e2e-{secrets.token_hex(4)}.webm"),
                 "duration_seconds": 60,
             },
         )
@@ -492,7 +494,7 @@ async def test_trainee_starts_learning_without_knowing_ids(phone: Visit, live_se
             f"/api/courses/{offering['course_id']}/lessons",
             {
                 "title": "第二课：回应性照护",
-                "media": f"e2e-{secrets.token_hex(4)}.webm",
+                "media": live_server.courseware(f"e2e-{secrets.token_hex(4)}.webm"),
                 "duration_seconds": 60,
             },
         )

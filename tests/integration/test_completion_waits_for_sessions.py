@@ -193,24 +193,23 @@ async def test_completion_after_a_move_began_waits_and_sees_the_moved_session(
     assert await count_rows(TrainingRecord) == 0
 
 
-async def test_completion_decides_on_the_hours_of_a_move_that_committed_first(
+async def test_completion_decides_on_the_hours_of_a_cancellation_that_committed_first(
     db: None, test_db_url: str
 ) -> None:
-    """The last session (1 h, missed) is moved back to an earlier, shorter slot (0.5 h) while
-    completion starts: it must decide on 3 of 3.5 scheduled hours (86 %, completed), not on the
-    4 hours it could read before the move committed (75 %, not completed). Failed before
-    completion locked the offering row before reading the sessions."""
+    """The last session (1 h, missed) is cancelled while completion starts: it must decide on
+    3 of 3 scheduled hours (completed), not on the 4 hours it could read before the cancellation
+    committed (75 %, not completed). Failed before completion locked the offering row before
+    reading the sessions. (It used to move the session back into the past; a move to a start
+    before now is refused since — :class:`training.SessionInPast`.)"""
     oid, _, last = await two_sessions_one_present()
     go = asyncio.Event()
     completing = _later(go, lambda: complete_offering(oid, completed_on=LAST, now=AFTER))
     async with atomic():
-        await move_session(
-            last, _move(DAY + dt.timedelta(days=1), 14, dt.time(14, 30)), times=SessionTimes(), now=AFTER
-        )
+        await cancel_session(last, SessionCancelIn(reason="教室检修"), now=AFTER)
         go.set()
         waited = await _blocked(test_db_url, completing)
     report = await completing
     assert waited
-    assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("3.5"), 2)
+    assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("3"), 1)
     assert (report.completed, report.not_completed) == (1, 0), report.entries[0].reason
     assert await count_rows(TrainingRecord) == 1

@@ -242,7 +242,7 @@ async def test_each_refused_row_says_why_and_good_rows_still_count(db: None) -> 
     )
     got = [(r.row_id, r.status, r.reason) for r in report.rows]
     assert got[0] == ("r1", "recorded", "")
-    assert got[1] == ("r2", "refused", "与第 0 行矛盾（同一人同一课次出勤不一致）")
+    assert got[1] == ("r2", "refused", "与第 1 行矛盾（同一人同一课次出勤不一致）")
     assert got[2] == ("r3", "refused", "已有考勤记录（名单录入：缺勤），如需更改请提交更正并说明原因")
     assert got[3] == ("r4", "refused", "报名状态为候补中，不能记录考勤")
     assert got[4] == ("r5", "refused", f"课次 {other_session.id} 不存在或不属于本实训基地")
@@ -254,7 +254,7 @@ async def test_each_refused_row_says_why_and_good_rows_still_count(db: None) -> 
     assert got[8][:2] == ("r9", "refused") and got[8][2].startswith("格式错误：session_id")
     assert got[9] == ("bad id!", "refused", "格式错误：row_id 行编号 row_id 须为 1–64 位字母、数字或 _.:-")
     assert got[10] == ("r1", "duplicate", "")
-    assert got[11] == ("r1", "refused", "行编号与第 0 行相同但内容不同")
+    assert got[11] == ("r1", "refused", "行编号与第 1 行相同但内容不同")
     assert got[12] == ("r10", "refused", "课次 999999 不存在或不属于本实训基地")
     assert got[13][1] == "refused" and "之一" in got[13][2]
     assert (report.recorded, report.refused, report.duplicate) == (1, 12, 1)

@@ -139,7 +139,7 @@ async def test_course_rule_with_online_share_and_quiz_says_why(db: None) -> None
         await record_quiz_results(
             oid, [QuizResultIn(practitioner_id=999999, score=Decimal(1))], by="base1", now=T0
         )
-    preview = await completion_preview(oid)
+    preview = await completion_preview(oid, today=DAY)
     reasons = {e.enrollment_id: (e.status, e.reason) for e in preview.entries}
     assert reasons[ea] == (
         "completed",

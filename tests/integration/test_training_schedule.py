@@ -19,6 +19,7 @@ from training import (
     NOTIFY_TASK,
     Notice,
     OfferingNotOpen,
+    SessionHasAttendance,
     SessionOverlap,
     SessionTimes,
     TrainingInvalid,
@@ -273,7 +274,7 @@ async def test_moving_and_cancelling_notify_the_enrolled_and_move_the_reminder(d
     await record_attendance(
         moved.id, [{"practitioner_id": people[0]}], recorded_by="t", now=NOW, today=dt.date(2024, 9, 30)
     )
-    with pytest.raises(OfferingNotOpen, match="已有考勤"):
+    with pytest.raises(SessionHasAttendance, match="已有考勤"):  # its own code, not offering_not_open
         await move_session(
             moved.id,
             SessionMoveIn(day=dt.date(2024, 9, 8), starts_at=dt.time(9), ends_at=dt.time(11), reason="x"),

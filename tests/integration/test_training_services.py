@@ -16,6 +16,7 @@ from training import (
     AttendanceRejected,
     CompletionRule,
     DuplicateCode,
+    NothingHeld,
     OfferingNotOpen,
     TrainingInvalid,
     TrainingNotFound,
@@ -237,7 +238,8 @@ async def test_attendance_batch_is_validated_whole(db: None) -> None:
             today=AFTER,
         )
     rows = err.value.rows
-    assert [r["row"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["row"] for r in rows] == [2, 3, 4, 5, 6, 7]  # numbered from 1, as people count rows
+    assert rows[3]["reason"] == "与第 1 行重复且出勤不一致"
     assert "未报名" in str(rows[0]["reason"]) and "候补" in str(rows[1]["reason"])
     assert isinstance(err.value, ValidationFailed)
     assert await count_rows(Attendance) == 0  # nothing written
@@ -373,7 +375,7 @@ async def test_completion_is_one_transaction_with_the_ledger(
 
 async def test_cancelled_offering_and_empty_schedule(db: None) -> None:
     oid = await make_offering()
-    with pytest.raises(TrainingInvalid):
+    with pytest.raises(NothingHeld):  # a 409 now: nothing held that anyone could complete
         await complete_offering(oid, completed_on=START, now=ENDED)
     with pytest.raises(TrainingNotFound):
         await complete_offering(99999, completed_on=START, now=ENDED)
