@@ -322,11 +322,17 @@ def _json(value: Any) -> Any:
 
 
 async def get_import_job(job_id: int) -> ImportJobOut:
-    """An import job's status, progress and (when done) report. Raises :class:`NotFound`."""
+    """An import job's status, progress and (when done) report; while it is queued, how many
+    import jobs are before it (``ahead``: one count on the job table). Raises :class:`NotFound`."""
     row = await ImportJob.select(*_STATUS).where(ImportJob.id == job_id).first()
     if row is None:
         raise NotFound(f"导入任务 {job_id} 不存在", job_id=job_id)
     summary = _json(row["summary"]) or {}
+    ahead = None
+    if row["status"] == "queued":
+        ahead = await ImportJob.count().where(
+            (ImportJob.id < job_id) & ImportJob.status.is_in(["queued", "running"])
+        )
     return ImportJobOut(
         id=row["id"],
         kind=row["kind"],
@@ -340,6 +346,7 @@ async def get_import_job(job_id: int) -> ImportJobOut:
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         result_ready=row["status"] == "done",
+        ahead=ahead,
     )
 
 

@@ -381,3 +381,26 @@ async def test_an_import_failing_unexpectedly_three_times_ends_failed_with_a_rea
     with pytest.raises(NotFound) as no_report:  # the report link says it failed, not "wait"
         await import_job_result(job.id)
     assert str(no_report.value).startswith("导入任务已失败，没有生成报告：导入过程中发生意外错误")
+
+
+async def test_a_queued_job_says_how_many_imports_are_before_it(db: None) -> None:
+    """Imports run one at a time (embedded mode): a queued job tells how many import jobs
+    before it are still queued or running; a job that started no longer does."""
+    from talent_pool import create_import_job, get_import_job
+    from talent_pool.tables import ImportJob
+
+    now = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
+    data = csv_bytes([["身份证号", "姓名"], [make_id(1), "王芳"]], "utf-8")
+    jobs = [
+        await create_import_job(
+            "practitioners", data, filename=f"{n}.csv", dry_run=True, requested_by=1,
+            district_code=None, as_of=TODAY, now=now,
+        )
+        for n in range(3)
+    ]  # fmt: skip
+    assert [j.ahead for j in jobs] == [0, 1, 2]
+    await ImportJob.update({ImportJob.status: "running"}).where(ImportJob.id == jobs[0].id)
+    await ImportJob.update({ImportJob.status: "done"}).where(ImportJob.id == jobs[1].id)
+    first, _, third = [await get_import_job(j.id) for j in jobs]
+    assert (first.status, first.ahead) == ("running", None)
+    assert third.ahead == 1  # the running one; the finished one is no longer before it
