@@ -75,3 +75,11 @@ async def test_openapi_documents_statuses_and_times(client: AsyncTestClient) -> 
     assert "429" in spec["paths"]["/api/auth/login"]["post"]["responses"]
     schema_text = str(spec["components"]["schemas"])
     assert "'format': 'time'" in schema_text and "'format': 'duration'" not in schema_text  # starts_at
+
+
+async def test_openapi_documents_202_for_background_jobs(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """The uploads that queue a background job answer 202 Accepted (tests/api/test_imports_api.py,
+    test_bulk_verification.py): the OpenAPI document says 202, not Litestar's default 201."""
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/api/imports/{kind}", "/api/bulk-verifications", "/api/bulk-verifications/upload"):
+        assert set(paths[path]["post"]["responses"]) & {"201", "202"} == {"202"}, path
