@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from service.cli_errors import CliError
+
 if TYPE_CHECKING:
     from service.runtime import Runtime
 
@@ -98,7 +100,7 @@ def export_command(kind: str, path: Path, district: str | None) -> None:
 
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
-        raise click.ClickException("文件扩展名应为 .xlsx 或 .csv")
+        raise CliError("文件扩展名应为 .xlsx 或 .csv")
 
     async def run(rt: Runtime) -> int:
         from service.bootstrap import prepare

@@ -104,9 +104,9 @@ def _reading(fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
     except ValidationFailed:
         raise
-    except Exception as exc:
+    except Exception:
         raise ValidationFailed(
-            f"文件读取到中途出错（{type(exc).__name__}），可能已损坏；请用 Excel 重新另存后再试"
+            "文件读取到中途出错，可能已损坏；请用 Excel 重新另存后再试"
             "（正式导入时此前已写入的批次会保留，修好后重新导入不会重复写入）",
             field="file",
         ) from None
@@ -156,10 +156,16 @@ async def import_stream(
     (:mod:`talent_pool.import_rejects`, for :func:`report_xlsx`). Returns the
     :class:`ImportReport` with every problem. Raises
     :class:`ValidationFailed` when the file cannot be read at all (empty, corrupt, unknown
-    encoding, missing required columns) — nothing is written then.
+    encoding, missing required columns) or ``district_code`` is not a current district of the
+    city (division reference data) — nothing is written then.
     """
     check_kind(kind)
     ctx = await _context(today)
+    if district_code is not None and district_code not in ctx.districts.values():
+        raise ValidationFailed(
+            f"区县代码 {district_code!r} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）",
+            field="district_code",
+        )
     try:
         source: Source = await asyncio.to_thread(open_source, stream)
     except UnreadableFile as exc:
