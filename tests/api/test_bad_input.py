@@ -117,6 +117,16 @@ async def test_field_errors_are_explained_in_chinese(client: AsyncTestClient) ->
     messages = {e["key"]: e["msg"] for e in body["errors"]}
     assert messages == {"credit_code": "应为文本", "name": "最多 128 个字符", "district_code": "必填"}
     assert all(e["msg_en"] for e in body["errors"])  # the validator's own words kept for developers
+    # a value outside a literal's choices: the choices, in Chinese words
+    r = await client.post(
+        "/api/employers",
+        headers=admin,
+        json={"name": "托育园", "credit_code": "91350100M000100Y43", "district_code": "370102", "kind": "zoo"},
+    )
+    body = assert_problem(r, 400)
+    assert {e["key"]: e["msg"] for e in body["errors"]} == {
+        "kind": "应为以下之一：institution、kindergarten_class、community_point、home_point"
+    }
 
 
 @pytest.mark.parametrize(
