@@ -285,7 +285,10 @@ def _too_long(raw: str) -> VerificationResult | None:
     if len(raw) <= MAX_RAW_CHARS and len(number) <= MAX_NUMBER_CHARS:
         return None  # white space or invisible characters made it long
     return VerificationResult(
-        outcome="unknown", signature_checked=False, number=number[:MAX_NUMBER_CHARS], reason="malformed_number"
+        outcome="unknown",
+        signature_checked=False,
+        number=number[:MAX_NUMBER_CHARS],
+        reason="malformed_number",
     )
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from service.cli_errors import CliError
-
 from service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -165,9 +164,7 @@ def worker(beat: bool, concurrency: int) -> None:
     """Run a Celery worker on TUOYU_REDIS_URL."""
     settings = get_settings()
     if not settings.redis_url:
-        raise CliError(
-            "TUOYU_REDIS_URL 未设置：没有消息队列时后台任务在服务进程内执行，无需 worker"
-        )
+        raise CliError("TUOYU_REDIS_URL 未设置：没有消息队列时后台任务在服务进程内执行，无需 worker")
     from worker.celery_app import celery_app
 
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-Q", settings.task_queue]

@@ -166,6 +166,7 @@ def _one_of(message: str) -> str:
     choices = re.findall(r"'((?:[^'\\]|\\.)*)'", message)
     return f"应为 {choices[0]}" if len(choices) == 1 else f"应为以下之一：{'、'.join(choices)}"
 
+
 _MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"^Input should be '.*'$"), lambda m: _one_of(m.string)),  # literal_error, enum
     (re.compile(r"^Invalid enum value"), lambda m: "取值不在允许范围内"),  # msgspec (query parameters)

@@ -205,8 +205,8 @@ async def search_talent(
     """Consenting practitioners holding a valid qualifying credential on the local date ``today``,
     filtered by the district they want to work in, a credential's programme code and level (both
     on the same credential; a level in any common form — 五级, 初级工, 5 — is matched to the stored
-    form, :func:`talent_pool.levels.level_forms`), most experienced first (whole years, then the handle); for an
-    employer (``for_employer``) its own current staff are left out. ``total`` counts only such
+    form, :func:`talent_pool.levels.level_forms`), most experienced first (whole years, then the
+    handle); for an employer (``for_employer``) its own current staff are left out. ``total`` counts only such
     people; ``items`` are ``limit`` of them from ``offset``.
 
     The database filters, counts, orders and pages (:func:`_matching_sql`, two statements); only

@@ -77,7 +77,9 @@ def _open_xlsx(stream: IO[bytes]) -> Source:
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise UnreadableFile("不是有效的 xlsx 文件（可能已损坏或不是 Excel 文件），请用 Excel 另存为 .xlsx 后重试") from None
+        raise UnreadableFile(
+            "不是有效的 xlsx 文件（可能已损坏或不是 Excel 文件），请用 Excel 另存为 .xlsx 后重试"
+        ) from None
     sheet = book.worksheets[0]
     estimated = max(0, (sheet.max_row or 1) - 1)
     rows = ((n, list(r)) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1))

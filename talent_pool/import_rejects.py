@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from talent_pool.import_columns import REPORT_HEADERS, header_key
@@ -110,7 +109,9 @@ class RejectedRows:
         if len(self.rows) >= MAX_ROWS:
             self.left_out += 1
             return
-        self.rows.append((number, tuple(cell_text(cells[i] if i < len(cells) else None) for i in self.columns)))
+        self.rows.append(
+            (number, tuple(cell_text(cells[i] if i < len(cells) else None) for i in self.columns))
+        )
 
 
 TEXT_FORMAT = "@"

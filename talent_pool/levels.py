@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-SKILL_LEVELS: dict[int, str] = {5: "五级/初级工", 4: "四级/中级工", 3: "三级/高级工", 2: "二级/技师", 1: "一级/高级技师"}
+SKILL_LEVELS: dict[int, str] = {
+    5: "五级/初级工",
+    4: "四级/中级工",
+    3: "三级/高级工",
+    2: "二级/技师",
+    1: "一级/高级技师",
+}
 """人社 skill levels by digit (5 = the lowest), as stored (occupations.json ``level_names``)."""
 ONEX_LEVELS: dict[str, int] = {"初级": 5, "中级": 4, "高级": 3}
 """1+X levels as stored, and the skill-level digit each maps onto."""

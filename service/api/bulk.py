@@ -36,7 +36,12 @@ class BulkController(Controller):
         )
         return Response(out, status_code=202, headers={"Location": f"/api/bulk-verifications/{out.id}"})
 
-    @post("/", opt=action("bulk.verify"), status_code=202, summary="Verify pasted certificate numbers in the background (202)")
+    @post(
+        "/",
+        opt=action("bulk.verify"),
+        status_code=202,
+        summary="Verify pasted certificate numbers in the background (202)",
+    )
     async def paste(self, data: PastedIn, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
         return await self._create(data.text, request, rt)
 

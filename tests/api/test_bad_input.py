@@ -121,7 +121,12 @@ async def test_field_errors_are_explained_in_chinese(client: AsyncTestClient) ->
     r = await client.post(
         "/api/employers",
         headers=admin,
-        json={"name": "托育园", "credit_code": "91350100M000100Y43", "district_code": "370102", "kind": "zoo"},
+        json={
+            "name": "托育园",
+            "credit_code": "91350100M000100Y43",
+            "district_code": "370102",
+            "kind": "zoo",
+        },
     )
     body = assert_problem(r, 400)
     assert {e["key"]: e["msg"] for e in body["errors"]} == {
