@@ -6,7 +6,8 @@ a Chinese reason; a commit writes the valid rows in batches of :data:`BATCH_ROWS
 one transaction; importing the same file again changes nothing (natural keys,
 ``talent_pool/_import_apply.py``); an ID number stored as an Excel number is rejected ("须为文本
 格式"); a name is never saved garbled, truncated or emptied; memory stays bounded however long
-the file (rows are read as a stream, ``talent_pool/import_read.py``).
+the file (rows are read as a stream, ``talent_pool/import_read.py``; of each row only a 20-byte
+digest of its natural key stays, to find duplicates, ``talent_pool/import_dedupe.py``).
 
 Background jobs (:data:`IMPORT_TASK`): :func:`create_import_job` stores the uploaded file and
 enqueues the job in one transaction; :func:`run_import_job` runs it, writing progress after every
@@ -38,6 +39,7 @@ from talent_pool.import_columns import (
     map_headers,
     parse_row,
 )
+from talent_pool.import_dedupe import SeenKeys
 from talent_pool.import_read import Source, UnreadableFile, open_source
 from talent_pool.import_rejects import RejectedRows, write_rejected
 from talent_pool.import_schemas import ImportJobOut, ImportProblem, ImportReport
@@ -192,7 +194,7 @@ async def _run(
     if kept is not None:
         kept.set_header(header)
     keys = NATURAL_KEYS[kind]
-    seen: dict[tuple[Any, ...], int] = {}
+    seen = SeenKeys()  # a digest per row, not the key itself (talent_pool/import_dedupe.py)
     problems: list[tuple[int, str, str]] = []
     rejected: set[int] = set()
     while True:
@@ -204,12 +206,11 @@ async def _run(
         batch_rejected = {p[0] for p in bad}
         fresh: list[Row] = []
         for row in good:
-            key = tuple(row.values[k] for k in keys)
-            if key in seen:
-                problems.append((row.number, COLUMNS[kind][0].header, f"与第 {seen[key]} 行重复"))
+            first = seen.first(tuple(row.values[k] for k in keys), row.number)
+            if first is not None:
+                problems.append((row.number, COLUMNS[kind][0].header, f"与第 {first} 行重复"))
                 batch_rejected.add(row.number)
                 continue
-            seen[key] = row.number
             fresh.append(row)
         outcome: Outcome = await APPLY[kind](fresh, scope, dry_run)
         report.created += outcome.created

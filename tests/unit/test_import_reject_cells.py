@@ -90,3 +90,20 @@ def test_the_sheet_is_in_text_format_and_drops_an_earlier_reports_columns() -> N
     assert {c.number_format for r in sheet.iter_rows() for c in r[:4]} == {"@"}
     assert sheet.cell(2, 2).value is None and sheet.cell(2, 2).number_format == "@"  # empty, still text
     assert [sheet.column_dimensions[c].number_format for c in "ABC"] == ["@", "@", "@"]
+
+
+def test_seen_keys_finds_every_duplicate_with_its_first_row() -> None:
+    """The duplicate check of an import keeps a digest per row (talent_pool/import_dedupe.py): a
+    key seen before answers the row it was first seen on, across the table's growth; a new key
+    answers ``None``."""
+    import datetime as dt
+
+    from talent_pool.import_dedupe import SeenKeys
+
+    seen = SeenKeys(capacity=4)  # grows many times below
+    keys = [(f"37010219900101{i:04d}", "岗前培训", dt.date(2026, 5, 1)) for i in range(5000)]
+    assert [seen.first(k, n) for n, k in enumerate(keys, start=2)] == [None] * 5000
+    assert len(seen) == 5000
+    assert seen.first(keys[0], 9000) == 2 and seen.first(keys[4999], 9001) == 5001
+    assert seen.first((keys[7][0], "岗前培训", dt.date(2026, 5, 2)), 9002) is None  # one field differs
+    assert seen.first((keys[7][0], "岗前培训", dt.date(2026, 5, 2)), 9003) == 9002
