@@ -106,6 +106,10 @@ def export_command(kind: str, path: Path, district: str | None) -> None:
         from service.bootstrap import prepare
 
         await prepare(rt.engine)
+        if district is not None and not await talent_pool.is_current_district(district):
+            raise CliError(
+                f"区县代码 {district!r} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）"
+            )
         with path.open("wb") as out:
             return await talent_pool.export_to(kind, fmt, out, district_code=district)  # type: ignore[arg-type]
 

@@ -94,5 +94,9 @@ def test_import_failures_are_one_chinese_line(tmp_path: Path) -> None:
         assert run.stderr.startswith(f"错误：{says}"), (name, run.stderr)
         assert "Error" not in run.stderr and "ValidationFailed" not in run.stderr, (name, run.stderr)
     assert "新增" not in runs["district"][0].stdout  # refused before reading a row
+    out = tmp_path / "out.csv"
+    export = tuoyu(data, "export", "practitioners", str(out), "--district", "999999")
+    assert export.returncode == 1 and export.stderr.startswith("错误：区县代码 '999999' 不是本市现行区县")
+    assert not out.exists()
     ok = tuoyu(data, "import", "practitioners", str(people), "--district", "370102", "--dry-run")
     assert ok.returncode == 0 and "将新增 1" in ok.stdout, ok.stdout + ok.stderr
