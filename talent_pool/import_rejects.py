@@ -13,7 +13,8 @@ Every cell of that sheet (but the row number) is a text cell in Excel's Text for
 empty cells and the columns below included: an ID number retyped there stays text.
 
 Cells come back as text (:func:`cell_text`): an ID number that was text stays text, never a
-number; a formula-looking text is written as text (:func:`talent_pool.xlsx_text.text_cell`). A
+number; a formula-looking text is written as a text cell, never a formula (as
+:func:`talent_pool.xlsx_text.text_cell` does). A
 cell that arrived as a *number* cannot be given back as the number it was meant to be (Excel
 keeps 15 significant digits): a number of more than 15 digits is written in Excel's scientific
 form (``3.70102199001011E+17``), which the importer refuses again ("须为文本格式") until the
