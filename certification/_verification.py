@@ -268,13 +268,43 @@ class VerificationRecord:
     at: dt.datetime
 
 
+MAX_NUMBER_CHARS = 64
+"""The longest (normalised) input looked up; a longer one cannot be a certificate number (22
+characters here, 4–40 for other issuers) and is answered ``malformed_number`` — never cut to
+this length and then looked up or checked against a signature. Answers and log rows hold at most
+this many characters of it."""
+MAX_RAW_CHARS = 1024
+"""Input longer than this is malformed before it is even normalised (bounded work per request)."""
+
+
+def _too_long(raw: str) -> VerificationResult | None:
+    """The answer to an over-long number (``None``: the number is short enough to look at)."""
+    if len(raw) <= MAX_NUMBER_CHARS:  # the common path: one length check
+        return None
+    number = normalise_number(raw[:MAX_RAW_CHARS])
+    if len(raw) <= MAX_RAW_CHARS and len(number) <= MAX_NUMBER_CHARS:
+        return None  # white space or invisible characters made it long
+    return VerificationResult(
+        outcome="unknown",
+        signature_checked=False,
+        number=number[:MAX_NUMBER_CHARS],
+        reason="malformed_number",
+    )
+
+
 async def check_certificate(
     number: str, params: Mapping[str, str] | None, *, today: dt.date, keyring: Keyring
 ) -> VerificationResult:
     """:func:`verify` without writing the log: the answer only (callers that batch their log
-    writes record it with :func:`record_verifications`). Never raises for bad input."""
+    writes record it with :func:`record_verifications`). ``number`` as typed or scanned, whole
+    (not cut by the caller): over :data:`MAX_NUMBER_CHARS` characters once normalised (or over
+    :data:`MAX_RAW_CHARS` as given) it is ``unknown`` / ``malformed_number``, signed or not.
+    Never raises for bad input."""
     raw = number if isinstance(number, str) else ""
-    return await _verify(normalise_number(raw)[:64], params, today, keyring)
+    too_long = _too_long(raw)
+    if too_long is not None:
+        return too_long
+    return await _verify(normalise_number(raw), params, today, keyring)
 
 
 async def record_verifications(records: Sequence[VerificationRecord]) -> int:

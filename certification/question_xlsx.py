@@ -231,6 +231,7 @@ def _row(
     status = cell("状态") or "启用"
     if "状态" not in unreadable and status not in ("启用", "停用"):
         problems.append(f"状态 {status[:10]!r} 无效（启用或停用）")
+    explanation = cell("解析")  # read before deciding: every refused cell of the row is named
     if problems:
         return None, problems
     return (
@@ -243,7 +244,7 @@ def _row(
             stem=stem,
             options=options,
             answer=tuple(answer),
-            explanation=cell("解析")[:2000],
+            explanation=explanation[:2000],
             active=status == "启用",
         ),
         [],

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from service.cli_errors import CliError
 from service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -92,11 +93,17 @@ def _run(
 
 
 def _fail(exc: BaseException) -> None:
-    """One clear line for a failure (the traceback only with ``TUOYU_DEBUG=1``)."""
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    """One clear line for a failure, ``错误：<message>`` (the traceback only with
+    ``TUOYU_DEBUG=1``): a domain error's Chinese message alone — no Python class name — and for
+    anything unexpected its text with a hint where the details are."""
+    from talent_pool.errors import TuoyuError
+
     if os.environ.get("TUOYU_DEBUG"):
         raise exc
-    raise click.ClickException(f"{type(exc).__name__}: {message}") from None
+    if isinstance(exc, TuoyuError):
+        raise CliError(exc.message) from None
+    message = str(exc) or "未知错误"
+    raise CliError(f"意外错误：{message}（设置环境变量 TUOYU_DEBUG=1 后重试可查看详细信息）") from None
 
 
 @click.group()
@@ -157,9 +164,7 @@ def worker(beat: bool, concurrency: int) -> None:
     """Run a Celery worker on TUOYU_REDIS_URL."""
     settings = get_settings()
     if not settings.redis_url:
-        raise click.ClickException(
-            "TUOYU_REDIS_URL 未设置：没有消息队列时后台任务在服务进程内执行，无需 worker"
-        )
+        raise CliError("TUOYU_REDIS_URL 未设置：没有消息队列时后台任务在服务进程内执行，无需 worker")
     from worker.celery_app import celery_app
 
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", "-Q", settings.task_queue]
@@ -280,7 +285,7 @@ def keys_rotate() -> None:
     settings = get_settings()
     path = settings.key_path()
     if not path.exists():
-        raise click.ClickException(f"没有可轮换的签名密钥：{path} 不存在（首次启动服务时会自动生成）")
+        raise CliError(f"没有可轮换的签名密钥：{path} 不存在（首次启动服务时会自动生成）")
     try:
         old, new = rotate_key(path, settings.retired_keys_folder())
     except Exception as exc:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from service.cli_errors import CliError
+
 if TYPE_CHECKING:
     from service.runtime import Runtime
 
@@ -98,12 +100,16 @@ def export_command(kind: str, path: Path, district: str | None) -> None:
 
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
-        raise click.ClickException("文件扩展名应为 .xlsx 或 .csv")
+        raise CliError("文件扩展名应为 .xlsx 或 .csv")
 
     async def run(rt: Runtime) -> int:
         from service.bootstrap import prepare
 
         await prepare(rt.engine)
+        if district is not None and not await talent_pool.is_current_district(district):
+            raise CliError(
+                f"区县代码 {district!r} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）"
+            )
         with path.open("wb") as out:
             return await talent_pool.export_to(kind, fmt, out, district_code=district)  # type: ignore[arg-type]
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from service.cli_errors import CliError
+
 if TYPE_CHECKING:
     from service.runtime import Runtime
 
@@ -55,7 +57,7 @@ def decode_text(data: bytes) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise click.ClickException("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
+        raise CliError("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
     return str(best)
 
 
@@ -77,9 +79,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         try:
             rows = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise click.ClickException(f"JSON 格式错误：{exc}") from None
+            raise CliError(f"JSON 格式错误：{exc}") from None
         if not isinstance(rows, list):
-            raise click.ClickException("JSON 文件须为行的列表")
+            raise CliError("JSON 文件须为行的列表")
         return rows
     reader = csv.DictReader(io.StringIO(text))
     out = []
@@ -165,7 +167,7 @@ def upload_attendance(training_base_id: int, path: Path, by: str) -> None:
 
     rows = read_rows(path)
     if not rows:
-        raise click.ClickException("文件中没有数据行")
+        raise CliError("文件中没有数据行")
 
     async def run(rt: Runtime) -> Any:
         return await training.upload_attendance_batch(

@@ -168,8 +168,31 @@ _KINDS = {
     "list": "列表",
     "object": "JSON 对象",
     "dict": "JSON 对象",
+    "set": "列表",
+    "tuple": "列表",
+    "uuid": "UUID",
+    "url": "网址（URL）",
 }
+
+
+def _one_of(message: str) -> str:
+    """``Input should be 'offline' or 'live'`` (a pydantic literal or enum) → ``应为以下之一：
+    offline、live``; a single value → ``应为 live``."""
+    choices = re.findall(r"'((?:[^'\\]|\\.)*)'", message)
+    return f"应为 {choices[0]}" if len(choices) == 1 else f"应为以下之一：{'、'.join(choices)}"
+
+
 _MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"^Input should be '.*'$"), lambda m: _one_of(m.string)),  # literal_error, enum
+    (re.compile(r"^Invalid enum value"), lambda m: "取值不在允许范围内"),  # msgspec (query parameters)
+    (re.compile(r"no more than (\d+) digits? in total"), lambda m: f"最多 {m[1]} 位数字"),
+    (re.compile(r"no more than (\d+) decimal places?"), lambda m: f"最多 {m[1]} 位小数"),
+    (re.compile(r"no more than (\d+) digits? before the decimal"), lambda m: f"整数部分最多 {m[1]} 位"),
+    (re.compile(r"multiple of (\S+)$"), lambda m: f"应为 {m[1]} 的倍数"),
+    (re.compile(r"should be in the past"), lambda m: "应为过去的日期"),
+    (re.compile(r"should be in the future"), lambda m: "应为将来的日期"),
+    (re.compile(r"should have timezone info"), lambda m: "应包含时区"),
+    (re.compile(r"[Ii]nvalid JSON"), lambda m: "不是有效的 JSON"),
     (re.compile(r"at most (\d+) (c|i)"), lambda m: f"最多 {m[1]} {'个字符' if m[2] == 'c' else '项'}"),
     (re.compile(r"at least (\d+) (c|i)"), lambda m: f"至少 {m[1]} {'个字符' if m[2] == 'c' else '项'}"),
     (re.compile(r"<= (\S+)$|less than or equal to (\S+)$"), lambda m: f"不能大于 {m[1] or m[2]}"),

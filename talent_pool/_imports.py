@@ -6,7 +6,8 @@ a Chinese reason; a commit writes the valid rows in batches of :data:`BATCH_ROWS
 one transaction; importing the same file again changes nothing (natural keys,
 ``talent_pool/_import_apply.py``); an ID number stored as an Excel number is rejected ("须为文本
 格式"); a name is never saved garbled, truncated or emptied; memory stays bounded however long
-the file (rows are read as a stream, ``talent_pool/import_read.py``).
+the file (rows are read as a stream, ``talent_pool/import_read.py``; of each row only a 20-byte
+digest of its natural key stays, to find duplicates, ``talent_pool/import_dedupe.py``).
 
 Background jobs (:data:`IMPORT_TASK`): :func:`create_import_job` stores the uploaded file and
 enqueues the job in one transaction; :func:`run_import_job` runs it, writing progress after every
@@ -38,6 +39,7 @@ from talent_pool.import_columns import (
     map_headers,
     parse_row,
 )
+from talent_pool.import_dedupe import SeenKeys
 from talent_pool.import_read import Source, UnreadableFile, open_source
 from talent_pool.import_rejects import RejectedRows, write_rejected
 from talent_pool.import_schemas import ImportJobOut, ImportProblem, ImportReport
@@ -104,9 +106,9 @@ def _reading(fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
     except ValidationFailed:
         raise
-    except Exception as exc:
+    except Exception:
         raise ValidationFailed(
-            f"文件读取到中途出错（{type(exc).__name__}），可能已损坏；请用 Excel 重新另存后再试"
+            "文件读取到中途出错，可能已损坏；请用 Excel 重新另存后再试"
             "（正式导入时此前已写入的批次会保留，修好后重新导入不会重复写入）",
             field="file",
         ) from None
@@ -156,10 +158,16 @@ async def import_stream(
     (:mod:`talent_pool.import_rejects`, for :func:`report_xlsx`). Returns the
     :class:`ImportReport` with every problem. Raises
     :class:`ValidationFailed` when the file cannot be read at all (empty, corrupt, unknown
-    encoding, missing required columns) — nothing is written then.
+    encoding, missing required columns) or ``district_code`` is not a current district of the
+    city (division reference data) — nothing is written then.
     """
     check_kind(kind)
     ctx = await _context(today)
+    if district_code is not None and district_code not in ctx.districts.values():
+        raise ValidationFailed(
+            f"区县代码 {district_code!r} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）",
+            field="district_code",
+        )
     try:
         source: Source = await asyncio.to_thread(open_source, stream)
     except UnreadableFile as exc:
@@ -186,7 +194,7 @@ async def _run(
     if kept is not None:
         kept.set_header(header)
     keys = NATURAL_KEYS[kind]
-    seen: dict[tuple[Any, ...], int] = {}
+    seen = SeenKeys()  # a digest per row, not the key itself (talent_pool/import_dedupe.py)
     problems: list[tuple[int, str, str]] = []
     rejected: set[int] = set()
     while True:
@@ -198,12 +206,11 @@ async def _run(
         batch_rejected = {p[0] for p in bad}
         fresh: list[Row] = []
         for row in good:
-            key = tuple(row.values[k] for k in keys)
-            if key in seen:
-                problems.append((row.number, COLUMNS[kind][0].header, f"与第 {seen[key]} 行重复"))
+            first = seen.first(tuple(row.values[k] for k in keys), row.number)
+            if first is not None:
+                problems.append((row.number, COLUMNS[kind][0].header, f"与第 {first} 行重复"))
                 batch_rejected.add(row.number)
                 continue
-            seen[key] = row.number
             fresh.append(row)
         outcome: Outcome = await APPLY[kind](fresh, scope, dry_run)
         report.created += outcome.created
@@ -322,11 +329,17 @@ def _json(value: Any) -> Any:
 
 
 async def get_import_job(job_id: int) -> ImportJobOut:
-    """An import job's status, progress and (when done) report. Raises :class:`NotFound`."""
+    """An import job's status, progress and (when done) report; while it is queued, how many
+    import jobs are before it (``ahead``: one count on the job table). Raises :class:`NotFound`."""
     row = await ImportJob.select(*_STATUS).where(ImportJob.id == job_id).first()
     if row is None:
         raise NotFound(f"导入任务 {job_id} 不存在", job_id=job_id)
     summary = _json(row["summary"]) or {}
+    ahead = None
+    if row["status"] == "queued":
+        ahead = await ImportJob.count().where(
+            (ImportJob.id < job_id) & ImportJob.status.is_in(["queued", "running"])
+        )
     return ImportJobOut(
         id=row["id"],
         kind=row["kind"],
@@ -340,6 +353,7 @@ async def get_import_job(job_id: int) -> ImportJobOut:
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         result_ready=row["status"] == "done",
+        ahead=ahead,
     )
 
 

@@ -19,6 +19,7 @@ from talent_pool._registry import is_current_district
 from talent_pool.db import atomic, is_sqlite
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
 from talent_pool.identity import mask_name
+from talent_pool.levels import level_forms
 from talent_pool.search_schemas import (
     Candidate,
     CandidateCredential,
@@ -203,8 +204,9 @@ async def search_talent(
 ) -> CandidatePage:
     """Consenting practitioners holding a valid qualifying credential on the local date ``today``,
     filtered by the district they want to work in, a credential's programme code and level (both
-    on the same credential), most experienced first (whole years, then the handle); for an
-    employer (``for_employer``) its own current staff are left out. ``total`` counts only such
+    on the same credential; a level in any common form — 五级, 初级工, 5 — is matched to the stored
+    form, :func:`talent_pool.levels.level_forms`), most experienced first (whole years, then the
+    handle); for an employer (``for_employer``) its own current staff are left out. ``total`` counts only such
     people; ``items`` are ``limit`` of them from ``offset``.
 
     The database filters, counts, orders and pages (:func:`_matching_sql`, two statements); only
@@ -250,9 +252,10 @@ def _matching_sql(
     if programme_code:
         held.append("c.programme_code = {}")
         args.append(programme_code)
-    if level:
-        held.append("c.level = {}")
-        args.append(level)
+    forms = level_forms(level) if level else ()
+    if forms:  # 五级, 初级工, 5 … → 五级/初级工 (talent_pool/levels.py)
+        held.append(f"c.level IN ({', '.join('{}' for _ in forms)})")
+        args += forms
     where.append(
         "EXISTS (SELECT 1 FROM tp_credential c WHERE c.practitioner = t.practitioner AND "
         + " AND ".join(held)

@@ -312,6 +312,21 @@ def mask_phone(phone: str) -> str:
     return "*" * max(0, len(digits) - 2) + digits[-2:]
 
 
+SHOWN_CHARS = 40
+"""How much of a refused value an error message quotes."""
+
+
+def shown_value(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` as an error message quotes it: characters that do not print (line breaks, tabs,
+    control characters) as escapes (``\n``), and at most ``limit``
+    characters, a longer one ending ``…（共 N 个字符）`` — never cut silently (a formula such as
+    ``=HYPERLINK("http://x","a")`` is shown whole)."""
+    visible = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    if len(visible) <= limit:
+        return visible
+    return f"{visible[:limit]}…（共 {len(text)} 个字符）"
+
+
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 
@@ -334,4 +349,4 @@ def normalise_phone(raw: object) -> str:
         return ""
     if _MOBILE.match(digits) or _LANDLINE.match(digits):
         return digits
-    raise ValueError(f"手机号「{text[:20]}」无效：应为 11 位手机号或带区号的固定电话")
+    raise ValueError(f"手机号「{shown_value(text)}」无效：应为 11 位手机号或带区号的固定电话")

@@ -76,9 +76,9 @@ def _non_empty(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, lis
 def _open_xlsx(stream: IO[bytes]) -> Source:
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise UnreadableFile(
-            f"不是有效的 xlsx 文件（{type(exc).__name__}），请用 Excel 另存为 .xlsx 后重试"
+            "不是有效的 xlsx 文件（可能已损坏或不是 Excel 文件），请用 Excel 另存为 .xlsx 后重试"
         ) from None
     sheet = book.worksheets[0]
     estimated = max(0, (sheet.max_row or 1) - 1)

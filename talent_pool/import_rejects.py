@@ -5,10 +5,16 @@ The report's first sheet 未导入的行 (``talent_pool/_imports.py``, :func:`wr
 for each rejected row, the uploaded header and the row's cells in the uploaded column order, as
 text, then the columns :data:`REASON_HEADER` and :data:`ROW_HEADER`. The importer reads the
 first sheet and ignores headers that are not columns of the kind (``map_headers``), so the
-corrected sheet imports as it is — with or without the two report columns.
+corrected sheet imports as it is — with or without the two report columns. A report uploaded
+again that is refused again gives back its rows without its old report columns: the new report
+has one pair, with the new reasons.
+
+Every cell of that sheet (but the row number) is a text cell in Excel's Text format ``@``,
+empty cells and the columns below included: an ID number retyped there stays text.
 
 Cells come back as text (:func:`cell_text`): an ID number that was text stays text, never a
-number; a formula-looking text is written as text (:func:`talent_pool.xlsx_text.text_cell`). A
+number; a formula-looking text is written as a text cell, never a formula (as
+:func:`talent_pool.xlsx_text.text_cell` does). A
 cell that arrived as a *number* cannot be given back as the number it was meant to be (Excel
 keeps 15 significant digits): a number of more than 15 digits is written in Excel's scientific
 form (``3.70102199001011E+17``), which the importer refuses again ("须为文本格式") until the
@@ -28,10 +34,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
-from talent_pool.import_columns import REPORT_HEADERS
-from talent_pool.xlsx_text import text_cell
+from talent_pool.import_columns import REPORT_HEADERS, header_key
 
 MAX_ROWS = 20_000
 """Rejected rows whose cells the report gives back (about 20 MB at a dozen columns)."""
@@ -83,28 +90,55 @@ class RejectedRows:
     header: list[str] = field(default_factory=list)
     rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
     left_out: int = 0
+    columns: list[int] = field(default_factory=list)
+    """Indices of the uploaded cells kept: every column of the header except the columns of an
+    earlier report (:data:`REPORT_HEADERS`), which this report writes anew."""
 
     def set_header(self, cells: Iterable[Any]) -> None:
+        """Take the uploaded header row: trailing empty cells dropped, and the columns
+        :data:`REPORT_HEADERS` of a report uploaded again left out (its old reasons and row
+        numbers would stand beside the new ones)."""
         header = [cell_text(c).strip() for c in cells]
         while header and not header[-1]:
             header.pop()
-        self.header = header
+        report_keys = {header_key(h) for h in REPORT_HEADERS}
+        self.columns = [i for i, h in enumerate(header) if not h or header_key(h) not in report_keys]
+        self.header = [header[i] for i in self.columns]
 
     def add(self, number: int, cells: list[Any]) -> None:
         """Keep rejected row ``number`` (call in row order) unless :data:`MAX_ROWS` are kept."""
         if len(self.rows) >= MAX_ROWS:
             self.left_out += 1
             return
-        width = len(self.header)
-        padded = list(cells[:width]) + [None] * (width - len(cells))
-        self.rows.append((number, tuple(cell_text(c) for c in padded)))
+        self.rows.append(
+            (number, tuple(cell_text(cells[i] if i < len(cells) else None) for i in self.columns))
+        )
+
+
+TEXT_FORMAT = "@"
+"""Excel's Text number format: what is typed into such a cell stays text (an ID number retyped
+in the report is not turned into a number and refused again as "须为文本格式")."""
+
+
+def _text(sheet: Any, value: str | None) -> Any:
+    """A write-only text cell in the Text format (``None``: an empty cell that still has it)."""
+    cell = WriteOnlyCell(sheet, value=value or None)
+    if value:
+        cell.data_type = "s"  # never a formula, whatever it starts with
+    cell.number_format = TEXT_FORMAT
+    return cell
 
 
 def write_rejected(sheet: Any, kept: RejectedRows, reasons: Mapping[int, list[str]]) -> None:
-    """Append the sheet 未导入的行 to ``sheet`` (a write-only openpyxl sheet): the header and
-    :data:`REPORT_HEADERS`, then each kept row's cells (text cells; ``=…`` stays text) with its
-    reasons (``reasons[row]``, joined by ``；``) and its row number."""
-    sheet.append([text_cell(sheet, h) for h in [*kept.header, *REPORT_HEADERS]])
+    """Append the sheet 未导入的行 to ``sheet`` (a write-only openpyxl sheet, before any row):
+    the header and :data:`REPORT_HEADERS`, then each kept row's cells with its reasons
+    (``reasons[row]``, joined by ``；``) and its row number. Every cell but the row number is a
+    text cell in the Text format ``@`` (``=…`` stays text, empty cells included), and so are
+    the columns of the uploaded header (rows added below), so that what a user retypes stays
+    text."""
+    for index in range(1, len(kept.header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].number_format = TEXT_FORMAT
+    sheet.append([_text(sheet, h) for h in [*kept.header, *REPORT_HEADERS]])
     for number, cells in kept.rows:
         why = "；".join(reasons.get(number, []))
-        sheet.append([*(text_cell(sheet, c) if c else None for c in cells), text_cell(sheet, why), number])
+        sheet.append([*(_text(sheet, c) for c in cells), _text(sheet, why), number])

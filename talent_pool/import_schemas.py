@@ -44,7 +44,9 @@ class ImportJobOut(BaseModel):
     """An import job: ``status`` queued | running | done | failed; ``done`` rows read of about
     ``total``; ``report`` when done (``problems`` holds at most the first 200 rejected rows'
     problems — the full list is the ``result.xlsx``); ``error`` a Chinese reason when the file
-    could not be read at all."""
+    could not be read at all; ``ahead`` while ``queued``: the import jobs before it still queued
+    or running (imports run one at a time in the embedded mode; 0: it starts next), ``None``
+    otherwise."""
 
     id: int
     kind: ImportKind
@@ -58,3 +60,4 @@ class ImportJobOut(BaseModel):
     created_at: dt.datetime
     finished_at: dt.datetime | None = None
     result_ready: bool = False
+    ahead: int | None = None

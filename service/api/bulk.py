@@ -37,13 +37,19 @@ class BulkController(Controller):
         )
         return Response(out, status_code=202, headers={"Location": f"/api/bulk-verifications/{out.id}"})
 
-    @post("/", opt=action("bulk.verify"), summary="Verify pasted certificate numbers in the background (202)")
+    @post(
+        "/",
+        opt=action("bulk.verify"),
+        status_code=202,
+        summary="Verify pasted certificate numbers in the background (202)",
+    )
     async def paste(self, data: PastedIn, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
         return await self._create(data.text, request, rt)
 
     @post(
         "/upload",
         opt=action("bulk.verify", raw_body=UPLOAD_BODY),
+        status_code=202,
         summary="Verify an uploaded .xlsx or .csv (UTF-8 or GBK) of numbers [and ID numbers] (202)",
     )
     async def upload(self, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:

@@ -35,6 +35,7 @@ class ImportsController(Controller):
     @post(
         "/imports/{kind:str}",
         opt=action("import.run", raw_body=UPLOAD_BODY),
+        status_code=202,  # accepted: the job runs in the background (the documented status)
         request_max_body_size=talent_pool.MAX_UPLOAD_BYTES,
         summary="Import an uploaded .xlsx or .csv (UTF-8, BOM, GBK) of one kind in the background (202)",
     )

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 import talent_pool
 from service.audit import personal_read
+from service.errors import problem
 from service.policy import AGENCY, action, own_employer, own_practitioner, user_of
 from service.runtime import Runtime
 from talent_pool.search_schemas import (
@@ -30,6 +31,30 @@ from talent_pool.search_schemas import (
 
 class AnswerIn(BaseModel):
     accept: bool
+
+
+SINGLE_FILTERS = {
+    "district_code": "区县",
+    "programme_code": "证书项目",
+    "level": "等级",
+    "limit": "每页条数",
+    "offset": "起始位置",
+}
+"""The search's query parameters that take one value (a repeated one is refused, never the last
+value used silently)."""
+
+
+def _each_once(request: Request[Any, Any, Any]) -> None:
+    """Raise a 400 problem ``repeated_parameter`` when a :data:`SINGLE_FILTERS` parameter is given
+    more than once."""
+    for name, label in SINGLE_FILTERS.items():
+        if len(request.query_params.getall(name, [])) > 1:
+            raise problem(
+                400,
+                "repeated_parameter",
+                f"查询参数 {name}（{label}）只能给一个值，请只保留一个后重试",
+                extra={"parameter": name},
+            )
 
 
 class TalentSearchController(Controller):
@@ -63,6 +88,7 @@ class TalentSearchController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> CandidatePage:
+        _each_once(request)
         return await talent_pool.search_talent(
             today=rt.today(),
             district_code=district_code,

@@ -72,7 +72,7 @@ class VerifyController(Controller):
         opt=action("public"),
     )
     async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
-        result = await usecases.verify(rt, number[:64], request.query_params.multi_items(), _client(request))
+        result = await usecases.verify(rt, number, request.query_params.multi_items(), _client(request))
         if _wants_json(request):
             return _json(result)
         return Template(
@@ -89,7 +89,7 @@ class VerifyController(Controller):
     async def verify_number(
         self, number: str, request: Request[Any, Any, Any], rt: Runtime
     ) -> Response[VerificationResult]:
-        result = await usecases.verify(rt, number[:64], None, _client(request))
+        result = await usecases.verify(rt, number, None, _client(request))
         return _json(result)
 
     @get(
@@ -127,7 +127,7 @@ class VerifyController(Controller):
     ) -> IdentityMatchOut:
         user = user_of(request)
         result = await usecases.match_identity(
-            rt, number[:64], id_number=data.id_number, name=data.name, client=f"match:{user.id}"
+            rt, number, id_number=data.id_number, name=data.name, client=f"match:{user.id}"
         )
         if result.practitioner_id is not None:
             concerning(request, [result.practitioner_id])

@@ -40,13 +40,22 @@
     }
   }
 
+  // queued: say so, and how many imports are before it (they run one at a time)
+  function progressLine(job) {
+    if (job.status === "queued") {
+      return job.ahead ? "排队中，前面还有 " + job.ahead + " 个导入任务" : "排队中，即将开始";
+    }
+    if (job.status === "running" && !job.done && !job.total) return "正在读取文件……";
+    return "已读取 " + job.done + " / 约 " + job.total + " 行";
+  }
+
   async function poll(id) {
     for (;;) {
       const { ok, data } = await tuoyu.call("/api/imports/" + id);
       if (!ok) return tuoyu.flash(flash, tuoyu.message(data), "error");
       const pct = data.total ? Math.min(100, Math.round((100 * data.done) / data.total)) : 0;
       bar.value = data.status === "done" ? 100 : pct;
-      progressText.textContent = "已读取 " + data.done + " / 约 " + data.total + " 行";
+      progressText.textContent = progressLine(data);
       if (data.status === "done") {
         tuoyu.flash(flash, data.report.dry_run ? "检查完成，未写入任何数据" : "导入完成", "ok");
         return show(data);

@@ -117,6 +117,21 @@ async def test_field_errors_are_explained_in_chinese(client: AsyncTestClient) ->
     messages = {e["key"]: e["msg"] for e in body["errors"]}
     assert messages == {"credit_code": "应为文本", "name": "最多 128 个字符", "district_code": "必填"}
     assert all(e["msg_en"] for e in body["errors"])  # the validator's own words kept for developers
+    # a value outside a literal's choices: the choices, in Chinese words
+    r = await client.post(
+        "/api/employers",
+        headers=admin,
+        json={
+            "name": "托育园",
+            "credit_code": "91350100M000100Y43",
+            "district_code": "370102",
+            "kind": "zoo",
+        },
+    )
+    body = assert_problem(r, 400)
+    assert {e["key"]: e["msg"] for e in body["errors"]} == {
+        "kind": "应为以下之一：institution、kindergarten_class、community_point、home_point"
+    }
 
 
 @pytest.mark.parametrize(
@@ -139,6 +154,37 @@ async def test_odd_certificate_numbers_are_answered_not_missing(
     r = await client.get(path, headers={"Accept": "application/json"})
     assert r.status_code == 200, r.text
     assert r.json()["outcome"] == "unknown" and r.json()["reason"] == reason
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "S000037000001265999999" * 230,  # 5,060 characters: cut to 64, it used to be looked up
+        "A" * 65,
+        "A" * 5000,
+        "NO-SUCH-1" + "%E2%80%8B" * 2000,  # invisible characters past the raw limit
+    ],
+)
+async def test_an_over_long_certificate_number_is_malformed_on_both_routes(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    number: str,
+) -> None:
+    """A number longer than any certificate number is ``unknown`` / ``malformed_number`` — typed
+    (/api/verify) or scanned with signature parameters (/v/…?…, not ``forged``) — never cut to 64
+    characters and then looked up or checked."""
+    for path in (f"/api/verify/{number}", f"/v/{number}?k=1&s=abc&e=2030-01-01"):
+        r = await client.get(path, headers={"Accept": "application/json"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert (body["outcome"], body["reason"], body["signature_checked"]) == (
+            "unknown",
+            "malformed_number",
+            False,
+        ), path[:80]
+        assert len(body["number"]) <= 64
+    # white space that makes a number long is still dropped (the number itself is looked up)
+    spaced = await client.get("/api/verify/NO-SUCH-1" + "%20" * 100, headers={"Accept": "application/json"})
+    assert (spaced.json()["number"], spaced.json()["reason"]) == ("NO-SUCH-1", "no_such_number")
 
 
 async def test_a_slash_in_a_certificate_number_is_a_format_error(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

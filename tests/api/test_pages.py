@@ -90,3 +90,11 @@ async def test_head_answers_like_get_without_a_body(client: AsyncTestClient) -> 
         assert head.headers.get("content-security-policy") == got.headers.get("content-security-policy")
     page = await client.head("/dashboard", headers={"Accept": "text/html"}, follow_redirects=False)
     assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+
+
+async def test_openapi_documents_202_for_background_jobs(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """The uploads that queue a background job answer 202 Accepted (tests/api/test_imports_api.py,
+    test_bulk_verification.py): the OpenAPI document says 202, not Litestar's default 201."""
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    for path in ("/api/imports/{kind}", "/api/bulk-verifications", "/api/bulk-verifications/upload"):
+        assert set(paths[path]["post"]["responses"]) & {"201", "202"} == {"202"}, path

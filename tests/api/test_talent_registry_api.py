@@ -261,6 +261,11 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
             "total"
         ] == 0
         assert (await ok(await c.get("/api/talent/search?level=高级", headers=emp), 200))["total"] == 0
+        # a filter given twice is refused in Chinese, never the last value used silently
+        for query in (f"district_code={B}&district_code={A}", "level=中级&level=高级"):
+            twice = await c.get(f"/api/talent/search?{query}", headers=emp)
+            assert twice.status_code == 400, twice.text
+            assert twice.json()["code"] == "repeated_parameter" and "只能给一个值" in twice.json()["detail"]
         # the withdrawn person's old handle is unknown, like a made-up one
         gone = await c.post("/api/talent/contact-requests", headers=emp, json={"handle": handle_w})
         made_up = await c.post("/api/talent/contact-requests", headers=emp, json={"handle": "0" * 24})

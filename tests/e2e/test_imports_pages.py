@@ -142,3 +142,50 @@ async def test_an_import_failing_unexpectedly_ends_failed_on_the_page(visit: Vis
     await visit.shot("imports-failed")
     assert await visit.serious_a11y_violations() == []
     assert visit.foreign_hosts() == set() and visit.errors == []
+
+
+async def test_an_import_behind_another_says_it_is_queued(visit: Visit, tmp_path: Path) -> None:
+    """Imports run one at a time on the in-process dispatcher: while a first import is held in
+    its first batch (a trigger waits for an advisory lock this test holds — no timing), a second
+    one says 排队中，前面还有 1 个导入任务 instead of 已读取 0 / 约 0 行, and finishes once the
+    first does."""
+    ids = [make_id(n, address="370112", birth="19780808") for n in range(1, 3)]
+    first, second = tmp_path / "第一批.csv", tmp_path / "第二批.csv"
+    first.write_bytes(f"身份证号,姓名\r\n{ids[0]},刘晓\r\n".encode())
+    second.write_bytes(f"身份证号,姓名\r\n{ids[1]},陈娜\r\n".encode())
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{TEST_DB}_e2e"
+    conn, holder = await asyncpg.connect(url), await asyncpg.connect(url)
+    await conn.execute(
+        "CREATE FUNCTION e2e_wait() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$"
+    )
+    await conn.execute(
+        "CREATE TRIGGER e2e_wait BEFORE INSERT ON tp_practitioner FOR EACH ROW EXECUTE FUNCTION e2e_wait()"
+    )
+    await holder.execute("SELECT pg_advisory_lock(4242)")
+    page = visit.page
+    try:
+        await login_admin(visit)
+        await visit.goto("/dashboard/imports")
+        await page.select_option("#kind", "practitioners")
+        await page.set_input_files("#file", str(first))
+        await page.uncheck("#dry-run")
+        await page.click("#import-form button[type=submit]")
+        await page.locator("#progress-text", has_text="已读取").wait_for(timeout=60_000)  # running, held
+        await visit.goto("/dashboard/imports")
+        await page.select_option("#kind", "practitioners")
+        await page.set_input_files("#file", str(second))
+        await page.click("#import-form button[type=submit]")
+        await page.locator("#progress-text", has_text="排队中，前面还有 1 个导入任务").wait_for(
+            timeout=60_000
+        )
+        await visit.shot("imports-queued")
+        await holder.execute("SELECT pg_advisory_unlock(4242)")
+        await page.wait_for_selector("#report:not([hidden])", timeout=120_000)
+        assert "将新增 1" in await page.locator("#summary").inner_text()
+    finally:
+        await holder.close()  # releases the lock if the test failed before
+        await conn.execute("DROP TRIGGER e2e_wait ON tp_practitioner")
+        await conn.execute("DROP FUNCTION e2e_wait()")
+        await conn.close()
+    assert visit.foreign_hosts() == set() and visit.errors == []

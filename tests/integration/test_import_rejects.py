@@ -115,8 +115,13 @@ async def test_xlsx_rows_rejected_while_written_and_ids_typed_as_numbers(db: Non
     # the number Excel kept (15 digits) is given back as Excel shows it — never as 18 digits
     # that could pass the check digit by chance — and is refused again until typed as text
     assert (as_number, got[2][0], got[2][7]) == ("370102199001010090", "3.7010219900101E+17", 5)
-    uncorrected, _ = await run_kept("trainings", saved(book))
+    uncorrected, again = await run_kept("trainings", saved(book))
     assert uncorrected.rejected == 2 and uncorrected.problems[-1].reason.startswith("须为文本格式")
+    # refused again: one pair of report columns, with this round's reasons and row numbers
+    header, *rest = [[c.value for c in row] for row in again["未导入的行"].iter_rows()]
+    assert header == [*rows[1], "未导入原因", "原行号"]
+    assert [r[6:] for r in rest] == [[got[1][6], 2], [got[2][6], 3]]
+    assert again["未导入的行"].cell(3, 1).number_format == "@"  # retyped as digits, it stays text
 
     await run(
         "practitioners",

@@ -70,3 +70,33 @@ def test_import_and_export_commands(tmp_path: Path) -> None:
     assert exported.returncode == 0 and "已导出 2 条" in exported.stdout, exported.stdout + exported.stderr
     back = tuoyu(data, "import", "employers", str(out), "--dry-run")
     assert back.returncode == 0 and "将新增 0，已存在且一致 2，未导入 0（文件格式 xlsx）" in back.stdout
+
+
+def test_import_failures_are_one_chinese_line(tmp_path: Path) -> None:
+    """A garbage or empty file, and a ``--district`` that is not a current district, fail with
+    exit code 1 and one Chinese line — no ``Error:`` prefix, no Python class name — and write
+    nothing."""
+    data = tmp_path / "data"
+    garbage, empty, people = tmp_path / "garbage.xlsx", tmp_path / "empty.csv", tmp_path / "people.csv"
+    garbage.write_bytes(b"PK\x03\x04 not really a zip file")
+    empty.write_bytes(b"")
+    people.write_bytes(csv_bytes([["身份证号", "姓名"], [make_id(1), "王芳"]], "utf-8"))
+    runs = {
+        "garbage": (tuoyu(data, "import", "practitioners", str(garbage)), "不是有效的 xlsx 文件"),
+        "empty": (tuoyu(data, "import", "practitioners", str(empty)), "上传的文件是空的"),
+        "district": (
+            tuoyu(data, "import", "practitioners", str(people), "--district", "999999"),
+            "区县代码 '999999' 不是本市现行区县",
+        ),
+    }
+    for name, (run, says) in runs.items():
+        assert run.returncode == 1, (name, run.stdout, run.stderr)
+        assert run.stderr.startswith(f"错误：{says}"), (name, run.stderr)
+        assert "Error" not in run.stderr and "ValidationFailed" not in run.stderr, (name, run.stderr)
+    assert "新增" not in runs["district"][0].stdout  # refused before reading a row
+    out = tmp_path / "out.csv"
+    export = tuoyu(data, "export", "practitioners", str(out), "--district", "999999")
+    assert export.returncode == 1 and export.stderr.startswith("错误：区县代码 '999999' 不是本市现行区县")
+    assert not out.exists()
+    ok = tuoyu(data, "import", "practitioners", str(people), "--district", "370102", "--dry-run")
+    assert ok.returncode == 0 and "将新增 1" in ok.stdout, ok.stdout + ok.stderr

@@ -208,3 +208,25 @@ async def database_filter_is_the_rule() -> None:
 
 if __name__ == "__main__":
     asyncio.run(_on_sqlite(sys.argv[1]))
+
+
+async def test_a_level_in_any_common_form_finds_the_stored_level(db: None) -> None:
+    """``level=五级`` (or 初级工, 5, 五级（初级工）) finds 五级/初级工 holders; ``初级`` finds both
+    the 1+X 初级 and 五级/初级工 (talent_pool/levels.py); an unknown form finds nothing."""
+    skill, onex, middle = await register_people(3)
+    await credential(skill, number="N1", source_ref="s1", issued_on=dt.date(2026, 1, 5),
+                     programme_code="4-10-01-03-L5", level="五级/初级工", title="保育师")  # fmt: skip
+    await credential(onex, number="N2", source_ref="s2", issued_on=dt.date(2026, 1, 5))  # 1+X 初级
+    await credential(middle, number="N3", source_ref="s3", issued_on=dt.date(2026, 1, 5),
+                     programme_code="4-10-01-03-L4", level="四级/中级工", title="保育师")  # fmt: skip
+    handles = await consenting([skill, onex, middle])
+
+    async def found(level: str) -> set[int]:
+        page = await search_talent(today=TODAY, level=level)
+        return {p for p, h in handles.items() if h in {c.handle for c in page.items}}
+
+    for form in ("五级/初级工", "五级", "初级工", "5", "五级（初级工）", " 五级 ", "五级／初级工"):
+        assert await found(form) == {skill}, form
+    assert await found("初级") == {skill, onex}
+    assert await found("四级") == await found("中级工") == {middle}
+    assert await found("六级") == set()

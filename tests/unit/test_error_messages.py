@@ -15,6 +15,22 @@ from service.errors import chinese_message
         ("String should have at most 128 characters", "最多 128 个字符"),
         ("Field required", "必填"),
         ("已是中文的说明", "已是中文的说明"),
+        # literal and enum choices, and other common pydantic / msgspec messages
+        ("Input should be 'offline' or 'live'", "应为以下之一：offline、live"),
+        ("Input should be 'a', 'b' or 'c'", "应为以下之一：a、b、c"),
+        ("Input should be 'live'", "应为 live"),
+        ("Invalid enum value 'x'", "取值不在允许范围内"),
+        ("Decimal input should have no more than 5 digits in total", "最多 5 位数字"),
+        ("Decimal input should have no more than 2 decimal places", "最多 2 位小数"),
+        ("Decimal input should have no more than 3 digits before the decimal point", "整数部分最多 3 位"),
+        ("Input should be a multiple of 5", "应为 5 的倍数"),
+        ("Date should be in the past", "应为过去的日期"),
+        ("Date should be in the future", "应为将来的日期"),
+        ("Input should have timezone info", "应包含时区"),
+        ("Input should be a valid UUID, invalid character: found `n` at 0", "应为UUID"),
+        ("Input should be a valid URL, relative URL without a base", "应为网址（URL）"),
+        ("Input should be a valid set", "应为列表"),
+        ("Invalid JSON: expected value at line 1 column 1", "不是有效的 JSON"),
     ],
 )
 def test_validation_messages_in_chinese(given: str, shown: str) -> None:

@@ -138,3 +138,19 @@ def test_phone_numbers_are_stored_as_digits_and_short_ones_refused() -> None:
     for bad in ("123", "１２３", "12900012345", "1390001234", "88881234", "139000123456"):
         with pytest.raises(ValueError, match="无效"):
             normalise_phone(bad)
+
+
+@pytest.mark.parametrize(
+    ("raw", "quoted"),
+    [
+        ('=HYPERLINK("http://x","a")', '=HYPERLINK("http://x","a")'),  # whole, not cut at 20
+        ("139\n0001", "139\\n0001"),  # a line break shown, not breaking the message
+        ("9" * 45, "9" * 40 + "…（共 45 个字符）"),  # shortened visibly, with the full length
+    ],
+)
+def test_a_refused_phone_is_quoted_whole_up_to_a_limit(raw: str, quoted: str) -> None:
+    from talent_pool.identity import normalise_phone
+
+    with pytest.raises(ValueError) as refused:
+        normalise_phone(raw)
+    assert str(refused.value) == f"手机号「{quoted}」无效：应为 11 位手机号或带区号的固定电话"
