@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from limits import RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
@@ -29,11 +29,39 @@ log = logging.getLogger("tuoyu.ratelimit")
 OPT_OUT = "no_rate_limit"
 
 
+WINDOW_SECONDS = 60
+
+
+class LocalWindow:
+    """Hits per key in the current one-minute fixed window, in this process: the count when Redis
+    is not configured or cannot be reached. The window's counts are dropped as a whole when the
+    next window begins (memory: one integer per client seen this minute).
+
+    Not ``limits``' in-memory stores: the asyncio one starts a task on every hit that sweeps
+    every key (measured 2026-11-30: ~30 µs of a ~550 µs verification, and a pass over all
+    clients per request), the synchronous one starts a timer thread every 10 ms and waits for it
+    to start on the event loop (verification throughput fell by a third)."""
+
+    def __init__(self) -> None:
+        self._window = -1
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def hit(self, key: tuple[str, str], per_minute: int, now: float) -> tuple[bool, int]:
+        """Count one hit of ``key`` at ``now`` (epoch seconds); ``(allowed, seconds until the
+        window ends)`` — at least 1."""
+        window = int(now // WINDOW_SECONDS)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        return count <= per_minute, max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+
 class Limiter:
     """Counts hits per ``(namespace, client)`` in a one-minute fixed window."""
 
     def __init__(self, redis_url: str = "") -> None:
-        self._memory = FixedWindowRateLimiter(MemoryStorage())
+        self._memory = LocalWindow()
         self._shared: FixedWindowRateLimiter | None = None
         if redis_url:
             uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
@@ -70,10 +98,8 @@ class Limiter:
                 if not self._degraded:
                     log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
                     self._degraded = True
-        if await self._memory.hit(item, namespace, client):
-            return True, 0
-        reset = (await self._memory.get_window_stats(item, namespace, client)).reset_time
-        return False, _seconds_until(reset)
+        allowed, retry_after = self._memory.hit((namespace, client), per_minute, time.time())
+        return allowed, 0 if allowed else retry_after
 
 
 @functools.lru_cache(maxsize=16)
