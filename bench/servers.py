@@ -156,37 +156,40 @@ def tuoyu_server(env: dict[str, str], log_dir: Path, name: str = "tuoyu serve") 
 
 
 @contextlib.contextmanager
-def hello_server(log_dir: Path) -> Iterator[Server]:
-    """The hello-world baseline (``bench.hello:app``) under uvicorn with the options ``tuoyu
-    serve`` uses: uvloop, httptools, no access log, one process."""
+def _uvicorn_app(app: str, name: str, log_dir: Path, ready_path: str, **extra_env: str) -> Iterator[Server]:
+    """``app`` (``module:attribute``) under uvicorn with the options ``tuoyu serve`` uses —
+    uvloop, httptools, no access log, one process — without the ``TUOYU_*`` environment, plus
+    ``extra_env``; ready when ``ready_path`` answers 200, stopped on exit."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
+    env.update(extra_env)
     cmd = [
-        sys.executable, "-m", "uvicorn", "bench.hello:app", "--host", HOST, "--port", str(port),
+        sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
         "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "info",
     ]  # fmt: skip
-    server = Server("hello (uvicorn)", cmd, env, port, log_dir / f"hello-{port}.log")
+    server = Server(name, cmd, env, port, log_dir / f"{app.split(':')[0].rsplit('.', 1)[-1]}-{port}.log")
     try:
-        server.wait_ready("/")
+        server.wait_ready(ready_path)
         yield server
     finally:
         server.stop()
 
 
-@contextlib.contextmanager
-def floor_server(database_url: str, jwks_path: Path, log_dir: Path) -> Iterator[Server]:
+def hello_server(log_dir: Path) -> contextlib.AbstractContextManager[Server]:
+    """The hello-world baseline (``bench.hello:app``) under the options of ``tuoyu serve``."""
+    return _uvicorn_app("bench.hello:app", "hello (uvicorn)", log_dir, "/")
+
+
+def floor_server(
+    database_url: str, jwks_path: Path, log_dir: Path
+) -> contextlib.AbstractContextManager[Server]:
     """The verification floor (``bench.floor_verify:app``) on ``database_url`` with the keys of
-    ``jwks_path``, under uvicorn with the options of :func:`hello_server`."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUOYU_")}
-    env.update(BENCH_FLOOR_DSN=database_url, BENCH_FLOOR_JWKS=str(jwks_path))
-    cmd = [
-        sys.executable, "-m", "uvicorn", "bench.floor_verify:app", "--host", HOST, "--port", str(port),
-        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "info",
-    ]  # fmt: skip
-    server = Server("verify floor (uvicorn)", cmd, env, port, log_dir / f"floor-{port}.log")
-    try:
-        server.wait_ready("/v/S000000000000000000000")
-        yield server
-    finally:
-        server.stop()
+    ``jwks_path``, under the options of ``tuoyu serve``."""
+    return _uvicorn_app(
+        "bench.floor_verify:app",
+        "verify floor (uvicorn)",
+        log_dir,
+        "/v/S000000000000000000000",
+        BENCH_FLOOR_DSN=database_url,
+        BENCH_FLOOR_JWKS=str(jwks_path),
+    )
