@@ -100,6 +100,9 @@ def decode_text(data: bytes) -> str | None:
     return None if best is None else str(best)
 
 
+NOT_XLSX = "不是有效的 xlsx 文件（可能已损坏或不是 Excel 文件），请用 Excel 另存为 .xlsx 后重试"
+
+
 def parse_upload(data: bytes) -> tuple[list[BulkItem], list[dict[str, Any]]]:
     """An uploaded ``.xlsx`` (first sheet, first two columns) or CSV/text file; see the module
     docstring. Never raises for bad input."""
@@ -108,8 +111,8 @@ def parse_upload(data: bytes) -> tuple[list[BulkItem], list[dict[str, Any]]]:
     if data.startswith(b"PK"):
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # a corrupt or foreign zip
-            return [], [{"row": 1, "errors": [f"不是有效的 xlsx 文件（{type(exc).__name__}）"]}]
+        except Exception:  # a corrupt or foreign zip: the user's words, never a Python class name
+            return [], [{"row": 1, "errors": [NOT_XLSX]}]
         try:
             sheet = book.worksheets[0]
             rows = [(n, list(r[:3])) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]

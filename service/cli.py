@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from service.cli_errors import CliError
+from service.cli_errors import ChineseGroup, CliError
 from service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _fail(exc: BaseException) -> None:
     raise CliError(f"意外错误：{message}（设置环境变量 TUOYU_DEBUG=1 后重试可查看详细信息）") from None
 
 
-@click.group()
+@click.group(cls=ChineseGroup)
 def main() -> None:
     """Tuoyu Workforce — 托育从业人员培训、考核、发证与规划指标追踪."""
 

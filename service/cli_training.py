@@ -79,7 +79,7 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         try:
             rows = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CliError(f"JSON 格式错误：{exc}") from None
+            raise CliError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列附近不符合 JSON 格式") from None
         if not isinstance(rows, list):
             raise CliError("JSON 文件须为行的列表")
         return rows
@@ -213,6 +213,12 @@ def trainers(district: str | None) -> None:
     import training
 
     async def run(rt: Runtime) -> Any:
+        import talent_pool
+
+        if district is not None and not await talent_pool.is_current_district(district):
+            raise CliError(
+                f"区县代码 {district!r} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）"
+            )
         return await training.list_trainers(district_code=district, full_ids=True)
 
     for t in _guarded(run):

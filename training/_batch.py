@@ -36,7 +36,14 @@ from training.attendance_schemas import (
     CorrectionIn,
 )
 from training.errors import OfferingNotOpen, TrainingInvalid, TrainingNotFound
-from training.tables import Attendance, AttendanceChange, AttendanceUpload, Enrollment, Session
+from training.tables import (
+    Attendance,
+    AttendanceChange,
+    AttendanceUpload,
+    Enrollment,
+    Session,
+    TrainingBase,
+)
 
 MAX_BATCH_ROWS = 2000
 NOT_ENROLLED = "该人员未报名本课次所属的班级"
@@ -103,13 +110,16 @@ async def upload_attendance_batch(
     reused for other content, session unknown or of another base, cancelled, not yet held
     (``today``, local), class closed, person not confirmed in the class, contradicting another
     row, or a different value already recorded). Raises :class:`TrainingInvalid` for an empty or
-    oversized batch, naive ``now`` or empty ``by``.
+    oversized batch, naive ``now`` or empty ``by``; :class:`TrainingNotFound` for a base that does
+    not exist.
     """
     _require_aware(now)
     if not by.strip():
         raise TrainingInvalid("记录人不能为空", field="by")
     if not rows or len(rows) > MAX_BATCH_ROWS:
         raise TrainingInvalid(f"每批 1–{MAX_BATCH_ROWS} 行", field="rows")
+    if not await TrainingBase.exists().where(TrainingBase.id == training_base_id):
+        raise TrainingNotFound(f"实训基地 {training_base_id} 不存在")
     reports: list[BatchRowReport | None] = [None] * len(rows)
     parsed: list[tuple[int, BatchRowIn, str]] = []
     first_by_id: dict[str, tuple[int, str]] = {}

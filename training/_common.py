@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from talent_pool.db import fetch_rows, is_sqlite
+from talent_pool.validation_text import chinese_message
 from training.errors import (
     TrainingInvalid,
     TrainingNotFound,
@@ -161,8 +162,9 @@ async def _with_position(row: Mapping[str, Any]) -> EnrollmentOut:
 
 def first_error(exc: ValidationError) -> str:
     """``格式错误：<field> <message>`` for the first error of a pydantic ``ValidationError`` (the
-    validator's own words, without pydantic's ``Value error, `` prefix or its English internals)."""
+    validator's own words, without pydantic's ``Value error, `` prefix; pydantic's English messages
+    in Chinese, :func:`talent_pool.validation_text.chinese_message`)."""
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
-    message = str(first.get("msg", "")).removeprefix("Value error, ")
+    message = chinese_message(str(first.get("msg", "")))
     return f"格式错误：{where} {message}".strip() if where else f"格式错误：{message}"

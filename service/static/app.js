@@ -20,7 +20,9 @@ const tuoyu = {
     if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return null;
     if (/[\u0000-\u001f\u007f\\]/.test(next)) return null;
     const url = new URL(next, location.origin);
-    if (url.origin !== location.origin || url.pathname.startsWith("/login")) return null;
+    // The resolved path is checked too: "/.//host/x" or "/..//host/x" resolve to the path
+    // "//host/x", which a later fetch()/location would read as another host.
+    if (url.origin !== location.origin || url.pathname.startsWith("//") || url.pathname.startsWith("/login")) return null;
     return url.pathname + url.search + url.hash;
   },
   // Each role's home after login (issue 8): trainee → 我的培训, base staff → 本基地班级,
@@ -150,6 +152,17 @@ document.addEventListener("DOMContentLoaded", () => {
       location.href = "/";
     });
   }
+  // 返回 on error pages: a real link to the start page (the CSP forbids javascript: links), going
+  // back in the history instead when the page was reached from another page.
+  const back = document.querySelector("a[data-back]");
+  if (back) {
+    back.addEventListener("click", (e) => {
+      if (history.length > 1) {
+        e.preventDefault();
+        history.back();
+      }
+    });
+  }
   const lookup = document.getElementById("lookup");
   if (lookup) {
     lookup.addEventListener("submit", (e) => {
@@ -178,8 +191,12 @@ document.addEventListener("DOMContentLoaded", () => {
       const next = tuoyu.safeNext(new URLSearchParams(location.search).get("next"));
       let target = tuoyu.home(d.account.role);
       if (next) {
-        const probe = await fetch(next, { method: "HEAD", credentials: "same-origin", redirect: "manual" });
-        if (probe.ok) target = next;
+        try {
+          const probe = await fetch(new URL(next, location.origin), { method: "HEAD", credentials: "same-origin", redirect: "manual" });
+          if (probe.ok) target = next;
+        } catch {
+          // The probe failed (network, CSP): go to the role's home rather than stay on /login.
+        }
       }
       location.href = target;
     });

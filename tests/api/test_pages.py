@@ -32,6 +32,8 @@ async def test_pages(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
         and "不支持下钻" in bad.text
         and bad.headers["content-type"].startswith("text/html")
     )
+    # the error page's 返回 is a real link: the CSP blocks javascript: URLs
+    assert 'href="/" data-back>返回</a>' in bad.text and "javascript:" not in bad.text
 
     unknown = await client.get("/v/NO-SUCH-CERT", headers=HTML)
     assert (

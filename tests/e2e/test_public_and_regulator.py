@@ -53,7 +53,16 @@ async def test_logging_in_goes_back_to_the_page_asked_for(visit: Visit) -> None:
     await page.wait_for_load_state("networkidle")
     await visit.shot("login-next-landed")
     await page.context.clear_cookies()
-    for hostile in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/", "/dashboard"):
+    hostiles = (
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "https://evil.example/",
+        # dot segments: "/.//host/x" and "/..//host/x" resolve to the path "//host/x"
+        "/.//127.0.0.1:8998/pwned",
+        "/..//evil.example/x",
+        "/dashboard",
+    )
+    for hostile in hostiles:
         # the last: a trainee may not see the regulator's dashboard → the trainee's home instead
         await visit.goto(
             "/login?next=" + hostile.replace("/", "%2F").replace("\\", "%5C").replace(":", "%3A")

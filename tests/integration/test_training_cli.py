@@ -73,6 +73,25 @@ def test_training_commands(tmp_path: Path) -> None:
     assert lines[-1] == "已记录 2，已有相同记录 0，重复上传 0，拒绝 2"
     twice = tuoyu(data, "upload-attendance", "2", str(path), "--by", "pad-7")
     assert twice.stdout.splitlines()[-1] == "已记录 0，已有相同记录 0，重复上传 2，拒绝 2"
+    # mistakes are told in Chinese: pydantic's words, JSON's position, click's usage errors
+    bad_csv = tmp_path / "bad.csv"
+    bad_csv.write_text(f"行编号,课次,身份证号,出勤\npad-9,abc,{make_id(8)},是\n", encoding="utf-8")
+    typed = tuoyu(data, "upload-attendance", "2", str(bad_csv), "--by", "pad-7")
+    assert "格式错误：session_id 应为整数" in typed.stdout and "Input should" not in typed.stdout
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("not json", encoding="utf-8")
+    broken = tuoyu(data, "upload-attendance", "2", str(bad_json), "--by", "pad-7")
+    assert broken.returncode == 1 and "JSON 格式错误：第 1 行第 1 列附近" in broken.stderr
+    assert "Expecting" not in broken.stderr
+    no_by = tuoyu(data, "upload-attendance", "2", str(path))
+    assert no_by.returncode == 2 and "缺少选项 --by" in no_by.stderr and "Error" not in no_by.stderr
+    no_file = tuoyu(data, "upload-attendance", "2", str(tmp_path / "nosuch.csv"), "--by", "x")
+    assert no_file.returncode == 2 and "参数 PATH：文件不存在" in no_file.stderr
+    no_base = tuoyu(data, "upload-attendance", "999", str(path), "--by", "pad-7")
+    assert no_base.returncode == 1 and "实训基地 999 不存在" in no_base.stderr
+    for unknown in ("999999", "历下区"):
+        refused = tuoyu(data, "trainers", "--district", unknown)
+        assert refused.returncode == 1 and "不是本市现行区县" in refused.stderr, unknown
     out = tmp_path / "roster.xlsx"
     roster = tuoyu(data, "subsidy-roster", "1", "--out", str(out))
     assert roster.returncode == 0, roster.stderr

@@ -31,6 +31,11 @@ from service.errors import chinese_message
         ("Input should be a valid URL, relative URL without a base", "应为网址（URL）"),
         ("Input should be a valid set", "应为列表"),
         ("Invalid JSON: expected value at line 1 column 1", "不是有效的 JSON"),
+        # a text's length is not a value: 至少/最多 N 个字符, not 不能小于/大于 N
+        ("Expected `str` of length >= 6", "至少 6 个字符"),
+        ("Expected `str` of length <= 16", "最多 16 个字符"),
+        ("Expected `array` of length >= 1", "至少 1 项"),
+        ("Input should be greater than or equal to 6", "不能小于 6"),
     ],
 )
 def test_validation_messages_in_chinese(given: str, shown: str) -> None:
