@@ -19,7 +19,7 @@ from talent_pool._registry import is_current_district
 from talent_pool.db import atomic, is_sqlite
 from talent_pool.errors import Conflict, NotFound, ValidationFailed
 from talent_pool.identity import mask_name
-from talent_pool.levels import level_forms
+from talent_pool.levels import ACCEPTED_FORMS_TEXT, is_known_level, level_forms
 from talent_pool.search_schemas import (
     Candidate,
     CandidateCredential,
@@ -211,7 +211,17 @@ async def search_talent(
 
     The database filters, counts, orders and pages (:func:`_matching_sql`, two statements); only
     the page's people are read in full (:func:`_candidates`).
+
+    Raises :class:`ValidationFailed` for a level no form names (:func:`is_known_level`) and for a
+    district code that is not one of the city's current districts — rather than answer "nobody".
     """
+    if level and not is_known_level(level):
+        raise ValidationFailed(f"无法识别的等级“{level}”：可填 {ACCEPTED_FORMS_TEXT}", field="level")
+    if district_code is not None and not await is_current_district(district_code):
+        raise ValidationFailed(
+            f"区县代码 {district_code} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）",
+            field="district_code",
+        )
     sql, args = _matching_sql(
         today=today,
         district_code=district_code,

@@ -261,6 +261,18 @@ async def test_talent_search_shows_only_consenting_people(db: None, pg_engine: A
             "total"
         ] == 0
         assert (await ok(await c.get("/api/talent/search?level=高级", headers=emp), 200))["total"] == 0
+        # an unknown level or district is refused in Chinese rather than answered with "nobody";
+        # the obvious extra forms 5级 and 五級 (traditional) are understood
+        for level in ("Ⅴ", "六级", "五级工人"):
+            odd = await c.get(f"/api/talent/search?level={level}", headers=emp)
+            assert odd.status_code == 422 and "无法识别的等级" in odd.json()["detail"], level
+            assert "初级工" in odd.json()["detail"]
+        for level in ("5级", "五級", "中級"):
+            await ok(await c.get(f"/api/talent/search?level={level}", headers=emp), 200)
+        nowhere = await c.get("/api/talent/search?district_code=999999", headers=emp)
+        assert nowhere.status_code == 422 and "不是本市现行区县" in nowhere.json()["detail"]
+        short = await c.get("/api/talent/search?district_code=abc", headers=emp)
+        assert short.status_code == 400 and "至少 6 个字符" in short.text, short.text
         # a filter given twice is refused in Chinese, never the last value used silently
         for query in (f"district_code={B}&district_code={A}", "level=中级&level=高级"):
             twice = await c.get(f"/api/talent/search?{query}", headers=emp)

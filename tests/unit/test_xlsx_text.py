@@ -52,3 +52,13 @@ def test_regulator_exports_keep_a_formula_like_name_as_text() -> None:
     _write(out, "机构", "历下区", ["机构名称", "人数"], [[INJECTED, 3], ["托育园", 5]])
     formulas, texts = _formulas_and_texts(out.getvalue())
     assert formulas == 0 and {INJECTED, "托育园"} <= texts
+
+
+def test_a_broken_xlsx_upload_is_told_without_a_python_class_name() -> None:
+    """Trial finding: a broken .xlsx answered 不是有效的 xlsx 文件（BadZipFile）."""
+    from certification.bulk_input import parse_upload
+
+    items, errors = parse_upload(b"PK\x03\x04 this is not a workbook")
+    assert items == [] and len(errors) == 1
+    (message,) = errors[0]["errors"]
+    assert message.startswith("不是有效的 xlsx 文件") and "Zip" not in message and "Error" not in message
