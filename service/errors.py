@@ -149,6 +149,8 @@ def from_domain(exc: TuoyuError) -> ProblemDetailsException:
     """A domain rule was violated: its mapped status, code and Chinese message, plus JSON-safe detail."""
     extra = {k: v for k, v in exc.detail.items() if isinstance(v, str | int | float | bool | list | dict)}
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if isinstance(exc, DocumentNotRendered) else None
+    if isinstance(exc.detail.get("retry_after_seconds"), int):  # a locked login: when to try again
+        headers = {"Retry-After": str(exc.detail["retry_after_seconds"])}
     return problem(status_for(exc), exc.code, exc.message, extra=extra, headers=headers)
 
 

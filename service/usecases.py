@@ -22,9 +22,24 @@ from service import accounts
 from service.accounts import AccountIn, AccountOut, check_scope, create_account, find_account, get_account
 from service.accounts.identity import confirm_identity as confirm_identity_in_person
 from service.runtime import Runtime
+from talent_pool.errors import ValidationFailed
 from talent_pool.schemas import ShortfallPage, StaffMember, TargetsReport, TrendPoint
 from training.schemas import CompletionReport, OfferingOut
 from worker.targets import targets_report
+
+
+YEARS = range(2000, 2101)
+"""The years the target reports cover: ``year`` is 2000–2100 (``service/api/reports.py``) and
+``as_of`` the same."""
+
+
+def _check_as_of(as_of: dt.date | None) -> None:
+    """Raises :class:`~talent_pool.errors.ValidationFailed` for a reference date outside
+    :data:`YEARS` (``0001-01-01`` would report on year 1)."""
+    if as_of is not None and as_of.year not in YEARS:
+        raise ValidationFailed(
+            f"参考日期 as_of 应在 {YEARS[0]}–{YEARS[-1]} 年之间（收到 {as_of.isoformat()}）", field="as_of"
+        )
 
 
 async def targets_table(
@@ -39,6 +54,7 @@ async def targets_table(
     """The plan's talent indicators on a reference date (``as_of``, or 31 December of ``year``,
     or today) for the scopes asked (``scopes``, or the one ``scope``; default: the city and each
     district), from one pass over the data; bases counted on that date come from ``training``."""
+    _check_as_of(as_of)
     wanted = scopes if scopes is not None else ([scope] if scope else None)
     return await targets_report(rt.today(), year=year, as_of=as_of, scopes=wanted, levels=levels)
 
@@ -59,7 +75,9 @@ async def drill_down(
     limit: int,
     offset: int,
 ) -> ShortfallPage:
-    """A regulator's drill-down list (uncertified, untrained, expiring…) in ``scope``."""
+    """A regulator's drill-down list (uncertified, untrained, expiring…) in ``scope``; raises
+    :class:`~talent_pool.errors.ValidationFailed` for an ``as_of`` outside :data:`YEARS`."""
+    _check_as_of(as_of)
     return await talent_pool.drill_down_list(
         list_name, year, today=rt.today(), as_of=as_of, scope=scope or "city", limit=limit, offset=offset
     )

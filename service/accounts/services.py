@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import math
 import secrets
 from typing import Any, Literal
 
@@ -195,6 +196,7 @@ async def _check_lock(username: str, client: str, now: dt.datetime) -> None:
             raise LoginLocked(
                 _locked_message(_minutes_left(until, now), everywhere=everywhere),
                 retry_after_minutes=_minutes_left(until, now),
+                retry_after_seconds=max(1, math.ceil((until - now).total_seconds())),
             )
 
 

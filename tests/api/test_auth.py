@@ -129,6 +129,7 @@ async def test_a_guesser_locks_only_their_own_address_and_is_told_so(
                 locked = await attacker.post("/api/auth/login", json={"username": name, "password": PASSWORD})
                 assert locked.status_code == 401, locked.text
                 assert locked.json()["code"] == "login_locked"
+                assert locked.headers["Retry-After"] == str(13 * 60)  # seconds, like the message
                 assert locked.json()["detail"].startswith(
                     "密码连续错误 5 次，该账号已暂停从当前网络登录，请 13 分钟后再试"
                 )

@@ -72,6 +72,10 @@ async def test_scopes_dates_lists_trend_and_a_district_regulator(client: AsyncTe
     assert (await client.get("/api/targets?levels=planet", headers=admin)).status_code == 422
     tomorrow = (Clock().today() + dt.timedelta(days=1)).isoformat()
     assert (await client.get(f"/api/targets?as_of={tomorrow}", headers=admin)).status_code == 422
+    # as_of in the years the reports cover (year is limited to 2000–2100; 0001-01-01 reported year 1)
+    for ancient in ("/api/targets?as_of=0001-01-01", "/api/targets/lists/expiring?as_of=1999-12-31"):
+        refused = await client.get(ancient, headers=admin)
+        assert refused.status_code == 422 and "2000–2100" in refused.json()["detail"], refused.text
     lists = await client.get("/api/targets/lists/expiring?scope=370102", headers=admin)
     assert lists.status_code == 200 and lists.json()["total"] == 0
     assert (await client.get("/api/targets/lists/nonsense", headers=admin)).status_code == 422
