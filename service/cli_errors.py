@@ -67,7 +67,6 @@ def chinese_usage(exc: click.UsageError) -> CliUsageError:
     else:
         text = "命令用法不正确"
     out = CliUsageError(text, ctx=exc.ctx)
-    out.exit_code = 2
     return out
 
 

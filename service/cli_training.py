@@ -79,7 +79,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         try:
             rows = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CliError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列附近不符合 JSON 格式") from None
+            raise CliError(
+                f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列附近不符合 JSON 格式"
+            ) from None
         if not isinstance(rows, list):
             raise CliError("JSON 文件须为行的列表")
         return rows

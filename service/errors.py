@@ -13,7 +13,6 @@ page get the same message on a Chinese error page.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote

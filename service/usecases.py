@@ -27,7 +27,6 @@ from talent_pool.schemas import ShortfallPage, StaffMember, TargetsReport, Trend
 from training.schemas import CompletionReport, OfferingOut
 from worker.targets import targets_report
 
-
 YEARS = range(2000, 2101)
 """The years the target reports cover: ``year`` is 2000–2100 (``service/api/reports.py``) and
 ``as_of`` the same."""

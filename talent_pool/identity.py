@@ -235,6 +235,12 @@ def _describe(ch: str) -> str:
     return f"“{shown}”（U+{ord(ch):04X}）" if shown else f"U+{ord(ch):04X}"
 
 
+NAME_ALLOWED = "只允许文字，以及字与字之间的间隔号·、连字符-、撇号'（如 O'Neil）和西文单词间的空格"
+"""What a name may hold, as told to the user (:func:`clean_person_name`)."""
+_SEPARATOR_MISPLACED = re.compile(r"^[ ·\-']|[ ·\-']$|[·\-'] *[·\-']")
+"""A separator at the start or the end, or two separators in a row (``李-``, ``·王``, ``王··芳``)."""
+
+
 def clean_person_name(raw: str) -> str:
     """Normalise and validate a person's name as printed on a certificate.
 
@@ -243,9 +249,11 @@ def clean_person_name(raw: str) -> str:
     ``.`` and refuse it). Then full-width letters become half-width (NFKC), white space (spaces,
     tabs, line breaks from spreadsheet cells, U+3000) is collapsed and spaces next to a Chinese
     character are dropped (``"王 芳"`` → ``"王芳"``). Only letters (any script), ``·``, ``-``,
-    ``'`` and single spaces between Latin words are allowed: digits, symbols, emoji, markup and
-    control characters are rejected. Raises ``ValueError`` with a Chinese reason that names the
-    character as the user typed it (``"."`` typed as ``．`` is named ``．``) and its code point.
+    ``'`` and single spaces between Latin words are allowed, the separators ``·-'`` only between
+    two letters (not first, last or doubled: ``李-``, ``·王``, ``王··芳`` are refused): digits,
+    symbols, emoji, markup and control characters are rejected. Raises ``ValueError`` with a
+    Chinese reason that names the character as the user typed it (``"."`` typed as ``．`` is
+    named ``．``) and its code point.
     """
     unified = unify_name_separators(raw)
     text = unicodedata.normalize("NFKC", unified)
@@ -262,7 +270,11 @@ def clean_person_name(raw: str) -> str:
     for ch in name:
         if not (unicodedata.category(ch).startswith("L") or ch in _NAME_PUNCT):
             typed = _typed(unified, ch)
-            raise ValueError(f"姓名含有不允许的字符 {_describe(typed)}（只允许文字、间隔号·、连字符）")
+            raise ValueError(f"姓名含有不允许的字符 {_describe(typed)}（{NAME_ALLOWED}）")
+    if _SEPARATOR_MISPLACED.search(name):
+        raise ValueError(
+            f"姓名中的间隔号·、连字符-、撇号' 只能写在两个字之间，不能在开头、结尾或连用（{NAME_ALLOWED}）"
+        )
     if len(name) > NAME_MAX_LENGTH:
         raise ValueError(f"姓名过长（最多 {NAME_MAX_LENGTH} 个字符）")
     return name

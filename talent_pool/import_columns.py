@@ -96,6 +96,12 @@ _SCIENTIFIC = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
 TEXT_FORMAT = (
     "须为文本格式（该单元格是数字，Excel 会把18位号码的末位改成0或丢掉X），请把整列设为文本后重新填写"
 )
+SCIENTIFIC_TEXT = (
+    "号码是科学计数法（如 3.70102E+17）：Excel 把它当成了数字，后几位已经丢失；"
+    "请把该列设为文本后重新输入完整的18位号码"
+)
+"""A number in scientific notation typed as text (a CSV, or a text cell copied from Excel's
+display): the digits are gone whatever the cell's type, so the message does not speak of a cell."""
 
 
 def _is_number(raw: Any) -> bool:
@@ -127,7 +133,7 @@ def id_number(raw: Any, ctx: Context) -> str:
     """A resident ID number (GB 11643-1999) of a person at least 16 on ``ctx.today``."""
     text = _text_cell(raw)
     if _SCIENTIFIC.match(text):
-        raise ValueError(TEXT_FORMAT)
+        raise ValueError(SCIENTIFIC_TEXT)
     try:
         rid = parse_id_number(text, today=ctx.today)
     except ValidationFailed as exc:
@@ -141,7 +147,7 @@ def credit_code(raw: Any, ctx: Context) -> str:
     """A unified social credit code (GB 32100-2015)."""
     text = _text_cell(raw)
     if _SCIENTIFIC.match(text):
-        raise ValueError(TEXT_FORMAT)
+        raise ValueError(SCIENTIFIC_TEXT.replace("完整的18位号码", "完整的18位代码"))
     try:
         return parse_credit_code(text)
     except ValidationFailed as exc:

@@ -86,4 +86,5 @@ def chinese_message(message: str) -> str:
             return render(match)
     return message
 
+
 __all__ = ["chinese_message"]

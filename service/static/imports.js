@@ -50,12 +50,19 @@
   }
 
   async function poll(id) {
+    let said = "";
     for (;;) {
       const { ok, data } = await tuoyu.call("/api/imports/" + id);
       if (!ok) return tuoyu.flash(flash, tuoyu.message(data), "error");
       const pct = data.total ? Math.min(100, Math.round((100 * data.done) / data.total)) : 0;
       bar.value = data.status === "done" ? 100 : pct;
       progressText.textContent = progressLine(data);
+      // the first line agrees with the progress line: queued behind other imports, or checking
+      const line = data.status === "queued" ? "已提交，排队等待……" : "已提交，正在后台逐行检查……";
+      if (data.status !== "done" && data.status !== "failed" && line !== said) {
+        said = line; // said once per change, not announced again every second
+        tuoyu.flash(flash, line, "info");
+      }
       if (data.status === "done") {
         tuoyu.flash(flash, data.report.dry_run ? "检查完成，未写入任何数据" : "导入完成", "ok");
         return show(data);
@@ -84,7 +91,6 @@
       data = await r.json();
     } catch (_) {}
     if (!r.ok) return tuoyu.flash(flash, tuoyu.message(data), "error");
-    tuoyu.flash(flash, "已提交，正在后台逐行检查……", "info");
     progress.hidden = false;
     await poll(data.id);
   });

@@ -172,6 +172,7 @@ async def test_an_import_behind_another_says_it_is_queued(visit: Visit, tmp_path
         await page.uncheck("#dry-run")
         await page.click("#import-form button[type=submit]")
         await page.locator("#progress-text", has_text="已读取").wait_for(timeout=60_000)  # running, held
+        await page.locator("#import-flash", has_text="正在后台逐行检查").wait_for(timeout=60_000)
         await visit.goto("/dashboard/imports")
         await page.select_option("#kind", "practitioners")
         await page.set_input_files("#file", str(second))
@@ -179,6 +180,9 @@ async def test_an_import_behind_another_says_it_is_queued(visit: Visit, tmp_path
         await page.locator("#progress-text", has_text="排队中，前面还有 1 个导入任务").wait_for(
             timeout=60_000
         )
+        # the line above agrees (trial finding: it said 正在后台逐行检查 while queued)
+        flash_text = await page.locator("#import-flash").inner_text()
+        assert "排队等待" in flash_text and "逐行检查" not in flash_text, flash_text
         await visit.shot("imports-queued")
         await holder.execute("SELECT pg_advisory_unlock(4242)")
         await page.wait_for_selector("#report:not([hidden])", timeout=120_000)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from talent_pool import import_stream
 from talent_pool._imports import report_xlsx
+from talent_pool.import_columns import SCIENTIFIC_TEXT
 from talent_pool.import_rejects import RejectedRows
 from talent_pool.import_schemas import ImportReport
 from talent_pool.tables import Practitioner, TrainingRecord
@@ -116,11 +117,12 @@ async def test_xlsx_rows_rejected_while_written_and_ids_typed_as_numbers(db: Non
     # that could pass the check digit by chance — and is refused again until typed as text
     assert (as_number, got[2][0], got[2][7]) == ("370102199001010090", "3.7010219900101E+17", 5)
     uncorrected, again = await run_kept("trainings", saved(book))
-    assert uncorrected.rejected == 2 and uncorrected.problems[-1].reason.startswith("须为文本格式")
+    assert uncorrected.rejected == 2 and uncorrected.problems[-1].reason.startswith("号码是科学计数法")
     # refused again: one pair of report columns, with this round's reasons and row numbers
     header, *rest = [[c.value for c in row] for row in again["未导入的行"].iter_rows()]
     assert header == [*rows[1], "未导入原因", "原行号"]
-    assert [r[6:] for r in rest] == [[got[1][6], 2], [got[2][6], 3]]
+    # the ID now is text in scientific notation, and the reason says so (not "the cell is a number")
+    assert [r[6:] for r in rest] == [[got[1][6], 2], ["身份证号：" + SCIENTIFIC_TEXT, 3]]
     assert again["未导入的行"].cell(3, 1).number_format == "@"  # retyped as digits, it stays text
 
     await run(

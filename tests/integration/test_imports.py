@@ -155,11 +155,11 @@ async def test_xlsx_id_typed_as_number_is_rejected_never_rounded(db: None) -> No
     assert [(p.row, p.column) for p in report.problems] == [(2, "身份证号"), (3, "身份证号")]
     assert all(p.reason.startswith("须为文本格式") for p in report.problems)
     assert [p["id_number"] for p in await Practitioner.select()] == [make_id(10)]
-    # a CSV cell that Excel wrote in scientific notation is the same mistake
+    # a CSV cell that Excel wrote in scientific notation: told as such (a CSV has no cell types)
     sci = await run(
         "practitioners", csv_bytes([["身份证号", "姓名"], ["3.70102E+17", "周九"]], "utf-8"), dry_run=True
     )
-    assert problems(sci)[0][2].startswith("须为文本格式")
+    assert problems(sci)[0][2].startswith("号码是科学计数法")
 
 
 async def test_garbled_names_are_never_saved(db: None) -> None:

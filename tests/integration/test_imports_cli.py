@@ -45,7 +45,7 @@ def test_import_and_export_commands(tmp_path: Path) -> None:
     report = tmp_path / "report.xlsx"
     mixed = tuoyu(data, "import", "practitioners", str(people), "--report", str(report))
     assert mixed.returncode == 1, mixed.stdout + mixed.stderr  # a rejected row: exit code 1
-    assert "第 3 行 [身份证号]：须为文本格式" in mixed.stdout and report.exists()
+    assert "第 3 行 [身份证号]：号码是科学计数法" in mixed.stdout and report.exists()
 
     # the other kinds on SQLite: an employment, a training, a credential
     for kind, rows in (

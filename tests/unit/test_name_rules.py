@@ -64,3 +64,25 @@ def test_error_for_an_invisible_character_names_its_code_point() -> None:
 def test_empty_name_is_refused() -> None:
     with pytest.raises(ValueError, match="姓名不能为空"):
         clean_person_name(" \u3000 ")
+
+
+@pytest.mark.parametrize("raw", ["李-", "·王", "王··芳", "王-·芳", "-", "O''Neil", "王芳'"])
+def test_a_separator_only_between_two_letters(raw: str) -> None:
+    """Trial finding: 李-, ·王 and 王··芳 were accepted though the rule allows separators only
+    inside a name; the message says what is allowed."""
+    with pytest.raises(ValueError, match="只能写在两个字之间") as info:
+        clean_person_name(raw)
+    assert "间隔号" in str(info.value) and "连字符" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("O'Neil", "O'Neil"),
+        ("Jean-Luc Picard", "Jean-Luc Picard"),
+        ("买买提·艾力", "买买提·艾力"),
+        ("欧阳-娜娜", "欧阳-娜娜"),
+    ],
+)
+def test_separators_inside_a_name_are_kept(raw: str, stored: str) -> None:
+    assert clean_person_name(raw) == stored

@@ -16,4 +16,10 @@ def test_extra_level_forms_and_unknown_ones() -> None:
 
     assert level_forms("5级") == level_forms("五級") == level_forms("五级") == ("五级/初级工",)
     assert level_forms("初級") == level_forms("初级")
-    assert [is_known_level(t) for t in ("五级", " 5 级", "Ⅴ", "六级", "五级工人")] == [True, True, False, False, False]
+    assert [is_known_level(t) for t in ("五级", " 5 级", "Ⅴ", "六级", "五级工人")] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
