@@ -76,16 +76,20 @@ async def test_ledger_gets_attended_hours_not_course_hours(db: None) -> None:
     oid = await make_offering()  # course of 16 h
     (a,) = await register_people(1)
     await enroll(oid, a, now=NOW, today=NOW.date())
-    s = await add_session(oid, at(START, (9, 0), (9, 30)))  # 0.5 h scheduled
-    await record_attendance(s.id, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
-    report = await complete_offering(oid, completed_on=START, now=NOW)
+    # 16 h scheduled (8 + 6 + 2), the course's hours; 14 h attended (87.5 % ≥ 80 %)
+    spans = [((8, 0), (16, 0)), ((8, 0), (14, 0)), ((8, 0), (10, 0))]
+    ids = [(await add_session(oid, at(START + dt.timedelta(days=d), *span))).id for d, span in enumerate(spans)]
+    for sid in ids[:2]:
+        await record_attendance(sid, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
+    done_on = START + dt.timedelta(days=2)
+    report = await complete_offering(oid, completed_on=done_on, now=AFTER_CLASS)
     (entry,) = report.entries
-    assert entry.status == "completed" and entry.credited_hours == Decimal("0.5")
-    assert await ledger_hours(a) == [Decimal("0.5")]
-    assert await training_hours(a) == Decimal("0.5")
+    assert entry.status == "completed" and entry.credited_hours == Decimal("14")
+    assert await ledger_hours(a) == [Decimal("14")]
+    assert await training_hours(a) == Decimal("14")
     # idempotent: nothing new, the stored report shows the same credited hours
-    again = await complete_offering(oid, completed_on=START, now=NOW)
-    assert again.already_completed and again.entries[0].credited_hours == Decimal("0.5")
+    again = await complete_offering(oid, completed_on=done_on, now=AFTER_CLASS)
+    assert again.already_completed and again.entries[0].credited_hours == Decimal("14")
     assert again.entries[0].training_record_id == entry.training_record_id
     assert await count_rows(TrainingRecord) == 1
 
@@ -121,7 +125,7 @@ async def test_ledger_hours_are_capped_at_the_course_hours(db: None) -> None:
 
 
 async def test_ledger_hours_round_down_to_the_ledger_precision(db: None) -> None:
-    oid = await make_offering()
+    oid = await make_offering(hours="0.8")  # 0.75 of 0.8 h attended: 93.75 %
     (a,) = await register_people(1)
     await enroll(oid, a, now=NOW, today=NOW.date())
     s = await add_session(oid, at(START, (9, 0), (9, 45)))  # 0.75 h
@@ -220,7 +224,7 @@ async def test_open_offerings_exclude_ended_ones_when_today_is_given(db: None) -
 
 
 async def test_enrolling_in_two_offerings_of_one_course_is_refused(db: None) -> None:
-    first = await make_offering(title="第1期")
+    first = await make_offering(title="第1期", hours="1")  # the 1 h session delivers the course
     second = await sibling_offering(first)
     a, b = await register_people(2)
     held = await enroll(first, a, now=NOW, today=NOW.date())
@@ -244,7 +248,7 @@ async def test_enrolling_in_two_offerings_of_one_course_is_refused(db: None) -> 
 
 
 async def test_a_finished_offering_does_not_block_the_next_one(db: None) -> None:
-    first = await make_offering(title="第1期")
+    first = await make_offering(title="第1期", hours="1")  # the 1 h session delivers the course
     (a,) = await register_people(1)
     await enroll(first, a, now=NOW, today=NOW.date())
     s = await add_session(first, at(START, (9, 0), (10, 0)))
