@@ -163,8 +163,9 @@ def evaluate_completion(
     course_hours * rule.min_hours_percent`` — measured against the **course's** hours (课程学时),
     so a class that scheduled fewer hours than the course requires cannot complete anyone (the
     online hours count because a blended course delivers part of its hours as lessons).
-    ``course_hours`` ``None`` (callers without a course) falls back to ``scheduled_hours``. And, when ``rule.min_sessions_percent`` is set, ``attended_sessions
-    * 100 >= scheduled_sessions * rule.min_sessions_percent``. Online (when the course has lessons,
+    ``course_hours`` ``None`` (callers without a course) falls back to ``scheduled_hours``,
+    without online hours. And, when ``rule.min_sessions_percent`` is set, ``attended_sessions *
+    100 >= scheduled_sessions * rule.min_sessions_percent``. Online (when the course has lessons,
     ``online_total_seconds > 0``, and ``rule.min_online_percent`` is set): ``online_seconds * 100
     >= online_total_seconds * rule.min_online_percent``. Quiz (when ``rule.quiz_pass_score`` is
     set): ``quiz_score`` (best attempt, ``None`` = no attempt) ``>= quiz_pass_score``. Exact
@@ -258,11 +259,8 @@ def held_hours_short(
     if held * 100 >= course_hours * rule.min_hours_percent:
         return None
     needed = course_hours * rule.min_hours_percent / 100
-    online = (
-        f"（含线上课件 {format_hours((Decimal(online_total_seconds) / 3600).quantize(Decimal('0.1'), rounding=ROUND_DOWN))} 学时）"
-        if online_total_seconds
-        else ""
-    )
+    lesson_hours = (Decimal(online_total_seconds) / 3600).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    online = f"（含线上课件 {format_hours(lesson_hours)} 学时）" if online_total_seconds else ""
     return (
         f"班级仅安排 {format_hours(held.quantize(HOURS_QUANTUM, rounding=ROUND_DOWN))} 学时{online}，"
         f"课程要求 {format_hours(course_hours)} 学时，结业至少需出勤 {format_hours(needed.normalize())} 学时"

@@ -63,10 +63,16 @@ async def _trial_class(client: Any, session: dict[str, str]) -> tuple[int, int, 
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
     (pid,) = await register_people(1)
-    await Practitioner.update({Practitioner.phone: "13900000001"}).where(Practitioner._meta.primary_key == pid)
-    await create_account(AccountIn(username="trainee1", password=PASSWORD, role="trainee", practitioner_id=pid))
+    await Practitioner.update({Practitioner.phone: "13900000001"}).where(
+        Practitioner._meta.primary_key == pid
+    )
+    await create_account(
+        AccountIn(username="trainee1", password=PASSWORD, role="trainee", practitioner_id=pid)
+    )
     trainee = await login(client, "trainee1")
-    assert (await client.post(f"/api/offerings/{oid}/enrollments", headers=trainee, json={})).status_code == 201
+    assert (
+        await client.post(f"/api/offerings/{oid}/enrollments", headers=trainee, json={})
+    ).status_code == 201
     r = await client.post(
         f"/api/sessions/{sid}/attendance", headers=base, json={"entries": [{"practitioner_id": pid}]}
     )

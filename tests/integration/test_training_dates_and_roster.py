@@ -45,7 +45,8 @@ async def people(n: int) -> list[int]:
 
 
 async def offering(capacity: int = 5, hours: str = "16") -> int:
-    """A one-week offering 岗前培训第1期 of 幼儿照护岗前培训 (``hours``, default 16 h) at 历下区托育实训基地."""
+    """A one-week offering 岗前培训第1期 of 幼儿照护岗前培训 (``hours``, default 16 h) at
+    历下区托育实训基地."""
     return await make_offering(
         capacity, base_name="历下区托育实训基地", title="岗前培训第1期", end=END, hours=hours
     )

@@ -80,7 +80,9 @@ async def test_ledger_gets_attended_hours_not_course_hours(db: None) -> None:
     await enroll(oid, a, now=NOW, today=NOW.date())
     # 16 h scheduled (8 + 6 + 2), the course's hours; 14 h attended (87.5 % ≥ 80 %)
     spans = [((8, 0), (16, 0)), ((8, 0), (14, 0)), ((8, 0), (10, 0))]
-    ids = [(await add_session(oid, at(START + dt.timedelta(days=d), *span))).id for d, span in enumerate(spans)]
+    ids = [
+        (await add_session(oid, at(START + dt.timedelta(days=d), *span))).id for d, span in enumerate(spans)
+    ]
     for sid in ids[:2]:
         await record_attendance(sid, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
     done_on = START + dt.timedelta(days=2)
@@ -284,7 +286,9 @@ async def test_bad_session_changes_nothing(db: None) -> None:
 # 5 ------------------------------------------------- completion against the course's hours
 
 
-async def _class_of_sessions(course_hours: str, spans: list[tuple[str, str]], people: int) -> tuple[int, list[int], list[int]]:
+async def _class_of_sessions(
+    course_hours: str, spans: list[tuple[str, str]], people: int
+) -> tuple[int, list[int], list[int]]:
     """An offering of a ``course_hours`` course with one session per day (``(starts, ends)``
     clock times, HH:MM) from START, and ``people`` confirmed trainees; returns (offering,
     session ids, practitioner ids)."""
