@@ -23,6 +23,7 @@ from training._common import (
 )
 from training._online import best_quiz_scores, online_totals, rule_for_course
 from training.errors import (
+    CourseHoursNotHeld,
     NothingHeld,
     OfferingNotOpen,
     OfferingNotStarted,
@@ -35,6 +36,7 @@ from training.rules import (
     credited_hours,
     evaluate_completion,
     format_hours,
+    held_hours_short,
 )
 from training.schedule import SessionTimes
 from training.schemas import (
@@ -215,6 +217,16 @@ async def _evaluate(
     scheduled_hours = _sum_hours(s["hours"] for s in sessions)
     attended = await _attended(offering["id"])
     online_total, online = await online_totals(offering["id"], course["id"])
+    short = (
+        held_hours_short(
+            scheduled_hours=scheduled_hours,
+            online_total_seconds=online_total,
+            course_hours=Decimal(course["hours"]),
+            rule=rule,
+        )
+        if sessions
+        else None
+    )
     quizzes = await best_quiz_scores(offering["id"])
     confirmed = await (
         Enrollment.select()
@@ -235,7 +247,10 @@ async def _evaluate(
             online_seconds=watched,
             online_total_seconds=online_total,
             quiz_score=quiz,
+            course_hours=Decimal(course["hours"]),
         )
+        if short is not None:  # complete_offering refuses (CourseHoursNotHeld); the preview says why
+            decision = CompletionDecision(False, f"{decision.reason}；{short}")
         credit = credited_hours(hours + Decimal(watched) / 3600, Decimal(course["hours"]))
         if decision.completed and credit <= 0:
             decision = CompletionDecision(
@@ -337,9 +352,10 @@ async def complete_offering(
     talent-pool ledger, all in one transaction.
 
     Rule: ``rule`` when given, else the course's rule (``tr_course_rule``, :func:`training.set_course_rule`)
-    or :data:`training.rules.DEFAULT_COMPLETION_RULE` (attended hours ≥ 80 % of scheduled hours —
-    a configurable default, see :mod:`training.rules`): attendance share of the scheduled (not
-    cancelled) sessions, online progress share of the course's lessons, optional quiz pass
+    or :data:`training.rules.DEFAULT_COMPLETION_RULE` (attended hours, plus online lesson hours
+    watched, ≥ 80 % of the **course's** hours (课程学时) — a configurable default, see
+    :mod:`training.rules`): attendance at the scheduled (not cancelled) sessions measured
+    against the course's hours, online progress share of the course's lessons, optional quiz pass
     (:func:`training.rules.evaluate_completion`); every entry's ``reason`` names each criterion
     with its numbers. Each completed enrollment gets one ``talent_pool.record_training`` call
     (course category and title, ``completed_on``, provider = base name,
@@ -373,6 +389,12 @@ async def complete_offering(
     :class:`NothingHeld` (no scheduled session and no online lesson: nothing anyone could have
     completed — an online-only class, lessons and no sessions, completes by its lessons),
     :class:`SessionsNotOver` (a scheduled session has not ended yet — nothing is written),
+    :class:`CourseHoursNotHeld` (the offering has sessions, but they plus the course's online
+    lessons add up to less than the rule's share of the course's hours — nobody could have
+    completed the course; design decision: refused up front, nothing written, rather than
+    closing everyone 未结业 — a class that never delivered the course must not produce training
+    records or 培训人次; :func:`training.rules.held_hours_short`; :func:`completion_preview`
+    shows the same reason on every entry and nobody completed),
     :class:`TrainingInvalid` (``completed_on`` before the start date or the last session day).
     Pass :func:`default_completion_date` (:func:`completion_date`) for ``completed_on``, the
     date :func:`completion_preview` shows.
@@ -412,6 +434,20 @@ async def complete_offering(
         # reason (409), not a completion date before it.
         await _refuse_unfinished_sessions(offering_id, times=times, now=now)
         if sessions:
+            online_total, _ = await online_totals(offering_id, course["id"])
+            short = held_hours_short(
+                scheduled_hours=scheduled_hours,
+                online_total_seconds=online_total,
+                course_hours=Decimal(course["hours"]),
+                rule=rule,
+            )
+            if short is not None:
+                raise CourseHoursNotHeld(
+                    f"班级 {offering_id} 不能结业：{short}",
+                    offering_id=offering_id,
+                    scheduled_hours=str(scheduled_hours),
+                    course_hours=str(course["hours"]),
+                )
             last_day = max(s["day"] for s in sessions)
             if completed_on < last_day:
                 raise TrainingInvalid(

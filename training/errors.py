@@ -94,6 +94,15 @@ class NothingHeld(Conflict):
     code = "offering_not_held"
 
 
+class CourseHoursNotHeld(Conflict):
+    """An offering with sessions cannot be completed (结业) while its scheduled hours (plus the
+    course's online lessons) fall short of the completion rule's share of the course's hours
+    (课程学时, :func:`training.rules.held_hours_short`): nobody could have completed the course,
+    and a class that never delivered it must not produce training records."""
+
+    code = "course_hours_not_held"
+
+
 class SessionHasAttendance(Conflict):
     """A session that already has attendance recorded cannot be moved (调课) or cancelled (停课):
     the attendance belongs to the time it was taken at."""

@@ -3,8 +3,14 @@
 Completion rule — source and status
 -----------------------------------
 The default is a **configurable default, not a cited regulation**: a trainee completes an
-offering when the hours of the sessions they attended are at least **80 %** of the scheduled
-hours of the offering (``DEFAULT_COMPLETION_RULE``). An 80 % attendance requirement is the common
+offering when the hours of the sessions they attended (plus, in a blended class, the hours of
+the course's online lessons they watched) are at least **80 %** of the **course's hours**
+(课程学时, ``tr_course.hours``) (``DEFAULT_COMPLETION_RULE``). The base is the course's
+required hours, not the hours the class happened to schedule: a fresh-user trial completed a
+16-hour course — and counted a 培训人次 — with one 15-minute session, because 1 of 1 scheduled
+hours is 100 %. A class whose sessions (and lessons) add up to less than the required share of
+the course's hours cannot be completed at all (:func:`held_hours_short`; the service refuses
+with 409 ``course_hours_not_held``). An 80 % attendance requirement is the common
 practice of vocational training programmes in China (attendance below it means no completion
 certificate), but the programme owner (city health commission / the training base) should set
 the value; callers pass their own :class:`CompletionRule` to
@@ -63,6 +69,7 @@ __all__ = [
     "credited_hours",
     "evaluate_completion",
     "format_hours",
+    "held_hours_short",
     "session_hours",
     "sessions_overlap",
 ]
@@ -72,7 +79,8 @@ __all__ = [
 class CompletionRule:
     """When a confirmed enrollment counts as completed.
 
-    ``min_hours_percent``: attended hours ≥ this percentage (0–100) of the scheduled hours.
+    ``min_hours_percent``: attended hours (sessions plus online lessons watched) ≥ this
+    percentage (0–100) of the course's hours (课程学时).
     ``min_sessions_percent``: when not ``None``, attended sessions ≥ this percentage of the
     scheduled sessions as well. ``min_online_percent``: when not ``None``, seconds of the
     course's video lessons watched without skipping ≥ this percentage of their length.
@@ -82,7 +90,7 @@ class CompletionRule:
 
     min_hours_percent: Decimal = Decimal(80)
     min_sessions_percent: Decimal | None = None
-    source: str = "默认规则（可配置）：出勤学时不少于计划学时的 80%"
+    source: str = "默认规则（可配置）：出勤学时（含线上学习）不少于课程学时的 80%"
     min_online_percent: Decimal | None = None
     quiz_pass_score: Decimal | None = None
 
@@ -147,12 +155,17 @@ def evaluate_completion(
     online_seconds: int = 0,
     online_total_seconds: int = 0,
     quiz_score: Decimal | None = None,
+    course_hours: Decimal | None = None,
 ) -> CompletionDecision:
     """Decide completion for one enrollment (hours are decimal hours, online time whole seconds).
 
-    Attendance (when sessions are scheduled): ``attended_hours * 100 >= scheduled_hours *
-    rule.min_hours_percent`` and, when ``rule.min_sessions_percent`` is set, ``attended_sessions
-    * 100 >= scheduled_sessions * rule.min_sessions_percent``. Online (when the course has lessons,
+    Attendance (when sessions are scheduled): ``(attended_hours + online_seconds / 3600) * 100 >=
+    course_hours * rule.min_hours_percent`` — measured against the **course's** hours (课程学时),
+    so a class that scheduled fewer hours than the course requires cannot complete anyone (the
+    online hours count because a blended course delivers part of its hours as lessons).
+    ``course_hours`` ``None`` (callers without a course) falls back to ``scheduled_hours``,
+    without online hours. And, when ``rule.min_sessions_percent`` is set, ``attended_sessions *
+    100 >= scheduled_sessions * rule.min_sessions_percent``. Online (when the course has lessons,
     ``online_total_seconds > 0``, and ``rule.min_online_percent`` is set): ``online_seconds * 100
     >= online_total_seconds * rule.min_online_percent``. Quiz (when ``rule.quiz_pass_score`` is
     set): ``quiz_score`` (best attempt, ``None`` = no attempt) ``>= quiz_pass_score``. Exact
@@ -179,11 +192,22 @@ def evaluate_completion(
     met: list[str] = []
     reasons: list[str] = []
     if has_sessions:
-        hours_text = (
-            f"出勤 {format_hours(attended_hours)} / {format_hours(scheduled_hours)} 学时"
-            f"（{_percent(attended_hours, scheduled_hours)}）"
+        required = scheduled_hours if course_hours is None else Decimal(course_hours)
+        if required <= 0:
+            required = scheduled_hours
+        # Online hours count towards the course's hours only when the base is the course.
+        online_hours = Decimal(online_seconds) / 3600 if course_hours is not None else Decimal(0)
+        done = attended_hours + online_hours
+        online_part = (
+            f" + 线上 {format_hours(online_hours.quantize(HOURS_QUANTUM, rounding=ROUND_DOWN))}"
+            if online_hours
+            else ""
         )
-        if attended_hours * 100 < scheduled_hours * rule.min_hours_percent:
+        hours_text = (
+            f"出勤 {format_hours(attended_hours)}{online_part} / {format_hours(required)} 学时"
+            f"（{_percent(done, required)}）"
+        )
+        if done * 100 < required * rule.min_hours_percent:
             reasons.append(f"{hours_text}，未达到 {_pct_label(rule.min_hours_percent)}")
         else:
             met.append(hours_text)
@@ -214,6 +238,34 @@ def evaluate_completion(
     if reasons:
         return CompletionDecision(False, "；".join(reasons))
     return CompletionDecision(True, f"{'，'.join(met)}，达到结业要求")
+
+
+def held_hours_short(
+    *, scheduled_hours: Decimal, online_total_seconds: int, course_hours: Decimal, rule: CompletionRule
+) -> str | None:
+    """Why nobody can complete a class whose scheduled (held) hours fall short of the course, or
+    ``None`` when they suffice.
+
+    Short means ``(scheduled_hours + online_total_seconds / 3600) * 100 < course_hours *
+    rule.min_hours_percent``: even a trainee present at every session and watching every lesson
+    would not reach the completion rule's share of the course's hours (课程学时). Returns a
+    Chinese message with the numbers (``班级仅安排 1.0 学时，课程要求 16.0 学时，至少需 12.8 学时…``).
+    Rule source: the completion rule of this module (configurable default, 80 % of the course's
+    hours); design decision — a class that never delivered the course must not produce training
+    records (培训人次), so completion is refused rather than closing everyone 未结业 for the
+    base's missing sessions. Exact ``Decimal`` comparison."""
+    held = Decimal(scheduled_hours) + Decimal(online_total_seconds) / 3600
+    course_hours = Decimal(course_hours)
+    if held * 100 >= course_hours * rule.min_hours_percent:
+        return None
+    needed = course_hours * rule.min_hours_percent / 100
+    lesson_hours = (Decimal(online_total_seconds) / 3600).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    online = f"（含线上课件 {format_hours(lesson_hours)} 学时）" if online_total_seconds else ""
+    return (
+        f"班级仅安排 {format_hours(held.quantize(HOURS_QUANTUM, rounding=ROUND_DOWN))} 学时{online}，"
+        f"课程要求 {format_hours(course_hours)} 学时，结业至少需出勤 {format_hours(needed.normalize())} 学时"
+        f"（{_pct_label(rule.min_hours_percent)}），无人能够结业；请补足课次后再结业"
+    )
 
 
 def session_hours(starts_at: dt.time, ends_at: dt.time) -> Decimal:

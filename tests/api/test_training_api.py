@@ -78,7 +78,8 @@ async def test_roster_marks_late_and_the_last_mark_wins(client: AsyncTestClient)
     mark replaces it and every mark stays in the history; an absent row cannot be late."""
     today = Clock().today()
     admin = await admin_headers(client)
-    offering = await make_offering(capacity=5, start=today - dt.timedelta(days=5), end=today)
+    # an 8 h course: its two 4 h sessions deliver it (completion needs the course's hours)
+    offering = await make_offering(capacity=5, start=today - dt.timedelta(days=5), end=today, hours="8")
     late_one, absent_one = await register_people(2)
     sessions = []
     for days in (4, 3):

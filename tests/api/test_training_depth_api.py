@@ -77,7 +77,9 @@ async def trainees(client: Any, people: list[int], prefix: str = "trainee-") -> 
 
 
 async def class_with_session(client: Any, capacity: int = 60) -> tuple[int, int, int, dict[str, str]]:
-    oid = await make_offering(capacity, start=DAY - dt.timedelta(days=3), end=DAY + dt.timedelta(days=20))
+    oid = await make_offering(  # a 2 h course: the 14:00–16:00 session delivers it
+        capacity, start=DAY - dt.timedelta(days=3), end=DAY + dt.timedelta(days=20), hours="2"
+    )
     base_id = (await get_offering(oid)).training_base_id
     base = await staff_login(client, "base1", "base_staff", training_base_id=base_id)
     r = await client.post(

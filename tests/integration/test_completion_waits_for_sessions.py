@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from talent_pool.db import atomic
 from talent_pool.tables import TrainingRecord
 from tests.factories import OFFERING_START, make_offering, register_people
 from training import (
+    CourseHoursNotHeld,
     OfferingNotOpen,
     SessionsNotOver,
     SessionTimes,
@@ -47,10 +47,10 @@ def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     )
 
 
-async def two_sessions_one_present() -> tuple[int, int, int]:
-    """An offering with sessions 09:00–12:00 on DAY and 14:00–15:00 on LAST, one trainee present
-    at the first; returns (offering, practitioner, last session id)."""
-    oid = await make_offering(hours="4")
+async def two_sessions_one_present(course_hours: str = "4") -> tuple[int, int, int]:
+    """An offering (course of ``course_hours``) with sessions 09:00–12:00 on DAY and 14:00–15:00
+    on LAST, one trainee present at the first; returns (offering, practitioner, last session id)."""
+    oid = await make_offering(hours=course_hours)
     (person,) = await register_people(1)
     await enroll(oid, person, now=BEFORE, today=BEFORE.date())
     first = await add_session(oid, SessionIn(day=DAY, starts_at=dt.time(9), ends_at=dt.time(12)))
@@ -89,7 +89,7 @@ async def test_completion_is_refused_until_the_last_session_has_ended(
 
 
 async def test_a_cancelled_session_does_not_hold_completion_back(db: None) -> None:
-    oid, _, last = await two_sessions_one_present()
+    oid, _, last = await two_sessions_one_present(course_hours="3")  # the 3 h held deliver it
     await cancel_session(last, SessionCancelIn(reason="停电"), now=local(DAY, 13))
     report = await complete_offering(oid, completed_on=DAY, now=local(DAY, 13))
     assert (report.scheduled_sessions, report.completed) == (1, 1)
@@ -196,20 +196,24 @@ async def test_completion_after_a_move_began_waits_and_sees_the_moved_session(
 async def test_completion_decides_on_the_hours_of_a_cancellation_that_committed_first(
     db: None, test_db_url: str
 ) -> None:
-    """The last session (1 h, missed) is cancelled while completion starts: it must decide on
-    3 of 3 scheduled hours (completed), not on the 4 hours it could read before the cancellation
-    committed (75 %, not completed). Failed before completion locked the offering row before
-    reading the sessions. (It used to move the session back into the past; a move to a start
-    before now is refused since — :class:`training.SessionInPast`.)"""
-    oid, _, last = await two_sessions_one_present()
+    """The last session (1 h, missed) of a 4.5 h course is cancelled while completion starts: it
+    must decide on the 3 hours left — short of 80 % of the course's 4.5 h, so it is refused
+    (:class:`CourseHoursNotHeld`) — not on the 4 hours it could read before the cancellation
+    committed (enough to be held; the trainee closed 未结业 with 3 of 4.5 h). Failed before
+    completion locked the offering row before reading the sessions. (It used to move the session
+    back into the past; a move to a start before now is refused since —
+    :class:`training.SessionInPast`. Until the rule measured attendance against the course's
+    hours it expected a completion on 3 of 3 scheduled hours.)"""
+    oid, _, last = await two_sessions_one_present(course_hours="4.5")
     go = asyncio.Event()
     completing = _later(go, lambda: complete_offering(oid, completed_on=LAST, now=AFTER))
     async with atomic():
         await cancel_session(last, SessionCancelIn(reason="教室检修"), now=AFTER)
         go.set()
         waited = await _blocked(test_db_url, completing)
-    report = await completing
+    with pytest.raises(CourseHoursNotHeld) as refused:
+        await completing
     assert waited
-    assert (report.scheduled_hours, report.scheduled_sessions) == (Decimal("3"), 1)
-    assert (report.completed, report.not_completed) == (1, 0), report.entries[0].reason
-    assert await count_rows(TrainingRecord) == 1
+    assert refused.value.detail["scheduled_hours"] == "3.00"
+    assert (await get_offering(oid)).status == "open"
+    assert await count_rows(TrainingRecord) == 0

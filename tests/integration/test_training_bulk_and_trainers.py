@@ -125,7 +125,7 @@ def trainer(seq: int, **kw: object) -> TrainerIn:
 
 
 async def two_classes() -> tuple[int, int, int]:
-    a = await make_offering(5, course_code="A-COURSE")
+    a = await make_offering(5, course_code="A-COURSE", hours="2")  # its one 2 h session delivers it
     b = await make_offering(5, course_code="B-COURSE", base_name="第二基地")
     return a, b, (await get_offering(a)).course_id
 

@@ -36,7 +36,8 @@ BEFORE = dt.datetime(2024, 8, 30, 2, 0, tzinfo=dt.UTC)
 
 
 async def setup(n: int = 3, capacity: int = 10, mode: str = "offline") -> tuple[int, int, list[int]]:
-    oid = await make_offering(capacity, start=dt.date(2024, 9, 1), end=dt.date(2024, 9, 30))
+    # a 2 h course: its one 14:00–16:00 session delivers it (completion needs the course's hours)
+    oid = await make_offering(capacity, start=dt.date(2024, 9, 1), end=dt.date(2024, 9, 30), hours="2")
     session = await add_session(
         oid,
         SessionIn.model_validate(

@@ -44,9 +44,12 @@ async def people(n: int) -> list[int]:
     return await register_people(n, names=NAMES)
 
 
-async def offering(capacity: int = 5) -> int:
-    """A one-week offering 岗前培训第1期 of 幼儿照护岗前培训 (16 h) at 历下区托育实训基地."""
-    return await make_offering(capacity, base_name="历下区托育实训基地", title="岗前培训第1期", end=END)
+async def offering(capacity: int = 5, hours: str = "16") -> int:
+    """A one-week offering 岗前培训第1期 of 幼儿照护岗前培训 (``hours``, default 16 h) at
+    历下区托育实训基地."""
+    return await make_offering(
+        capacity, base_name="历下区托育实训基地", title="岗前培训第1期", end=END, hours=hours
+    )
 
 
 async def session(oid: int, day: dt.date, hours: int = 4) -> int:
@@ -121,7 +124,7 @@ async def test_present_yes_is_a_bad_row_and_nothing_is_written(db: None) -> None
 
 
 async def test_default_completion_date(db: None) -> None:
-    oid = await offering()
+    oid = await offering(hours="8")  # the two 4 h sessions deliver the course
     assert await default_completion_date(oid, START) == START  # no sessions yet
     await session(oid, START)
     last = await session(oid, START + dt.timedelta(days=3))
@@ -138,7 +141,7 @@ async def test_default_completion_date(db: None) -> None:
 
 
 async def test_completion_closes_the_waitlist_as_not_admitted(db: None) -> None:
-    oid = await offering(capacity=1)
+    oid = await offering(capacity=1, hours="4")  # its one 4 h session delivers the course
     a, w1, w2 = await people(3)
     await enroll(oid, a, now=NOW, today=NOW.date())
     e1 = await enroll(oid, w1, now=NOW, today=NOW.date())

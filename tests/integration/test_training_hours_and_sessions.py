@@ -15,11 +15,13 @@ from training import (
     AlreadyEnrolled,
     AlreadyEnrolledInCourse,
     CompletionRule,
+    CourseHoursNotHeld,
     SessionOverlap,
     TrainingInvalid,
     add_session,
     cancel_enrollment,
     complete_offering,
+    completion_preview,
     create_offering,
     enroll,
     get_offering,
@@ -76,16 +78,22 @@ async def test_ledger_gets_attended_hours_not_course_hours(db: None) -> None:
     oid = await make_offering()  # course of 16 h
     (a,) = await register_people(1)
     await enroll(oid, a, now=NOW, today=NOW.date())
-    s = await add_session(oid, at(START, (9, 0), (9, 30)))  # 0.5 h scheduled
-    await record_attendance(s.id, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
-    report = await complete_offering(oid, completed_on=START, now=NOW)
+    # 16 h scheduled (8 + 6 + 2), the course's hours; 14 h attended (87.5 % ≥ 80 %)
+    spans = [((8, 0), (16, 0)), ((8, 0), (14, 0)), ((8, 0), (10, 0))]
+    ids = [
+        (await add_session(oid, at(START + dt.timedelta(days=d), *span))).id for d, span in enumerate(spans)
+    ]
+    for sid in ids[:2]:
+        await record_attendance(sid, [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
+    done_on = START + dt.timedelta(days=2)
+    report = await complete_offering(oid, completed_on=done_on, now=AFTER_CLASS)
     (entry,) = report.entries
-    assert entry.status == "completed" and entry.credited_hours == Decimal("0.5")
-    assert await ledger_hours(a) == [Decimal("0.5")]
-    assert await training_hours(a) == Decimal("0.5")
+    assert entry.status == "completed" and entry.credited_hours == Decimal("14")
+    assert await ledger_hours(a) == [Decimal("14")]
+    assert await training_hours(a) == Decimal("14")
     # idempotent: nothing new, the stored report shows the same credited hours
-    again = await complete_offering(oid, completed_on=START, now=NOW)
-    assert again.already_completed and again.entries[0].credited_hours == Decimal("0.5")
+    again = await complete_offering(oid, completed_on=done_on, now=AFTER_CLASS)
+    assert again.already_completed and again.entries[0].credited_hours == Decimal("14")
     assert again.entries[0].training_record_id == entry.training_record_id
     assert await count_rows(TrainingRecord) == 1
 
@@ -121,7 +129,7 @@ async def test_ledger_hours_are_capped_at_the_course_hours(db: None) -> None:
 
 
 async def test_ledger_hours_round_down_to_the_ledger_precision(db: None) -> None:
-    oid = await make_offering()
+    oid = await make_offering(hours="0.8")  # 0.75 of 0.8 h attended: 93.75 %
     (a,) = await register_people(1)
     await enroll(oid, a, now=NOW, today=NOW.date())
     s = await add_session(oid, at(START, (9, 0), (9, 45)))  # 0.75 h
@@ -220,7 +228,7 @@ async def test_open_offerings_exclude_ended_ones_when_today_is_given(db: None) -
 
 
 async def test_enrolling_in_two_offerings_of_one_course_is_refused(db: None) -> None:
-    first = await make_offering(title="第1期")
+    first = await make_offering(title="第1期", hours="1")  # the 1 h session delivers the course
     second = await sibling_offering(first)
     a, b = await register_people(2)
     held = await enroll(first, a, now=NOW, today=NOW.date())
@@ -244,7 +252,7 @@ async def test_enrolling_in_two_offerings_of_one_course_is_refused(db: None) -> 
 
 
 async def test_a_finished_offering_does_not_block_the_next_one(db: None) -> None:
-    first = await make_offering(title="第1期")
+    first = await make_offering(title="第1期", hours="1")  # the 1 h session delivers the course
     (a,) = await register_people(1)
     await enroll(first, a, now=NOW, today=NOW.date())
     s = await add_session(first, at(START, (9, 0), (10, 0)))
@@ -273,3 +281,86 @@ async def test_bad_session_changes_nothing(db: None) -> None:
     with pytest.raises(ValidationFailed):
         await add_session(oid, at(START, (9, 0), (10, 0), hours="2"))
     assert await count_rows(Session) == 0
+
+
+# 5 ------------------------------------------------- completion against the course's hours
+
+
+async def _class_of_sessions(
+    course_hours: str, spans: list[tuple[str, str]], people: int
+) -> tuple[int, list[int], list[int]]:
+    """An offering of a ``course_hours`` course with one session per day (``(starts, ends)``
+    clock times, HH:MM) from START, and ``people`` confirmed trainees; returns (offering,
+    session ids, practitioner ids)."""
+    oid = await make_offering(hours=course_hours)
+    ids = await register_people(people)
+    for p in ids:
+        await enroll(oid, p, now=NOW, today=NOW.date())
+    sessions = []
+    for d, (starts, ends) in enumerate(spans):
+        s = await add_session(
+            oid,
+            SessionIn(
+                day=START + dt.timedelta(days=d),
+                starts_at=dt.time.fromisoformat(starts),
+                ends_at=dt.time.fromisoformat(ends),
+            ),
+        )
+        sessions.append(s.id)
+    return oid, sessions, ids
+
+
+async def test_eighty_percent_of_the_course_hours_completes_and_less_does_not(db: None) -> None:
+    """Scheduled exactly to the course's 10 h: 8 h attended (80 %) completes and credits 8 h;
+    7.5 h (75 %) does not. (Same outcome under the old scheduled-hours rule — a guard on the
+    boundary, not the regression test.)"""
+    spans = [("08:00", "10:00")] * 3 + [("08:00", "09:30"), ("08:00", "08:30"), ("08:00", "10:00")]
+    oid, s, (a, b) = await _class_of_sessions("10", spans, 2)  # 2+2+2+1.5+0.5+2 = 10 h
+    present = {s[0]: [a, b], s[1]: [a, b], s[2]: [a, b], s[3]: [b], s[5]: [a]}  # a 8 h, b 7.5 h
+    for sid, who in present.items():
+        entries = [{"practitioner_id": p} for p in who]
+        await record_attendance(sid, entries, recorded_by="t", now=NOW, today=AFTER)
+    preview = await completion_preview(oid, today=AFTER_CLASS.date())
+    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=5), now=AFTER_CLASS)
+    outcome = {e.practitioner_id: (e.status, e.credited_hours, e.reason) for e in report.entries}
+    assert outcome[a][:2] == ("completed", Decimal("8"))
+    assert outcome[a][2].startswith("出勤 8.0 / 10.0 学时（80.0%）")
+    assert outcome[b] == ("not_completed", None, "出勤 7.5 / 10.0 学时（75.0%），未达到 80%")
+    assert [(e.status, e.reason) for e in preview.entries] == [(e.status, e.reason) for e in report.entries]
+    assert await ledger_hours(a) == [Decimal("8")] and await ledger_hours(b) == []
+
+
+async def test_extra_sessions_do_not_raise_the_bar_above_the_course_hours(db: None) -> None:
+    """A 16 h course scheduled over 20 h: 12.8 h attended is 80 % of the course (64 % of the
+    schedule) — completed, crediting 12.8 h; 8 h is not. Failed before the fix (the rule
+    measured against the 20 scheduled hours)."""
+    spans = [("08:00", "16:00"), ("08:00", "12:48"), ("08:00", "15:12")]  # 8 + 4.8 + 7.2 = 20 h
+    oid, s, (a, b) = await _class_of_sessions("16", spans, 2)
+    both = [{"practitioner_id": a}, {"practitioner_id": b}]
+    await record_attendance(s[0], both, recorded_by="t", now=NOW, today=AFTER)  # 8 h each
+    await record_attendance(  # a 12.8 h, b 8 h
+        s[1], [both[0], {"practitioner_id": b, "present": False}], recorded_by="t", now=NOW, today=AFTER
+    )
+    report = await complete_offering(oid, completed_on=START + dt.timedelta(days=2), now=AFTER_CLASS)
+    outcome = {e.practitioner_id: (e.status, e.credited_hours) for e in report.entries}
+    assert outcome == {a: ("completed", Decimal("12.8")), b: ("not_completed", None)}
+    assert report.entries[0].reason.startswith("出勤 12.8 / 16.0 学时（80.0%）")
+    assert await training_hours(a) == Decimal("12.8")
+
+
+async def test_a_class_scheduled_short_of_the_course_is_refused_and_writes_nothing(db: None) -> None:
+    """The trial in the service: one 1 h session of a 16 h course, attended — refused with the
+    numbers, nothing written; the preview (nobody completes) gives the same reason."""
+    oid, s, (a,) = await _class_of_sessions("16", [("00:00", "01:00")], 1)
+    await record_attendance(s[0], [{"practitioner_id": a}], recorded_by="t", now=NOW, today=AFTER)
+    preview = await completion_preview(oid, today=AFTER_CLASS.date())
+    with pytest.raises(CourseHoursNotHeld) as refused:
+        await complete_offering(oid, completed_on=START, now=AFTER_CLASS)
+    assert refused.value.message == (
+        f"班级 {oid} 不能结业：班级仅安排 1.0 学时，课程要求 16.0 学时，结业至少需出勤 12.8 学时（80%），"
+        "无人能够结业；请补足课次后再结业"
+    )
+    assert (preview.completed, preview.entries[0].status) == (0, "not_completed")
+    assert preview.entries[0].reason.endswith(refused.value.message.split("：", 1)[1])
+    assert await count_rows(TrainingRecord) == 0 and await ledger_hours(a) == []
+    assert [r["status"] for r in await Enrollment.select(Enrollment.status)] == ["confirmed"]

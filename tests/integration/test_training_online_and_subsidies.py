@@ -45,8 +45,8 @@ T0 = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)
 ENDED = dt.datetime(2026, 12, 2, 10, 0, tzinfo=dt.UTC)  # 18:00 in Jinan: the day's sessions are over
 
 
-async def online_class(capacity: int = 5, **kw: object) -> tuple[int, int, int]:
-    oid = await make_offering(capacity, hours="4", **kw)  # type: ignore[arg-type]
+async def online_class(capacity: int = 5, hours: str = "4", **kw: object) -> tuple[int, int, int]:
+    oid = await make_offering(capacity, hours=hours, **kw)  # type: ignore[arg-type]
     course = (await get_offering(oid)).course_id
     lesson = await add_lesson(
         course,
@@ -102,7 +102,7 @@ async def watch(eid: int, lesson: int, seconds: int, start: float = 0) -> None:
 
 
 async def test_course_rule_with_online_share_and_quiz_says_why(db: None) -> None:
-    oid, course, lesson = await online_class()
+    oid, course, lesson = await online_class(hours="2.5")  # 2 h in class + 10 min online
     session = await add_session(
         oid, SessionIn(day=DAY, starts_at=dt.time(9), ends_at=dt.time(11)), times=TIMES, now=T0
     )
@@ -143,7 +143,7 @@ async def test_course_rule_with_online_share_and_quiz_says_why(db: None) -> None
     reasons = {e.enrollment_id: (e.status, e.reason) for e in preview.entries}
     assert reasons[ea] == (
         "completed",
-        "出勤 2.0 / 2.0 学时（100.0%），出勤 1 / 1 次课，线上学习 10.0 / 10.0 分钟（100.0%），"
+        "出勤 2.0 + 线上 0.16 / 2.5 学时（86.7%），出勤 1 / 1 次课，线上学习 10.0 / 10.0 分钟（100.0%），"
         "结业测验 85.5 分（及格 60 分），达到结业要求",
     )
     assert reasons[eb] == ("not_completed", "线上学习 5.0 / 10.0 分钟（50.0%），未达到 90%")

@@ -14,6 +14,7 @@ from training.rules import (
     CompletionRule,
     evaluate_completion,
     format_hours,
+    held_hours_short,
     session_hours,
 )
 
@@ -142,3 +143,56 @@ def test_sessions_overlap() -> None:
     assert sessions_overlap(nine_to_noon, (dt.time(10), dt.time(11)))
     assert not sessions_overlap(nine_to_noon, (dt.time(12), dt.time(13)))
     assert not sessions_overlap(nine_to_noon, (dt.time(8), dt.time(9)))
+
+
+def test_attendance_is_measured_against_the_course_hours() -> None:
+    """The trial: 1 of 1 scheduled hours of a 16 h course was 100 % — now 6.25 % of the course."""
+    one = dict(
+        scheduled_hours=Decimal(1), attended_hours=Decimal(1), scheduled_sessions=1, attended_sessions=1
+    )
+    assert evaluate_completion(**one).completed  # type: ignore[arg-type]  # no course: the old base
+    d = evaluate_completion(**one, course_hours=Decimal(16))  # type: ignore[arg-type]
+    assert d == CompletionDecision(False, "出勤 1.0 / 16.0 学时（6.2%），未达到 80%")
+    extra = dict(scheduled_hours=Decimal(20), scheduled_sessions=3, attended_sessions=2)
+    ok = evaluate_completion(**extra, attended_hours=Decimal("12.8"), course_hours=Decimal(16))  # type: ignore[arg-type]
+    assert ok.completed and ok.reason.startswith("出勤 12.8 / 16.0 学时（80.0%）")
+    assert not evaluate_completion(
+        **extra, attended_hours=Decimal("12.79"), course_hours=Decimal(16)
+    ).completed  # type: ignore[arg-type]
+
+
+def test_online_hours_count_towards_the_course_hours_of_a_blended_class() -> None:
+    """A 10 h course, 8 h in class: 6 h attended + 1 h of lessons watched = 70 % (not completed);
+    7 h + 1 h = 80 % (completed) — the lessons deliver part of the course's hours."""
+    base = dict(
+        scheduled_hours=Decimal(8), scheduled_sessions=2, attended_sessions=1, course_hours=Decimal(10)
+    )
+    no = evaluate_completion(
+        **base, attended_hours=Decimal(6), online_seconds=3600, online_total_seconds=7200
+    )  # type: ignore[arg-type]
+    assert no == CompletionDecision(False, "出勤 6.0 + 线上 1.0 / 10.0 学时（70.0%），未达到 80%")
+    yes = evaluate_completion(
+        **base, attended_hours=Decimal(7), online_seconds=3600, online_total_seconds=7200
+    )  # type: ignore[arg-type]
+    assert yes.completed and yes.reason.startswith("出勤 7.0 + 线上 1.0 / 10.0 学时（80.0%）")
+
+
+def test_a_class_held_short_of_the_course_is_named_with_its_numbers() -> None:
+    rule = DEFAULT_COMPLETION_RULE
+    assert (
+        held_hours_short(
+            scheduled_hours=Decimal("0.25"), online_total_seconds=0, course_hours=Decimal(16), rule=rule
+        )
+        == "班级仅安排 0.25 学时，课程要求 16.0 学时，结业至少需出勤 12.8 学时（80%），"
+        "无人能够结业；请补足课次后再结业"
+    )
+    assert (
+        held_hours_short(  # 12 h + 48 min of lessons = 12.8 h: exactly enough
+            scheduled_hours=Decimal(12), online_total_seconds=2880, course_hours=Decimal(16), rule=rule
+        )
+        is None
+    )
+    short = held_hours_short(
+        scheduled_hours=Decimal(12), online_total_seconds=2879, course_hours=Decimal(16), rule=rule
+    )
+    assert short is not None and "含线上课件 0.7 学时" in short
