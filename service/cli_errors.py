@@ -57,7 +57,12 @@ def chinese_usage(exc: click.UsageError) -> CliUsageError:
         elif "valid integer" in message:
             text = f"{where} 应为整数"
         elif "range" in message:
-            text = f"{where} 超出允许范围"
+            bounds = (
+                getattr(getattr(exc.param, "type", None), "min", None),
+                getattr(getattr(exc.param, "type", None), "max", None),
+            )
+            shown = "–".join("" if b is None else str(b) for b in bounds) if bounds != (None, None) else ""
+            text = f"{where} 超出允许范围" + (f"（{shown}）" if shown else "")
         elif "does not match the format" in message:
             text = f"{where} 应为日期（YYYY-MM-DD）"
         else:

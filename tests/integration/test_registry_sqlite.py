@@ -59,4 +59,4 @@ def test_registry_credit_and_search_on_a_fresh_sqlite_file(tmp_path: Path) -> No
         text=True,
         timeout=120,
     )
-    assert health.returncode == 2 and "400" in health.stderr  # outside 0–366: refused by the option
+    assert health.returncode == 2 and "超出允许范围（0–366）" in health.stderr  # refused by the option

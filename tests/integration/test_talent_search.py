@@ -24,6 +24,7 @@ from talent_pool import (
     withdraw_credit,
 )
 from talent_pool.credit_schemas import CreditRecordIn
+from talent_pool.errors import ValidationFailed
 from talent_pool.identity import uscc_check_character
 from talent_pool.schemas import EmploymentIn
 from talent_pool.search_schemas import ConsentIn
@@ -229,4 +230,7 @@ async def test_a_level_in_any_common_form_finds_the_stored_level(db: None) -> No
         assert await found(form) == {skill}, form
     assert await found("初级") == {skill, onex}
     assert await found("四级") == await found("中级工") == {middle}
-    assert await found("六级") == set()
+    with pytest.raises(
+        ValidationFailed, match="无法识别的等级“六级”"
+    ):  # no such level: said, not an empty list
+        await found("六级")
