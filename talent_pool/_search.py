@@ -41,6 +41,7 @@ from talent_pool.tables import (
     Recommendation,
     TalentConsent,
 )
+from talent_pool.target_rules import CREDENTIAL_COUNTS_SQL, credential_counts_args
 
 UNKNOWN_CANDIDATE = "候选人不存在或已撤回授权"
 
@@ -91,9 +92,9 @@ def _years(spans: list[tuple[dt.date, dt.date]]) -> int:
 
 
 def _counting(today: dt.date) -> Any:
-    """Piccolo's form of :func:`~talent_pool.target_rules.credential_counts` on ``today`` (and
-    of :data:`_COUNTING_SQL`): qualifying, issued by ``today``, not expired, not revoked,
-    suspended or superseded on or before ``today``."""
+    """Piccolo's form of :func:`~talent_pool.target_rules.credential_counts` on ``today`` (and of
+    :data:`~talent_pool.target_rules.CREDENTIAL_COUNTS_SQL`): qualifying, issued by ``today``, not
+    expired, not revoked, suspended or superseded on or before ``today``."""
     return (
         (Credential.qualifying == True)  # noqa: E712
         & (Credential.issued_on <= today)
@@ -103,21 +104,11 @@ def _counting(today: dt.date) -> Any:
 
 
 _ENDED = ("revoked", "suspended", "superseded")
-_COUNTING_SQL = (
-    "c.qualifying = {} AND c.issued_on <= {} AND (c.expires_on IS NULL OR c.expires_on >= {}) "
-    "AND NOT (c.status IN ('revoked', 'suspended', 'superseded') "
-    "AND (c.status_changed_on IS NULL OR c.status_changed_on <= {}))"
-)
-""":func:`_counting` as SQL over ``c`` (tp_credential); values: :func:`_counting_args`."""
 _EXCLUDED_SQL = (
     "EXISTS (SELECT 1 FROM tp_credit_record x WHERE x.practitioner = {pid} "
     "AND x.lifetime_exclusion = {{}} AND x.withdrawn_on IS NULL)"
 )
 """A lifetime exclusion (终身禁入) of the person ``{pid}`` not withdrawn; value: ``True``."""
-
-
-def _counting_args(today: dt.date) -> list[object]:
-    return [True, today, today, today]
 
 
 async def searchable_credentials(
@@ -257,8 +248,8 @@ def _matching_sql(
     if district_code:
         where.append("t.district_code = {}")
         args.append(district_code)
-    held = [_COUNTING_SQL]
-    args += _counting_args(today)
+    held = [CREDENTIAL_COUNTS_SQL]
+    args += credential_counts_args(today)
     if programme_code:
         held.append("c.programme_code = {}")
         args.append(programme_code)

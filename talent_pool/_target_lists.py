@@ -25,17 +25,11 @@ from dataclasses import dataclass, field
 from talent_pool.errors import ValidationFailed
 from talent_pool.schemas import ShortfallPage, ShortfallPerson
 from talent_pool.tables import Employment
+from talent_pool.target_rules import CREDENTIAL_COUNTS_SQL, credential_counts_args
 
 EXPIRING_WITHIN_DAYS = 90
 
-_COUNTING = """c.practitioner = p.id AND c.qualifying = {{}} AND c.issued_on <= {{}}
-      AND (c.expires_on IS NULL OR c.expires_on >= {{}})
-      AND NOT (c.status IN ('revoked', 'suspended', 'superseded')
-               AND (c.status_changed_on IS NULL OR c.status_changed_on <= {{}}))"""
-
-
-def _counting_args(d: dt.date) -> list[object]:
-    return [True, d, d, d]
+_COUNTING = "c.practitioner = p.id AND " + CREDENTIAL_COUNTS_SQL
 
 
 @dataclass(frozen=True)
@@ -52,7 +46,7 @@ class DrillDown:
 
 
 def _uncertified(d: dt.date) -> tuple[str, list[object]]:
-    return f"NOT EXISTS (SELECT 1 FROM tp_credential c WHERE {_COUNTING.format()})", _counting_args(d)
+    return f"NOT EXISTS (SELECT 1 FROM tp_credential c WHERE {_COUNTING})", credential_counts_args(d)
 
 
 def _untrained(d: dt.date) -> tuple[str, list[object]]:
@@ -65,22 +59,20 @@ def _untrained(d: dt.date) -> tuple[str, list[object]]:
 
 def _expiring(d: dt.date) -> tuple[str, list[object]]:
     end = d + dt.timedelta(days=EXPIRING_WITHIN_DAYS)
-    counting = _COUNTING.format()
     return (
-        f"EXISTS (SELECT 1 FROM tp_credential c WHERE {counting} AND c.expires_on <= {{}}) "
-        f"AND NOT EXISTS (SELECT 1 FROM tp_credential c WHERE {counting} "
+        f"EXISTS (SELECT 1 FROM tp_credential c WHERE {_COUNTING} AND c.expires_on <= {{}}) "
+        f"AND NOT EXISTS (SELECT 1 FROM tp_credential c WHERE {_COUNTING} "
         "AND (c.expires_on IS NULL OR c.expires_on > {}))",
-        [*_counting_args(d), end, *_counting_args(d), end],
+        [*credential_counts_args(d), end, *credential_counts_args(d), end],
     )
 
 
 def _expiring_columns(d: dt.date) -> tuple[str, list[object]]:
-    counting = _COUNTING.format()
-    latest = f"(SELECT MAX(c.expires_on) FROM tp_credential c WHERE {counting})"
+    latest = f"(SELECT MAX(c.expires_on) FROM tp_credential c WHERE {_COUNTING})"
     return (
-        f"{latest} AS due_on, (SELECT MAX(c.number) FROM tp_credential c WHERE {counting} "
+        f"{latest} AS due_on, (SELECT MAX(c.number) FROM tp_credential c WHERE {_COUNTING} "
         f"AND c.expires_on = {latest}) AS detail",
-        [*_counting_args(d), *_counting_args(d), *_counting_args(d)],
+        [*credential_counts_args(d), *credential_counts_args(d), *credential_counts_args(d)],
     )
 
 

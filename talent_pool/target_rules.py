@@ -97,6 +97,20 @@ def credential_counts(
     )
 
 
+CREDENTIAL_COUNTS_SQL = (
+    "c.qualifying = {} AND c.issued_on <= {} AND (c.expires_on IS NULL OR c.expires_on >= {}) "
+    "AND NOT (c.status IN ('revoked', 'suspended', 'superseded') "
+    "AND (c.status_changed_on IS NULL OR c.status_changed_on <= {}))"
+)
+""":func:`credential_counts` as a SQL condition over ``c`` (``tp_credential``), with Piccolo's
+``{}`` placeholders; its values: :func:`credential_counts_args`."""
+
+
+def credential_counts_args(on: dt.date) -> list[object]:
+    """The values of :data:`CREDENTIAL_COUNTS_SQL` on local date ``on``."""
+    return [True, on, on, on]
+
+
 def credential_row_counts(row: Mapping[str, Any], on: dt.date) -> bool:
     """:func:`credential_counts` for a credential row (column → value: ``qualifying``,
     ``issued_on``, ``expires_on``, ``status``, ``status_changed_on``)."""
