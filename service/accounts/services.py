@@ -160,6 +160,7 @@ ACCOUNT_LOCK_MINUTES = 1
 """How long each such account-wide lock lasts: it slows a spread-out guesser to one guess a
 minute and keeps the owner waiting a minute at most, instead of locking them out for long."""
 EVERYWHERE = "*"
+WRONG_CURRENT_PASSWORD = "当前密码不正确，密码未修改"
 WRONG_LOGIN = (
     f"用户名或密码错误（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，将暂停从该网络登录 {LOCK_MINUTES} 分钟）"
 )
@@ -271,16 +272,18 @@ async def authenticate(username: str, password: str, *, now: dt.datetime, client
 
 async def change_password(account_id: int, old: str, new: str, *, now: dt.datetime) -> None:
     """Change a password after checking the old one; every token issued so far stops working
-    and a forced change (after an admin reset) is satisfied. Raises :class:`NotAuthenticated`
-    for a wrong old password, :class:`ValidationFailed` for a new one under 8 characters or equal
-    to the old one."""
+    (the caller logs in again with the new one) and a forced change (after an admin reset) is
+    satisfied. Raises :class:`ValidationFailed` (``field``: ``new_password``) for a new one under
+    8 characters or equal to the old one, and (``field``: ``old_password``) for a wrong old one —
+    a form's input error (422), not a failed login: the caller's token is still good, and a 401
+    would send a page or an API client to log in again."""
     if len(new) < 8:
         raise ValidationFailed("新密码至少 8 个字符", field="new_password")
     if new == old:
         raise ValidationFailed("新密码不能与旧密码相同", field="new_password")
     row = await UserAccount.objects().get(UserAccount.id == account_id)
     if row is None or not await verify_password(row.password_hash, old):
-        raise NotAuthenticated("旧密码不正确")
+        raise ValidationFailed(WRONG_CURRENT_PASSWORD, field="old_password")
     await UserAccount.update(
         {
             UserAccount.password_hash: await hash_password(new),
