@@ -33,8 +33,10 @@ class PagesController(Controller):
         return Template(template_name="index.html", context={})
 
     @get("/login", opt=action("public"))
-    async def login(self, changed: bool = False) -> Template:
-        """The login form; ``?changed=1`` after a password change says to log in with the new one."""
+    async def login(self, request: Request[Any, Any, Any]) -> Template:
+        """The login form; ``?changed=1`` after a password change says to log in with the new one
+        (read leniently: any other value is simply no message, never an error page)."""
+        changed = request.query_params.get("changed") == "1"
         return Template(template_name="login.html", context={"changed": changed})
 
     @get(PASSWORD_PAGE, opt=action("me", password_change=True))

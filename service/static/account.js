@@ -1,6 +1,9 @@
 // 修改密码 (/account/password, every role): posts to POST /api/auth/password with the CSRF header
 // (tuoyu.api). The API ends every login of the account on success (its tokens_valid_after), so the
 // page goes to /login?changed=1 (and on to ?next=, the page that sent here) to log in again.
+// Errors stay on the page: a wrong current password (422, field old_password), the new one refused
+// (422/400, field new_password), a lock after repeated wrong ones (401 code login_locked, with the
+// minutes), too many requests (429, Retry-After); only a login that itself ended goes to /login.
 "use strict";
 
 const MIN_PASSWORD = 8; // service/accounts/services.py change_password, api/auth.py PasswordChangeIn
@@ -60,6 +63,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (r.status === 429) {
       const wait = parseInt(r.headers.get("Retry-After") || "60", 10);
       return fail(`尝试次数过多，密码未修改，请 ${wait} 秒后再试`);
+    }
+    if (data.code === "login_locked") {
+      // too many wrong current passwords (counted with the login's): the minutes left are in detail
+      field("old_password").value = "";
+      return fail(data.detail || "密码错误次数过多，请稍后再试");
     }
     if (r.status === 401) {
       // the login itself ended (logged out elsewhere, deactivated, expired): log in again first

@@ -3,13 +3,19 @@ administrator's reset: pages redirect to the form, the API keeps its 403 for API
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from service.accounts import AccountIn, create_account
+from service.accounts.services import LOCK_MINUTES, MAX_FAILED_LOGINS
 from service.accounts.tables import UserAccount
-from tests.factories import PASSWORD, admin_headers, make_employer, register_people, training_base
+from service.sms import RecordingSms
+from tests.factories import PASSWORD, admin_headers, login, make_employer, register_people, training_base
+from tests.servers import serve_in_process, settings_for
+from worker.clock import FixedClock
 
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -141,10 +147,47 @@ async def test_a_reset_account_is_sent_to_the_password_page_and_the_api_keeps_it
     assert gone.status_code in (302, 303) and gone.headers["location"].startswith("/login")
     changed = await client.get("/login?changed=1", headers=HTML)
     assert "密码已修改，请用新密码重新登录" in changed.text
-    assert "密码已修改" not in (await client.get("/login", headers=HTML)).text
+    for plain in ("/login", "/login?changed=yes"):
+        page = await client.get(plain, headers=HTML)
+        assert page.status_code == 200 and "密码已修改" not in page.text
 
     bad = await client.post("/api/auth/login", json={"username": "pw-employer", "password": temporary})
     assert bad.status_code == 401  # the temporary password is gone
     login = await _cookie_login(client, "pw-employer", "my-own-password")
     assert login.json()["account"]["must_change_password"] is False
     assert (await client.get("/employer", headers=HTML)).status_code == 200
+
+
+async def test_wrong_current_passwords_count_toward_the_login_lockout(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """Guessing the current password with a logged-in session is locked like guessing at the
+    login: five wrong ones from one address lock both for 15 minutes, with the minutes said."""
+    from service.app import create_app
+
+    clock = FixedClock(dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC))
+    app = create_app(settings_for(tmp_path), engine=pg_engine, clock=clock, sms=RecordingSms())
+    async with serve_in_process(app) as client:
+        await create_account(AccountIn(username="pw-guess", password=PASSWORD, role="agency"))
+        session = await login(client, "pw-guess")
+        before = await UserAccount.select(UserAccount.password_hash).where(UserAccount.username == "pw-guess")
+        guess = {"old_password": "a-guess", "new_password": "taken-over-password"}
+        for _ in range(MAX_FAILED_LOGINS):
+            wrong = await client.post(CHANGE, json=guess, headers={**session, **JSON})
+            assert wrong.status_code == 422 and wrong.json()["field"] == "old_password", wrong.text
+        right = {"old_password": PASSWORD, "new_password": "taken-over-password"}
+        locked = await client.post(CHANGE, json=right, headers={**session, **JSON})
+        assert locked.status_code == 401 and locked.json()["code"] == "login_locked", locked.text
+        assert f"{LOCK_MINUTES} 分钟后再试" in locked.json()["detail"]
+        assert int(locked.headers["Retry-After"]) == LOCK_MINUTES * 60
+        relogin = await client.post("/api/auth/login", json={"username": "pw-guess", "password": PASSWORD})
+        assert relogin.status_code == 401 and relogin.json()["code"] == "login_locked"  # the same lock
+        after = await UserAccount.select(UserAccount.password_hash).where(UserAccount.username == "pw-guess")
+        assert after == before
+        assert (await client.get("/api/auth/me", headers=session)).status_code == 200  # still logged in
+
+        clock.advance(dt.timedelta(minutes=LOCK_MINUTES + 1))
+        done = await client.post(CHANGE, json=right, headers={**session, **JSON})
+        assert done.status_code == 204, done.text
+        clock.advance(dt.timedelta(seconds=1))
+        await login(client, "pw-guess", "taken-over-password")
