@@ -160,9 +160,12 @@ ACCOUNT_LOCK_MINUTES = 1
 """How long each such account-wide lock lasts: it slows a spread-out guesser to one guess a
 minute and keeps the owner waiting a minute at most, instead of locking them out for long."""
 EVERYWHERE = "*"
-WRONG_CURRENT_PASSWORD = "当前密码不正确，密码未修改"
 WRONG_LOGIN = (
     f"用户名或密码错误（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，将暂停从该网络登录 {LOCK_MINUTES} 分钟）"
+)
+WRONG_CURRENT_PASSWORD = (
+    f"当前密码不正确，密码未修改（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，"
+    f"将暂停从该网络登录和修改密码 {LOCK_MINUTES} 分钟）"
 )
 
 
