@@ -16,7 +16,9 @@ employer, and a run of them is how an account would probe who is in the pool or 
 Each such refusal is an entry of kind ``write_refused`` with its status (PIPL art. 51: measures
 against unauthorised processing need the attempts, not only the successes). It declares no
 subjects: the person typed may not exist or not match, and the entry must not say which; the
-response is untouched, so the refusal reveals no more than before.
+response is untouched, so the refusal reveals no more than before. A claim over the login's rate
+limit (429, ``service.ratelimit.AccountLimits``) is such a refusal too. Regulators list them per
+login (``GET /api/audit/refusals``, ``service.audit_refusals``).
 
 Entries are append-only and **hash-chained**; :func:`verify_chain` recomputes the chain and
 names the first entry that was altered, inserted or deleted.

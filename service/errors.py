@@ -220,8 +220,8 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
         code, text = "csrf", "请求缺少有效的安全令牌（CSRF）：请刷新页面后重试；接口调用请使用 Bearer 令牌"
     elif status == 403 and exc.detail and not exc.detail.isascii():
         text = exc.detail  # our policy and scope checks give Chinese reasons
-    elif status == 401 and exc.detail and not exc.detail.isascii():
-        text = exc.detail
+    elif status in (401, 429) and exc.detail and not exc.detail.isascii():
+        text = exc.detail  # a login's own limit says its figures (service.ratelimit.AccountLimits)
     headers = dict(exc.headers or {})
     if status == 429:
         headers.setdefault("Retry-After", "60")

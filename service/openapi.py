@@ -3,7 +3,8 @@
 - **Statuses**: every operation documents the problem responses it can give, derived from the
   route: 401 and 403 unless public (the policy check, ``service/policy.py``), 404 when the path
   names a record, 409 for writes (state conflicts: a full offering, an issued sitting …), 422
-  (``ValidationFailed``), 429 on rate-limited public routes, 503 (database unreachable,
+  (``ValidationFailed``), 429 on rate-limited public routes and on routes limited per login
+  (``service.ratelimit.ACCOUNT_LIMIT``), 503 (database unreachable,
   ``Retry-After``). Bodies are RFC 9457 problem documents (``service/errors.py``).
 - **Public routes** document ``security: []`` (no login) instead of the app-wide bearer login.
 - **Times of day** (``datetime.time``, e.g. a session's ``starts_at``) are ``format: time``;
@@ -25,6 +26,7 @@ from litestar.typing import FieldDefinition
 from pydantic import BaseModel
 
 from service.policy import ACTIONS, PUBLIC
+from service.ratelimit import ACCOUNT_LIMIT, OPT_OUT
 
 
 class Problem(BaseModel):
@@ -45,7 +47,7 @@ _MEANING = {
     404: "记录不存在或不在您的范围内",
     409: "与当前状态冲突（如名额已满、场次已发证）",
     422: "数据校验未通过（ValidationFailed）",
-    429: "请求过于频繁（按客户端限流）",
+    429: "请求过于频繁（公开接口按客户端、认领等按账号限流；Retry-After）",
     503: "数据库暂不可用，稍后重试（Retry-After）",
 }
 
@@ -79,7 +81,7 @@ def statuses_for(path: str, methods: set[str], public: bool, rate_limited: bool)
         out.append(404)
     if methods & {"POST", "PUT", "PATCH", "DELETE"}:
         out.append(409)
-    if public and rate_limited:
+    if rate_limited:
         out.append(429)
     return sorted(set(out))
 
@@ -95,9 +97,8 @@ def document_routes(app: Litestar) -> None:
             public = PUBLIC in ACTIONS[name]
             if public:
                 handler.operation_class = PublicOperation
-            statuses = statuses_for(
-                route.path, set(handler.http_methods), public, not handler.opt.get("no_rate_limit")
-            )
+            limited = (public and not handler.opt.get(OPT_OUT)) or bool(handler.opt.get(ACCOUNT_LIMIT))
+            statuses = statuses_for(route.path, set(handler.http_methods), public, limited)
             documented = dict(handler.responses or {})
             for status in statuses:
                 documented.setdefault(

@@ -65,6 +65,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "identity.confirm": frozenset({CITY, DISTRICT, BASE, EMPLOYER}),
     "audit.read": frozenset({CITY, DISTRICT}),
     "audit.mine": frozenset({TRAINEE}),
+    "audit.refusals": frozenset({CITY, DISTRICT}),
     # talent pool
     "employer.create": frozenset({CITY, DISTRICT}),
     "employer.read": frozenset({CITY, DISTRICT, EMPLOYER}),

@@ -1,11 +1,21 @@
-"""Per-client rate limits (public verification, login and sign-up) with the ``limits`` library.
+"""Per-client rate limits (public verification, login and sign-up) and per-login ones (an
+employer's claims) with the ``limits`` library.
 
-A fixed one-minute window per client address and limit, counted atomically: in Redis when
+A fixed one-minute window per client address (or per login) and limit, counted atomically: in Redis when
 ``TUOYU_REDIS_URL`` is set (so several web processes share one count — ``INCR`` with expiry, no
 read-then-write race), in this process otherwise. When Redis cannot be reached the limiter falls
 back to the in-process count (logged once per outage) instead of failing the request:
 verification and login never depend on Redis being up. A request over the limit gets 429 with
 ``Retry-After`` (seconds until the window ends). Routes opt out with ``opt={"no_rate_limit": True}``.
+
+Per-login limits (:class:`AccountLimits`) count the logged-in account, not its address: employers
+behind one NAT (a chain's head office, a district's shared line) do not block each other. A route
+names its limit in its ``opt`` (``action("employment.claim", account_rate_limit="claim")``); the
+app's one ``before_request`` hook calls :func:`limit_account` after the policy's check, so a caller
+without a login or with the wrong role is refused (401/403) before being counted, and a caller over
+the limit is refused before the handler runs: nothing is written. The 429 goes through the
+route's middleware like any refusal, so the audit records it (``service.audit``, ``write_refused``)
+on routes that audit refusals.
 """
 
 from __future__ import annotations
@@ -14,11 +24,13 @@ import functools
 import logging
 import math
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from litestar import Request
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
@@ -27,6 +39,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 log = logging.getLogger("tuoyu.ratelimit")
 
 OPT_OUT = "no_rate_limit"
+ACCOUNT_LIMIT = "account_rate_limit"
+"""The route ``opt`` key naming the per-login limit the route counts against (a key of the app's
+:class:`AccountLimits`)."""
 
 
 WINDOW_SECONDS = 60
@@ -58,9 +73,12 @@ class LocalWindow:
 
 
 class Limiter:
-    """Counts hits per ``(namespace, client)`` in a one-minute fixed window."""
+    """Counts hits per ``(namespace, client)`` in a one-minute fixed window: in Redis (its own
+    time) when ``redis_url`` is given and reachable, else in this process at the instants ``now``
+    gives (epoch seconds; the app passes its clock's)."""
 
-    def __init__(self, redis_url: str = "") -> None:
+    def __init__(self, redis_url: str = "", now: Callable[[], float] = time.time) -> None:
+        self._now = now  # epoch seconds of the in-process windows: the app's clock (tests stand still)
         self._memory = LocalWindow()
         self._shared: FixedWindowRateLimiter | None = None
         if redis_url:
@@ -98,7 +116,7 @@ class Limiter:
                 if not self._degraded:
                     log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
                     self._degraded = True
-        allowed, retry_after = self._memory.hit((namespace, client), per_minute, time.time())
+        allowed, retry_after = self._memory.hit((namespace, client), per_minute, self._now())
         return allowed, 0 if allowed else retry_after
 
 
@@ -131,3 +149,38 @@ class RateLimitMiddleware(ASGIMiddleware):
         if not allowed:
             raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
         await next_app(scope, receive, send)
+
+
+class AccountLimits:
+    """Per-login limits: ``per_minute`` maps a limit's name (a route's :data:`ACCOUNT_LIMIT`) to
+    the requests one account may make a minute, counted by ``limiter`` (in Redis when configured,
+    so every web process shares the count) under the key ``account:<id>``."""
+
+    def __init__(self, limiter: Limiter, per_minute: Mapping[str, int]) -> None:
+        self.limiter = limiter
+        self.per_minute = dict(per_minute)
+
+    async def check(self, name: str, account_id: int) -> None:
+        """Count one request of ``account_id`` against the limit ``name``; raises
+        ``TooManyRequestsException`` (429, a Chinese ``detail``, ``Retry-After`` in seconds) over
+        it. ``KeyError`` for a name no limit was configured for (a route naming a limit the app
+        does not have is a programming error, not a request to let through)."""
+        per_minute = self.per_minute[name]
+        allowed, retry_after = await self.limiter.hit(name, f"account:{account_id}", per_minute)
+        if not allowed:
+            raise TooManyRequestsException(
+                detail=f"操作过于频繁：此操作每个账号每分钟最多 {per_minute} 次，请 {retry_after} 秒后再试",
+                headers={"Retry-After": str(retry_after)},
+            )
+
+
+async def limit_account(request: Request[Any, Any, Any]) -> None:
+    """Apply the per-login limit the matched route names in its ``opt`` (:data:`ACCOUNT_LIMIT`),
+    if any, to the logged-in account (the policy's check ran first: a limited route is never
+    public); the limits are the app's ``state.account_limits`` (:class:`AccountLimits`). Raises
+    as :meth:`AccountLimits.check`."""
+    name = request.scope["route_handler"].opt.get(ACCOUNT_LIMIT)
+    if name is None:
+        return
+    limits: AccountLimits = request.app.state.account_limits
+    await limits.check(name, request.scope["user"].id)

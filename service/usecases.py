@@ -18,7 +18,7 @@ import certification
 import talent_pool
 import training
 from certification.schemas import CertificateOut, IssuanceResult, VerificationResult
-from service import accounts
+from service import accounts, audit_refusals
 from service.accounts import AccountIn, AccountOut, check_scope, create_account, find_account, get_account
 from service.accounts.identity import confirm_identity as confirm_identity_in_person
 from service.runtime import Runtime
@@ -359,3 +359,59 @@ async def assign_examiner(rt: Runtime, sitting_id: int, examiner_id: int, *, by:
     if account.role != "examiner":
         raise talent_pool.NotFound(f"考评员账号 {examiner_id} 不存在")
     return await certification.assign_examiner(sitting_id, examiner_id, by=by, now=rt.now())
+
+
+async def _refusal_logins(user: AccountOut, account_id: int | None) -> list[int] | None:
+    """The logins whose refused writes ``user`` may see: one named login (404 when it does not
+    exist, 403 for a district regulator when it is not of their district), else every login
+    (``None``) for a city admin and the logins of their district for a district admin."""
+    if account_id is not None:
+        account = await find_account(account_id)
+        if user.role != "city_admin" and await _account_district(account) != user.district_code:
+            raise PermissionDeniedException("只能查看本区县账号的记录")
+        return [account_id]
+    if user.role == "city_admin":
+        return None
+    return await audit_refusals.district_logins(user.district_code or "")
+
+
+def _local_days(rt: Runtime, since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, ...]:
+    """Local dates ``since``..``until`` (both inclusive, either open) → the instants
+    ``[start, end)`` of those days in the business zone; ValidationFailed when they are reversed."""
+    if since is not None and until is not None and since > until:
+        raise ValidationFailed("起始日期不能晚于截止日期")
+    zone = rt.clock.zone
+    start = dt.datetime.combine(since, dt.time(), tzinfo=zone) if since is not None else None
+    end = (
+        dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        if until is not None
+        else None
+    )
+    return start, end
+
+
+async def refused_writes(
+    rt: Runtime,
+    user: AccountOut,
+    *,
+    account_id: int | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """A regulator's page of refused writes (``service.audit_refusals.refusals``) of the logins
+    they oversee (:func:`_refusal_logins`) on the local days ``since``..``until``; and the total."""
+    actors = await _refusal_logins(user, account_id)
+    start, end = _local_days(rt, since, until)
+    return await audit_refusals.refusals(actors, start=start, end=end, limit=limit, offset=offset)
+
+
+async def refused_writes_by_account(
+    rt: Runtime, user: AccountOut, *, since: dt.date | None, until: dt.date | None
+) -> list[dict[str, Any]]:
+    """A regulator's refused writes counted per login they oversee
+    (``service.audit_refusals.refusals_by_account``) on the local days ``since``..``until``."""
+    actors = await _refusal_logins(user, None)
+    start, end = _local_days(rt, since, until)
+    return await audit_refusals.refusals_by_account(actors, start=start, end=end)

@@ -4,9 +4,12 @@ person the identity of someone who signed up (for people without a phone on reco
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.pagination import OffsetPagination
+from litestar.params import QueryParameter
 from pydantic import BaseModel
 
 from service import usecases
@@ -43,6 +46,49 @@ class AuditLine(BaseModel):
     action: str
     method: str
     path: str
+
+
+class RefusalLine(BaseModel):
+    """One refused write (audit kind ``write_refused``): which login tried, when (UTC), what, the
+    answer's status (404 no match, 409 claimed already, 422/400 bad input, 429 over the limit …),
+    from which address, the request id. It names no person."""
+
+    id: int
+    at: dt.datetime
+    account_id: int | None
+    actor: str
+    role: str
+    action: str
+    method: str
+    path: str
+    status: int
+    client: str
+    request_id: str
+
+
+@dataclass
+class RefusalPage(OffsetPagination[RefusalLine]):
+    """One page of refused writes, newest first (``items``, ``limit``, ``offset``, ``total``)."""
+
+
+class RefusalCount(BaseModel):
+    """A login's refused writes in the period: how many, the first and last (UTC), per status."""
+
+    account_id: int | None
+    actor: str
+    role: str
+    count: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    statuses: dict[int, int]
+
+
+Since = Annotated[
+    dt.date | None, QueryParameter(name="from", description="first local day (inclusive); default: open")
+]
+Until = Annotated[
+    dt.date | None, QueryParameter(name="to", description="last local day (inclusive); default: open")
+]
 
 
 class AccountsController(Controller):
@@ -102,3 +148,37 @@ class AccountsController(Controller):
     )
     async def confirm(self, account_id: int, request: Request[Any, Any, Any], rt: Runtime) -> AccountOut:
         return await usecases.confirm_identity(rt, user_of(request), account_id)
+
+    @get(
+        "/audit/refusals",
+        opt=action("audit.refusals"),
+        summary="Refused writes (audit kind write_refused: an employer's refused claims) — who tried, "
+        "when, the status; by login and local days, newest first, paged (regulators: the logins of "
+        "their district). No person is named",
+    )
+    async def refusals(
+        self,
+        request: Request[Any, Any, Any],
+        rt: Runtime,
+        account_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        since: Since = None,
+        until: Until = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> RefusalPage:
+        rows, total = await usecases.refused_writes(
+            rt, user_of(request), account_id=account_id, since=since, until=until, limit=limit, offset=offset
+        )
+        return RefusalPage(items=[RefusalLine(**r) for r in rows], limit=limit, offset=offset, total=total)
+
+    @get(
+        "/audit/refusals/by-account",
+        opt=action("audit.refusals"),
+        summary="Refused writes counted per login on local days (most first): how many, first and last, "
+        "per status (regulators: the logins of their district)",
+    )
+    async def refusals_by_account(
+        self, request: Request[Any, Any, Any], rt: Runtime, since: Since = None, until: Until = None
+    ) -> list[RefusalCount]:
+        rows = await usecases.refused_writes_by_account(rt, user_of(request), since=since, until=until)
+        return [RefusalCount(**r) for r in rows]

@@ -107,8 +107,10 @@ class TalentController(Controller):
 
     @post(
         "/employment-claims",
-        opt=action("employment.claim", audit_refusals=True),  # refused claims are audited too
-        summary="An employer claims a person by full ID number and name; pending until confirmed",
+        # refused claims are audited too; TUOYU_CLAIM_RATE_PER_MINUTE claims per login a minute
+        opt=action("employment.claim", audit_refusals=True, account_rate_limit="claim"),
+        summary="An employer claims a person by full ID number and name; pending until confirmed. "
+        "Limited per login (429 with Retry-After); every refused claim is audited (write_refused)",
     )
     async def claim(
         self, data: EmploymentClaimIn, request: Request[Any, Any, Any], rt: Runtime

@@ -279,6 +279,7 @@ def path_for(template: str, w: World) -> str:
             path = path.replace("{" + f"{name}:{kind}" + "}", str(value))
     queries = {
         "/api/audit": f"?practitioner_id={w.person_b}",
+        "/api/audit/refusals": f"?account_id={w.account_b}",  # B's employer login
         "/api/targets": f"?scope={B}",
         "/api/targets/shortfall/certification_rate": f"?scope={B}",
         "/api/targets/lists/uncertified": f"?scope={B}",
@@ -491,6 +492,7 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/certificates/expiring"): {"district_admin", "employer_staff"},  # their own scope
     ("GET", "/api/me/sittings"): {"examiner"},
     ("GET", "/api/me/audit"): {"trainee"},
+    ("GET", "/api/audit/refusals/by-account"): {"district_admin"},  # the logins of their own district
     ("GET", "/api/accounts/pending-identities"): {"district_admin", "base_staff", "employer_staff"},
     ("GET", "/dashboard"): {"district_admin"},
     ("GET", "/dashboard/targets.xlsx"): {"district_admin"},  # their own district's row

@@ -1,0 +1,209 @@
+"""An employer's claims are limited per login (``TUOYU_CLAIM_RATE_PER_MINUTE``), and regulators
+read the refused ones (``GET /api/audit/refusals``): an account trying ID numbers is slowed down
+and seen, and no person it typed is named anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.accounts import AccountIn, create_account
+from service.accounts.tables import AuditEntry
+from talent_pool import register_practitioner
+from talent_pool.identity import uscc_check_character
+from talent_pool.schemas import PractitionerIn
+from talent_pool.tables import Employment
+from tests.factories import PASSWORD, admin_headers, login, make_employer, make_id
+from tests.servers import serve_in_process, settings_for
+from worker.clock import FixedClock
+
+PER_MINUTE = 3
+START = dt.datetime(2026, 11, 30, 2, 0, 15, tzinfo=dt.UTC)  # 10:00:15 in Shanghai, 30 November
+A, B = "370102", "370105"
+KNOWN, OTHER, UNKNOWN = make_id(1), make_id(2), make_id(3)
+
+
+def _credit(first17: str) -> str:
+    return first17 + uscc_check_character(first17)
+
+
+def _claim(id_number: str, name: str) -> dict[str, str]:
+    return {"id_number": id_number, "name": name, "start_date": "2026-11-01"}
+
+
+@pytest.fixture
+async def world(db: None, pg_engine: Any, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """The app limited to ``PER_MINUTE`` claims a login, standing at ``START``; two people in the
+    pool; an employer login in district A (``hr_a``) and one in B (``hr_b``), a district admin of
+    each, the city admin, and each login's id."""
+    from service.app import create_app
+
+    clock = FixedClock(START)
+    app = create_app(settings_for(tmp_path, claim_rate_per_minute=PER_MINUTE), engine=pg_engine, clock=clock)
+    async with serve_in_process(app) as client:
+        today = START.date()
+        await register_practitioner(PractitionerIn(id_number=KNOWN, name="王芳"), today=today)
+        await register_practitioner(PractitionerIn(id_number=OTHER, name="李娜"), today=today)
+        employer_a = await make_employer(credit_code=_credit("91370102MA3C0X9PK"), district_code=A)
+        employer_b = await make_employer(credit_code=_credit("91370105MA3C0X9PK"), district_code=B)
+        ids = {
+            "hr_a": (
+                await create_account(
+                    AccountIn(
+                        username="hr-a", password=PASSWORD, role="employer_staff", employer_id=employer_a
+                    )
+                )
+            ).id,
+            "hr_b": (
+                await create_account(
+                    AccountIn(
+                        username="hr-b", password=PASSWORD, role="employer_staff", employer_id=employer_b
+                    )
+                )
+            ).id,
+        }
+        for username, district in (("district-a", A), ("district-b", B)):
+            await create_account(
+                AccountIn(username=username, password=PASSWORD, role="district_admin", district_code=district)
+            )
+        yield {
+            "client": client,
+            "clock": clock,
+            "city": await admin_headers(client),
+            "hr_a": await login(client, "hr-a"),
+            "hr_b": await login(client, "hr-b"),
+            "district_a": await login(client, "district-a"),
+            "district_b": await login(client, "district-b"),
+            "ids": ids,
+        }
+
+
+async def _entries(client: Any, username: str) -> list[tuple[str, int, str]]:
+    await client.app.state.rt.audit_log.flush()
+    rows = await AuditEntry.select().where(AuditEntry.actor == username).order_by(AuditEntry.id)
+    return [(r["kind"], r["status"], r["subjects"]) for r in rows if r["path"] == "/api/employment-claims"]
+
+
+async def _probe(w: dict[str, Any]) -> None:
+    """hr-a: two misses, one claim, then two over the limit; hr-b: one miss, one claim."""
+    client = w["client"]
+    for body, status in (
+        (_claim(UNKNOWN, "王芳"), 404),
+        (_claim(KNOWN, "李四"), 404),
+        (_claim(KNOWN, "王芳"), 201),
+        (_claim(OTHER, "李娜"), 429),
+        (_claim(UNKNOWN, "张三"), 429),
+    ):
+        r = await client.post("/api/employment-claims", headers=w["hr_a"], json=body)
+        assert r.status_code == status, (body, r.text)
+    for body, status in ((_claim(UNKNOWN, "李娜"), 404), (_claim(OTHER, "李娜"), 201)):
+        r = await client.post("/api/employment-claims", headers=w["hr_b"], json=body)
+        assert r.status_code == status, (body, r.text)
+
+
+async def test_claims_over_the_limit_are_refused_write_nothing_and_are_audited(world: dict[str, Any]) -> None:
+    """The fourth claim of a login in a minute is 429 with Retry-After (the seconds left of the
+    minute) and a Chinese reason, writes nothing, and is audited as a refused claim naming nobody;
+    another employer's login (same client address) is not affected; the next minute counts anew."""
+    w, client = world, world["client"]
+    for body in (_claim(UNKNOWN, "王芳"), _claim(KNOWN, "李四"), _claim(KNOWN, "王芳")):
+        await client.post("/api/employment-claims", headers=w["hr_a"], json=body)
+    before = await Employment.count()
+    r = await client.post("/api/employment-claims", headers=w["hr_a"], json=_claim(OTHER, "李娜"))
+    assert r.status_code == 429, r.text
+    assert r.headers["Retry-After"] == "45"  # 02:00:15 → the window ends at 02:01:00
+    assert r.json()["code"] == "too_many_requests"
+    assert r.json()["detail"] == "操作过于频繁：此操作每个账号每分钟最多 3 次，请 45 秒后再试"
+    assert await Employment.count() == before  # nothing written
+    # another employer's login, from the same address, claims that very person
+    other = await client.post("/api/employment-claims", headers=w["hr_b"], json=_claim(OTHER, "李娜"))
+    assert other.status_code == 201, other.text
+    w["clock"].advance(dt.timedelta(seconds=45))  # the next minute
+    again = await client.post("/api/employment-claims", headers=w["hr_a"], json=_claim(UNKNOWN, "张三"))
+    assert again.status_code == 404, again.text
+    assert await _entries(client, "hr-a") == [
+        ("write_refused", 404, ""),
+        ("write_refused", 404, ""),
+        ("write", 201, ""),
+        ("write_refused", 429, ""),
+        ("write_refused", 404, ""),
+    ]
+    # the claim route documents its 429
+    spec = (await client.get("/schema/openapi.json")).json()
+    assert "429" in spec["paths"]["/api/employment-claims"]["post"]["responses"]
+
+
+async def test_regulators_list_refused_claims_by_login_and_day(world: dict[str, Any]) -> None:
+    """The city admin lists every refused claim (newest first, paged, by login and local day) and
+    counts them per login; a district admin sees the logins of their district only; employers
+    (the probers themselves) are refused; no typed ID number or name appears."""
+    w, client = world, world["client"]
+    await _probe(w)
+    await client.app.state.rt.audit_log.flush()
+    hr_a, hr_b = w["ids"]["hr_a"], w["ids"]["hr_b"]
+
+    async def get(path: str, who: str) -> Any:
+        return await client.get(path, headers=w[who])
+
+    r = await get("/api/audit/refusals", "city")
+    assert r.status_code == 200, r.text
+    page = r.json()
+    assert page["total"] == 5 and (page["limit"], page["offset"]) == (100, 0)
+    assert [(i["account_id"], i["status"]) for i in page["items"]] == [
+        (hr_b, 404),
+        (hr_a, 429),
+        (hr_a, 429),
+        (hr_a, 404),
+        (hr_a, 404),
+    ]
+    first = page["items"][0]
+    assert (first["actor"], first["role"], first["action"], first["method"], first["path"]) == (
+        "hr-b",
+        "employer_staff",
+        "employment.claim",
+        "POST",
+        "/api/employment-claims",
+    )
+    assert first["at"].startswith("2026-11-30T02:00:15")
+    for text in (KNOWN, OTHER, UNKNOWN, "王芳", "李娜", "李四", "张三"):
+        assert text not in r.text  # no person typed is named
+
+    r = await get(f"/api/audit/refusals?account_id={hr_a}&limit=2&offset=1", "city")
+    assert r.json()["total"] == 4
+    assert [i["status"] for i in r.json()["items"]] == [429, 404]
+
+    # local days: the refusals were made on 30 November (Shanghai)
+    for query, total in (
+        ("from=2026-11-30&to=2026-11-30", 5),
+        ("from=2026-12-01", 0),
+        ("to=2026-11-29", 0),
+    ):
+        assert (await get(f"/api/audit/refusals?{query}", "city")).json()["total"] == total, query
+    reversed_days = await get("/api/audit/refusals?from=2026-12-01&to=2026-11-30", "city")
+    assert reversed_days.status_code == 422
+    assert reversed_days.json()["detail"] == "起始日期不能晚于截止日期"
+    assert (await get("/api/audit/refusals?account_id=999999", "city")).status_code == 404
+
+    counts = (await get("/api/audit/refusals/by-account", "city")).json()
+    assert [(c["account_id"], c["actor"], c["count"], c["statuses"]) for c in counts] == [
+        (hr_a, "hr-a", 4, {"404": 2, "429": 2}),
+        (hr_b, "hr-b", 1, {"404": 1}),
+    ]
+    assert counts[0]["first_at"].startswith("2026-11-30T02:00:15")
+
+    # a district admin: the logins of their district only
+    mine = (await get("/api/audit/refusals", "district_a")).json()
+    assert mine["total"] == 4 and {i["account_id"] for i in mine["items"]} == {hr_a}
+    assert (await get(f"/api/audit/refusals?account_id={hr_b}", "district_a")).status_code == 403
+    assert [c["account_id"] for c in (await get("/api/audit/refusals/by-account", "district_b")).json()] == [
+        hr_b
+    ]
+
+    # not for employers: the prober cannot read its own trace
+    for path in ("/api/audit/refusals", "/api/audit/refusals/by-account"):
+        denied = await get(path, "hr_a")
+        assert denied.status_code == 403, denied.text
