@@ -69,6 +69,7 @@ from service.pages_trainee import TraineePagesController
 from service.pages_training import TrainingPagesController
 from service.policy import action, authorize
 from service.ratelimit import AccountLimits, Limiter, RateLimitMiddleware, limit_account
+from service.refusal_budget import RefusalBudget, limit_refusals
 from service.regulator_nav import menu_for
 from service.runtime import Runtime, build_runtime
 from service.security import CookieCsrfMiddleware, csrf_config
@@ -122,12 +123,14 @@ def _openapi_pages() -> list[OpenAPIRenderPlugin]:
 async def before_request(request: Request[Any, Any, Any]) -> None:
     """The app's one ``before_request`` hook, run before any parameter is parsed: the policy's
     route rule (:func:`service.policy.authorize`: 401/403), then the route's per-login rate limit
-    if it names one (:func:`service.ratelimit.limit_account`: 429), then input hygiene
+    and daily budget of refusals if it names them (:func:`service.ratelimit.limit_account`,
+    :func:`service.refusal_budget.limit_refusals`: 429), then input hygiene
     (:func:`service.hygiene.refuse_control_characters`: 400/404). No controller or handler may set
     its own hook — it would replace this one and skip the policy; :func:`_single_hook` refuses that
     when the app is built."""
     authorize(request)
     await limit_account(request)
+    await limit_refusals(request)
     await refuse_control_characters(request)
 
 
@@ -259,6 +262,9 @@ def create_app(
     app.state.auth = auth
     app.state.rt = rt
     app.state.account_limits = AccountLimits(limiter, {"claim": settings.claim_rate_per_minute})
+    app.state.refusal_budget = RefusalBudget(
+        {"claim": settings.claim_refusals_per_day}, rt.audit_log, rt.clock
+    )
     _single_hook(app)
     document_routes(app)
     app.asgi_handler = answer_head_as_get(app.asgi_handler)  # HEAD like GET, app-wide

@@ -18,7 +18,8 @@ against unauthorised processing need the attempts, not only the successes). It d
 subjects: the person typed may not exist or not match, and the entry must not say which; the
 response is untouched, so the refusal reveals no more than before. A claim over the login's rate
 limit (429, ``service.ratelimit.AccountLimits``) is such a refusal too. Regulators list them per
-login (``GET /api/audit/refusals``, ``service.audit_refusals``).
+login (``GET /api/audit/refusals``, ``service.audit_refusals``); a login's refused claims of the
+day are its budget (``service.refusal_budget``).
 
 Entries are append-only and **hash-chained**; :func:`verify_chain` recomputes the chain and
 names the first entry that was altered, inserted or deleted.
@@ -114,6 +115,10 @@ class AuditLog:
 
     def add(self, record: Record) -> None:
         self._pending.append(record)
+
+    def queued(self) -> list[Record]:
+        """The entries added and not yet written (a copy), oldest first."""
+        return list(self._pending)
 
     async def flush(self) -> int:
         """Append what is queued to the chain; returns how many entries were written."""

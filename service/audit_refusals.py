@@ -122,6 +122,21 @@ async def refusals_by_account(
     return sorted(folded.values(), key=lambda e: (-e["count"], -e["last_at"].timestamp()))
 
 
+async def refused_since(account_id: int, action: str, start: dt.datetime) -> int:
+    """How many of ``account_id``'s writes of ``action`` were refused from ``start`` on, refusals
+    by a rate limit (429) left out: the attempts that reached the rule (no match, an existing
+    claim, bad input)."""
+    return int(
+        await AuditEntry.count().where(
+            (AuditEntry.actor_id == account_id)
+            & (AuditEntry.kind == REFUSED)
+            & (AuditEntry.action == action)
+            & (AuditEntry.at >= start)
+            & (AuditEntry.status != 429)
+        )
+    )
+
+
 async def district_logins(district_code: str) -> list[int]:
     """The logins of a district a district regulator oversees: its own regulators, the staff of
     its employers and training bases (ids, any order)."""

@@ -75,8 +75,10 @@ class AuditEntry(Table, tablename="acc_audit"):
     id: Serial
 
     at = Timestamptz()
-    kind = Varchar(length=16)  # write | write_refused | read_personal
-    actor_id = Integer(null=True, default=None)
+    # indexed for the refused writes (rare among the entries) by login: the regulators' list
+    # (service.audit_refusals) and a login's refused claims of the day (service.refusal_budget)
+    kind = Varchar(length=16, index=True)  # write | write_refused | read_personal
+    actor_id = Integer(null=True, default=None, index=True)
     actor = Varchar(length=64, default="")
     role = Varchar(length=20, default="")
     action = Varchar(length=64, default="")

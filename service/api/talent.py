@@ -107,10 +107,14 @@ class TalentController(Controller):
 
     @post(
         "/employment-claims",
-        # refused claims are audited too; TUOYU_CLAIM_RATE_PER_MINUTE claims per login a minute
-        opt=action("employment.claim", audit_refusals=True, account_rate_limit="claim"),
+        # refused claims are audited too; per login: TUOYU_CLAIM_RATE_PER_MINUTE claims a minute,
+        # TUOYU_CLAIM_REFUSALS_PER_DAY refused ones a day
+        opt=action(
+            "employment.claim", audit_refusals=True, account_rate_limit="claim", refusal_budget="claim"
+        ),
         summary="An employer claims a person by full ID number and name; pending until confirmed. "
-        "Limited per login (429 with Retry-After); every refused claim is audited (write_refused)",
+        "Limited per login a minute, and to a number of refused claims a local day (429 with "
+        "Retry-After); every refused claim is audited (write_refused)",
     )
     async def claim(
         self, data: EmploymentClaimIn, request: Request[Any, Any, Any], rt: Runtime

@@ -4,7 +4,9 @@ and seen, and no person it typed is named anywhere."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from talent_pool import register_practitioner
 from talent_pool.identity import uscc_check_character
 from talent_pool.schemas import PractitionerIn
 from talent_pool.tables import Employment
-from tests.factories import PASSWORD, admin_headers, login, make_employer, make_id
+from tests.factories import PASSWORD, admin_headers, login, make_employer, make_id, person_name
 from tests.servers import serve_in_process, settings_for
 from worker.clock import FixedClock
 
@@ -35,15 +37,15 @@ def _claim(id_number: str, name: str) -> dict[str, str]:
     return {"id_number": id_number, "name": name, "start_date": "2026-11-01"}
 
 
-@pytest.fixture
-async def world(db: None, pg_engine: Any, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
-    """The app limited to ``PER_MINUTE`` claims a login, standing at ``START``; two people in the
+@contextlib.asynccontextmanager
+async def _world(pg_engine: Any, tmp_path: Path, **settings: Any) -> AsyncIterator[dict[str, Any]]:
+    """The app with ``settings`` (the claim limits), standing at ``START``; two people in the
     pool; an employer login in district A (``hr_a``) and one in B (``hr_b``), a district admin of
     each, the city admin, and each login's id."""
     from service.app import create_app
 
     clock = FixedClock(START)
-    app = create_app(settings_for(tmp_path, claim_rate_per_minute=PER_MINUTE), engine=pg_engine, clock=clock)
+    app = create_app(settings_for(tmp_path, **settings), engine=pg_engine, clock=clock)
     async with serve_in_process(app) as client:
         today = START.date()
         await register_practitioner(PractitionerIn(id_number=KNOWN, name="王芳"), today=today)
@@ -80,6 +82,13 @@ async def world(db: None, pg_engine: Any, tmp_path: Path) -> AsyncIterator[dict[
             "district_b": await login(client, "district-b"),
             "ids": ids,
         }
+
+
+@pytest.fixture
+async def world(db: None, pg_engine: Any, tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """:func:`_world` limited to ``PER_MINUTE`` claims a login a minute."""
+    async with _world(pg_engine, tmp_path, claim_rate_per_minute=PER_MINUTE) as w:
+        yield w
 
 
 async def _entries(client: Any, username: str) -> list[tuple[str, int, str]]:
@@ -207,3 +216,88 @@ async def test_regulators_list_refused_claims_by_login_and_day(world: dict[str, 
     for path in ("/api/audit/refusals", "/api/audit/refusals/by-account"):
         denied = await get(path, "hr_a")
         assert denied.status_code == 403, denied.text
+
+
+async def test_a_login_past_its_refused_claims_of_the_day_waits_until_midnight(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """With ``TUOYU_CLAIM_REFUSALS_PER_DAY=3``: three refused claims of a login on a local day,
+    successful ones not counted, then every claim of that login — even a good one — is 429 until
+    local midnight (Retry-After), writes nothing, and is audited; another employer's login is not
+    affected; the next local day the login claims again."""
+    async with _world(pg_engine, tmp_path, claim_refusals_per_day=3) as w:
+        client = w["client"]
+        for body, status in (
+            (_claim(UNKNOWN, "王芳"), 404),
+            (_claim(KNOWN, "王芳"), 201),  # a claim that succeeds does not count
+            (_claim(KNOWN, "王芳"), 409),  # claimed already: a refusal
+            (_claim(KNOWN, "李四"), 404),
+        ):
+            r = await client.post("/api/employment-claims", headers=w["hr_a"], json=body)
+            assert r.status_code == status, (body, r.text)
+            if status == 201:  # the refusals before it counted from the table, the later ones queued
+                await client.app.state.rt.audit_log.flush()
+        before = await Employment.count()
+        r = await client.post("/api/employment-claims", headers=w["hr_a"], json=_claim(OTHER, "李娜"))
+        assert r.status_code == 429, r.text
+        # 10:00:15 in Shanghai → local midnight is 13 h 59 min 45 s away
+        assert r.headers["Retry-After"] == str(13 * 3600 + 59 * 60 + 45)
+        assert r.json()["detail"].startswith("今日被拒绝的认领已达 3 次（每个账号每天上限），请明天再试")
+        assert await Employment.count() == before  # nothing written
+        other = await client.post("/api/employment-claims", headers=w["hr_b"], json=_claim(OTHER, "李娜"))
+        assert other.status_code == 201, other.text
+        w["clock"].advance(dt.timedelta(hours=13, minutes=59, seconds=44))  # 23:59:59 local
+        late = await client.post("/api/employment-claims", headers=w["hr_a"], json=_claim(UNKNOWN, "张三"))
+        assert (late.status_code, late.headers["Retry-After"]) == (429, "1")
+        w["clock"].advance(dt.timedelta(seconds=1))  # 1 December, 00:00 local
+        again = await client.post("/api/employment-claims", headers=w["hr_a"], json=_claim(UNKNOWN, "张三"))
+        assert again.status_code == 404, again.text
+        assert [(kind, status) for kind, status, _ in await _entries(client, "hr-a")] == [
+            ("write_refused", 404),
+            ("write", 201),
+            ("write_refused", 409),
+            ("write_refused", 404),
+            ("write_refused", 429),
+            ("write_refused", 429),
+            ("write_refused", 404),
+        ]
+
+
+async def test_two_web_processes_share_a_logins_claim_count_through_redis(
+    db: None, pg_engine: Any, tmp_path: Path, celery_worker: dict[str, str]
+) -> None:
+    """With ``TUOYU_REDIS_URL`` set, two app instances (two web processes behind one balancer)
+    count a login's claims together: with 3 a minute, the fourth claim is refused whichever
+    instance it reaches; another login is counted apart."""
+    import redis
+
+    from service.accounts.tables import UserAccount
+    from service.app import create_app
+
+    # Redis is shared with other test runs, whose logins have the same small ids: start ours far
+    # away, and clear what an earlier run of this test left in the minute
+    await UserAccount.raw(f"SELECT setval('acc_user_id_seq', {secrets.randbelow(10**9) + 10**6})")
+    settings = settings_for(tmp_path, claim_rate_per_minute=PER_MINUTE, **celery_worker)
+    async with (
+        serve_in_process(create_app(settings, engine=pg_engine)) as one,
+        serve_in_process(create_app(settings, engine=pg_engine)) as two,
+    ):
+        employer = await make_employer()
+        for username in ("hr-shared", "hr-apart"):
+            account = await create_account(
+                AccountIn(username=username, password=PASSWORD, role="employer_staff", employer_id=employer)
+            )
+            store = redis.Redis.from_url(celery_worker["redis_url"])
+            for key in store.scan_iter(f"tuoyu_rl*claim/account:{account.id}/*"):
+                store.delete(key)
+            store.close()
+        hr, apart = await login(one, "hr-shared"), await login(two, "hr-apart")
+        statuses = [
+            (
+                await app.post("/api/employment-claims", headers=hr, json=_claim(UNKNOWN, person_name(n + 1)))
+            ).status_code
+            for n, app in enumerate((one, two, one, two, one))
+        ]
+        assert statuses == [404, 404, 404, 429, 429]
+        other = await two.post("/api/employment-claims", headers=apart, json=_claim(UNKNOWN, "李四"))
+        assert other.status_code == 404, other.text

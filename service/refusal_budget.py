@@ -1,0 +1,89 @@
+"""A login's refused claims a day (``TUOYU_CLAIM_REFUSALS_PER_DAY``): past the budget, the login's
+claims are refused (429) until local midnight.
+
+The per-minute limit (``service.ratelimit.AccountLimits``) slows a prober to ten tries a minute —
+still thousands a day. An employer claiming its real staff types a wrong digit now and then; a run
+of refusals (no match, an existing claim, bad input) is how an account probes who is in the pool.
+So the refusals of the business day (``TUOYU_TIMEZONE``) are counted from the audit
+(``write_refused`` entries of the login and the route's action, ``service.audit``) — the entries
+written plus those this process has not written yet — and once they reach the budget every
+further claim of the login that day is 429 with ``Retry-After`` (the seconds until local midnight)
+and a Chinese reason, before anything is read or written, audited like any refused claim (a 429
+does not count toward the budget). Successful claims never count.
+
+The count may trail by the entries another process has not written yet (they are written every
+second) or that are being written at that instant: a burst spread over processes can pass the
+budget by what the per-minute limit lets through, never more.
+
+A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's one
+``before_request`` hook calls :func:`limit_refusals` after the policy and the per-minute limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import TooManyRequestsException
+
+from service.audit import AuditLog
+from service.audit_refusals import REFUSED, refused_since
+from worker.clock import Clock
+
+REFUSAL_BUDGET = "refusal_budget"
+"""The route ``opt`` key naming the daily budget of refused writes the route counts against (a
+key of the app's :class:`RefusalBudget`)."""
+
+
+class RefusalBudget:
+    """Daily budgets of refused writes per login: ``per_day`` maps a budget's name (a route's
+    :data:`REFUSAL_BUDGET`) to the refusals one login may have on one local day."""
+
+    def __init__(self, per_day: Mapping[str, int], audit_log: AuditLog, clock: Clock) -> None:
+        self.per_day = dict(per_day)
+        self.audit_log = audit_log
+        self.clock = clock
+
+    async def check(self, name: str, action: str, account_id: int) -> None:
+        """Refuse ``account_id``'s write of ``action`` when its refused writes of ``action`` today
+        (local) reached the budget ``name``: ``TooManyRequestsException`` (429, a Chinese
+        ``detail``, ``Retry-After`` = seconds until local midnight). ``KeyError`` for a budget the
+        app does not have."""
+        per_day = self.per_day[name]
+        now = self.clock.now()
+        today = self.clock.local(now).date()
+        midnight = dt.datetime.combine(today, dt.time(), tzinfo=self.clock.zone)
+        refused = await refused_since(account_id, action, midnight)
+        refused += sum(
+            1
+            for r in self.audit_log.queued()
+            if r.actor_id == account_id
+            and r.kind == REFUSED
+            and r.action == action
+            and r.status != 429
+            and dt.datetime.fromisoformat(r.at) >= midnight
+        )
+        if refused < per_day:
+            return
+        tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=self.clock.zone)
+        seconds = max(1, math.ceil((tomorrow - now).total_seconds()))
+        raise TooManyRequestsException(
+            detail=f"今日被拒绝的认领已达 {per_day} 次（每个账号每天上限），请明天再试；"
+            "如确需继续认领，请联系所在区县卫健部门",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+async def limit_refusals(request: Request[Any, Any, Any]) -> None:
+    """Apply the daily budget the matched route names in its ``opt`` (:data:`REFUSAL_BUDGET`), if
+    any, to the logged-in account and the route's policy action; the budgets are the app's
+    ``state.refusal_budget`` (:class:`RefusalBudget`). Raises as :meth:`RefusalBudget.check`."""
+    opt = request.scope["route_handler"].opt
+    name = opt.get(REFUSAL_BUDGET)
+    if name is None:
+        return
+    budget: RefusalBudget = request.app.state.refusal_budget
+    await budget.check(name, str(opt["policy"]), request.scope["user"].id)
