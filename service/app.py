@@ -64,6 +64,7 @@ from service.pages_base import BasePagesController
 from service.pages_employer import EmployerPagesController
 from service.pages_exams import ExamPagesController
 from service.pages_imports import ImportPagesController
+from service.pages_refusals import RefusalPagesController
 from service.pages_regulator import RegulatorPages
 from service.pages_trainee import TraineePagesController
 from service.pages_training import TrainingPagesController
@@ -230,6 +231,7 @@ def create_app(
             EmployerPagesController,
             AgencyPagesController,
             ImportPagesController,
+            RefusalPagesController,
             TrainingPagesController,
             MetricsController,
             verify_router,

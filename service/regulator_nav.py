@@ -33,6 +33,7 @@ REGULATOR_PAGES: tuple[NavItem, ...] = (
     NavItem("/dashboard/trainers", "师资库", "page.regulator"),
     NavItem("/dashboard/subsidies", "培训补贴", "page.regulator"),
     NavItem("/dashboard/imports", "数据导入", "page.regulator"),
+    NavItem("/dashboard/refusals", "认领拒绝记录", "audit.refusals"),
     NavItem("/dashboard/bank", "题库与组卷", "bank.manage"),
 )
 """Every regulator page of the menu, in menu order (the routes' own ``opt=action`` must match)."""

@@ -415,3 +415,25 @@ async def refused_writes_by_account(
     actors = await _refusal_logins(user, None)
     start, end = _local_days(rt, since, until)
     return await audit_refusals.refusals_by_account(actors, start=start, end=end)
+
+
+async def refusals_report(
+    rt: Runtime,
+    user: AccountOut,
+    *,
+    since: dt.date | None,
+    until: dt.date | None,
+    account_id: int | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """What the regulator's page of refused claims shows: ``accounts`` (per login,
+    :func:`refused_writes_by_account`) and, when ``account_id`` is named, that login's ``entries``
+    (one page, :func:`refused_writes`) and their ``total``; the same scope and errors."""
+    accounts_ = await refused_writes_by_account(rt, user, since=since, until=until)
+    if account_id is None:
+        return {"accounts": accounts_, "entries": None, "total": 0}
+    entries, total = await refused_writes(
+        rt, user, account_id=account_id, since=since, until=until, limit=limit, offset=offset
+    )
+    return {"accounts": accounts_, "entries": entries, "total": total}

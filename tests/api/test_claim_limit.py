@@ -212,8 +212,23 @@ async def test_regulators_list_refused_claims_by_login_and_day(world: dict[str, 
         hr_b
     ]
 
+    # the page: per login for the chosen local days, then one login's refusals
+    html = {"Accept": "text/html"}
+    page = await client.get(
+        "/dashboard/refusals?from=2026-11-30&to=2026-11-30", headers={**w["city"], **html}
+    )
+    assert page.status_code == 200, page.text
+    assert 'id="refusals-total">5<' in page.text and "未匹配 2；超过频率限制 2" in page.text
+    assert "2026-11-30 10:00:15" in page.text  # local time
+    detail = await client.get(f"/dashboard/refusals?account_id={hr_a}", headers={**w["city"], **html})
+    assert 'id="entries-total">4<' in detail.text and "hr-a 的明细" in detail.text
+    mine_page = await client.get("/dashboard/refusals", headers={**w["district_b"], **html})
+    assert "hr-b" in mine_page.text and "hr-a" not in mine_page.text
+    for text in (KNOWN, OTHER, UNKNOWN, "王芳", "李娜", "李四", "张三"):
+        assert text not in page.text + detail.text
+
     # not for employers: the prober cannot read its own trace
-    for path in ("/api/audit/refusals", "/api/audit/refusals/by-account"):
+    for path in ("/api/audit/refusals", "/api/audit/refusals/by-account", "/dashboard/refusals"):
         denied = await get(path, "hr_a")
         assert denied.status_code == 403, denied.text
 

@@ -280,6 +280,7 @@ def path_for(template: str, w: World) -> str:
     queries = {
         "/api/audit": f"?practitioner_id={w.person_b}",
         "/api/audit/refusals": f"?account_id={w.account_b}",  # B's employer login
+        "/dashboard/refusals": f"?account_id={w.account_b}",
         "/api/targets": f"?scope={B}",
         "/api/targets/shortfall/certification_rate": f"?scope={B}",
         "/api/targets/lists/uncertified": f"?scope={B}",

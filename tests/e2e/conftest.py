@@ -70,6 +70,8 @@ async def serve_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> Asy
         TUOYU_PUBLIC_URL=f"http://127.0.0.1:{port}",
         TUOYU_LOGIN_RATE_PER_MINUTE="100000",
         TUOYU_VERIFY_RATE_PER_MINUTE="100000",
+        TUOYU_CLAIM_RATE_PER_MINUTE="100000",
+        TUOYU_CLAIM_REFUSALS_PER_DAY="100000",
     )
     env.pop("TUOYU_REDIS_URL", None)
     with open(log_path, "wb") as log:

@@ -22,6 +22,7 @@ MENU = [
     ("/dashboard/trainers", "师资库"),
     ("/dashboard/subsidies", "培训补贴"),
     ("/dashboard/imports", "数据导入"),
+    ("/dashboard/refusals", "认领拒绝记录"),
 ]
 BANK = ("/dashboard/bank", "题库与组卷")
 NAV = "header nav .regnav a"
