@@ -42,7 +42,8 @@
   }
 
   function failText(res) {
-    if (res.status === 429) return "操作过于频繁，请稍后再试";
+    // the server says which limit and how long (a claim's daily budget: until tomorrow)
+    if (res.status === 429) return tuoyu.message(res.data, "操作过于频繁，请稍后再试");
     return tuoyu.message(res.data);
   }
 

@@ -55,8 +55,11 @@ class LiveServer:
 
 
 @contextlib.asynccontextmanager
-async def serve_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> AsyncIterator[LiveServer]:
-    """``tuoyu serve --demo`` (background work in-process) on a fresh database ``<run db>_<name>``."""
+async def serve_demo(
+    tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str
+) -> AsyncIterator[LiveServer]:
+    """``tuoyu serve --demo`` (background work in-process) on a fresh database ``<run db>_<name>``;
+    ``settings`` override its ``TUOYU_*`` variables (``claim_refusals_per_day="2"``)."""
     require_postgres()
     db = f"{TEST_DB}_{name}"
     await _admin(f'DROP DATABASE IF EXISTS "{db}"', f'CREATE DATABASE "{db}"')
@@ -73,6 +76,7 @@ async def serve_demo(tmp_path_factory: pytest.TempPathFactory, name: str) -> Asy
         TUOYU_CLAIM_RATE_PER_MINUTE="100000",
         TUOYU_CLAIM_REFUSALS_PER_DAY="100000",
     )
+    env.update({f"TUOYU_{key.upper()}": value for key, value in settings.items()})
     env.pop("TUOYU_REDIS_URL", None)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(

@@ -1,12 +1,17 @@
 """The regulator's 认领拒绝记录 page in Chromium on the demo: an employer login's refused claims
 (typed through the API as a prober would) counted on the page, its own refusals one click away, no
-typed ID number or name anywhere; desktop and phone."""
+typed ID number or name anywhere; desktop and phone. And the employer's side: past the day's
+budget of refused claims, the claim form says so (until tomorrow), not "try again shortly"."""
 
 from __future__ import annotations
 
-import httpx
+from collections.abc import AsyncIterator
+from typing import Any
 
-from tests.e2e.conftest import DEMO_PASSWORD, LiveServer, Visit
+import httpx
+import pytest
+
+from tests.e2e.conftest import DEMO_PASSWORD, SHOTS, LiveServer, Visit, serve_demo
 from tests.factories import make_id
 
 PROBES = [(make_id(n, address="370181", birth="19700707"), "试探者") for n in (11, 12, 13)]
@@ -71,3 +76,44 @@ async def test_regulator_sees_an_employer_logins_refused_claims(
     await phone.shot("regulator-refusals-phone")
     assert await phone.serious_a11y_violations() == []
     assert phone.errors == []
+
+
+@pytest.fixture(scope="module")
+async def budget_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
+    """The demo with a budget of two refused claims a login a day."""
+    async with serve_demo(tmp_path_factory, "budget", claim_refusals_per_day="2") as server:
+        yield server
+
+
+async def test_employer_past_the_days_refused_claims_is_told_to_come_back_tomorrow(
+    browser: Any, budget_server: LiveServer
+) -> None:
+    context = await browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    visit = Visit(await context.new_page(), budget_server.url)
+    page = visit.page
+    await visit.goto("/login")
+    await page.fill("#username", "employer1")
+    await page.fill("#password", DEMO_PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(lambda url: "/login" not in url)
+    await visit.goto("/employer/staff")
+    await page.locator("#staff-summary .badge").first.wait_for()
+    messages = []
+    for id_number, name in PROBES:
+        await page.fill("#claim-id", id_number)
+        await page.fill("#claim-name", name)
+        async with page.expect_response("**/api/employment-claims") as answer:
+            await page.click("#claim-form button[type=submit]")
+        assert (await answer.value).status in (404, 429)
+        await page.locator("#claim-msg.error").wait_for()
+        messages.append(await page.locator("#claim-msg").inner_text())
+    assert messages[0] == messages[1] and "未找到身份证号与姓名均匹配的从业人员" in messages[0]
+    assert messages[2].startswith("今日被拒绝的认领已达 2 次（每个账号每天上限），请明天再试")
+    await page.locator("#claim-msg").scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SHOTS / "employer-claim-budget-phone.png"))  # what the phone shows
+    # the console has only the browser's own notes of the refused calls, no script error
+    assert all(e.startswith("Failed to load resource") and ("404" in e or "429" in e) for e in visit.errors)
+    await context.close()
