@@ -37,7 +37,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -112,6 +112,7 @@ class AuditLog:
         self.flush_seconds = flush_seconds
         self._pending: list[Record] = []
         self._task: asyncio.Task[None] | None = None
+        self._writing = asyncio.Lock()  # held while a batch is out of the queue and not committed
 
     def add(self, record: Record) -> None:
         self._pending.append(record)
@@ -120,8 +121,20 @@ class AuditLog:
         """The entries added and not yet written (a copy), oldest first."""
         return list(self._pending)
 
+    @contextlib.asynccontextmanager
+    async def settled(self) -> AsyncIterator[None]:
+        """Hold this process's writes off while the caller counts the written entries and
+        :meth:`queued` ones together: no entry of this process is then in neither or in both (a
+        batch being written is out of the queue and not yet committed)."""
+        async with self._writing:
+            yield
+
     async def flush(self) -> int:
         """Append what is queued to the chain; returns how many entries were written."""
+        async with self._writing:
+            return await self._flush()
+
+    async def _flush(self) -> int:
         batch, self._pending = self._pending, []
         if not batch:
             return 0

@@ -11,9 +11,10 @@ further claim of the login that day is 429 with ``Retry-After`` (the seconds unt
 and a Chinese reason, before anything is read or written, audited like any refused claim (a 429
 does not count toward the budget). Successful claims never count.
 
-The count may trail by the entries another process has not written yet (they are written every
-second) or that are being written at that instant: a burst spread over processes can pass the
-budget by what the per-minute limit lets through, never more.
+In one process the count is exact: it waits for a batch being written (``AuditLog.settled``), so
+each entry is counted once, from the table or from the queue. It may trail by the entries another
+web process has not written yet (they are written every second): a burst spread over processes can
+pass the budget by what the per-minute limit lets through, never more.
 
 A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's one
 ``before_request`` hook calls :func:`limit_refusals` after the policy and the per-minute limit.
@@ -56,16 +57,17 @@ class RefusalBudget:
         now = self.clock.now()
         today = self.clock.local(now).date()
         midnight = dt.datetime.combine(today, dt.time(), tzinfo=self.clock.zone)
-        refused = await refused_since(account_id, action, midnight)
-        refused += sum(
-            1
-            for r in self.audit_log.queued()
-            if r.actor_id == account_id
-            and r.kind == REFUSED
-            and r.action == action
-            and r.status != 429
-            and dt.datetime.fromisoformat(r.at) >= midnight
-        )
+        async with self.audit_log.settled():  # this process's entries: written or queued, once
+            refused = await refused_since(account_id, action, midnight)
+            refused += sum(
+                1
+                for r in self.audit_log.queued()
+                if r.actor_id == account_id
+                and r.kind == REFUSED
+                and r.action == action
+                and r.status != 429
+                and dt.datetime.fromisoformat(r.at) >= midnight
+            )
         if refused < per_day:
             return
         tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=self.clock.zone)

@@ -5,6 +5,7 @@ budget of refused claims, the claim form says so (until tomorrow), not "try agai
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,10 +18,23 @@ from tests.factories import make_id
 PROBES = [(make_id(n, address="370181", birth="19700707"), "试探者") for n in (11, 12, 13)]
 
 
+async def _refused(c: httpx.AsyncClient, admin: dict[str, str], username: str) -> int:
+    counts = (await c.get("/api/audit/refusals/by-account", headers=admin)).json()
+    return next((a["count"] for a in counts if a["actor"] == username), 0)
+
+
 async def _probe(live_server: LiveServer) -> None:
-    """The demo's ``employer1`` claims three people who are not in the pool (404 each)."""
+    """The demo's ``employer1`` claims three people who are not in the pool (404 each); returns
+    once the audit has them (it writes its entries every second)."""
     async with httpx.AsyncClient(base_url=live_server.url) as c:
+        token = (
+            await c.post("/api/auth/login", json={"username": "admin", "password": DEMO_PASSWORD})
+        ).json()["token"]
+        admin = {"Authorization": f"Bearer {token}"}
+        c.cookies.clear()  # bearer tokens only: a login cookie would make the writes need CSRF
+        before = await _refused(c, admin, "employer1")
         r = await c.post("/api/auth/login", json={"username": "employer1", "password": DEMO_PASSWORD})
+        assert r.status_code == 201, r.text
         headers = {"Authorization": f"Bearer {r.json()['token']}"}
         for id_number, name in PROBES:
             claim = await c.post(
@@ -29,6 +43,11 @@ async def _probe(live_server: LiveServer) -> None:
                 json={"id_number": id_number, "name": name, "start_date": "2026-01-05"},
             )
             assert claim.status_code == 404, claim.text
+        for _ in range(100):
+            if await _refused(c, admin, "employer1") >= before + len(PROBES):
+                return
+            await asyncio.sleep(0.2)
+        pytest.fail("the refused claims did not reach the audit in 20 s")
 
 
 async def _open(visit: Visit) -> None:
