@@ -377,9 +377,13 @@ async def _refusal_logins(user: AccountOut, account_id: int | None) -> list[int]
 
 def _local_days(rt: Runtime, since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime | None, ...]:
     """Local dates ``since``..``until`` (both inclusive, either open) → the instants
-    ``[start, end)`` of those days in the business zone; ValidationFailed when they are reversed."""
+    ``[start, end)`` of those days in the business zone; ValidationFailed when they are reversed.
+    A bound beyond the years any entry can have (before 1900, after 9000) is open: ``0001-01-01``
+    and ``9999-12-31`` mean "from the start" and "to the end" (their instants would not exist)."""
     if since is not None and until is not None and since > until:
         raise ValidationFailed("起始日期不能晚于截止日期")
+    since = since if since is not None and since.year >= 1900 else None
+    until = until if until is not None and until.year <= 9000 else None
     zone = rt.clock.zone
     start = dt.datetime.combine(since, dt.time(), tzinfo=zone) if since is not None else None
     end = (
