@@ -74,8 +74,9 @@ async def claim_employment(
     """An employer claims that the person with this ID number **and** name works there from
     ``start_date``: a ``pending`` employment until the person or a regulator confirms it.
 
-    Raises :class:`NotFound` with one message (``talent_pool.NO_MATCH``) whether the ID is unknown, the
-    name differs or the ID is malformed — a claim cannot be used to test who is in the pool;
+    Raises :class:`NotFound` with one message (``talent_pool.NO_MATCH``) whether the ID is unknown or
+    the name differs — a claim cannot be used to test who is in the pool; :class:`InvalidIdNumber`
+    / :class:`ValidationFailed` for an ID number or name malformed in itself (the input alone);
     :class:`Conflict` when an open or pending employment at this employer exists, or when the
     person is under a lifetime exclusion (the Chinese message and ``detail.lifetime_excluded``
     say so, never the record's details).

@@ -232,19 +232,22 @@ async def get_practitioner(practitioner_id: int) -> PractitionerOut:
 
 
 NO_MATCH = "未找到身份证号与姓名均匹配的从业人员（请核对后重试，或请本人先在平台注册）"
-"""The one answer to "who is this?" when the ID is unknown, malformed, or the name differs —
-so a look-up by ID number and name cannot be used to learn who is in the pool."""
+"""The one answer to "who is this?" when the ID number is unknown or the name differs — so a
+look-up by ID number and name cannot be used to learn who is in the pool."""
 
 
 async def match_practitioner(id_number: str, name: str, *, today: dt.date) -> PractitionerOut:
     """The practitioner whose resident ID number **and** name both match (proof that the caller
     knows the person), else :class:`NotFound` with :data:`NO_MATCH` — the same answer for an
-    unknown ID, a malformed ID or a wrong name."""
+    unknown ID number or a wrong name. An ID number or name that is malformed in itself (GB 11643
+    check, Excel's ``3.70102E+17``, a name with digits) raises :class:`InvalidIdNumber` /
+    :class:`ValidationFailed` naming what is wrong: that depends on the input alone and says
+    nothing about who is registered."""
+    number = parse_id_number(id_number, today=today).number
     try:
-        number = parse_id_number(id_number, today=today).number
         wanted = clean_person_name(name)
-    except (ValueError, ValidationFailed):  # a malformed ID or name
-        raise NotFound(NO_MATCH) from None
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="name") from None
     person = await Practitioner.objects().get(Practitioner.id_number == number)
     if person is None or person.name != wanted:
         raise NotFound(NO_MATCH)

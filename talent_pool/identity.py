@@ -102,6 +102,16 @@ class ResidentId:
     gender: str
 
 
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?E\+?\d+")
+SCIENTIFIC_REASON = (
+    "是科学计数法（如 3.70102E+17）：Excel 把它当成了数字，后几位已经丢失；"
+    "请把该列设为文本后重新输入完整的18位号码"
+)
+"""Why an ID number such as ``3.70102E+17`` is refused: what Excel shows of an 18-digit number
+stored as a number, pasted or exported to text — its last digits are gone, whatever the cell's
+type now."""
+
+
 def parse_id_number(raw: object, *, today: dt.date) -> ResidentId:
     """Validate and normalise a resident ID number (GB 11643-1999).
 
@@ -115,6 +125,8 @@ def parse_id_number(raw: object, *, today: dt.date) -> ResidentId:
     Raises :class:`InvalidIdNumber` with a Chinese reason.
     """
     number = normalise_code(raw)
+    if _SCIENTIFIC.fullmatch(number):
+        raise InvalidIdNumber(number, SCIENTIFIC_REASON)
     if len(number) == 15 and number.isdigit():
         raise InvalidIdNumber(number, "是15位一代身份证号，已停止使用，请提供18位号码")
     if len(number) != 18:

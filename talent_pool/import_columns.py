@@ -33,6 +33,7 @@ from talent_pool.errors import ValidationFailed
 from talent_pool.garble import garbled_reason
 from talent_pool.identity import (
     MIN_WORKING_AGE,
+    SCIENTIFIC_REASON,
     age_on,
     clean_person_name,
     clean_text,
@@ -96,10 +97,7 @@ _SCIENTIFIC = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
 TEXT_FORMAT = (
     "须为文本格式（该单元格是数字，Excel 会把18位号码的末位改成0或丢掉X），请把整列设为文本后重新填写"
 )
-SCIENTIFIC_TEXT = (
-    "号码是科学计数法（如 3.70102E+17）：Excel 把它当成了数字，后几位已经丢失；"
-    "请把该列设为文本后重新输入完整的18位号码"
-)
+SCIENTIFIC_TEXT = "号码" + SCIENTIFIC_REASON
 """A number in scientific notation typed as text (a CSV, or a text cell copied from Excel's
 display): the digits are gone whatever the cell's type, so the message does not speak of a cell."""
 

@@ -59,6 +59,9 @@ def test_check_digit_computation() -> None:
         ("99010519491231002X", "省级代码"),  # no province 99
         ("1101051949123100AX", "前17位"),
         ("11010530491231002X", "出生日期"),  # year 3049
+        ("3.70102E+17", "科学计数法"),  # what Excel shows of the number, pasted as text
+        ("3.70102e17", "科学计数法"),
+        ("１．１０１０５Ｅ＋１７", "科学计数法"),  # full-width
     ],
 )
 def test_invalid_ids_are_rejected_with_reason(raw: str, reason: str) -> None:
