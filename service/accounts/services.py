@@ -168,6 +168,10 @@ WRONG_CURRENT_PASSWORD = (
     f"将暂停从该网络登录和修改密码 {LOCK_MINUTES} 分钟）"
 )
 
+PASSWORD_CHANGED_MEANWHILE = (
+    "密码刚刚已被修改（同一账号的另一次修改先完成），本次修改未生效；请用新密码重新登录"
+)
+
 
 class LoginLocked(NotAuthenticated):
     """Too many wrong passwords: the login is locked for this caller for ``minutes`` more. The
@@ -284,7 +288,9 @@ async def change_password(account_id: int, old: str, new: str, *, now: dt.dateti
     would send a page or an API client to log in again. A wrong old password is counted like a
     wrong password at login (:func:`authenticate`'s lockout, OWASP: a stolen session must not
     become a way around it), so the lock also refuses the change: :class:`LoginLocked` with the
-    minutes left; a successful change clears the counts of ``client``."""
+    minutes left; a successful change clears the counts of ``client``. Of concurrent changes made
+    with the same current password exactly one succeeds; the others raise :class:`ValidationFailed`
+    (``field``: ``old_password``, :data:`PASSWORD_CHANGED_MEANWHILE`) and change nothing."""
     if len(new) < 8:
         raise ValidationFailed("新密码至少 8 个字符", field="new_password")
     if new == old:
@@ -298,13 +304,23 @@ async def change_password(account_id: int, old: str, new: str, *, now: dt.dateti
     if not ok:
         await _count_failure(row.username, client, now)
         raise ValidationFailed(WRONG_CURRENT_PASSWORD, field="old_password")
-    await UserAccount.update(
-        {
-            UserAccount.password_hash: await hash_password(new),
-            UserAccount.must_change_password: False,
-            UserAccount.tokens_valid_after: now,
-        }
-    ).where(UserAccount.id == account_id)
+    new_hash = await hash_password(new)  # in a worker thread, outside any transaction
+    # Compare-and-set: the row still holds the hash the old password was checked against. Of
+    # several changes racing with one current password exactly one wins; the others find the
+    # hash already replaced and change nothing (one atomic UPDATE, on PostgreSQL and SQLite).
+    changed = await (
+        UserAccount.update(
+            {
+                UserAccount.password_hash: new_hash,
+                UserAccount.must_change_password: False,
+                UserAccount.tokens_valid_after: now,
+            }
+        )
+        .where((UserAccount.id == account_id) & (UserAccount.password_hash == row.password_hash))
+        .returning(UserAccount.id)
+    )
+    if not changed:
+        raise ValidationFailed(PASSWORD_CHANGED_MEANWHILE, field="old_password")
     await clear_login_failures(row.username, client)
 
 
