@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.accounts.passwords import check_new_password
 from service.accounts.tables import LoginThrottle, UserAccount
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
@@ -127,7 +128,9 @@ def check_scope(data: AccountIn, *, identity_pending: bool = False) -> None:
 
 async def create_account(data: AccountIn, *, identity_pending: bool = False) -> AccountOut:
     """Create a login. Raises :class:`Conflict` for a taken username, ValidationFailed for a
-    role without its scope id (a trainee login with ``identity_pending`` has none yet)."""
+    role without its scope id (a trainee login with ``identity_pending`` has none yet) or a
+    password that breaks a rule of :mod:`service.accounts.passwords` (``field``: ``password``)."""
+    check_new_password(data.password, username=data.username)
     check_scope(data, identity_pending=identity_pending)
     if await UserAccount.exists().where(UserAccount.username == data.username):
         raise Conflict(f"用户名 {data.username} 已被使用")
@@ -282,8 +285,9 @@ async def change_password(account_id: int, old: str, new: str, *, now: dt.dateti
     address ``client``; every token issued so far stops working (the caller logs in again with
     the new one) and a forced change (after an admin reset) is satisfied.
 
-    Raises :class:`ValidationFailed` (``field``: ``new_password``) for a new one under 8
-    characters or equal to the old one, and (``field``: ``old_password``) for a wrong old one — a
+    Raises :class:`ValidationFailed` (``field``: ``new_password``) for a new one that breaks a
+    rule of :mod:`service.accounts.passwords` (8 characters, not common, sequential, repeated or
+    the username) or equals the old one, and (``field``: ``old_password``) for a wrong old one — a
     form's input error (422), not a failed login: the caller's token is still good, and a 401
     would send a page or an API client to log in again. A wrong old password is counted like a
     wrong password at login (:func:`authenticate`'s lockout, OWASP: a stolen session must not
@@ -291,13 +295,12 @@ async def change_password(account_id: int, old: str, new: str, *, now: dt.dateti
     minutes left; a successful change clears the counts of ``client``. Of concurrent changes made
     with the same current password exactly one succeeds; the others raise :class:`ValidationFailed`
     (``field``: ``old_password``, :data:`PASSWORD_CHANGED_MEANWHILE`) and change nothing."""
-    if len(new) < 8:
-        raise ValidationFailed("新密码至少 8 个字符", field="new_password")
     if new == old:
         raise ValidationFailed("新密码不能与旧密码相同", field="new_password")
     row = await UserAccount.objects().get(UserAccount.id == account_id)
     if row is None:
         raise NotFound("账号不存在")
+    check_new_password(new, username=row.username, field="new_password")
     client = (client or "unknown")[:64]
     ok = await verify_password(row.password_hash, old)
     await _check_lock(row.username, client, now)
