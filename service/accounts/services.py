@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.accounts.passwords import check_new_password
-from service.accounts.tables import LoginThrottle, UserAccount
+from service.accounts.tables import LoginThrottle, RevokedToken, UserAccount
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
 
@@ -380,9 +380,17 @@ async def get_account(account_id: int) -> AccountOut:
     return AccountOut.model_validate(row.to_dict())
 
 
-async def account_for_token(account_id: int, issued_at: dt.datetime) -> AccountOut | None:
+async def account_for_token(
+    account_id: int, issued_at: dt.datetime, jti: str | None = None
+) -> AccountOut | None:
     """The account a login token names, in one query — or ``None`` when the account is gone or
-    deactivated, or the token was issued (``issued_at``, UTC) before its last logout."""
+    deactivated, the token was issued (``issued_at``, UTC) before its last "log out everywhere"
+    (or password change), or the token itself (``jti``) was logged out (:func:`revoke_token`)."""
+    where = (UserAccount.id == account_id) & (UserAccount.active == True)  # noqa: E712
+    if jti:
+        where &= UserAccount.id.not_in(
+            RevokedToken.select(RevokedToken.account_id).where(RevokedToken.jti == jti)
+        )
     row = await (
         UserAccount.select(
             UserAccount.id,
@@ -397,7 +405,7 @@ async def account_for_token(account_id: int, issued_at: dt.datetime) -> AccountO
             UserAccount.must_change_password,
             UserAccount.tokens_valid_after,
         )
-        .where((UserAccount.id == account_id) & (UserAccount.active == True))  # noqa: E712
+        .where(where)
         .first()
     )
     if row is None:
@@ -425,6 +433,18 @@ async def token_accepted(account_id: int, issued_at: dt.datetime) -> bool:
 async def revoke_tokens(account_id: int, *, now: dt.datetime) -> None:
     """Log the account out everywhere: every token issued up to ``now`` (UTC) is refused."""
     await UserAccount.update({UserAccount.tokens_valid_after: now}).where(UserAccount.id == account_id)
+
+
+async def revoke_token(account_id: int, jti: str, *, expires_at: dt.datetime, now: dt.datetime) -> None:
+    """Log out one token (its ``jti``): refused from now on; the account's other tokens (another
+    device, a colleague on a shared login) keep working. The record is kept until the token's own
+    ``expires_at`` (UTC); records past it are swept here. Logging out the same token twice is
+    harmless."""
+    async with atomic():
+        await RevokedToken.delete().where(RevokedToken.expires_at < now)
+        await RevokedToken.insert(
+            RevokedToken(jti=jti[:64], account_id=account_id, expires_at=expires_at)
+        ).on_conflict(target=RevokedToken.jti, action="DO NOTHING")
 
 
 async def has_login(practitioner_id: int) -> bool:
