@@ -218,6 +218,7 @@ def demo(out_dir: Path) -> None:
 def create_admin(username: str, password: str) -> None:
     """Create a city-admin (regulator) login."""
     from service.accounts import AccountIn, create_account
+    from service.accounts.passwords import check_new_password
     from service.bootstrap import prepare
 
     async def run(rt: Runtime) -> None:
@@ -225,6 +226,7 @@ def create_admin(username: str, password: str) -> None:
         await create_account(AccountIn(username=username, password=password, role="city_admin"))
 
     try:
+        check_new_password(password, username=username.lower())  # its rule's message, before any work
         _run(run)
     except Exception as exc:
         _fail(exc)

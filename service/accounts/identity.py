@@ -24,6 +24,7 @@ import logging
 import secrets
 
 import talent_pool
+from service.accounts.passwords import check_new_password
 from service.accounts.services import AccountIn, AccountOut, create_account, find_account
 from service.accounts.tables import UserAccount
 from service.sms import SmsSender
@@ -64,6 +65,8 @@ async def sign_up(
     case. Raises :class:`InvalidIdNumber` / :class:`ValidationFailed` only for what the input says
     by itself (a malformed ID number or name, a person under 16, a new person without a phone) and
     :class:`Conflict` for a username already taken."""
+    # the password's rules first, so their answer does not depend on whose ID number it is
+    check_new_password(password, username=username.lower())
     rid = parse_id_number(id_number, today=today)
     try:
         clean = clean_person_name(name)

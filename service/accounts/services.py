@@ -16,7 +16,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.accounts.tables import LoginThrottle, UserAccount
+from service.accounts.passwords import check_new_password
+from service.accounts.tables import LoginThrottle, RevokedToken, UserAccount
 from talent_pool.db import atomic
 from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
 
@@ -127,7 +128,9 @@ def check_scope(data: AccountIn, *, identity_pending: bool = False) -> None:
 
 async def create_account(data: AccountIn, *, identity_pending: bool = False) -> AccountOut:
     """Create a login. Raises :class:`Conflict` for a taken username, ValidationFailed for a
-    role without its scope id (a trainee login with ``identity_pending`` has none yet)."""
+    role without its scope id (a trainee login with ``identity_pending`` has none yet) or a
+    password that breaks a rule of :mod:`service.accounts.passwords` (``field``: ``password``)."""
+    check_new_password(data.password, username=data.username)
     check_scope(data, identity_pending=identity_pending)
     if await UserAccount.exists().where(UserAccount.username == data.username):
         raise Conflict(f"用户名 {data.username} 已被使用")
@@ -166,6 +169,10 @@ WRONG_LOGIN = (
 WRONG_CURRENT_PASSWORD = (
     f"当前密码不正确，密码未修改（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，"
     f"将暂停从该网络登录和修改密码 {LOCK_MINUTES} 分钟）"
+)
+
+PASSWORD_CHANGED_MEANWHILE = (
+    "密码刚刚已被修改（同一账号的另一次修改先完成），本次修改未生效；请用新密码重新登录"
 )
 
 
@@ -278,33 +285,45 @@ async def change_password(account_id: int, old: str, new: str, *, now: dt.dateti
     address ``client``; every token issued so far stops working (the caller logs in again with
     the new one) and a forced change (after an admin reset) is satisfied.
 
-    Raises :class:`ValidationFailed` (``field``: ``new_password``) for a new one under 8
-    characters or equal to the old one, and (``field``: ``old_password``) for a wrong old one — a
+    Raises :class:`ValidationFailed` (``field``: ``new_password``) for a new one that breaks a
+    rule of :mod:`service.accounts.passwords` (8 characters, not common, sequential, repeated or
+    the username) or equals the old one, and (``field``: ``old_password``) for a wrong old one — a
     form's input error (422), not a failed login: the caller's token is still good, and a 401
     would send a page or an API client to log in again. A wrong old password is counted like a
     wrong password at login (:func:`authenticate`'s lockout, OWASP: a stolen session must not
     become a way around it), so the lock also refuses the change: :class:`LoginLocked` with the
-    minutes left; a successful change clears the counts of ``client``."""
-    if len(new) < 8:
-        raise ValidationFailed("新密码至少 8 个字符", field="new_password")
+    minutes left; a successful change clears the counts of ``client``. Of concurrent changes made
+    with the same current password exactly one succeeds; the others raise :class:`ValidationFailed`
+    (``field``: ``old_password``, :data:`PASSWORD_CHANGED_MEANWHILE`) and change nothing."""
     if new == old:
         raise ValidationFailed("新密码不能与旧密码相同", field="new_password")
     row = await UserAccount.objects().get(UserAccount.id == account_id)
     if row is None:
         raise NotFound("账号不存在")
+    check_new_password(new, username=row.username, field="new_password")
     client = (client or "unknown")[:64]
     ok = await verify_password(row.password_hash, old)
     await _check_lock(row.username, client, now)
     if not ok:
         await _count_failure(row.username, client, now)
         raise ValidationFailed(WRONG_CURRENT_PASSWORD, field="old_password")
-    await UserAccount.update(
-        {
-            UserAccount.password_hash: await hash_password(new),
-            UserAccount.must_change_password: False,
-            UserAccount.tokens_valid_after: now,
-        }
-    ).where(UserAccount.id == account_id)
+    new_hash = await hash_password(new)  # in a worker thread, outside any transaction
+    # Compare-and-set: the row still holds the hash the old password was checked against. Of
+    # several changes racing with one current password exactly one wins; the others find the
+    # hash already replaced and change nothing (one atomic UPDATE, on PostgreSQL and SQLite).
+    changed = await (
+        UserAccount.update(
+            {
+                UserAccount.password_hash: new_hash,
+                UserAccount.must_change_password: False,
+                UserAccount.tokens_valid_after: now,
+            }
+        )
+        .where((UserAccount.id == account_id) & (UserAccount.password_hash == row.password_hash))
+        .returning(UserAccount.id)
+    )
+    if not changed:
+        raise ValidationFailed(PASSWORD_CHANGED_MEANWHILE, field="old_password")
     await clear_login_failures(row.username, client)
 
 
@@ -361,9 +380,17 @@ async def get_account(account_id: int) -> AccountOut:
     return AccountOut.model_validate(row.to_dict())
 
 
-async def account_for_token(account_id: int, issued_at: dt.datetime) -> AccountOut | None:
+async def account_for_token(
+    account_id: int, issued_at: dt.datetime, jti: str | None = None
+) -> AccountOut | None:
     """The account a login token names, in one query — or ``None`` when the account is gone or
-    deactivated, or the token was issued (``issued_at``, UTC) before its last logout."""
+    deactivated, the token was issued (``issued_at``, UTC) before its last "log out everywhere"
+    (or password change), or the token itself (``jti``) was logged out (:func:`revoke_token`)."""
+    where = (UserAccount.id == account_id) & (UserAccount.active == True)  # noqa: E712
+    if jti:
+        where &= UserAccount.id.not_in(
+            RevokedToken.select(RevokedToken.account_id).where(RevokedToken.jti == jti)
+        )
     row = await (
         UserAccount.select(
             UserAccount.id,
@@ -378,7 +405,7 @@ async def account_for_token(account_id: int, issued_at: dt.datetime) -> AccountO
             UserAccount.must_change_password,
             UserAccount.tokens_valid_after,
         )
-        .where((UserAccount.id == account_id) & (UserAccount.active == True))  # noqa: E712
+        .where(where)
         .first()
     )
     if row is None:
@@ -406,6 +433,18 @@ async def token_accepted(account_id: int, issued_at: dt.datetime) -> bool:
 async def revoke_tokens(account_id: int, *, now: dt.datetime) -> None:
     """Log the account out everywhere: every token issued up to ``now`` (UTC) is refused."""
     await UserAccount.update({UserAccount.tokens_valid_after: now}).where(UserAccount.id == account_id)
+
+
+async def revoke_token(account_id: int, jti: str, *, expires_at: dt.datetime, now: dt.datetime) -> None:
+    """Log out one token (its ``jti``): refused from now on; the account's other tokens (another
+    device, a colleague on a shared login) keep working. The record is kept until the token's own
+    ``expires_at`` (UTC); records past it are swept here. Logging out the same token twice is
+    harmless."""
+    async with atomic():
+        await RevokedToken.delete().where(RevokedToken.expires_at < now)
+        await RevokedToken.insert(
+            RevokedToken(jti=jti[:64], account_id=account_id, expires_at=expires_at)
+        ).on_conflict(target=RevokedToken.jti, action="DO NOTHING")
 
 
 async def has_login(practitioner_id: int) -> bool:

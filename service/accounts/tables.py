@@ -62,6 +62,18 @@ class LoginThrottle(Table, tablename="acc_login_throttle"):
     unique_key = Varchar(length=140, unique=True)  # f"{username} {client}": one row per pair
 
 
+class RevokedToken(Table, tablename="acc_revoked_token"):
+    """One login token ended by its own logout (退出), named by its ``jti`` (a random id given at
+    login), refused until ``expires_at`` (UTC: the token's own expiry, after which it is refused
+    anyway and the row is swept). Logging out everywhere uses ``UserAccount.tokens_valid_after``."""
+
+    id: Serial
+
+    jti = Varchar(length=64, unique=True)
+    account_id = Integer()
+    expires_at = Timestamptz()
+
+
 class AuditEntry(Table, tablename="acc_audit"):
     """One audited act: a write (or a refused one on a route that audits refusals:
     ``service.audit.AUDIT_REFUSALS``), or a read of full personal data (PIPL). Append-only and

@@ -3,6 +3,7 @@ administration of logins (create, reset, deactivate, confirm an identity)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,7 +12,14 @@ from litestar.security.jwt import Token
 from pydantic import BaseModel, Field, field_validator
 
 from service import usecases
-from service.accounts import AccountIn, AccountOut, authenticate, change_password, revoke_tokens
+from service.accounts import (
+    AccountIn,
+    AccountOut,
+    authenticate,
+    change_password,
+    revoke_token,
+    revoke_tokens,
+)
 from service.accounts.identity import NEXT_STEP, sign_up, verify_code
 from service.policy import action, user_of
 from service.runtime import Runtime
@@ -70,7 +78,9 @@ class AuthController(Controller):
         auth = request.app.state.auth
         issued_ms = int(rt.now().timestamp() * 1000)  # sub-second, so logout can cut off exactly
         token = auth.create_token(
-            identifier=str(account.id), token_extras={"role": account.role, "iat_ms": issued_ms}
+            identifier=str(account.id),
+            token_unique_jwt_id=secrets.token_urlsafe(16),  # names this token for its own logout
+            token_extras={"role": account.role, "iat_ms": issued_ms},
         )
         cookie = Cookie(
             key=auth.key,
@@ -114,10 +124,29 @@ class AuthController(Controller):
 
     @post(
         "/logout",
-        summary="Log out everywhere: every token of the account stops working",
+        summary=(
+            "Log out this token only (the account's other logins keep working); "
+            "`POST /api/auth/logout-everywhere` ends them all"
+        ),
         opt=action("me", no_rate_limit=True, password_change=True),
     )
-    async def logout(self, request: Request[Any, Any, Any], rt: Runtime) -> Response[None]:
+    async def logout(self, request: Request[AccountOut, Token, Any], rt: Runtime) -> Response[None]:
+        auth = request.app.state.auth
+        token = request.auth
+        if isinstance(token.jti, str) and token.jti:
+            await revoke_token(user_of(request).id, token.jti, expires_at=token.exp, now=rt.now())
+        else:  # a token issued before tokens had an id: only "everywhere" can end it
+            await revoke_tokens(user_of(request).id, now=rt.now())
+        return Response(
+            None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
+        )
+
+    @post(
+        "/logout-everywhere",
+        summary="Log out everywhere: every token of the account stops working (every device and person)",
+        opt=action("me", no_rate_limit=True, password_change=True),
+    )
+    async def logout_everywhere(self, request: Request[Any, Any, Any], rt: Runtime) -> Response[None]:
         auth = request.app.state.auth
         await revoke_tokens(user_of(request).id, now=rt.now())
         return Response(

@@ -84,3 +84,36 @@ document.addEventListener("DOMContentLoaded", () => {
     fail(tuoyu.message(data, "修改失败，密码未修改，请稍后再试"));
   });
 });
+
+// 退出所有设备 (the same page): POST /api/auth/logout-everywhere ends every login of the account
+// (every device, everyone sharing it); the header's 退出 ends only this one (POST /api/auth/logout).
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.getElementById("logout-everywhere");
+  if (!button) return;
+  const msg = document.getElementById("sessions-msg");
+  button.disabled = false; // enabled once this script runs
+  button.addEventListener("click", async () => {
+    if (!window.confirm("确定退出所有设备上的登录吗？包括其他手机、电脑和共用此账号的同事，都需要重新登录。")) return;
+    button.disabled = true;
+    let r;
+    try {
+      r = await tuoyu.api("/api/auth/logout-everywhere", { method: "POST", headers: { Accept: "application/json" } });
+    } catch (_) {
+      button.disabled = false;
+      return tuoyu.flash(msg, "网络连接失败，未能退出，请稍后再试", "error");
+    }
+    if (r.ok || r.status === 401) {
+      tuoyu.flash(msg, "已退出所有设备上的登录，正在前往登录页…", "ok");
+      location.href = "/login";
+      return;
+    }
+    button.disabled = false;
+    let data = {};
+    try {
+      data = await r.json();
+    } catch (_) {
+      data = {};
+    }
+    tuoyu.flash(msg, tuoyu.message(data, "未能退出，请稍后再试"), "error");
+  });
+});

@@ -1,12 +1,15 @@
-"""Logins: brute-force limit, case-insensitive usernames, scope ids must exist, logout."""
+"""Logins: brute-force limit, case-insensitive usernames, scope ids must exist, logout (of one
+token, and everywhere)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
+from service.accounts.tables import RevokedToken, UserAccount
 from tests.factories import PASSWORD, create_city_admin, login
 from tests.servers import serve_in_process, settings_for
 
@@ -66,6 +69,55 @@ async def test_logout_ends_bearer_tokens_too(client: AsyncTestClient) -> None:  
     assert (await client.get("/api/auth/me", headers=bearer)).status_code == 401
     fresh = await login(client, "regulator")  # a new login right after works at once
     assert (await client.get("/api/auth/me", headers=fresh)).status_code == 200
+
+
+async def test_logout_ends_only_this_token_and_logout_everywhere_ends_all(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """A shared HR login on two devices: 退出 on one leaves the other logged in (a fresh-user
+    trial found a second token of employer1 refused after a logout with the first); "log out
+    everywhere" ends both; the revoked-token record goes once the token would have expired."""
+    await create_city_admin("regulator")
+    first = await login(client, "regulator")
+    second = await login(client, "regulator")
+    third = await login(client, "regulator")
+    assert (await client.post("/api/auth/logout", headers=first)).status_code == 204
+    assert (await client.get("/api/auth/me", headers=first)).status_code == 401
+    assert (await client.get("/api/auth/me", headers=second)).status_code == 200  # the other device
+    assert (await client.post("/api/auth/logout", headers=first)).status_code == 401  # already ended
+    assert await RevokedToken.count() == 1
+    assert (await client.post("/api/auth/logout-everywhere", headers=second)).status_code == 204
+    for headers in (second, third):
+        assert (await client.get("/api/auth/me", headers=headers)).status_code == 401
+    fresh = await login(client, "regulator")  # a new login right after works at once
+    assert (await client.get("/api/auth/me", headers=fresh)).status_code == 200
+    # a later logout sweeps revoked-token records whose token has expired by now
+    await RevokedToken.update({RevokedToken.expires_at: dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}).where(
+        RevokedToken.id > 0
+    )
+    assert (await client.post("/api/auth/logout", headers=fresh)).status_code == 204
+    assert [
+        r["expires_at"] > dt.datetime(2026, 1, 1, tzinfo=dt.UTC) for r in await RevokedToken.select()
+    ] == [True]
+
+
+async def test_a_token_issued_without_an_id_is_ended_by_logging_out_everywhere(
+    client: AsyncTestClient,
+) -> None:  # type: ignore[type-arg]
+    """Tokens issued before tokens carried a ``jti`` can only be ended all together."""
+    await create_city_admin("regulator")
+    other = await login(client, "regulator")
+    account = await UserAccount.select(UserAccount.id).where(UserAccount.username == "regulator").first()
+    assert account is not None
+    auth = client.app.state.auth  # type: ignore[attr-defined]
+    old = auth.create_token(
+        identifier=str(account["id"]),
+        token_extras={"role": "city_admin", "iat_ms": int(dt.datetime.now(dt.UTC).timestamp() * 1000)},
+    )
+    bearer = {"Authorization": f"Bearer {old}"}
+    assert (await client.get("/api/auth/me", headers=bearer)).status_code == 200
+    assert (await client.post("/api/auth/logout", headers=bearer)).status_code == 204
+    assert (await client.get("/api/auth/me", headers=bearer)).status_code == 401
+    assert (await client.get("/api/auth/me", headers=other)).status_code == 401
+    assert await RevokedToken.count() == 0
 
 
 async def test_scope_ids_must_match_the_role(client: AsyncTestClient) -> None:  # type: ignore[type-arg]

@@ -26,7 +26,7 @@ def assert_problem(r: Any, status: int, code: str | None = None) -> dict[str, An
     "body",
     [
         b'{"username":"u1","password":"\xff\xfe-not-utf8","id_number":"x","name":"y"}',
-        '{"username":"u1","password":"12345678","id_number":"11010519491231002X","name":"张三"}'.encode(
+        '{"username":"u1","password":"a-long-password","id_number":"11010519491231002X","name":"张三"}'.encode(
             "gbk"
         ),
         b"[" * 100000 + b"]" * 100000,

@@ -3,6 +3,7 @@ administrator's reset: pages redirect to the form, the API keeps its 403 for API
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from service.accounts import AccountIn, create_account
-from service.accounts.services import LOCK_MINUTES, MAX_FAILED_LOGINS
+from service.accounts.services import LOCK_MINUTES, MAX_FAILED_LOGINS, PASSWORD_CHANGED_MEANWHILE
 from service.accounts.tables import UserAccount
 from service.sms import RecordingSms
 from tests.factories import PASSWORD, admin_headers, login, make_employer, register_people, training_base
@@ -193,3 +194,34 @@ async def test_wrong_current_passwords_count_toward_the_login_lockout(
         assert done.status_code == 204, done.text
         clock.advance(dt.timedelta(seconds=1))
         await login(client, "pw-guess", "taken-over-password")
+
+
+async def test_concurrent_changes_with_one_current_password_let_exactly_one_win(
+    client: AsyncTestClient,
+) -> None:  # type: ignore[type-arg]
+    """Four changes at once with the same token and the same current password: one 204, the
+    others refused (the current password they gave is no longer the current one) and only the
+    winner's new password logs in (a fresh-user trial found all four answered 204)."""
+    await create_account(AccountIn(username="pw-race", password=PASSWORD, role="agency"))
+    headers = await login(client, "pw-race")
+    news = [f"race-winner-{n}-pass" for n in range(4)]
+    answers = await asyncio.gather(
+        *(
+            client.post(CHANGE, json={"old_password": PASSWORD, "new_password": new}, headers=headers)
+            for new in news
+        )
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [204, 422, 422, 422], [a.text for a in answers]
+    for answer in answers:
+        if answer.status_code == 422:
+            assert answer.json()["field"] == "old_password"
+            assert answer.json()["detail"] == PASSWORD_CHANGED_MEANWHILE
+    winner = next(new for new, a in zip(news, answers, strict=True) if a.status_code == 204)
+    for new in news:
+        client.cookies.clear()  # as a new visitor: a login cookie would ask for the CSRF header
+        r = await client.post("/api/auth/login", json={"username": "pw-race", "password": new})
+        assert r.status_code == (201 if new == winner else 401), (new, winner)
+    client.cookies.clear()
+    old = await client.post("/api/auth/login", json={"username": "pw-race", "password": PASSWORD})
+    assert old.status_code == 401

@@ -479,6 +479,7 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/auth/password"): set(ROLES),  # "me" actions concern the caller only
     ("POST", "/api/auth/verify-identity"): set(ROLES),
     ("POST", "/api/auth/logout"): set(ROLES),
+    ("POST", "/api/auth/logout-everywhere"): set(ROLES),
     ("GET", "/api/auth/me"): set(ROLES),
     ("GET", "/account/password"): set(ROLES),  # the caller's own 修改密码 form
     ("GET", "/api/employments"): {"district_admin", "employer_staff", "trainee"},  # lists their own scope

@@ -5,6 +5,7 @@ form, and then to its home; a wrong current password is said so and changes noth
 from __future__ import annotations
 
 import secrets
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -147,3 +148,46 @@ async def test_a_wrong_current_password_is_said_and_changes_nothing(
     await expect(phone.page.locator("#pw-msg")).to_contain_text("请 15 分钟后再试")
     assert urlparse(phone.page.url).path == "/account/password"  # said here, not a login page
     await phone.shot("password-locked-phone")
+
+
+async def test_logout_ends_this_device_only_and_the_page_ends_them_all(
+    phone: Visit, visit: Visit, live_server: LiveServer
+) -> None:
+    """A shared login on a phone and a desktop: the header's 退出 on the phone leaves the desktop
+    logged in; 退出所有设备上的登录 on the desktop (after confirming) ends both. A weak new
+    password is refused with its rule's message on the way."""
+    password = "shared-hr-login-pass"
+    username, _ = await _new_login(live_server, "agency", password)
+    await phone.login(username, password)
+    await visit.login(username, password)
+    assert (
+        await phone.page.get_attribute("#logout", "title")
+        == "只退出本设备的登录；退出所有设备请到“修改密码”页"
+    )
+    await phone.page.click("#logout")
+    await phone.page.wait_for_url(lambda url: urlparse(url).path == "/")
+    await visit.goto("/account/password")
+    assert urlparse(visit.page.url).path == "/account/password"  # the desktop is still logged in
+    await _fill(visit, password, "12345678", "12345678")  # refused by the server, named
+    await expect(visit.page.locator("#pw-msg")).to_have_text(
+        "密码不能是连续的数字或字母（如 12345678、abcdefgh、87654321）"
+    )
+    await phone.login(username, password)  # the phone logs in again
+    await expect(visit.page.locator("#logout-everywhere")).to_be_enabled()
+    assert await visit.serious_a11y_violations() == []
+    await visit.shot("password-logout-everywhere-desktop")
+    await phone.goto("/account/password")
+    await phone.shot("password-logout-everywhere-phone")
+    dialogs: list[str] = []
+
+    async def accept(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        await dialog.accept()
+
+    visit.page.on("dialog", accept)
+    await visit.page.click("#logout-everywhere")
+    await visit.page.wait_for_url(lambda url: urlparse(url).path == "/login")
+    assert dialogs and "所有设备" in dialogs[0]
+    await phone.goto("/agency")  # the phone's login ended too
+    assert urlparse(phone.page.url).path == "/login"
+    assert visit.foreign_hosts() == set() and phone.foreign_hosts() == set()
