@@ -103,12 +103,16 @@ async def base_home(base_id: int) -> dict[str, Any]:
     }
 
 
-async def offering_page(offering_id: int, today: dt.date) -> dict[str, Any]:
+async def offering_page(
+    offering_id: int, *, today: dt.date, now: dt.datetime, times: training.SessionTimes
+) -> dict[str, Any]:
     """What ``/base/offerings/{id}`` shows: the offering, its roster (confirmed people first), its
     sessions, the session to take attendance for by default (today's, else the latest past
-    one, else the first) and ``hours_short``: why 结业 would be refused for a schedule short of
-    the course's hours (``training.completion_hours_short``), else ``None``. Raises
-    ``TrainingNotFound``."""
+    one, else the first) and ``refusal``: why 结业 would be refused at ``now`` (aware UTC; not
+    begun, nothing held, sessions still to come, a schedule short of the course's hours) — the
+    server's own error (``training.completion_refusal``: ``message`` and ``code``), else
+    ``None``. ``today`` is the business date of ``now``, ``times`` the runtime's session times.
+    Raises ``TrainingNotFound``."""
     offering = await training.get_offering(offering_id)
     roster = await training.list_enrollments(offering_id)
     order = {"confirmed": 0, "completed": 1, "not_completed": 2, "waitlisted": 3}
@@ -118,15 +122,15 @@ async def offering_page(offering_id: int, today: dt.date) -> dict[str, Any]:
     past = [s for s in live if s.day <= today]
     current = past[-1] if past else (live[0] if live else None)
     open_ = offering.status not in ("completed", "cancelled")
-    # the reason completion would be refused for a short schedule (course_hours_not_held): the
-    # page disables 结业 with it; the same check as the server's refusal
-    hours_short = await training.completion_hours_short(offering_id) if open_ else None
+    # why completion would be refused now: the page disables 结业 with it; the very check (and
+    # message) of the server's refusal
+    refusal = await training.completion_refusal(offering_id, now=now, times=times) if open_ else None
     return {
         "offering": offering,
         "roster": roster,
         "sessions": live,
         "current": current,
-        "hours_short": hours_short,
+        "refusal": refusal,
     }
 
 
@@ -243,7 +247,7 @@ class BasePagesController(Controller):
     @get("/offerings/{offering_id:int}", opt=action("page.base"))
     async def offering(self, offering_id: int, request: Request[Any, Any, Any], rt: Runtime) -> Template:
         await ensure_offering(user_of(request), offering_id)
-        context = await offering_page(offering_id, rt.today())
+        context = await offering_page(offering_id, today=rt.today(), now=rt.now(), times=rt.session_times)
         context.update(status_names=OFFERING_STATUS, enrollment_status=ENROLLMENT_STATUS, today=rt.today())
         return Template(template_name="base_staff/offering.html", context=context)
 

@@ -69,8 +69,8 @@ from training._catalog import (
 from training._checkin import check_in, issue_checkin_token, join_live
 from training._completion import (
     complete_offering,
-    completion_hours_short,
     completion_preview,
+    completion_refusal,
     default_completion_date,
 )
 from training._enrollment import (
@@ -194,8 +194,8 @@ __all__ = [
     "change_rank",
     "check_in",
     "complete_offering",
-    "completion_hours_short",
     "completion_preview",
+    "completion_refusal",
     "correct_attendance",
     "count_accredited_bases",
     "create_course",

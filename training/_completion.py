@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from talent_pool import record_training
 from talent_pool.db import atomic
+from talent_pool.errors import Conflict
 from talent_pool.schemas import TrainingRecordIn
 from talent_pool.tables import Practitioner, TrainingRecord
 from training._common import (
@@ -160,30 +161,96 @@ async def default_completion_date(offering_id: int, today: dt.date) -> dt.date:
     )
 
 
-async def _refuse_unfinished_sessions(offering_id: int, *, times: SessionTimes, now: dt.datetime) -> None:
-    """Raise :class:`SessionsNotOver` while any scheduled (not cancelled) session of the offering
-    has not ended at ``now`` (aware UTC): a session ends at its local ``day`` + ``ends_at`` in the
-    business zone (:meth:`SessionTimes.instant`). A session ending exactly at ``now`` has ended.
+def _unfinished(
+    offering_id: int, sessions: list[dict[str, Any]], *, times: SessionTimes, now: dt.datetime
+) -> SessionsNotOver | None:
+    """:class:`SessionsNotOver` while any of ``sessions`` (the offering's scheduled, not
+    cancelled, ones: ``day`` and ``ends_at``) has not ended at ``now`` (aware UTC), else ``None``:
+    a session ends at its local ``day`` + ``ends_at`` in the business zone
+    (:meth:`SessionTimes.instant`). A session ending exactly at ``now`` has ended.
 
     Rule source: completion judges the attendance of every session, so it can only be decided
     once the last one is over — completing earlier would write training records (and 未结业
     outcomes) for classes not yet held (design decision; a fresh-user trial found both)."""
-    rows = await Session.select(Session.day, Session.ends_at).where(
-        (Session.offering == offering_id) & (Session.status == "scheduled")
-    )
-    ends = sorted(times.instant(r["day"], r["ends_at"]) for r in rows)
+    ends = sorted(times.instant(s["day"], s["ends_at"]) for s in sessions)
     pending = [end for end in ends if end > now]
     if not pending:
-        return
+        return None
     last = pending[-1]
     local = last.astimezone(times.zone)
-    raise SessionsNotOver(
+    return SessionsNotOver(
         f"班级 {offering_id} 还有 {len(pending)} 次课未结束（最后一次课 {local:%Y-%m-%d %H:%M} 结束），"
         "全部课次结束后才能结业",
         offering_id=offering_id,
         pending_sessions=len(pending),
         last_ends_at=last.isoformat(),
     )
+
+
+async def _refusal(
+    offering: Mapping[str, Any],
+    sessions: list[dict[str, Any]],
+    course: Mapping[str, Any],
+    rule: CompletionRule,
+    *,
+    now: dt.datetime,
+    times: SessionTimes,
+) -> Conflict | None:
+    """Why an offering that is not completed cannot be completed at ``now`` — the error
+    :func:`complete_offering` raises — or ``None``. Checked in this order: cancelled
+    (:class:`OfferingNotOpen`), not begun (:class:`OfferingNotStarted`), nothing held
+    (:class:`NothingHeld`), sessions still to come (:class:`SessionsNotOver`), schedule short of
+    the course's hours (:class:`CourseHoursNotHeld`)."""
+    offering_id = offering["id"]
+    if offering["status"] == "cancelled":
+        return OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
+    if now.astimezone(times.zone).date() < offering["start_date"]:
+        return OfferingNotStarted(
+            f"班级 {offering_id} 尚未开班（{offering['start_date']} 开班），开班前不能结业",
+            offering_id=offering_id,
+            start_date=offering["start_date"].isoformat(),
+        )
+    if not sessions and not await Lesson.exists().where(Lesson.course == course["id"]):
+        return NothingHeld(
+            f"班级 {offering_id} 没有已上的课次，课程也没有线上课件，无人可能结业，不能结业；"
+            "请先排课并记录考勤",
+            offering_id=offering_id,
+        )
+    unfinished = _unfinished(offering_id, sessions, times=times, now=now)
+    if unfinished is not None:
+        return unfinished
+    if sessions:
+        online_total, _ = await online_totals(offering_id, course["id"])
+        short = _hours_short(sessions, online_total, course, rule)
+        if short is not None:
+            return CourseHoursNotHeld(
+                f"班级 {offering_id} 不能结业：{short}",
+                offering_id=offering_id,
+                scheduled_hours=str(_sum_hours(s["hours"] for s in sessions)),
+                course_hours=str(course["hours"]),
+            )
+    return None
+
+
+async def completion_refusal(
+    offering_id: int,
+    *,
+    now: dt.datetime,
+    times: SessionTimes = _DEFAULT_TIMES,
+    rule: CompletionRule | None = None,
+) -> Conflict | None:
+    """Why :func:`complete_offering` would refuse this offering at ``now`` (aware UTC) — the very
+    error it raises (:class:`OfferingNotOpen`, :class:`OfferingNotStarted`, :class:`NothingHeld`,
+    :class:`SessionsNotOver` or :class:`CourseHoursNotHeld`; its ``message`` is the Chinese
+    reason, its ``code`` the API's) — or ``None`` when completing now would go ahead (or the
+    offering is already completed: completing again returns the stored outcome). ``times`` and
+    ``rule`` as for :func:`complete_offering`. The one check both use, so a page that disables
+    结业 with this reason and the server cannot disagree. Raises :class:`TrainingNotFound`."""
+    _require_aware(now)
+    offering, sessions, course, chosen = await _prepare(offering_id, rule)
+    if offering["status"] == "completed":
+        return None
+    return await _refusal(offering, sessions, course, chosen, now=now, times=times)
 
 
 async def _names(practitioner_ids: list[int]) -> dict[int, str]:
@@ -202,8 +269,8 @@ def _hours_short(
     or ``None``: its scheduled sessions plus the course's online lessons (``online_total``
     seconds) fall short of ``rule``'s share of the course's hours
     (:func:`training.rules.held_hours_short`). Without sessions ``None``: an online-only class
-    completes by its lessons. The one condition :func:`complete_offering` refuses on,
-    :func:`completion_preview` reports and :func:`completion_hours_short` shows on the page."""
+    completes by its lessons. The one condition :func:`complete_offering` refuses on
+    (:func:`completion_refusal`) and :func:`completion_preview` reports."""
     if not sessions:
         return None
     return held_hours_short(
@@ -212,18 +279,6 @@ def _hours_short(
         course_hours=Decimal(course["hours"]),
         rule=rule,
     )
-
-
-async def completion_hours_short(offering_id: int, *, rule: CompletionRule | None = None) -> str | None:
-    """Why :func:`complete_offering` would refuse this offering with :class:`CourseHoursNotHeld`
-    now — a Chinese sentence with the hours (``班级仅安排 1.0 学时，课程要求 16.0 学时…``) — or
-    ``None`` when its schedule can reach the completion rule (or it has no sessions). ``rule``
-    defaults to the course's rule, as in :func:`complete_offering`. The same check
-    (``_hours_short``) as the refusal, so a page that disables 结业 with this reason and the
-    server cannot disagree. Raises :class:`TrainingNotFound`."""
-    _, sessions, course, chosen = await _prepare(offering_id, rule)
-    online_total, _ = await online_totals(offering_id, course["id"])
-    return _hours_short(sessions, online_total, course, chosen)
 
 
 @dataclass
@@ -287,7 +342,7 @@ async def _prepare(
     offering_id: int, rule: CompletionRule | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], CompletionRule]:
     offering = await _offering_row(offering_id)
-    sessions = await Session.select(Session.day, Session.hours).where(
+    sessions = await Session.select(Session.day, Session.hours, Session.ends_at).where(
         (Session.offering == offering_id) & (Session.status == "scheduled")
     )
     course = await Course.select().where(Course.id == offering["course"]).first()
@@ -431,40 +486,17 @@ async def complete_offering(
         scheduled_hours = _sum_hours(s["hours"] for s in sessions)
         if offering["status"] == "completed":
             return await _stored_report(offering, scheduled_hours, len(sessions), rule.source)
-        if offering["status"] == "cancelled":
-            raise OfferingNotOpen(f"班级 {offering_id} 已取消，不能结业")
-        today = now.astimezone(times.zone).date()
-        if today < offering["start_date"]:
-            raise OfferingNotStarted(
-                f"班级 {offering_id} 尚未开班（{offering['start_date']} 开班），开班前不能结业",
-                offering_id=offering_id,
-                start_date=offering["start_date"].isoformat(),
-            )
-        has_lessons = await Lesson.exists().where(Lesson.course == course["id"])
-        if not sessions and not has_lessons:
-            raise NothingHeld(
-                f"班级 {offering_id} 没有已上的课次，课程也没有线上课件，无人可能结业，不能结业；"
-                "请先排课并记录考勤",
-                offering_id=offering_id,
-            )
+        # Checked with the offering row locked: no session can be added, moved or cancelled
+        # until this transaction ends. Before the date checks: a session still to come is the
+        # reason (409), not a completion date before it.
+        refusal = await _refusal(offering, sessions, course, rule, now=now, times=times)
+        if refusal is not None:
+            raise refusal
         if completed_on < offering["start_date"]:
             raise TrainingInvalid(
                 f"结业日期 {completed_on} 早于开班日期 {offering['start_date']}", field="completed_on"
             )
-        # Checked with the offering row locked: no session can be added, moved or cancelled
-        # until this transaction ends. Before the date check: a session still to come is the
-        # reason (409), not a completion date before it.
-        await _refuse_unfinished_sessions(offering_id, times=times, now=now)
         if sessions:
-            online_total, _ = await online_totals(offering_id, course["id"])
-            short = _hours_short(sessions, online_total, course, rule)
-            if short is not None:
-                raise CourseHoursNotHeld(
-                    f"班级 {offering_id} 不能结业：{short}",
-                    offering_id=offering_id,
-                    scheduled_hours=str(scheduled_hours),
-                    course_hours=str(course["hours"]),
-                )
             last_day = max(s["day"] for s in sessions)
             if completed_on < last_day:
                 raise TrainingInvalid(

@@ -118,10 +118,37 @@ const tuoyu = {
   },
 };
 
-document.addEventListener("DOMContentLoaded", () => {
-  // File pickers drawn in Chinese (.file-pick in app.css): the chosen file's name, or 未选择文件.
+// Start-up enhancements, each on its own: one that fails (a page without an element it expects)
+// is reported in the console and the others still run — 退出 above all must always work.
+tuoyu.enhance = function (name, fn) {
+  const run = () => {
+    try {
+      fn();
+    } catch (err) {
+      console.error(`tuoyu: ${name} failed`, err);
+    }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
+  else run();
+};
+
+tuoyu.enhance("logout", () => {
+  const logout = document.getElementById("logout");
+  if (logout) {
+    logout.addEventListener("click", async (e) => {
+      e.preventDefault();
+      await tuoyu.api("/api/auth/logout", { method: "POST" });
+      location.href = "/";
+    });
+  }
+});
+
+tuoyu.enhance("file pickers", () => {
+  // File pickers drawn in Chinese (.file-pick in app.css): the chosen file's name, or 未选择文件,
+  // in the picker's .file-name (optional: a picker without one shows nothing more).
   for (const input of document.querySelectorAll(".file-pick input[type=file]")) {
     const name = input.closest(".file-pick").querySelector(".file-name");
+    if (!name) continue;
     const show = () => {
       const file = input.files && input.files[0];
       name.textContent = file ? file.name : "未选择文件";
@@ -131,6 +158,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (input.form) input.form.addEventListener("reset", () => setTimeout(show));
     show();
   }
+});
+
+tuoyu.enhance("my home link", () => {
   const myHome = document.getElementById("my-home");
   if (myHome) {
     // public and error pages: a logged-in user's way back to their own home
@@ -144,14 +174,9 @@ document.addEventListener("DOMContentLoaded", () => {
       })
       .catch(() => {});
   }
-  const logout = document.getElementById("logout");
-  if (logout) {
-    logout.addEventListener("click", async (e) => {
-      e.preventDefault();
-      await tuoyu.api("/api/auth/logout", { method: "POST" });
-      location.href = "/";
-    });
-  }
+});
+
+tuoyu.enhance("back link", () => {
   // 返回 on error pages: a real link to the start page (the CSP forbids javascript: links), going
   // back in the history instead when the page was reached from another page.
   const back = document.querySelector("a[data-back]");
@@ -163,6 +188,9 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+});
+
+tuoyu.enhance("certificate lookup", () => {
   const lookup = document.getElementById("lookup");
   if (lookup) {
     lookup.addEventListener("submit", (e) => {
@@ -171,6 +199,9 @@ document.addEventListener("DOMContentLoaded", () => {
       if (n) location.href = "/v/" + encodeURIComponent(n);
     });
   }
+});
+
+tuoyu.enhance("login form", () => {
   const login = document.getElementById("login-form");
   if (login) {
     login.querySelector("button[type=submit]").disabled = false; // enabled once this script runs

@@ -180,7 +180,10 @@ async def test_a_class_not_started_cannot_be_completed_nor_a_session_moved_into_
     assert done.json()["detail"] == f"班级 {offering} 尚未开班（{tomorrow} 开班），开班前不能结业"
     page = await client.get(f"/base/offerings/{offering}", headers=admin)  # the button says so too
     assert page.status_code == 200, page.text
-    assert f'data-offering="{offering}" disabled>' in page.text and f"本班 {tomorrow} 开班" in page.text
+    assert f'data-offering="{offering}" disabled>' in page.text
+    assert (
+        f'data-code="offering_not_started">{done.json()["detail"]}。</p>' in page.text
+    )  # the server's words
     preview = await client.get(f"/api/offerings/{offering}/completion-preview", headers=admin)
     assert preview.status_code == 200 and preview.json()["completed_on"] == str(
         tomorrow

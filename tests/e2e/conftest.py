@@ -130,7 +130,8 @@ async def browser() -> AsyncIterator[Any]:
 
 
 class Visit:
-    """A page with the hosts it requested and its console errors recorded."""
+    """A page with the hosts it requested and its console errors (and uncaught script errors,
+    ``pageerror: …``) recorded."""
 
     def __init__(self, page: Any, base: str) -> None:
         self.page, self.base = page, base
@@ -138,6 +139,8 @@ class Visit:
         self.errors: list[str] = []
         page.on("request", lambda r: self.hosts.add(urlparse(r.url).netloc))
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        # an uncaught exception in a page's script is no console message: recorded too
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
 
     async def goto(self, path: str) -> Any:
         return await self.page.goto(self.base + path)

@@ -347,17 +347,15 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     await visit.shot("base-checkin")
     assert await visit.serious_a11y_violations() == []
 
-    # completion waits for the running session to end: the page says why
+    # completion waits for the running session to end: 结业 is disabled and the page says why
     await visit.goto(f"/base/offerings/{running['id']}")
-    await page.click("#complete")
-    await expect(page.locator("#complete-msg")).to_have_text(
+    await expect(page.locator("#complete")).to_be_disabled()
+    await expect(page.locator("#complete-refused")).to_have_text(
         re.compile(f"^班级 {running['id']} 还有 1 次课未结束（最后一次课 {now.date()} {end:%H:%M} 结束），")
     )
-    assert await page.locator("#complete").is_enabled()
+    await expect(page.locator("#complete-refused")).to_have_attribute("data-code", "sessions_not_over")
     await visit.shot("base-complete-refused")
-    # the refused request is the one error the browser logs (its 409), nothing else
-    assert visit.errors == ["Failed to load resource: the server responded with a status of 409 (Conflict)"]
-    visit.errors.clear()
+    assert visit.errors == []
 
     # completion: who met the rule, and why not for the others
     await visit.goto(f"/base/offerings/{offering_id}")
@@ -425,9 +423,10 @@ async def test_completion_is_disabled_while_the_schedule_is_short_of_the_course(
     button = page.locator("#complete")
     await expect(button).to_be_disabled()
     # the reason beside the button is the server's, word for word
-    await expect(page.locator("#complete-short")).to_have_text(f"{reason}。")
-    assert await button.get_attribute("aria-describedby") == "complete-short"
-    await expect(page.locator("#complete-short")).to_be_visible()
+    await expect(page.locator("#complete-refused")).to_have_text(f"{refused['detail']}。")
+    await expect(page.locator("#complete-refused")).to_have_attribute("data-code", "course_hours_not_held")
+    assert await button.get_attribute("aria-describedby") == "complete-refused"
+    await expect(page.locator("#complete-refused")).to_be_visible()
     await no_overflow(phone)
     await phone.shot("base-complete-short")
     assert await phone.serious_a11y_violations() == []
@@ -437,7 +436,7 @@ async def test_completion_is_disabled_while_the_schedule_is_short_of_the_course(
         await session(back)
     await page.reload()
     await expect(page.locator("#complete")).to_be_enabled()
-    assert await page.locator("#complete-short").count() == 0
+    assert await page.locator("#complete-refused").count() == 0
     assert phone.foreign_hosts() == set() and phone.errors == []
 
 
@@ -604,3 +603,71 @@ async def test_city_admin_chooses_a_base(visit: Visit) -> None:
     response = await visit.goto("/base/offerings/999999999")
     assert response.status == 404 and "不存在" in await page.locator("main").inner_text()
     assert visit.foreign_hosts() == set()
+
+
+async def test_completion_is_disabled_without_sessions_and_before_the_last_session_ends(
+    phone: Visit, api: Any
+) -> None:
+    """结业 is disabled, with the server's own reason beside it, in the two other cases the server
+    always refuses: a begun class with no session (and a course without online lessons: 409
+    ``offering_not_held``) and a class whose last session is still to come (409
+    ``sessions_not_over``). Once the class has a session that has ended, the button is enabled."""
+    admin, base = await api("admin"), await api("base1")
+    base_id = await base1_id(base)
+    today = local_now().date()
+
+    async def offering(title: str) -> int:
+        made = await base(
+            "POST",
+            "/api/offerings",
+            {
+                "course_id": (await own_course(admin, hours="4"))["id"],
+                "training_base_id": base_id,
+                "title": f"{title}{uuid.uuid4().hex[:6]}",
+                "start_date": str(today - dt.timedelta(days=3)),
+                "end_date": str(today + dt.timedelta(days=3)),
+                "capacity": 10,
+            },
+        )
+        return int(made["id"])
+
+    async def session(oid: int, day: dt.date) -> None:
+        await base(
+            "POST",
+            f"/api/offerings/{oid}/sessions",
+            {"day": str(day), "starts_at": "09:00", "ends_at": "13:00"},
+        )
+
+    empty, coming = await offering("未排课班"), await offering("未上完班")
+    await session(coming, today - dt.timedelta(days=2))  # 4 of 4 hours held…
+    await session(coming, today + dt.timedelta(days=2))  # …and one still to come
+    people = await fresh_people(2)
+    for oid, person in zip((empty, coming), people, strict=True):
+        await admin("POST", f"/api/offerings/{oid}/enrollments", {"practitioner_id": person["id"]})
+
+    page = phone.page
+    await login(phone, "base1")
+    for oid, code, name in ((empty, "offering_not_held", "empty"), (coming, "sessions_not_over", "coming")):
+        refused = await base("POST", f"/api/offerings/{oid}/complete", ok=False)
+        assert refused["code"] == code, refused
+        await phone.goto(f"/base/offerings/{oid}")
+        button, why = page.locator("#complete"), page.locator("#complete-refused")
+        await expect(button).to_be_disabled()
+        # the reason beside the button is the server's, word for word
+        await expect(why).to_have_text(f"{refused['detail']}。")
+        await expect(why).to_have_attribute("data-code", code)
+        await expect(why).to_be_visible()
+        assert await button.get_attribute("aria-describedby") == "complete-refused"
+        await no_overflow(phone)
+        await phone.shot(f"base-complete-{name}")
+        assert await phone.serious_a11y_violations() == []
+    assert refused["detail"].startswith(
+        f"班级 {coming} 还有 1 次课未结束（最后一次课 {today + dt.timedelta(days=2)} 13:00 结束）"
+    )
+
+    # a held session lets the empty class complete: the button is enabled and nothing is said
+    await session(empty, today - dt.timedelta(days=1))
+    await phone.goto(f"/base/offerings/{empty}")
+    await expect(page.locator("#complete")).to_be_enabled()
+    assert await page.locator("#complete-refused").count() == 0
+    assert phone.foreign_hosts() == set() and phone.errors == []
