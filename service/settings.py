@@ -13,6 +13,8 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
 | ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
+| ``TUOYU_BULK_IDENTITY_PER_CERTIFICATE`` | ``3`` | identity comparisons of one certificate per login and local day in bulk verification; more answer 超出核验次数 |
+| ``TUOYU_BULK_IDENTITY_PER_DAY`` | ``2000`` | identity-compared rows per login and local day in bulk verification, all certificates together |
 | ``TUOYU_TRUSTED_PROXIES`` | empty | comma-separated proxy IPs whose ``X-Forwarded-For`` is believed (empty: none) |
 | ``TUOYU_HOST`` / ``TUOYU_PORT`` | ``127.0.0.1`` / ``8000`` | where ``tuoyu serve`` binds |
 | ``TUOYU_WEB_WORKERS`` | ``1`` | HTTP worker processes of ``tuoyu serve`` |
@@ -58,6 +60,8 @@ class Settings(WorkerSettings):
     token_hours: int = Field(default=12, ge=1, le=24 * 30)
     verify_rate_per_minute: int = Field(default=60, ge=1)
     login_rate_per_minute: int = Field(default=10, ge=1)
+    bulk_identity_per_certificate: int = Field(default=3, ge=1)
+    bulk_identity_per_day: int = Field(default=2000, ge=1)
     trusted_proxies: str = ""
     host: str = "127.0.0.1"
     port: int = 8000

@@ -253,7 +253,9 @@ class CertificationController(Controller):
         user = user_of(request)
         return certificate_for(
             user,
-            await usecases.change_certificate_status(rt, "suspend", number, reason=data.reason, by=user.username),
+            await usecases.change_certificate_status(
+                rt, "suspend", number, reason=data.reason, by=user.username
+            ),
         )
 
     @post(
@@ -267,7 +269,9 @@ class CertificationController(Controller):
         user = user_of(request)
         return certificate_for(
             user,
-            await usecases.change_certificate_status(rt, "reinstate", number, reason=data.reason, by=user.username),
+            await usecases.change_certificate_status(
+                rt, "reinstate", number, reason=data.reason, by=user.username
+            ),
         )
 
     @post(
@@ -281,5 +285,7 @@ class CertificationController(Controller):
         user = user_of(request)
         return certificate_for(
             user,
-            await usecases.change_certificate_status(rt, "revoke", number, reason=data.reason, by=user.username),
+            await usecases.change_certificate_status(
+                rt, "revoke", number, reason=data.reason, by=user.username
+            ),
         )
