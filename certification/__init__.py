@@ -26,6 +26,8 @@ from certification._bank import (
 )
 from certification._bulk import (
     BULK_TASK,
+    OVER_LIMIT,
+    BulkSubmitted,
     bulk_owner,
     bulk_result,
     create_bulk_verification,
@@ -46,6 +48,7 @@ from certification._documents import (
     render_certificates,
 )
 from certification._examiners import assign_examiner, examiners_of, is_examiner, sittings_of_examiner
+from certification._identity_budget import IdentityLimits
 from certification._images import (
     delete_holder_photo,
     holder_photo,
@@ -110,9 +113,12 @@ from certification.verify_url import SignedClaims, parse_and_check, query_params
 __all__ = [
     "BULK_TASK",
     "CLOSE_TASK",
+    "OVER_LIMIT",
     "RENDER_TASK",
+    "BulkSubmitted",
     "Conflict",
     "DocumentNotRendered",
+    "IdentityLimits",
     "IdentityMatch",
     "InvalidCertificateNumber",
     "IssuanceResult",

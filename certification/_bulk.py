@@ -6,17 +6,27 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from certification._bank import json_value
+from certification._identity_budget import (
+    COMPARE,
+    OVER_CERTIFICATE,
+    OVER_DAY,
+    IdentityLimits,
+    reserve_identity_checks,
+)
 from certification._verification import (
     IMPORTED_REASON,
     VerificationRecord,
     check_certificate,
     holder_of,
+    holders_by_number,
     record_verifications,
 )
-from certification.bulk_input import parse_text, parse_upload, result_xlsx
+from certification.bulk_input import BulkItem, parse_text, parse_upload, result_xlsx
 from certification.errors import Conflict, DocumentNotRendered, NotFound, ValidationFailed
 from certification.schemas import BulkVerificationOut
 from certification.signing import Keyring
@@ -41,6 +51,24 @@ OUTCOME_NAMES = {
     "forged": "签名无效",
 }
 _NO_KEYS = Keyring(None, [])  # typed numbers carry no signature: a lookup needs no key
+OVER_LIMIT = "超出核验次数"
+"""The identity column of a row not compared because a limit of :mod:`certification._identity_budget`
+was reached (never 一致/不一致)."""
+INVALID_ID = "invalid"
+_OVER_NOTES = {
+    OVER_CERTIFICATE: "本账号今日核对该证书身份证号的次数已达上限，未核对；请明日再试",
+    OVER_DAY: "本账号今日核对身份证号的行数已达上限，未核对；请明日再试",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BulkSubmitted:
+    """A recorded bulk verification (``job``) and ``holders``: the practitioner ids of the
+    holders whose certificates it asked about with a well-formed ID number — compared, or
+    refused over the limits — for the audit (each holder sees who checked them)."""
+
+    job: BulkVerificationOut
+    holders: list[int]
 
 
 def _out(row: dict[str, Any]) -> BulkVerificationOut:
@@ -65,14 +93,20 @@ async def create_bulk_verification(
     employer_id: int | None,
     as_of: dt.date,
     now: dt.datetime,
-) -> BulkVerificationOut:
+    limits: IdentityLimits = IdentityLimits(),
+) -> BulkSubmitted:
     """Record a bulk verification for the local date ``as_of`` and enqueue its background job
     in the same transaction. ``source``: pasted text (``str``) or an uploaded ``.xlsx``/CSV file
     (``bytes``, read in a thread), see :mod:`certification.bulk_input`. All rows or none: a row
     that cannot be asked about (an ID number stored as an Excel number, too many columns) raises
     :class:`ValidationFailed` listing every such row (``detail["rows"]``) and nothing is
     recorded. An account may have at most :data:`MAX_OPEN_PER_ACCOUNT` requests waiting or
-    running (:class:`Conflict`)."""
+    running (:class:`Conflict`).
+
+    The identity comparisons are counted here, in the same transaction, against ``limits`` per
+    login and day (:mod:`certification._identity_budget`): each row with a well-formed ID number
+    and a certificate that has a holder is marked compared or over a limit (answered
+    :data:`OVER_LIMIT`); the same certificate and ID number twice in one request count once."""
     if isinstance(source, str):
         items, errors = parse_text(source)
     else:
@@ -86,18 +120,55 @@ async def create_bulk_verification(
         )
         if open_jobs >= MAX_OPEN_PER_ACCOUNT:
             raise Conflict(f"已有 {open_jobs} 个批量核验正在进行，请完成后再提交")
+        plans, holders = await _plan_identity(items, account_id=requested_by, as_of=as_of, limits=limits)
         row = BulkVerification(
             requested_by=requested_by,
             employer_id=employer_id,
             as_of=as_of,
             status="queued",
             total=len(items),
-            items=[{"row": i.row, "number": i.number, "id_number": i.id_number} for i in items],
+            items=[
+                {"row": i.row, "number": i.number, "id_number": i.id_number, "identity": plan}
+                for i, plan in zip(items, plans, strict=True)
+            ],
             created_at=now,
         )
         await row.save()
         await enqueue(BULK_TASK, int(row.id))
-    return await get_bulk_verification(int(row.id))
+    return BulkSubmitted(await get_bulk_verification(int(row.id)), holders)
+
+
+def _well_formed_id(given: str, as_of: dt.date) -> str | None:
+    try:
+        return parse_id_number(given, today=as_of).number
+    except ValidationFailed:
+        return None
+
+
+async def _plan_identity(
+    items: Sequence[BulkItem], *, account_id: int, as_of: dt.date, limits: IdentityLimits
+) -> tuple[list[str], list[int]]:
+    """Each row's identity plan — ``""`` (no ID number, or no holder to compare with),
+    :data:`INVALID_ID`, or a decision of :func:`reserve_identity_checks` — and the holders
+    concerned (see :class:`BulkSubmitted`)."""
+    plans = [""] * len(items)
+    holders = await holders_by_number([i.number for i in items if i.id_number])
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(items):
+        if not item.id_number or item.number not in holders:
+            continue
+        parsed = _well_formed_id(item.id_number, as_of)
+        if parsed is None:
+            plans[index] = INVALID_ID
+        else:
+            pairs.setdefault((item.number, parsed), []).append(index)
+    decisions = await reserve_identity_checks(
+        account_id, [number for number, _ in pairs], day=as_of, limits=limits
+    )
+    for indexes, decision in zip(pairs.values(), decisions, strict=True):
+        for index in indexes:
+            plans[index] = decision
+    return plans, sorted({holders[number] for number, _ in pairs})
 
 
 async def get_bulk_verification(job_id: int) -> BulkVerificationOut:
@@ -161,6 +232,24 @@ def identity_match(given: str, stored: str, as_of: dt.date) -> str:
     return "一致" if parsed.number == stored else "不一致"
 
 
+async def _identity_answer(item: dict[str, Any], number: str, as_of: dt.date) -> tuple[str, str]:
+    """The identity column of a row whose certificate exists, and a note when it was not
+    compared: compared only when counted at submission (:func:`_plan_identity`)."""
+    plan = item.get("identity", "")
+    if not item["id_number"]:
+        return "未提供", ""
+    if plan == INVALID_ID:
+        return "身份证号无效", ""
+    if plan in _OVER_NOTES:
+        return OVER_LIMIT, _OVER_NOTES[plan]
+    if plan != COMPARE:  # no holder at submission: nothing was counted, nothing is compared
+        return "无法核对", ""
+    holder = await holder_of(number)
+    if holder is None:
+        return "无法核对", ""
+    return identity_match(item["id_number"], holder.id_number, as_of), ""
+
+
 async def _answer(item: dict[str, Any], as_of: dt.date) -> tuple[list[Any], str]:
     result = await check_certificate(item["number"], None, today=as_of, keyring=_NO_KEYS)
     name = OUTCOME_NAMES.get(result.outcome, result.outcome)
@@ -169,10 +258,10 @@ async def _answer(item: dict[str, Any], as_of: dt.date) -> tuple[list[Any], str]
     if result.outcome == "unknown":
         note = "证书编号格式错误" if result.reason == "malformed_number" else "系统中没有该编号的证书"
     else:
-        holder = await holder_of(result.number)
-        assert holder is not None
-        match = identity_match(item["id_number"], holder.id_number, as_of)
-        if result.reason == IMPORTED_REASON:
+        match, identity_note = await _identity_answer(item, result.number, as_of)
+        if identity_note:
+            note = identity_note
+        elif result.reason == IMPORTED_REASON:
             note = "外部导入的证书记录，无电子签名，请核对纸质原件"
         elif result.outcome == "superseded":
             note = "证书已换发，请核验新证书"
@@ -197,8 +286,10 @@ async def _answer(item: dict[str, Any], as_of: dt.date) -> tuple[list[Any], str]
 async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
     """The background job ``certification.bulk_verify``: answer every row (the verification of
     a typed number, :func:`certification.check_certificate`, on the request's ``as_of`` date;
-    the identity match :func:`identity_match`), updating ``done_count`` every :data:`CHUNK`
-    rows, then store the spreadsheet (written in a thread) and the counts per outcome, and log
+    the identity match :func:`identity_match` for the rows counted at submission,
+    :data:`OVER_LIMIT` with a note for those over a limit), updating ``done_count`` every :data:`CHUNK`
+    rows, then store the spreadsheet (written in a thread) and the counts per outcome (and of
+    :data:`OVER_LIMIT` rows), and log
     the verifications (client ``bulk:{id}``). Idempotent: a finished request is left alone, a
     redelivered one starts over. Returns the rows answered."""
     row = await BulkVerification.select().where(BulkVerification.id == job_id).first()
@@ -223,6 +314,9 @@ async def run_bulk_verification(job_id: int, *, now: dt.datetime) -> int:
             BulkVerification.id == job_id
         )
     summary = {name: outcomes[name] for name in OUTCOME_NAMES.values() if outcomes[name]}
+    over = sum(1 for answer in out_rows if answer[9] == OVER_LIMIT)
+    if over:
+        summary[OVER_LIMIT] = over
     data = await asyncio.to_thread(result_xlsx, out_rows, as_of=as_of.isoformat(), summary=summary)
     await BulkVerification.update(
         {

@@ -188,6 +188,30 @@ async def holder_of(number: str) -> HolderRecord | None:
     )
 
 
+async def holders_by_number(numbers: Sequence[str]) -> dict[str, int]:
+    """The practitioner id holding each of ``numbers`` (normalised) that :func:`holder_of`
+    finds — a certificate issued here, else the newest credential imported under that number —
+    in two queries whatever their count; numbers held by nobody are left out."""
+    asked = set(numbers)
+    found: dict[str, int] = {}
+    issued = sorted(n for n in asked if NUMBER_RE.match(n))
+    for start in range(0, len(issued), 1000):
+        rows = await Certificate.select(Certificate.number, Certificate.practitioner).where(
+            Certificate.number.is_in(issued[start : start + 1000])
+        )
+        found.update({r["number"]: int(r["practitioner"]) for r in rows})
+    imported = sorted(n for n in asked - set(found) if IMPORTED_NUMBER_RE.match(n))
+    for start in range(0, len(imported), 1000):
+        rows = await (
+            Credential.select(Credential.number, Credential.practitioner)
+            .where(Credential.number.is_in(imported[start : start + 1000]) & (Credential.source != "system"))
+            .order_by(Credential.issued_on)
+            .order_by(Credential._meta.primary_key)
+        )
+        found.update({r["number"]: int(r["practitioner"]) for r in rows})  # the newest one last
+    return found
+
+
 def _forged(number: str, reason: str) -> VerificationResult:
     return VerificationResult(outcome="forged", signature_checked=True, number=number, reason=reason)
 

@@ -6,7 +6,9 @@ detected with charset-normalizer): one certificate per line or row, the number f
 optionally the holder's ID number second (separated by a tab, comma, semicolon or spaces; a
 header row naming 证书编号 is skipped). Certificate numbers are normalised (full-width, lower
 case, spaces); a malformed one is still answered (查无此证). An ID number stored by Excel as a
-number has lost its last digits: such a row is refused, never guessed.
+number has lost its last digits: such a row is refused, never guessed — a numeric cell of an
+``.xlsx``, and in a CSV or pasted text the number Excel wrote back in scientific notation
+(``3.70102E+17``, explained with the importer's :data:`talent_pool.import_columns.SCIENTIFIC_TEXT`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from charset_normalizer import from_bytes
 from openpyxl import Workbook, load_workbook
 
 from certification.numbers import normalise_number
+from talent_pool.import_columns import SCIENTIFIC_TEXT, is_scientific
 from talent_pool.xlsx_text import no_formulas
 
 MAX_ROWS = 5000
@@ -61,6 +64,8 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]]) -> tuple[list[BulkItem], l
             raw_id = values[1]
             if isinstance(raw_id, bool | int | float):
                 problems.append("身份证号被 Excel 存成了数字（末位已丢失），请把该列设为文本后重新填写")
+            elif is_scientific(str(raw_id)):  # a CSV or pasted text: Excel wrote the number back as text
+                problems.append("身份证号：" + SCIENTIFIC_TEXT)
             else:
                 id_number = _clean(str(raw_id))
         if len(values) > 2:

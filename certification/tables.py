@@ -394,6 +394,22 @@ class BulkVerification(Table, tablename="ce_bulk_verification"):
     finished_at = Timestamptz(null=True, default=None)
 
 
+class IdentityCheckTally(Table, tablename="ce_identity_check_tally"):
+    """How many identity comparisons (ID number against a certificate's holder) bulk
+    verifications of one login were answered on one local ``day`` (``compared``): one row per certificate
+    ``number``, and the row ``number = ""`` for the login's total of the day (the daily budget,
+    locked while a submission is counted). ``account_id`` is the login id. Rows of past days are
+    deleted when the login next submits (``certification._identity_budget``).
+    ``Unique(account_id, day, number)``."""
+
+    id = Serial(primary_key=True)
+    account_id = Integer()
+    day = Date()
+    number = Varchar(length=64, default="")
+    compared = Integer(default=0)
+    ce_identity_check_tally_once = Unique(["account_id", "day", "number"])
+
+
 class HolderPhoto(Table, tablename="ce_holder_photo"):
     """A practitioner's photo for the certificates rendered after it was uploaded (证件照): one
     per practitioner (replaced on upload), stored re-encoded as a JPEG without metadata

@@ -500,11 +500,32 @@ async def targets_scopes(
     return inside, None
 
 
+FULL_ID_ROLES = frozenset({CITY, DISTRICT})
+"""Roles shown a certificate holder's full ID number wherever a certificate is returned (a
+district admin only ever gets the certificates of its district: the route's scope check); the
+holder sees their own too. Everyone else (base staff, examiners, employers) gets it masked
+(README, "Security and personal data")."""
+
+
+def certificate_for(user: AccountOut, cert: CertificateOut) -> CertificateOut:
+    """``cert`` as ``user`` may see it: the holder's ID number in full for :data:`FULL_ID_ROLES`
+    and for the holder themselves, masked (``3701**********1234``) for every other role. Every
+    route returning a certificate passes it through here (or :func:`certificates_for`)."""
+    if user.role in FULL_ID_ROLES or (user.role == TRAINEE and user.practitioner_id == cert.practitioner_id):
+        return cert
+    return cert.model_copy(update={"holder_id_number": talent_pool.mask_id_number(cert.holder_id_number)})
+
+
+def certificates_for(user: AccountOut, certs: list[CertificateOut]) -> list[CertificateOut]:
+    """:func:`certificate_for` of each certificate, in order."""
+    return [certificate_for(user, c) for c in certs]
+
+
 async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     """The certificate, if ``user`` may read it: the holder, staff of the base that examined
     them, a district admin of the holder's district or of that base's district, or a city admin
-    (403 otherwise, 404 for an unknown number). Base staff get the holder's ID number masked
-    (README, "Security and personal data")."""
+    (403 otherwise, 404 for an unknown number), as :func:`certificate_for` shows it (base staff
+    get the holder's ID number masked)."""
     cert = await certification.get_certificate(number)
     if user.role == CITY:
         return cert
@@ -513,9 +534,7 @@ async def readable_certificate(user: AccountOut, number: str) -> CertificateOut:
     if user.role in (BASE, DISTRICT) and cert.sitting_id is not None:
         sitting = await certification.get_sitting(cert.sitting_id)
         if user.role == BASE and user.training_base_id == sitting.training_base_id:
-            return cert.model_copy(
-                update={"holder_id_number": talent_pool.mask_id_number(cert.holder_id_number)}
-            )
+            return certificate_for(user, cert)
         if user.role == DISTRICT and await _base_district(sitting.training_base_id) == user.district_code:
             return cert
     if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(

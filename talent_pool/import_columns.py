@@ -102,6 +102,13 @@ SCIENTIFIC_TEXT = "号码" + SCIENTIFIC_REASON
 display): the digits are gone whatever the cell's type, so the message does not speak of a cell."""
 
 
+def is_scientific(text: str) -> bool:
+    """Whether ``text`` is a number in Excel's scientific notation (``3.70102E+17``): an ID
+    number or credit code Excel turned into a number and wrote back as text, its last digits
+    lost (explain with :data:`SCIENTIFIC_TEXT`, never guess the digits)."""
+    return bool(_SCIENTIFIC.match(text))
+
+
 def _is_number(raw: Any) -> bool:
     return isinstance(raw, bool | int | float | Decimal)
 
@@ -130,7 +137,7 @@ def _check_garbled(text: str) -> str:
 def id_number(raw: Any, ctx: Context) -> str:
     """A resident ID number (GB 11643-1999) of a person at least 16 on ``ctx.today``."""
     text = _text_cell(raw)
-    if _SCIENTIFIC.match(text):
+    if is_scientific(text):
         raise ValueError(SCIENTIFIC_TEXT)
     try:
         rid = parse_id_number(text, today=ctx.today)
@@ -144,7 +151,7 @@ def id_number(raw: Any, ctx: Context) -> str:
 def credit_code(raw: Any, ctx: Context) -> str:
     """A unified social credit code (GB 32100-2015)."""
     text = _text_cell(raw)
-    if _SCIENTIFIC.match(text):
+    if is_scientific(text):
         raise ValueError(SCIENTIFIC_TEXT.replace("完整的18位号码", "完整的18位代码"))
     try:
         return parse_credit_code(text)

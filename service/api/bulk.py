@@ -1,6 +1,11 @@
 """Bulk verification API (批量核验): employers (and regulators) paste or upload certificate
 numbers, optionally with the holders' ID numbers, poll the progress and download the answers as
-a spreadsheet. Runs in the background (``certification.bulk_verify``)."""
+a spreadsheet. Runs in the background (``certification.bulk_verify``).
+
+Identity comparisons are limited per login and local day (``TUOYU_BULK_IDENTITY_PER_CERTIFICATE``
+times per certificate, ``TUOYU_BULK_IDENTITY_PER_DAY`` rows in all; rows beyond answer 超出核验次数)
+and the submission is audited with every holder asked about as a subject, so the holder sees it
+at ``GET /api/me/audit`` (``certification._identity_budget``)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pydantic import BaseModel, Field
 
 import certification
 from certification.schemas import BulkVerificationOut
+from service.audit import concerning
 from service.policy import action, ensure_bulk, user_of
 from service.runtime import Runtime
 
@@ -32,9 +38,20 @@ class BulkController(Controller):
         self, source: str | bytes, request: Request[Any, Any, Any], rt: Runtime
     ) -> Response[Any]:
         user = user_of(request)
-        out = await certification.create_bulk_verification(
-            source, requested_by=user.id, employer_id=user.employer_id, as_of=rt.today(), now=rt.now()
+        limits = certification.IdentityLimits(
+            per_certificate=rt.settings.bulk_identity_per_certificate,
+            per_day=rt.settings.bulk_identity_per_day,
         )
+        submitted = await certification.create_bulk_verification(
+            source,
+            requested_by=user.id,
+            employer_id=user.employer_id,
+            as_of=rt.today(),
+            now=rt.now(),
+            limits=limits,
+        )
+        concerning(request, submitted.holders)  # each holder asked about sees who checked them
+        out = submitted.job
         return Response(out, status_code=202, headers={"Location": f"/api/bulk-verifications/{out.id}"})
 
     @post(

@@ -21,7 +21,15 @@ from certification.schemas import (
 )
 from service import usecases
 from service.audit import personal_read
-from service.policy import action, ensure_base, ensure_sitting, readable_certificate, user_of
+from service.policy import (
+    action,
+    certificate_for,
+    certificates_for,
+    ensure_base,
+    ensure_sitting,
+    readable_certificate,
+    user_of,
+)
 from service.runtime import Runtime
 
 
@@ -122,9 +130,11 @@ class CertificationController(Controller):
     ) -> Response[list[CertificateOut]]:
         """201 with the sitting's certificates when this call issued any; 200 with the same list
         when they had been issued already (a repeated or simultaneous call)."""
-        await ensure_sitting(user_of(request), sitting_id)
+        user = user_of(request)
+        await ensure_sitting(user, sitting_id)
         result = await usecases.issue_certificates(rt, sitting_id)
-        return Response(result.certificates, status_code=201 if result.newly_issued else 200)
+        shown = certificates_for(user, result.certificates)
+        return Response(shown, status_code=201 if result.newly_issued else 200)
 
     @get(
         "/certificates/{number:str}",
@@ -144,7 +154,8 @@ class CertificationController(Controller):
     async def expiring(
         self, request: Request[Any, Any, Any], rt: Runtime, within_days: int = 90
     ) -> list[CertificateOut]:
-        return await usecases.expiring_certificates(rt, user_of(request), within_days)
+        user = user_of(request)
+        return certificates_for(user, await usecases.expiring_certificates(rt, user, within_days))
 
     @post(
         "/certificates/{number:str}/renew",
@@ -152,7 +163,8 @@ class CertificationController(Controller):
         summary="Renew (延续): a new certificate supersedes the old one (90 days before to 180 after expiry)",
     )
     async def renew(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> CertificateOut:
-        return await usecases.renew_certificate(rt, number, by=user_of(request).username)
+        user = user_of(request)
+        return certificate_for(user, await usecases.renew_certificate(rt, number, by=user.username))
 
     @post(
         "/certificates/{number:str}/replace",
@@ -162,8 +174,9 @@ class CertificationController(Controller):
     async def replace(
         self, number: str, data: ReplaceIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> CertificateOut:
-        return await usecases.replace_certificate(
-            rt, number, reason=data.reason, by=user_of(request).username
+        user = user_of(request)
+        return certificate_for(
+            user, await usecases.replace_certificate(rt, number, reason=data.reason, by=user.username)
         )
 
     @get(
@@ -185,7 +198,7 @@ class CertificationController(Controller):
         user = user_of(request)
         if user.practitioner_id is None:
             return []
-        return await certification.certificates_of_practitioner(user.practitioner_id)
+        return certificates_for(user, await certification.certificates_of_practitioner(user.practitioner_id))
 
     @get("/me/sittings", opt=action("sitting.mine"), summary="The sittings assigned to me (examiner)")
     async def my_sittings(self, request: Request[Any, Any, Any]) -> list[SittingOut]:
@@ -237,8 +250,12 @@ class CertificationController(Controller):
     async def suspend(
         self, number: str, data: RevokeIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> CertificateOut:
-        return await usecases.change_certificate_status(
-            rt, "suspend", number, reason=data.reason, by=user_of(request).username
+        user = user_of(request)
+        return certificate_for(
+            user,
+            await usecases.change_certificate_status(
+                rt, "suspend", number, reason=data.reason, by=user.username
+            ),
         )
 
     @post(
@@ -249,8 +266,12 @@ class CertificationController(Controller):
     async def reinstate(
         self, number: str, data: RevokeIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> CertificateOut:
-        return await usecases.change_certificate_status(
-            rt, "reinstate", number, reason=data.reason, by=user_of(request).username
+        user = user_of(request)
+        return certificate_for(
+            user,
+            await usecases.change_certificate_status(
+                rt, "reinstate", number, reason=data.reason, by=user.username
+            ),
         )
 
     @post(
@@ -261,6 +282,10 @@ class CertificationController(Controller):
     async def revoke(
         self, number: str, data: RevokeIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> CertificateOut:
-        return await usecases.change_certificate_status(
-            rt, "revoke", number, reason=data.reason, by=user_of(request).username
+        user = user_of(request)
+        return certificate_for(
+            user,
+            await usecases.change_certificate_status(
+                rt, "revoke", number, reason=data.reason, by=user.username
+            ),
         )

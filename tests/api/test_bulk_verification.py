@@ -207,3 +207,25 @@ async def test_bulk_verification_answers_every_row_without_revealing_id_numbers(
         ]
         empty = await c.post("/api/bulk-verifications/upload", headers=hr, content=b"")
         assert empty.status_code == 422 and empty.json()["rows"][0]["errors"] == ["上传的文件是空的"]
+
+
+async def test_an_id_number_excel_wrote_in_scientific_notation_is_explained_in_csv_and_text(
+    client: Any,
+) -> None:
+    """A CSV (or pasted text) whose ID column Excel saved as ``3.70102E+17``: refused with the
+    importer's explanation of Excel's scientific notation, like the numeric cell of an xlsx,
+    never answered 身份证号无效; nothing is recorded."""
+    from talent_pool.import_columns import SCIENTIFIC_TEXT
+
+    employer = await make_employer()
+    hr = await role_headers(client, "hr-sci", "employer_staff", employer_id=employer)
+    explained = {"row": 2, "errors": ["身份证号：" + SCIENTIFIC_TEXT]}
+    csv = f"证书编号,身份证号\r\n{UNKNOWN},3.70102E+17\r\n{UNKNOWN},{make_id(1)}\r\n".encode()
+    uploaded = await client.post("/api/bulk-verifications/upload", headers=hr, content=csv)
+    assert uploaded.status_code == 422, uploaded.text
+    assert uploaded.json()["rows"] == [explained]
+    pasted = await client.post(
+        "/api/bulk-verifications", headers=hr, json={"text": f"证书编号\t身份证号\n{UNKNOWN}\t3.70102e+17"}
+    )
+    assert pasted.status_code == 422 and pasted.json()["rows"] == [explained]
+    assert await BulkVerification.count() == 0

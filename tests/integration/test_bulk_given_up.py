@@ -20,13 +20,15 @@ NOW = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
 
 async def test_a_bulk_verification_failing_unexpectedly_ends_failed_with_a_reason(db: None) -> None:
-    job = await certification.create_bulk_verification(
-        f"S000037000001265000001\t{make_id(1)}\nS000037000001265000002",
-        requested_by=7,
-        employer_id=None,
-        as_of=NOW.date(),
-        now=NOW,
-    )
+    job = (
+        await certification.create_bulk_verification(
+            f"S000037000001265000001\t{make_id(1)}\nS000037000001265000002",
+            requested_by=7,
+            employer_id=None,
+            as_of=NOW.date(),
+            now=NOW,
+        )
+    ).job
     # the database refuses the verification log (a trigger injected for this test): every
     # delivery raises for a reason that is no fault of the request
     await VerificationLog.raw(

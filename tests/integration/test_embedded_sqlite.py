@@ -140,3 +140,55 @@ def test_an_sqlite_connection_left_open_does_not_keep_the_process_alive(tmp_path
         timeout=60,
     )
     assert (proc.returncode, proc.stdout) == (0, "finished\n"), proc.stderr[-3000:]
+
+
+BULK_LIMIT_FLOW = r"""
+import asyncio, datetime as dt
+
+async def main():
+    from service.bootstrap import prepare
+    from talent_pool.db import engine_for_url, start_pool, use_engine
+    from worker.settings import WorkerSettings
+    engine = engine_for_url(WorkerSettings().db_url)
+    use_engine(engine)
+    await start_pool(engine)
+    await prepare(engine)
+    import certification as ce
+    from certification._bank import json_value
+    from certification.tables import BulkVerification
+    from tests.factories import credential, make_id, register_people
+    now, today = dt.datetime(2026, 11, 30, 1, tzinfo=dt.UTC), dt.date(2026, 11, 30)
+    (pid,) = await register_people(1)
+    await credential(pid, number="EXT-0001", issued_on=dt.date(2025, 6, 1), source_ref="x", source="import")
+    limits = ce.IdentityLimits(per_certificate=2, per_day=10)
+    for ids in ([make_id(2), make_id(3), make_id(1)], [make_id(1)]):
+        text = "\n".join(f"EXT-0001\t{i}" for i in ids)
+        done = await ce.create_bulk_verification(
+            text, requested_by=5, employer_id=None, as_of=today, now=now, limits=limits
+        )
+        await ce.run_bulk_verification(done.job.id, now=now)
+        print("holders:", done.holders)
+    rows = await BulkVerification.select(BulkVerification.items).order_by(BulkVerification.id)
+    print("plans:", [[i["identity"] for i in json_value(r["items"])] for r in rows])
+
+asyncio.run(main())
+"""
+
+
+def test_bulk_identity_limits_count_on_sqlite(tmp_path: Path) -> None:
+    """The identity comparisons of bulk verification are counted on the embedded default too
+    (the new table created by its migration, the counts upserted)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", BULK_LIMIT_FLOW],
+        cwd=REPO,
+        env=_env(tmp_path / "data"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert proc.stdout.splitlines() == [
+        "holders: [1]",
+        "holders: [1]",
+        "plans: [['compare', 'compare', 'over_certificate'], ['over_certificate']]",
+    ]
