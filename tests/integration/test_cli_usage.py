@@ -4,9 +4,12 @@ shows its help."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.integration.test_imports_cli import tuoyu
+from tests.integration.test_training_cli import REPO, _env
 
 
 def test_usage_errors_are_one_chinese_line_at_every_level(tmp_path: Path) -> None:
@@ -76,3 +79,25 @@ def test_a_value_the_command_model_refuses_is_one_chinese_line_naming_the_option
     admin = tuoyu(data, "create-admin", "--username", "a b", "--password", "Vq7!rT9#kLm2$wXz-long")
     assert (admin.returncode, admin.stderr) == (1, "错误：输入不符合要求：选项 --username 格式不正确\n")
     assert "Traceback" not in admin.stderr + both.stderr
+
+
+def test_serve_demo_on_redis_without_a_worker_says_to_run_one(tmp_path: Path, redis_url: str) -> None:
+    """On Redis the demo's certificates are rendered by ``tuoyu worker``: with none running,
+    ``tuoyu serve --demo`` says so at once, in Chinese — not after minutes, not in English."""
+    env = _env(tmp_path / "data")
+    env.update(TUOYU_REDIS_URL=redis_url, TUOYU_TASK_QUEUE="tuoyu-cli-nobody-consumes")
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "serve", "--demo", "--port", "1"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    last = run.stderr.strip().splitlines()[-1]
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert last.startswith("错误：没有正在运行的后台任务 worker（队列 tuoyu-cli-nobody-consumes）"), (
+        run.stderr
+    )
+    assert "运行 tuoyu worker" in last and "意外错误" not in last and "pending" not in last
+    assert "生成从业人员队伍" not in run.stdout + run.stderr  # refused before the workforce was made
