@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from service.cli_errors import ChineseGroup, CliError
+from service.cli_errors import ChineseGroup, CliError, invalid_input
 from service.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -94,14 +94,19 @@ def _run(
 
 def _fail(exc: BaseException) -> None:
     """One clear line for a failure, ``错误：<message>`` (the traceback only with
-    ``TUOYU_DEBUG=1``): a domain error's Chinese message alone — no Python class name — and for
-    anything unexpected its text with a hint where the details are."""
+    ``TUOYU_DEBUG=1``): a domain error's Chinese message alone — no Python class name —, a
+    pydantic model's refusal as the options at fault (:func:`~service.cli_errors.invalid_input`)
+    and for anything unexpected its text with a hint where the details are."""
+    from pydantic import ValidationError
+
     from talent_pool.errors import TuoyuError
 
     if os.environ.get("TUOYU_DEBUG"):
         raise exc
     if isinstance(exc, TuoyuError):
         raise CliError(exc.message) from None
+    if isinstance(exc, ValidationError):  # a model refused an option's value: name the option
+        raise invalid_input(exc, click.get_current_context(silent=True)) from None
     message = str(exc) or "未知错误"
     raise CliError(f"意外错误：{message}（设置环境变量 TUOYU_DEBUG=1 后重试可查看详细信息）") from None
 
@@ -112,16 +117,15 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default=None, help="bind address (default TUOYU_HOST or 127.0.0.1)")
-@click.option("--port", default=None, type=int, help="port (default TUOYU_PORT or 8000)")
-@click.option(
-    "--demo", is_flag=True, help="load the demo workforce and cohort first if the database is empty"
-)
-@click.option("--workers", default=None, type=int, help="HTTP worker processes (default TUOYU_WEB_WORKERS)")
+@click.option("--host", default=None, help="监听地址（默认 TUOYU_HOST 或 127.0.0.1）")
+@click.option("--port", default=None, type=int, help="端口（默认 TUOYU_PORT 或 8000）")
+@click.option("--demo", is_flag=True, help="数据库为空时先载入演示数据（从业人员与培训班）")
+@click.option("--workers", default=None, type=int, help="HTTP 工作进程数（默认 TUOYU_WEB_WORKERS）")
 def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -> None:
-    """Run the HTTP service (uvicorn with uvloop and httptools). Without ``TUOYU_PUBLIC_URL`` the
-    links the service prints (verify URLs in QR codes, check-in QR links) name the address it is
-    served on (``http://HOST:PORT``), so ``--port`` alone gives working links."""
+    """运行 HTTP 服务。
+
+    未设置 TUOYU_PUBLIC_URL 时，服务生成的链接（证书二维码的核验网址、签到二维码）使用实际监听的地址
+    （http://HOST:PORT），因此只加 --port 链接也可用。"""
     import uvicorn
 
     settings: Settings = get_settings()
@@ -158,10 +162,10 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
 
 
 @main.command()
-@click.option("--beat/--no-beat", default=True, help="also run the periodic outbox sweep (Celery beat)")
-@click.option("--concurrency", default=2, type=int)
+@click.option("--beat/--no-beat", default=True, help="同时运行定时任务（Celery beat，定期投递待办后台任务）")
+@click.option("--concurrency", default=2, type=int, help="并发任务数")
 def worker(beat: bool, concurrency: int) -> None:
-    """Run a Celery worker on TUOYU_REDIS_URL."""
+    """运行后台任务 worker（Celery，连接 TUOYU_REDIS_URL）。"""
     settings = get_settings()
     if not settings.redis_url:
         raise CliError("TUOYU_REDIS_URL 未设置：没有消息队列时后台任务在服务进程内执行，无需 worker")
@@ -175,7 +179,7 @@ def worker(beat: bool, concurrency: int) -> None:
 
 @main.command()
 def migrate() -> None:
-    """Apply pending database migrations."""
+    """执行尚未应用的数据库迁移。"""
     from service.migrations import migrate as run
 
     _run(lambda rt: run())
@@ -184,7 +188,7 @@ def migrate() -> None:
 
 @main.command()
 def seed() -> None:
-    """Load reference data: Jinan divisions, plan indicators, certificate programmes."""
+    """载入基础数据：济南行政区划、规划指标、证书项目。"""
     from service.bootstrap import seed as run
 
     counts = _run(lambda rt: run())
@@ -197,10 +201,10 @@ def seed() -> None:
     "out_dir",
     default="demo-out",
     type=click.Path(file_okay=False, path_type=Path),
-    help="folder for the certificates' QR PNGs and PDFs",
+    help="证书二维码 PNG 与 PDF 的输出文件夹",
 )
 def demo(out_dir: Path) -> None:
-    """Run the whole loop on real reference data and print the targets before and after."""
+    """用真实基础数据跑一遍完整流程，并打印前后的指标达成情况。"""
     from service import demo as demo_mod
 
     try:
@@ -216,7 +220,7 @@ def demo(out_dir: Path) -> None:
 @click.option("--username", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_admin(username: str, password: str) -> None:
-    """Create a city-admin (regulator) login."""
+    """创建市级管理员（监管部门）账号。"""
     from service.accounts import AccountIn, create_account
     from service.accounts.passwords import check_new_password
     from service.bootstrap import prepare
@@ -237,11 +241,10 @@ def create_admin(username: str, password: str) -> None:
 @click.option(
     "--repair",
     is_flag=True,
-    help="fix what can be fixed: failed jobs, missing documents, stale test databases",
+    help="修复能修复的问题：失败的任务、缺失的证书文件、残留的测试数据库",
 )
 def doctor(repair: bool) -> None:
-    """Report lost or stuck background work, certificates without documents and stale test
-    databases; exit code 1 while something needs attention."""
+    """检查丢失或卡住的后台任务、缺少文件的证书和残留的测试数据库；有待处理问题时退出码为 1。"""
     from service.doctor import examine, format_report
 
     try:
@@ -256,12 +259,12 @@ def doctor(repair: bool) -> None:
 
 @main.group()
 def audit() -> None:
-    """The audit log of writes and personal-data reads."""
+    """审计日志（数据修改与个人信息查看记录）。"""
 
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain; exit code 1 and the first bad entry when it was tampered with."""
+    """重新计算哈希链；被篡改时退出码为 1 并指出第一条不符的记录。"""
     from service.audit import verify_chain
 
     checked, bad = _run(lambda rt: verify_chain())
@@ -273,15 +276,14 @@ def audit_verify() -> None:
 
 @main.group()
 def keys() -> None:
-    """Certificate signing keys (Ed25519): list, rotate."""
+    """证书签名密钥（Ed25519）：查看、轮换。"""
 
 
 @keys.command("rotate")
 def keys_rotate() -> None:
-    """Retire the signing key (verify-only from now on) and create a new one (0600).
+    """退役当前签名密钥（此后仅用于验证）并生成新密钥（权限 0600）。
 
-    Restart every service and worker process afterwards: they sign with the new key and keep
-    verifying every earlier certificate with the retired keys."""
+    之后请重启所有服务和 worker 进程：它们用新密钥签名，并继续用已退役的密钥验证之前的所有证书。"""
     from certification.signing import rotate_key
 
     settings = get_settings()
@@ -299,7 +301,7 @@ def keys_rotate() -> None:
 
 @keys.command("list")
 def keys_list() -> None:
-    """The signing key's kid and every key that still verifies (as in /.well-known/jwks.json)."""
+    """列出当前签名密钥的 kid 以及仍可用于验证的所有密钥（同 /.well-known/jwks.json）。"""
     from service.runtime import load_keyring
 
     try:
@@ -313,7 +315,7 @@ def keys_list() -> None:
 
 @main.command()
 def relay() -> None:
-    """Deliver the background work that is due now (outbox), once."""
+    """把当前到期的后台任务（outbox）投递一次。"""
 
     async def run(rt: Runtime) -> int:
         return await rt.dispatcher.relay()

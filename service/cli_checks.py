@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from service.cli_errors import ChineseGroup
+
 if TYPE_CHECKING:
     from service.runtime import Runtime
 
 
-@click.group("checks")
+@click.group("checks", cls=ChineseGroup)
 def checks_group() -> None:
-    """Credit and checks: background checks overdue, health certificates expiring."""
+    """信用与审查：背景审查逾期、健康证到期。"""
 
 
 def _guarded(fn: Any) -> Any:
@@ -39,9 +41,9 @@ def _print(rows: list[Any], title: str) -> None:
 
 
 @checks_group.command("overdue")
-@click.option("--district", default=None, help="a district code, e.g. 370102 (default: the city)")
+@click.option("--district", default=None, help="区县代码，如 370102（默认：全市）")
 def overdue(district: str | None) -> None:
-    """Currently employed people whose background check is overdue (one row per employment)."""
+    """背景审查已逾期的在职人员（每条任职记录一行）。"""
     import talent_pool
 
     async def run(rt: Runtime) -> Any:
@@ -51,10 +53,10 @@ def overdue(district: str | None) -> None:
 
 
 @checks_group.command("health-expiring")
-@click.option("--district", default=None, help="a district code, e.g. 370102 (default: the city)")
+@click.option("--district", default=None, help="区县代码，如 370102（默认：全市）")
 @click.option("--within-days", default=30, type=click.IntRange(0, 366), show_default=True)
 def health_expiring(district: str | None, within_days: int) -> None:
-    """Currently employed people whose health certificate is missing, expired or expiring."""
+    """健康证缺失、已过期或即将到期的在职人员。"""
     import talent_pool
 
     async def run(rt: Runtime) -> Any:

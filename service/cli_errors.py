@@ -10,6 +10,10 @@ from typing import IO, Any
 
 import click
 from click.exceptions import NoArgsIsHelpError
+from pydantic import ValidationError
+
+from service.cli_help import ChineseCommand, ChineseHelp
+from talent_pool.validation_text import chinese_message
 
 
 class CliError(click.ClickException):
@@ -68,12 +72,41 @@ def chinese_usage(exc: click.UsageError) -> CliUsageError:
             text = f"{where} 应为日期（YYYY-MM-DD）"
         else:
             text = f"{where} 的值无效"
+    elif isinstance(exc, click.BadOptionUsage) and "requires an argument" in message:
+        text = f"选项 {exc.option_name} 缺少值"
+    elif isinstance(exc, click.BadOptionUsage):
+        text = f"选项 {exc.option_name} 用法不正确"
+    elif "unexpected extra argument" in message:
+        text = "多余的参数：" + message.split("(", 1)[-1].rstrip(")")
     elif message.startswith("No such command"):
         text = "没有这个命令：" + message.removeprefix("No such command").strip(" .'\"")
     else:
         text = "命令用法不正确"
     out = CliUsageError(text, ctx=exc.ctx)
     return out
+
+
+def _option_for(ctx: click.Context | None, field: str) -> str:
+    """How the user typed the value a model calls ``field``: ``选项 --start`` for the option
+    whose click name is ``starts_at`` in ``ctx``'s command, else the field name itself."""
+    for param in ctx.command.params if ctx is not None else ():
+        if param.name == field:
+            return _param_name(param)
+    return field
+
+
+def invalid_input(exc: ValidationError, ctx: click.Context | None = None) -> CliError:
+    """A pydantic model refused what a command was given (``--start 25:00``) → one Chinese line
+    per failing field, ``<选项> <reason>`` (:func:`~talent_pool.validation_text.chinese_message`),
+    the option named as typed when ``ctx`` is the command's context; never pydantic's English
+    report or a traceback."""
+    lines = []
+    for error in exc.errors():
+        loc = [str(p) for p in error.get("loc", ())]
+        where = _option_for(ctx, loc[0]) if loc else ""
+        reason = chinese_message(str(error.get("msg", "")))
+        lines.append(f"{where} {reason}".strip())
+    return CliError("输入不符合要求：" + "；".join(lines))
 
 
 def _translated(exc: click.UsageError) -> click.UsageError:
@@ -85,10 +118,17 @@ def _translated(exc: click.UsageError) -> click.UsageError:
     return chinese_usage(exc)
 
 
-class ChineseGroup(click.Group):
-    """The ``tuoyu`` command group: click's usage errors told in Chinese (:func:`chinese_usage`)
-    — of any subcommand (raised while this group invokes it) and of the group itself (its own
-    options and arguments, raised while it parses them: ``tuoyu --bogus``)."""
+class ChineseGroup(ChineseHelp, click.Group):
+    """A ``tuoyu`` command group (``tuoyu`` itself, ``tuoyu training`` …): help in Chinese
+    (:mod:`service.cli_help`; its commands are :class:`~service.cli_help.ChineseCommand`, its
+    subgroups ChineseGroups), click's usage errors told in Chinese (:func:`chinese_usage`) — of
+    any subcommand (raised while this group invokes it) and of the group itself (its own options
+    and arguments, raised while it parses them: ``tuoyu --bogus``) — and a command's pydantic
+    model refusing an option's value told as one Chinese line naming the option
+    (:func:`invalid_input`)."""
+
+    command_class = ChineseCommand
+    group_class = type
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -101,3 +141,13 @@ class ChineseGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise _translated(exc) from None
+        except ValidationError as exc:  # a command's own model refused an option's value
+            raise invalid_input(exc, _subcommand_context(self, ctx)) from None
+
+
+def _subcommand_context(group: click.Group, ctx: click.Context) -> click.Context | None:
+    """A context for the subcommand ``group`` was invoking (its parameters name the options),
+    or ``None``."""
+    name = ctx.invoked_subcommand
+    command = group.get_command(ctx, name) if name else None
+    return click.Context(command, parent=ctx, info_name=name) if command is not None else None

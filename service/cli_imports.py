@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from service.cli_errors import CliError
+from service.cli_help import ChineseCommand
 
 if TYPE_CHECKING:
     from service.runtime import Runtime
@@ -38,19 +39,22 @@ def _run(fn: Any) -> Any:
         _fail(exc)
 
 
-@click.command("import")
+@click.command("import", cls=ChineseCommand)
 @click.argument("kind", type=KIND)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="check every row and report; write nothing")
-@click.option("--district", default=None, help="act as the regulator of this district (6-digit code)")
+@click.option("--dry-run", is_flag=True, help="只检查每一行并报告，不写入")
+@click.option("--district", default=None, help="以该区县（6位代码）监管部门的身份导入")
 @click.option(
     "--report", "report_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
-    help="also write the rejected rows as .xlsx",
+    help="同时把被拒绝的行写入 .xlsx 文件",
 )  # fmt: skip
 def import_command(
     kind: str, path: Path, dry_run: bool, district: str | None, report_path: Path | None
 ) -> None:
-    """Import a spreadsheet of KIND (see ``tuoyu import --help``)."""
+    """导入 KIND 类型的表格（.xlsx 或 .csv）。
+
+    KIND：employers（托育机构）、practitioners（从业人员）、employments（任职记录）、
+    credentials（资质证书）、trainings（培训记录）。有被拒绝的行时退出码为 1。"""
     import talent_pool
     from talent_pool._imports import report_xlsx
     from talent_pool.import_rejects import RejectedRows
@@ -90,12 +94,12 @@ def import_command(
         sys.exit(1)
 
 
-@click.command("export")
+@click.command("export", cls=ChineseCommand)
 @click.argument("kind", type=KIND)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--district", default=None, help="only this district (6-digit code)")
+@click.option("--district", default=None, help="只导出该区县（6位代码）")
 def export_command(kind: str, path: Path, district: str | None) -> None:
-    """Export KIND to PATH (.xlsx, or .csv in UTF-8 with BOM), in the import's columns."""
+    """把 KIND 导出到 PATH（按扩展名写 .xlsx，或带 BOM 的 UTF-8 .csv），列与导入相同。"""
     import talent_pool
 
     fmt = path.suffix.lower().lstrip(".")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from service.cli_errors import ChineseGroup
+
 if TYPE_CHECKING:
     from service.runtime import Runtime
     from talent_pool.schemas import TargetsReport
@@ -52,9 +54,9 @@ def format_reports(reports: list[TargetsReport]) -> str:
     return "\n".join(lines)
 
 
-@click.group("targets")
+@click.group("targets", cls=ChineseGroup)
 def targets_group() -> None:
-    """Plan targets: show, drill-down lists, the nightly snapshot."""
+    """规划指标：查看、明细名单、每晚快照。"""
 
 
 def _split(value: str) -> list[str] | None:
@@ -63,16 +65,18 @@ def _split(value: str) -> list[str] | None:
 
 
 @targets_group.command("show")
-@click.option("--year", type=int, default=None, help="calendar year (default: this year)")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="local date")
+@click.option("--year", type=int, default=None, help="年份（默认：今年）")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None, help="日期（本地，YYYY-MM-DD）"
+)
 @click.option(
     "--scope",
     default="",
-    help="city, a district code, zone:<code>, street:<code>, employer:<id>; comma-separated",
+    help="city、区县代码、zone:<代码>、street:<代码>、employer:<编号>，逗号分隔",
 )
-@click.option("--levels", default="", help="families: city,district,zone,street,employer")
+@click.option("--levels", default="", help="层级：city,district,zone,street,employer")
 def show(year: int | None, as_of: dt.datetime | None, scope: str, levels: str) -> None:
-    """The indicators with projection and status (default: the city and every district)."""
+    """各项指标的预测与达成状态（默认：全市及各区县）。"""
     from service import usecases
 
     async def run(rt: Runtime) -> list[TargetsReport]:
@@ -93,7 +97,7 @@ def show(year: int | None, as_of: dt.datetime | None, scope: str, levels: str) -
 @click.option("--year", type=int, default=None)
 @click.option("--limit", type=int, default=100)
 def drill_down(list_name: str, scope: str, year: int | None, limit: int) -> None:
-    """A drill-down list (uncertified, untrained, expiring…), ID numbers masked."""
+    """明细名单（未持证、未培训、即将到期……），身份证号脱敏。"""
     import talent_pool
     from service import usecases
 
@@ -116,7 +120,7 @@ def drill_down(list_name: str, scope: str, year: int | None, limit: int) -> None
 
 @targets_group.command("snapshot")
 def snapshot() -> None:
-    """Take the nightly snapshot due now (the day that ended, from 02:00 local) unless taken."""
+    """生成当前到期的每晚快照（已结束的那一天，本地时间 02:00 起），已生成则跳过。"""
     from worker.targets import nightly_snapshot
 
     async def run(rt: Runtime) -> int:

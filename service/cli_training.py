@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from service.cli_errors import CliError
+from service.cli_errors import ChineseGroup, CliError
 
 if TYPE_CHECKING:
     from service.runtime import Runtime
@@ -100,9 +100,9 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-@click.group("training")
+@click.group("training", cls=ChineseGroup)
 def training_group() -> None:
-    """Training tools: recurring sessions, offline attendance files, subsidy rosters, trainers."""
+    """培训工具：批量排课、上传离线考勤、补贴花名册、师资库。"""
 
 
 def _run(fn: Any) -> Any:
@@ -116,12 +116,26 @@ def _run(fn: Any) -> Any:
 @click.option(
     "--weekday", "weekdays", type=click.IntRange(1, 7), multiple=True, required=True, help="1=周一 … 7=周日"
 )
-@click.option("--from", "first_day", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--to", "last_day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="inclusive")
-@click.option("--start", "starts_at", required=True, help="local time, e.g. 14:00")
-@click.option("--end", "ends_at", required=True, help="local time, e.g. 16:00")
-@click.option("--skip", "skip_dates", type=click.DateTime(["%Y-%m-%d"]), multiple=True, help="a holiday")
-@click.option("--topic", default="")
+@click.option(
+    "--from", "first_day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="开始日期，YYYY-MM-DD"
+)
+@click.option(
+    "--to",
+    "last_day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="结束日期（含当天），YYYY-MM-DD",
+)
+@click.option("--start", "starts_at", required=True, help="开始时间（本地），如 14:00")
+@click.option("--end", "ends_at", required=True, help="结束时间（本地），如 16:00")
+@click.option(
+    "--skip",
+    "skip_dates",
+    type=click.DateTime(["%Y-%m-%d"]),
+    multiple=True,
+    help="跳过的日期（节假日），可重复",
+)
+@click.option("--topic", default="", help="课次主题")
 def recurring_sessions(
     offering_id: int,
     weekdays: tuple[int, ...],
@@ -132,7 +146,7 @@ def recurring_sessions(
     skip_dates: tuple[dt.datetime, ...],
     topic: str,
 ) -> None:
-    """Create sessions on chosen weekdays between two dates, skipping holidays."""
+    """在两个日期之间按选定的星期几批量创建课次，跳过节假日。"""
     import training
     from training.attendance_schemas import RecurringSessionsIn
 
@@ -162,9 +176,9 @@ def recurring_sessions(
 @training_group.command("upload-attendance")
 @click.argument("training_base_id", type=int)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--by", required=True, help="who uploads (kept with every row)")
+@click.option("--by", required=True, help="上传人（记录在每一行）")
 def upload_attendance(training_base_id: int, path: Path, by: str) -> None:
-    """Upload an offline device's attendance file (CSV or JSON); uploading it again changes nothing."""
+    """上传离线考勤设备导出的考勤文件（CSV 或 JSON）；重复上传不会重复记录。"""
     import training
 
     rows = read_rows(path)
@@ -197,7 +211,7 @@ def upload_attendance(training_base_id: int, path: Path, by: str) -> None:
 @click.argument("offering_id", type=int)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def subsidy_roster(offering_id: int, out_path: Path) -> None:
-    """Write the subsidy roster of a completed, subsidised offering as xlsx (人社 layout)."""
+    """把已结业的补贴班级的补贴花名册写成 xlsx（人社格式）。"""
     import training
 
     async def run(rt: Runtime) -> Any:
@@ -209,9 +223,9 @@ def subsidy_roster(offering_id: int, out_path: Path) -> None:
 
 
 @training_group.command("trainers")
-@click.option("--district", default=None, help="a district code, e.g. 370102")
+@click.option("--district", default=None, help="区县代码，如 370102")
 def trainers(district: str | None) -> None:
-    """List the trainer pool (师资库), optionally of one district."""
+    """列出师资库，可只看一个区县。"""
     import training
 
     async def run(rt: Runtime) -> Any:

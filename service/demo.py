@@ -461,8 +461,13 @@ async def ensure_demo_data(rt: Runtime, out_dir: Path) -> None:
     certificates (unless one exists; people an interrupted cohort left enrolled are not picked
     again), the next open class, an online class with video lessons trainee1 is enrolled in and
     consenting certificate holders for the talent search (``service.demo_online``). Documents whose render job an interrupted start still holds
-    are rendered by the service's background work when that job's lease runs out."""
+    are rendered by the service's background work when that job's lease runs out. With Celery
+    (``TUOYU_REDIS_URL``) a worker must render the cohort's certificates: when they are still to
+    be issued and no worker answers, :class:`~worker.dispatch.WorkersNotRunning` at once, before
+    the workforce is generated (not after minutes of waiting for the documents)."""
     await prepare_database()
+    if await Certificate.count() == 0:
+        await rt.dispatcher.ensure_workers()
     await ensure_workforce(rt)
     base_id = await ensure_setup(rt)
     if await Certificate.count() == 0:
@@ -499,6 +504,7 @@ async def run_demo(rt: Runtime, out_dir: Path) -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # keep the demo's own lines readable
     _say(f"数据库：{rt.settings.db_url}")
+    await rt.dispatcher.ensure_workers()  # with Celery: a worker renders the QR codes and PDFs
     await prepare_database()
     await ensure_workforce(rt)
     await ensure_setup(rt)

@@ -2,8 +2,9 @@
 imported again (even as a dry run) changes nothing and rejects nothing.
 
 Formats: ``xlsx`` (openpyxl write-only; every cell text, so ID numbers stay text) and ``csv``
-(UTF-8 with a byte-order mark, so Excel opens Chinese correctly). Rows are read from the
-database in pages of :data:`PAGE_ROWS` and written as they come: memory stays bounded.
+(UTF-8 with a byte-order mark, so Excel opens Chinese correctly; a cell that a spreadsheet would
+run as a formula is prefixed with ``'``, :mod:`talent_pool.csv_text`, and read back without it).
+Rows are read from the database in pages of :data:`PAGE_ROWS` and written as they come: memory stays bounded.
 
 A district regulator's export (``district_code``) holds the employers of the district, the
 confirmed employments at them, and the people employed there (with their credentials and
@@ -20,6 +21,7 @@ from typing import IO, Any, Literal
 from openpyxl import Workbook
 
 from talent_pool._imports import check_kind
+from talent_pool.csv_text import neutralise
 from talent_pool.import_columns import COLUMNS, export_cell
 from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
 from talent_pool.xlsx_text import text_cell
@@ -104,8 +106,9 @@ async def export_to(kind: str, fmt: ExportFormat, out: IO[bytes], *, district_co
     if fmt == "csv":
         text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
         writer = csv.writer(text)
+        numeric = [c.numeric for c in COLUMNS[kind]]
         async for row in export_rows(kind, district_code=district_code):
-            writer.writerow(row)
+            writer.writerow([neutralise(v, numeric=n) for v, n in zip(row, numeric, strict=True)])
             count += 1
         text.flush()
         text.detach()

@@ -70,7 +70,8 @@ class Column:
     written on export; all are accepted on import), ``required`` (a missing column rejects
     the file, an empty cell the row), ``parse`` (cell → value, ``ValueError`` with a Chinese
     reason), ``export`` (stored value → cell text; default ``str``), ``default`` (the value of an
-    optional column left out or empty)."""
+    optional column left out or empty), ``numeric`` (cells are numbers: a CSV export leaves a
+    leading ``-`` or ``+`` of a number alone, :func:`talent_pool.csv_text.neutralise`)."""
 
     field: str
     headers: tuple[str, ...]
@@ -78,6 +79,7 @@ class Column:
     required: bool = True
     export: Callable[[Any], str] | None = None
     default: Any = ""
+    numeric: bool = False
 
     @property
     def header(self) -> str:
@@ -370,7 +372,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column(
             "category", ("培训类别", "培训类型"), _choice(CATEGORIES, "培训类别"), export=_label(CATEGORIES)
         ),
-        Column("hours", ("学时", "培训学时"), hours),
+        Column("hours", ("学时", "培训学时"), hours, numeric=True),
         Column("completed_on", ("完成日期", "结业日期", "培训日期"), local_date, export=_iso),
         Column("provider", ("培训机构", "培训单位"), _text(128, required=False), required=False),
     ),

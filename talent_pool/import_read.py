@@ -6,7 +6,9 @@ can be refused) and CSV / tab-separated text. The text encoding is decided once 
 prefix (:data:`PREFIX_BYTES`): a UTF-8 or UTF-16 byte-order mark; else strict UTF-8; else what
 charset-normalizer finds among GB18030 (a superset of GBK, what Chinese Excel writes), Big5 and
 UTF-16. The rest of the file is then decoded as a stream in that encoding; bytes that are not
-valid there become U+FFFD, and the row holding them is rejected as garbled, never saved.
+valid there become U+FFFD, and the row holding them is rejected as garbled, never saved. A CSV
+cell our own export quoted against formula injection (``'=…``) is read without the quote
+(:func:`talent_pool.csv_text.restore`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import IO, Any
 
 from charset_normalizer import from_bytes
 from openpyxl import load_workbook
+
+from talent_pool.csv_text import restore
 
 PREFIX_BYTES = 256 * 1024
 """How much of a text file decides its encoding (bytes)."""
@@ -100,7 +104,7 @@ def _open_text(stream: IO[bytes]) -> Source:
     delimiter = "\t" if first.count("\t") > max(first.count(","), 0) else ","
     text.seek(0)
     reader = csv.reader(text, delimiter=delimiter)
-    rows = ((reader.line_num, list(cells)) for cells in reader)
+    rows = ((reader.line_num, [restore(c) for c in cells]) for cells in reader)
     return Source(_non_empty(rows), encoding, max(0, lines - 1), [text])
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from kombu.exceptions import OperationalError
 
 from talent_pool.db import DatabaseUnavailable
+from talent_pool.errors import TuoyuError
 from talent_pool.outbox import add_waker
 from talent_pool.tables import OutboxMessage
 from worker.clock import Clock
@@ -40,6 +41,22 @@ REPAIR_TASK = "tuoyu.repair"
 
 class BrokerUnavailable(Exception):
     """The message broker (Redis) cannot be reached: nothing was published."""
+
+
+PING_SECONDS = 2.0
+"""How long :meth:`CeleryDispatcher.ensure_workers` waits for workers to answer (seconds)."""
+
+START_WORKER = (
+    "后台任务（证书二维码与 PDF、通知等）由 worker 进程执行：请在另一个终端用同样的环境变量"
+    "（TUOYU_DATABASE_URL、TUOYU_REDIS_URL）运行 tuoyu worker，然后重试"
+)
+
+
+class WorkersNotRunning(TuoyuError):
+    """Background work goes to Celery (``TUOYU_REDIS_URL`` set) but no worker consumes the queue,
+    or the work did not finish in time: the Chinese message says to run ``tuoyu worker``."""
+
+    code = "workers_not_running"
 
 
 class Dispatcher:
@@ -121,9 +138,14 @@ class Dispatcher:
         self._repairs_held = False
         return await self.repair(force=True)
 
+    async def ensure_workers(self) -> None:
+        """Raise :class:`WorkersNotRunning` when nothing would run the work this dispatcher
+        delivers. In process: the work runs here, never raises."""
+
     async def drain(self, *, timeout: float = 120.0) -> None:
         """Relay until no message is pending (done or failed), or ``timeout`` seconds pass
-        (``TimeoutError``). With a Celery dispatcher this waits for the workers."""
+        (:class:`WorkersNotRunning`, saying how many are pending and whether a worker answers).
+        With a Celery dispatcher this waits for the workers."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -136,7 +158,12 @@ class Dispatcher:
             if pending == 0:
                 return
             if loop.time() > deadline:
-                raise TimeoutError(f"{pending} background jobs still pending after {timeout:.0f} s")
+                await self.ensure_workers()  # nobody there: say so rather than "too slow"
+                raise WorkersNotRunning(
+                    f"{pending} 个后台任务在 {timeout:.0f} 秒内没有完成：请查看 tuoyu worker 的输出"
+                    "（是否连着同一个数据库和 Redis），或运行 tuoyu doctor",
+                    pending=pending,
+                )
             await asyncio.sleep(0.2)
 
     def wake(self) -> None:
@@ -212,6 +239,24 @@ class CeleryDispatcher(Dispatcher):
         super().__init__(clock, **kwargs)
         self.celery_app = celery_app
         self.queue = queue
+
+    async def ensure_workers(self) -> None:
+        """Ask the workers which queues they consume (a Celery broadcast answered within
+        :data:`PING_SECONDS`); :class:`WorkersNotRunning` when none consumes ``queue`` or the
+        broker cannot be reached. A worker busy on its only thread (``--pool=solo``) may not
+        answer: call this before delivering work, not while it runs."""
+
+        def queues() -> dict[str, Any] | None:
+            inspect = self.celery_app.control.inspect(timeout=PING_SECONDS)
+            return inspect.active_queues()  # type: ignore[no-any-return]
+
+        try:
+            answers = await asyncio.to_thread(queues)
+        except OperationalError as exc:
+            raise WorkersNotRunning(f"无法连接消息队列（TUOYU_REDIS_URL）：{exc}") from exc
+        consuming = [w for w, qs in (answers or {}).items() if any(q.get("name") == self.queue for q in qs)]
+        if not consuming:
+            raise WorkersNotRunning(f"没有正在运行的后台任务 worker（队列 {self.queue}）。{START_WORKER}")
 
     async def deliver(self, message: Claimed) -> None:
         try:

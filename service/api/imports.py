@@ -25,7 +25,8 @@ from talent_pool.import_schemas import ImportJobOut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_BODY = f"文件本身的类型（.xlsx 为 {XLSX}，.csv 为 text/csv）"
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"
+"""litestar adds ``; charset=utf-8`` to a ``text/`` media type itself (``Response.encoding``)."""
 
 
 class ImportsController(Controller):

@@ -140,6 +140,7 @@ async def test_district_admin_imports_only_their_district_and_sees_only_their_jo
     # the district's export holds only its employer, in UTF-8 with BOM
     export = await client.get("/api/exports/employers?format=csv", headers=lixia)
     assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
     assert CODE_A.encode() in export.content and CODE_B.encode() not in export.content
     # exported, then imported as a dry run: nothing to change, nothing rejected
     xlsx = await client.get("/api/exports/employers?format=xlsx", headers=admin)

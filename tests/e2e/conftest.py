@@ -39,6 +39,7 @@ def _free_port() -> int:
 class LiveServer:
     url: str
     data_dir: Path
+    database_url: str = ""
 
     def courseware(self, name: str) -> str:
         """Put a placeholder file ``name`` into the folder the app serves ``/courseware`` from
@@ -59,16 +60,18 @@ async def serve_demo(
     tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str
 ) -> AsyncIterator[LiveServer]:
     """``tuoyu serve --demo`` (background work in-process) on a fresh database ``<run db>_<name>``;
-    ``settings`` override its ``TUOYU_*`` variables (``claim_refusals_per_day="2"``)."""
+    ``settings`` override its ``TUOYU_*`` variables (``claim_refusals_per_day="2"``). Its log is
+    ``<data_dir>/serve.log``."""
     require_postgres()
     db = f"{TEST_DB}_{name}"
     await _admin(f'DROP DATABASE IF EXISTS "{db}"', f'CREATE DATABASE "{db}"')
     port = _free_port()
     data = tmp_path_factory.mktemp(f"{name}-data")
     log_path = data / "serve.log"
+    database_url = f"postgresql://postgres@127.0.0.1:5432/{db}"
     env = dict(os.environ)
     env.update(
-        TUOYU_DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{db}",
+        TUOYU_DATABASE_URL=database_url,
         TUOYU_DATA_DIR=str(data),
         TUOYU_PUBLIC_URL=f"http://127.0.0.1:{port}",
         TUOYU_LOGIN_RATE_PER_MINUTE="100000",
@@ -99,7 +102,7 @@ async def serve_demo(
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("tuoyu serve did not get ready:\n" + log_path.read_text(errors="replace"))
             await asyncio.sleep(0.3)
-        yield LiveServer(base, data)
+        yield LiveServer(base, data, database_url)
     finally:
         proc.terminate()
         try:

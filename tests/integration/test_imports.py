@@ -5,6 +5,7 @@ was, and exports that import back with zero changes and zero rejections."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -264,6 +265,11 @@ async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(
     ]
     report = await run("trainings", xlsx_bytes(trainings))
     assert (report.created, report.rejected) == (2, 0), report.problems
+    # text a spreadsheet would run as a formula (OWASP "CSV Injection") also goes round trip
+    evil = '=HYPERLINK("http://evil","点我")'
+    await Employer.update({Employer.name: evil, Employer.address: "@SUM(A1)"}).where(
+        Employer.credit_code == CODE_A
+    )
     before = await fingerprint()
     for kind in ("employers", "practitioners", "employments", "credentials", "trainings"):
         for fmt in ("xlsx", "csv"):
@@ -281,6 +287,10 @@ async def test_export_then_import_dry_run_changes_nothing_and_rejects_nothing(
     csv_data = await export_bytes("practitioners", "csv")
     assert csv_data.startswith(b"\xef\xbb\xbf") and "王芳".encode() in csv_data
     assert await fingerprint() == before
+    # … and is quoted as text in the CSV export
+    employers_csv = (await export_bytes("employers", "csv")).decode("utf-8-sig")
+    row = next(r for r in csv.reader(io.StringIO(employers_csv)) if r[0] == CODE_A)
+    assert row[1] == "'" + evil and row[5] == "'@SUM(A1)"
     # text that looks like a formula stays text in the xlsx export
     await Employer.update({Employer.address: "=HYPERLINK(1)"}).where(Employer.credit_code == CODE_B)
     book = load_workbook(io.BytesIO(await export_bytes("employers", "xlsx")))

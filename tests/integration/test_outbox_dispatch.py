@@ -15,7 +15,7 @@ from talent_pool.outbox import enqueue
 from talent_pool.tables import OutboxMessage
 from tests.servers import wait_for
 from worker.clock import FixedClock
-from worker.dispatch import BrokerUnavailable, CeleryDispatcher, InProcessDispatcher
+from worker.dispatch import BrokerUnavailable, CeleryDispatcher, InProcessDispatcher, WorkersNotRunning
 from worker.jobs import Job, Repair
 from worker.outbox import claim_due, run_message
 
@@ -152,3 +152,39 @@ async def test_held_repairs_wait_until_resumed() -> None:
     assert await dispatcher.resume_repairs() == {"snapshot": 1}
     assert runs == [T0]
     assert await dispatcher.repair() == {}  # resumed: next due in ten minutes, as usual
+
+
+async def test_a_celery_dispatcher_with_no_worker_says_to_run_tuoyu_worker(
+    db: None, redis_url: str, celery_worker: dict[str, str]
+) -> None:
+    """``tuoyu serve --demo`` on Redis with no ``tuoyu worker`` used to wait two minutes for the
+    certificates' documents and end with "37 background jobs still pending after 120 s": the
+    workers are asked first, and the wait, when it does run out, ends in Chinese saying what to do."""
+    import redis
+    from celery import Celery
+
+    app = Celery("probe", broker=redis_url)
+    queue = "tuoyu-nobody-consumes"
+    lonely = CeleryDispatcher(FixedClock(T0), app, queue)
+    with pytest.raises(WorkersNotRunning) as caught:
+        await lonely.ensure_workers()
+    assert caught.value.message.startswith(f"没有正在运行的后台任务 worker（队列 {queue}）")
+    assert "运行 tuoyu worker" in caught.value.message
+    async with atomic():
+        await enqueue("test.record", 1)
+    try:
+        with pytest.raises(WorkersNotRunning) as waited:
+            await lonely.drain(timeout=0)
+        assert "运行 tuoyu worker" in waited.value.message  # nobody answers: the same advice
+    finally:
+        redis.Redis.from_url(redis_url).delete(queue)  # the message published to nobody
+    # the run's real worker consumes its own queue: it answers (once free of earlier tests' work)
+
+    async def answered() -> bool:
+        try:
+            await CeleryDispatcher(FixedClock(T0), app, celery_worker["task_queue"]).ensure_workers()
+        except WorkersNotRunning:
+            return False
+        return True
+
+    assert await wait_for(answered, timeout=60)
