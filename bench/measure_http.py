@@ -144,6 +144,21 @@ def signature_check_us(checks: int = 2000) -> float:
     return median(timings)
 
 
+def distance_note(rates: dict[str, list[float]], check_us: float) -> str:
+    """Where a verification's time goes, per request at full load (µs of one server process:
+    10⁶ ÷ the median requests/s): what the 0.8 goal allows, what the signed URL adds over the
+    typed lookup and what of that is libsodium's, and what the lookup adds over ``/ready``."""
+    us = {name: 1e6 / median(values) for name, values in rates.items()}
+    allowed = us["ready"] / 0.8
+    return (
+        f"http: µs per request at full load — /ready {us['ready']:.0f}, typed number {us['typed']:.0f}, "
+        f"verify {us['verify']:.0f}, verify floor {us['floor']:.0f}; the 0.8 goal allows verify "
+        f"{allowed:.0f} µs ({us['verify'] - allowed:+.0f} µs now); the signed URL adds "
+        f"{us['verify'] - us['typed']:.0f} µs to the typed lookup (the libsodium check alone "
+        f"{check_us:.0f} µs), the lookup and answer add {us['typed'] - us['ready']:.0f} µs to /ready"
+    )
+
+
 def measures(rates: dict[str, list[float]]) -> list[Measure]:
     out = []
     for title, num, den, op, goal in RATIOS:
@@ -192,6 +207,7 @@ async def run(ctx: RunContext) -> list[Measure]:
                 )
             check = signature_check_us()
             ctx.note(f"http: one Ed25519 signature check (libsodium) in this process: {check:.0f} µs")
+            ctx.note(distance_note(rates, check))
         return measures(rates)
     finally:
         await pg.drop(DATABASE)

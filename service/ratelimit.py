@@ -97,6 +97,16 @@ class Limiter:
     def __deepcopy__(self, memo: dict[int, Any]) -> Limiter:
         return self  # one shared counter store: Litestar copies route configuration at start-up
 
+    @property
+    def shared(self) -> bool:
+        """True when hits are counted in Redis (``TUOYU_REDIS_URL``), False when in this process."""
+        return self._shared is not None
+
+    def hit_here(self, namespace: str, client: str, per_minute: int) -> tuple[bool, int]:
+        """:meth:`hit` on the in-process count, without a coroutine (when not :attr:`shared`)."""
+        allowed, retry_after = self._memory.hit((namespace, client), per_minute, self._now())
+        return allowed, 0 if allowed else retry_after
+
     async def hit(self, namespace: str, client: str, per_minute: int) -> tuple[bool, int]:
         """Count one hit; returns ``(allowed, seconds until the window resets)`` — the seconds are
         read (one more round trip to the store) only for a refused hit, which needs
@@ -116,8 +126,7 @@ class Limiter:
                 if not self._degraded:
                     log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
                     self._degraded = True
-        allowed, retry_after = self._memory.hit((namespace, client), per_minute, self._now())
-        return allowed, 0 if allowed else retry_after
+        return self.hit_here(namespace, client, per_minute)
 
 
 @functools.lru_cache(maxsize=16)
@@ -145,7 +154,11 @@ class RateLimitMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         client: Any = scope.get("client")
         address = client[0] if client else "unknown"
-        allowed, retry_after = await self.limiter.hit(self.namespace, address, self.per_minute)
+        limiter = self.limiter
+        if limiter.shared:
+            allowed, retry_after = await limiter.hit(self.namespace, address, self.per_minute)
+        else:  # the in-process count needs no await (a coroutine less on every scan)
+            allowed, retry_after = limiter.hit_here(self.namespace, address, self.per_minute)
         if not allowed:
             raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
         await next_app(scope, receive, send)

@@ -48,8 +48,11 @@ def _client(request: Request[Any, Any, Any]) -> str:
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    """JSON when the ``Accept`` header names JSON and not HTML (a browser's names HTML). Read from
+    the ASGI scope's raw header pairs: building the request's ``Headers`` for this one look-up was
+    a tenth of the JSON answer's own cost (sampled 2026-11-30)."""
+    accept = b",".join(value for name, value in request.scope["headers"] if name == b"accept")
+    return b"application/json" in accept and b"text/html" not in accept
 
 
 _NO_STORE = {"Cache-Control": "no-store"}

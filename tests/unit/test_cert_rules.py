@@ -310,3 +310,49 @@ def test_a_signed_field_given_twice_is_malformed_never_one_copy_chosen() -> None
     assert once["utm"] == "a" and isinstance(
         parse_and_check("S000037000001265000001", once, keyring), SignedClaims
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("i", "20261130\n", "malformed:i"),  # a pattern's "$" would let a line break through
+        ("e", "0\n", "malformed:e"),
+        ("k", None, "missing:k"),
+        ("h", "", "missing:h"),
+        ("i", "２０２６１１３０", "malformed:i"),  # full-width digits: \d would take them
+        ("i", "٢٠٢٦١١٣٠", "malformed:i"),  # Arabic-Indic digits
+        ("i", "20260230", "malformed:i"),  # a day that does not exist
+        ("e", "20270231", "malformed:e"),
+        ("e", "00000000", "malformed:e"),
+        ("p", "1X|YEZH", "malformed:p"),  # the separator of the joined fields
+        ("p", "-1X", "malformed:p"),
+        ("h", "AAAAAAAAAA", "malformed:h"),
+        ("k", "abc", "malformed:k"),
+        ("k", "a" * 44, "malformed:k"),
+        ("s", "A" * 85, "malformed:s"),
+        ("s", "A" * 87, "malformed:s"),
+        ("s", "A" * 85 + "=", "malformed:s"),
+        ("s", "A" * 85 + "B", "malformed:s"),  # unused bits set
+        ("s", 5, "malformed:s"),  # not text at all
+    ],
+)
+def test_each_malformed_field_is_named_whichever_path_checks_it(
+    field: str, value: object, reason: str
+) -> None:
+    """The fields of a QR code are checked with one pattern, the others field by field: both
+    must agree on every kind of bad value (a value the pattern refuses is named; one it would
+    wrongly accept would be answered bad_signature instead)."""
+    keyring = Keyring.generate()
+    params: dict[str, object] = dict(_signed(keyring))
+    if value is None:
+        del params[field]
+    else:
+        params[field] = value
+    assert parse_and_check("S000037000001265000001", params, keyring) == reason  # type: ignore[arg-type]
+
+
+def test_a_well_formed_url_signed_by_a_key_not_held_is_unknown_key() -> None:
+    keyring, other = Keyring.generate(), Keyring.generate()
+    params = _signed(other)
+    assert parse_and_check("S000037000001265000001", params, keyring) == "unknown_key"
+    assert isinstance(parse_and_check("S000037000001265000001", params, other), SignedClaims)
