@@ -5,9 +5,21 @@ below 400) and every successful read of full personal data (full ID numbers, pho
 records — the handler says so with :func:`personal_read`) becomes one entry: who (login id,
 username, role), when, what (the policy action, method and path), from where (client address,
 request id) and whose data (the practitioner ids the handler declared, plus a
-``practitioner_id`` path parameter). Entries are append-only and **hash-chained**;
-:func:`verify_chain` recomputes the chain and names the first entry that was altered, inserted or
-deleted.
+``practitioner_id`` path parameter).
+
+A write that is refused (answered 400 or above) changed nothing and is not audited — except on
+the routes whose ``opt`` carries :data:`AUDIT_REFUSALS` (``action("employment.claim",
+audit_refusals=True)``), where a refusal is itself an act on personal data worth a trace. An
+employer's claim names a person by full ID number and name; one refused for no match, an
+existing claim, an exclusion or malformed input is an attempt to link that person to the
+employer, and a run of them is how an account would probe who is in the pool or works where.
+Each such refusal is an entry of kind ``write_refused`` with its status (PIPL art. 51: measures
+against unauthorised processing need the attempts, not only the successes). It declares no
+subjects: the person typed may not exist or not match, and the entry must not say which; the
+response is untouched, so the refusal reveals no more than before.
+
+Entries are append-only and **hash-chained**; :func:`verify_chain` recomputes the chain and
+names the first entry that was altered, inserted or deleted.
 
 Entries are written in batches (every second and at shutdown, like the verification log) by
 one writer at a time: on PostgreSQL a transaction-level advisory lock orders the writers of all
@@ -40,6 +52,9 @@ from worker.clock import Clock
 log = logging.getLogger("tuoyu.audit")
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+AUDIT_REFUSALS = "audit_refusals"
+"""The route ``opt`` key (``True``) of writes whose refusals are audited too (kind
+``write_refused``)."""
 _SUBJECTS_KEY = "audit_subjects"
 _LOCK_KEY = 7_341_001  # pg_advisory_xact_lock key of the audit writer
 
@@ -152,7 +167,8 @@ class AuditLog:
 
 
 class AuditMiddleware(ASGIMiddleware):
-    """Records the entry of each audited request once its response status is known; probes,
+    """Records the entry of each audited request once its response status is known (a refused
+    write only on a route marked :data:`AUDIT_REFUSALS`); probes,
     static files, the OpenAPI pages and metrics carry no login and are never audited, so they
     skip it."""
 
@@ -177,10 +193,14 @@ class AuditMiddleware(ASGIMiddleware):
         handler = scope.get("route_handler")
         opt = getattr(handler, "opt", {}) or {}
         method = str(scope.get("method", ""))
-        if not isinstance(user, AccountOut) or status >= 400 or status == 0:
+        if not isinstance(user, AccountOut) or status == 0:
             return
         state = scope.get("state", {}) or {}
-        if method in WRITES:
+        if status >= 400:
+            if method not in WRITES or not opt.get(AUDIT_REFUSALS):
+                return
+            kind = "write_refused"
+        elif method in WRITES:
             kind = "write"
         elif state.get(_READ_KEY):
             kind = "read_personal"

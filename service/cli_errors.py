@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 
 class CliError(click.ClickException):
@@ -75,14 +76,28 @@ def chinese_usage(exc: click.UsageError) -> CliUsageError:
     return out
 
 
+def _translated(exc: click.UsageError) -> click.UsageError:
+    """The error to raise for ``exc``: told in Chinese, unless it already is or it is click's
+    "no arguments: show the help" (:class:`click.exceptions.NoArgsIsHelpError`, which prints the
+    group's help — ``tuoyu training`` alone lists its commands)."""
+    if isinstance(exc, CliUsageError | NoArgsIsHelpError):
+        return exc
+    return chinese_usage(exc)
+
+
 class ChineseGroup(click.Group):
-    """The ``tuoyu`` command group: click's usage errors of any subcommand told in Chinese
-    (:func:`chinese_usage`)."""
+    """The ``tuoyu`` command group: click's usage errors told in Chinese (:func:`chinese_usage`)
+    — of any subcommand (raised while this group invokes it) and of the group itself (its own
+    options and arguments, raised while it parses them: ``tuoyu --bogus``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _translated(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except CliUsageError:
-            raise
         except click.UsageError as exc:
-            raise chinese_usage(exc) from None
+            raise _translated(exc) from None

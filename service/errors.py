@@ -29,6 +29,7 @@ from pydantic import ValidationError
 
 from certification.errors import DocumentNotRendered
 from service.accounts import NotAuthenticated
+from service.policy import PASSWORD_PAGE, PasswordChangeRequired
 from talent_pool.db import DatabaseUnavailable
 from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
 from talent_pool.validation_text import chinese_message
@@ -38,6 +39,7 @@ log = logging.getLogger("tuoyu")
 PROBLEM_BASE = "https://tuoyu.example/problems/"
 RESERVED = {"type", "title", "status", "detail", "instance", "code"}
 RETRY_AFTER_SECONDS = "5"
+PASSWORD_CHANGE_CODE = "password_change_required"  # policy.PasswordChangeRequired: pages redirect
 
 STATUS_BY_ERROR: tuple[tuple[type[TuoyuError], int], ...] = (
     (NotAuthenticated, 401),
@@ -75,18 +77,36 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in accept and not request.url.path.startswith("/api/")
 
 
+def _next_of(request: Request[Any, Any, Any]) -> str | None:
+    """The page asked for (path and query) when it is a page read (GET/HEAD) of a same-site path
+    (one leading ``/``, no backslash) other than the login page; else ``None``."""
+    path = request.url.path
+    if request.method not in ("GET", "HEAD") or not path.startswith("/") or path.startswith("//"):
+        return None
+    if "\\" in path or path.startswith("/login"):
+        return None
+    query = request.url.query
+    return path + ("?" + query if query else "")
+
+
+def _with_next(page: str, request: Request[Any, Any, Any]) -> str:
+    here = _next_of(request)
+    if here is not None and here.startswith(page):
+        here = None  # never back to the page itself
+    return page + ("?next=" + quote(here, safe="") if here else "")
+
+
 def login_url(request: Request[Any, Any, Any]) -> str:
     """``/login?next=<the page asked for>`` for a page read (GET/HEAD) whose path is a same-site
     path (one leading ``/``, no backslash); plain ``/login`` otherwise. The login page goes there
     after logging in when the role may see it (``service/static/app.js``, ``tuoyu.safeNext``)."""
-    path = request.url.path
-    if request.method not in ("GET", "HEAD") or not path.startswith("/") or path.startswith("//"):
-        return "/login"
-    if "\\" in path or path.startswith("/login"):
-        return "/login"
-    query = request.url.query
-    here = path + ("?" + query if query else "")
-    return "/login?next=" + quote(here, safe="")
+    return _with_next("/login", request)
+
+
+def password_url(request: Request[Any, Any, Any]) -> str:
+    """``/account/password?next=<the page asked for>`` (the same rules as :func:`login_url`): where
+    a browser goes when its account must change the password an administrator reset."""
+    return _with_next(PASSWORD_PAGE, request)
 
 
 class Problem(ProblemDetailsException):
@@ -108,6 +128,8 @@ class Problem(ProblemDetailsException):
         if wants_html(request):
             if self.status_code == 401:
                 return Redirect(path=login_url(request))  # type: ignore[return-value]
+            if isinstance(self.extra, dict) and self.extra.get("code") == PASSWORD_CHANGE_CODE:
+                return Redirect(path=password_url(request))  # type: ignore[return-value]
             return Template(  # type: ignore[return-value]
                 template_name="error.html",
                 context={"message": self.detail},
@@ -192,6 +214,8 @@ def from_http(exc: HTTPException) -> ProblemDetailsException:
                 else str(e)
                 for e in exc.extra
             ]
+    elif isinstance(exc, PasswordChangeRequired):
+        code, text = PASSWORD_CHANGE_CODE, exc.detail
     elif status == 403 and exc.detail == CSRF_FAILED:
         code, text = "csrf", "请求缺少有效的安全令牌（CSRF）：请刷新页面后重试；接口调用请使用 Bearer 令牌"
     elif status == 403 and exc.detail and not exc.detail.isascii():

@@ -105,8 +105,10 @@ async def base_home(base_id: int) -> dict[str, Any]:
 
 async def offering_page(offering_id: int, today: dt.date) -> dict[str, Any]:
     """What ``/base/offerings/{id}`` shows: the offering, its roster (confirmed people first), its
-    sessions and the session to take attendance for by default (today's, else the latest past
-    one, else the first). Raises ``TrainingNotFound``."""
+    sessions, the session to take attendance for by default (today's, else the latest past
+    one, else the first) and ``hours_short``: why 结业 would be refused for a schedule short of
+    the course's hours (``training.completion_hours_short``), else ``None``. Raises
+    ``TrainingNotFound``."""
     offering = await training.get_offering(offering_id)
     roster = await training.list_enrollments(offering_id)
     order = {"confirmed": 0, "completed": 1, "not_completed": 2, "waitlisted": 3}
@@ -115,7 +117,17 @@ async def offering_page(offering_id: int, today: dt.date) -> dict[str, Any]:
     live = [s for s in sessions if s.status != "cancelled"]
     past = [s for s in live if s.day <= today]
     current = past[-1] if past else (live[0] if live else None)
-    return {"offering": offering, "roster": roster, "sessions": live, "current": current}
+    open_ = offering.status not in ("completed", "cancelled")
+    # the reason completion would be refused for a short schedule (course_hours_not_held): the
+    # page disables 结业 with it; the same check as the server's refusal
+    hours_short = await training.completion_hours_short(offering_id) if open_ else None
+    return {
+        "offering": offering,
+        "roster": roster,
+        "sessions": live,
+        "current": current,
+        "hours_short": hours_short,
+    }
 
 
 async def checkin_page(session_id: int) -> dict[str, Any]:

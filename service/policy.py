@@ -162,6 +162,18 @@ ACTIONS: dict[str, frozenset[str]] = {
 """Action → the roles that may take it (``public``: anyone; ``login``: any logged-in account)."""
 
 
+PASSWORD_PAGE = "/account/password"
+PASSWORD_CHANGE_REQUIRED = (
+    f"管理员已重置您的密码，请先设置新密码（网页：修改密码 {PASSWORD_PAGE}；接口：POST /api/auth/password）"
+)
+
+
+class PasswordChangeRequired(PermissionDeniedException):
+    """403 for an account whose password an administrator reset (``must_change_password``) on
+    every route not marked ``password_change=True``; a browser asking for a page is sent to
+    :data:`PASSWORD_PAGE` instead (``service.errors.Problem``)."""
+
+
 def action(name: str, **opt: Any) -> dict[str, Any]:
     """The route ``opt`` naming ``name`` (a key of :data:`ACTIONS`); public actions also skip the
     login middleware."""
@@ -206,7 +218,7 @@ def authorize(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
         return
     user = user_of(connection)
     if user.must_change_password and not handler.opt.get("password_change"):
-        raise PermissionDeniedException("管理员已重置密码，请先修改密码（POST /api/auth/password）")
+        raise PasswordChangeRequired(PASSWORD_CHANGE_REQUIRED)
     if LOGIN in roles or user.role in roles:
         return
     allowed = "、".join(ROLE_NAMES[r] for r in ROLES if r in roles)

@@ -270,7 +270,8 @@ async def reset_password(rt: Runtime, user: AccountOut, account_id: int) -> str:
     password instead; a reset would log them out with a password they must then re-type)."""
     if account_id == user.id:
         raise talent_pool.Conflict(
-            "不能通过“重置密码”重置自己的密码，请使用“修改密码”（POST /api/auth/password，需输入旧密码）"
+            "不能通过“重置密码”重置自己的密码，请使用“修改密码”"
+            "（页面 /account/password 或 POST /api/auth/password，需输入当前密码）"
         )
     await _ensure_manages(user, await find_account(account_id))
     return await accounts.reset_password(account_id, now=rt.now())

@@ -69,6 +69,7 @@ from training._catalog import (
 from training._checkin import check_in, issue_checkin_token, join_live
 from training._completion import (
     complete_offering,
+    completion_hours_short,
     completion_preview,
     default_completion_date,
 )
@@ -193,6 +194,7 @@ __all__ = [
     "change_rank",
     "check_in",
     "complete_offering",
+    "completion_hours_short",
     "completion_preview",
     "correct_attendance",
     "count_accredited_bases",

@@ -195,6 +195,37 @@ async def _names(practitioner_ids: list[int]) -> dict[int, str]:
     return {r["id"]: r["name"] for r in rows}
 
 
+def _hours_short(
+    sessions: list[dict[str, Any]], online_total: int, course: Mapping[str, Any], rule: CompletionRule
+) -> str | None:
+    """Why nobody can complete the offering (the Chinese reason of :class:`CourseHoursNotHeld`),
+    or ``None``: its scheduled sessions plus the course's online lessons (``online_total``
+    seconds) fall short of ``rule``'s share of the course's hours
+    (:func:`training.rules.held_hours_short`). Without sessions ``None``: an online-only class
+    completes by its lessons. The one condition :func:`complete_offering` refuses on,
+    :func:`completion_preview` reports and :func:`completion_hours_short` shows on the page."""
+    if not sessions:
+        return None
+    return held_hours_short(
+        scheduled_hours=_sum_hours(s["hours"] for s in sessions),
+        online_total_seconds=online_total,
+        course_hours=Decimal(course["hours"]),
+        rule=rule,
+    )
+
+
+async def completion_hours_short(offering_id: int, *, rule: CompletionRule | None = None) -> str | None:
+    """Why :func:`complete_offering` would refuse this offering with :class:`CourseHoursNotHeld`
+    now — a Chinese sentence with the hours (``班级仅安排 1.0 学时，课程要求 16.0 学时…``) — or
+    ``None`` when its schedule can reach the completion rule (or it has no sessions). ``rule``
+    defaults to the course's rule, as in :func:`complete_offering`. The same check
+    (``_hours_short``) as the refusal, so a page that disables 结业 with this reason and the
+    server cannot disagree. Raises :class:`TrainingNotFound`."""
+    _, sessions, course, chosen = await _prepare(offering_id, rule)
+    online_total, _ = await online_totals(offering_id, course["id"])
+    return _hours_short(sessions, online_total, course, chosen)
+
+
 @dataclass
 class _Evaluated:
     enrollment: dict[str, Any]
@@ -217,16 +248,7 @@ async def _evaluate(
     scheduled_hours = _sum_hours(s["hours"] for s in sessions)
     attended = await _attended(offering["id"])
     online_total, online = await online_totals(offering["id"], course["id"])
-    short = (
-        held_hours_short(
-            scheduled_hours=scheduled_hours,
-            online_total_seconds=online_total,
-            course_hours=Decimal(course["hours"]),
-            rule=rule,
-        )
-        if sessions
-        else None
-    )
+    short = _hours_short(sessions, online_total, course, rule)
     quizzes = await best_quiz_scores(offering["id"])
     confirmed = await (
         Enrollment.select()
@@ -435,12 +457,7 @@ async def complete_offering(
         await _refuse_unfinished_sessions(offering_id, times=times, now=now)
         if sessions:
             online_total, _ = await online_totals(offering_id, course["id"])
-            short = held_hours_short(
-                scheduled_hours=scheduled_hours,
-                online_total_seconds=online_total,
-                course_hours=Decimal(course["hours"]),
-                rule=rule,
-            )
+            short = _hours_short(sessions, online_total, course, rule)
             if short is not None:
                 raise CourseHoursNotHeld(
                     f"班级 {offering_id} 不能结业：{short}",

@@ -163,6 +163,10 @@ EVERYWHERE = "*"
 WRONG_LOGIN = (
     f"用户名或密码错误（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，将暂停从该网络登录 {LOCK_MINUTES} 分钟）"
 )
+WRONG_CURRENT_PASSWORD = (
+    f"当前密码不正确，密码未修改（从同一网络连续错误 {MAX_FAILED_LOGINS} 次，"
+    f"将暂停从该网络登录和修改密码 {LOCK_MINUTES} 分钟）"
+)
 
 
 class LoginLocked(NotAuthenticated):
@@ -269,18 +273,31 @@ async def authenticate(username: str, password: str, *, now: dt.datetime, client
     return AccountOut.model_validate(row.to_dict())
 
 
-async def change_password(account_id: int, old: str, new: str, *, now: dt.datetime) -> None:
-    """Change a password after checking the old one; every token issued so far stops working
-    and a forced change (after an admin reset) is satisfied. Raises :class:`NotAuthenticated`
-    for a wrong old password, :class:`ValidationFailed` for a new one under 8 characters or equal
-    to the old one."""
+async def change_password(account_id: int, old: str, new: str, *, now: dt.datetime, client: str = "") -> None:
+    """Change a password after checking the old one, at ``now`` (aware UTC) from the client
+    address ``client``; every token issued so far stops working (the caller logs in again with
+    the new one) and a forced change (after an admin reset) is satisfied.
+
+    Raises :class:`ValidationFailed` (``field``: ``new_password``) for a new one under 8
+    characters or equal to the old one, and (``field``: ``old_password``) for a wrong old one — a
+    form's input error (422), not a failed login: the caller's token is still good, and a 401
+    would send a page or an API client to log in again. A wrong old password is counted like a
+    wrong password at login (:func:`authenticate`'s lockout, OWASP: a stolen session must not
+    become a way around it), so the lock also refuses the change: :class:`LoginLocked` with the
+    minutes left; a successful change clears the counts of ``client``."""
     if len(new) < 8:
         raise ValidationFailed("新密码至少 8 个字符", field="new_password")
     if new == old:
         raise ValidationFailed("新密码不能与旧密码相同", field="new_password")
     row = await UserAccount.objects().get(UserAccount.id == account_id)
-    if row is None or not await verify_password(row.password_hash, old):
-        raise NotAuthenticated("旧密码不正确")
+    if row is None:
+        raise NotFound("账号不存在")
+    client = (client or "unknown")[:64]
+    ok = await verify_password(row.password_hash, old)
+    await _check_lock(row.username, client, now)
+    if not ok:
+        await _count_failure(row.username, client, now)
+        raise ValidationFailed(WRONG_CURRENT_PASSWORD, field="old_password")
     await UserAccount.update(
         {
             UserAccount.password_hash: await hash_password(new),
@@ -288,6 +305,7 @@ async def change_password(account_id: int, old: str, new: str, *, now: dt.dateti
             UserAccount.tokens_valid_after: now,
         }
     ).where(UserAccount.id == account_id)
+    await clear_login_failures(row.username, client)
 
 
 async def reset_password(account_id: int, *, now: dt.datetime) -> str:

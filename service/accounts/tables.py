@@ -63,7 +63,8 @@ class LoginThrottle(Table, tablename="acc_login_throttle"):
 
 
 class AuditEntry(Table, tablename="acc_audit"):
-    """One audited act: a write, or a read of full personal data (PIPL). Append-only and
+    """One audited act: a write (or a refused one on a route that audits refusals:
+    ``service.audit.AUDIT_REFUSALS``), or a read of full personal data (PIPL). Append-only and
     hash-chained: ``hash`` = SHA-256 of ``prev_hash`` and the entry's canonical JSON, so editing or
     deleting a row breaks every later hash (``tuoyu audit verify`` finds the first break).
 
@@ -74,7 +75,7 @@ class AuditEntry(Table, tablename="acc_audit"):
     id: Serial
 
     at = Timestamptz()
-    kind = Varchar(length=16)  # write | read_personal
+    kind = Varchar(length=16)  # write | write_refused | read_personal
     actor_id = Integer(null=True, default=None)
     actor = Varchar(length=64, default="")
     role = Varchar(length=20, default="")

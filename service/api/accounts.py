@@ -33,7 +33,8 @@ class PendingIdentity(BaseModel):
 
 
 class AuditLine(BaseModel):
-    """One audited act concerning a person: when, what kind (write / read_personal), by whom."""
+    """One audited act concerning a person: when, what kind (write / write_refused /
+    read_personal), by whom."""
 
     at: dt.datetime
     kind: str

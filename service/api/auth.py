@@ -126,14 +126,20 @@ class AuthController(Controller):
 
     @post(
         "/password",
-        summary="Change my password (every token stops working; log in again)",
+        summary=(
+            "Change my password (every token stops working; log in again); a wrong current password "
+            "is 422 and counts toward the login's lockout"
+        ),
         opt=action("me", password_change=True),
     )
     async def password(
         self, data: PasswordChangeIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> Response[None]:
         auth = request.app.state.auth
-        await change_password(user_of(request).id, data.old_password, data.new_password, now=rt.now())
+        client = request.client.host if request.client else ""  # as for the login's lockout
+        await change_password(
+            user_of(request).id, data.old_password, data.new_password, now=rt.now(), client=client
+        )
         return Response(
             None, status_code=204, cookies=[Cookie(key=auth.key, path=auth.path, value="", max_age=0)]
         )

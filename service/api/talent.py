@@ -107,7 +107,7 @@ class TalentController(Controller):
 
     @post(
         "/employment-claims",
-        opt=action("employment.claim"),
+        opt=action("employment.claim", audit_refusals=True),  # refused claims are audited too
         summary="An employer claims a person by full ID number and name; pending until confirmed",
     )
     async def claim(

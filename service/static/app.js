@@ -76,7 +76,7 @@ const tuoyu = {
     return (
       {
         phone: "手机号", id_number: "身份证号", name: "姓名", username: "用户名", password: "密码",
-        code: "验证码", title: "名称", token: "签到码", holidays: "节假日", start_date: "开始日期",
+        code: "验证码", old_password: "当前密码", new_password: "新密码", title: "名称", token: "签到码", holidays: "节假日", start_date: "开始日期",
         end_date: "结束日期", capacity: "名额", day: "日期", starts_at: "开始时间", ends_at: "结束时间",
         year: "年度", theory: "理论成绩", practical: "实操成绩", number: "证书编号",
       }[last] || last
@@ -189,6 +189,11 @@ document.addEventListener("DOMContentLoaded", () => {
       // ?next= (the page that sent here): only a path of this site, and only when the role may
       // see it (a HEAD of the page answers 200) — otherwise the role's home.
       const next = tuoyu.safeNext(new URLSearchParams(location.search).get("next"));
+      if (d.account.must_change_password) {
+        // a temporary password from an administrator's reset: set a new one first, then on to next
+        location.href = "/account/password" + (next ? "?next=" + encodeURIComponent(next) : "");
+        return;
+      }
       let target = tuoyu.home(d.account.role);
       if (next) {
         try {

@@ -478,6 +478,7 @@ MAY_ACT_ON_B: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/auth/verify-identity"): set(ROLES),
     ("POST", "/api/auth/logout"): set(ROLES),
     ("GET", "/api/auth/me"): set(ROLES),
+    ("GET", "/account/password"): set(ROLES),  # the caller's own 修改密码 form
     ("GET", "/api/employments"): {"district_admin", "employer_staff", "trainee"},  # lists their own scope
     ("GET", "/api/training-bases"): {"district_admin", "base_staff"},
     ("GET", "/api/me/enrollments"): {"trainee"},

@@ -148,6 +148,57 @@ async def test_employer_claims_need_proof_and_wait_for_the_person(client: Any) -
     assert await Employment.count() == 1
 
 
+async def test_refused_claims_are_audited_like_the_successful_one(client: Any) -> None:
+    """An employer trying ID numbers leaves a trace: every refused claim (no match, malformed
+    input, a claim already pending) is an audit entry with its status, the successful one too;
+    the refusals' answers are as before, their entries name nobody, and other routes' refusals
+    stay unaudited."""
+    from service.audit import verify_chain
+
+    admin = await admin_headers(client)
+    await _known_person()
+    mine = await make_employer()
+    await client.post(
+        "/api/auth/accounts",
+        headers=admin,
+        json={"username": "hr-probe", "password": PASSWORD, "role": "employer_staff", "employer_id": mine},
+    )
+    hr = await login(client, "hr-probe")
+    tries = [
+        ({"id_number": KNOWN, "name": "李四", "start_date": "2026-01-01"}, 404),  # wrong name
+        ({"id_number": UNKNOWN, "name": "王芳", "start_date": "2026-01-01"}, 404),  # not in the pool
+        ({"id_number": "110105194912310021", "name": "王芳", "start_date": "2026-01-01"}, 404),  # bad ID
+        ({"id_number": KNOWN, "name": "王芳", "start_date": "not a date"}, 400),  # malformed input
+        ({"id_number": KNOWN, "name": "王芳", "start_date": "2026-01-01"}, 201),  # the claim
+        ({"id_number": KNOWN, "name": "王芳", "start_date": "2026-01-01"}, 409),  # claimed already
+    ]
+    answers = []
+    for body, status in tries:
+        r = await client.post("/api/employment-claims", headers=hr, json=body)
+        assert r.status_code == status, (body, r.text)
+        answers.append(r.json().get("detail"))
+    assert answers[0] == answers[1] == answers[2]  # still one answer for every miss
+    # a refused write of another route (a malformed employer) is not audited
+    bad = await client.post(
+        "/api/employers", headers=admin, json={"credit_code": "x", "name": "", "district_code": "1"}
+    )
+    assert bad.status_code == 400
+    await client.app.state.rt.audit_log.flush()
+    entries = await AuditEntry.select().where(AuditEntry.method == "POST").order_by(AuditEntry.id)
+    claims = [
+        (e["kind"], e["status"], e["actor"], e["role"], e["action"], e["subjects"])
+        for e in entries
+        if e["path"] == "/api/employment-claims"
+    ]
+    refused = [
+        ("write_refused", status, "hr-probe", "employer_staff", "employment.claim", "") for _, status in tries
+    ]
+    refused[4] = ("write", 201, "hr-probe", "employer_staff", "employment.claim", "")
+    assert claims == refused
+    assert [e for e in entries if e["path"] == "/api/employers" and e["status"] >= 400] == []
+    assert (await verify_chain())[1] is None  # refusals are chained like every entry
+
+
 async def test_forged_expired_and_replayed_tokens(client: Any, tmp_path: Path) -> None:
     admin = await admin_headers(client)
     token = admin["Authorization"].split()[1]

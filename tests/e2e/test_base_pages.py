@@ -87,13 +87,14 @@ async def fresh_people(n: int) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-async def own_course(admin: Api) -> dict[str, Any]:
-    """A 16-hour pre-job course of this test (no online lessons: the default completion rule)."""
+async def own_course(admin: Api, hours: str = "16") -> dict[str, Any]:
+    """A pre-job course of this test, 16 hours unless told (no online lessons: the default
+    completion rule)."""
     code = "T" + uuid.uuid4().hex[:8].upper()
     return await admin(
         "POST",
         "/api/courses",
-        {"code": code, "title": f"测试岗前培训{code}", "category": "pre_job", "hours": "16"},
+        {"code": code, "title": f"测试岗前培训{code}", "category": "pre_job", "hours": hours},
     )
 
 
@@ -235,8 +236,9 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     base_id = await base1_id(base)
     title = f"点名测试班{uuid.uuid4().hex[:6]}"
     offering_id, past = await class_with_past_sessions(base, course["id"], base_id, title)
-    # a session running now (local time) for the QR check-in, in a class of its own (of another
-    # course): a class whose session is still running cannot be completed
+    # a session running now (local time) for the QR check-in, in a class of its own (of a
+    # 0.1-hour course, which its 0.1-hour session can complete): a class whose session is still
+    # running cannot be completed
     now = local_now()
     start = max(now - dt.timedelta(minutes=10), now.replace(hour=0, minute=0, second=0, microsecond=0))
     end = min(start + dt.timedelta(minutes=60), now.replace(hour=23, minute=59, second=0, microsecond=0))
@@ -244,7 +246,7 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
         "POST",
         "/api/offerings",
         {
-            "course_id": (await own_course(admin))["id"],
+            "course_id": (await own_course(admin, hours="0.1"))["id"],
             "training_base_id": base_id,
             "title": f"签到测试班{uuid.uuid4().hex[:6]}",
             "start_date": str(now.date()),
@@ -376,6 +378,67 @@ async def test_roster_attendance_checkin_and_completion(visit: Visit, api: Any) 
     assert await page.locator("#attendance-card, #complete").count() == 0  # no more roll calls
     await visit.shot("base-completed")
     assert visit.foreign_hosts() == set() and visit.errors == []
+
+
+async def test_completion_is_disabled_while_the_schedule_is_short_of_the_course(
+    phone: Visit, api: Any
+) -> None:
+    """A class whose sessions add up to less than the completion rule's share of the course's
+    hours cannot be completed (409 ``course_hours_not_held``): the page disables 结业 and says
+    why, with the server's own reason, until the schedule is complete."""
+    admin, base = await api("admin"), await api("base1")
+    course = await own_course(admin)  # 16 hours: at least 12.8 must be scheduled
+    base_id = await base1_id(base)
+    today = local_now().date()
+    offering = await base(
+        "POST",
+        "/api/offerings",
+        {
+            "course_id": course["id"],
+            "training_base_id": base_id,
+            "title": f"短课时班{uuid.uuid4().hex[:6]}",
+            "start_date": str(today - dt.timedelta(days=13)),
+            "end_date": str(today),
+            "capacity": 10,
+        },
+    )
+    oid = offering["id"]
+
+    async def session(back: int) -> None:
+        await base(
+            "POST",
+            f"/api/offerings/{oid}/sessions",
+            {"day": str(today - dt.timedelta(days=back)), "starts_at": "09:00", "ends_at": "13:00"},
+        )
+
+    await session(12)  # 4 of 16 hours
+    person = (await fresh_people(1))[0]
+    await admin("POST", f"/api/offerings/{oid}/enrollments", {"practitioner_id": person["id"]})
+    refused = await base("POST", f"/api/offerings/{oid}/complete", ok=False)
+    assert refused["code"] == "course_hours_not_held"
+    reason = refused["detail"].removeprefix(f"班级 {oid} 不能结业：")
+    assert reason.startswith("班级仅安排 4.0 学时，课程要求 16.0 学时")
+
+    page = phone.page
+    await login(phone, "base1")
+    await phone.goto(f"/base/offerings/{oid}")
+    button = page.locator("#complete")
+    await expect(button).to_be_disabled()
+    # the reason beside the button is the server's, word for word
+    await expect(page.locator("#complete-short")).to_have_text(f"{reason}。")
+    assert await button.get_attribute("aria-describedby") == "complete-short"
+    await expect(page.locator("#complete-short")).to_be_visible()
+    await no_overflow(phone)
+    await phone.shot("base-complete-short")
+    assert await phone.serious_a11y_violations() == []
+
+    # once the schedule reaches the course's hours the button is enabled again
+    for back in (9, 6, 3):
+        await session(back)
+    await page.reload()
+    await expect(page.locator("#complete")).to_be_enabled()
+    assert await page.locator("#complete-short").count() == 0
+    assert phone.foreign_hosts() == set() and phone.errors == []
 
 
 async def test_roster_marks_late_on_a_phone(phone: Visit, api: Any) -> None:
