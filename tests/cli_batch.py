@@ -51,12 +51,16 @@ def run_commands(
     return [Ran(r["code"], r["stdout"], r["stderr"]) for r in results]
 
 
+PROG_NAME = "python -m service.cli"
+
+
 def _one(argv: list[str]) -> dict[str, Any]:
     from click.testing import CliRunner
 
     from service.cli import main
 
-    result = CliRunner().invoke(main, argv, prog_name="tuoyu")
+    # the name click shows in usage lines, as it detects it in ``python -m service.cli``
+    result = CliRunner().invoke(main, argv, prog_name=PROG_NAME)
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         assert result.exc_info is not None
