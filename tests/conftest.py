@@ -8,7 +8,8 @@ one, and every test under ``tests/integration`` and ``tests/api`` is marked ``po
 database, Celery queue and temporary folders (all named after its process). The tests that start
 servers of their own (``tests/e2e``: the demo servers; ``tests/faults``: a PostgreSQL cluster,
 Redis and ``tuoyu`` processes) form one group (``pytest_xdist_make_scheduler``) and so run one
-after another on one worker, never beside each other.
+after another on one worker, never beside each other — all but the API fuzzing, which runs on a
+demo server of its own and goes to the other worker.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ pytest_plugins = ["tests.servers"]
 
 SERVER_DIRS = ("integration", "api", "faults", "e2e")
 SERVERS_STARTED = ("faults", "e2e")
+OWN_SERVER_MODULES = ("tests/e2e/test_api_fuzz.py",)
+"""Modules under ``SERVERS_STARTED`` that share none of the group's servers (the API fuzzing
+runs on a demo server of its own, module-scoped): each is a unit of its own, run on whichever
+worker is free, so the group is not the one long tail of the run."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -55,15 +60,20 @@ def _servers_started_together(config: pytest.Config) -> bool:
 @pytest.hookimpl(optionalhook=True)  # a plain run without pytest-xdist loaded
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadgroup``: every test under ``tests/e2e`` and ``tests/faults`` in one group
-    (one worker, in order, never beside each other), the others spread over the workers one by
-    one. (pytest-xdist's own ``xdist_group`` marks do not group under pytest 9, which no longer
-    lets xdist rename the tests, so the group is drawn from the path here.)"""
+    (one worker, in order, never beside each other) but the modules of ``OWN_SERVER_MODULES``
+    (one unit each), the others spread over the workers one by one. pytest-xdist hands out the
+    units with the most tests first, so the group and the fuzzing start at once, on two
+    workers. (pytest-xdist's own ``xdist_group`` marks do not group under pytest 9, which no
+    longer lets xdist rename the tests, so the group is drawn from the path here.)"""
     if config.getoption("dist", None) != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class ServersStartedTogether(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            if module in OWN_SERVER_MODULES:
+                return module  # its module-scoped server starts once, on one worker
             return "servers-started" if _starts_servers(nodeid) else nodeid
 
     return ServersStartedTogether(config, log)

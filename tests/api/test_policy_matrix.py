@@ -614,6 +614,10 @@ async def test_every_route_refuses_every_caller_outside_its_scope(client: Any) -
         return set(item[method.lower()]["responses"]) if item else {str(s) for s in range(100, 600)}
 
     checked = 0
+    # what every table holds; each refused call must leave it exactly so (so the state after one
+    # call is the state before the next: one fingerprint per call, and a change made between
+    # calls fails too)
+    unchanged = await fingerprint()
     for method, template, action in routes(client.app):
         roles = ACTIONS[action]
         if PUBLIC in roles:
@@ -626,12 +630,11 @@ async def test_every_route_refuses_every_caller_outside_its_scope(client: Any) -
             allowed = caller != "anonymous" and ("login" in roles or caller in roles)
             if allowed and (caller in CITY_WIDE or caller in MAY_ACT_ON_B.get((method, template), set())):
                 continue  # may legitimately act on B's record
-            before = await fingerprint()
             r = await call(client, method, path, headers, body)
             expected = {401} if caller == "anonymous" else ({403, 404} if allowed else {403})
             assert r.status_code in expected, f"{caller} {method} {path}: {r.status_code} {r.text[:300]}"
             assert str(r.status_code) in documented(method, template), f"undocumented {r.status_code}"
-            assert await fingerprint() == before, f"{caller} {method} {path} changed the database"
+            assert await fingerprint() == unchanged, f"{caller} {method} {path} changed the database"
             checked += 1
     assert checked > 250, checked  # the matrix really covers the app
 

@@ -1,6 +1,6 @@
 """``tuoyu`` typed wrongly, as a subprocess: click's usage errors are one Chinese line with a hint
 to ``--help`` (exit code 2) on the top-level command as on its subcommands; a group typed alone
-shows its help."""
+shows its help. The commands run one after another in one process (``tests/cli_batch.py``)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,6 @@ def test_usage_errors_are_one_chinese_line_at_every_level(tmp_path: Path) -> Non
         ("training", "trainers", "--district"): "错误：选项 --district 缺少值（加 --help 查看用法）",
         ("migrate", "extra"): "错误：多余的参数：extra（加 --help 查看用法）",
     }
-    for args, says in cases.items():
-        run = tuoyu(data, *args)
-        assert (run.returncode, run.stderr, run.stdout) == (2, says + "\n", ""), args
     # a group typed alone is a request for its help, not a mistake to translate
     # … in Chinese: 用法, the sections, each command's description
     helps = {
@@ -42,8 +39,10 @@ def test_usage_errors_are_one_chinese_line_at_every_level(tmp_path: Path) -> Non
             "overdue          背景审查已逾期",
         ),
     }
-    for args, (usage, lists) in helps.items():
-        run = tuoyu(data, *args)
+    runs = tuoyu(data, *(list(args) for args in (*cases, *helps)))
+    for (args, says), run in zip(cases.items(), runs[: len(cases)], strict=True):
+        assert (run.returncode, run.stderr, run.stdout) == (2, says + "\n", ""), args
+    for (args, (usage, lists)), run in zip(helps.items(), runs[len(cases) :], strict=True):
         assert run.returncode == 2 and run.stderr.startswith(usage), (args, run.stderr)
         assert lists in run.stderr and "错误" not in run.stderr, (args, run.stderr)
         assert "\n选项：\n  --help  显示此帮助并退出\n\n命令：\n" in run.stderr, (args, run.stderr)

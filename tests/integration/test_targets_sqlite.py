@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli_batch import run_commands
 from tests.integration.test_embedded_sqlite import REPO, _env
 
 FLOW = r"""
@@ -77,31 +78,29 @@ def test_targets_run_on_sqlite(tmp_path: Path) -> None:
     ]
 
 
-def _tuoyu(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
+def test_targets_cli(tmp_path: Path) -> None:
+    """``tuoyu migrate``, ``seed`` and ``targets …`` on one data folder, in one process
+    (``tests/cli_batch.py``), in order."""
+    migrated, seeded, shown, bad, first, again, listed = run_commands(
+        [
+            ["migrate"],
+            ["seed"],
+            ["targets", "show", "--levels", "zone", "--as-of", "2026-03-01"],
+            ["targets", "show", "--scope", "zone:nowhere"],
+            ["targets", "snapshot"],
+            ["targets", "snapshot"],
+            ["targets", "list", "uncertified", "--scope", "370102"],
+        ],
+        env=_env(tmp_path / "data"),
         cwd=REPO,
-        env=_env(data),
-        capture_output=True,
-        text=True,
         timeout=180,
     )
-
-
-def test_targets_cli(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    for step in (("migrate",), ("seed",)):
-        assert _tuoyu(data, *step).returncode == 0
-    shown = _tuoyu(data, "targets", "show", "--levels", "zone", "--as-of", "2026-03-01")
+    assert migrated.returncode == 0 and seeded.returncode == 0, migrated.stderr + seeded.stderr
     assert shown.returncode == 0, shown.stderr[-2000:]
     assert shown.stdout.splitlines()[0] == "济南高新技术产业开发区（zone:370176）2026-03-01 从业人员 0"
     assert "从业人员持证率：无数据（0/0）目标 >=90" in shown.stdout
     assert "实训基地：无数据（—）目标 — 全年预计 — —" in shown.stdout  # a zone has no base count
-    bad = _tuoyu(data, "targets", "show", "--scope", "zone:nowhere")
     assert bad.returncode != 0 and "范围 zone:nowhere 不存在" in bad.stderr
-    first = _tuoyu(data, "targets", "snapshot")
     assert first.returncode == 0 and first.stdout.strip() == "已写入 180 个范围的快照", first.stderr[-2000:]
-    again = _tuoyu(data, "targets", "snapshot")
     assert again.stdout.strip() == "当日快照已存在，未重复写入"
-    listed = _tuoyu(data, "targets", "list", "uncertified", "--scope", "370102")
     assert listed.returncode == 0 and listed.stdout.startswith("uncertified 370102 ")
