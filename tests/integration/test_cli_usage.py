@@ -50,7 +50,7 @@ def test_usage_errors_are_one_chinese_line_at_every_level(tmp_path: Path) -> Non
 
 
 def test_a_command_help_is_chinese(tmp_path: Path) -> None:
-    run = tuoyu(tmp_path / "data", "training", "recurring-sessions", "--help")
+    (run,) = tuoyu(tmp_path / "data", ["training", "recurring-sessions", "--help"])
     assert run.returncode == 0 and run.stdout.startswith(
         "用法：python -m service.cli training recurring-sessions"
     )
@@ -62,20 +62,22 @@ def test_a_value_the_command_model_refuses_is_one_chinese_line_naming_the_option
     data = tmp_path / "data"
     sessions = ("training", "recurring-sessions", "2", "--weekday", "5", "--from", "2026-12-04")
     sessions += ("--to", "2026-12-25", "--end", "16:00")
-    for start in ("25:00", "abc"):
-        run = tuoyu(data, *sessions, "--start", start)
+    starts = ("25:00", "abc")
+    wrong_end = [*sessions[:-2], "--start", "8点", "--end", "24:30"]
+    admin_args = ["create-admin", "--username", "a b", "--password", "Vq7!rT9#kLm2$wXz-long"]
+    *runs, both, admin = tuoyu(
+        data, *([*sessions, "--start", start] for start in starts), wrong_end, admin_args
+    )
+    for start, run in zip(starts, runs, strict=True):
         assert (run.returncode, run.stderr, run.stdout) == (
             1,
             "错误：输入不符合要求：选项 --start 应为时间（HH:MM）\n",
             "",
         ), start
-    both = tuoyu(data, "training", "recurring-sessions", "2", "--weekday", "5", "--from", "2026-12-04",
-                 "--to", "2026-12-25", "--start", "8点", "--end", "24:30")  # fmt: skip
     assert (
         both.stderr == "错误：输入不符合要求：选项 --start 应为时间（HH:MM）；选项 --end 应为时间（HH:MM）\n"
     )
     # a model inside the command's run (the account) names the options too
-    admin = tuoyu(data, "create-admin", "--username", "a b", "--password", "Vq7!rT9#kLm2$wXz-long")
     assert (admin.returncode, admin.stderr) == (1, "错误：输入不符合要求：选项 --username 格式不正确\n")
     assert "Traceback" not in admin.stderr + both.stderr
 
