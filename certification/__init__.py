@@ -99,6 +99,7 @@ from certification._verification import (
 from certification.errors import (
     Conflict,
     DocumentNotRendered,
+    IdentityChecksExhausted,
     InvalidCertificateNumber,
     NotEligible,
     NotFound,
@@ -118,6 +119,7 @@ __all__ = [
     "BulkSubmitted",
     "Conflict",
     "DocumentNotRendered",
+    "IdentityChecksExhausted",
     "IdentityLimits",
     "IdentityMatch",
     "InvalidCertificateNumber",

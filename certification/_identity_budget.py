@@ -1,4 +1,5 @@
-"""How many identity comparisons a login's bulk verifications may have answered per day.
+"""How many identity comparisons a login may have answered per day, in bulk verifications and
+single identity matches (人证核验) together.
 
 An identity comparison (the holder's ID number against a typed one, 一致/不一致) answers one
 guess. Answered without limit, 5,000 rows of one certificate with 5,000 candidate ID numbers
@@ -9,7 +10,10 @@ find the holder's number (the one 一致). So, per login and local day:
   about each certificate once);
 - at most ``per_day`` rows are compared in all (the daily budget).
 
-A row beyond either limit is answered 超出核验次数, never 一致/不一致. The counts live in
+A bulk row beyond either limit is answered 超出核验次数, a single match beyond it is refused
+(``certification._match``: :class:`~certification.errors.IdentityChecksExhausted`) — never
+一致/不一致; one count serves both, so a certificate compared three times in bulk is refused in
+a single match the same day, and the other way round. The counts live in
 ``ce_identity_check_tally`` (:class:`certification.tables.IdentityCheckTally`): the login's row
 of the day (``number = ""``, its total) is locked while a submission is counted, so two
 submissions of one login at once are counted one after the other (docs/architecture.md,
@@ -41,8 +45,9 @@ _CHUNK = 1000
 
 @dataclass(frozen=True, slots=True)
 class IdentityLimits:
-    """Identity comparisons per login and local day: ``per_certificate`` of one certificate
-    number, ``per_day`` in all (``TUOYU_BULK_IDENTITY_PER_CERTIFICATE`` / ``_PER_DAY``)."""
+    """Identity comparisons per login and local day, bulk and single matches together:
+    ``per_certificate`` of one certificate number, ``per_day`` in all
+    (``TUOYU_BULK_IDENTITY_PER_CERTIFICATE`` / ``_PER_DAY``)."""
 
     per_certificate: int = 3
     per_day: int = 2000

@@ -3,13 +3,15 @@ layer maps them the same way (``code``, ``status``, Chinese ``message``, ``detai
 
 from __future__ import annotations
 
-from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
+from talent_pool.errors import Conflict, LimitReached, NotFound, TuoyuError, ValidationFailed
 
 __all__ = [
     "Conflict",
     "DocumentNotRendered",
+    "IdentityChecksExhausted",
     "InvalidCertificateNumber",
     "InvalidImage",
+    "LimitReached",
     "NotEligible",
     "NotFound",
     "TuoyuError",
@@ -50,3 +52,17 @@ class InvalidImage(ValidationFailed):
     """An uploaded photo or seal image is not usable (format, size, shape): nothing is stored."""
 
     code = "invalid_image"
+
+
+class IdentityChecksExhausted(LimitReached):
+    """An identity match (人证核验) refused: the login compared this certificate
+    ``per_certificate`` times today, or used its daily budget
+    (:mod:`certification._identity_budget`); ``detail["limit"]`` is ``per_certificate`` or
+    ``per_day``. ``practitioner_id`` (the holder asked about, for the audit) is an attribute,
+    never part of ``detail`` (which the caller sees)."""
+
+    code = "identity_checks_exhausted"
+
+    def __init__(self, message: str, *, practitioner_id: int, limit: str) -> None:
+        super().__init__(message, limit=limit)
+        self.practitioner_id = practitioner_id

@@ -19,7 +19,11 @@ subjects: the person typed may not exist or not match, and the entry must not sa
 response is untouched, so the refusal reveals no more than before. A claim over the login's rate
 limit (429, ``service.ratelimit.AccountLimits``) is such a refusal too. Regulators list them per
 login (``GET /api/audit/refusals``, ``service.audit_refusals``); a login's refused claims of the
-day are its budget (``service.refusal_budget``).
+day are its budget (``service.refusal_budget``). The identity match (``POST
+/api/verify/{number}/identity``) audits its refusals too: one refused because the login's
+comparisons of that certificate are used up declares the holder as its subject (the certificate
+number, in the path, names them; the refusal reveals nothing of them), so the holder sees that
+someone kept trying.
 
 Entries are append-only and **hash-chained**; :func:`verify_chain` recomputes the chain and
 names the first entry that was altered, inserted or deleted.

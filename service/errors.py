@@ -31,7 +31,7 @@ from certification.errors import DocumentNotRendered
 from service.accounts import NotAuthenticated
 from service.policy import PASSWORD_PAGE, PasswordChangeRequired
 from talent_pool.db import DatabaseUnavailable
-from talent_pool.errors import Conflict, NotFound, TuoyuError, ValidationFailed
+from talent_pool.errors import Conflict, LimitReached, NotFound, TuoyuError, ValidationFailed
 from talent_pool.validation_text import chinese_message
 
 log = logging.getLogger("tuoyu")
@@ -46,6 +46,7 @@ STATUS_BY_ERROR: tuple[tuple[type[TuoyuError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (ValidationFailed, 422),
+    (LimitReached, 429),
     (TuoyuError, 400),
 )
 """Domain error type → HTTP status; the first entry the error is an instance of wins."""

@@ -23,7 +23,6 @@ A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,8 +69,7 @@ class RefusalBudget:
             )
         if refused < per_day:
             return
-        tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=self.clock.zone)
-        seconds = max(1, math.ceil((tomorrow - now).total_seconds()))
+        seconds = self.clock.seconds_to_midnight()
         raise TooManyRequestsException(
             detail=f"今日被拒绝的认领已达 {per_day} 次（每个账号每天上限），请明天再试；"
             "如确需继续认领，请联系所在区县卫健部门",

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from piccolo.engine.base import Engine
 
+import certification
 import training
 from certification.signing import Keyring, retired_key_pems
 from service.audit import AuditLog
@@ -96,6 +97,15 @@ class Runtime:
             checkout_opens=conf.checkout_opens_minutes,
             checkout_closes=conf.checkout_closes_minutes,
             reminder_at=conf.reminder_time,
+        )
+
+    @cached_property
+    def identity_limits(self) -> certification.IdentityLimits:
+        """Identity comparisons per login and local day, bulk and single matches together
+        (``TUOYU_BULK_IDENTITY_PER_CERTIFICATE`` / ``_PER_DAY``)."""
+        return certification.IdentityLimits(
+            per_certificate=self.settings.bulk_identity_per_certificate,
+            per_day=self.settings.bulk_identity_per_day,
         )
 
     @cached_property

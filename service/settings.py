@@ -15,8 +15,8 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
 | ``TUOYU_CLAIM_RATE_PER_MINUTE`` | ``10`` | employment claims (``POST /api/employment-claims``) per employer login per minute |
 | ``TUOYU_CLAIM_REFUSALS_PER_DAY`` | ``30`` | refused claims of one employer login a local day; past it, its claims are refused until midnight |
-| ``TUOYU_BULK_IDENTITY_PER_CERTIFICATE`` | ``3`` | identity comparisons of one certificate per login and local day in bulk verification; more answer 超出核验次数 |
-| ``TUOYU_BULK_IDENTITY_PER_DAY`` | ``2000`` | identity-compared rows per login and local day in bulk verification, all certificates together |
+| ``TUOYU_BULK_IDENTITY_PER_CERTIFICATE`` | ``3`` | identity comparisons of one certificate per login and local day, bulk rows and single matches together; more bulk rows answer 超出核验次数, more single matches are refused (429) |
+| ``TUOYU_BULK_IDENTITY_PER_DAY`` | ``2000`` | identity comparisons per login and local day, bulk rows and single matches together, all certificates |
 | ``TUOYU_TRUSTED_PROXIES`` | empty | comma-separated proxy IPs whose ``X-Forwarded-For`` is believed (empty: none) |
 | ``TUOYU_HOST`` / ``TUOYU_PORT`` | ``127.0.0.1`` / ``8000`` | where ``tuoyu serve`` binds |
 | ``TUOYU_WEB_WORKERS`` | ``1`` | HTTP worker processes of ``tuoyu serve`` |

@@ -110,12 +110,27 @@ async def verify(
 
 
 async def match_identity(
-    rt: Runtime, number: str, *, id_number: str, name: str, client: str
+    rt: Runtime, number: str, *, id_number: str, name: str, account_id: int
 ) -> certification.IdentityMatch:
-    """Identity match (人证核验) of certificate ``number`` as of local today: 一致 / 不一致 for
-    the typed ID number and/or name, never the stored values; the verification it rests on is
-    logged like a public one (``client`` e.g. ``match:<login id>``)."""
-    result = await certification.match_identity(number, id_number=id_number, name=name, today=rt.today())
+    """Identity match (人证核验) of certificate ``number`` by login ``account_id`` as of local
+    today: 一致 / 不一致 for the typed ID number and/or name, never the stored values; counted
+    against the login's identity comparisons of the day (``rt.identity_limits``, shared with bulk
+    verification). The verification it rests on is logged like a public one (client
+    ``match:<login id>``). Raises :class:`certification.IdentityChecksExhausted` beyond a limit,
+    with ``retry_after_seconds`` (until local midnight) in its ``detail``."""
+    try:
+        result = await certification.match_identity(
+            number,
+            id_number=id_number,
+            name=name,
+            today=rt.today(),
+            account_id=account_id,
+            limits=rt.identity_limits,
+        )
+    except certification.IdentityChecksExhausted as exc:
+        exc.detail["retry_after_seconds"] = rt.clock.seconds_to_midnight()
+        raise
+    client = f"match:{account_id}"
     v = result.verification
     rt.verification_log.add(
         certification.VerificationRecord(v.number, v.outcome, v.signature_checked, client, rt.now())

@@ -34,6 +34,13 @@ class ValidationFailed(TuoyuError):
     code = "invalid"
 
 
+class LimitReached(TuoyuError):
+    """A login's allowance of an act is used up for now (e.g. its identity comparisons of the
+    local day); ``detail["retry_after_seconds"]`` (int), when set, says when to try again."""
+
+    code = "limit_reached"
+
+
 class InvalidIdNumber(ValidationFailed):
     """A resident ID number failed GB 11643-1999 validation."""
 

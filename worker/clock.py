@@ -9,6 +9,7 @@ the machine runs on UTC.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 
@@ -34,6 +35,14 @@ class Clock:
     def local(self, instant: dt.datetime) -> dt.datetime:
         """``instant`` (aware) as local wall time in the business zone."""
         return instant.astimezone(self.zone)
+
+    def seconds_to_midnight(self) -> int:
+        """Whole seconds (at least 1, rounded up) from now until the next local midnight: how long
+        a daily allowance stays used up (``Retry-After``)."""
+        now = self.now()
+        tomorrow = self.local(now).date() + dt.timedelta(days=1)
+        midnight = dt.datetime.combine(tomorrow, dt.time(), tzinfo=self.zone)
+        return max(1, math.ceil((midnight - now).total_seconds()))
 
 
 class FixedClock(Clock):

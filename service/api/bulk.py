@@ -3,7 +3,8 @@ numbers, optionally with the holders' ID numbers, poll the progress and download
 a spreadsheet. Runs in the background (``certification.bulk_verify``).
 
 Identity comparisons are limited per login and local day (``TUOYU_BULK_IDENTITY_PER_CERTIFICATE``
-times per certificate, ``TUOYU_BULK_IDENTITY_PER_DAY`` rows in all; rows beyond answer 超出核验次数)
+times per certificate, ``TUOYU_BULK_IDENTITY_PER_DAY`` rows in all, counted with the single identity
+matches of ``POST /api/verify/{number}/identity``; rows beyond answer 超出核验次数)
 and the submission is audited with every holder asked about as a subject, so the holder sees it
 at ``GET /api/me/audit`` (``certification._identity_budget``)."""
 
@@ -38,17 +39,13 @@ class BulkController(Controller):
         self, source: str | bytes, request: Request[Any, Any, Any], rt: Runtime
     ) -> Response[Any]:
         user = user_of(request)
-        limits = certification.IdentityLimits(
-            per_certificate=rt.settings.bulk_identity_per_certificate,
-            per_day=rt.settings.bulk_identity_per_day,
-        )
         submitted = await certification.create_bulk_verification(
             source,
             requested_by=user.id,
             employer_id=user.employer_id,
             as_of=rt.today(),
             now=rt.now(),
-            limits=limits,
+            limits=rt.identity_limits,
         )
         concerning(request, submitted.holders)  # each holder asked about sees who checked them
         out = submitted.job

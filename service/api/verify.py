@@ -4,7 +4,9 @@
 The outcome is one of valid · expired · revoked · suspended · superseded · recorded (a
 credential imported from outside, on record but never signed here) · unknown · forged — never a
 500. Rate limited per client (``TUOYU_VERIFY_RATE_PER_MINUTE``), like the identity match
-(``POST /api/verify/{number}/identity``: employers and regulators, 一致 / 不一致 only).
+(``POST /api/verify/{number}/identity``: employers and regulators, 一致 / 不一致 only), whose
+comparisons are also counted per login and local day with bulk verification's
+(``certification._identity_budget``): beyond a limit it answers 429 ``identity_checks_exhausted``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
 from pydantic import BaseModel, Field
 
+import certification
 from certification.schemas import IdentityMatchOut, VerificationResult
 from service import usecases
 from service.audit import concerning
@@ -112,14 +115,21 @@ class VerifyController(Controller):
             "(optional, compared only once the ID number matches); the answer says 一致 / 不一致 per "
             "field (身份证号无效 for a number failing GB 11643, 无法核对 for an unknown number) and "
             "never returns the stored values. Rate limited per client like "
-            "public verification (429 with Retry-After); each match is audited as concerning the "
-            "holder, so they see who checked them."
+            "public verification (429 with Retry-After). Counted per login and local day with bulk "
+            "verification: one certificate is compared at most TUOYU_BULK_IDENTITY_PER_CERTIFICATE "
+            "times (3) a day by one login, TUOYU_BULK_IDENTITY_PER_DAY comparisons in all; beyond, "
+            "429 identity_checks_exhausted (Retry-After: until local midnight), never 一致/不一致. "
+            "Each match and each refusal is audited as concerning the holder, so they see who "
+            "checked them."
         ),
-        opt=action("certificate.match"),
+        opt=action("certificate.match", audit_refusals=True),
         responses={
             429: ResponseSpec(
                 data_container=Problem,
-                description="请求过于频繁（按客户端限流，同公开核验）",
+                description=(
+                    "请求过于频繁（按客户端限流，同公开核验；code too_many_requests），"
+                    "或今日对该证书/本账号的人证核验次数已用完（code identity_checks_exhausted，至本地午夜）"
+                ),
                 media_type="application/problem+json",
                 generate_examples=False,
             )
@@ -128,10 +138,13 @@ class VerifyController(Controller):
     async def identity(
         self, number: str, data: IdentityIn, request: Request[Any, Any, Any], rt: Runtime
     ) -> IdentityMatchOut:
-        user = user_of(request)
-        result = await usecases.match_identity(
-            rt, number, id_number=data.id_number, name=data.name, client=f"match:{user.id}"
-        )
+        try:
+            result = await usecases.match_identity(
+                rt, number, id_number=data.id_number, name=data.name, account_id=user_of(request).id
+            )
+        except certification.IdentityChecksExhausted as exc:
+            concerning(request, [exc.practitioner_id])  # the refusal is audited, about the holder
+            raise
         if result.practitioner_id is not None:
             concerning(request, [result.practitioner_id])
         return result.answer

@@ -15,6 +15,7 @@ from tests.factories import (
     ISSUE_DAY,
     credential,
     employ,
+    login,
     make_employer,
     make_id,
     passed_sitting,
@@ -114,6 +115,8 @@ async def test_identity_match_answers_only_match_or_no_match(
     employer = await make_employer()
     async with serve_in_process(create_app(settings, engine=pg_engine, clock=FixedClock(NOW))) as c:
         hr = await role_headers(c, "hr-match", "employer_staff", employer_id=employer)
+        # one login compares a certificate at most 3 times a day (the next test): two logins here
+        hr2 = await role_headers(c, "hr-match-2", "employer_staff", employer_id=employer)
         trainee = await role_headers(c, "t-match", "trainee", practitioner_id=holder)
         url = f"/api/verify/{cert.number}/identity"
 
@@ -135,10 +138,10 @@ async def test_identity_match_answers_only_match_or_no_match(
         assert [half.json()[k] for k in ("id_number", "name", "verdict")] == ["一致", "不一致", "不一致"]
         invalid = await ask({"id_number": "110105194912310021"})  # wrong check digit
         assert [invalid.json()[k] for k in ("id_number", "verdict")] == ["身份证号无效", "不一致"]
-        id_only = (await ask({"id_number": stored})).json()
+        id_only = (await ask({"id_number": stored}, hr2)).json()
         assert [id_only[k] for k in ("id_number", "name", "verdict")] == ["一致", "未提供", "一致"]
         # a name is confirmed only with the right ID number: it cannot be unmasked by guessing
-        guess = await ask({"id_number": make_id(2), "name": "买买提·艾力"})
+        guess = await ask({"id_number": make_id(2), "name": "买买提·艾力"}, hr2)
         assert [guess.json()[k] for k in ("id_number", "name", "verdict")] == ["不一致", "无法核对", "不一致"]
         name_only = await ask({"name": "买买提·艾力"})
         assert (
@@ -163,8 +166,92 @@ async def test_identity_match_answers_only_match_or_no_match(
         about = {(e["path"], e["subjects"]) for e in entries if e["status"] == 200}
         assert about == {(url, f",{holder},"), ("/api/verify/S000000000000000000001/identity", "")}
 
-        # rate limited per client like public verification: 429 with Retry-After
-        statuses = [(await ask({"id_number": stored})).status_code for _ in range(30)]
+        # rate limited per client like public verification: 429 with Retry-After (an unknown
+        # number is never counted against the login's comparisons: this is the client's limit)
+        unknown_url = "/api/verify/S000000000000000000001/identity"
+        statuses = [
+            (await c.post(unknown_url, headers=hr2, json={"id_number": stored})).status_code
+            for _ in range(30)
+        ]
         assert 429 in statuses
-        limited = await ask({"id_number": stored})
+        limited = await c.post(unknown_url, headers=hr2, json={"id_number": stored})
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert limited.json()["code"] == "too_many_requests"
+
+
+async def test_a_login_compares_one_certificate_three_times_a_day_in_bulk_and_single_matches(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """Trying candidate ID numbers one match at a time finds nothing either: the 4th comparison of
+    one certificate by one login on one local day — single matches and bulk rows counted together
+    — is refused (429 ``identity_checks_exhausted``), never 一致/不一致, and the holder sees it."""
+    from service.app import create_app
+
+    settings = settings_for(tmp_path)
+    sitting_id, (holder, other) = await passed_sitting(2)
+    certs = (
+        await issue_certificates(
+            sitting_id, issued_on=ISSUE_DAY, public_url=settings.public_url, keyring=load_keyring(settings)
+        )
+    ).certificates
+    number = next(x.number for x in certs if x.practitioner_id == holder)
+    other_number = next(x.number for x in certs if x.practitioner_id == other)
+    stored = make_id(1)  # the holder's ID number
+    employer = await make_employer()
+    clock = FixedClock(NOW)
+    async with serve_in_process(create_app(settings, engine=pg_engine, clock=clock)) as c:
+        hr = await role_headers(c, "hr-cap", "employer_staff", employer_id=employer)
+        url = f"/api/verify/{number}/identity"
+
+        async def ask(id_number: str, headers: dict[str, str], at: str = url) -> Any:
+            return await c.post(at, headers=headers, json={"id_number": id_number})
+
+        # two candidates one at a time, a third in bulk: three comparisons, all 不一致
+        for candidate in (make_id(3), make_id(4)):
+            assert (await ask(candidate, hr)).json()["verdict"] == "不一致"
+        assert (await ask("110105194912310021", hr)).json()["id_number"] == "身份证号无效"  # not counted
+        job = (
+            await c.post("/api/bulk-verifications", headers=hr, json={"text": f"{number}\t{make_id(5)}"})
+        ).json()
+        await _done(c, hr, job["id"])
+        rows = _rows((await c.get(f"/api/bulk-verifications/{job['id']}/result.xlsx", headers=hr)).content)
+        assert rows[1][9] == "不一致"
+
+        # the 4th — the right ID number — is refused: the answer says nothing about it
+        refused = await ask(stored, hr)
+        assert refused.status_code == 429, refused.text
+        body = refused.json()
+        assert (body["code"], body["limit"]) == ("identity_checks_exhausted", "per_certificate")
+        assert body["detail"] == "今日对该证书的人证核验次数已用完，请明日再试或联系区级监管部门"
+        assert "verdict" not in body and "一致" not in refused.text.replace("人证核验", "")
+        assert refused.headers["retry-after"] == str(12 * 3600)  # 12:00 in Jinan: until midnight
+        assert (await ask(stored, hr)).status_code == 429  # and stays refused
+        # … and in bulk the same day: counted together
+        job = (
+            await c.post("/api/bulk-verifications", headers=hr, json={"text": f"{number}\t{stored}"})
+        ).json()
+        await _done(c, hr, job["id"])
+        rows = _rows((await c.get(f"/api/bulk-verifications/{job['id']}/result.xlsx", headers=hr)).content)
+        assert rows[1][9] == "超出核验次数"
+
+        # another certificate, and another login, are not affected
+        assert (await ask(make_id(2), hr, f"/api/verify/{other_number}/identity")).json()["verdict"] == "一致"
+        hr2 = await role_headers(c, "hr-cap-2", "employer_staff", employer_id=employer)
+        assert (await ask(stored, hr2)).json()["verdict"] == "一致"
+
+        # the holder sees the refusals among the matches (the malformed ID number too): who kept trying
+        await c.app.state.rt.audit_log.flush()
+        me = await role_headers(c, "holder-cap", "trainee", practitioner_id=holder)
+        mine = (await c.get("/api/me/audit", headers=me)).json()
+        matches = [(e["kind"], e["actor"]) for e in mine if e["action"] == "certificate.match"]
+        assert sorted(matches) == sorted(
+            [("write", "hr-cap")] * 3 + [("write_refused", "hr-cap")] * 2 + [("write", "hr-cap-2")]
+        )
+        other_me = await role_headers(c, "holder-cap-2", "trainee", practitioner_id=other)
+        theirs = (await c.get("/api/me/audit", headers=other_me)).json()
+        assert [e["kind"] for e in theirs if e["action"] == "certificate.match"] == ["write"]
+
+        # the next local day the certificate may be compared again
+        clock.set(NOW + dt.timedelta(hours=13))  # 01:00 on 2 December in Jinan
+        hr = await login(c, "hr-cap")
+        assert (await ask(stored, hr)).json()["verdict"] == "一致"

@@ -95,6 +95,21 @@ async def test_employer_verifies_a_certificate_and_matches_the_applicant_on_a_ph
     await phone.shot("employer-verify-mismatch-phone")
     assert await phone.serious_a11y_violations() == []
 
+    # a third comparison of this certificate today; the fourth by this login is refused with the
+    # reason, never answered 一致/不一致 (candidates one at a time find nothing)
+    await page.fill("#match-id", _other_id(_other_id(stored)))
+    await page.click("#match-form button[type=submit]")
+    await match.filter(has_text="不一致").wait_for()
+    await page.fill("#match-id", stored)
+    await page.click("#match-form button[type=submit]")
+    refusal = page.locator("#match-msg")
+    await refusal.filter(has_text="人证核验次数已用完").wait_for()
+    assert await refusal.inner_text() == "今日对该证书的人证核验次数已用完，请明日再试或联系区级监管部门"
+    assert await match.inner_text() == ""
+    await phone.shot("employer-verify-match-exhausted-phone")
+    assert len(phone.errors) == 1 and "status of 429" in phone.errors[0], phone.errors  # the refusal
+    phone.errors.clear()
+
     # an unknown number, then a photo of the certificate's QR code (signature checked)
     await page.fill("#cert-number", "S000000000000000000009")
     await page.click("#verify-form button[type=submit]")
