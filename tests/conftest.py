@@ -30,10 +30,11 @@ pytest_plugins = ["tests.servers"]
 
 SERVER_DIRS = ("integration", "api", "faults", "e2e")
 SERVERS_STARTED = ("faults", "e2e")
-OWN_SERVER_MODULES = ("tests/e2e/test_api_fuzz.py",)
+OWN_SERVER_MODULES = ("tests/e2e/test_api_fuzz.py", "tests/e2e/test_readme_script.py")
 """Modules under ``SERVERS_STARTED`` that share none of the group's servers (the API fuzzing
-runs on a demo server of its own, module-scoped): each is a unit of its own, run on whichever
-worker is free, so the group is not the one long tail of the run."""
+runs on a demo server of its own, module-scoped; the README's script on a demo server of each
+hour's own, no browser): each is a unit of its own, run on whichever worker is free, so the group
+is not the one long tail of the run."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
