@@ -4,7 +4,7 @@ A Litestar app with one route, ``GET /v/{number}?i=&e=&p=&h=&k=&s=``, written fo
 from the verify URL's format (``certification.verify_url``'s docstring), not from the project's
 code: check the Ed25519 signature over ``TYC1|number|p|i|e|h|k`` with libsodium (PyNaCl) against
 the published JWKS, read the certificate's row by number on a pooled asyncpg connection (the
-same table and index), compare the signed fields and the holder hash, derive the state on
+same table and index), compare the signed fields and the (keyed) holder hash, derive the state on
 today's date, answer JSON with the holder masked, and log the scan — rows kept in memory and
 written with one ``INSERT … SELECT FROM unnest(…)`` a second, as the service does.
 
@@ -13,9 +13,10 @@ here is either the HTTP server and framework (also in the hello-world baseline),
 cryptographic library, or PostgreSQL. ``verify ÷ floor`` is therefore the project's own cost on
 top of the unavoidable work, and ``floor ÷ /health`` what that work allows at best.
 
-Configured by ``BENCH_FLOOR_DSN`` (asyncpg URL of the demo database) and ``BENCH_FLOOR_JWKS``
-(path of a JWKS file, e.g. the service's ``/.well-known/jwks.json``). Served by uvicorn with the
-options of ``tuoyu serve`` (:func:`bench.servers.floor_server`).
+Configured by ``BENCH_FLOOR_DSN`` (asyncpg URL of the demo database), ``BENCH_FLOOR_JWKS``
+(path of a JWKS file, e.g. the service's ``/.well-known/jwks.json``) and
+``BENCH_FLOOR_HOLDER_KEY`` (the service's holder-hash key file, ``<data>/holder_hash_key``).
+Served by uvicorn with the options of ``tuoyu serve`` (:func:`bench.servers.floor_server`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 from collections.abc import AsyncIterator
@@ -56,7 +58,9 @@ def _b64(text: str) -> bytes:
 
 
 def _holder_hash(number: str, id_number: str, name: str) -> str:
-    digest = hashlib.sha256(f"{number}|{id_number}|{name}".encode()).digest()[:8]
+    digest = hmac.new(state["holder_key"], f"{number}|{id_number}|{name}".encode(), hashlib.sha256).digest()[
+        :8
+    ]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -80,6 +84,8 @@ async def _no_reset(_connection: asyncpg.Connection) -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+    with open(os.environ["BENCH_FLOOR_HOLDER_KEY"], encoding="utf-8") as f:
+        state["holder_key"] = f.read().strip().encode()
     with open(os.environ["BENCH_FLOOR_JWKS"], encoding="utf-8") as f:
         for jwk in json.load(f)["keys"]:
             keys[jwk["kid"][:8]] = VerifyKey(_b64(jwk["x"]))

@@ -187,7 +187,7 @@ async def run(ctx: RunContext) -> list[Measure]:
         with hello_server(work) as hello, tuoyu_server(env, work) as app:
             jwks = work / "jwks.json"
             jwks.write_text(httpx.get(app.base_url + "/.well-known/jwks.json", timeout=10).text, "utf-8")
-            with floor_server(pg.url(DATABASE), jwks, work) as floor:
+            with floor_server(pg.url(DATABASE), jwks, work / "data" / "holder_hash_key", work) as floor:
                 precheck(app, hello, floor, paths)
                 targets: dict[str, tuple[str, Path | None]] = {
                     name: ((hello if name == "hello" else app).base_url + path, None)

@@ -181,10 +181,10 @@ def hello_server(log_dir: Path) -> contextlib.AbstractContextManager[Server]:
 
 
 def floor_server(
-    database_url: str, jwks_path: Path, log_dir: Path
+    database_url: str, jwks_path: Path, holder_key_path: Path, log_dir: Path
 ) -> contextlib.AbstractContextManager[Server]:
     """The verification floor (``bench.floor_verify:app``) on ``database_url`` with the keys of
-    ``jwks_path``, under the options of ``tuoyu serve``."""
+    ``jwks_path`` and the service's holder-hash key file, under the options of ``tuoyu serve``."""
     return _uvicorn_app(
         "bench.floor_verify:app",
         "verify floor (uvicorn)",
@@ -192,4 +192,5 @@ def floor_server(
         "/v/S000000000000000000000",
         BENCH_FLOOR_DSN=database_url,
         BENCH_FLOOR_JWKS=str(jwks_path),
+        BENCH_FLOOR_HOLDER_KEY=str(holder_key_path),
     )

@@ -35,7 +35,7 @@ from certification.tables import (
 from certification.verify_url import (
     SignedClaims,
     has_signed_params,
-    holder_hash,
+    holder_matches,
     parse_and_check,
 )
 from talent_pool import (
@@ -80,12 +80,14 @@ async def certificates_of_practitioner(practitioner_id: int) -> list[Certificate
 # --------------------------------------------------------------------------- verification
 
 
-def _claims_match(claims: SignedClaims, cert: CertificateFacts) -> bool:
+def _claims_match(claims: SignedClaims, cert: CertificateFacts, holder_key: bytes | None) -> bool:
     return (
         claims.programme_code == cert.programme_code
         and claims.issued_on == cert.issued_on
         and claims.expires_on == cert.expires_on
-        and claims.holder_hash == holder_hash(cert.number, cert.holder_id_number, cert.holder_name)
+        and holder_matches(
+            claims.holder_hash, cert.number, cert.holder_id_number, cert.holder_name, holder_key
+        )
         and cert.kid.startswith(claims.kid)
     )
 
@@ -252,7 +254,7 @@ async def _verify(
         return VerificationResult(
             outcome="unknown", signature_checked=signed, number=number, reason="no_such_number"
         )
-    if signed and not _claims_match(claims, cert):  # type: ignore[arg-type]
+    if signed and not _claims_match(claims, cert, keyring.holder_key):  # type: ignore[arg-type]
         return VerificationResult(
             outcome="forged", signature_checked=True, number=number, reason="claims_mismatch"
         )

@@ -178,12 +178,17 @@ class Keyring:
             self._public[jwk_thumbprint(key)] = key
         self._checkers = {kid: VerifyKey(_raw_public(key)) for kid, key in self._public.items()}
         self._prefixes: dict[str, str] = {}
+        self.holder_key: bytes | None = None
+        """The key of the holder hash in verify URLs (``certification.verify_url.holder_hash``):
+        set by the service from its settings; ``None`` on an offline, verify-only keyring."""
 
     # construction -------------------------------------------------------------------------
     @classmethod
     def generate(cls) -> Keyring:
-        """A keyring with a fresh in-memory Ed25519 key."""
-        return cls(Ed25519PrivateKey.generate())
+        """A keyring with a fresh in-memory Ed25519 key and holder-hash key (tests, tools)."""
+        ring = cls(Ed25519PrivateKey.generate())
+        ring.holder_key = secrets.token_bytes(32)
+        return ring
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str], *, extra_public_pem: Iterable[bytes] = ()) -> Keyring:

@@ -7,9 +7,13 @@ Format (short ASCII, every value URL-safe)::
 - ``number``: the 22-character certificate number (``^[YS]\\d{21}$``).
 - ``i`` issue date, ``e`` expiry date (``0`` = does not expire), both local dates.
 - ``p`` programme code (e.g. ``1X-YEZH-1``, ``4-10-01-03-L5``).
-- ``h`` holder hash: base64url of the first 8 bytes of
-  SHA-256(``"{number}|{holder_id_number}|{holder_name}"``) — binds the certificate to its holder
-  without putting personal data in the URL (salted by the number, so no shared lookup table).
+- ``h`` holder hash: base64url of the first 8 bytes of HMAC-SHA256 with the service's holder-hash
+  key (``TUOYU_HOLDER_HASH_KEY``) of ``"{number}|{holder_id_number}|{holder_name}"`` — binds the
+  certificate to its holder without putting personal data in the URL. Keyed, because the ID
+  number is the only secret in that text: the public answer shows its first and last
+  characters and the certificate the name, and an unkeyed hash (SHA-256 of the same text, the
+  form of URLs issued before 2026-11-30, still accepted) gave the full number back to a search
+  of a few million candidates — seconds on one core (trial, 2026-11-30).
 - ``k`` the first 8 characters of the signing key's ``kid`` (RFC 7638 thumbprint; the JWKS
   carries the full kid, prefixes are matched unambiguously).
 - ``s`` base64url Ed25519 signature (64 bytes → 86 characters) over the canonical string
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -55,10 +60,24 @@ class SignedClaims:
     kid: str
 
 
-def holder_hash(number: str, id_number: str, name: str) -> str:
-    """11-character base64url of SHA-256(``number|id_number|name``)[:8]."""
-    digest = hashlib.sha256(f"{number}|{id_number}|{name}".encode()).digest()
+def holder_hash(number: str, id_number: str, name: str, key: bytes | None) -> str:
+    """11-character base64url of the first 8 bytes of HMAC-SHA256(``key``,
+    ``number|id_number|name``); with ``key`` ``None`` the unkeyed SHA-256 of URLs issued before
+    2026-11-30 (checked, never issued any more)."""
+    text = f"{number}|{id_number}|{name}".encode()
+    digest = (
+        hmac.new(key, text, hashlib.sha256).digest() if key is not None else hashlib.sha256(text).digest()
+    )
     return b64url(digest[:8])
+
+
+def holder_matches(claimed: str, number: str, id_number: str, name: str, key: bytes | None) -> bool:
+    """Whether a URL's holder hash ``claimed`` is the one of this holder: keyed (``key``), or the
+    unkeyed form of URLs issued before 2026-11-30 (their QR codes are printed; the signature
+    still covers the value, so accepting it lets nothing be forged)."""
+    if key is not None and hmac.compare_digest(claimed, holder_hash(number, id_number, name, key)):
+        return True
+    return hmac.compare_digest(claimed, holder_hash(number, id_number, name, None))
 
 
 def _d(day: dt.date | None) -> str:
@@ -82,15 +101,17 @@ def sign_params(
 ) -> dict[str, str]:
     """The signed query parameters ``{"i","e","p","h","k","s"}`` for a certificate.
 
-    Raises ``RuntimeError`` when ``keyring`` cannot sign, ``ValueError`` for a malformed
-    number or programme code.
+    Raises ``RuntimeError`` when ``keyring`` cannot sign or has no holder-hash key, ``ValueError``
+    for a malformed number or programme code.
     """
     if not NUMBER_RE.match(number):
         raise ValueError(f"证书编号格式错误: {number}")
     if not _PROGRAMME_RE.match(programme_code):
         raise ValueError(f"项目代码含有不允许的字符: {programme_code}")
     kid = keyring.kid[:KID_CHARS]
-    hh = holder_hash(number, holder_id_number, holder_name)
+    if keyring.holder_key is None:
+        raise RuntimeError("密钥环没有持证人哈希密钥（TUOYU_HOLDER_HASH_KEY），不能签发核验网址")
+    hh = holder_hash(number, holder_id_number, holder_name, keyring.holder_key)
     i, e = _d(issued_on), _d(expires_on)
     sig = keyring.sign(canonical(number, programme_code, i, e, hh, kid))
     return {"i": i, "e": e, "p": programme_code, "h": hh, "k": kid, "s": b64url(sig)}

@@ -52,7 +52,8 @@ def make_dispatcher(settings: Settings, clock: Clock) -> Dispatcher:
 def load_keyring(settings: Settings) -> Keyring:
     """The Ed25519 keyring: the signing key (generated 0600 on first use) plus retired
     verify-only keys (``TUOYU_VERIFY_KEY_FILES`` and every ``*.pem`` in
-    ``TUOYU_RETIRED_KEYS_DIR``, where ``tuoyu keys rotate`` puts them). Raises ``ValueError``
+    ``TUOYU_RETIRED_KEYS_DIR``, where ``tuoyu keys rotate`` puts them), with the holder-hash key
+    of verify URLs (``Settings.holder_key``). Raises ``ValueError``
     naming a listed key file that is missing or not an Ed25519 key."""
     extra = []
     for path in settings.retired_key_paths():
@@ -60,7 +61,9 @@ def load_keyring(settings: Settings) -> Keyring:
             raise ValueError(f"TUOYU_VERIFY_KEY_FILES 中的密钥文件不存在：{path}")
         extra.append(path.read_bytes())
     extra += retired_key_pems(settings.retired_keys_folder())
-    return Keyring.from_path(settings.key_path(), extra_public_pem=extra)
+    ring = Keyring.from_path(settings.key_path(), extra_public_pem=extra)
+    ring.holder_key = settings.holder_key()
+    return ring
 
 
 @dataclass

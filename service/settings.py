@@ -10,6 +10,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_VERIFY_KEY_FILES`` | empty | comma-separated PEM files of retired keys that still verify |
 | ``TUOYU_RETIRED_KEYS_DIR`` | ``<key folder>/retired_keys`` | folder of retired public keys (``tuoyu keys rotate`` writes there); all of them still verify |
 | ``TUOYU_SECRET_KEY`` | generated into ``<data>/secret_key`` | secret for login tokens (JWT HS256) |
+| ``TUOYU_HOLDER_HASH_KEY`` | generated into ``<data>/holder_hash_key`` | key of the holder hash in verify URLs (HMAC-SHA256); never rotate |
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
 | ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
@@ -59,6 +60,7 @@ class Settings(WorkerSettings):
     verify_key_files: str = ""
     retired_keys_dir: Path | None = None
     secret_key: str = ""
+    holder_hash_key: str = ""
     token_hours: int = Field(default=12, ge=1, le=24 * 30)
     verify_rate_per_minute: int = Field(default=60, ge=1)
     login_rate_per_minute: int = Field(default=10, ge=1)
@@ -133,11 +135,23 @@ class Settings(WorkerSettings):
         """Secret for login tokens: ``TUOYU_SECRET_KEY`` or one generated into the data folder (0600)."""
         if self.secret_key:
             return self.secret_key
-        path = self.data_dir / "secret_key"
+        return self._data_secret("secret_key")
+
+    def holder_key(self) -> bytes:
+        """The key of the holder hash in verify URLs (``certification.verify_url.holder_hash``):
+        ``TUOYU_HOLDER_HASH_KEY`` or one generated into ``<data>/holder_hash_key`` (0600). Kept
+        with the signing key and never rotated: a certificate's QR code checks against it for as
+        long as the certificate lives (losing it makes those QR codes answer forged)."""
+        return (self.holder_hash_key or self._data_secret("holder_hash_key")).encode()
+
+    def _data_secret(self, name: str) -> str:
+        """The secret in ``<data>/<name>``, generated (48 random bytes, URL-safe, mode 0600) by the
+        first process that needs it."""
+        path = self.data_dir / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # write a private temp file, then link it into place: atomic, first writer wins
-            tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            tmp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48))

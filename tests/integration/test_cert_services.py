@@ -139,7 +139,29 @@ async def test_full_lifecycle(db: None) -> None:
         and res.holder_id_masked == make_id(1)[:3] + "*" * 13 + make_id(1)[-2:]
     )
     assert (res.programme_title, res.level) == ("幼儿照护职业技能等级证书", "初级")
+    # a QR code printed before 2026-11-30 carries the unkeyed holder hash: it still verifies
+    from certification.signing import b64url
+    from certification.verify_url import canonical, holder_hash
+
+    legacy = dict(params, h=holder_hash(number, make_id(1), cert.holder_name, None))
+    assert legacy["h"] != params["h"]
+    legacy["s"] = b64url(
+        KEYRING.sign(canonical(number, legacy["p"], legacy["i"], legacy["e"], legacy["h"], legacy["k"]))
+    )
+    old = await verify(
+        number, legacy, today=ISSUED, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+    )
+    assert (old.outcome, old.signature_checked) == ("valid", True)
+    wrong = dict(legacy, h=holder_hash(number, make_id(2), cert.holder_name, None))
+    wrong["s"] = b64url(
+        KEYRING.sign(canonical(number, wrong["p"], wrong["i"], wrong["e"], wrong["h"], wrong["k"]))
+    )
+    bad = await verify(
+        number, wrong, today=ISSUED, keyring=KEYRING, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
+    )
+    assert (bad.outcome, bad.reason) == ("forged", "claims_mismatch")
     offline = Keyring.from_jwks(KEYRING.jwks())
+    offline.holder_key = KEYRING.holder_key  # the holder binding is checked with the service's key
     res = await verify(
         number.lower(), None, today=ISSUED, keyring=offline, now=dt.datetime(2026, 11, 29, 2, tzinfo=dt.UTC)
     )
@@ -227,7 +249,9 @@ async def test_full_lifecycle(db: None) -> None:
         )
     ).outcome == "forged"
     logs = await VerificationLog.select().order_by(VerificationLog.id)
-    assert len(logs) == 13 and logs[0]["client"] == "1.2.3.4" and logs[0]["outcome"] == "valid"
+    assert (
+        len(logs) == 15 and logs[0]["client"] == "1.2.3.4" and logs[0]["outcome"] == "valid"
+    )  # 13 + the two printed-before-the-change QR codes
 
     # suspend / reinstate round trip on the other certificate
     await suspend_certificate(other.number, reason="待核查", on=ISSUED, by="admin")

@@ -356,3 +356,33 @@ def test_a_well_formed_url_signed_by_a_key_not_held_is_unknown_key() -> None:
     params = _signed(other)
     assert parse_and_check("S000037000001265000001", params, keyring) == "unknown_key"
     assert isinstance(parse_and_check("S000037000001265000001", params, other), SignedClaims)
+
+
+def test_the_holder_hash_in_a_url_is_keyed_so_the_id_number_cannot_be_searched_for() -> None:
+    """Trial 2026-11-30: with the unkeyed hash, the masked ID of the public answer (first 3 and last
+    2 characters) and the name printed on the certificate, a search of 3.85 million candidate ID
+    numbers gave the full number back from the QR code in 7.7 s. The hash is now an HMAC with the
+    service's holder-hash key: without the key no candidate can be checked against it."""
+    from certification.verify_url import holder_hash, holder_matches
+
+    keyring, other = Keyring.generate(), Keyring.generate()
+    assert keyring.holder_key is not None and other.holder_key is not None
+    params = _signed(keyring)
+    number, id_number, name = "S000037000001265000001", "37010219900101001X", "王芳"
+    unkeyed = holder_hash(number, id_number, name, None)
+    assert params["h"] == holder_hash(number, id_number, name, keyring.holder_key)
+    assert params["h"] != unkeyed  # what a searcher can compute
+    assert params["h"] != holder_hash(number, id_number, name, other.holder_key)
+    assert holder_matches(params["h"], number, id_number, name, keyring.holder_key)
+    assert not holder_matches(params["h"], number, "37010219900101002X", name, keyring.holder_key)
+    assert not holder_matches(params["h"], number, id_number, name, None)  # offline: cannot tell
+    # QR codes printed before the change carry the unkeyed form: still this holder's
+    assert holder_matches(unkeyed, number, id_number, name, keyring.holder_key)
+    assert not holder_matches(unkeyed, number, id_number, "王方", keyring.holder_key)
+
+
+def test_a_keyring_without_a_holder_key_cannot_issue_a_url() -> None:
+    keyring = Keyring.generate()
+    keyring.holder_key = None
+    with pytest.raises(RuntimeError, match="TUOYU_HOLDER_HASH_KEY"):
+        _signed(keyring)
