@@ -345,3 +345,18 @@ async def test_refused_identity_matches_are_not_listed_as_refused_claims(world: 
     page = await client.get(f"/dashboard/refusals?account_id={hr_a}", headers=html)
     assert 'id="entries-total">4<' in page.text and 'id="refusals-total">5<' in page.text
     assert "S000000000000000000001" not in page.text and "/identity" not in page.text
+
+
+async def test_a_malformed_date_is_named_as_sent(world: dict[str, Any]) -> None:
+    """``from=bad`` is 400 naming ``from`` (the query name, not the handler's ``since``), ``to=bad``
+    names ``to``; the page says which date is wrong."""
+    w, client = world, world["client"]
+    for query, key in (("from=bad", "from"), ("to=2026-13-01", "to")):
+        for path in ("/api/audit/refusals", "/api/audit/refusals/by-account"):
+            r = await client.get(f"{path}?{query}", headers=w["city"])
+            assert r.status_code == 400, r.text
+            assert [e["key"] for e in r.json()["errors"]] == [key], r.text
+        page = await client.get(f"/dashboard/refusals?{query}", headers={**w["city"], "Accept": "text/html"})
+        assert page.status_code == 400 and f"{key}：" in page.text, page.text
+    wrong_action = await client.get("/api/audit/refusals?action=x", headers=w["city"])
+    assert [e["key"] for e in wrong_action.json()["errors"]] == ["action"]
