@@ -96,7 +96,7 @@ def password_problem(password: str, *, username: str = "") -> str | None:
     only whitespace; not a repeated character or short piece; not a run of consecutive
     characters; not in the common-password list (:func:`_common`); not the username or a
     :data:`SERVICE_WORDS` entry with only digits or symbols added."""
-    if not password.strip():
+    if password and not password.strip():
         return WHITESPACE
     if len(password) < MIN_LENGTH:
         return TOO_SHORT
