@@ -346,7 +346,7 @@ async def confirm_identity(rt: Runtime, user: AccountOut, account_id: int) -> Ac
 
 async def staff_of_employer(rt: Runtime, employer_id: int, *, full_ids: bool) -> list[StaffMember]:
     """An employer's current staff and their credential/training status as of local today; ID
-    numbers masked (``370***********123X``) unless ``full_ids`` (regulators)."""
+    numbers masked (``370*************2X``) unless ``full_ids`` (regulators)."""
     staff = await talent_pool.staff_of_employer(employer_id, today=rt.today())
     if full_ids:
         return staff
