@@ -1,8 +1,10 @@
 """The refused writes of the audit (kind ``write_refused``, ``service.audit``) for regulators: who
-tried, when, how often, with what answer — today the employers' refused claims, each an attempt to
-link a person typed by full ID number and name to the employer (no match, an existing claim, an
-exclusion, malformed input, the per-login rate limit). A run of them is how an account would probe
-who is in the pool or works where.
+tried, when, how often, with what answer — one audited action at a time: by default
+:data:`CLAIM`, the employers' refused employment claims, each an attempt to link a person typed by
+full ID number and name to the employer (no match, an existing claim, an exclusion, malformed
+input, the per-login rate limit); on request :data:`MATCH`, the refused identity matches
+(``POST /api/verify/<number>/identity``). A run of them is how an account would probe who is in
+the pool or works where.
 
 The entries name no person (``subjects`` is empty for a refusal) and these queries show none of
 their columns that could: who (login id, username, role), when, the action, method and path, the
@@ -26,10 +28,18 @@ from talent_pool.tables import Employer
 from training.tables import TrainingBase
 
 REFUSED = "write_refused"
+CLAIM = "employment.claim"
+"""The policy action of an employer's claim (``POST /api/employment-claims``): the default."""
+MATCH = "certificate.match"
+"""The policy action of an identity match against a certificate (its path names the certificate)."""
+ACTIONS = (CLAIM, MATCH)
+"""The audited actions whose refusals can be listed."""
 
 
-def _where(actors: Collection[int] | None, start: dt.datetime | None, end: dt.datetime | None) -> Any:
-    clause: Any = AuditEntry.kind == REFUSED
+def _where(
+    actors: Collection[int] | None, start: dt.datetime | None, end: dt.datetime | None, action: str
+) -> Any:
+    clause: Any = (AuditEntry.kind == REFUSED) & (AuditEntry.action == action)
     if actors is not None:
         clause &= AuditEntry.actor_id.is_in(list(actors)) if actors else AuditEntry.id < 0
     if start is not None:
@@ -52,11 +62,13 @@ async def refusals(
     end: dt.datetime | None,
     limit: int,
     offset: int,
+    action: str = CLAIM,
 ) -> tuple[list[dict[str, Any]], int]:
-    """One page of refused writes, newest first, and how many match in all: rows with ``id``,
-    ``at`` (aware UTC), ``account_id``, ``actor`` (username), ``role``, ``action``, ``method``,
-    ``path``, ``status``, ``client``, ``request_id``; ``start`` inclusive, ``end`` exclusive."""
-    where: Where = _where(actors, start, end)
+    """One page of refused writes of ``action`` (one of :data:`ACTIONS`), newest first, and how
+    many match in all: rows with ``id``, ``at`` (aware UTC), ``account_id``, ``actor`` (username),
+    ``role``, ``action``, ``method``, ``path``, ``status``, ``client``, ``request_id``; ``start``
+    inclusive, ``end`` exclusive."""
+    where: Where = _where(actors, start, end, action)
     rows = await (
         AuditEntry.select(
             AuditEntry.id,
@@ -81,11 +93,16 @@ async def refusals(
 
 
 async def refusals_by_account(
-    actors: Collection[int] | None, *, start: dt.datetime | None, end: dt.datetime | None
+    actors: Collection[int] | None,
+    *,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    action: str = CLAIM,
 ) -> list[dict[str, Any]]:
-    """The refused writes per login, most refusals first (then the latest first): ``account_id``,
-    ``actor``, ``role``, ``count``, ``first_at`` and ``last_at`` (aware UTC), ``statuses`` (status
-    → count, e.g. ``{404: 37, 429: 5}``); one ``GROUP BY`` over the matching entries."""
+    """The refused writes of ``action`` per login, most refusals first (then the latest first):
+    ``account_id``, ``actor``, ``role``, ``count``, ``first_at`` and ``last_at`` (aware UTC),
+    ``statuses`` (status → count, e.g. ``{404: 37, 429: 5}``); one ``GROUP BY`` over the matching
+    entries."""
     rows = await (
         AuditEntry.select(
             AuditEntry.actor_id,
@@ -96,7 +113,7 @@ async def refusals_by_account(
             Min(AuditEntry.at, alias="first_at"),
             Max(AuditEntry.at, alias="last_at"),
         )
-        .where(_where(actors, start, end))
+        .where(_where(actors, start, end, action))
         .group_by(AuditEntry.actor_id, AuditEntry.actor, AuditEntry.role, AuditEntry.status)
     )
     folded: dict[tuple[Any, str, str], dict[str, Any]] = {}

@@ -6,6 +6,8 @@ Click prints its own ``ClickException`` as ``Error: <message>``; :class:`CliErro
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import IO, Any
 
 import click
@@ -30,6 +32,19 @@ class CliUsageError(click.UsageError):
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"错误：{self.format_message()}（加 --help 查看用法）", err=True, file=file)
+
+
+def writable_file(path: Path) -> None:
+    """Refuse, before any work, a file a command could not write: its folder missing
+    (``目录不存在：<folder>``), not a folder, or it or the file not writable
+    (``没有写入权限：…``); :class:`CliError` each, in Chinese."""
+    folder = path.parent
+    if not folder.exists():
+        raise CliError(f"目录不存在：{folder}")
+    if not folder.is_dir():
+        raise CliError(f"不是目录：{folder}")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CliError(f"没有写入权限：{path if path.exists() else folder}")
 
 
 def _param_name(param: click.Parameter | None) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from service.cli_errors import CliError
+from service.cli_errors import CliError, writable_file
 from service.cli_help import ChineseCommand
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ def import_command(
     from talent_pool._imports import report_xlsx
     from talent_pool.import_rejects import RejectedRows
 
+    if report_path is not None:
+        writable_file(report_path)  # before any row is imported
     kept = RejectedRows()
 
     async def run(rt: Runtime) -> Any:
@@ -105,6 +107,7 @@ def export_command(kind: str, path: Path, district: str | None) -> None:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
         raise CliError("文件扩展名应为 .xlsx 或 .csv")
+    writable_file(path)
 
     async def run(rt: Runtime) -> int:
         from service.bootstrap import prepare

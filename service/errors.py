@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.params import ParameterKwarg
 from litestar.plugins.problem_details import (
     ProblemDetailsConfig,
     ProblemDetailsException,
@@ -110,6 +111,38 @@ def password_url(request: Request[Any, Any, Any]) -> str:
     return _with_next(PASSWORD_PAGE, request)
 
 
+def _wire_names(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """The parameters of the request's handler that travel under another name (``since`` sent as
+    ``from``: ``QueryParameter(name="from")``): Python name → the name the client sends. Litestar's
+    validation errors name the Python one."""
+    handler = request.scope.get("route_handler")
+    if handler is None:
+        return {}
+    names: dict[str, str] = {}
+    for name, field in handler.parsed_fn_signature.parameters.items():
+        kwarg = field.kwarg_definition
+        if isinstance(kwarg, ParameterKwarg):
+            wire = kwarg.query or kwarg.header or kwarg.cookie or kwarg.name
+            if wire and wire != name:
+                names[name] = wire
+    return names
+
+
+def _rename_keys(problem: ProblemDetailsException, request: Request[Any, Any, Any]) -> list[str]:
+    """Name the request's failing parameters as the client sent them (``errors[].key``, in
+    place); the failing fields' lines for a page (``from：日期格式不正确`` …)."""
+    errors = problem.extra.get("errors") if isinstance(problem.extra, dict) else None
+    if not isinstance(errors, list):
+        return []
+    names = _wire_names(request) if any(isinstance(e, dict) and e.get("key") for e in errors) else {}
+    lines = []
+    for error in errors:
+        if isinstance(error, dict) and error.get("key"):
+            error["key"] = names.get(str(error["key"]), error["key"])
+            lines.append(f"{error['key']}：{error.get('msg') or '不符合要求'}")
+    return lines
+
+
 class Problem(ProblemDetailsException):
     """A problem document that browsers asking for a page see as the Chinese error page
     (a 401 sends them to the login page instead)."""
@@ -126,6 +159,7 @@ class Problem(ProblemDetailsException):
             self.extra = {**(self.extra if isinstance(self.extra, dict) else {}), "code": "malformed_number"}
             self.type_ = PROBLEM_BASE + "malformed_number"
             self.title = "malformed_number"
+        fields = _rename_keys(self, request)
         if wants_html(request):
             if self.status_code == 401:
                 return Redirect(path=login_url(request))  # type: ignore[return-value]
@@ -133,7 +167,7 @@ class Problem(ProblemDetailsException):
                 return Redirect(path=password_url(request))  # type: ignore[return-value]
             return Template(  # type: ignore[return-value]
                 template_name="error.html",
-                context={"message": self.detail},
+                context={"message": "；".join([self.detail, *fields]) if fields else self.detail},
                 status_code=self.status_code,
                 headers=self.headers,
             )

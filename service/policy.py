@@ -509,7 +509,7 @@ holder sees their own too. Everyone else (base staff, examiners, employers) gets
 
 def certificate_for(user: AccountOut, cert: CertificateOut) -> CertificateOut:
     """``cert`` as ``user`` may see it: the holder's ID number in full for :data:`FULL_ID_ROLES`
-    and for the holder themselves, masked (``3701**********1234``) for every other role. Every
+    and for the holder themselves, masked (``370*************62``) for every other role. Every
     route returning a certificate passes it through here (or :func:`certificates_for`)."""
     if user.role in FULL_ID_ROLES or (user.role == TRAINEE and user.practitioner_id == cert.practitioner_id):
         return cert

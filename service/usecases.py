@@ -346,7 +346,7 @@ async def confirm_identity(rt: Runtime, user: AccountOut, account_id: int) -> Ac
 
 async def staff_of_employer(rt: Runtime, employer_id: int, *, full_ids: bool) -> list[StaffMember]:
     """An employer's current staff and their credential/training status as of local today; ID
-    numbers masked (``370***********123X``) unless ``full_ids`` (regulators)."""
+    numbers masked (``370*************2X``) unless ``full_ids`` (regulators)."""
     staff = await talent_pool.staff_of_employer(employer_id, today=rt.today())
     if full_ids:
         return staff
@@ -418,22 +418,32 @@ async def refused_writes(
     until: dt.date | None,
     limit: int,
     offset: int,
+    action: str = audit_refusals.CLAIM,
 ) -> tuple[list[dict[str, Any]], int]:
-    """A regulator's page of refused writes (``service.audit_refusals.refusals``) of the logins
-    they oversee (:func:`_refusal_logins`) on the local days ``since``..``until``; and the total."""
+    """A regulator's page of refused writes of ``action`` (``service.audit_refusals.refusals``;
+    default the employers' claims) of the logins they oversee (:func:`_refusal_logins`) on the
+    local days ``since``..``until``; and the total."""
     actors = await _refusal_logins(user, account_id)
     start, end = _local_days(rt, since, until)
-    return await audit_refusals.refusals(actors, start=start, end=end, limit=limit, offset=offset)
+    return await audit_refusals.refusals(
+        actors, start=start, end=end, limit=limit, offset=offset, action=action
+    )
 
 
 async def refused_writes_by_account(
-    rt: Runtime, user: AccountOut, *, since: dt.date | None, until: dt.date | None
+    rt: Runtime,
+    user: AccountOut,
+    *,
+    since: dt.date | None,
+    until: dt.date | None,
+    action: str = audit_refusals.CLAIM,
 ) -> list[dict[str, Any]]:
-    """A regulator's refused writes counted per login they oversee
-    (``service.audit_refusals.refusals_by_account``) on the local days ``since``..``until``."""
+    """A regulator's refused writes of ``action`` (default the employers' claims) counted per
+    login they oversee (``service.audit_refusals.refusals_by_account``) on the local days
+    ``since``..``until``."""
     actors = await _refusal_logins(user, None)
     start, end = _local_days(rt, since, until)
-    return await audit_refusals.refusals_by_account(actors, start=start, end=end)
+    return await audit_refusals.refusals_by_account(actors, start=start, end=end, action=action)
 
 
 async def refusals_report(
@@ -446,7 +456,8 @@ async def refusals_report(
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    """What the regulator's page of refused claims shows: ``accounts`` (per login,
+    """What the regulator's page of refused employment claims shows (never another action's
+    refusals, whose paths may name a certificate): ``accounts`` (per login,
     :func:`refused_writes_by_account`) and, when ``account_id`` is named, that login's ``entries``
     (one page, :func:`refused_writes`) and their ``total``; the same scope and errors."""
     accounts_ = await refused_writes_by_account(rt, user, since=since, until=until)

@@ -190,7 +190,7 @@ def parse_credit_code_lenient(raw: object) -> tuple[str, bool]:
 
 
 def mask_id_number(number: str) -> str:
-    """Mask for public pages: keep the first 3 and last 2 characters (``370***********123X`` style)."""
+    """Mask for public pages: keep the first 3 and last 2 characters (``370*************2X`` for 18)."""
     if len(number) <= 5:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 5) + number[-2:]

@@ -41,6 +41,8 @@ def _one_of(message: str) -> str:
 _MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"^Input should be '.*'$"), lambda m: _one_of(m.string)),  # literal_error, enum
     (re.compile(r"^Invalid enum value"), lambda m: "取值不在允许范围内"),  # msgspec (query parameters)
+    # msgspec's malformed date/time (query parameters): "Invalid RFC3339 encoded date"
+    (re.compile(r"Invalid RFC3339 encoded (date|datetime|time)"), lambda m: f"应为{_KINDS[m[1]]}"),
     (re.compile(r"no more than (\d+) digits? in total"), lambda m: f"最多 {m[1]} 位数字"),
     (re.compile(r"no more than (\d+) decimal places?"), lambda m: f"最多 {m[1]} 位小数"),
     (re.compile(r"no more than (\d+) digits? before the decimal"), lambda m: f"整数部分最多 {m[1]} 位"),

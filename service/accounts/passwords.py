@@ -1,8 +1,9 @@
 """What a new password must not be, following NIST SP 800-63B §5.1.1.2 ("Memorized Secret
 Verifiers"): at least 8 characters, and not a value that is commonly used, expected or
-compromised — dictionary or breached passwords, repetitive or sequential characters, and
-context-specific words (the username, the service's name). No composition rules (no "must
-contain a digit and a capital"), as the same section asks; spaces and any Unicode are allowed.
+compromised — dictionary or breached passwords, repetitive or sequential characters (here also
+fewer than 4 different characters, spaces not counted), and context-specific words (the
+username, the service's name). No composition rules (no "must contain a digit and a capital"),
+as the same section asks; spaces and any Unicode are allowed.
 
 The common-password list is zxcvbn's (PyPI ``zxcvbn``, the Python port of Dropbox's estimator;
 its ``passwords`` frequency list: the 30 000 most frequent passwords of the leaked-password
@@ -44,7 +45,11 @@ EXTRA_COMMON: tuple[str, ...] = (
 
 WHITESPACE = "密码不能全是空格"
 TOO_SHORT = f"密码至少 {MIN_LENGTH} 个字符"
-REPEATED = "密码不能是同一个字符或同一小段字符的重复（如 aaaaaaaa、abcabcabc）"
+REPEATED = "密码不能是同一个字符或同一段字符的重复（如 aaaaaaaa、abcabcabc、1234512345）"
+MIN_DISTINCT = 4
+"""Characters other than spaces that must differ: ``"       a"`` or ``aaaaaaab`` are 8 characters
+(800-63B counts spaces) but one or two real ones, trivially guessed."""
+FEW_DISTINCT = f"密码至少要有 {MIN_DISTINCT} 个不同的字符（空格不算）"
 SEQUENCE = "密码不能是连续的数字或字母（如 12345678、abcdefgh、87654321）"
 COMMON = "该密码在常见密码或已泄露密码清单中，很容易被猜中，请换一个"
 CONTEXT = "密码不能只是用户名或本系统名称（如“托育”“tuoyu”）加上数字或符号，请再加入别人猜不到的词"
@@ -62,10 +67,11 @@ def _fold(text: str) -> str:
 
 
 def _repeated(text: str) -> bool:
-    """One character or one piece of up to 4 characters, repeated to the end (``aaaa``, ``abab``)."""
+    """One character or one piece of up to half the length, repeated to the end (``aaaa``,
+    ``abab``, ``1234512345``)."""
     return any(
         len(text) % size == 0 and text == text[:size] * (len(text) // size)
-        for size in range(1, min(4, len(text) // 2) + 1)
+        for size in range(1, len(text) // 2 + 1)
     )
 
 
@@ -93,10 +99,11 @@ def _only_context(text: str, username: str) -> bool:
 def password_problem(password: str, *, username: str = "") -> str | None:
     """The Chinese message saying which rule ``password`` breaks (for a login named
     ``username``), or ``None`` when it may be used. Rules: :data:`MIN_LENGTH` characters; not
-    only whitespace; not a repeated character or short piece; not a run of consecutive
+    only whitespace; not a repeated character or piece (up to half the length); at least
+    :data:`MIN_DISTINCT` different characters besides spaces; not a run of consecutive
     characters; not in the common-password list (:func:`_common`); not the username or a
     :data:`SERVICE_WORDS` entry with only digits or symbols added."""
-    if not password.strip():
+    if password and not password.strip():
         return WHITESPACE
     if len(password) < MIN_LENGTH:
         return TOO_SHORT
@@ -104,6 +111,8 @@ def password_problem(password: str, *, username: str = "") -> str | None:
     bare = re.sub(r"\s+", "", text)
     if _repeated(bare):
         return REPEATED
+    if len(set(bare)) < MIN_DISTINCT:
+        return FEW_DISTINCT
     if _sequential(bare):
         return SEQUENCE
     if text in _common() or bare in _common():

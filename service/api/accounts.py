@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.pagination import OffsetPagination
@@ -89,6 +89,14 @@ Since = Annotated[
 Until = Annotated[
     dt.date | None, QueryParameter(name="to", description="last local day (inclusive); default: open")
 ]
+RefusedAction = Annotated[
+    Literal["employment.claim", "certificate.match"],
+    QueryParameter(
+        name="action",
+        description="which refused writes: employment.claim (an employer's claims, the default) or "
+        "certificate.match (identity matches against a certificate; their path names it)",
+    ),
+]
 
 
 class AccountsController(Controller):
@@ -152,9 +160,10 @@ class AccountsController(Controller):
     @get(
         "/audit/refusals",
         opt=action("audit.refusals"),
-        summary="Refused writes (audit kind write_refused: an employer's refused claims) — who tried, "
-        "when, the status; by login and local days, newest first, paged (regulators: the logins of "
-        "their district). No person is named",
+        summary="Refused writes (audit kind write_refused) of one action — by default an employer's "
+        "refused claims (action=employment.claim), or action=certificate.match — who tried, when, the "
+        "status; by login and local days, newest first, paged (regulators: the logins of their "
+        "district). No person is named",
     )
     async def refusals(
         self,
@@ -165,20 +174,36 @@ class AccountsController(Controller):
         until: Until = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        refused_action: RefusedAction = "employment.claim",
     ) -> RefusalPage:
         rows, total = await usecases.refused_writes(
-            rt, user_of(request), account_id=account_id, since=since, until=until, limit=limit, offset=offset
+            rt,
+            user_of(request),
+            account_id=account_id,
+            since=since,
+            until=until,
+            limit=limit,
+            offset=offset,
+            action=refused_action,
         )
         return RefusalPage(items=[RefusalLine(**r) for r in rows], limit=limit, offset=offset, total=total)
 
     @get(
         "/audit/refusals/by-account",
         opt=action("audit.refusals"),
-        summary="Refused writes counted per login on local days (most first): how many, first and last, "
-        "per status (regulators: the logins of their district)",
+        summary="Refused writes of one action (default employment.claim) counted per login on local "
+        "days (most first): how many, first and last, per status (regulators: the logins of their "
+        "district)",
     )
     async def refusals_by_account(
-        self, request: Request[Any, Any, Any], rt: Runtime, since: Since = None, until: Until = None
+        self,
+        request: Request[Any, Any, Any],
+        rt: Runtime,
+        since: Since = None,
+        until: Until = None,
+        refused_action: RefusedAction = "employment.claim",
     ) -> list[RefusalCount]:
-        rows = await usecases.refused_writes_by_account(rt, user_of(request), since=since, until=until)
+        rows = await usecases.refused_writes_by_account(
+            rt, user_of(request), since=since, until=until, action=refused_action
+        )
         return [RefusalCount(**r) for r in rows]

@@ -254,3 +254,25 @@ async def test_an_admin_reset_lifts_the_lock(client: AsyncTestClient) -> None:  
     assert (
         await client.post("/api/auth/login", json={"username": "examiner9", "password": temporary})
     ).status_code == 201
+
+
+async def test_a_too_short_password_is_refused_like_every_other_rule(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
+    """Sign-up and account creation answer a too-short password as the other password rules do:
+    422 naming the rule (the rules module's message) on the password field, nothing created."""
+    from service.accounts.passwords import TOO_SHORT
+
+    await create_city_admin("regulator")
+    admin = await login(client, "regulator")
+    created = await client.post(
+        "/api/auth/accounts",
+        headers=admin,
+        json={"username": "shorty", "password": "abc", "role": "city_admin"},
+    )
+    signed_up = await client.post(
+        "/api/auth/register",
+        json={"username": "shorty", "password": "abc", "id_number": "11010519491231002X", "name": "王芳"},
+    )
+    for r in (created, signed_up):
+        assert r.status_code == 422, r.text
+        assert (r.json()["field"], r.json()["detail"]) == ("password", TOO_SHORT)
+    assert await UserAccount.count().where(UserAccount.username == "shorty") == 0

@@ -317,3 +317,46 @@ async def test_two_web_processes_share_a_logins_claim_count_through_redis(
         assert statuses == [404, 404, 404, 429, 429]
         other = await two.post("/api/employment-claims", headers=apart, json=_claim(UNKNOWN, "李四"))
         assert other.status_code == 404, other.text
+
+
+async def test_refused_identity_matches_are_not_listed_as_refused_claims(world: dict[str, Any]) -> None:
+    """A refused identity match (``certificate.match``, its path naming a certificate) is not a
+    refused claim: the page and the API's default list claims only; ``action=certificate.match``
+    lists the matches; another action is 400."""
+    w, client = world, world["client"]
+    await _probe(w)
+    match_url = "/api/verify/S000000000000000000001/identity"
+    refused = await client.post(match_url, headers=w["hr_a"], json={"id_number": " "})
+    assert refused.status_code == 422, refused.text
+    await client.app.state.rt.audit_log.flush()
+    hr_a = w["ids"]["hr_a"]
+
+    claims = (await client.get("/api/audit/refusals", headers=w["city"])).json()
+    assert claims["total"] == 5 and {i["action"] for i in claims["items"]} == {"employment.claim"}
+    counts = (await client.get("/api/audit/refusals/by-account", headers=w["city"])).json()
+    assert [(c["account_id"], c["count"]) for c in counts] == [(hr_a, 4), (w["ids"]["hr_b"], 1)]
+    matches = (await client.get("/api/audit/refusals?action=certificate.match", headers=w["city"])).json()
+    assert [(i["account_id"], i["path"], i["status"]) for i in matches["items"]] == [(hr_a, match_url, 422)]
+    by_login = await client.get("/api/audit/refusals/by-account?action=certificate.match", headers=w["city"])
+    assert [(c["account_id"], c["count"]) for c in by_login.json()] == [(hr_a, 1)]
+    assert (await client.get("/api/audit/refusals?action=x", headers=w["city"])).status_code == 400
+
+    html = {**w["city"], "Accept": "text/html"}
+    page = await client.get(f"/dashboard/refusals?account_id={hr_a}", headers=html)
+    assert 'id="entries-total">4<' in page.text and 'id="refusals-total">5<' in page.text
+    assert "S000000000000000000001" not in page.text and "/identity" not in page.text
+
+
+async def test_a_malformed_date_is_named_as_sent(world: dict[str, Any]) -> None:
+    """``from=bad`` is 400 naming ``from`` (the query name, not the handler's ``since``), ``to=bad``
+    names ``to``; the page says which date is wrong."""
+    w, client = world, world["client"]
+    for query, key in (("from=bad", "from"), ("to=2026-13-01", "to")):
+        for path in ("/api/audit/refusals", "/api/audit/refusals/by-account"):
+            r = await client.get(f"{path}?{query}", headers=w["city"])
+            assert r.status_code == 400, r.text
+            assert [(e["key"], e["msg"]) for e in r.json()["errors"]] == [(key, "应为日期（YYYY-MM-DD）")]
+        page = await client.get(f"/dashboard/refusals?{query}", headers={**w["city"], "Accept": "text/html"})
+        assert page.status_code == 400 and f"{key}：应为日期（YYYY-MM-DD）" in page.text, page.text
+    wrong_action = await client.get("/api/audit/refusals?action=x", headers=w["city"])
+    assert [e["key"] for e in wrong_action.json()["errors"]] == ["action"]

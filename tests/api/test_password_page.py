@@ -11,6 +11,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from service.accounts import AccountIn, create_account
+from service.accounts.passwords import TOO_SHORT
 from service.accounts.services import LOCK_MINUTES, MAX_FAILED_LOGINS, PASSWORD_CHANGED_MEANWHILE
 from service.accounts.tables import UserAccount
 from service.sms import RecordingSms
@@ -93,7 +94,9 @@ async def test_a_wrong_current_password_is_a_form_error_and_changes_nothing(clie
     same = await _csrf_post(client, CHANGE, {"old_password": PASSWORD, "new_password": PASSWORD})
     assert same.status_code == 422 and same.json()["field"] == "new_password"
     short = await _csrf_post(client, CHANGE, {"old_password": PASSWORD, "new_password": "short"})
-    assert short.status_code == 400 and short.json()["errors"][0]["key"] == "new_password"
+    # the length rule answers like every other rule: 422 naming it on new_password
+    assert short.status_code == 422 and short.json()["field"] == "new_password", short.text
+    assert short.json()["detail"] == TOO_SHORT
     after = await UserAccount.select(UserAccount.password_hash, UserAccount.tokens_valid_after).where(
         UserAccount.username == "pw-agency"
     )

@@ -96,6 +96,12 @@ async def test_regulator_sees_an_employer_logins_refused_claims(
     assert await phone.serious_a11y_violations() == []
     assert phone.errors == []
 
+    # a malformed date: the page names the one that is wrong (the query's name, not "since")
+    await phone.goto("/dashboard/refusals?from=2026-11-3x")
+    message = await phone.page.locator("main").inner_text()
+    assert "from：应为日期（YYYY-MM-DD）" in message and "since" not in message, message
+    await phone.shot("regulator-refusals-bad-date-phone")
+
 
 @pytest.fixture(scope="module")
 async def budget_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:

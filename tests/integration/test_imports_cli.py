@@ -86,18 +86,23 @@ def test_import_failures_are_one_chinese_line(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     people.write_bytes(csv_bytes([["身份证号", "姓名"], [make_id(1), "王芳"]], "utf-8"))
     out = tmp_path / "out.csv"
-    garbage_run, empty_run, district_run, export, ok = tuoyu(
+    missing = tmp_path / "no-such-folder"
+    garbage_run, empty_run, district_run, export, no_folder, no_report_folder, ok = tuoyu(
         data,
         ["import", "practitioners", str(garbage)],
         ["import", "practitioners", str(empty)],
         ["import", "practitioners", str(people), "--district", "999999"],
         ["export", "practitioners", str(out), "--district", "999999"],
+        ["export", "employers", str(missing / "x.csv")],
+        ["import", "practitioners", str(people), "--report", str(missing / "r.xlsx")],
         ["import", "practitioners", str(people), "--district", "370102", "--dry-run"],
     )
     runs = {
         "garbage": (garbage_run, "不是有效的 xlsx 文件"),
         "empty": (empty_run, "上传的文件是空的"),
         "district": (district_run, "区县代码 '999999' 不是本市现行区县"),
+        "no folder": (no_folder, f"目录不存在：{missing}\n"),  # not 意外错误：[Errno 2] …
+        "no report folder": (no_report_folder, f"目录不存在：{missing}\n"),  # before any row
     }
     for name, (run, says) in runs.items():
         assert run.returncode == 1, (name, run.stdout, run.stderr)

@@ -7,6 +7,7 @@ import pytest
 from service.accounts.passwords import (
     COMMON,
     CONTEXT,
+    FEW_DISTINCT,
     REPEATED,
     SEQUENCE,
     TOO_SHORT,
@@ -30,6 +31,12 @@ from talent_pool.errors import ValidationFailed
         ("aaaaaaaa", "", REPEATED),
         ("abcabcabc", "", REPEATED),
         ("12121212", "", REPEATED),
+        ("1234512345", "", REPEATED),  # a 5-character piece twice: accepted before (a fresh-user trial)
+        ("a1b2c3d4a1b2c3d4", "", REPEATED),  # a piece of half the length
+        ("       a", "", FEW_DISTINCT),  # one character padded with spaces: accepted before (the trial)
+        ("a    b  ", "", FEW_DISTINCT),
+        ("aaaaaaab", "", FEW_DISTINCT),
+        ("abc abc ab", "", FEW_DISTINCT),
         ("password", "", COMMON),
         ("PassWord1", "", COMMON),  # compared lower-cased
         ("iloveyou", "", COMMON),
@@ -40,7 +47,8 @@ from talent_pool.errors import ValidationFailed
         ("tuoyu2025", "someone", CONTEXT),
         ("tuoyu@2025!", "someone", CONTEXT),
         ("托育123456", "someone", CONTEXT),
-        ("tuoyutuoyu", "someone", CONTEXT),
+        ("tuoyutuoyu", "someone", REPEATED),  # the service's name twice: a repeat first
+        ("tuoyu-2025-tuoyu", "someone", CONTEXT),
     ],
 )
 def test_weak_passwords_are_refused_naming_the_rule(password: str, username: str, rule: str) -> None:
