@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from talent_pool._registry import is_current_district
 from talent_pool.credit_rules import background_check_due, health_status, is_overdue
 from talent_pool.credit_schemas import (
     EXCLUDED_MESSAGE,
@@ -268,6 +269,12 @@ async def credit_file(practitioner_id: int, *, today: dt.date) -> CreditFile:
 async def _current_rows(
     today: dt.date, district_code: str | None, employer_id: int | None, employer_ids: Collection[int] | None
 ) -> list[dict[str, Any]]:
+    if district_code is not None and not await is_current_district(district_code):
+        # a list filtered by a district that does not exist would be empty, not "nobody is due"
+        raise ValidationFailed(
+            f"区县代码 {district_code[:20]} 不是本市现行区县（应为 6 位行政区划代码，如 370102 历下区）",
+            field="district_code",
+        )
     query = Employment.select(
         Employment.id.as_alias("employment_id"),
         Employment.practitioner.as_alias("practitioner_id"),
@@ -300,7 +307,9 @@ async def background_checks_overdue(
     scopes the employer table does not name directly). ``due_on`` is the due date, ``status``
     ``overdue``.
 
-    The drill-down "background check overdue" of the targets (issue 12) calls this.
+    The drill-down "background check overdue" of the targets (issue 12) calls this. Raises
+    :class:`ValidationFailed` for a ``district_code`` that is not one of the city's current
+    districts (the same for :func:`health_certificates_expiring`).
     """
     rows = await _current_rows(today, district_code, employer_id, employer_ids)
     status = await check_status((r["practitioner_id"] for r in rows), today=today)

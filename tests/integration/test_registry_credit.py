@@ -247,6 +247,12 @@ async def test_background_check_due_dates_and_overdue_list(db: None) -> None:
     assert sorted(r.practitioner_id for r in overdue) == sorted([never, lapsed, leap])
     assert {r.status for r in overdue} == {"overdue"}
     assert await talent_pool.background_checks_overdue(today=TODAY, district_code="370105") == []
+    # a district that is not the city's is an error, never an empty "nobody is due"
+    for code in ("abc", "110105", "370111"):  # not a code, Beijing, a retired code of Jinan
+        with pytest.raises(ValidationFailed, match="不是本市现行区县"):
+            await talent_pool.background_checks_overdue(today=TODAY, district_code=code)
+        with pytest.raises(ValidationFailed, match="不是本市现行区县"):
+            await talent_pool.health_certificates_expiring(today=TODAY, district_code=code)
     # a day later the fresh check lapses too
     later = await talent_pool.background_checks_overdue(today=TODAY + dt.timedelta(days=1))
     assert fresh in {r.practitioner_id for r in later}

@@ -60,3 +60,13 @@ def test_registry_credit_and_search_on_a_fresh_sqlite_file(tmp_path: Path) -> No
         timeout=120,
     )
     assert health.returncode == 2 and "超出允许范围（0–366）" in health.stderr  # refused by the option
+    unknown = subprocess.run(
+        [sys.executable, "-m", "service.cli", "checks", "overdue", "--district", "abc"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (unknown.returncode, unknown.stdout) == (1, "")  # an error, not an empty list
+    assert unknown.stderr.startswith("错误：区县代码 abc 不是本市现行区县"), unknown.stderr
