@@ -102,7 +102,16 @@ class ResidentId:
     gender: str
 
 
-_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?E\+?\d+")
+_SCIENTIFIC = re.compile(r"\s*\d+(?:\.\d+)?[eE]\+?\d+\s*")
+
+
+def is_scientific(text: str) -> bool:
+    """Whether ``text`` is a number in Excel's scientific notation (``3.70102E+17``, white space
+    around allowed): an ID number or credit code Excel turned into a number and wrote back as
+    text, its last digits lost (explain with :data:`SCIENTIFIC_REASON`, never guess the digits)."""
+    return _SCIENTIFIC.fullmatch(text) is not None
+
+
 SCIENTIFIC_REASON = (
     "是科学计数法（如 3.70102E+17）：Excel 把它当成了数字，后几位已经丢失；"
     "请把该列设为文本后重新输入完整的18位号码"
@@ -125,7 +134,7 @@ def parse_id_number(raw: object, *, today: dt.date) -> ResidentId:
     Raises :class:`InvalidIdNumber` with a Chinese reason.
     """
     number = normalise_code(raw)
-    if _SCIENTIFIC.fullmatch(number):
+    if is_scientific(number):
         raise InvalidIdNumber(number, SCIENTIFIC_REASON)
     if len(number) == 15 and number.isdigit():
         raise InvalidIdNumber(number, "是15位一代身份证号，已停止使用，请提供18位号码")

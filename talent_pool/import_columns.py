@@ -37,6 +37,7 @@ from talent_pool.identity import (
     age_on,
     clean_person_name,
     clean_text,
+    is_scientific,
     normalise_phone,
     parse_credit_code,
     parse_id_number,
@@ -95,20 +96,12 @@ def header_key(text: object) -> str:
 
 # --------------------------------------------------------------------------- cell parsers
 
-_SCIENTIFIC = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
 TEXT_FORMAT = (
     "须为文本格式（该单元格是数字，Excel 会把18位号码的末位改成0或丢掉X），请把整列设为文本后重新填写"
 )
 SCIENTIFIC_TEXT = "号码" + SCIENTIFIC_REASON
 """A number in scientific notation typed as text (a CSV, or a text cell copied from Excel's
 display): the digits are gone whatever the cell's type, so the message does not speak of a cell."""
-
-
-def is_scientific(text: str) -> bool:
-    """Whether ``text`` is a number in Excel's scientific notation (``3.70102E+17``): an ID
-    number or credit code Excel turned into a number and wrote back as text, its last digits
-    lost (explain with :data:`SCIENTIFIC_TEXT`, never guess the digits)."""
-    return bool(_SCIENTIFIC.match(text))
 
 
 def _is_number(raw: Any) -> bool:
