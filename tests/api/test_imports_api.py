@@ -47,7 +47,8 @@ async def _dry_run_then_commit(c: Any) -> None:
     data = csv_bytes(PEOPLE, "gbk")
     before = await fingerprint()
     job = await upload(c, admin, "practitioners", data, dry_run=True)
-    assert (job["status"], job["dry_run"], job["result_ready"]) == ("queued", True, False)
+    # the answer is read as the job is handed over: the in-process worker may have begun it already
+    assert job["status"] in ("queued", "running") and (job["dry_run"], job["result_ready"]) == (True, False)
     dry = await finished(c, admin, job["id"])
     assert dry["status"] == "done" and dry["done"] == 3
     report = dry["report"]
