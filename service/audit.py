@@ -191,8 +191,9 @@ class AuditLog:
 
 
 class AuditMiddleware(ASGIMiddleware):
-    """Records the entry of each audited request once its response status is known (a refused
-    write only on a route marked :data:`AUDIT_REFUSALS`); probes,
+    """Queues the entry of each audited request as its response starts — before the client sees
+    a byte of it, so the login's next request finds it (a refused write only on a route marked
+    :data:`AUDIT_REFUSALS`); probes,
     static files, the OpenAPI pages and metrics carry no login and are never audited, so they
     skip it."""
 
@@ -204,20 +205,26 @@ class AuditMiddleware(ASGIMiddleware):
         self.clock = clock
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        status = 0
+        recorded = False
 
         async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
+            nonlocal recorded
+            if message["type"] == "http.response.start" and not recorded:
+                # queued before the client sees a byte: its next request (a refusal budget,
+                # ``service.refusal_budget``) already counts this one
+                recorded = True
+                self._record(scope, int(message["status"]))
             await send(message)
 
         await next_app(scope, receive, capture)
+
+    def _record(self, scope: Scope, status: int) -> None:
+        """Queue the entry of this request answered ``status``, if it is audited."""
         user = scope.get("user")
         handler = scope.get("route_handler")
         opt = getattr(handler, "opt", {}) or {}
         method = str(scope.get("method", ""))
-        if not isinstance(user, AccountOut) or status == 0:
+        if not isinstance(user, AccountOut):
             return
         state = scope.get("state", {}) or {}
         if status >= 400:
