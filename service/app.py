@@ -55,7 +55,12 @@ from service.edge import Edge
 from service.errors import problem_details_plugin
 from service.head import answer_head_as_get
 from service.hygiene import refuse_control_characters
-from service.observability import MetricsController, configure_logging, prometheus_config
+from service.observability import (
+    MetricsController,
+    RequestMetricsMiddleware,
+    configure_logging,
+    prometheus_config,
+)
 from service.openapi import TimeOfDaySchema, document_routes
 from service.pages import PagesController
 from service.pages_agency import AgencyPagesController
@@ -73,6 +78,7 @@ from service.ratelimit import AccountLimits, Limiter, RateLimitMiddleware, limit
 from service.refusal_budget import RefusalBudget, limit_refusals
 from service.regulator_nav import menu_for
 from service.runtime import Runtime, build_runtime
+from service.scan import ScanPath
 from service.security import CookieCsrfMiddleware, csrf_config
 from service.settings import Settings, get_settings
 from service.sms import SmsSender
@@ -174,11 +180,8 @@ def create_app(
     https = settings.public_url.startswith("https://")
     metrics = prometheus_config()
     limiter = Limiter(settings.redis_url, now=lambda: rt.clock.now().timestamp())
-    verify_router = Router(
-        path="/",
-        route_handlers=[VerifyController],
-        middleware=[RateLimitMiddleware(limiter, "verify", settings.verify_rate_per_minute)],
-    )
+    verify_limit = RateLimitMiddleware(limiter, "verify", settings.verify_rate_per_minute)
+    verify_router = Router(path="/", route_handlers=[VerifyController], middleware=[verify_limit])
     auth_router = Router(
         path="/",
         route_handlers=[AuthController],
@@ -269,7 +272,11 @@ def create_app(
     )
     _single_hook(app)
     document_routes(app)
-    app.asgi_handler = answer_head_as_get(app.asgi_handler)  # HEAD like GET, app-wide
+    handler = app.asgi_handler
+    if settings.scan_path:
+        scan = ScanPath(rt, verify_limit, RequestMetricsMiddleware(handler, metrics))
+        handler = scan.wrap(app, handler)
+    app.asgi_handler = answer_head_as_get(handler)  # HEAD like GET, app-wide
     return app
 
 

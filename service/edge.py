@@ -22,7 +22,8 @@ measure). A header the handler already set is kept as the handler set it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from litestar.config.app import AppConfig
@@ -46,18 +47,26 @@ def _request_id(scope: Scope) -> str:
     return str(found)
 
 
+@contextlib.contextmanager
+def request_context(scope: Scope) -> Iterator[None]:
+    """The request's id (made once, kept in ``scope["state"]``) in the context
+    (``talent_pool.outbox.correlation_id``) while the block runs."""
+    token = correlation_id.set(_request_id(scope))
+    try:
+        yield
+    finally:
+        correlation_id.reset(token)
+
+
 class RequestContextMiddleware(ASGIMiddleware):
-    """The request id in the context (``talent_pool.outbox.correlation_id``) while the route's
-    middleware and handler run."""
+    """The request id in the context (:func:`request_context`) while the route's middleware and
+    handler run."""
 
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        token = correlation_id.set(_request_id(scope))
-        try:
+        with request_context(scope):
             await next_app(scope, receive, send)
-        finally:
-            correlation_id.reset(token)
 
 
 class Edge:

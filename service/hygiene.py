@@ -36,6 +36,15 @@ _ID_MIN, _ID_MAX = -(2**31), 2**31 - 1
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def has_control_characters(scope: Any) -> bool:
+    """True when the request's path or (percent-decoded) query string holds a control character
+    that :func:`refuse_control_characters` refuses (the check of a bodiless request)."""
+    query = scope.get("query_string", b"")
+    if _CONTROL.search(scope["path"]):
+        return True
+    return bool(query) and _CONTROL_ANYWHERE.search(unquote_to_bytes(query)) is not None
+
+
 async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     """``before_request`` hook: 400 ``control_character`` for a control character in the path,
     the query string or a JSON body; 400/415 ``content_type`` for a doubled content type or a
@@ -45,8 +54,7 @@ async def refuse_control_characters(request: Request[Any, Any, Any]) -> None:
     for value in (scope.get("path_params") or {}).values():
         if isinstance(value, int) and not _ID_MIN <= value <= _ID_MAX:
             raise problem(404, "not_found", "记录不存在")
-    query = scope.get("query_string", b"")
-    if _CONTROL.search(scope["path"]) or (query and _CONTROL_ANYWHERE.search(unquote_to_bytes(query))):
+    if has_control_characters(scope):
         raise problem(400, "control_character", MESSAGE)
     if scope.get("method") in _BODILESS:
         return

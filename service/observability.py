@@ -26,7 +26,7 @@ from typing import Any
 from litestar import Response, get
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController, PrometheusMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge
 
 from service.policy import action
 from service.runtime import Runtime
@@ -56,6 +56,12 @@ def request_id_for(scope: Scope) -> str:
 _JOBS = Gauge("tuoyu_jobs", "Background jobs in the outbox by state", ["state"])
 _ATTEMPTS = Gauge("tuoyu_job_attempts", "Delivery attempts of all background jobs in the outbox")
 _OLDEST = Gauge("tuoyu_job_oldest_pending_seconds", "Age of the oldest background job not yet done")
+SCAN_PATH_ANSWERS = Counter(
+    "tuoyu_scan_path_answers",
+    "Scanned verify URLs asking for JSON answered on the scan path (service.scan); the others went "
+    "through the route",
+)
+"""How many scans the scan path answered itself (``tuoyu_scan_path_answers_total``)."""
 
 _OUTBOX_SQL = """
 SELECT
@@ -154,12 +160,22 @@ class RequestMetricsMiddleware(PrometheusMiddleware):
             await self.app(scope, receive, timed_send)
         finally:
             progress.dec()
-            status = int(outcome["status"])
-            count, timing, errors = self._done_series(method, path, status)
-            if status >= 500:
-                errors.inc()
-            count.inc()
-            timing.observe(outcome["duration"])
+            self.record(method, path, int(outcome["status"]), outcome["duration"])
+
+    def record(self, method: str, path: str, status: int, seconds: float) -> None:
+        """Count one finished request of ``method`` on the route template ``path`` answered
+        ``status`` after ``seconds`` (until its body was sent): the request count, the duration
+        histogram and, from 500 on, the error count — the series this middleware keeps, for an
+        answer made outside it (``service.scan``)."""
+        count, timing, errors = self._done_series(method, path, status)
+        if status >= 500:
+            errors.inc()
+        count.inc()
+        timing.observe(seconds)
+
+    def in_progress(self, method: str, path: str) -> Any:
+        """The ``requests_in_progress`` gauge of ``method`` on the route template ``path``."""
+        return self._progress_series(method, path)
 
 
 def prometheus_config() -> PrometheusConfig:

@@ -13,6 +13,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_HOLDER_HASH_KEY`` | generated into ``<data>/holder_hash_key`` | key of the holder hash in verify URLs (HMAC-SHA256); never rotate |
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
+| ``TUOYU_SCAN_PATH`` | ``true`` | answer scanned verify URLs asking for JSON on the scan path (``service.scan``); ``false``: through the route |
 | ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
 | ``TUOYU_CLAIM_RATE_PER_MINUTE`` | ``10`` | employment claims (``POST /api/employment-claims``) per employer login per minute |
 | ``TUOYU_CLAIM_REFUSALS_PER_DAY`` | ``30`` | refused claims of one employer login a local day; past it, its claims are refused until midnight |
@@ -63,6 +64,7 @@ class Settings(WorkerSettings):
     holder_hash_key: str = ""
     token_hours: int = Field(default=12, ge=1, le=24 * 30)
     verify_rate_per_minute: int = Field(default=60, ge=1)
+    scan_path: bool = True
     login_rate_per_minute: int = Field(default=10, ge=1)
     claim_rate_per_minute: int = Field(default=10, ge=1)
     claim_refusals_per_day: int = Field(default=30, ge=1)

@@ -50,22 +50,33 @@ def _client(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else ""
 
 
-def _wants_json(request: Request[Any, Any, Any]) -> bool:
+def wants_json(scope: Any) -> bool:
     """JSON when the ``Accept`` header names JSON and not HTML (a browser's names HTML). Read from
     the ASGI scope's raw header pairs: building the request's ``Headers`` for this one look-up was
     a tenth of the JSON answer's own cost (sampled 2026-11-30)."""
-    accept = b",".join(value for name, value in request.scope["headers"] if name == b"accept")
+    accept = b",".join(value for name, value in scope["headers"] if name == b"accept")
     return b"application/json" in accept and b"text/html" not in accept
 
 
-_NO_STORE = {"Cache-Control": "no-store"}
+JSON_HEADERS = ((b"cache-control", b"no-store"), (b"content-type", b"application/json"))
+"""The JSON answer's headers before ``content-length``: never cached by intermediaries."""
 
 
-def _json(result: VerificationResult) -> Response[Any]:
-    """The JSON answer, encoded once by pydantic (``VerificationResult`` is flat: the generic
-    serialisation path — to a dict, then through the encoder's type hooks — was the larger part of
-    building the response of the verification hot path); never cached by intermediaries."""
-    return Response(result.model_dump_json().encode(), media_type=MediaType.JSON, headers=_NO_STORE)
+def json_body(result: VerificationResult) -> bytes:
+    """The JSON answer's body, encoded once by pydantic (``VerificationResult`` is flat: the
+    generic serialisation path — to a dict, then through the encoder's type hooks — was the larger
+    part of building the response of the verification hot path)."""
+    return result.model_dump_json().encode()
+
+
+def json_answer(result: VerificationResult) -> Response[Any]:
+    """The JSON answer of both verify routes (and, as raw ASGI messages, of ``service.scan``):
+    :func:`json_body` with :data:`JSON_HEADERS`."""
+    return Response(
+        json_body(result),
+        media_type=MediaType.JSON,
+        headers={name.decode(): value.decode() for name, value in JSON_HEADERS if name != b"content-type"},
+    )
 
 
 class VerifyController(Controller):
@@ -79,8 +90,8 @@ class VerifyController(Controller):
     )
     async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
         result = await usecases.verify(rt, number, request.query_params.multi_items(), _client(request))
-        if _wants_json(request):
-            return _json(result)
+        if wants_json(request.scope):
+            return json_answer(result)
         return Template(
             template_name="verify.html",
             context={"r": result, "outcome_text": OUTCOME_TEXT.get(result.outcome, result.outcome)},
@@ -96,7 +107,7 @@ class VerifyController(Controller):
         self, number: str, request: Request[Any, Any, Any], rt: Runtime
     ) -> Response[VerificationResult]:
         result = await usecases.verify(rt, number, None, _client(request))
-        return _json(result)
+        return json_answer(result)
 
     @get(
         "/.well-known/jwks.json",
