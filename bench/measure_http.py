@@ -13,8 +13,12 @@ rotating from round to round, so each ratio compares numbers taken seconds apart
 | verify ÷ ``/health``, catalog ÷ ``/health`` | the same against no database at all | info |
 | typed number ÷ ``/ready`` | ``GET /api/verify/<number>``: same lookup and answer, no signature | info |
 | verify ÷ typed number | what the Ed25519 signature check of the URL costs on top | info |
+| verify ÷ verify through the route | what the scan path (``service.scan``) gains over the route | info |
 | verify ÷ verify floor | the project's own cost on top of the unavoidable work of a scan | info |
 | verify floor ÷ ``/ready`` | what that unavoidable work allows at best, against the same baseline | info |
+
+"Through the route" is a second ``tuoyu serve`` on the same database with ``TUOYU_SCAN_PATH=false``:
+the same scans through the Litestar route and the app's middleware.
 
 The verify floor is ``bench/floor_verify.py``: a one-route Litestar app doing only what any
 implementation must do for a scan (the libsodium check, the row read on a pooled asyncpg
@@ -41,7 +45,7 @@ from bench.results import Measure, median
 from bench.servers import Server, floor_server, hello_server, run_tuoyu, tuoyu_env, tuoyu_server
 
 DATABASE = "tuoyu_bench_http"
-ENDPOINTS = ("hello", "health", "ready", "catalog", "verify", "typed", "floor")
+ENDPOINTS = ("hello", "health", "ready", "catalog", "verify", "typed", "floor", "route")
 PATHS = {"hello": "/", "health": "/health", "ready": "/ready", "catalog": "/api/catalog/offerings"}
 VERIFY_HEADERS = {"Accept": "application/json"}
 # (name, numerator, denominator, goal op, goal)
@@ -53,6 +57,7 @@ RATIOS = (
     ("catalog ÷ /health", "catalog", "health", None, None),
     ("typed number ÷ /ready", "typed", "ready", None, None),
     ("verify JSON ÷ typed number", "verify", "typed", None, None),
+    ("verify JSON ÷ verify through the route", "verify", "route", None, None),
     ("verify JSON ÷ verify floor", "verify", "floor", None, None),
     ("verify floor ÷ /ready", "floor", "ready", None, None),
 )
@@ -64,6 +69,7 @@ LABELS = {
     "verify": "verify",
     "typed": "typed number",
     "floor": "verify floor",
+    "route": "verify through the route",
 }
 
 
@@ -146,16 +152,17 @@ def signature_check_us(checks: int = 2000) -> float:
 
 def distance_note(rates: dict[str, list[float]], check_us: float) -> str:
     """Where a verification's time goes, per request at full load (µs of one server process:
-    10⁶ ÷ the median requests/s): what the 0.8 goal allows, what the signed URL adds over the
-    typed lookup and what of that is libsodium's, and what the lookup adds over ``/ready``."""
+    10⁶ ÷ the median requests/s): what the 0.8 goal allows, what the scan path saves against the
+    route, what the libsodium check is of it, and what verify costs over the floor."""
     us = {name: 1e6 / median(values) for name, values in rates.items()}
     allowed = us["ready"] / 0.8
     return (
         f"http: µs per request at full load — /ready {us['ready']:.0f}, typed number {us['typed']:.0f}, "
-        f"verify {us['verify']:.0f}, verify floor {us['floor']:.0f}; the 0.8 goal allows verify "
-        f"{allowed:.0f} µs ({us['verify'] - allowed:+.0f} µs now); the signed URL adds "
-        f"{us['verify'] - us['typed']:.0f} µs to the typed lookup (the libsodium check alone "
-        f"{check_us:.0f} µs), the lookup and answer add {us['typed'] - us['ready']:.0f} µs to /ready"
+        f"verify {us['verify']:.0f}, verify through the route {us['route']:.0f}, verify floor "
+        f"{us['floor']:.0f}; the 0.8 goal allows verify {allowed:.0f} µs ({us['verify'] - allowed:+.0f} "
+        f"µs now); the scan path saves {us['route'] - us['verify']:.0f} µs a scan against the route; "
+        f"verify costs {us['verify'] - us['floor']:+.0f} µs over the floor (the libsodium check alone "
+        f"{check_us:.0f} µs)"
     )
 
 
@@ -184,7 +191,12 @@ async def run(ctx: RunContext) -> list[Measure]:
         typed = wrk.cycling_script(
             [f"/api/verify/{urlsplit(p).path.rsplit('/', 1)[1]}" for p in paths], {}, work / "typed.lua"
         )
-        with hello_server(work) as hello, tuoyu_server(env, work) as app:
+        route_env = {**env, "TUOYU_SCAN_PATH": "false"}
+        with (
+            hello_server(work) as hello,
+            tuoyu_server(env, work) as app,
+            tuoyu_server(route_env, work, name="tuoyu serve route") as route,
+        ):
             jwks = work / "jwks.json"
             jwks.write_text(httpx.get(app.base_url + "/.well-known/jwks.json", timeout=10).text, "utf-8")
             with floor_server(pg.url(DATABASE), jwks, work / "data" / "holder_hash_key", work) as floor:
@@ -196,6 +208,7 @@ async def run(ctx: RunContext) -> list[Measure]:
                 targets["verify"] = (app.base_url, script)
                 targets["typed"] = (app.base_url, typed)
                 targets["floor"] = (floor.base_url, script)
+                targets["route"] = (route.base_url, script)
                 ctx.log(
                     f"http: {ctx.rounds} rounds × {len(targets)} endpoints × {ctx.seconds:g} s "
                     f"(wrk -t{wrk.THREADS} -c{wrk.CONNECTIONS}); verify cycles through {len(paths)} URLs"
