@@ -25,9 +25,9 @@ from litestar import Request
 
 from service.errors import problem
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_ANYWHERE = re.compile(rb"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x1f\x7f]")
 _JSON_CONTROL_ESCAPE = re.compile(rb"\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])")
 MESSAGE = "请求中含有不允许的控制字符（如 NUL、换页符），请删除后重试"
 
@@ -38,9 +38,10 @@ _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def has_control_characters(scope: Any) -> bool:
     """True when the request's path or (percent-decoded) query string holds a control character
+    (any of U+0000–U+001F and U+007F, tab, CR and LF included — only JSON text may carry those)
     that :func:`refuse_control_characters` refuses (the check of a bodiless request)."""
     query = scope.get("query_string", b"")
-    if _CONTROL.search(scope["path"]):
+    if _CONTROL_IN_TEXT.search(scope["path"]):  # a path has no use for tab, CR or LF either
         return True
     return bool(query) and _CONTROL_ANYWHERE.search(unquote_to_bytes(query)) is not None
 

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import time
@@ -53,9 +54,15 @@ def request_id_for(scope: Scope) -> str:
     return os.urandom(16).hex()
 
 
+_log = logging.getLogger("tuoyu.metrics")
 _JOBS = Gauge("tuoyu_jobs", "Background jobs in the outbox by state", ["state"])
 _ATTEMPTS = Gauge("tuoyu_job_attempts", "Delivery attempts of all background jobs in the outbox")
 _OLDEST = Gauge("tuoyu_job_oldest_pending_seconds", "Age of the oldest background job not yet done")
+_JOBS_STALE = Gauge(
+    "tuoyu_job_metrics_stale",
+    "1 when the job gauges could not be read from the outbox for this scrape (the database did not "
+    "answer: they keep their last values), else 0",
+)
 SCAN_PATH_ANSWERS = Counter(
     "tuoyu_scan_path_answers",
     "Scanned verify URLs asking for JSON answered on the scan path (service.scan); the others went "
@@ -92,6 +99,12 @@ async def refresh_job_metrics(clock: Clock) -> None:
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=dt.UTC)
     _OLDEST.set(0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
+
+
+STARTED = "tuoyu_request_started"
+"""``scope["state"]`` key: when the request started (``time.perf_counter()``), if before this
+middleware saw it — ``service.scan`` handing a request to the route — so its duration counts
+from there."""
 
 
 class RequestMetricsMiddleware(PrometheusMiddleware):
@@ -143,7 +156,7 @@ class RequestMetricsMiddleware(PrometheusMiddleware):
             await self.app(scope, receive, send)
             return
         path = scope.get("path_template", "") if config.group_path else scope["path"]
-        start = time.perf_counter()
+        start = scope["state"].pop(STARTED, None) or time.perf_counter()  # type: ignore[typeddict-item]
         outcome = {"status": 200, "duration": 0.0}
 
         async def timed_send(message: Message) -> None:
@@ -198,5 +211,13 @@ class MetricsController(PrometheusController):
 
     @get(opt=action("public"))
     async def get(self, rt: Runtime) -> Response:  # type: ignore[override]
-        await refresh_job_metrics(rt.clock)
+        """The metrics; while the database does not answer, the request series are served all the
+        same (an outage is when they matter most) and ``tuoyu_job_metrics_stale`` is 1."""
+        try:
+            await refresh_job_metrics(rt.clock)
+        except Exception as exc:  # any database failure: the job gauges keep their last values
+            _log.warning("metrics: the job gauges were not refreshed: %r", exc)
+            _JOBS_STALE.set(1)
+        else:
+            _JOBS_STALE.set(0)
         return await super().get.fn(self)  # type: ignore[no-any-return]

@@ -139,6 +139,11 @@ def _seconds_until(reset_time: float) -> int:
     return max(1, math.ceil(reset_time - time.time()))
 
 
+COUNTED = "tuoyu_rate_counted"
+"""``scope["state"]`` key: this request's hit was counted already (by ``service.scan``, which then
+handed the request to the route): the route's :class:`RateLimitMiddleware` lets it pass uncounted."""
+
+
 class RateLimitMiddleware(ASGIMiddleware):
     """Limits each client to ``per_minute`` requests a minute on the routes it wraps (see the
     module docstring)."""
@@ -152,6 +157,9 @@ class RateLimitMiddleware(ASGIMiddleware):
         self.per_minute = per_minute
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["state"].pop(COUNTED, False):  # type: ignore[typeddict-item]
+            await next_app(scope, receive, send)
+            return
         client: Any = scope.get("client")
         address = client[0] if client else "unknown"
         limiter = self.limiter

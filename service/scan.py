@@ -14,10 +14,14 @@ path segment after ``/v/``, no root path, an ``Accept`` header naming JSON and n
 (``service.hygiene.has_control_characters``), and a client within the verify rate limit (the
 route's own :class:`service.ratelimit.RateLimitMiddleware`, so the same counter, namespace and
 limit). **Everything else goes to the app unchanged** and is answered there as any request is: a
-browser's HTML page, 429 with ``Retry-After``, 400 for a control character, and any exception the
-use case raised before an answer started (a full pool's 503, a database error's 500 — the app
-runs the request again and answers with its problem details). A client over the limit is thus
-counted here and again by the route's middleware; it is over the limit either way.
+browser's HTML page, 429 with ``Retry-After``, 400 for a control character. A client over the limit
+is thus counted here and again by the route's middleware; it is over the limit either way.
+
+**An error of the use case is answered by the route too, without a second try**: the exception (a
+full pool's 503, a database error's 500 …) is handed to the route in the request's state
+(``service.api.verify.SCAN_FAILURE``), which raises it again at once — so the error gets the route's
+problem details, logging and metrics (timed from the scan path's start, ``STARTED``), the client
+waits for the database once, and the hit already counted here is not counted again (``COUNTED``).
 
 **For what it takes it does what the app's layers do for this route**: the request id in the
 context (``service.edge``), the request metrics under the route's template with the route's
@@ -46,12 +50,12 @@ from litestar import Litestar, Request
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service import usecases
-from service.api.verify import JSON_HEADERS, json_body, wants_json
+from service.api.verify import JSON_HEADERS, SCAN_FAILURE, json_body, wants_json
 from service.audit import AUDIT_REFUSALS
 from service.edge import request_context
 from service.hygiene import has_control_characters
-from service.observability import SCAN_PATH_ANSWERS, RequestMetricsMiddleware
-from service.ratelimit import ACCOUNT_LIMIT, RateLimitMiddleware
+from service.observability import SCAN_PATH_ANSWERS, STARTED, RequestMetricsMiddleware
+from service.ratelimit import ACCOUNT_LIMIT, COUNTED, RateLimitMiddleware
 from service.refusal_budget import REFUSAL_BUDGET
 from service.runtime import Runtime
 
@@ -122,8 +126,12 @@ class ScanPath:
                     result = await usecases.verify(
                         self.rt, number, request.query_params.multi_items(), client[0] if client else ""
                     )
-                except Exception as exc:  # the app runs it again and answers as it answers errors
-                    log.debug("scan path: %r, the app answers", exc)
+                except Exception as exc:  # the route raises it again and answers it as any error
+                    log.debug("scan path: %r, the route answers", exc)
+                    state = scope["state"]  # type: ignore[typeddict-item]
+                    state[SCAN_FAILURE] = exc
+                    state[COUNTED] = True  # counted once, here
+                    state[STARTED] = start  # the metrics time the request from here
                     return False
                 body = json_body(result)
                 headers = [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]

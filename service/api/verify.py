@@ -51,11 +51,24 @@ def _client(request: Request[Any, Any, Any]) -> str:
 
 
 def wants_json(scope: Any) -> bool:
-    """JSON when the ``Accept`` header names JSON and not HTML (a browser's names HTML). Read from
+    """JSON when the ``Accept`` header names JSON and not HTML (a browser's names HTML; media types
+    are compared without regard to case, RFC 9110 §8.3.1). Read from
     the ASGI scope's raw header pairs: building the request's ``Headers`` for this one look-up was
     a tenth of the JSON answer's own cost (sampled 2026-11-30)."""
-    accept = b",".join(value for name, value in scope["headers"] if name == b"accept")
+    accept = b",".join(value for name, value in scope["headers"] if name == b"accept").lower()
     return b"application/json" in accept and b"text/html" not in accept
+
+
+SCAN_FAILURE = "tuoyu_scan_failure"
+"""``scope["state"]`` key: the exception the scan path (``service.scan``) got from the use case for
+this request; the route raises it again instead of running the use case a second time, so the
+error is answered as the route answers errors, after one wait for the database, not two."""
+
+
+def _replay_scan_failure(scope: Any) -> None:
+    failure = (scope.get("state") or {}).pop(SCAN_FAILURE, None)
+    if failure is not None:
+        raise failure
 
 
 JSON_HEADERS = ((b"cache-control", b"no-store"), (b"content-type", b"application/json"))
@@ -89,6 +102,7 @@ class VerifyController(Controller):
         opt=action("public"),
     )
     async def verify_page(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[Any]:
+        _replay_scan_failure(request.scope)
         result = await usecases.verify(rt, number, request.query_params.multi_items(), _client(request))
         if wants_json(request.scope):
             return json_answer(result)

@@ -17,6 +17,9 @@ from tests.factories import admin_headers
     "path",
     [
         "/v/S0000370000012650%0000001",
+        "/v/S000037000001265000001%0a",  # tab, CR and LF too: only JSON text may hold them
+        "/api/verify/S000037000001265000001%09",
+        "/api/verify/%0dS000037000001265000001",
         "/api/verify/S000037000001265000001%00",
         "/api/catalog/offerings?x=%00",
         "/api/verify/S000037000001265000001?a=%1b",

@@ -113,6 +113,7 @@ async def test_the_scan_path_answers_as_the_route_does(db: None, pg_engine: Any,
         ("GET", f"/v/{'9' * 2000}", JSON),  # over-long: malformed
         ("GET", url, {**JSON, "authorization": "Bearer not-a-token", "cookie": "tuoyu_token=junk"}),
         ("HEAD", url, JSON),
+        ("GET", url, {"accept": "Application/JSON"}),  # media types are case-insensitive
     ]
     routed = [  # these go through the route
         ("GET", url, {"accept": "text/html"}),  # a browser: the page
@@ -154,10 +155,26 @@ async def test_a_client_over_the_limit_gets_the_routes_429(db: None, pg_engine: 
     assert int(fast[3].headers["retry-after"]) >= 1 and fast[3].json()["code"] == "too_many_requests"
 
 
-async def test_a_full_pool_gets_the_routes_503(db: None, pg_engine: Any, tmp_path: Path) -> None:
+async def test_a_full_pool_gets_the_routes_503_after_one_try_counted_once(
+    db: None, pg_engine: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The use case fails on the scan path (the only connection is held elsewhere): the route
+    answers its 503 without running the use case again (one wait for the pool, not two), and the
+    scan counts once against the client's limit (two a minute here: the third scan is 429)."""
+    from service import usecases
     from service.app import create_app
 
-    settings = settings_for(tmp_path, db_pool_min=1, db_pool_max=1, db_pool_timeout=0.3)
+    calls: list[str] = []
+    verify = usecases.verify
+
+    async def counted(*args: Any) -> Any:
+        calls.append(args[1])
+        return await verify(*args)
+
+    monkeypatch.setattr(usecases, "verify", counted)
+    settings = settings_for(
+        tmp_path, db_pool_min=1, db_pool_max=1, db_pool_timeout=0.3, verify_rate_per_minute=2
+    )
     url = await _certificate_url(settings)
     app = create_app(settings, clock=FixedClock(NOW))  # its own engine: a pool of one connection
     try:
@@ -168,10 +185,23 @@ async def test_a_full_pool_gets_the_routes_503(db: None, pg_engine: Any, tmp_pat
                 busy = await c.get(url, headers=JSON)
                 assert busy.status_code == 503, busy.text
                 assert busy.headers["retry-after"] == "5" and busy.json()["code"] == "unavailable"
+                assert busy.headers["x-request-id"] and busy.headers["x-content-type-options"] == "nosniff"
+                assert len(calls) == 1  # the route raised the scan path's error, it did not try again
+                during = await _metrics(c)  # served during the outage, the job gauges marked stale
+                assert _metric(during, "tuoyu_job_metrics_stale") == 1
+                timing = _metric(
+                    during,
+                    "tuoyu_request_duration_seconds_sum",
+                    path="/v/{number}",
+                    status_code="503",
+                )
+                assert timing >= 0.3  # timed from the scan path's start: the pool wait included
             finally:
                 await engine.pool.release(held)
+            assert _metric(await _metrics(c), "tuoyu_job_metrics_stale") == 0
             fine = await c.get(url, headers=JSON)
             assert fine.status_code == 200 and fine.json()["outcome"] == "valid"
+            assert (await c.get(url, headers=JSON)).status_code == 429  # 503 + 200: two, counted once each
     finally:
         use_engine(pg_engine)
 
