@@ -38,13 +38,18 @@
     } catch (_) {
       data = {};
     }
-    return { ok: r.ok, status: r.status, data };
+    return { ok: r.ok, status: r.status, data, retryAfter: tuoyu.retryAfter(r) };
   }
 
   function failText(res) {
-    // the server says which limit and how long (a claim's daily budget: until tomorrow)
-    if (res.status === 429) return tuoyu.message(res.data, "操作过于频繁，请稍后再试");
-    return tuoyu.message(res.data);
+    // the server says which limit and how long (a claim's daily budget: until tomorrow); where
+    // it only says 请稍后再试, the Retry-After header's seconds say when
+    if (res.status !== 429) return tuoyu.message(res.data);
+    const text = tuoyu.message(res.data, "操作过于频繁，请稍后再试");
+    const wait = res.retryAfter || 0;
+    if (wait <= 0 || !text.includes("请稍后再试")) return text;
+    const when = wait <= 90 ? `${wait} 秒` : `${Math.ceil(wait / 60)} 分钟`;
+    return text.replace("请稍后再试", `请 ${when}后再试`);
   }
 
   // ------------------------------------------------------------------ 证书核验 + 人证核验

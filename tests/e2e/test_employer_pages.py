@@ -424,3 +424,46 @@ async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(
     assert all(s == 200 for s in statuses), statuses
     assert phone.errors == [] and phone.foreign_hosts() == set()
     assert await phone.serious_a11y_violations() == []
+
+
+def _qr_png(text: str, path: Path) -> Path:
+    """A photo-like PNG of the QR code of ``text`` (what an employer picks with 选择二维码照片识别)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=8)
+    code.add_data(text)
+    code.make(fit=True)
+    code.make_image().save(str(path))
+    return path
+
+
+async def test_a_refused_verification_says_when_to_try_again(
+    visit: Visit, phone: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Over the verify rate limit (429 with Retry-After, answered here by a route standing in
+    for the server's limiter) the page says after how many seconds to try again, for a scanned
+    QR code and for a typed number."""
+    number = live_server.demo_certificate_numbers()[0]
+    cert = await _holder(live_server, number)
+    genuine = _qr_png(cert["verify_url"], tmp_path / "genuine.png")
+    body = '{"status_code":429,"code":"too_many_requests","detail":"请求过于频繁，请稍后再试"}'
+
+    async def refuse(route: Any) -> None:
+        await route.fulfill(
+            status=429, headers={"Retry-After": "37", "Content-Type": "application/json"}, body=body
+        )
+
+    for who, width in ((visit, "desktop"), (phone, "phone")):
+        page = who.page
+        await _login(who, "employer1")
+        await page.route(re.compile(r"/(v|api/verify)/"), refuse)
+        msg = page.locator("#verify-msg")
+        await page.set_input_files("#qr-file", str(genuine))
+        await msg.filter(has_text="37 秒").wait_for()
+        assert await msg.inner_text() == "请求过于频繁，请 37 秒后再试"
+        assert await msg.get_attribute("class") == "flash error"
+        await who.shot(f"employer-verify-429-{width}")
+        await page.fill("#cert-number", number)
+        await page.click("#verify-form button[type=submit]")
+        await msg.filter(has_text="正在查询").wait_for(state="detached")
+        await msg.filter(has_text="37 秒").wait_for()
+        assert await msg.inner_text() == "请求过于频繁，请 37 秒后再试"
+        assert all("status of 429" in e for e in who.errors), who.errors
