@@ -9,6 +9,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import qrcode
@@ -433,6 +434,90 @@ def _qr_png(text: str, path: Path) -> Path:
     code.make(fit=True)
     code.make_image().save(str(path))
     return path
+
+
+def _tampered(verify_url: str) -> str:
+    """The verify URL with its expiry moved to 2099 (a forger's edit); the signature unchanged."""
+    parts = urlsplit(verify_url)
+    query = [(k, "20991231" if k == "e" else v) for k, v in parse_qsl(parts.query)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _elsewhere(verify_url: str, origin: str = "https://evil.example") -> str:
+    """The genuine number and signed query under another site's origin."""
+    parts = urlsplit(verify_url)
+    return f"{origin}{parts.path}?{parts.query}"
+
+
+async def test_a_scanned_qr_code_gets_no_claim_its_verdict_denies(
+    visit: Visit, phone: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """A tampered QR code: the line above the result says neutrally that a QR code was read —
+    never 含数字签名 in green above 签名无效. The genuine one: 数字签名已验证 in green."""
+    number = live_server.demo_certificate_numbers()[0]
+    cert = await _holder(live_server, number)
+    forged = _qr_png(_tampered(cert["verify_url"]), tmp_path / "forged.png")
+    genuine = _qr_png(cert["verify_url"], tmp_path / "genuine.png")
+    for who, width in ((visit, "desktop"), (phone, "phone")):
+        page = who.page
+        await _login(who, "employer1")
+        await page.set_input_files("#qr-file", str(forged))
+        verdict = page.locator("#verdict")
+        await verdict.filter(has_text="签名无效").wait_for()
+        msg = page.locator("#verify-msg")
+        assert await msg.inner_text() == "已读取二维码，核验结果见下方"
+        assert await msg.get_attribute("class") == "flash info"
+        assert "签名" not in await msg.inner_text()
+        assert await page.locator("#origin-alert").is_hidden()
+        await who.shot(f"employer-verify-tampered-qr-{width}")
+
+        await page.set_input_files("#qr-file", str(genuine))
+        await verdict.filter(has_text="有效").wait_for()
+        assert await msg.inner_text() == "已读取二维码：数字签名已验证"
+        assert await msg.get_attribute("class") == "flash ok"
+        assert who.errors == [] and who.foreign_hosts() == set()
+
+
+async def test_a_qr_code_pointing_at_another_site_is_answered_with_a_warning(
+    visit: Visit, phone: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """A QR code carrying a genuine certificate's number and signed query under another host:
+    our own answer (有效) is shown, under a prominent warning naming that host; a URL of the
+    platform's public origin (TUOYU_PUBLIC_URL, here the page's own) gets none. Nothing is
+    requested from the other host."""
+    number = live_server.demo_certificate_numbers()[0]
+    cert = await _holder(live_server, number)
+    evil = _qr_png(_elsewhere(cert["verify_url"]), tmp_path / "evil.png")
+    other_port = _qr_png(_elsewhere(cert["verify_url"], "http://127.0.0.1:1"), tmp_path / "port.png")
+    warning = "此二维码指向其他网站（evil.example），并非本平台的核验地址，请谨慎核对"
+    for who, width in ((visit, "desktop"), (phone, "phone")):
+        page = who.page
+        await _login(who, "employer1")
+        assert await page.get_attribute("#verify-page", "data-public-origin") == live_server.url
+        await page.set_input_files("#qr-file", str(evil))
+        verdict = page.locator("#verdict")
+        await verdict.filter(has_text="有效").wait_for()
+        alert = page.locator("#origin-alert")
+        assert await alert.is_visible()
+        assert (await alert.inner_text()).startswith(warning)
+        assert await alert.evaluate(
+            "el => el.compareDocumentPosition(document.getElementById('verdict')) & 4"
+        )
+        assert await alert.get_attribute("role") == "alert"
+        assert await page.locator("#verify-msg").inner_text() == warning
+        assert "二维码数字签名已验证" in await page.locator("#result-details").inner_text()
+        # on a phone the result is scrolled into view: the warning is on screen with the verdict
+        box = await alert.bounding_box()
+        assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+        await who.shot(f"employer-verify-foreign-qr-{width}")
+
+        await page.set_input_files("#qr-file", str(other_port))  # same host, another port: another site
+        await page.locator("#origin-alert").filter(has_text="127.0.0.1:1）").wait_for()
+
+        await page.fill("#cert-number", number)  # typed: no warning left over
+        await page.click("#verify-form button[type=submit]")
+        await alert.wait_for(state="hidden")
+        assert who.errors == [] and who.foreign_hosts() == set()
 
 
 async def test_a_refused_verification_says_when_to_try_again(
