@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from service.cli_errors import ChineseGroup, CliError, invalid_input
-from service.settings import Settings, get_settings
+from service.settings import Settings, get_settings, served_url
 
 if TYPE_CHECKING:
     from service.runtime import Runtime
@@ -125,14 +125,13 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
     """运行 HTTP 服务。
 
     未设置 TUOYU_PUBLIC_URL 时，服务生成的链接（证书二维码的核验网址、签到二维码）使用实际监听的地址
-    （http://HOST:PORT），因此只加 --port 链接也可用。"""
+    （http://HOST:PORT），因此只加 --port 或只设 TUOYU_PORT 链接也可用。"""
     import uvicorn
 
     settings: Settings = get_settings()
     if "TUOYU_PUBLIC_URL" not in os.environ and (host or port):
-        shown = host or settings.host
-        shown = "127.0.0.1" if shown in ("0.0.0.0", "::") else shown
-        os.environ["TUOYU_PUBLIC_URL"] = f"http://{shown}:{port or settings.port}"
+        # TUOYU_HOST / TUOYU_PORT alone already give their links (Settings); the options too
+        os.environ["TUOYU_PUBLIC_URL"] = served_url(host or settings.host, port or settings.port)
         get_settings.cache_clear()
         settings = get_settings()
     if demo:

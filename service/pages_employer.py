@@ -13,6 +13,7 @@ under the same policy as the API.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get
 from litestar.response import Template
@@ -20,6 +21,7 @@ from litestar.response import Template
 import talent_pool
 from service.errors import status_for
 from service.policy import action, user_of
+from service.runtime import Runtime
 from talent_pool.errors import TuoyuError
 
 
@@ -41,9 +43,14 @@ class EmployerPagesController(Controller):
     exception_handlers = {TuoyuError: _error_page}
 
     @get("/", opt=action("page.employer"))
-    async def verify(self, request: Request[Any, Any, Any]) -> Template:
-        """证书核验 (the employer's home after login): scan or type, then 人证核验."""
-        return Template(template_name="employer/verify.html", context={"tab": "verify"})
+    async def verify(self, request: Request[Any, Any, Any], rt: Runtime) -> Template:
+        """证书核验 (the employer's home after login): scan or type, then 人证核验. The page is
+        told this platform's public origin (of ``TUOYU_PUBLIC_URL``): a scanned QR code whose URL
+        points anywhere else (another host, a look-alike domain) is shown with a warning."""
+        parts = urlsplit(rt.settings.public_url)
+        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+        context = {"tab": "verify", "public_origin": origin}
+        return Template(template_name="employer/verify.html", context=context)
 
     @get("/staff", opt=action("page.employer"))
     async def staff(self, request: Request[Any, Any, Any]) -> Template:

@@ -5,7 +5,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 
 | variable | default | meaning |
 |---|---|---|
-| ``TUOYU_PUBLIC_URL`` | ``http://127.0.0.1:8000`` | base of the verify URLs printed in QR codes |
+| ``TUOYU_PUBLIC_URL`` | ``http://HOST:PORT`` of ``TUOYU_HOST`` / ``TUOYU_PORT`` | base of the verify URLs printed in QR codes |
 | ``TUOYU_SIGNING_KEY_FILE`` | ``<data>/signing_key.pem`` | Ed25519 private key (PEM); generated on first run |
 | ``TUOYU_VERIFY_KEY_FILES`` | empty | comma-separated PEM files of retired keys that still verify |
 | ``TUOYU_RETIRED_KEYS_DIR`` | ``<key folder>/retired_keys`` | folder of retired public keys (``tuoyu keys rotate`` writes there); all of them still verify |
@@ -45,7 +45,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from worker.settings import WorkerSettings
 
@@ -89,6 +89,15 @@ class Settings(WorkerSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _public_url_of_the_bound_address(self) -> Settings:
+        """Without ``TUOYU_PUBLIC_URL`` the links the service prints (verify URLs in certificate
+        QR codes, check-in QR codes) point where it listens: ``TUOYU_PORT=8731`` gives
+        ``http://127.0.0.1:8731``, like ``tuoyu serve --port 8731`` does."""
+        if "public_url" not in self.model_fields_set:
+            self.public_url = served_url(self.host, self.port)
+        return self
 
     @field_validator("courseware_url")
     @classmethod
@@ -164,6 +173,16 @@ class Settings(WorkerSettings):
             finally:
                 tmp.unlink()
         return path.read_text().strip()
+
+
+def served_url(host: str, port: int) -> str:
+    """``http://HOST:PORT`` of a bound address as a browser on this machine reaches it: a
+    wildcard address (``0.0.0.0``, ``::``) is shown as ``127.0.0.1``, an IPv6 literal in
+    brackets, port 80 left out."""
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}" if port == 80 else f"http://{host}:{port}"
 
 
 @cache

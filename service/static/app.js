@@ -55,7 +55,12 @@ const tuoyu = {
     } catch (_) {
       data = {};
     }
-    return { ok: r.ok, status: r.status, data };
+    return { ok: r.ok, status: r.status, data, retryAfter: tuoyu.retryAfter(r) };
+  },
+  // A response's Retry-After in whole seconds (0 when absent or given as a date).
+  retryAfter(r) {
+    const seconds = Number(r.headers.get("Retry-After"));
+    return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 0;
   },
   // The Chinese message of a failed call (field errors joined), never a stack or a raw code.
   message(data, fallback = "操作失败，请稍后再试") {

@@ -38,13 +38,18 @@
     } catch (_) {
       data = {};
     }
-    return { ok: r.ok, status: r.status, data };
+    return { ok: r.ok, status: r.status, data, retryAfter: tuoyu.retryAfter(r) };
   }
 
   function failText(res) {
-    // the server says which limit and how long (a claim's daily budget: until tomorrow)
-    if (res.status === 429) return tuoyu.message(res.data, "操作过于频繁，请稍后再试");
-    return tuoyu.message(res.data);
+    // the server says which limit and how long (a claim's daily budget: until tomorrow); where
+    // it only says 请稍后再试, the Retry-After header's seconds say when
+    if (res.status !== 429) return tuoyu.message(res.data);
+    const text = tuoyu.message(res.data, "操作过于频繁，请稍后再试");
+    const wait = res.retryAfter || 0;
+    if (wait <= 0 || !text.includes("请稍后再试")) return text;
+    const when = wait <= 90 ? `${wait} 秒` : `${Math.ceil(wait / 60)} 分钟`;
+    return text.replace("请稍后再试", `请 ${when}后再试`);
   }
 
   // ------------------------------------------------------------------ 证书核验 + 人证核验
@@ -55,9 +60,30 @@
     const msg = $("verify-msg");
     let current = "";
 
-    function show(r) {
+    // A scanned URL on another site than this platform's public verify origin (given by the
+    // server, TUOYU_PUBLIC_URL) or this page's own: what it says, prominent above the verdict.
+    const originWarning = (host) => `此二维码指向其他网站（${host}），并非本平台的核验地址，请谨慎核对`;
+    const ownOrigins = new Set([location.origin]);
+    try {
+      const given = $("verify-page").dataset.publicOrigin;
+      if (given) ownOrigins.add(new URL(given).origin);
+    } catch (_) {
+      /* no usable public origin given: this page's own origin only */
+    }
+
+    function show(r, foreignHost = "") {
       const [word, cls, note, sub] = OUTCOMES[r.outcome] || [r.outcome, "warn", ""];
       $("result-card").hidden = false;
+      const alert = $("origin-alert");
+      alert.hidden = !foreignHost;
+      alert.replaceChildren(
+        ...(foreignHost
+          ? [
+              h("strong", {}, originWarning(foreignHost)),
+              "下方是本平台按该证书编号核验的结果。用手机相机直接扫描这个二维码会打开其他网站，那里显示的内容不可信。",
+            ]
+          : [])
+      );
       const verdict = $("verdict");
       verdict.replaceChildren(word, sub ? h("small", { class: "verdict-sub" }, sub) : "");
       verdict.className = "verdict " + cls;
@@ -153,15 +179,22 @@
       }
       const m = url && /^\/v\/([^/]+)$/.exec(url.pathname);
       if (m) {
+        // another site's URL is still checked here (number and signed fields), with a warning
+        const foreign = ownOrigins.has(url.origin) ? "" : url.host || url.protocol;
         numberInput.value = decodeURIComponent(m[1]);
-        tuoyu.flash(msg, "已识别二维码，正在校验签名…", "info");
+        tuoyu.flash(msg, "已读取二维码，正在核验…", "info");
         const res = await getJSON("/v/" + m[1] + url.search);
         if (!res.ok) {
-          tuoyu.flash(msg, failText(res), "error");
+          tuoyu.flash(msg, failText(res) + (foreign ? "。" + originWarning(foreign) : ""), "error");
           return;
         }
-        tuoyu.flash(msg, res.data.signature_checked ? "已识别二维码（含数字签名）" : "已识别二维码", "ok");
-        show(res.data);
+        // the line above the result claims nothing the verdict could deny (a forged signature
+        // was checked too): only a valid certificate with its signature verified is green
+        if (foreign) tuoyu.flash(msg, originWarning(foreign), "error");
+        else if (res.data.outcome === "valid" && res.data.signature_checked)
+          tuoyu.flash(msg, "已读取二维码：数字签名已验证", "ok");
+        else tuoyu.flash(msg, "已读取二维码，核验结果见下方", "info");
+        show(res.data, foreign);
         return;
       }
       if (/^[A-Za-z0-9-]{4,40}$/.test(text.trim())) {

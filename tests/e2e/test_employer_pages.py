@@ -9,6 +9,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import qrcode
@@ -424,3 +425,130 @@ async def test_odd_typed_numbers_get_a_chinese_answer_not_a_missing_page(
     assert all(s == 200 for s in statuses), statuses
     assert phone.errors == [] and phone.foreign_hosts() == set()
     assert await phone.serious_a11y_violations() == []
+
+
+def _qr_png(text: str, path: Path) -> Path:
+    """A photo-like PNG of the QR code of ``text`` (what an employer picks with 选择二维码照片识别)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=8)
+    code.add_data(text)
+    code.make(fit=True)
+    code.make_image().save(str(path))
+    return path
+
+
+def _tampered(verify_url: str) -> str:
+    """The verify URL with its expiry moved to 2099 (a forger's edit); the signature unchanged."""
+    parts = urlsplit(verify_url)
+    query = [(k, "20991231" if k == "e" else v) for k, v in parse_qsl(parts.query)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _elsewhere(verify_url: str, origin: str = "https://evil.example") -> str:
+    """The genuine number and signed query under another site's origin."""
+    parts = urlsplit(verify_url)
+    return f"{origin}{parts.path}?{parts.query}"
+
+
+async def test_a_scanned_qr_code_gets_no_claim_its_verdict_denies(
+    visit: Visit, phone: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """A tampered QR code: the line above the result says neutrally that a QR code was read —
+    never 含数字签名 in green above 签名无效. The genuine one: 数字签名已验证 in green."""
+    number = live_server.demo_certificate_numbers()[0]
+    cert = await _holder(live_server, number)
+    forged = _qr_png(_tampered(cert["verify_url"]), tmp_path / "forged.png")
+    genuine = _qr_png(cert["verify_url"], tmp_path / "genuine.png")
+    for who, width in ((visit, "desktop"), (phone, "phone")):
+        page = who.page
+        await _login(who, "employer1")
+        await page.set_input_files("#qr-file", str(forged))
+        verdict = page.locator("#verdict")
+        await verdict.filter(has_text="签名无效").wait_for()
+        msg = page.locator("#verify-msg")
+        assert await msg.inner_text() == "已读取二维码，核验结果见下方"
+        assert await msg.get_attribute("class") == "flash info"
+        assert "签名" not in await msg.inner_text()
+        assert await page.locator("#origin-alert").is_hidden()
+        await who.shot(f"employer-verify-tampered-qr-{width}")
+
+        await page.set_input_files("#qr-file", str(genuine))
+        await verdict.filter(has_text="有效").wait_for()
+        assert await msg.inner_text() == "已读取二维码：数字签名已验证"
+        assert await msg.get_attribute("class") == "flash ok"
+        assert who.errors == [] and who.foreign_hosts() == set()
+
+
+async def test_a_qr_code_pointing_at_another_site_is_answered_with_a_warning(
+    visit: Visit, phone: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """A QR code carrying a genuine certificate's number and signed query under another host:
+    our own answer (有效) is shown, under a prominent warning naming that host; a URL of the
+    platform's public origin (TUOYU_PUBLIC_URL, here the page's own) gets none. Nothing is
+    requested from the other host."""
+    number = live_server.demo_certificate_numbers()[0]
+    cert = await _holder(live_server, number)
+    evil = _qr_png(_elsewhere(cert["verify_url"]), tmp_path / "evil.png")
+    other_port = _qr_png(_elsewhere(cert["verify_url"], "http://127.0.0.1:1"), tmp_path / "port.png")
+    warning = "此二维码指向其他网站（evil.example），并非本平台的核验地址，请谨慎核对"
+    for who, width in ((visit, "desktop"), (phone, "phone")):
+        page = who.page
+        await _login(who, "employer1")
+        assert await page.get_attribute("#verify-page", "data-public-origin") == live_server.url
+        await page.set_input_files("#qr-file", str(evil))
+        verdict = page.locator("#verdict")
+        await verdict.filter(has_text="有效").wait_for()
+        alert = page.locator("#origin-alert")
+        assert await alert.is_visible()
+        assert (await alert.inner_text()).startswith(warning)
+        assert await alert.evaluate(
+            "el => el.compareDocumentPosition(document.getElementById('verdict')) & 4"
+        )
+        assert await alert.get_attribute("role") == "alert"
+        assert await page.locator("#verify-msg").inner_text() == warning
+        assert "二维码数字签名已验证" in await page.locator("#result-details").inner_text()
+        # on a phone the result is scrolled into view: the warning is on screen with the verdict
+        box = await alert.bounding_box()
+        assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+        await who.shot(f"employer-verify-foreign-qr-{width}")
+
+        await page.set_input_files("#qr-file", str(other_port))  # same host, another port: another site
+        await page.locator("#origin-alert").filter(has_text="127.0.0.1:1）").wait_for()
+
+        await page.fill("#cert-number", number)  # typed: no warning left over
+        await page.click("#verify-form button[type=submit]")
+        await alert.wait_for(state="hidden")
+        assert who.errors == [] and who.foreign_hosts() == set()
+
+
+async def test_a_refused_verification_says_when_to_try_again(
+    visit: Visit, phone: Visit, live_server: LiveServer, tmp_path: Path
+) -> None:
+    """Over the verify rate limit (429 with Retry-After, answered here by a route standing in
+    for the server's limiter) the page says after how many seconds to try again, for a scanned
+    QR code and for a typed number."""
+    number = live_server.demo_certificate_numbers()[0]
+    cert = await _holder(live_server, number)
+    genuine = _qr_png(cert["verify_url"], tmp_path / "genuine.png")
+    body = '{"status_code":429,"code":"too_many_requests","detail":"请求过于频繁，请稍后再试"}'
+
+    async def refuse(route: Any) -> None:
+        await route.fulfill(
+            status=429, headers={"Retry-After": "37", "Content-Type": "application/json"}, body=body
+        )
+
+    for who, width in ((visit, "desktop"), (phone, "phone")):
+        page = who.page
+        await _login(who, "employer1")
+        await page.route(re.compile(r"/(v|api/verify)/"), refuse)
+        msg = page.locator("#verify-msg")
+        await page.set_input_files("#qr-file", str(genuine))
+        await msg.filter(has_text="37 秒").wait_for()
+        assert await msg.inner_text() == "请求过于频繁，请 37 秒后再试"
+        assert await msg.get_attribute("class") == "flash error"
+        await who.shot(f"employer-verify-429-{width}")
+        await page.fill("#cert-number", number)
+        await page.click("#verify-form button[type=submit]")
+        await msg.filter(has_text="正在查询").wait_for(state="detached")
+        await msg.filter(has_text="37 秒").wait_for()
+        assert await msg.inner_text() == "请求过于频繁，请 37 秒后再试"
+        assert all("status of 429" in e for e in who.errors), who.errors

@@ -1,0 +1,84 @@
+"""The links the service prints (verify URLs in certificate QR codes, check-in QR codes) point
+where it listens when ``TUOYU_PUBLIC_URL`` is not set: ``TUOYU_PORT`` / ``TUOYU_HOST`` count like
+``tuoyu serve --port`` / ``--host`` (service/settings.py, service/cli.py ``serve``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from click.testing import CliRunner
+
+from service.cli import main
+from service.settings import Settings, get_settings, served_url
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """No ``TUOYU_*`` variable but the data folder; whatever ``serve`` puts into the
+    environment or the settings cache is undone afterwards."""
+    for key in [k for k in os.environ if k.startswith("TUOYU_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("TUOYU_PUBLIC_URL", "unset-below")  # recorded as absent: undone by monkeypatch
+    monkeypatch.delenv("TUOYU_PUBLIC_URL")
+    monkeypatch.setenv("TUOYU_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_the_default_public_url_is_the_default_bound_address(env: pytest.MonkeyPatch) -> None:
+    assert Settings().public_url == "http://127.0.0.1:8000"
+
+
+def test_tuoyu_port_and_host_give_the_public_url(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TUOYU_PORT", "8731")
+    assert Settings().public_url == "http://127.0.0.1:8731"
+    env.setenv("TUOYU_HOST", "0.0.0.0")  # every interface: this machine's browser uses 127.0.0.1
+    assert Settings().public_url == "http://127.0.0.1:8731"
+    env.setenv("TUOYU_HOST", "192.168.1.20")
+    assert Settings().public_url == "http://192.168.1.20:8731"
+
+
+def test_tuoyu_public_url_wins(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TUOYU_PORT", "8731")
+    env.setenv("TUOYU_PUBLIC_URL", "https://tuoyu.example.cn/")
+    assert Settings().public_url == "https://tuoyu.example.cn"
+
+
+def test_served_url_shapes() -> None:
+    assert served_url("::", 8000) == "http://127.0.0.1:8000"
+    assert served_url("::1", 8000) == "http://[::1]:8000"
+    assert served_url("tuoyu.local", 80) == "http://tuoyu.local"
+
+
+def _serve(env: pytest.MonkeyPatch, *args: str) -> tuple[dict[str, Any], str]:
+    """``tuoyu serve`` with uvicorn replaced: what it would bind, and the public URL it uses."""
+    bound: dict[str, Any] = {}
+    env.setattr(uvicorn, "run", lambda *a, **kw: bound.update(kw))
+    result = CliRunner().invoke(main, ["serve", *args])
+    assert result.exit_code == 0, result.output
+    return bound, get_settings().public_url
+
+
+def test_serve_with_tuoyu_port_links_to_that_port(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TUOYU_PORT", "8731")
+    bound, public = _serve(env)
+    assert (bound["host"], bound["port"], public) == ("127.0.0.1", 8731, "http://127.0.0.1:8731")
+
+
+def test_serve_port_option_beats_tuoyu_port(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TUOYU_PORT", "8731")
+    bound, public = _serve(env, "--port", "8732")
+    assert (bound["port"], public) == (8732, "http://127.0.0.1:8732")
+
+
+def test_serve_keeps_an_explicit_public_url(env: pytest.MonkeyPatch) -> None:
+    env.setenv("TUOYU_PORT", "8731")
+    env.setenv("TUOYU_PUBLIC_URL", "https://tuoyu.example.cn")
+    bound, public = _serve(env, "--port", "8732")
+    assert (bound["port"], public) == (8732, "https://tuoyu.example.cn")
