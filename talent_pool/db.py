@@ -41,18 +41,23 @@ SQLITE_TIMEOUT_SECONDS = 30
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached right now (server down, or every pooled connection busy
-    for longer than the pool's wait). The service answers 503 with ``Retry-After``."""
+    """The database cannot be reached right now (server down, every pooled connection busy for
+    longer than the pool's wait, or a statement unanswered within the pool's command timeout).
+    The service answers 503 with ``Retry-After``."""
 
 
 @dataclass(frozen=True, slots=True)
 class PoolConfig:
-    """Size of a process's PostgreSQL connection pool and how long a caller waits (seconds) for a
-    free connection before :class:`DatabaseUnavailable`."""
+    """Size of a process's PostgreSQL connection pool, how long a caller waits (seconds) for a
+    free connection before :class:`DatabaseUnavailable`, and how long one statement may run
+    (``command_timeout``, seconds; ``None``: as long as it takes) before it is cancelled and
+    :class:`DatabaseUnavailable` raised. Only the web service sets a command timeout
+    (``TUOYU_DB_COMMAND_TIMEOUT``); migrations, the CLI and the Celery worker run unbounded."""
 
     min_size: int = 1
     max_size: int = 10
     acquire_timeout: float = 5.0
+    command_timeout: float | None = None
 
 
 def default_database_url(data_dir: str | Path) -> str:
@@ -115,10 +120,15 @@ async def _reset_connection(connection: Any) -> None:
         await connection.execute("ROLLBACK")
 
 
+COMMAND_TIMED_OUT = "数据库响应超时"
+
+
 class PooledPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine with a bounded pool (``pool_config``) started by
     :func:`start_pool`: an exhausted pool makes callers wait ``acquire_timeout`` seconds, then
-    raises :class:`DatabaseUnavailable` instead of opening more connections."""
+    raises :class:`DatabaseUnavailable` instead of opening more connections. With a
+    ``command_timeout``, a pooled statement unanswered in that time (a lock held elsewhere, a
+    stalled server) is cancelled by asyncpg and raises :class:`DatabaseUnavailable`, never hangs."""
 
     def __init__(self, dsn: str, pool_config: PoolConfig) -> None:
         super().__init__(config={"dsn": dsn})
@@ -131,9 +141,22 @@ class PooledPostgresEngine(PostgresEngine):
             min_size=self.pool_config.min_size,
             max_size=self.pool_config.max_size,
             reset=_reset_connection,
+            command_timeout=self.pool_config.command_timeout,
             **kwargs,
         )
         self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
+
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        try:
+            return await super().run_querystring(querystring, in_pool)
+        except TimeoutError as exc:  # asyncpg's command timeout (the statement was cancelled)
+            raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        try:
+            return await super().run_ddl(ddl, in_pool)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
 
 
 def _private_file(path: Path) -> None:
@@ -295,13 +318,17 @@ async def fetch_rows(table: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
     straight on a pooled asyncpg connection (asyncpg prepares and caches the statement per
     connection; Piccolo's per-call query building cost ~60 µs of a ~200 µs lookup, measured
     2026-11-29); inside a transaction, before the pool is started, or on SQLite it is
-    ``table.raw(sql, *args)``. ``sql`` holds no literal ``{}``. An exhausted pool raises
-    :class:`DatabaseUnavailable` as every query does; other errors are the database's."""
+    ``table.raw(sql, *args)``. ``sql`` holds no literal ``{}``. An exhausted pool or a statement
+    over the command timeout raises :class:`DatabaseUnavailable` as every query does; other
+    errors are the database's."""
     engine = table._meta.db
     pooled = isinstance(engine, PostgresEngine) and engine.pool is not None
     if pooled and engine.current_transaction.get() is None:
         async with engine.pool.acquire() as connection:
-            return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+            try:
+                return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+            except TimeoutError as exc:  # the pool's command timeout (PooledPostgresEngine)
+                raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
     return list(await table.raw(sql, *args))
 
 
