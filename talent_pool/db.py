@@ -14,7 +14,7 @@ import functools
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,22 +141,48 @@ class PooledPostgresEngine(PostgresEngine):
             min_size=self.pool_config.min_size,
             max_size=self.pool_config.max_size,
             reset=_reset_connection,
-            command_timeout=self.pool_config.command_timeout,
             **kwargs,
         )
         self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
 
-    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
-        try:
-            return await super().run_querystring(querystring, in_pool)
-        except TimeoutError as exc:  # asyncpg's command timeout (the statement was cancelled)
-            raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
+    def statement_timeout(self) -> float | None:
+        """The command timeout of a statement run now: ``None`` inside
+        :func:`unbounded_statements` (background work) or without a configured timeout."""
+        return None if _UNBOUNDED.get() else self.pool_config.command_timeout
 
-    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        timeout = self.statement_timeout()
+        if timeout is None or self.log_queries or self.log_responses:
+            return await super().run_querystring(querystring, in_pool)
+        # Piccolo's own steps (in the transaction, else on a pooled connection), with asyncpg's
+        # per-statement timeout: piccolo passes none, and a pool-wide one would bind background
+        # work too (the timed-out statement is cancelled on the server by asyncpg)
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        transaction = self.current_transaction.get()
         try:
-            return await super().run_ddl(ddl, in_pool)
+            if transaction:
+                return await transaction.connection.fetch(query, *args, timeout=timeout)
+            if in_pool and self.pool:
+                async with self.pool.acquire() as connection:
+                    return await connection.fetch(query, *args, timeout=timeout)
         except TimeoutError as exc:
             raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
+        return await super().run_querystring(querystring, in_pool)  # a connection of its own
+
+
+_UNBOUNDED: contextvars.ContextVar[bool] = contextvars.ContextVar("tuoyu_unbounded_statements", default=False)
+
+
+@contextlib.contextmanager
+def unbounded_statements() -> Iterator[None]:
+    """Statements run inside (and in tasks started inside) have no command timeout: background
+    work in the web process (an import's batches, a render, the nightly repairs) is not a request
+    and may wait its turn at a lock."""
+    token = _UNBOUNDED.set(True)
+    try:
+        yield
+    finally:
+        _UNBOUNDED.reset(token)
 
 
 def _private_file(path: Path) -> None:
@@ -326,7 +352,8 @@ async def fetch_rows(table: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
     if pooled and engine.current_transaction.get() is None:
         async with engine.pool.acquire() as connection:
             try:
-                return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+                timeout = engine.statement_timeout() if isinstance(engine, PooledPostgresEngine) else None
+                return [dict(r) for r in await connection.fetch(_numbered(sql), *args, timeout=timeout)]
             except TimeoutError as exc:  # the pool's command timeout (PooledPostgresEngine)
                 raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
     return list(await table.raw(sql, *args))

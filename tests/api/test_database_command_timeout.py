@@ -5,13 +5,14 @@ Celery worker get no such timeout."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from talent_pool.db import use_engine
+from talent_pool.db import unbounded_statements, use_engine
 from tests.servers import TEST_DB_URL, serve_in_process, settings_for
 
 
@@ -37,13 +38,25 @@ async def test_a_statement_waiting_on_a_lock_answers_503_after_the_command_timeo
                     assert answer.json()["code"] == "unavailable", answer.text
                     # 1 s a try: the route once, the scan path's try and then the route's (2 s)
                     assert elapsed < 5, (url, elapsed)
+                # background work (the dispatcher's task) waits for the lock, however long
+                waiting = asyncio.create_task(_count_certificates_unbounded())
+                await asyncio.sleep(1.5)
+                assert not waiting.done()
                 await holder.execute("ROLLBACK")
+                assert await asyncio.wait_for(waiting, 5) == 0
             finally:
                 await holder.close()
             again = await client.get("/v/S000000000000000000001", headers={"Accept": "application/json"})
             assert again.status_code != 503, again.text  # the pool's connections still work
     finally:
         use_engine(pg_engine)
+
+
+async def _count_certificates_unbounded() -> int:
+    from certification.tables import Certificate
+
+    with unbounded_statements():
+        return await Certificate.count()
 
 
 def test_only_the_web_pool_has_a_command_timeout(tmp_path: Path) -> None:
