@@ -33,9 +33,11 @@ except ImportError:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
+    from asyncpg.exceptions import PostgresError as _PgError
     from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
 except ImportError:  # pragma: no cover
     _PgUniqueViolation = None  # type: ignore[assignment,misc]
+    _PgError = None  # type: ignore[assignment,misc]
 
 SQLITE_TIMEOUT_SECONDS = 30
 
@@ -68,7 +70,9 @@ def default_database_url(data_dir: str | Path) -> str:
 
 
 class _AcquireWithTimeout:
-    """``pool.acquire()`` that turns a wait longer than the pool's timeout into
+    """``pool.acquire()`` that turns a wait longer than the pool's timeout, or the server refusing
+    the new connection the pool opens (``ALTER DATABASE … ALLOW_CONNECTIONS false``: asyncpg's
+    ``ObjectNotInPrerequisiteStateError``; starting up, shutting down, too many clients), into
     :class:`DatabaseUnavailable`; awaitable and an async context manager, like asyncpg's."""
 
     def __init__(self, context: Any) -> None:
@@ -82,15 +86,29 @@ class _AcquireWithTimeout:
             return await self._context
         except TimeoutError as exc:
             raise DatabaseUnavailable("数据库连接池已满") from exc
+        except Exception as exc:
+            _raise_if_refused(exc)
+            raise
 
     async def __aenter__(self) -> Any:
         try:
             return await self._context.__aenter__()
         except TimeoutError as exc:
             raise DatabaseUnavailable("数据库连接池已满") from exc
+        except Exception as exc:
+            _raise_if_refused(exc)
+            raise
 
     async def __aexit__(self, *exc: object) -> Any:
         return await self._context.__aexit__(*exc)
+
+
+def _raise_if_refused(exc: Exception) -> None:
+    """:class:`DatabaseUnavailable` from ``exc`` when it is the server's answer to a connection
+    attempt (any PostgreSQL error raised while taking a connection from the pool: no statement of
+    ours has run yet)."""
+    if _PgError is not None and isinstance(exc, _PgError):
+        raise DatabaseUnavailable("数据库拒绝连接") from exc
 
 
 class _TimedPool:
