@@ -173,7 +173,7 @@ def create_app(
     """
     settings = settings or (runtime.settings if runtime else get_settings())
     owned = runtime is None
-    rt = runtime or build_runtime(settings, clock=clock, engine=engine, sms=sms)
+    rt = runtime or build_runtime(settings, clock=clock, engine=engine, sms=sms, web=True)
     auth = build_auth(settings)
 
     configure_logging(json_lines=settings.log_json)

@@ -3,10 +3,33 @@ employer's claims) with the ``limits`` library.
 
 A fixed one-minute window per client address (or per login) and limit, counted atomically: in Redis when
 ``TUOYU_REDIS_URL`` is set (so several web processes share one count — ``INCR`` with expiry, no
-read-then-write race), in this process otherwise. When Redis cannot be reached the limiter falls
-back to the in-process count (logged once per outage) instead of failing the request:
-verification and login never depend on Redis being up. A request over the limit gets 429 with
+read-then-write race), in this process otherwise. A request over the limit gets 429 with
 ``Retry-After`` (seconds until the window ends). Routes opt out with ``opt={"no_rate_limit": True}``.
+
+Redis connections and bursts: each process talks to Redis through a bounded pool of
+:data:`REDIS_POOL_SIZE` connections, and at most that many hits are in flight to Redis at once;
+a hit beyond them *waits its turn* (up to :data:`REDIS_POOL_WAIT_SECONDS`) — a burst of
+hundreds of requests queues for a few milliseconds each and every hit is counted in Redis, so
+N concurrent hits against a limit of L let exactly L through, whatever the number of processes.
+(Before 2026-11-30 the client's own pool ran dry under a burst, ``MaxConnectionsError`` was taken
+for an outage and the process counted in memory: 400 concurrent scans let 150 of 50 through.)
+
+What happens when Redis cannot be used, as a mature service does it — never fail the request
+because of the counter store (verification and login never depend on Redis being up), never
+let a bad moment of one request change how everyone else is counted:
+
+- **Redis unreachable** (refused, timed out, an error from Redis): an outage. The hit — and every
+  hit after it until Redis answers again — is counted in this process (per-process windows:
+  the limit then holds per process, not across them), logged once when the outage begins and
+  once when Redis is back. Every hit still tries Redis first, so counting returns to Redis as
+  soon as it answers.
+- **Waiting for a connection ran out** (the process is so overloaded that
+  :data:`REDIS_POOL_WAIT_SECONDS` passed before a connection came free): not an outage — Redis
+  is fine, this process is busy. Only *that* hit is counted in this process (a client's
+  in-process count is a lower bound of its shared one, so this errs towards refusing too little
+  by at most one limit per process and window, never towards refusing everyone); the process does
+  not switch to in-process counting, and the event is logged at most once a minute with how many
+  hits it concerned.
 
 Per-login limits (:class:`AccountLimits`) count the logged-in account, not its address: employers
 behind one NAT (a chain's head office, a district's shared line) do not block each other. A route
@@ -20,6 +43,7 @@ on routes that audit refusals.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -45,6 +69,15 @@ ACCOUNT_LIMIT = "account_rate_limit"
 
 
 WINDOW_SECONDS = 60
+
+REDIS_POOL_SIZE = 32
+"""Redis connections per process (and hits in flight to Redis at once): a hit takes one
+connection for about a tenth of a millisecond on a local network, so 32 serve tens of thousands
+of hits a second; 32 × the web processes stays far below Redis' ``maxclients`` (10 000)."""
+
+REDIS_POOL_WAIT_SECONDS = 2.0
+"""How long a hit waits for its turn at a pooled Redis connection before it is counted in this
+process instead (see the module docstring)."""
 
 
 class LocalWindow:
@@ -83,16 +116,33 @@ class Limiter:
         self._shared: FixedWindowRateLimiter | None = None
         if redis_url:
             uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
+            from redis.asyncio import BlockingConnectionPool
+
+            # A blocking pool: a burst beyond the pool waits for a connection (the turnstile
+            # below already keeps it from having to; the pool's own wait is the backstop) instead
+            # of failing at once with ``MaxConnectionsError`` as redis-py's default pool does.
+            pool = BlockingConnectionPool.from_url(
+                uri.removeprefix("async+"),
+                max_connections=REDIS_POOL_SIZE,
+                timeout=REDIS_POOL_WAIT_SECONDS,
+                socket_timeout=0.5,
+                socket_connect_timeout=0.5,
+            )
             storage: Storage = RedisStorage(
                 uri,
                 implementation="redispy",
                 key_prefix="tuoyu_rl",
                 wrap_exceptions=True,
-                socket_timeout=0.5,
-                socket_connect_timeout=0.5,
+                connection_pool=pool,  # type: ignore[arg-type]  # options are typed as scalars; redispy takes a pool
             )
             self._shared = FixedWindowRateLimiter(storage)
+        # At most REDIS_POOL_SIZE hits in flight to Redis; the others wait here, in order. Our
+        # own turnstile, not only the pool's wait: it tells "waited too long" (this process is
+        # busy) from "Redis failed" (an outage) without reading redis-py's error messages.
+        self._turnstile = asyncio.Semaphore(REDIS_POOL_SIZE)
         self._degraded = False
+        self._busy_window = -1  # the window the last "waited too long" was logged in
+        self._busy_hits = 0  # hits counted here because the wait ran out, since that log line
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Limiter:
         return self  # one shared counter store: Litestar copies route configuration at start-up
@@ -111,22 +161,50 @@ class Limiter:
         """Count one hit; returns ``(allowed, seconds until the window resets)`` — the seconds are
         read (one more round trip to the store) only for a refused hit, which needs
         ``Retry-After``; an allowed hit answers 0."""
+        if self._shared is None:
+            return self.hit_here(namespace, client, per_minute)
+        try:
+            async with asyncio.timeout(REDIS_POOL_WAIT_SECONDS):
+                await self._turnstile.acquire()
+        except TimeoutError:  # this process is busy, Redis is not down: this hit only, here
+            self._waited_too_long()
+            return self.hit_here(namespace, client, per_minute)
+        try:
+            return await self._hit_shared(self._shared, namespace, client, per_minute)
+        except Exception as exc:  # Redis unreachable: never fail the request because of it
+            if not self._degraded:
+                log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
+                self._degraded = True
+            return self.hit_here(namespace, client, per_minute)
+        finally:
+            self._turnstile.release()
+
+    async def _hit_shared(
+        self, shared: FixedWindowRateLimiter, namespace: str, client: str, per_minute: int
+    ) -> tuple[bool, int]:
         item = _item(per_minute)
-        if self._shared is not None:
-            try:
-                allowed = await self._shared.hit(item, namespace, client)
-                if self._degraded:
-                    log.warning("rate limits: Redis is back, counting in Redis again")
-                    self._degraded = False
-                if allowed:
-                    return True, 0
-                reset = (await self._shared.get_window_stats(item, namespace, client)).reset_time
-                return False, _seconds_until(reset)
-            except Exception as exc:  # Redis unreachable: never fail the request because of it
-                if not self._degraded:
-                    log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
-                    self._degraded = True
-        return self.hit_here(namespace, client, per_minute)
+        allowed = await shared.hit(item, namespace, client)
+        if self._degraded:
+            log.warning("rate limits: Redis is back, counting in Redis again")
+            self._degraded = False
+        if allowed:
+            return True, 0
+        reset = (await shared.get_window_stats(item, namespace, client)).reset_time
+        return False, _seconds_until(reset)
+
+    def _waited_too_long(self) -> None:
+        """Log (at most once a window) that hits were counted here because the wait for a Redis
+        connection ran out."""
+        self._busy_hits += 1
+        window = int(time.monotonic() // WINDOW_SECONDS)
+        if window != self._busy_window:
+            log.warning(
+                "rate limits: %d hit(s) waited over %.1f s for a Redis connection (this process is "
+                "overloaded); counted in this process, Redis stays the count for the others",
+                self._busy_hits,
+                REDIS_POOL_WAIT_SECONDS,
+            )
+            self._busy_window, self._busy_hits = window, 0
 
 
 @functools.lru_cache(maxsize=16)

@@ -162,13 +162,16 @@ def build_runtime(
     clock: Clock | None = None,
     engine: Engine | None = None,
     sms: SmsSender | None = None,
+    web: bool = False,
 ) -> Runtime:
     """The runtime for ``settings``; binds the engine to every table (``use_engine``). ``sms``
     replaces the sender chosen by ``TUOYU_SMS_BACKEND`` (tests record the messages) — trainees'
-    notices then go through it too; otherwise notices use ``worker.notify.notifier_for``."""
+    notices then go through it too; otherwise notices use ``worker.notify.notifier_for``.
+    ``web``: the web service's pool, whose statements time out (``TUOYU_DB_COMMAND_TIMEOUT``,
+    :attr:`Settings.web_pool`); the CLI's runtime (imports, the demo, repairs) has no timeout."""
     clock = clock or Clock(settings.zone)
     owns = engine is None
-    engine = engine or engine_for_url(settings.db_url, settings.pool)
+    engine = engine or engine_for_url(settings.db_url, settings.web_pool if web else settings.pool)
     use_engine(engine)
     return Runtime(
         settings=settings,

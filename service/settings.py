@@ -12,6 +12,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | ``TUOYU_SECRET_KEY`` | generated into ``<data>/secret_key`` | secret for login tokens (JWT HS256) |
 | ``TUOYU_HOLDER_HASH_KEY`` | generated into ``<data>/holder_hash_key`` | key of the holder hash in verify URLs (HMAC-SHA256); never rotate |
 | ``TUOYU_TOKEN_HOURS`` | ``12`` | lifetime of a login token, hours |
+| ``TUOYU_DB_COMMAND_TIMEOUT`` | ``30`` | seconds one PostgreSQL statement of the web service may take (a lock held elsewhere, a stalled server) before it is cancelled and the request gets 503 with ``Retry-After``; ``0``: no limit. Only the web process's pool (and the background jobs it runs in-process, each statement apart): migrations, the CLI and the Celery worker have none |
 | ``TUOYU_VERIFY_RATE_PER_MINUTE`` | ``60`` | public verify requests per client IP per minute |
 | ``TUOYU_SCAN_PATH`` | ``true`` | answer scanned verify URLs asking for JSON on the scan path (``service.scan``); ``false``: through the route |
 | ``TUOYU_LOGIN_RATE_PER_MINUTE`` | ``10`` | login and sign-up attempts per client IP per minute |
@@ -35,6 +36,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -47,6 +49,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
+from talent_pool.db import PoolConfig
 from worker.settings import WorkerSettings
 
 _BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?", re.ASCII)
@@ -63,6 +66,7 @@ class Settings(WorkerSettings):
     secret_key: str = ""
     holder_hash_key: str = ""
     token_hours: int = Field(default=12, ge=1, le=24 * 30)
+    db_command_timeout: float = Field(default=30.0, ge=0, le=3600)
     verify_rate_per_minute: int = Field(default=60, ge=1)
     scan_path: bool = True
     login_rate_per_minute: int = Field(default=10, ge=1)
@@ -108,6 +112,11 @@ class Settings(WorkerSettings):
         if value and not _BASE_URL.fullmatch(value):
             raise ValueError("TUOYU_COURSEWARE_URL 须为 https://主机[:端口][/路径] 形式的地址")
         return value
+
+    @property
+    def web_pool(self) -> PoolConfig:
+        """The web service's pool: :attr:`pool` with ``TUOYU_DB_COMMAND_TIMEOUT`` (``0``: none)."""
+        return dataclasses.replace(self.pool, command_timeout=self.db_command_timeout or None)
 
     def key_path(self) -> Path:
         """Where the Ed25519 signing key lives."""

@@ -14,7 +14,7 @@ import functools
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,26 +33,33 @@ except ImportError:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 try:  # asyncpg is installed with piccolo[postgres]; keep SQLite-only installs importable
+    from asyncpg.exceptions import PostgresError as _PgError
     from asyncpg.exceptions import UniqueViolationError as _PgUniqueViolation
 except ImportError:  # pragma: no cover
     _PgUniqueViolation = None  # type: ignore[assignment,misc]
+    _PgError = None  # type: ignore[assignment,misc]
 
 SQLITE_TIMEOUT_SECONDS = 30
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached right now (server down, or every pooled connection busy
-    for longer than the pool's wait). The service answers 503 with ``Retry-After``."""
+    """The database cannot be reached right now (server down, every pooled connection busy for
+    longer than the pool's wait, or a statement unanswered within the pool's command timeout).
+    The service answers 503 with ``Retry-After``."""
 
 
 @dataclass(frozen=True, slots=True)
 class PoolConfig:
-    """Size of a process's PostgreSQL connection pool and how long a caller waits (seconds) for a
-    free connection before :class:`DatabaseUnavailable`."""
+    """Size of a process's PostgreSQL connection pool, how long a caller waits (seconds) for a
+    free connection before :class:`DatabaseUnavailable`, and how long one statement may run
+    (``command_timeout``, seconds; ``None``: as long as it takes) before it is cancelled and
+    :class:`DatabaseUnavailable` raised. Only the web service sets a command timeout
+    (``TUOYU_DB_COMMAND_TIMEOUT``); migrations, the CLI and the Celery worker run unbounded."""
 
     min_size: int = 1
     max_size: int = 10
     acquire_timeout: float = 5.0
+    command_timeout: float | None = None
 
 
 def default_database_url(data_dir: str | Path) -> str:
@@ -63,7 +70,9 @@ def default_database_url(data_dir: str | Path) -> str:
 
 
 class _AcquireWithTimeout:
-    """``pool.acquire()`` that turns a wait longer than the pool's timeout into
+    """``pool.acquire()`` that turns a wait longer than the pool's timeout, or the server refusing
+    the new connection the pool opens (``ALTER DATABASE … ALLOW_CONNECTIONS false``: asyncpg's
+    ``ObjectNotInPrerequisiteStateError``; starting up, shutting down, too many clients), into
     :class:`DatabaseUnavailable`; awaitable and an async context manager, like asyncpg's."""
 
     def __init__(self, context: Any) -> None:
@@ -77,15 +86,29 @@ class _AcquireWithTimeout:
             return await self._context
         except TimeoutError as exc:
             raise DatabaseUnavailable("数据库连接池已满") from exc
+        except Exception as exc:
+            _raise_if_refused(exc)
+            raise
 
     async def __aenter__(self) -> Any:
         try:
             return await self._context.__aenter__()
         except TimeoutError as exc:
             raise DatabaseUnavailable("数据库连接池已满") from exc
+        except Exception as exc:
+            _raise_if_refused(exc)
+            raise
 
     async def __aexit__(self, *exc: object) -> Any:
         return await self._context.__aexit__(*exc)
+
+
+def _raise_if_refused(exc: Exception) -> None:
+    """:class:`DatabaseUnavailable` from ``exc`` when it is the server's answer to a connection
+    attempt (any PostgreSQL error raised while taking a connection from the pool: no statement of
+    ours has run yet)."""
+    if _PgError is not None and isinstance(exc, _PgError):
+        raise DatabaseUnavailable("数据库拒绝连接") from exc
 
 
 class _TimedPool:
@@ -115,10 +138,15 @@ async def _reset_connection(connection: Any) -> None:
         await connection.execute("ROLLBACK")
 
 
+COMMAND_TIMED_OUT = "数据库响应超时"
+
+
 class PooledPostgresEngine(PostgresEngine):
     """Piccolo's PostgreSQL engine with a bounded pool (``pool_config``) started by
     :func:`start_pool`: an exhausted pool makes callers wait ``acquire_timeout`` seconds, then
-    raises :class:`DatabaseUnavailable` instead of opening more connections."""
+    raises :class:`DatabaseUnavailable` instead of opening more connections. With a
+    ``command_timeout``, a pooled statement unanswered in that time (a lock held elsewhere, a
+    stalled server) is cancelled by asyncpg and raises :class:`DatabaseUnavailable`, never hangs."""
 
     def __init__(self, dsn: str, pool_config: PoolConfig) -> None:
         super().__init__(config={"dsn": dsn})
@@ -134,6 +162,45 @@ class PooledPostgresEngine(PostgresEngine):
             **kwargs,
         )
         self.pool = _TimedPool(self.pool, self.pool_config.acquire_timeout)  # type: ignore[assignment]
+
+    def statement_timeout(self) -> float | None:
+        """The command timeout of a statement run now: ``None`` inside
+        :func:`unbounded_statements` (background work) or without a configured timeout."""
+        return None if _UNBOUNDED.get() else self.pool_config.command_timeout
+
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        timeout = self.statement_timeout()
+        if timeout is None or self.log_queries or self.log_responses:
+            return await super().run_querystring(querystring, in_pool)
+        # Piccolo's own steps (in the transaction, else on a pooled connection), with asyncpg's
+        # per-statement timeout: piccolo passes none, and a pool-wide one would bind background
+        # work too (the timed-out statement is cancelled on the server by asyncpg)
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        transaction = self.current_transaction.get()
+        try:
+            if transaction:
+                return await transaction.connection.fetch(query, *args, timeout=timeout)
+            if in_pool and self.pool:
+                async with self.pool.acquire() as connection:
+                    return await connection.fetch(query, *args, timeout=timeout)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
+        return await super().run_querystring(querystring, in_pool)  # a connection of its own
+
+
+_UNBOUNDED: contextvars.ContextVar[bool] = contextvars.ContextVar("tuoyu_unbounded_statements", default=False)
+
+
+@contextlib.contextmanager
+def unbounded_statements() -> Iterator[None]:
+    """Statements run inside (and in tasks started inside) have no command timeout: background
+    work in the web process (an import's batches, a render, the nightly repairs) is not a request
+    and may wait its turn at a lock."""
+    token = _UNBOUNDED.set(True)
+    try:
+        yield
+    finally:
+        _UNBOUNDED.reset(token)
 
 
 def _private_file(path: Path) -> None:
@@ -295,13 +362,18 @@ async def fetch_rows(table: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
     straight on a pooled asyncpg connection (asyncpg prepares and caches the statement per
     connection; Piccolo's per-call query building cost ~60 µs of a ~200 µs lookup, measured
     2026-11-29); inside a transaction, before the pool is started, or on SQLite it is
-    ``table.raw(sql, *args)``. ``sql`` holds no literal ``{}``. An exhausted pool raises
-    :class:`DatabaseUnavailable` as every query does; other errors are the database's."""
+    ``table.raw(sql, *args)``. ``sql`` holds no literal ``{}``. An exhausted pool or a statement
+    over the command timeout raises :class:`DatabaseUnavailable` as every query does; other
+    errors are the database's."""
     engine = table._meta.db
     pooled = isinstance(engine, PostgresEngine) and engine.pool is not None
     if pooled and engine.current_transaction.get() is None:
         async with engine.pool.acquire() as connection:
-            return [dict(r) for r in await connection.fetch(_numbered(sql), *args)]
+            try:
+                timeout = engine.statement_timeout() if isinstance(engine, PooledPostgresEngine) else None
+                return [dict(r) for r in await connection.fetch(_numbered(sql), *args, timeout=timeout)]
+            except TimeoutError as exc:  # the pool's command timeout (PooledPostgresEngine)
+                raise DatabaseUnavailable(COMMAND_TIMED_OUT) from exc
     return list(await table.raw(sql, *args))
 
 

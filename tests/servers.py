@@ -270,10 +270,11 @@ def celery_worker(
 
 
 @contextlib.asynccontextmanager
-async def serve_in_process(app: Any) -> AsyncIterator[Any]:
+async def serve_in_process(app: Any, client_address: str = "127.0.0.1") -> AsyncIterator[Any]:
     """An HTTP client for ``app`` running in *this* event loop (lifespan included), so the app
     shares the run's pooled engine (an asyncpg pool belongs to one loop; Litestar's own test
-    client runs the app on a loop of its own in another thread)."""
+    client runs the app on a loop of its own in another thread). Requests come from
+    ``client_address`` (a test counting per-address limits in the shared Redis picks its own)."""
     import httpx
 
     started, stop = asyncio.Event(), asyncio.Event()
@@ -288,7 +289,7 @@ async def serve_in_process(app: Any) -> AsyncIterator[Any]:
     if lifespan.done():
         lifespan.result()  # start-up failed: raise its error
     try:
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=app, client=(client_address, 123))
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
             client.app = app  # type: ignore[attr-defined]
             yield client

@@ -24,7 +24,7 @@ from typing import Any
 
 from kombu.exceptions import OperationalError
 
-from talent_pool.db import DatabaseUnavailable
+from talent_pool.db import DatabaseUnavailable, unbounded_statements
 from talent_pool.errors import TuoyuError
 from talent_pool.outbox import add_waker
 from talent_pool.tables import OutboxMessage
@@ -179,7 +179,8 @@ class Dispatcher:
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._event.set()  # a first round at start-up picks up what a previous process left
-        self._task = asyncio.create_task(self._run(), name=f"tuoyu-{type(self).__name__}")
+        with unbounded_statements():  # the loop's task (its jobs and repairs): no command timeout
+            self._task = asyncio.create_task(self._run(), name=f"tuoyu-{type(self).__name__}")
         self._remove_waker = add_waker(self.wake)
 
     async def stop(self, *, grace: float = 10.0) -> None:
