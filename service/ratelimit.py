@@ -75,9 +75,11 @@ REDIS_POOL_SIZE = 32
 connection for about a tenth of a millisecond on a local network, so 32 serve tens of thousands
 of hits a second; 32 × the web processes stays far below Redis' ``maxclients`` (10 000)."""
 
-REDIS_POOL_WAIT_SECONDS = 2.0
+REDIS_POOL_WAIT_SECONDS = 5.0
 """How long a hit waits for its turn at a pooled Redis connection before it is counted in this
-process instead (see the module docstring)."""
+process instead (see the module docstring). The wait is for this process's event loop more than
+for Redis: 2 s let a 400-request burst on a loaded two-core CI machine count 32 hits locally
+(82 answers for a limit of 50, 2026-11-30)."""
 
 
 class LocalWindow:
