@@ -7,12 +7,15 @@ username, role), when, what (the policy action, method and path), from where (cl
 request id) and whose data (the practitioner ids the handler declared, plus a
 ``practitioner_id`` path parameter).
 
-A write that is refused (answered 400 or above) changed nothing and is not audited — except on
+A write that is refused (answered 400–499) changed nothing and is not audited — except on
 the routes whose ``opt`` carries :data:`AUDIT_REFUSALS` (``action("employment.claim",
 audit_refusals=True)``), where a refusal is itself an act on personal data worth a trace. An
 employer's claim names a person by full ID number and name; one refused for no match, an
 existing claim, an exclusion or malformed input is an attempt to link that person to the
 employer, and a run of them is how an account would probe who is in the pool or works where.
+An answer of 500 or above is no refusal — the service failed (a database outage, ``503``) and
+decided nothing — and is never audited: it must not count toward a login's daily budget of refused
+claims nor show regulators a probe that was a retry during an outage (a second trial, 2026-11-30).
 Each such refusal is an entry of kind ``write_refused`` with its status (PIPL art. 51: measures
 against unauthorised processing need the attempts, not only the successes). It declares no
 subjects: the person typed may not exist or not match, and the entry must not say which; the
@@ -227,6 +230,8 @@ class AuditMiddleware(ASGIMiddleware):
         if not isinstance(user, AccountOut):
             return
         state = scope.get("state", {}) or {}
+        if status >= 500:  # the service failed (a database outage): nothing was decided or refused
+            return
         if status >= 400:
             if method not in WRITES or not opt.get(AUDIT_REFUSALS):
                 return

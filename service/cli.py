@@ -129,7 +129,7 @@ def serve(host: str | None, port: int | None, demo: bool, workers: int | None) -
     import uvicorn
 
     settings: Settings = get_settings()
-    if "TUOYU_PUBLIC_URL" not in os.environ and (host or port):
+    if not os.environ.get("TUOYU_PUBLIC_URL", "").strip() and (host or port):
         # TUOYU_HOST / TUOYU_PORT alone already give their links (Settings); the options too
         os.environ["TUOYU_PUBLIC_URL"] = served_url(host or settings.host, port or settings.port)
         get_settings.cache_clear()

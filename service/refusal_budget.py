@@ -11,10 +11,14 @@ further claim of the login that day is 429 with ``Retry-After`` (the seconds unt
 and a Chinese reason, before anything is read or written, audited like any refused claim (a 429
 does not count toward the budget). Successful claims never count.
 
-In one process the count is exact: it waits for a batch being written (``AuditLog.settled``), so
-each entry is counted once, from the table or from the queue. It may trail by the entries another
-web process has not written yet (they are written every second): a burst spread over processes can
-pass the budget by what the per-minute limit lets through, never more.
+In one process the count is exact for claims sent one after another: it waits for a batch being
+written (``AuditLog.settled``), so each entry is counted once, from the table or from the queue, and
+a refusal is queued before its answer leaves (``service.audit``). Claims of one login sent at the
+same moment are each checked before any of them is answered, so they can pass the budget by the
+number in flight (one or two over in a second trial's bursts of 5–8). It may also trail by the
+entries another web process has not written yet (they are written every second): a burst spread
+over processes can pass the budget by what the per-minute limit lets through, never more. A 5xx
+answer (a database outage) is not a refusal and never counts (``service.audit``).
 
 A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's one
 ``before_request`` hook calls :func:`limit_refusals` after the policy and the per-minute limit.

@@ -98,8 +98,9 @@ class Settings(WorkerSettings):
     def _public_url_of_the_bound_address(self) -> Settings:
         """Without ``TUOYU_PUBLIC_URL`` the links the service prints (verify URLs in certificate
         QR codes, check-in QR codes) point where it listens: ``TUOYU_PORT=8731`` gives
-        ``http://127.0.0.1:8731``, like ``tuoyu serve --port 8731`` does."""
-        if "public_url" not in self.model_fields_set:
+        ``http://127.0.0.1:8731``, like ``tuoyu serve --port 8731`` does. An empty
+        ``TUOYU_PUBLIC_URL=`` counts as not set (it made every printed link relative)."""
+        if "public_url" not in self.model_fields_set or not self.public_url.strip():
             self.public_url = served_url(self.host, self.port)
         return self
 

@@ -70,3 +70,12 @@ async def test_a_write_is_queued_once() -> None:
 async def test_refusals_of_other_routes_and_reads_are_not_audited() -> None:
     assert (await _answer(404, "POST", audited_refusals=False))[1] == 0
     assert (await _answer(200, "GET", audited_refusals=True))[1] == 0
+
+
+async def test_a_failure_of_the_service_is_no_refusal() -> None:
+    """A claim answered 503 (the database stalled) decided nothing: not audited, so it never uses
+    the login's budget of refused claims up (a second trial: two 503s locked an employer out for
+    the day) nor shows regulators a probe."""
+    for status in (500, 503):
+        assert (await _answer(status, "POST", audited_refusals=True))[1] == 0
+    assert (await _answer(409, "POST", audited_refusals=True))[1] == 1

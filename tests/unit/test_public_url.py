@@ -82,3 +82,12 @@ def test_serve_keeps_an_explicit_public_url(env: pytest.MonkeyPatch) -> None:
     env.setenv("TUOYU_PUBLIC_URL", "https://tuoyu.example.cn")
     bound, public = _serve(env, "--port", "8732")
     assert (bound["port"], public) == (8732, "https://tuoyu.example.cn")
+
+
+def test_an_empty_tuoyu_public_url_counts_as_not_set(env: pytest.MonkeyPatch) -> None:
+    """``TUOYU_PUBLIC_URL=`` made every printed link relative (a second trial, 2026-11-30)."""
+    env.setenv("TUOYU_PUBLIC_URL", "")
+    env.setenv("TUOYU_PORT", "8731")
+    assert Settings().public_url == "http://127.0.0.1:8731"
+    env.setenv("TUOYU_PUBLIC_URL", "  ")
+    assert Settings().public_url == "http://127.0.0.1:8731"
