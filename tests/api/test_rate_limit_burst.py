@@ -85,9 +85,10 @@ async def test_a_hit_that_waits_too_long_is_counted_here_alone(
 async def test_a_burst_of_scans_through_the_app_lets_exactly_the_limit_through(
     db: None, pg_engine: Any, tmp_path: Path, redis_url: str
 ) -> None:
-    """The trial's repro in one process: ``TUOYU_VERIFY_RATE_PER_MINUTE=50`` and Redis, 200
-    concurrent ``GET /v/<number>`` (JSON, the scan path) from one address: 50 answered, 150
-    refused with 429 (before the fix: 68 answered)."""
+    """The trial's repro in one process: ``TUOYU_VERIFY_RATE_PER_MINUTE=50`` and Redis, 100
+    concurrent ``GET /v/<number>`` (JSON, the scan path) from one address: 50 answered, 50
+    refused with 429. (Client and app share this event loop here: bigger bursts starved it on the
+    loaded CI machine; the limiter's own bursts of 200 and 400 are above.)"""
     from service.app import create_app
 
     settings = settings_for(
@@ -99,7 +100,7 @@ async def test_a_burst_of_scans_through_the_app_lets_exactly_the_limit_through(
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     async with serve_in_process(create_app(settings, engine=pg_engine), client_address=address) as client:
         await _same_window()
-        scans = [client.get("/v/S1", headers={"Accept": "application/json"}) for _ in range(200)]
+        scans = [client.get("/v/S1", headers={"Accept": "application/json"}) for _ in range(100)]
         statuses = collections.Counter(r.status_code for r in await asyncio.gather(*scans))
-    assert statuses[429] == 200 - LIMIT, statuses
+    assert statuses[429] == 100 - LIMIT, statuses
     assert sum(n for code, n in statuses.items() if code != 429) == LIMIT, statuses
