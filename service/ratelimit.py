@@ -246,16 +246,21 @@ class RateLimitMiddleware(ASGIMiddleware):
         if scope["state"].pop(COUNTED, False):  # type: ignore[typeddict-item]
             await next_app(scope, receive, send)
             return
+        allowed, retry_after = await self.count(scope)
+        if not allowed:
+            raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
+        await next_app(scope, receive, send)
+
+    async def count(self, scope: Scope) -> tuple[bool, int]:
+        """Count one hit of the request's client address: ``(allowed, seconds until the window
+        resets — 0 when allowed)``, as :meth:`Limiter.hit` (also ``service.scan``'s count)."""
         client: Any = scope.get("client")
         address = client[0] if client else "unknown"
         limiter = self.limiter
         if limiter.shared:
-            allowed, retry_after = await limiter.hit(self.namespace, address, self.per_minute)
-        else:  # the in-process count needs no await (a coroutine less on every scan)
-            allowed, retry_after = limiter.hit_here(self.namespace, address, self.per_minute)
-        if not allowed:
-            raise TooManyRequestsException(headers={"Retry-After": str(retry_after)})
-        await next_app(scope, receive, send)
+            return await limiter.hit(self.namespace, address, self.per_minute)
+        # the in-process count needs no await (a coroutine less on every scan)
+        return limiter.hit_here(self.namespace, address, self.per_minute)
 
 
 class AccountLimits:

@@ -100,20 +100,10 @@ class ScanPath:
             return None
         return number
 
-    async def _within_limit(self, scope: Scope) -> bool:
-        client: Any = scope.get("client")
-        address = client[0] if client else "unknown"
-        limit, limiter = self.limit, self.limit.limiter
-        if limiter.shared:
-            allowed, _ = await limiter.hit(limit.namespace, address, limit.per_minute)
-        else:
-            allowed, _ = limiter.hit_here(limit.namespace, address, limit.per_minute)
-        return allowed
-
     async def _answered(self, scope: Scope, send: Send) -> bool:
         """Answer the scan in ``scope`` if this path takes it; ``False`` when the app must."""
         number = self._number(scope)
-        if number is None or not await self._within_limit(scope):
+        if number is None or not (await self.limit.count(scope))[0]:
             return False
         start = time.perf_counter()
         progress = self.metrics.in_progress("GET", TEMPLATE)
