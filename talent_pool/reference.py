@@ -35,8 +35,10 @@ def jinan_streets() -> dict[str, Any]:
     return load("jinan_streets")
 
 
+@cache
 def plan_files() -> list[str]:
-    """Names of the shipped plan documents (``plan_indicators_<end year>``), oldest first."""
+    """Names of the shipped plan documents (``plan_indicators_<end year>``), oldest first (read
+    once: the package's files do not change while it runs)."""
     folder = resources.files("talent_pool").joinpath("reference_data")
     names = [p.name[: -len(".json")] for p in folder.iterdir() if p.name.startswith("plan_indicators_")]
     return sorted(n for n in names if n.endswith(tuple("0123456789")))

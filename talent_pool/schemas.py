@@ -241,8 +241,11 @@ class IndicatorValue(BaseModel):
 
     ``value`` is ``None`` when the denominator is 0 ("no data"); ``met`` is ``None`` when
     there is no data or no target for the scope. ``numerator``/``denominator`` are counts of
-    distinct people or records so the figure can be checked by hand.
+    distinct people or records so the figure can be checked by hand. Frozen: the targets share
+    one object among the reports (and requests) that have the same figures.
     """
+
+    model_config = ConfigDict(frozen=True)
 
     key: str
     name: str
@@ -264,7 +267,10 @@ class IndicatorValue(BaseModel):
 
 class ShareValue(BaseModel):
     """A figure shown beside an indicator, e.g. the share (%) of employed people trained at
-    least once in the year: ``numerator`` people of ``denominator``."""
+    least once in the year: ``numerator`` people of ``denominator``. Frozen (as
+    :class:`IndicatorValue`)."""
+
+    model_config = ConfigDict(frozen=True)
 
     key: str
     name: str

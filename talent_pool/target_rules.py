@@ -8,6 +8,7 @@ Comparisons are exact: ``numerator * 100 >= target * denominator`` — never on 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -124,9 +125,11 @@ def credential_row_counts(row: Mapping[str, Any], on: dt.date) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def year_fraction(as_of: dt.date) -> tuple[int, int]:
     """``(elapsed, days_in_year)``: the days of ``as_of``'s year from 1 January to ``as_of``
-    inclusive, and the days of that year (365 or 366)."""
+    inclusive, and the days of that year (365 or 366). Cached: a dashboard asks it for the same
+    date hundreds of times."""
     start = dt.date(as_of.year, 1, 1)
     return (as_of - start).days + 1, (dt.date(as_of.year + 1, 1, 1) - start).days
 

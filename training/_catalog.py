@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from piccolo.query.functions.aggregate import Count
-
 from talent_pool import is_current_district
-from talent_pool.db import atomic, is_unique_violation
+from talent_pool.db import atomic, fetch_rows, is_unique_violation
 from training._common import (
     _base_out,
     _course_out,
@@ -77,6 +75,18 @@ async def count_accredited_bases(district_code: str | None = None) -> int:
     return sum(by_district.values()) if district_code is None else by_district.get(district_code, 0)
 
 
+# prepared once per pooled connection (talent_pool.db.fetch_rows): every targets answer asks it
+_BASES_TODAY = (
+    "SELECT district_code, COUNT(id) AS n FROM tr_training_base"
+    " WHERE accredited = {} AND active = {} GROUP BY district_code"
+)
+_BASES_ON = (
+    "SELECT district_code, COUNT(id) AS n FROM tr_training_base"
+    " WHERE accredited = {} AND (accredited_on IS NULL OR accredited_on <= {})"
+    " AND ((withdrawn_on IS NULL AND active = {}) OR withdrawn_on > {}) GROUP BY district_code"
+)
+
+
 async def accredited_bases_by_district(on: dt.date | None = None) -> dict[str, int]:
     """``{district_code: n}`` of the bases counted for the plan's 实训基地 indicator, in one query.
 
@@ -85,19 +95,10 @@ async def accredited_bases_by_district(on: dt.date | None = None) -> dict[str, i
     ``accredited_on``: date unknown, counts) and not withdrawn on or before ``on`` — a base that
     is inactive without a withdrawal date counts on no date. A 2025 report does not count a
     base accredited in 2026."""
-    query = TrainingBase.select(TrainingBase.district_code, Count(TrainingBase.id, alias="n"))
     if on is None:
-        query = query.where((TrainingBase.accredited == True) & (TrainingBase.active == True))  # noqa: E712
+        rows = await fetch_rows(TrainingBase, _BASES_TODAY, True, True)
     else:
-        query = query.where(
-            (TrainingBase.accredited == True)  # noqa: E712
-            & (TrainingBase.accredited_on.is_null() | (TrainingBase.accredited_on <= on))
-            & (
-                (TrainingBase.withdrawn_on.is_null() & (TrainingBase.active == True))  # noqa: E712
-                | (TrainingBase.withdrawn_on > on)
-            )
-        )
-    rows = await query.group_by(TrainingBase.district_code)
+        rows = await fetch_rows(TrainingBase, _BASES_ON, True, on, True, on)
     return {r["district_code"]: int(r["n"]) for r in rows}
 
 

@@ -33,11 +33,15 @@ async def targets_report(
     """:func:`talent_pool.compute_targets_table` with the training bases counted on the
     reference date (``today``: the local business date). Raises ``ValidationFailed``."""
     ref = talent_pool.reference_date(year, today, as_of)
-    by_district = await training.accredited_bases_by_district(ref)
-    bases = {"city": sum(by_district.values()), **by_district}
     return await talent_pool.compute_targets_table(
-        ref.year, today=today, as_of=ref, training_bases=bases, scopes=scopes, levels=levels
+        ref.year, today=today, as_of=ref, count_bases=_bases_on, scopes=scopes, levels=levels
     )
+
+
+async def _bases_on(ref: dt.date) -> dict[str, int]:
+    """``{"city": n, <district code>: n}``: the bases counted on the local date ``ref``."""
+    by_district = await training.accredited_bases_by_district(ref)
+    return {"city": sum(by_district.values()), **by_district}
 
 
 def snapshot_day(now: dt.datetime, zone: ZoneInfo) -> dt.date:
