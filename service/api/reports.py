@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.pagination import OffsetPagination
 from litestar.params import QueryParameter
+from pydantic import TypeAdapter
 
 from service import usecases
 from service.policy import action, targets_scope, targets_scopes, user_of
@@ -45,6 +46,18 @@ AsOf = Annotated[
 ]
 
 
+_REPORTS = TypeAdapter(list[TargetsReport])
+
+
+def json_answer(reports: list[TargetsReport]) -> Response[list[TargetsReport]]:
+    """The targets answer, encoded once by pydantic: the generic path (each report to a dict,
+    then the dicts through the encoder) cost twice as long for the whole dashboard's 180
+    reports (1.0 ms against 0.5, 1× Jinan bench data, 2026-11-30). The body is the JSON of
+    ``reports``; the annotation keeps the OpenAPI schema."""
+    body: Any = _REPORTS.dump_json(reports)
+    return Response(body, media_type=MediaType.JSON)
+
+
 class ReportsController(Controller):
     path = "/api/targets"
     tags = ["targets"]
@@ -72,9 +85,10 @@ class ReportsController(Controller):
                 "(default: city,district)",
             ),
         ] = None,
-    ) -> list[TargetsReport]:
+    ) -> Response[list[TargetsReport]]:
         scopes, families = await targets_scopes(user_of(request), _split(scope_code), _split(levels))
-        return await usecases.targets_table(rt, year=year, as_of=as_of, scopes=scopes, levels=families)
+        reports = await usecases.targets_table(rt, year=year, as_of=as_of, scopes=scopes, levels=families)
+        return json_answer(reports)
 
     @get(
         "/trend",
