@@ -3,13 +3,13 @@
 one hand-written SQL statement computing the same numbers (``bench/targets_sql.py``).
 
 For each scale: the cached dataset ``tuoyu_bench_<N>x`` (``bench/datagen.py``) is served by
-``tuoyu serve``; a city admin (``bench/api_client.py``) logs
-in over HTTP. After a warm-up of both, every round times one API call (Bearer token, a
-keep-alive connection) and one run of the statement over asyncpg, in alternating order; the
-ratio of the round is API ÷ SQL (goal ≤ 1.5). Before any timing, the statement's numbers are
-checked against the API's, scope by scope (employed, certified, trainings of employed, people
-trained ≥ 1, person-trainings) — a difference fails the measure. Also noted: the peak RSS of
-the web process after the calls.
+``tuoyu serve``; a city admin (``bench/api_client.py``) logs in over HTTP. After a warm-up of
+both, every round times API calls (Bearer token, a keep-alive connection) and runs of the
+statement over asyncpg in alternating order — one pair at 10× and 100×, the median of several
+pairs at 1× (:func:`pairs_per_round`); the ratio of the round is API ÷ SQL (goal ≤ 1.5). Before
+any timing, the statement's numbers are checked against the API's, scope by scope (employed,
+certified, trainings of employed, people trained ≥ 1, person-trainings) — a difference fails the
+measure. Also noted: the peak RSS of the web process after the calls.
 """
 
 from __future__ import annotations
@@ -84,6 +84,17 @@ def compare(api: dict[str, dict[str, int]], sql: dict[str, dict[str, int]]) -> N
         raise AssertionError(f"expected {expected_scopes()} scopes, the API gave {len(api)}")
 
 
+ROUND_SECONDS = 0.5
+MAX_PAIRS = 15
+
+
+def pairs_per_round(pair_seconds: float) -> int:
+    """How many (API, SQL) pairs one round times: enough for about :data:`ROUND_SECONDS` (a
+    25 ms answer at 1× is one scheduler hiccup away from a ±20 % swing; the median of a round's
+    pairs is not), at most :data:`MAX_PAIRS`, at least one (10× and 100× take seconds)."""
+    return max(1, min(MAX_PAIRS, int(ROUND_SECONDS / max(pair_seconds, 1e-3))))
+
+
 async def time_api(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[float, list[dict[str, Any]]]:
     started = time.perf_counter()
     r = await client.get(PATH, headers=headers)
@@ -122,18 +133,25 @@ async def measure_scale(ctx: RunContext, scale: int) -> Measure:
                     f"targets {scale}x: numbers agree for {len(api)} scopes (as of {as_of}: "
                     f"{api['city']['employed']:,} employed, {api['city']['certified']:,} certified)"
                 )
+                warm = (await time_api(client, headers))[0] + (await time_sql(conn, statement, as_of))[0]
+                pairs = pairs_per_round(warm)
                 api_times: list[float] = []
                 sql_times: list[float] = []
                 for r in range(ctx.rounds):
-                    if r % 2:
-                        sql_times.append((await time_sql(conn, statement, as_of))[0])
-                        api_times.append((await time_api(client, headers))[0])
-                    else:
-                        api_times.append((await time_api(client, headers))[0])
-                        sql_times.append((await time_sql(conn, statement, as_of))[0])
+                    api_round: list[float] = []
+                    sql_round: list[float] = []
+                    for p in range(pairs):
+                        if (r + p) % 2:
+                            sql_round.append((await time_sql(conn, statement, as_of))[0])
+                            api_round.append((await time_api(client, headers))[0])
+                        else:
+                            api_round.append((await time_api(client, headers))[0])
+                            sql_round.append((await time_sql(conn, statement, as_of))[0])
+                    api_times.append(median(api_round))
+                    sql_times.append(median(sql_round))
                     ctx.log(
-                        f"targets {scale}x: round {r + 1}/{ctx.rounds}: API {api_times[-1] * 1000:,.1f} ms, "
-                        f"SQL {sql_times[-1] * 1000:,.1f} ms"
+                        f"targets {scale}x: round {r + 1}/{ctx.rounds} (median of {pairs}): "
+                        f"API {api_times[-1] * 1000:,.1f} ms, SQL {sql_times[-1] * 1000:,.1f} ms"
                     )
             rss = server.peak_rss_mib()
     finally:
