@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures.headers import MediaTypeHeader
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Template
 from pydantic import BaseModel, Field
@@ -52,11 +53,30 @@ def _client(request: Request[Any, Any, Any]) -> str:
 
 def wants_json(scope: Any) -> bool:
     """JSON when the ``Accept`` header names JSON and not HTML (a browser's names HTML; media types
-    are compared without regard to case, RFC 9110 §8.3.1). Read from
-    the ASGI scope's raw header pairs: building the request's ``Headers`` for this one look-up was
-    a tenth of the JSON answer's own cost (sampled 2026-11-30)."""
+    are compared without regard to case, RFC 9110 §8.3.1). With quality values (RFC 9110 §12.4.2):
+    JSON when its weight is above 0 and above HTML's (``application/json;q=0`` refuses JSON;
+    ``application/json, text/html;q=0.5`` prefers it; a tie is HTML). Read from the ASGI scope's
+    raw header pairs: building the request's ``Headers`` for this one look-up was a tenth of the
+    JSON answer's own cost (sampled 2026-11-30); the weights are parsed only when there are any."""
     accept = b",".join(value for name, value in scope["headers"] if name == b"accept").lower()
-    return b"application/json" in accept and b"text/html" not in accept
+    if b";" not in accept:
+        return b"application/json" in accept and b"text/html" not in accept
+    weights = _weights(accept.decode("latin-1"))
+    json_weight = weights.get("application/json", 0)
+    return json_weight > 0 and json_weight > weights.get("text/html", 0)
+
+
+def _weights(accept: str) -> dict[str, int]:
+    """``{media type: its highest weight × 100}`` of an ``Accept`` value (Litestar's parsing;
+    a malformed weight counts as 1)."""
+    weights: dict[str, int] = {}
+    for item in accept.split(","):
+        if not item.strip():
+            continue
+        media = MediaTypeHeader(item.strip())
+        kind = f"{media.maintype}/{media.subtype}"
+        weights[kind] = max(weights.get(kind, 0), min(100, max(0, media.priority[0])))
+    return weights
 
 
 SCAN_FAILURE = "tuoyu_scan_failure"
