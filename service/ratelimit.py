@@ -21,8 +21,10 @@ let a bad moment of one request change how everyone else is counted:
 - **Redis unreachable** (refused, timed out, an error from Redis): an outage. The hit — and every
   hit after it until Redis answers again — is counted in this process (per-process windows:
   the limit then holds per process, not across them), logged once when the outage begins and
-  once when Redis is back. Every hit still tries Redis first, so counting returns to Redis as
-  soon as it answers.
+  once when Redis is back. During the outage one hit every :data:`REDIS_RETRY_SECONDS` tries
+  Redis again (a circuit breaker); the others are counted here at once, so a Redis that stopped
+  answering without refusing costs one hit the reply wait, not every hit. Counting returns to
+  Redis with the first try it answers.
 - **Waiting for a connection ran out** (the process is so overloaded that
   :data:`REDIS_POOL_WAIT_SECONDS` passed before a connection came free): not an outage — Redis
   is fine, this process is busy. Only *that* hit is counted in this process (a client's
@@ -88,6 +90,12 @@ for Redis: 2 s let a 400-request burst on a loaded two-core CI machine count 32 
 (82 answers for a limit of 50, 2026-11-30)."""
 
 
+REDIS_RETRY_SECONDS = 1.0
+"""During a Redis outage, how often one hit tries Redis again (the others are counted in this
+process without waiting): a blackholed Redis cost every hit the full reply wait,
+:data:`REDIS_REPLY_SECONDS`, before this (found by a trial, 2026-11-30)."""
+
+
 class LocalWindow:
     """Hits per key in the current one-minute fixed window, in this process: the count when Redis
     is not configured or cannot be reached. The window's counts are dropped as a whole when the
@@ -149,6 +157,7 @@ class Limiter:
         # busy) from "Redis failed" (an outage) without reading redis-py's error messages.
         self._turnstile = asyncio.Semaphore(REDIS_POOL_SIZE)
         self._degraded = False
+        self._retry_at = 0.0  # during an outage: when (monotonic) a hit may try Redis again
         self._busy_window = -1  # the window the last "waited too long" was logged in
         self._busy_hits = 0  # hits counted here because the wait ran out, since that log line
 
@@ -171,6 +180,11 @@ class Limiter:
         ``Retry-After``; an allowed hit answers 0."""
         if self._shared is None:
             return self.hit_here(namespace, client, per_minute)
+        if self._degraded:
+            now = time.monotonic()
+            if now < self._retry_at:  # an outage, and not yet time to try Redis again
+                return self.hit_here(namespace, client, per_minute)
+            self._retry_at = now + REDIS_RETRY_SECONDS  # this hit tries; the others meanwhile don't
         try:
             async with asyncio.timeout(REDIS_POOL_WAIT_SECONDS):
                 await self._turnstile.acquire()
@@ -183,6 +197,7 @@ class Limiter:
             if not self._degraded:
                 log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
                 self._degraded = True
+            self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
             return self.hit_here(namespace, client, per_minute)
         finally:
             self._turnstile.release()

@@ -60,6 +60,37 @@ async def test_an_unreachable_redis_falls_back_to_the_process_count(caplog: Any)
     assert sum("Redis unreachable" in r.message for r in caplog.records) == 1
 
 
+async def test_a_silent_redis_costs_one_try_a_second_not_every_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Redis that accepts connections and never answers (blackholed): the first hit waits for
+    the reply and falls back; the next hits are counted here without trying Redis, until the
+    retry interval has passed, when one hit tries again (the circuit breaker)."""
+    monkeypatch.setattr(ratelimit, "REDIS_RETRY_SECONDS", 0.5)
+    commands: list[bytes] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while chunk := await reader.read(4096):
+            commands.append(chunk)  # read, never answered
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setattr(ratelimit, "REDIS_REPLY_SECONDS", 0.2)
+    try:
+        limiter = Limiter(f"redis://127.0.0.1:{port}/0")
+        assert (await limiter.hit("silent", "10.0.0.5", 3))[0] is True  # waited, then counted here
+        assert limiter._degraded
+        tried = len(commands)
+        assert tried >= 1
+        answers = [await limiter.hit("silent", "10.0.0.5", 3) for _ in range(5)]
+        assert [a for a, _ in answers] == [True, True, False, False, False]  # the process's count
+        assert len(commands) == tried  # none of them tried Redis
+        await asyncio.sleep(0.6)
+        await limiter.hit("silent", "10.0.0.5", 3)
+        assert len(commands) > tried  # the retry interval passed: this one tried
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
 async def test_a_hit_that_waits_too_long_is_counted_here_alone(
     redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
