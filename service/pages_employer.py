@@ -13,7 +13,6 @@ under the same policy as the API.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get
 from litestar.response import Template
@@ -45,11 +44,11 @@ class EmployerPagesController(Controller):
     @get("/", opt=action("page.employer"))
     async def verify(self, request: Request[Any, Any, Any], rt: Runtime) -> Template:
         """证书核验 (the employer's home after login): scan or type, then 人证核验. The page is
-        told this platform's public origin (of ``TUOYU_PUBLIC_URL``): a scanned QR code whose URL
-        points anywhere else (another host, a look-alike domain) is shown with a warning."""
-        parts = urlsplit(rt.settings.public_url)
-        origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
-        context = {"tab": "verify", "public_origin": origin}
+        told this platform's public origins (``TUOYU_PUBLIC_URL``'s, then those of
+        ``TUOYU_EARLIER_PUBLIC_URLS``): a scanned QR code whose URL points anywhere else (another
+        host, a look-alike domain) is shown with a warning."""
+        origins = rt.settings.public_origins()
+        context = {"tab": "verify", "public_origin": origins[0], "public_origins": " ".join(origins)}
         return Template(template_name="employer/verify.html", context=context)
 
     @get("/staff", opt=action("page.employer"))

@@ -6,6 +6,7 @@ Every variable is prefixed ``TUOYU_`` (the shared ones are listed in ``worker/se
 | variable | default | meaning |
 |---|---|---|
 | ``TUOYU_PUBLIC_URL`` | ``http://HOST:PORT`` of ``TUOYU_HOST`` / ``TUOYU_PORT`` | base of the verify URLs printed in QR codes |
+| ``TUOYU_EARLIER_PUBLIC_URLS`` | empty | comma-separated public URLs this platform had before (a moved domain or port): QR codes printed under them are this platform's own, the employer's verify page does not warn about them |
 | ``TUOYU_SIGNING_KEY_FILE`` | ``<data>/signing_key.pem`` | Ed25519 private key (PEM); generated on first run |
 | ``TUOYU_VERIFY_KEY_FILES`` | empty | comma-separated PEM files of retired keys that still verify |
 | ``TUOYU_RETIRED_KEYS_DIR`` | ``<key folder>/retired_keys`` | folder of retired public keys (``tuoyu keys rotate`` writes there); all of them still verify |
@@ -60,6 +61,7 @@ class Settings(WorkerSettings):
     """Runtime configuration of the HTTP service read from ``TUOYU_*`` environment variables."""
 
     public_url: str = "http://127.0.0.1:8000"
+    earlier_public_urls: str = ""
     signing_key_file: Path | None = None
     verify_key_files: str = ""
     retired_keys_dir: Path | None = None
@@ -103,6 +105,25 @@ class Settings(WorkerSettings):
         if "public_url" not in self.model_fields_set or not self.public_url.strip():
             self.public_url = served_url(self.host, self.port)
         return self
+
+    @field_validator("earlier_public_urls")
+    @classmethod
+    def _earlier_public_urls(cls, value: str) -> str:
+        """Comma-separated ``http(s)://host[:port][/path]`` URLs (their origins reach the pages)."""
+        urls = [u.strip().rstrip("/") for u in value.split(",") if u.strip()]
+        bad = [u for u in urls if not _BASE_URL.fullmatch(u)]
+        if bad:
+            raise ValueError(f"TUOYU_EARLIER_PUBLIC_URLS 中的 {bad[0]} 不是 http(s)://主机[:端口] 形式的地址")
+        return ",".join(urls)
+
+    def public_origins(self) -> list[str]:
+        """The origins (``scheme://host[:port]``, lower case) this platform's verify URLs point at:
+        ``TUOYU_PUBLIC_URL``'s first, then those of ``TUOYU_EARLIER_PUBLIC_URLS``, each once."""
+        origins = []
+        for url in [self.public_url, *filter(None, self.earlier_public_urls.split(","))]:
+            parts = urlsplit(url)
+            origins.append(f"{parts.scheme.lower()}://{parts.netloc.lower()}")
+        return list(dict.fromkeys(origins))
 
     @field_validator("courseware_url")
     @classmethod

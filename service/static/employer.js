@@ -60,15 +60,18 @@
     const msg = $("verify-msg");
     let current = "";
 
-    // A scanned URL on another site than this platform's public verify origin (given by the
-    // server, TUOYU_PUBLIC_URL) or this page's own: what it says, prominent above the verdict.
+    // A scanned URL on another site than this platform's public verify origins (given by the
+    // server: TUOYU_PUBLIC_URL's, then TUOYU_EARLIER_PUBLIC_URLS') or this page's own: what it
+    // says, prominent above the verdict.
     const originWarning = (host) => `此二维码指向其他网站（${host}），并非本平台的核验地址，请谨慎核对`;
     const ownOrigins = new Set([location.origin]);
-    try {
-      const given = $("verify-page").dataset.publicOrigin;
-      if (given) ownOrigins.add(new URL(given).origin);
-    } catch (_) {
-      /* no usable public origin given: this page's own origin only */
+    const dataset = $("verify-page").dataset;
+    for (const given of `${dataset.publicOrigins || ""} ${dataset.publicOrigin || ""}`.split(" ")) {
+      try {
+        if (given) ownOrigins.add(new URL(given).origin);
+      } catch (_) {
+        /* not a usable origin: skipped */
+      }
     }
 
     function show(r, foreignHost = "") {

@@ -55,6 +55,10 @@ class LiveServer:
         return sorted(p.stem for p in (self.data_dir / "demo-out").glob("*.png"))
 
 
+EARLIER_PUBLIC_URL = "https://tuoyu-old.example.org"
+"""The shared demo server's earlier public URL (``TUOYU_EARLIER_PUBLIC_URLS``)."""
+
+
 @contextlib.asynccontextmanager
 async def serve_demo(
     tmp_path_factory: pytest.TempPathFactory, name: str, **settings: str
@@ -114,8 +118,9 @@ async def serve_demo(
 
 @pytest.fixture(scope="session")
 async def live_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LiveServer]:
-    """The demo server the browser tests click through (they only read, or write their own rows)."""
-    async with serve_demo(tmp_path_factory, "e2e") as server:
+    """The demo server the browser tests click through (they only read, or write their own rows).
+    It had an earlier public URL (``EARLIER_PUBLIC_URL``): QR codes printed under it are its own."""
+    async with serve_demo(tmp_path_factory, "e2e", earlier_public_urls=EARLIER_PUBLIC_URL) as server:
         yield server
 
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from qrcode.constants import ERROR_CORRECT_M
 
 from talent_pool.identity import id_check_character
-from tests.e2e.conftest import CHROMIUM, DEMO_PASSWORD, SHOTS, LiveServer, Visit
+from tests.e2e.conftest import CHROMIUM, DEMO_PASSWORD, EARLIER_PUBLIC_URL, SHOTS, LiveServer, Visit
 
 FULL_ID = re.compile(r"(?<![0-9A-Z])\d{17}[0-9X](?![0-9A-Z])")
 
@@ -483,11 +483,12 @@ async def test_a_qr_code_pointing_at_another_site_is_answered_with_a_warning(
 ) -> None:
     """A QR code carrying a genuine certificate's number and signed query under another host:
     our own answer (有效) is shown, under a prominent warning naming that host; a URL of the
-    platform's public origin (TUOYU_PUBLIC_URL, here the page's own) gets none. Nothing is
-    requested from the other host."""
+    platform's public origin (TUOYU_PUBLIC_URL, here the page's own) or of an earlier one
+    (TUOYU_EARLIER_PUBLIC_URLS) gets none. Nothing is requested from the other host."""
     number = live_server.demo_certificate_numbers()[0]
     cert = await _holder(live_server, number)
     evil = _qr_png(_elsewhere(cert["verify_url"]), tmp_path / "evil.png")
+    earlier = _qr_png(_elsewhere(cert["verify_url"], EARLIER_PUBLIC_URL.upper()), tmp_path / "earlier.png")
     other_port = _qr_png(_elsewhere(cert["verify_url"], "http://127.0.0.1:1"), tmp_path / "port.png")
     warning = "此二维码指向其他网站（evil.example），并非本平台的核验地址，请谨慎核对"
     for who, width in ((visit, "desktop"), (phone, "phone")):
@@ -513,6 +514,10 @@ async def test_a_qr_code_pointing_at_another_site_is_answered_with_a_warning(
 
         await page.set_input_files("#qr-file", str(other_port))  # same host, another port: another site
         await page.locator("#origin-alert").filter(has_text="127.0.0.1:1）").wait_for()
+
+        await page.set_input_files("#qr-file", str(earlier))  # printed under the earlier public URL
+        await alert.wait_for(state="hidden")
+        await page.locator("#verify-msg").filter(has_text="数字签名已验证").wait_for()
 
         await page.fill("#cert-number", number)  # typed: no warning left over
         await page.click("#verify-form button[type=submit]")

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 import uvicorn
 from click.testing import CliRunner
@@ -91,3 +92,22 @@ def test_an_empty_tuoyu_public_url_counts_as_not_set(env: pytest.MonkeyPatch) ->
     assert Settings().public_url == "http://127.0.0.1:8731"
     env.setenv("TUOYU_PUBLIC_URL", "  ")
     assert Settings().public_url == "http://127.0.0.1:8731"
+
+
+def test_earlier_public_urls_are_this_platforms_origins_too(env: pytest.MonkeyPatch) -> None:
+    settings = Settings(
+        public_url="https://Tuoyu.Example.org/",
+        earlier_public_urls=" http://127.0.0.1:8000/ , https://old.example.org/base,",
+    )
+    assert settings.public_origins() == [
+        "https://tuoyu.example.org",
+        "http://127.0.0.1:8000",
+        "https://old.example.org",
+    ]
+    assert Settings(public_url="https://a.example").public_origins() == ["https://a.example"]
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "https://a.example, ftp://b.example", "https://a b"])
+def test_an_earlier_public_url_that_is_no_url_is_refused(env: pytest.MonkeyPatch, bad: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match="TUOYU_EARLIER_PUBLIC_URLS"):
+        Settings(earlier_public_urls=bad)
