@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from piccolo.engine.base import Engine
@@ -13,6 +14,8 @@ import talent_pool
 from service.migrations import migrate
 from talent_pool.db import is_sqlite
 from talent_pool.tables import OutboxMessage
+
+log = logging.getLogger("tuoyu.bootstrap")
 
 OUTBOX_STALE_SECONDS = 600
 
@@ -70,7 +73,13 @@ async def seed() -> dict[str, int]:
 
 async def prepare(engine: Engine) -> None:
     """On SQLite (the embedded default) apply pending migrations and seed reference data.
-    On PostgreSQL migrations are an explicit step (``tuoyu migrate``) run by the operator."""
+    On PostgreSQL migrations are an explicit step (``tuoyu migrate``) run by the operator; the
+    talent tables that hold rows and were never analysed (a restored dump, autovacuum off) are
+    analysed (``talent_pool._statistics``)."""
     if is_sqlite(engine):
         await migrate()
         await seed()
+        return
+    analysed = await talent_pool.analyse_unanalysed()
+    if analysed:
+        log.info("planner statistics: analysed %s (never analysed before)", ", ".join(analysed))

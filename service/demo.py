@@ -31,6 +31,7 @@ import httpx
 import uvicorn
 
 import certification
+import talent_pool
 import training
 from certification.schemas import ProgrammeUpdate, ResultIn, SittingIn
 from certification.tables import Certificate
@@ -446,6 +447,7 @@ async def ensure_workforce(rt: Runtime) -> None:
     """Generate the synthetic workforce (one transaction) unless practitioners already exist."""
     if await Practitioner.count() == 0:
         summary = await generate_workforce(today=rt.today())
+        await talent_pool.refresh_statistics()  # a bulk load: the planner's statistics
         _say(
             f"生成从业人员队伍：机构 {summary.employers} 家，从业人员 {summary.practitioners} 人"
             f"（在职 {summary.employed}），已有资质 {summary.credentials} 条，培训记录 {summary.trainings} 条"

@@ -86,6 +86,7 @@ from talent_pool._snapshots import has_snapshot, trend, write_snapshots
 from talent_pool._staff import (
     staff_of_employer,
 )
+from talent_pool._statistics import TALENT_TABLES, analyse_unanalysed, refresh_statistics
 from talent_pool._target_lists import DRILL_DOWNS, DrillDown, register_drill_down
 from talent_pool.errors import (
     Conflict,
@@ -112,6 +113,7 @@ __all__ = [
     "IMPORT_TASK",
     "MAX_UPLOAD_BYTES",
     "NO_MATCH",
+    "TALENT_TABLES",
     "Conflict",
     "DrillDown",
     "EmployerPerson",
@@ -122,6 +124,7 @@ __all__ = [
     "TuoyuError",
     "ValidationFailed",
     "accepted_contacts",
+    "analyse_unanalysed",
     "answer_contact_request",
     "background_checks_overdue",
     "check_kind",
@@ -180,6 +183,7 @@ __all__ = [
     "record_health_certificate",
     "record_training",
     "reference_date",
+    "refresh_statistics",
     "register_drill_down",
     "register_employer",
     "register_practitioner",

@@ -27,6 +27,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 
 from talent_pool._import_apply import APPLY, NATURAL_KEYS, Outcome, Row, Scope
+from talent_pool._statistics import refresh_statistics
 from talent_pool.db import atomic
 from talent_pool.errors import NotFound, ValidationFailed
 from talent_pool.import_columns import (
@@ -138,6 +139,16 @@ def _header(kind: str, source: Source) -> tuple[dict[int, Column], list[str], li
     )
 
 
+IMPORTED_TABLE = {
+    "employers": "tp_employer",
+    "practitioners": "tp_practitioner",
+    "employments": "tp_employment",
+    "credentials": "tp_credential",
+    "trainings": "tp_training_record",
+}
+"""The table each kind of import loads (analysed after a committed import)."""
+
+
 async def import_stream(
     kind: str,
     stream: IO[bytes],
@@ -226,6 +237,8 @@ async def _run(
     problems.sort(key=lambda p: p[0])
     report.problems = [ImportProblem(row=r, column=c, reason=why) for r, c, why in problems]
     report.rejected = len(rejected)
+    if not dry_run and report.created:
+        await refresh_statistics(IMPORTED_TABLE[kind])  # a bulk load: the planner's statistics
     return report
 
 

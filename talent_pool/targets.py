@@ -41,6 +41,7 @@ from talent_pool.schemas import IndicatorValue, Reconciliation, ShareValue, Shor
 from talent_pool.tables import Division, Employer, PlanIndicator
 
 CITY = "city"
+_MAX_ID = 2**31 - 1  # PostgreSQL's integer: the largest employer id there can be
 _NO_DATA = "无在职从业人员数据"
 _MEASURE_NAMES = {
     "employed": "从业人员",
@@ -68,10 +69,11 @@ def scope_level(key: str) -> str:
         return CITY
     prefix, sep, rest = key.partition(":")
     if sep and prefix in ("zone", "street", "employer") and rest:
-        if prefix == "employer" and not rest.isdigit():
+        # an id of the table's integer key: ASCII digits ("²" is a digit to Python), at most 2³¹−1
+        if prefix == "employer" and not (rest.isascii() and rest.isdigit() and int(rest) <= _MAX_ID):
             raise ValidationFailed(f"范围 {key} 不是有效的机构范围")
         return prefix
-    if key.isdigit() and len(key) == 6:
+    if key.isascii() and key.isdigit() and len(key) == 6:
         return "district"
     raise ValidationFailed(f"范围 {key} 无效（可用：city、区县代码、zone:代码、street:代码、employer:编号）")
 
