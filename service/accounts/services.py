@@ -389,11 +389,14 @@ _ACCOUNT_FOR_TOKEN = (
 
 
 async def account_for_token(
-    account_id: int, issued_at: dt.datetime, jti: str | None = None
+    account_id: int, issued_at: dt.datetime, jti: str | None = None, username: str | None = None
 ) -> AccountOut | None:
     """The account a login token names, in one query — or ``None`` when the account is gone or
     deactivated, the token was issued (``issued_at``, UTC) before its last "log out everywhere"
-    (or password change), or the token itself (``jti``) was logged out (:func:`revoke_token`).
+    (or password change), the token itself (``jti``) was logged out (:func:`revoke_token`), or
+    the token names another login (``username``; the embedded SQLite reuses the highest id after
+    a deletion, so an old token's id can be a newer account's — found by a trial, 2026-11-30;
+    tokens issued before the name was carried are checked without it).
 
     Every authenticated request asks this, so the statement is prepared once per pooled
     connection (:func:`talent_pool.db.fetch_rows`): Piccolo's query building was 0.27 ms of an
@@ -402,6 +405,8 @@ async def account_for_token(
     if not rows:
         return None
     row = rows[0]
+    if username is not None and row["username"] != username:
+        return None
     cutoff = row.pop("tokens_valid_after")
     if cutoff is not None and issued_at <= cutoff:
         return None

@@ -80,7 +80,8 @@ class AuthController(Controller):
         token = auth.create_token(
             identifier=str(account.id),
             token_unique_jwt_id=secrets.token_urlsafe(16),  # names this token for its own logout
-            token_extras={"role": account.role, "iat_ms": issued_ms},
+            # the login name too: an id the embedded SQLite reuses after a deletion is not this login
+            token_extras={"role": account.role, "iat_ms": issued_ms, "un": account.username},
         )
         cookie = Cookie(
             key=auth.key,

@@ -120,6 +120,26 @@ async def test_a_token_issued_without_an_id_is_ended_by_logging_out_everywhere(
     assert await RevokedToken.count() == 0
 
 
+async def test_a_token_of_a_deleted_login_does_not_pass_for_the_next_one_with_its_id(
+    client: AsyncTestClient,
+) -> None:  # type: ignore[type-arg]
+    """The embedded SQLite reuses the highest id after a deletion (a trial logged in as a new
+    district admin with a deleted employer login's token): a token names its login, and an
+    account under the same id with another name refuses it."""
+    await create_city_admin("regulator")
+    await create_city_admin("leaving")
+    token = await login(client, "leaving")
+    row = await UserAccount.select().where(UserAccount.username == "leaving").first()
+    assert row is not None
+    await UserAccount.delete().where(UserAccount.id == row["id"])
+    assert (await client.get("/api/auth/me", headers=token)).status_code == 401
+    await UserAccount.insert(UserAccount(**{**row, "username": "newcomer"}))  # the same id again
+    assert (await client.get("/api/auth/me", headers=token)).status_code == 401
+    newcomer = await login(client, "newcomer")
+    me = await client.get("/api/auth/me", headers=newcomer)
+    assert me.status_code == 200 and me.json()["username"] == "newcomer"
+
+
 async def test_scope_ids_must_match_the_role(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
     await create_city_admin("regulator")
     admin = await login(client, "regulator")
