@@ -414,7 +414,8 @@ async def compute_targets_table(
     ``street``, ``employer``); neither → the city and every district. ``training_bases`` maps
     ``"city"`` and district codes to the bases accredited and not withdrawn on the reference
     date (missing → "no data"); or ``count_bases``, called with the reference date, returns
-    them (read while the statement runs). Raises :class:`ValidationFailed` for an unknown scope
+    them (read while the statement runs) — it counts every base, so a district it does not name
+    has none (0). Raises :class:`ValidationFailed` for an unknown scope
     or level, a future year or date.
     """
     ref = reference_date(year, today, as_of)
@@ -439,7 +440,9 @@ async def compute_targets_table(
     out = []
     for s in chosen:
         c = counts.get(s.key, _EMPTY)
-        m = _measures(c, city=s.level == CITY, all_trainings=all_trainings, bases=bases.get(s.key))
+        # counted (count_bases): a district none of the bases is in has none, a known 0
+        known = 0 if count_bases is not None and s.level in (CITY, "district") else None
+        m = _measures(c, city=s.level == CITY, all_trainings=all_trainings, bases=bases.get(s.key, known))
         out.append(
             TargetsReport(
                 year=ref.year,

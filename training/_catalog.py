@@ -26,16 +26,21 @@ from training.tables import Course, TrainingBase
 # --------------------------------------------------------------------------- bases & courses
 
 
-async def create_training_base(data: TrainingBaseIn) -> TrainingBaseOut:
+async def create_training_base(data: TrainingBaseIn, *, today: dt.date | None = None) -> TrainingBaseOut:
     """Register a training base (实训基地).
 
     ``district_code`` must be a current district/county of the city (the talent-pool division
     table); ``accredited_on``/``withdrawn_on`` (local dates) date its accreditation for past
-    years' counts (an accredited base without ``accredited_on`` counts on every date). Raises
+    years' counts. ``today`` (the local business date; the API passes it): an accredited base
+    registered without ``accredited_on`` is dated today — otherwise it would count in every
+    past year's 实训基地 and disagree with the snapshots already taken (a trial, 2026-11-30).
+    Without ``today`` (the library, older data) such a base counts on every date. Raises
     :class:`TrainingInvalid` for another district or a withdrawal before the accreditation.
     """
     if not await is_current_district(data.district_code):
         raise TrainingInvalid(f"区县代码 {data.district_code} 不是本市现行区县", field="district_code")
+    if today is not None and data.accredited and data.accredited_on is None:
+        data = data.model_copy(update={"accredited_on": today})
     if data.accredited_on and data.withdrawn_on and data.withdrawn_on < data.accredited_on:
         raise TrainingInvalid("撤销日期早于认定日期", field="withdrawn_on")
     async with atomic():

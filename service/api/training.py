@@ -111,9 +111,11 @@ class TrainingController(Controller):
         return await training.list_training_bases(user.district_code if user.role == DISTRICT else None)
 
     @post("/training-bases", opt=action("base.create"), summary="Register a training base")
-    async def create_base(self, data: TrainingBaseIn, request: Request[Any, Any, Any]) -> TrainingBaseOut:
+    async def create_base(
+        self, data: TrainingBaseIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> TrainingBaseOut:
         ensure_district(user_of(request), data.district_code)
-        return await training.create_training_base(data)
+        return await training.create_training_base(data, today=rt.today())
 
     @patch(
         "/training-bases/{training_base_id:int}",

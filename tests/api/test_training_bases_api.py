@@ -179,3 +179,32 @@ async def test_only_regulators_of_the_base_district_change_it(client: AsyncTestC
     assert own.status_code == 200 and own.json()["address"] == "历下区新地址"
     history = (await client.get(f"/api/training-bases/{lixia}/changes", headers=lixia_admin)).json()
     assert [(c["changed_by"], c["after"]) for c in history] == [("lx-admin", {"address": "历下区新地址"})]
+
+
+async def test_a_base_registered_today_counts_from_today_and_a_district_without_bases_has_none(
+    client: AsyncTestClient[Any],
+) -> None:
+    """An accredited base registered without an accreditation date is dated today (a trial saw
+    it counted in 2021 and in yesterday's report, unlike yesterday's snapshot); a district none
+    of the counted bases is in shows 0 bases, a known figure, not "no data"."""
+    today = Clock().today()
+    admin = await admin_headers(client)
+    before = await _bases_on(client, admin, today - dt.timedelta(days=1))
+    r = await client.post(
+        "/api/training-bases",
+        headers=admin,
+        json={"name": "新认定实训基地", "district_code": "370113", "accredited": True},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["accredited_on"] == today.isoformat()
+    assert await _bases_on(client, admin, today - dt.timedelta(days=1)) == before
+    assert await _bases_on(client, admin, today) == before + 1
+
+    r = await client.get("/api/targets?scope=370113,370103", headers=admin)
+    assert r.status_code == 200, r.text
+    bases = {
+        report["scope"]: next(i for i in report["indicators"] if i["key"] == "training_bases")
+        for report in r.json()
+    }
+    assert (bases["370113"]["numerator"], bases["370113"]["value"]) == (1, "1")
+    assert (bases["370103"]["numerator"], bases["370103"]["value"]) == (0, "0")  # none there
