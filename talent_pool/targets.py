@@ -100,6 +100,7 @@ _DIVISIONS = (
     " WHERE level IN ('city', 'district', 'functional_zone', 'street')"
 )
 _PLAN_TARGETS = "SELECT key, target, op FROM tp_plan_indicator WHERE plan = {}"
+_TARGET_PLACES = Decimal("0.01")  # tp_plan_indicator.target: NUMERIC(12, 2)
 
 
 def _asked(scopes: Sequence[str] | None, levels: Sequence[str] | None) -> tuple[list[str], dict[str, str]]:
@@ -163,7 +164,8 @@ async def _plan(year: int) -> tuple[str, list[dict[str, Any]]]:
             target, op = Decimal(row["target"]), row["op"]
         else:
             op = ind["op"]
-        out.append({**ind, "target": target, "unit": unit, "op": op})
+        # as stored (NUMERIC(12, 2)) on every engine: SQLite gave back "90" where PostgreSQL "90.00"
+        out.append({**ind, "target": target.quantize(_TARGET_PLACES), "unit": unit, "op": op})
     return doc["plan"], out
 
 

@@ -43,6 +43,7 @@ async def main():
         per = r.indicator("trainings_per_practitioner")
         print(scope, r.employed_practitioners, r.indicator("certification_rate").numerator,
               per.numerator, per.status)
+    print("targets", [str(i.target) for i in by["city"].indicators])  # as PostgreSQL stores them
     print("bases", by["city"].indicator("training_bases").value,
           (await targets_report(today, year=2025, scopes=["city"]))[0].indicator("training_bases").value)
     page = await talent_pool.drill_down_list("expiring", 2026, today=today, scope="zone:370176")
@@ -71,6 +72,7 @@ def test_targets_run_on_sqlite(tmp_path: Path) -> None:
         "zone:370176 2 1 1 at_risk",
         "street:370176001 2 1 1 at_risk",
         "employer:1 2 1 1 at_risk",
+        "targets ['90.00', '1.00', '10000.00', '10.00']",
         "bases 1 0",
         "expiring [(True, datetime.date(2026, 12, 31), 'N1')]",
         "snapshots 181 0",
