@@ -202,7 +202,8 @@ async def dashboard(rt: Runtime, *, year: int | None, district: str | None, focu
     limits the table to that district and its streets; otherwise the city, districts and
     functional zones, plus the streets of the district in ``focus`` (a district code or one of
     its ``street:<code>`` keys). ``focus`` picks the scope the gauges and the trend show
-    (default: the first row). Raises :class:`talent_pool.ValidationFailed` for an unknown scope
+    (default: the first row). Raises :class:`talent_pool.ValidationFailed` for an unknown scope,
+    one the board does not show (an employer, another district's street for a district admin)
     or a future year."""
     y = year or rt.today().year
     if district is not None:
@@ -216,7 +217,12 @@ async def dashboard(rt: Runtime, *, year: int | None, district: str | None, focu
         reports = await usecases.targets_table(
             rt, year=year, scopes=streets or None, levels=["city", "district", "zone"]
         )
-    chosen = next((r for r in reports if r.scope == focus), reports[0])
+    chosen = next((r for r in reports if r.scope == focus), None if focus else reports[0])
+    if chosen is None:  # a scope the board does not show: said, never the city instead (a trial)
+        talent_pool.scope_level(focus or "")  # a malformed key: its own message
+        raise talent_pool.ValidationFailed(
+            f"范围 {focus} 不在监管看板中：看板显示全市、区县、功能区与街道，机构请在所在区县的页面查看"
+        )
     points = await usecases.targets_trend(rt, scope=chosen.scope, year=y)
     city = next((r for r in reports if r.reconciliation is not None), None)
     return Dashboard(

@@ -48,6 +48,19 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
     assert 'data-scope="370102"' in html and "50.0%（1/2）" in html
     last = await client.get(f"/dashboard?year={today.year - 1}", headers={**HTML, **city})
     assert f'<option value="{today.year - 1}" selected>' in last.text
+    # a district's gauges: a bar only where the district has a target (持证率, 人均培训次数)
+    focused = (await client.get("/dashboard?scope=370102", headers={**HTML, **city})).text
+    gauges = re.findall(r'<figure class="gauge[^"]*" data-indicator="(\w+)">(.*?)</figure>', focused, re.S)
+    assert [(key, 'class="gbar"' in body) for key, body in gauges] == [
+        ("certification_rate", True),
+        ("trainings_per_practitioner", True),
+        ("person_trainings", False),
+        ("training_bases", False),
+    ]
+    # a scope the board does not show is said, never answered with the city's figures
+    for other, words in (("employer:1", "不在监管看板中"), ("bogus", "无效")):
+        refused = await client.get(f"/dashboard?scope={other}", headers={**HTML, **city})
+        assert refused.status_code in (400, 422) and words in refused.text, (other, refused.status_code)
 
     district = await client.get("/dashboard/districts/370102", headers={**HTML, **city})
     assert district.status_code == 200, district.text
