@@ -11,7 +11,8 @@ Two parts, installed together by :meth:`Edge.on_app_init`:
   routing runs before it, and the JWT middleware is put in front of the app's list.)
 - the request id is set in the context (``talent_pool.outbox.correlation_id``, so logs and
   background work carry it) by a route middleware placed *first*, in front of the
-  authentication middleware, so the login look-up logs with it too. It keeps the id in the
+  authentication middleware, so the login look-up logs with it too (and an error it raises, turned
+  into an answer by the outer exception handler, still has the id). It keeps the id in the
   scope's state, and the hook echoes that same id; a request that never reached a route (404)
   gets one made by the hook.
 
@@ -50,12 +51,13 @@ def _request_id(scope: Scope) -> str:
 @contextlib.contextmanager
 def request_context(scope: Scope) -> Iterator[None]:
     """The request's id (made once, kept in ``scope["state"]``) in the context
-    (``talent_pool.outbox.correlation_id``) while the block runs."""
+    (``talent_pool.outbox.correlation_id``) while the block runs — and after it when an exception
+    leaves it: the app's outer exception handler (an error of the authentication middleware,
+    such as a 503 while the login is looked up) then logs with the id too. The request's task
+    ends with its answer, so the id goes with it."""
     token = correlation_id.set(_request_id(scope))
-    try:
-        yield
-    finally:
-        correlation_id.reset(token)
+    yield
+    correlation_id.reset(token)
 
 
 class RequestContextMiddleware(ASGIMiddleware):
