@@ -31,6 +31,7 @@ from litestar.response import Stream, Template
 import talent_pool
 from service import regulator, usecases
 from service import regulator_display as display
+from service.accounts import AccountOut
 from service.audit import personal_read
 from service.errors import status_for
 from service.policy import (
@@ -56,6 +57,15 @@ def _error_page(request: Request[Any, Any, Any], exc: TuoyuError) -> Template:
     return Template(template_name="error.html", context={"message": exc.message}, status_code=status_for(exc))
 
 
+async def _focus(user: AccountOut, focus: str | None) -> str | None:
+    """The dashboard's ``scope`` parameter as the API reads a scope key (spaces trimmed); for a
+    district admin a scope outside their district is 403, as in the API (not "not on the board")."""
+    key = (focus or "").strip() or None
+    if key is not None and user.role != CITY:
+        await targets_scopes(user, [key], None)
+    return key
+
+
 def _scope_label(scope: str | None, names: dict[str, str]) -> str:
     return "济南市" if scope in (None, "city") else names.get(scope, scope)
 
@@ -75,7 +85,7 @@ class RegulatorPages(Controller):
     ) -> Template:
         user = user_of(request)
         scope = targets_scope(user, None)
-        board = await regulator.dashboard(rt, year=year, district=scope, focus=focus)
+        board = await regulator.dashboard(rt, year=year, district=scope, focus=await _focus(user, focus))
         return Template(
             template_name="dashboard.html",
             context={
@@ -99,8 +109,9 @@ class RegulatorPages(Controller):
         year: Year = None,
         focus: Annotated[str | None, QueryParameter(name="scope")] = None,
     ) -> Stream:
-        scope = targets_scope(user_of(request), None)
-        board = await regulator.dashboard(rt, year=year, district=scope, focus=focus)
+        user = user_of(request)
+        scope = targets_scope(user, None)
+        board = await regulator.dashboard(rt, year=year, district=scope, focus=await _focus(user, focus))
         label = _scope_label(scope, await regulator.district_names())
         columns = regulator.TARGET_COLUMNS
         as_of = board.reports[0].as_of

@@ -70,7 +70,9 @@ def scope_level(key: str) -> str:
     prefix, sep, rest = key.partition(":")
     if sep and prefix in ("zone", "street", "employer") and rest:
         # an id of the table's integer key: ASCII digits ("²" is a digit to Python), at most 2³¹−1
-        if prefix == "employer" and not (rest.isascii() and rest.isdigit() and int(rest) <= _MAX_ID):
+        if prefix == "employer" and not (
+            rest.isascii() and rest.isdigit() and len(rest) <= 10 and int(rest) <= _MAX_ID
+        ):
             raise ValidationFailed(f"范围 {key} 不是有效的机构范围")
         return prefix
     if key.isascii() and key.isdigit() and len(key) == 6:

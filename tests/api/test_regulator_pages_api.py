@@ -58,9 +58,17 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
         ("training_bases", False),
     ]
     # a scope the board does not show is said, never answered with the city's figures
-    for other, words in (("employer:1", "不在监管看板中"), ("bogus", "无效")):
+    for other, words in (
+        ("employer:1", "不在监管看板中"),
+        ("bogus", "无效"),
+        ("employer:" + "1" * 4301, "不是有效的机构范围"),
+    ):
         refused = await client.get(f"/dashboard?scope={other}", headers={**HTML, **city})
-        assert refused.status_code in (400, 422) and words in refused.text, (other, refused.status_code)
+        assert refused.status_code in (400, 422) and words in refused.text, (other[:20], refused.status_code)
+    spaced = await client.get(
+        "/dashboard?scope=%20370102%20", headers={**HTML, **city}
+    )  # as the API reads it
+    assert spaced.status_code == 200 and 'data-indicator="certification_rate"' in spaced.text
 
     district = await client.get("/dashboard/districts/370102", headers={**HTML, **city})
     assert district.status_code == 200, district.text
@@ -105,7 +113,14 @@ async def test_dashboard_drill_down_and_exports(client: Any) -> None:
     assert own.text.count('data-level="district"') == 1 and 'data-scope="370105"' in own.text
     scopes = re.findall(r'<tr data-scope="([^"]+)"', own.text)
     assert scopes[0] == "370105" and all(s.startswith("street:") for s in scopes[1:])  # and its streets
-    for path in (f"/dashboard/employers/{x}", f"/dashboard/people/{a}", "/dashboard/districts/370102"):
+    for path in (
+        f"/dashboard/employers/{x}",
+        f"/dashboard/people/{a}",
+        "/dashboard/districts/370102",
+        "/dashboard?scope=370102",  # another district on the board: a permission matter, as in the API
+        "/dashboard?scope=city",
+        "/dashboard/targets.xlsx?scope=370102",
+    ):
         r = await client.get(path, headers={**HTML, **district_admin})
         assert r.status_code == 403 and "只能" in r.text, path  # the Chinese reason, on the error page
     future = await client.get(f"/dashboard?year={today.year + 1}", headers={**HTML, **city})

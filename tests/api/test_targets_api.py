@@ -70,10 +70,16 @@ async def test_scopes_dates_lists_trend_and_a_district_regulator(client: AsyncTe
     for bad in ("zone:nowhere", "street:370102999", "employer:abc", "3701", "city;drop"):
         assert (await client.get(f"/api/targets?scope={bad}", headers=admin)).status_code == 422, bad
     # ids no table can hold, digits that are not ASCII ("²"): refused like any bad key, never 500
-    for bad in ("employer:%C2%B2", "employer:2147483648", "employer:99999999999", "%C2%B2" * 6):
+    for bad in (
+        "employer:%C2%B2",
+        "employer:2147483648",
+        "employer:99999999999",
+        "%C2%B2" * 6,
+        "employer:" + "1" * 4301,
+    ):
         for path in ("/api/targets", "/api/targets/trend", "/api/targets/lists/uncertified"):
             answer = await client.get(f"{path}?scope={bad}", headers=admin)
-            assert answer.status_code == 422, (path, bad, answer.text)
+            assert answer.status_code in (400, 422), (path, bad, answer.text)  # 400: over the length
         shortfall = await client.get(f"/api/targets/shortfall/certification_rate?scope={bad}", headers=admin)
         assert shortfall.status_code in (403, 422), (bad, shortfall.text)
     assert (await client.get("/api/targets?levels=planet", headers=admin)).status_code == 422
