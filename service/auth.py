@@ -30,8 +30,14 @@ async def _retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any,
     iat_ms = token.extras.get("iat_ms")
     issued = dt.datetime.fromtimestamp(iat_ms / 1000, dt.UTC) if isinstance(iat_ms, int) else token.iat
     jti = token.jti if isinstance(token.jti, str) else None  # the id login gives each token
-    name = token.extras.get("un")  # the login name (tokens issued since 2026-11-30)
-    account = await account_for_token(account_id, issued, jti, name if isinstance(name, str) else None)
+    name, created = token.extras.get("un"), token.extras.get("ca")  # tokens issued since 2026-11-30
+    account = await account_for_token(
+        account_id,
+        issued,
+        jti,
+        name if isinstance(name, str) else None,
+        created if isinstance(created, int) else None,
+    )
     if account is None:
         raise NotAuthorizedException("登录已失效，请重新登录")
     return account

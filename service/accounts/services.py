@@ -382,21 +382,40 @@ async def get_account(account_id: int) -> AccountOut:
 
 _ACCOUNT_FOR_TOKEN = (
     "SELECT id, username, role, display_name, training_base_id, employer_id, practitioner_id,"
-    " district_code, identity_status, must_change_password, tokens_valid_after FROM acc_user"
+    " district_code, identity_status, must_change_password, tokens_valid_after, created_at FROM acc_user"
     " WHERE id = {} AND active = {} AND NOT EXISTS"
     " (SELECT 1 FROM acc_revoked_token r WHERE r.jti = {} AND r.account_id = acc_user.id)"
 )
 
 
+def created_stamp(created_at: dt.datetime | str) -> int:
+    """An account's creation instant as whole milliseconds since the epoch (what a login token
+    carries to name that very account; SQLite may hand the column back as text)."""
+    when = dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at
+    return int(when.timestamp() * 1000)
+
+
+async def account_created(account_id: int) -> int | None:
+    """:func:`created_stamp` of account ``account_id`` (``None``: no such account)."""
+    rows = await fetch_rows(UserAccount, "SELECT created_at FROM acc_user WHERE id = {}", account_id)
+    return created_stamp(rows[0]["created_at"]) if rows else None
+
+
 async def account_for_token(
-    account_id: int, issued_at: dt.datetime, jti: str | None = None, username: str | None = None
+    account_id: int,
+    issued_at: dt.datetime,
+    jti: str | None = None,
+    username: str | None = None,
+    created: int | None = None,
 ) -> AccountOut | None:
     """The account a login token names, in one query — or ``None`` when the account is gone or
     deactivated, the token was issued (``issued_at``, UTC) before its last "log out everywhere"
     (or password change), the token itself (``jti``) was logged out (:func:`revoke_token`), or
-    the token names another login (``username``; the embedded SQLite reuses the highest id after
-    a deletion, so an old token's id can be a newer account's — found by a trial, 2026-11-30;
-    tokens issued before the name was carried are checked without it).
+    the token names another login: another ``username``, or another account of that name
+    (``created``: :func:`created_stamp` at login). The embedded SQLite reuses the highest id
+    after a deletion, so an old token's id can be a newer account's, even one of the same name
+    (found by two trials, 2026-11-30); tokens issued before they carried these are checked
+    without them.
 
     Every authenticated request asks this, so the statement is prepared once per pooled
     connection (:func:`talent_pool.db.fetch_rows`): Piccolo's query building was 0.27 ms of an
@@ -405,7 +424,10 @@ async def account_for_token(
     if not rows:
         return None
     row = rows[0]
+    born = row.pop("created_at")
     if username is not None and row["username"] != username:
+        return None
+    if created is not None and created_stamp(born) != created:
         return None
     cutoff = row.pop("tokens_valid_after")
     if cutoff is not None and issued_at <= cutoff:

@@ -15,6 +15,7 @@ from service import usecases
 from service.accounts import (
     AccountIn,
     AccountOut,
+    account_created,
     authenticate,
     change_password,
     revoke_token,
@@ -80,8 +81,14 @@ class AuthController(Controller):
         token = auth.create_token(
             identifier=str(account.id),
             token_unique_jwt_id=secrets.token_urlsafe(16),  # names this token for its own logout
-            # the login name too: an id the embedded SQLite reuses after a deletion is not this login
-            token_extras={"role": account.role, "iat_ms": issued_ms, "un": account.username},
+            # the login's name and creation too: an id the embedded SQLite reuses after a deletion
+            # is not this login, even under the same name (service.accounts.account_for_token)
+            token_extras={
+                "role": account.role,
+                "iat_ms": issued_ms,
+                "un": account.username,
+                "ca": await account_created(account.id),
+            },
         )
         cookie = Cookie(
             key=auth.key,

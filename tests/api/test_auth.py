@@ -138,6 +138,13 @@ async def test_a_token_of_a_deleted_login_does_not_pass_for_the_next_one_with_it
     newcomer = await login(client, "newcomer")
     me = await client.get("/api/auth/me", headers=newcomer)
     assert me.status_code == 200 and me.json()["username"] == "newcomer"
+    # even under the same name (a second trial): the token names the account it was issued for
+    await UserAccount.delete().where(UserAccount.id == row["id"])
+    later = row["created_at"] + dt.timedelta(seconds=5)
+    await UserAccount.insert(UserAccount(**{**row, "created_at": later}))  # "leaving" again, same id
+    assert (await client.get("/api/auth/me", headers=token)).status_code == 401
+    again = await login(client, "leaving")
+    assert (await client.get("/api/auth/me", headers=again)).status_code == 200
 
 
 async def test_scope_ids_must_match_the_role(client: AsyncTestClient) -> None:  # type: ignore[type-arg]
