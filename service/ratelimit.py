@@ -21,10 +21,11 @@ let a bad moment of one request change how everyone else is counted:
 - **Redis unreachable** (refused, timed out, an error from Redis): an outage. The hit — and every
   hit after it until Redis answers again — is counted in this process (per-process windows:
   the limit then holds per process, not across them), logged once when the outage begins and
-  once when Redis is back. During the outage one hit every :data:`REDIS_RETRY_SECONDS` tries
-  Redis again (a circuit breaker); the others are counted here at once, so a Redis that stopped
-  answering without refusing costs one hit the reply wait, not every hit. Counting returns to
-  Redis with the first try it answers.
+  once when Redis is back. During the outage no hit waits for Redis (a circuit breaker): Redis is
+  tried in the background, :data:`REDIS_RETRY_SECONDS` after the failure and then at doubling
+  intervals up to :data:`REDIS_RETRY_MAX_SECONDS`, and counting returns to Redis with the first
+  try it answers. A Redis that stops answering without refusing costs the hits in flight at that
+  moment the reply wait, no more.
 - **Waiting for a connection ran out** (the process is so overloaded that
   :data:`REDIS_POOL_WAIT_SECONDS` passed before a connection came free): not an outage — Redis
   is fine, this process is busy. Only *that* hit is counted in this process (a client's
@@ -91,9 +92,12 @@ for Redis: 2 s let a 400-request burst on a loaded two-core CI machine count 32 
 
 
 REDIS_RETRY_SECONDS = 1.0
-"""During a Redis outage, how often one hit tries Redis again (the others are counted in this
-process without waiting): a blackholed Redis cost every hit the full reply wait,
-:data:`REDIS_REPLY_SECONDS`, before this (found by a trial, 2026-11-30)."""
+"""During a Redis outage, how long after the failure Redis is tried again — in the background,
+beside the hits, which are all counted in this process without waiting (a blackholed Redis cost
+every hit the full reply wait, :data:`REDIS_REPLY_SECONDS`; then, with one hit a second trying,
+every hit of a quiet site: two trials, 2026-11-30). Each failed try doubles the wait."""
+REDIS_RETRY_MAX_SECONDS = 30.0
+"""The longest wait between two tries of Redis during an outage."""
 
 
 class LocalWindow:
@@ -157,7 +161,9 @@ class Limiter:
         # busy) from "Redis failed" (an outage) without reading redis-py's error messages.
         self._turnstile = asyncio.Semaphore(REDIS_POOL_SIZE)
         self._degraded = False
-        self._retry_at = 0.0  # during an outage: when (monotonic) a hit may try Redis again
+        self._retry_at = 0.0  # during an outage: when (monotonic) Redis is tried again
+        self._retry_every = REDIS_RETRY_SECONDS  # … and how long the wait after a failed try is
+        self._probe: asyncio.Future[None] | None = None  # the try running, if any
         self._busy_window = -1  # the window the last "waited too long" was logged in
         self._busy_hits = 0  # hits counted here because the wait ran out, since that log line
 
@@ -180,11 +186,9 @@ class Limiter:
         ``Retry-After``; an allowed hit answers 0."""
         if self._shared is None:
             return self.hit_here(namespace, client, per_minute)
-        if self._degraded:
-            now = time.monotonic()
-            if now < self._retry_at:  # an outage, and not yet time to try Redis again
-                return self.hit_here(namespace, client, per_minute)
-            self._retry_at = now + REDIS_RETRY_SECONDS  # this hit tries; the others meanwhile don't
+        if self._degraded:  # an outage: counted here at once; Redis is tried beside the hits
+            self._probe_when_due()
+            return self.hit_here(namespace, client, per_minute)
         try:
             async with asyncio.timeout(REDIS_POOL_WAIT_SECONDS):
                 await self._turnstile.acquire()
@@ -197,10 +201,34 @@ class Limiter:
             if not self._degraded:
                 log.warning("rate limits: Redis unreachable (%r); counting in this process", exc)
                 self._degraded = True
-            self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+                self._retry_every = REDIS_RETRY_SECONDS
+                self._retry_at = time.monotonic() + self._retry_every
             return self.hit_here(namespace, client, per_minute)
         finally:
             self._turnstile.release()
+
+    def _probe_when_due(self) -> None:
+        """During an outage: start one background try of Redis (``PING``) when the retry
+        interval has passed and none is running; the interval doubles with every failed try, up
+        to :data:`REDIS_RETRY_MAX_SECONDS`."""
+        if time.monotonic() < self._retry_at or (self._probe is not None and not self._probe.done()):
+            return
+        self._probe = asyncio.ensure_future(self._try_redis())
+
+    async def _try_redis(self) -> None:
+        shared = self._shared
+        assert shared is not None
+        try:
+            async with asyncio.timeout(REDIS_REPLY_SECONDS + 0.5):
+                answered = await shared.storage.check()
+        except Exception:  # a timeout, a refused connection: still down
+            answered = False
+        if answered:
+            log.warning("rate limits: Redis is back, counting in Redis again")
+            self._degraded = False
+            return
+        self._retry_every = min(self._retry_every * 2, REDIS_RETRY_MAX_SECONDS)
+        self._retry_at = time.monotonic() + self._retry_every
 
     async def _hit_shared(
         self, shared: FixedWindowRateLimiter, namespace: str, client: str, per_minute: int

@@ -60,11 +60,14 @@ async def test_an_unreachable_redis_falls_back_to_the_process_count(caplog: Any)
     assert sum("Redis unreachable" in r.message for r in caplog.records) == 1
 
 
-async def test_a_silent_redis_costs_one_try_a_second_not_every_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_silent_redis_costs_no_hit_the_wait_after_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
     """A Redis that accepts connections and never answers (blackholed): the first hit waits for
-    the reply and falls back; the next hits are counted here without trying Redis, until the
-    retry interval has passed, when one hit tries again (the circuit breaker)."""
+    the reply and falls back; from then on every hit is counted here without trying Redis (a
+    quiet site's hits each waited while one hit a second tried: second trial); once the retry
+    interval has passed a hit starts a try in the background and is answered without waiting
+    for it (the circuit breaker)."""
     monkeypatch.setattr(ratelimit, "REDIS_RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(ratelimit, "REDIS_REPLY_SECONDS", 0.2)
     commands: list[bytes] = []
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -73,7 +76,6 @@ async def test_a_silent_redis_costs_one_try_a_second_not_every_hit(monkeypatch: 
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    monkeypatch.setattr(ratelimit, "REDIS_REPLY_SECONDS", 0.2)
     try:
         limiter = Limiter(f"redis://127.0.0.1:{port}/0")
         assert (await limiter.hit("silent", "10.0.0.5", 3))[0] is True  # waited, then counted here
@@ -84,11 +86,28 @@ async def test_a_silent_redis_costs_one_try_a_second_not_every_hit(monkeypatch: 
         assert [a for a, _ in answers] == [True, True, False, False, False]  # the process's count
         assert len(commands) == tried  # none of them tried Redis
         await asyncio.sleep(0.6)
-        await limiter.hit("silent", "10.0.0.5", 3)
-        assert len(commands) > tried  # the retry interval passed: this one tried
+        assert (await limiter.hit("silent", "10.0.0.5", 3))[0] is False  # answered at once …
+        probe = limiter._probe
+        assert probe is not None and not probe.done()  # … while Redis is tried beside it
+        await probe
+        assert len(commands) > tried and limiter._degraded  # tried, still silent
+        assert limiter._retry_every == 1.0  # the next try waits twice as long
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_counting_returns_to_redis_when_a_try_answers(redis_url: str) -> None:
+    limiter = Limiter(redis_url)
+    limiter._degraded = True  # as after an outage; the retry interval has passed
+    namespace = f"back-{uuid.uuid4().hex}"
+    assert await limiter.hit(namespace, "10.0.0.6", 1) == (True, 0)  # counted here, a try started
+    assert limiter._probe is not None
+    await limiter._probe
+    assert not limiter._degraded
+    await _same_window()
+    assert await limiter.hit(namespace, "10.0.0.6", 1) == (True, 0)  # Redis' count: its first hit
+    assert (await limiter.hit(namespace, "10.0.0.6", 1))[0] is False
 
 
 async def test_a_hit_that_waits_too_long_is_counted_here_alone(
