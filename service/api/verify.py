@@ -52,31 +52,53 @@ def _client(request: Request[Any, Any, Any]) -> str:
 
 
 def wants_json(scope: Any) -> bool:
-    """JSON when the ``Accept`` header names JSON and not HTML (a browser's names HTML; media types
-    are compared without regard to case, RFC 9110 §8.3.1). With quality values (RFC 9110 §12.4.2):
-    JSON when its weight is above 0 and above HTML's (``application/json;q=0`` refuses JSON;
-    ``application/json, text/html;q=0.5`` prefers it; a tie is HTML). Read from the ASGI scope's
-    raw header pairs: building the request's ``Headers`` for this one look-up was a tenth of the
-    JSON answer's own cost (sampled 2026-11-30); the weights are parsed only when there are any."""
+    """JSON when the client prefers it to HTML by the ``Accept`` header (RFC 9110 §12.5.1): each
+    type weighs what the most specific range naming it says (``application/json`` before
+    ``application/*`` before ``*/*``; ``q`` to three decimals, default 1, absent 0); JSON when its
+    weight is above 0 and above HTML's — a tie is HTML (a browser names HTML; ``*/*`` alone is a
+    tie). Media types compare without regard to case. Read from the ASGI scope's raw header
+    pairs; a header with neither weights nor wildcards (``application/json``, a scanner's) takes a
+    plain substring test: building the request's ``Headers`` for this look-up was a tenth of the
+    JSON answer's own cost (sampled 2026-11-30)."""
     accept = b",".join(value for name, value in scope["headers"] if name == b"accept").lower()
-    if b";" not in accept:
+    if b";" not in accept and b"*" not in accept:
         return b"application/json" in accept and b"text/html" not in accept
-    weights = _weights(accept.decode("latin-1"))
-    json_weight = weights.get("application/json", 0)
-    return json_weight > 0 and json_weight > weights.get("text/html", 0)
+    ranges = _ranges(accept.decode("latin-1"))
+    json_weight = _weight(ranges, "application", "json")
+    return json_weight > 0 and json_weight > _weight(ranges, "text", "html")
 
 
-def _weights(accept: str) -> dict[str, int]:
-    """``{media type: its highest weight × 100}`` of an ``Accept`` value (Litestar's parsing;
-    a malformed weight counts as 1)."""
-    weights: dict[str, int] = {}
+def _ranges(accept: str) -> list[tuple[str, str, int]]:
+    """``(type, subtype, weight × 1000)`` of each media range of an ``Accept`` value (Litestar's
+    parsing; a malformed weight counts as 1, RFC 9110 allows three decimals)."""
+    out = []
     for item in accept.split(","):
         if not item.strip():
             continue
         media = MediaTypeHeader(item.strip())
-        kind = f"{media.maintype}/{media.subtype}"
-        weights[kind] = max(weights.get(kind, 0), min(100, max(0, media.priority[0])))
-    return weights
+        try:
+            weight = round(float(media.params.get("q", "1")) * 1000)
+        except ValueError:
+            weight = 1000
+        out.append((media.maintype, media.subtype, min(1000, max(0, weight))))
+    return out
+
+
+def _weight(ranges: list[tuple[str, str, int]], maintype: str, subtype: str) -> int:
+    """The weight of ``maintype/subtype`` by its most specific matching range (0: none)."""
+    best, found = -1, 0
+    for kind, sub, weight in ranges:
+        if kind == maintype and sub == subtype:
+            rank = 2
+        elif kind == maintype and sub == "*":
+            rank = 1
+        elif kind == "*" and sub == "*":
+            rank = 0
+        else:
+            continue
+        if rank > best or (rank == best and weight > found):
+            best, found = rank, weight
+    return found
 
 
 SCAN_FAILURE = "tuoyu_scan_failure"

@@ -29,6 +29,12 @@ def _scope(*accept: bytes) -> dict[str, object]:
         ((b"application/json;q=bogus",), True),  # a malformed weight counts as 1
         ((b"text/html;q=0.2", b"application/json;q=0.9"), True),  # two Accept fields
         ((b"application/json;charset=utf-8",), True),
+        ((b"application/json;q=0.001",), True),  # a small weight is still a weight (second trial)
+        ((b"text/*, application/json;q=0.9",), False),  # text/* at 1 covers HTML
+        ((b"application/*",), True),
+        ((b"*/*;q=0.1, application/json",), True),
+        ((b"*/*, text/html;q=0",), True),  # anything but HTML: JSON
+        ((b"application/json;q=0.5, */*;q=0.9",), False),  # JSON's own range (0.5) below HTML's (0.9)
     ],
 )
 def test_json_is_answered_when_it_is_preferred(accept: tuple[bytes, ...], json: bool) -> None:
