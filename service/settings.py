@@ -41,6 +41,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import secrets
@@ -55,6 +56,36 @@ from worker.settings import WorkerSettings
 
 _BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?", re.ASCII)
 """An object store's base URL: scheme, host, optional port and path (no query, no user info)."""
+
+
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.ASCII)
+
+
+def is_base_url(url: str) -> bool:
+    """Whether ``url`` is an ``http(s)://host[:port][/path]`` base URL a browser can open: a DNS
+    name (letters, digits, hyphens; no label starting or ending with one), an IPv4 address or a
+    bracketed IPv6 address; a port from 1 to 65535; no user info, query or fragment."""
+    if not url.isascii() or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port out of range, a broken IPv6 bracket
+        return False
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or not host or port == 0:
+        return False
+    if parts.username is not None or parts.query or parts.fragment or "@" in parts.netloc:
+        return False
+    if not re.fullmatch(r"[A-Za-z0-9._~%/-]*", parts.path):
+        return False
+    if ":" in host:  # IPv6 (urlsplit took it out of its brackets)
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+        return True
+    return all(_HOST_LABEL.fullmatch(label) for label in host.rstrip(".").split("."))
 
 
 class Settings(WorkerSettings):
@@ -104,17 +135,21 @@ class Settings(WorkerSettings):
         ``TUOYU_PUBLIC_URL=`` counts as not set (it made every printed link relative)."""
         if "public_url" not in self.model_fields_set or not self.public_url.strip():
             self.public_url = served_url(self.host, self.port)
+        elif not is_base_url(self.public_url):  # printed into every QR code: a browser must open it
+            raise ValueError(f"TUOYU_PUBLIC_URL {self.public_url} 不是 http(s)://主机[:端口] 形式的地址")
         return self
 
     @field_validator("earlier_public_urls")
     @classmethod
     def _earlier_public_urls(cls, value: str) -> str:
         """Comma-separated ``http(s)://host[:port][/path]`` URLs (their origins reach the pages)."""
-        urls = [u.strip().rstrip("/") for u in value.split(",") if u.strip()]
-        bad = [u for u in urls if not _BASE_URL.fullmatch(u)]
-        if bad:
-            raise ValueError(f"TUOYU_EARLIER_PUBLIC_URLS 中的 {bad[0]} 不是 http(s)://主机[:端口] 形式的地址")
-        return ",".join(urls)
+        urls = [u.strip() for u in value.split(",") if u.strip()]
+        for url in urls:
+            if not is_base_url(url):
+                raise ValueError(
+                    f"TUOYU_EARLIER_PUBLIC_URLS 中的 {url} 不是 http(s)://主机[:端口] 形式的地址"
+                )
+        return ",".join(u.rstrip("/") for u in urls)
 
     def public_origins(self) -> list[str]:
         """The origins (``scheme://host[:port]``, lower case) this platform's verify URLs point at:

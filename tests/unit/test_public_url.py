@@ -107,7 +107,35 @@ def test_earlier_public_urls_are_this_platforms_origins_too(env: pytest.MonkeyPa
     assert Settings(public_url="https://a.example").public_origins() == ["https://a.example"]
 
 
-@pytest.mark.parametrize("bad", ["javascript:alert(1)", "https://a.example, ftp://b.example", "https://a b"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "javascript:alert(1)",
+        "https://a.example, ftp://b.example",
+        "https://a b",
+        "http://",
+        "http://a.cn:0",
+        "http://a.cn:99999",  # found by a second trial, with the next two
+        "http://-.-",
+        "http://user@a.cn",
+        "http://a.cn/?q=1",
+        "http://[::1",
+        "http://例子.cn",
+    ],
+)
 def test_an_earlier_public_url_that_is_no_url_is_refused(env: pytest.MonkeyPatch, bad: str) -> None:
-    with pytest.raises(pydantic.ValidationError, match="TUOYU_EARLIER_PUBLIC_URLS"):
+    with pytest.raises(pydantic.ValidationError, match="TUOYU_EARLIER_PUBLIC_URLS") as refused:
         Settings(earlier_public_urls=bad)
+    shown = [u.strip() for u in bad.split(",") if u.strip() and not u.strip().startswith("https://a.example")]
+    assert shown[0] in str(refused.value)  # the value as given, not as stripped
+
+
+def test_ipv6_and_plain_hosts_are_public_urls(env: pytest.MonkeyPatch) -> None:
+    settings = Settings(earlier_public_urls="http://[::1]:8000,https://localhost,http://10.0.0.7:8080/tuoyu")
+    assert settings.public_origins()[1:] == ["http://[::1]:8000", "https://localhost", "http://10.0.0.7:8080"]
+
+
+@pytest.mark.parametrize("bad", ["ftp://x", "tuoyu.example.cn", "https://a.cn:70000"])
+def test_a_public_url_a_browser_cannot_open_is_refused(env: pytest.MonkeyPatch, bad: str) -> None:
+    with pytest.raises(pydantic.ValidationError, match="TUOYU_PUBLIC_URL"):
+        Settings(public_url=bad)
