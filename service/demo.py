@@ -53,13 +53,13 @@ from training.tables import Enrollment
 from worker.targets import nightly_snapshot
 
 DEMO_PASSWORD = "tuoyu-demo-2025"
-BASES = [
-    ("济南市托育职业技能实训基地（历下）", "370102"),
-    ("济南市托育职业技能实训基地（历城）", "370112"),
-    ("章丘区托育服务实训基地", "370114"),
-    ("莱芜区托育服务实训基地", "370116"),
-    ("槐荫区托育人才实训基地", "370104"),
-    ("济南职业学院托育实训基地", "370105"),
+BASES = [  # name, district, accredited on (the plan's bases came one after another from 2021)
+    ("济南市托育职业技能实训基地（历下）", "370102", dt.date(2021, 9, 1)),
+    ("济南市托育职业技能实训基地（历城）", "370112", dt.date(2022, 3, 1)),
+    ("章丘区托育服务实训基地", "370114", dt.date(2022, 9, 1)),
+    ("莱芜区托育服务实训基地", "370116", dt.date(2023, 3, 1)),
+    ("槐荫区托育人才实训基地", "370104", dt.date(2023, 9, 1)),
+    ("济南职业学院托育实训基地", "370105", dt.date(2024, 3, 1)),
 ]
 COHORT_SIZE = 32
 CAPACITY = 30
@@ -116,10 +116,16 @@ async def _ensure_accounts(base_id: int) -> None:
 
 async def _ensure_bases() -> int:
     existing = {b.name: b.id for b in await training.list_training_bases()}
-    for name, district in BASES:
+    for name, district, accredited_on in BASES:
         if name not in existing:
             base = await training.create_training_base(
-                TrainingBaseIn(name=name, district_code=district, address=f"{name}教学楼", accredited=True)
+                TrainingBaseIn(
+                    name=name,
+                    district_code=district,
+                    address=f"{name}教学楼",
+                    accredited=True,
+                    accredited_on=accredited_on,
+                )
             )
             existing[name] = base.id
     return existing[BASES[0][0]]

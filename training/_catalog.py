@@ -31,16 +31,23 @@ async def create_training_base(data: TrainingBaseIn, *, today: dt.date | None = 
 
     ``district_code`` must be a current district/county of the city (the talent-pool division
     table); ``accredited_on``/``withdrawn_on`` (local dates) date its accreditation for past
-    years' counts. ``today`` (the local business date; the API passes it): an accredited base
-    registered without ``accredited_on`` is dated today — otherwise it would count in every
-    past year's 实训基地 and disagree with the snapshots already taken (a trial, 2026-11-30).
-    Without ``today`` (the library, older data) such a base counts on every date. Raises
-    :class:`TrainingInvalid` for another district or a withdrawal before the accreditation.
+    years' counts. ``today`` (the local business date; the API passes it) applies the rules of
+    a change (:func:`training._bases.planned_base_change`): no date after today, an accreditation
+    date makes the base accredited, and a withdrawal is recorded by changing the base (with its
+    reason), not at registration; an accredited base registered without ``accredited_on`` is
+    dated today — otherwise it would count in every past year's 实训基地 and disagree with the
+    snapshots already taken (two trials, 2026-11-30). Without ``today`` (the library, older data)
+    such a base counts on every date. Raises :class:`TrainingInvalid` for another district, a
+    broken rule or a withdrawal before the accreditation.
     """
     if not await is_current_district(data.district_code):
         raise TrainingInvalid(f"区县代码 {data.district_code} 不是本市现行区县", field="district_code")
-    if today is not None and data.accredited and data.accredited_on is None:
-        data = data.model_copy(update={"accredited_on": today})
+    if today is not None:
+        _check_new_base(data, today)
+        if data.accredited_on is not None:
+            data = data.model_copy(update={"accredited": True})  # a date of accreditation: accredited
+        elif data.accredited:
+            data = data.model_copy(update={"accredited_on": today})
     if data.accredited_on and data.withdrawn_on and data.withdrawn_on < data.accredited_on:
         raise TrainingInvalid("撤销日期早于认定日期", field="withdrawn_on")
     async with atomic():
@@ -55,6 +62,17 @@ async def create_training_base(data: TrainingBaseIn, *, today: dt.date | None = 
         )
         await row.save()
     return _base_out(row.to_dict())
+
+
+def _check_new_base(data: TrainingBaseIn, today: dt.date) -> None:
+    if data.accredited_on is not None and data.accredited_on > today:
+        day = data.accredited_on.isoformat()
+        raise TrainingInvalid(f"认定日期 {day} 晚于今天（{today.isoformat()}）", field="accredited_on")
+    if data.withdrawn_on is not None:
+        raise TrainingInvalid(
+            "登记新基地时不能填写撤销日期：撤销认定请在登记后修改基地，填写撤销日期和撤销原因",
+            field="withdrawn_on",
+        )
 
 
 async def get_training_base(training_base_id: int) -> TrainingBaseOut:

@@ -208,3 +208,30 @@ async def test_a_base_registered_today_counts_from_today_and_a_district_without_
     }
     assert (bases["370113"]["numerator"], bases["370113"]["value"]) == (1, "1")
     assert (bases["370103"]["numerator"], bases["370103"]["value"]) == (0, "0")  # none there
+
+
+async def test_registering_a_base_follows_the_rules_of_changing_one(client: AsyncTestClient[Any]) -> None:
+    """A second trial registered bases with dates a change refuses: an accreditation in the
+    future, a withdrawal without its reason. They are refused at registration too (nothing is
+    written); a date of accreditation makes the base accredited."""
+    today = Clock().today()
+    admin = await admin_headers(client)
+    before = await TrainingBase.count()
+    future = (today + dt.timedelta(days=1)).isoformat()
+    for body, field in (
+        ({"accredited": True, "accredited_on": future}, "accredited_on"),
+        ({"accredited": True, "withdrawn_on": "2025-01-01"}, "withdrawn_on"),
+        ({"withdrawn_on": "2099-01-01"}, "withdrawn_on"),
+    ):
+        new = {"name": "规则实训基地", "district_code": "370102", **body}
+        r = await client.post("/api/training-bases", headers=admin, json=new)
+        assert r.status_code == 422, (body, r.text)
+        assert field in r.text and ("晚于今天" in r.text or "撤销原因" in r.text), r.text
+    assert await TrainingBase.count() == before
+    dated = await client.post(
+        "/api/training-bases",
+        headers=admin,
+        json={"name": "补录实训基地", "district_code": "370102", "accredited_on": "2024-01-01"},
+    )
+    assert dated.status_code == 201, dated.text
+    assert (dated.json()["accredited"], dated.json()["accredited_on"]) == (True, "2024-01-01")
