@@ -431,16 +431,21 @@ async def analyze(*tables: str) -> None:
 
 
 async def analyze_never_analysed(tables: Collection[str]) -> list[str]:
-    """``ANALYZE`` those of ``tables`` that hold rows and were never analysed (neither by hand nor
-    by autovacuum): a restored dump, a server with autovacuum off. PostgreSQL only (SQLite: no
-    statistics to miss, returns ``[]``). Returns the tables analysed."""
+    """``ANALYZE`` those of ``tables`` (in the search path's schema) that have no planner
+    statistics: never analysed (``pg_class.reltuples`` is −1: a restored dump, a server with
+    autovacuum off, a ``pg_upgrade``) or without any column statistics (``pg_stats``; an empty
+    table has none either, and costs nothing to analyse). Read from the catalog, not from the
+    activity counters of ``pg_stat_user_tables``, which crash recovery and ``pg_stat_reset()``
+    clear (a second trial). PostgreSQL only (SQLite: ``[]``). Returns the tables analysed."""
     engine = current_engine()
     if not isinstance(engine, PostgresEngine):
         return []
     rows = await engine.run_querystring(
         QueryString(
-            "SELECT relname FROM pg_stat_user_tables WHERE relname = ANY({}) AND n_live_tup > 0"
-            " AND last_analyze IS NULL AND last_autoanalyze IS NULL",
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relname = ANY({}) AND c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
+            " AND (c.reltuples < 0 OR NOT EXISTS"
+            " (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname))",
             list(tables),
         ),
         in_pool=True,
