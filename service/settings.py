@@ -54,10 +54,6 @@ from pydantic import Field, field_validator, model_validator
 from talent_pool.db import PoolConfig
 from worker.settings import WorkerSettings
 
-_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?", re.ASCII)
-"""An object store's base URL: scheme, host, optional port and path (no query, no user info)."""
-
-
 _HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.ASCII)
 
 
@@ -166,7 +162,7 @@ class Settings(WorkerSettings):
         """Empty, or an ``http(s)://host[:port][/path]`` URL: its origin goes into the pages'
         Content-Security-Policy, so nothing else (no spaces, quotes, ``;`` or ``,``)."""
         value = value.strip()
-        if value and not _BASE_URL.fullmatch(value):
+        if value and not is_base_url(value):
             raise ValueError("TUOYU_COURSEWARE_URL 须为 https://主机[:端口][/路径] 形式的地址")
         return value
 

@@ -26,6 +26,14 @@ def _json_value(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def check_not_after_today(field: str, day: dt.date | None, today: dt.date) -> None:
+    """A base's ``accredited_on`` / ``withdrawn_on`` (local date) may not be after ``today``;
+    raises :class:`TrainingInvalid` (Chinese message, ``field``)."""
+    if day is not None and day > today:
+        label = "认定日期" if field == "accredited_on" else "撤销日期"
+        raise TrainingInvalid(f"{label} {day.isoformat()} 晚于今天（{today.isoformat()}）", field=field)
+
+
 def planned_base_change(
     row: dict[str, Any], data: TrainingBaseUpdate, *, today: dt.date
 ) -> dict[str, object]:
@@ -43,10 +51,8 @@ def planned_base_change(
     if "name" in sent and data.name is None:
         raise TrainingInvalid("基地名称不能为空", field="name")
     for field in ("accredited_on", "withdrawn_on"):
-        value = getattr(data, field)
-        if field in sent and value is not None and value > today:
-            label = "认定日期" if field == "accredited_on" else "撤销日期"
-            raise TrainingInvalid(f"{label} {value.isoformat()} 晚于今天（{today.isoformat()}）", field=field)
+        if field in sent:
+            check_not_after_today(field, getattr(data, field), today)
     accredited_on = data.accredited_on if "accredited_on" in sent else row["accredited_on"]
     withdrawn_on = data.withdrawn_on if "withdrawn_on" in sent else row["withdrawn_on"]
     if accredited_on is not None and withdrawn_on is not None and withdrawn_on < accredited_on:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from talent_pool import is_current_district
 from talent_pool.db import atomic, fetch_rows, is_unique_violation
+from training._bases import check_not_after_today
 from training._common import (
     _base_out,
     _course_out,
@@ -65,9 +66,7 @@ async def create_training_base(data: TrainingBaseIn, *, today: dt.date | None = 
 
 
 def _check_new_base(data: TrainingBaseIn, today: dt.date) -> None:
-    if data.accredited_on is not None and data.accredited_on > today:
-        day = data.accredited_on.isoformat()
-        raise TrainingInvalid(f"认定日期 {day} 晚于今天（{today.isoformat()}）", field="accredited_on")
+    check_not_after_today("accredited_on", data.accredited_on, today)
     if data.withdrawn_on is not None:
         raise TrainingInvalid(
             "登记新基地时不能填写撤销日期：撤销认定请在登记后修改基地，填写撤销日期和撤销原因",

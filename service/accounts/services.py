@@ -388,11 +388,10 @@ _ACCOUNT_FOR_TOKEN = (
 )
 
 
-def created_stamp(created_at: dt.datetime | str) -> int:
-    """An account's creation instant as whole milliseconds since the epoch (what a login token
-    carries to name that very account; SQLite may hand the column back as text)."""
-    when = dt.datetime.fromisoformat(created_at) if isinstance(created_at, str) else created_at
-    return int(when.timestamp() * 1000)
+def created_stamp(created_at: dt.datetime) -> int:
+    """An account's creation instant (aware) as whole milliseconds since the epoch: what a login
+    token carries to name that very account."""
+    return int(created_at.timestamp() * 1000)
 
 
 async def account_created(account_id: int) -> int | None:
