@@ -74,12 +74,12 @@ async def seed() -> dict[str, int]:
 async def prepare(engine: Engine) -> None:
     """On SQLite (the embedded default) apply pending migrations and seed reference data.
     On PostgreSQL migrations are an explicit step (``tuoyu migrate``) run by the operator; the
-    talent tables that hold rows and were never analysed (a restored dump, autovacuum off) are
-    analysed (``talent_pool._statistics``)."""
+    talent tables without planner statistics (a restored dump, autovacuum off, ``pg_upgrade``)
+    are analysed (``talent_pool._statistics``)."""
     if is_sqlite(engine):
         await migrate()
         await seed()
         return
     analysed = await talent_pool.analyse_unanalysed()
     if analysed:
-        log.info("planner statistics: analysed %s (never analysed before)", ", ".join(analysed))
+        log.info("planner statistics: analysed %s (they had none)", ", ".join(analysed))

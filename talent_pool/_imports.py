@@ -45,7 +45,15 @@ from talent_pool.import_read import Source, UnreadableFile, open_source
 from talent_pool.import_rejects import RejectedRows, write_rejected
 from talent_pool.import_schemas import ImportJobOut, ImportProblem, ImportReport
 from talent_pool.outbox import enqueue
-from talent_pool.tables import Division, ImportJob
+from talent_pool.tables import (
+    Credential,
+    Division,
+    Employer,
+    Employment,
+    ImportJob,
+    Practitioner,
+    TrainingRecord,
+)
 from talent_pool.xlsx_text import text_cell
 
 IMPORT_TASK = "talent_pool.run_import"
@@ -140,11 +148,14 @@ def _header(kind: str, source: Source) -> tuple[dict[int, Column], list[str], li
 
 
 IMPORTED_TABLE = {
-    "employers": "tp_employer",
-    "practitioners": "tp_practitioner",
-    "employments": "tp_employment",
-    "credentials": "tp_credential",
-    "trainings": "tp_training_record",
+    kind: table._meta.tablename
+    for kind, table in (
+        ("employers", Employer),
+        ("practitioners", Practitioner),
+        ("employments", Employment),
+        ("credentials", Credential),
+        ("trainings", TrainingRecord),
+    )
 }
 """The table each kind of import loads (analysed after a committed import)."""
 

@@ -11,14 +11,10 @@ server with autovacuum off)."""
 from __future__ import annotations
 
 from talent_pool.db import analyze, analyze_never_analysed
+from talent_pool.tables import Credential, Division, Employer, Employment, Practitioner, TrainingRecord
 
-TALENT_TABLES = (
-    "tp_division",
-    "tp_employer",
-    "tp_practitioner",
-    "tp_employment",
-    "tp_credential",
-    "tp_training_record",
+TALENT_TABLES = tuple(
+    t._meta.tablename for t in (Division, Employer, Practitioner, Employment, Credential, TrainingRecord)
 )
 """The tables the targets and the drill-downs read."""
 
@@ -30,6 +26,7 @@ async def refresh_statistics(*tables: str) -> None:
 
 
 async def analyse_unanalysed() -> list[str]:
-    """``ANALYZE`` the talent tables that hold rows and were never analysed; returns their
-    names (PostgreSQL; ``[]`` on SQLite)."""
+    """``ANALYZE`` the talent tables without planner statistics
+    (:func:`talent_pool.db.analyze_never_analysed`); returns their names (PostgreSQL; ``[]`` on
+    SQLite)."""
     return await analyze_never_analysed(TALENT_TABLES)
