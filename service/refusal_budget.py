@@ -11,14 +11,16 @@ further claim of the login that day is 429 with ``Retry-After`` (the seconds unt
 and a Chinese reason, before anything is read or written, audited like any refused claim (a 429
 does not count toward the budget). Successful claims never count.
 
-In one process the count is exact for claims sent one after another: it waits for a batch being
-written (``AuditLog.settled``), so each entry is counted once, from the table or from the queue, and
-a refusal is queued before its answer leaves (``service.audit``). Claims of one login sent at the
-same moment are each checked before any of them is answered, so they can pass the budget by the
-number in flight (one or two over in a second trial's bursts of 5–8). It may also trail by the
-entries another web process has not written yet (they are written every second): a burst spread
-over processes can pass the budget by what the per-minute limit lets through, never more. A 5xx
-answer (a database outage) is not a refusal and never counts (``service.audit``).
+In one process the count is exact: it waits for a batch being written (``AuditLog.settled``), so
+each entry is counted once, from the table or from the queue; a refusal is queued before its
+answer leaves (``service.audit``); and a login's requests on a budgeted route are answered one
+after another (:class:`OneAtATime`), so claims sent at the same moment are each checked after the
+one before was answered — before that, each was checked before any was answered and a burst could
+pass the budget by the number in flight (one or two over in a trial's bursts of 5–8, 2026-11-30).
+It may trail by the entries another web process has not written yet (they are written every
+second): a burst spread over processes can pass the budget by what the per-minute limit lets
+through, never more. A 5xx answer (a database outage) is not a refusal and never counts
+(``service.audit``).
 
 A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's one
 ``before_request`` hook calls :func:`limit_refusals` after the policy and the per-minute limit.
@@ -26,12 +28,16 @@ A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
+from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.audit import AuditLog
 from service.audit_refusals import REFUSED, refused_since
@@ -91,3 +97,38 @@ async def limit_refusals(request: Request[Any, Any, Any]) -> None:
         return
     budget: RefusalBudget = request.app.state.refusal_budget
     await budget.check(name, str(opt["policy"]), request.scope["user"].id)
+
+
+class OneAtATime(ASGIMiddleware):
+    """Answers one login's requests on a route with a daily refusal budget (:data:`REFUSAL_BUDGET`)
+    one after another in this process, each from its budget check until its answer has started
+    (its refusal, if it is one, queued by ``service.audit``): so the check of the next one counts
+    it. Other logins, other routes and requests without a login pass straight on. A login waits
+    for its own earlier request only (a claim takes a few ms; one stuck on the database is ended by
+    the command timeout). Must be inside the authentication middleware (it reads the login from
+    ``scope["user"]``) and inside :class:`service.audit.AuditMiddleware`."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self) -> None:
+        self._turns: dict[tuple[int, str], tuple[asyncio.Lock, int]] = {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        handler = scope.get("route_handler")
+        name = (getattr(handler, "opt", None) or {}).get(REFUSAL_BUDGET)
+        account_id = getattr(scope.get("user"), "id", None)
+        if name is None or not isinstance(account_id, int):
+            await next_app(scope, receive, send)
+            return
+        key = (account_id, str(name))
+        lock, waiting = self._turns.get(key) or (asyncio.Lock(), 0)
+        self._turns[key] = (lock, waiting + 1)
+        try:
+            async with lock:
+                await next_app(scope, receive, send)
+        finally:
+            lock, waiting = self._turns[key]
+            if waiting > 1:
+                self._turns[key] = (lock, waiting - 1)
+            else:
+                del self._turns[key]

@@ -4,6 +4,7 @@ and seen, and no person it typed is named anywhere."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import secrets
@@ -277,6 +278,31 @@ async def test_a_login_past_its_refused_claims_of_the_day_waits_until_midnight(
             ("write_refused", 429),
             ("write_refused", 404),
         ]
+
+
+async def test_a_burst_of_claims_at_once_stops_at_the_budget(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """With ``TUOYU_CLAIM_REFUSALS_PER_DAY=3``, eight claims of one login sent at the same moment,
+    every one a refusal: exactly three are answered (404) and five are 429 — none passes the
+    budget by being in flight beside the others (found by a trial: one or two over in bursts of
+    5–8). Another login's burst at the same moment is counted apart, and a good claim of it is
+    not held up behind the first login's."""
+    async with _world(pg_engine, tmp_path, claim_refusals_per_day=3) as w:
+        client = w["client"]
+
+        async def claim(headers: dict[str, str], body: dict[str, str]) -> int:
+            return (await client.post("/api/employment-claims", headers=headers, json=body)).status_code
+
+        statuses = await asyncio.gather(
+            *(claim(w["hr_a"], _claim(UNKNOWN, person_name(n + 1))) for n in range(8)),
+            *(claim(w["hr_b"], _claim(UNKNOWN, person_name(n + 1))) for n in range(2)),
+            claim(w["hr_b"], _claim(OTHER, "李娜")),
+        )
+        assert sorted(statuses[:8]) == [404] * 3 + [429] * 5, statuses
+        assert statuses[8:] == [404, 404, 201], statuses
+        refused = [(kind, status) for kind, status, _ in await _entries(client, "hr-a")]
+        assert sorted(refused) == [("write_refused", 404)] * 3 + [("write_refused", 429)] * 5
 
 
 async def test_two_web_processes_share_a_logins_claim_count_through_redis(
