@@ -5,17 +5,20 @@ same Ed25519 keys as the verify URLs. The JOSE header's ``kid`` is the RFC 7638 
 published in ``/.well-known/jwks.json``, so any JOSE library verifies it with the JWKS.
 
 Personal data: the holder's name is in the credential (the holder hands it to whom they
-choose); the ID number only as a salted SHA-256 hash (``identityHash`` = ``sha256$`` + hex of
-SHA-256(``id_number`` + ``salt``), salt = the certificate number), so a verifier who is told the
-ID number can check it and nobody else learns it. Status: ``credentialStatus.id`` is the public
-verify API of the number; it answers ``valid`` · ``expired`` · ``revoked`` · ``suspended`` ·
-``superseded`` now, whatever the credential says.
+choose); the ID number is not, not even hashed. An Open Badges ``IdentityObject`` hash is
+SHA-256(value + salt) with the salt in the credential, and a Chinese resident ID number has too
+few possible values to hide behind it: a trial recovered one from such a hash in 2.8 s (region
+codes × birth dates × sequence, 2026-11-30) — the weakness the QR's holder hash had before it
+was keyed. A verifier told the ID number checks it with the identity match (人证核验,
+``POST /api/verify/{number}/identity``: a login's comparisons are counted and audited).
+
+Status: ``credentialStatus.id`` is the public verify API of the number; it answers ``valid`` ·
+``expired`` · ``revoked`` · ``suspended`` · ``superseded`` now, whatever the credential says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,11 +33,6 @@ CONTEXTS = (
 STATUS_TYPE = "TuoyuCertificateStatus"
 """``credentialStatus.type``: GET ``credentialStatus.id`` (JSON) → ``{"outcome": …}`` (the
 public verify API)."""
-
-
-def identity_hash(id_number: str, salt: str) -> str:
-    """``sha256$`` + hex SHA-256 of ``id_number + salt`` (Open Badges 3.0 ``IdentityObject``)."""
-    return "sha256$" + hashlib.sha256(f"{id_number}{salt}".encode()).hexdigest()
 
 
 def _instant(day: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -68,13 +66,6 @@ def credential(cert: CertificateOut, *, public_url: str, zone: ZoneInfo) -> dict
                     "identityType": "name",
                     "hashed": False,
                     "identityHash": cert.holder_name,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "nationalIdentityNumber",
-                    "hashed": True,
-                    "identityHash": identity_hash(cert.holder_id_number, cert.number),
-                    "salt": cert.number,
                 },
             ],
             "achievement": {

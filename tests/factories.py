@@ -254,15 +254,19 @@ async def passed_sitting(
     code: str = "1X-YEZH-1",
     exam_day: dt.date = EXAM_DAY,
     scores: Sequence[tuple[str, str]] | None = None,
+    training_base_id: int | None = None,
 ) -> tuple[int, list[int]]:
-    """A sitting of ``code`` on ``exam_day`` with practitioners ``make_id(1)`` … ``make_id(n)``
-    (named ``names`` when given) registered and scored (``scores`` as ``(theory, practical)``
-    strings; default 80/80, a pass). Returns ``(sitting_id, practitioner_ids)``."""
+    """A sitting of ``code`` on ``exam_day`` (held by ``training_base_id``, default none) with
+    practitioners ``make_id(1)`` … ``make_id(n)`` (named ``names`` when given) registered and
+    scored (``scores`` as ``(theory, practical)`` strings; default 80/80, a pass). Returns
+    ``(sitting_id, practitioner_ids)``."""
     from certification import create_sitting, record_results, register_candidate
     from certification.schemas import ResultIn, SittingIn
 
     pids = await register_people(n, names=names)
-    sitting = await create_sitting(SittingIn(programme_code=code, exam_date=exam_day), today=ISSUE_DAY)
+    sitting = await create_sitting(
+        SittingIn(programme_code=code, exam_date=exam_day, training_base_id=training_base_id), today=ISSUE_DAY
+    )
     for pid in pids:
         await register_candidate(sitting.id, pid)
     marks = scores or [("80", "80")] * n

@@ -186,6 +186,7 @@ class CertificationController(Controller):
     )
     async def vc(self, number: str, request: Request[Any, Any, Any], rt: Runtime) -> Response[str]:
         cert = await readable_certificate(user_of(request), number)
+        personal_read(request, [cert.practitioner_id])  # the holder's name and certificate, signed
         token = await usecases.certificate_credential(rt, cert.number)
         return Response(
             token,

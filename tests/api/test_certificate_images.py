@@ -138,3 +138,38 @@ async def test_bad_image_files_are_refused_in_chinese_and_nothing_is_stored(
             r = await c.put("/api/programmes/1X-YEZH-1/seal", content=body, headers=png)
             assert r.status_code == 422 and words in r.json()["detail"], r.text
     assert await HolderPhoto.count() == 0 and await IssuerSeal.count() == 0
+
+
+async def test_the_examining_base_prints_the_pdf_and_each_download_is_audited(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """The certificate PDF carries the holder's full ID number, as a printed certificate does: the
+    base that examined the holder downloads it to print and hand out (README, roles table) — and
+    every download is audited as a read of the holder's data; staff of another base are refused
+    and never audited."""
+    from service.accounts.tables import AuditEntry
+    from service.app import create_app
+    from training import create_training_base
+    from training.schemas import TrainingBaseIn
+
+    own_base = (await create_training_base(TrainingBaseIn(name="考核基地", district_code="370102"))).id
+    other_base = (await create_training_base(TrainingBaseIn(name="另一基地", district_code="370102"))).id
+    sitting_id, (pid,) = await passed_sitting(1, names=["王芳"], training_base_id=own_base)
+    app = create_app(settings_for(tmp_path), engine=pg_engine, clock=FixedClock(NOW))
+    async with serve_in_process(app) as c:
+        admin = await role_headers(c, "regulator", "city_admin")
+        number = (await c.post(f"/api/sittings/{sitting_id}/issue", headers=admin)).json()[0]["number"]
+        base = await role_headers(c, "base-own", "base_staff", training_base_id=own_base)
+        elsewhere = await role_headers(c, "base-other", "base_staff", training_base_id=other_base)
+
+        pdf = await rendered_pdf(c, number, base)
+        assert pdf.startswith(b"%PDF")
+        assert (
+            await c.get(f"/api/certificates/{number}/certificate.pdf", headers=elsewhere)
+        ).status_code == 403
+        await c.app.state.rt.audit_log.flush()
+        reads = await AuditEntry.select(AuditEntry.actor, AuditEntry.subjects).where(
+            (AuditEntry.kind == "read_personal")
+            & (AuditEntry.path == f"/api/certificates/{number}/certificate.pdf")
+        )
+        assert [(r["actor"], r["subjects"]) for r in reads] == [("base-own", f",{pid},")], reads
