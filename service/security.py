@@ -7,6 +7,10 @@
   referrer), ``X-Frame-Options: DENY``, ``Permissions-Policy`` (the camera for the in-page QR
   scanner, nothing else) and ``Strict-Transport-Security`` when the public URL is https. The
   OpenAPI pages under ``/schema`` get a policy that lets their bundled UI run.
+  ``Cache-Control: no-store`` on every answer but the static files (``/static/``) unless the
+  handler set its own: pages, JSON and downloads carry full ID numbers, phones and credit records
+  for the roles that may read them, and a trial found a regulator's person page shown again from
+  the browser's cache by Back after logging out (2026-11-30).
 - **CSRF**: a request that writes and is authenticated by the login *cookie* (pages) must echo
   the ``csrftoken`` cookie in ``X-CSRFToken`` — Litestar's double-submit CSRF middleware; a
   request with a bearer token (API clients, which a browser never sends on its own) or without
@@ -46,17 +50,25 @@ def page_csp(media_origins: Sequence[str] = ()) -> str:
     return _PAGE_CSP.format(media="".join(f" {origin}" for origin in media_origins))
 
 
+NO_STORE = (b"cache-control", b"no-store")
+"""Stamped on every answer but the static files' (module docstring)."""
+
+
 class SecurityHeaders:
     """The raw response headers of the module docstring, built once per app (``https``: the public
     URL is https; ``media_origins``: as :func:`page_csp`); stamped on every HTTP response by
     :class:`service.edge.Edge`."""
 
     def __init__(self, *, https: bool, media_origins: Sequence[str] = ()) -> None:
-        self.page = _headers(page_csp(media_origins), https)
-        self.schema = _headers(CSP_SCHEMA, https)
+        self.static = _headers(page_csp(media_origins), https)
+        self.page = [*self.static, NO_STORE]
+        self.schema = [*_headers(CSP_SCHEMA, https), NO_STORE]
 
     def for_path(self, path: str) -> list[tuple[bytes, bytes]]:
-        """The headers for a request to ``path`` (the OpenAPI pages under ``/schema`` get theirs)."""
+        """The headers for a request to ``path``: the OpenAPI pages under ``/schema`` get theirs,
+        the static files under ``/static/`` no ``Cache-Control`` (they may be cached)."""
+        if path.startswith("/static/"):
+            return self.static
         return self.schema if path.startswith("/schema") else self.page
 
 

@@ -475,6 +475,26 @@ async def test_every_answer_carries_the_security_headers(
     assert {name: r.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
     assert r.headers["permissions-policy"].startswith("camera=(self)")
     assert r.headers["x-request-id"] == "probe-1"
+    assert r.headers["cache-control"] == "no-store"
+
+
+async def test_answers_with_personal_data_are_never_stored_by_the_browser(client: Any) -> None:
+    """A regulator's person page, the record and the credit file are ``no-store`` (a trial:
+    Back after logging out showed a person's full ID number and phone from the browser's cache);
+    a handler's own ``Cache-Control`` is kept, and static files may be cached."""
+    admin = await admin_headers(client)
+    pid = (
+        await client.post("/api/practitioners", headers=admin, json={"id_number": make_id(7), "name": "王芳"})
+    ).json()["id"]
+    for path in (f"/api/practitioners/{pid}/record", f"/api/practitioners/{pid}/credit"):
+        r = await client.get(path, headers=admin)
+        assert (r.status_code, r.headers.get("cache-control")) == (200, "no-store"), path
+    cookie = {"Cookie": f"token={admin['Authorization'].removeprefix('Bearer ')}", "Accept": "text/html"}
+    page = await client.get(f"/dashboard/people/{pid}", headers=cookie)
+    assert (page.status_code, page.headers.get("cache-control")) == (200, "no-store"), page.text[:300]
+    static = await client.get("/static/app.css")
+    assert static.status_code == 200 and "cache-control" not in static.headers
+    assert static.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_a_handler_error_and_a_validation_error_carry_the_headers(client: Any) -> None:
