@@ -236,6 +236,21 @@ async def practitioner_districts(practitioner_id: int, *, pending: bool = False)
     return {r["d"] for r in rows}
 
 
+async def works_in_district(practitioner_id: int, district_code: str, *, on: dt.date) -> bool:
+    """Whether the person currently works in ``district_code``: a confirmed (``active``)
+    employment at an employer of that district not ended before the local date ``on`` (an ended,
+    pending or declined one does not count). The rule for a district regulator recording an
+    employment directly (README, "Security and personal data")."""
+    return bool(
+        await Employment.exists().where(
+            (Employment.practitioner == practitioner_id)
+            & (Employment.employer.district_code == district_code)
+            & (Employment.status == "active")
+            & (Employment.end_date.is_null() | (Employment.end_date >= on))
+        )
+    )
+
+
 async def employs(employer_id: int, practitioner_id: int, *, on: dt.date) -> bool:
     """Whether the employer has a confirmed employment of the person covering the local date ``on``."""
     return bool(
