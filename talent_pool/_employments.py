@@ -1,6 +1,8 @@
 """Employments: who works where (任职), and how an employer's claim becomes a fact.
 
-A regulator (or an import) records an employment directly: it is ``active`` at once. An
+A regulator (or an import) records an employment directly: it is ``active`` at once (the
+service lets a district regulator do so only for a person who already works in the district,
+:func:`works_in_district`; README, "Security and personal data"). An
 employer **claims** one by the person's full resident ID number *and* name — both must match the
 talent pool, and a mismatch answers exactly like an unknown person, so a claim reveals nothing
 — and the claim stays ``pending`` (it counts nowhere and shows the employer nothing beyond what
