@@ -213,8 +213,7 @@ async def register_practitioner(
     rid = parse_id_number(data.id_number, today=today)
     if age_on(rid.birth_date, today) < MIN_WORKING_AGE:
         raise ValidationFailed(
-            f"身份证号 {rid.number} 的持有人未满 {MIN_WORKING_AGE} 周岁，"
-            "不能登记为从业人员（《劳动法》第十五条）",
+            f"该身份证号的持有人未满 {MIN_WORKING_AGE} 周岁，不能登记为从业人员（《劳动法》第十五条）",
             field="id_number",
         )
     async with atomic():
