@@ -21,6 +21,7 @@ them to employers; no scope id).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -401,18 +402,52 @@ def ensure_district(user: AccountOut, district_code: str) -> None:
     raise _deny("只能操作本区县的数据")
 
 
+async def may_read_practitioner(user: AccountOut, practitioner_id: int) -> bool:
+    """The readable-record rule, without raising: the person themselves, a city admin, or a
+    district admin of a district the person works or **worked** in (a confirmed employment there,
+    ended or not: a district keeps its regulatory history — complaints, credit records, who held
+    which certificate there; every such read is audited). A pending or declined claim grants
+    nothing (README, "Security and personal data")."""
+    if user.role == CITY:
+        return True
+    if user.role == TRAINEE and user.practitioner_id == practitioner_id:
+        return True
+    return user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
+        practitioner_id
+    )
+
+
 async def ensure_practitioner(user: AccountOut, practitioner_id: int) -> None:
-    """The person themselves, a city admin, or a district admin of a district they work(ed) in."""
+    """:func:`may_read_practitioner` or 403 (a city admin gets 404 for an unknown person)."""
     if user.role == CITY:
         await talent_pool.get_practitioner(practitioner_id)
         return
-    if user.role == TRAINEE and user.practitioner_id == practitioner_id:
-        return
-    if user.role == DISTRICT and user.district_code in await talent_pool.practitioner_districts(
-        practitioner_id
-    ):
+    if await may_read_practitioner(user, practitioner_id):
         return
     raise _deny("只能查看本人（或本区县从业人员）的档案")
+
+
+async def ensure_employment_recorder(user: AccountOut, practitioner_id: int, *, today: dt.date) -> None:
+    """Recording an employment directly (``active`` at once): a city admin anyone; a district
+    admin only a person who **currently** works in their district
+    (:func:`talent_pool.works_in_district` on the local ``today``) — a second job, a move inside
+    the district. Anyone else (a person of another district, one whose employments there have
+    ended, a new person, an unknown id, a person under 终身禁入) gets the same 403, which says
+    nothing about the person: a district admin cannot pull a person into the district and so gain
+    the right to read them; such a person is hired through the employer's claim (full ID number
+    and name), pending until the person confirms (README, "Security and personal data")."""
+    if user.role == CITY:
+        return
+    if (
+        user.role == DISTRICT
+        and user.district_code is not None
+        and await talent_pool.works_in_district(practitioner_id, user.district_code, on=today)
+    ):
+        return
+    raise _deny(
+        "区县监管账号只能为本区县在职人员直接登记任职；其他人员请由托育机构按身份证号和姓名认领，"
+        "经本人确认后生效"
+    )
 
 
 async def ensure_check_recorder(user: AccountOut, practitioner_id: int) -> None:

@@ -32,6 +32,7 @@ from talent_pool._employments import (
     practitioner_districts,
     start_employment,
     transfer_employment,
+    works_in_district,
 )
 from talent_pool._exports import export_bytes, export_rows, export_to
 from talent_pool._imports import (
@@ -205,5 +206,6 @@ __all__ = [
     "trend",
     "update_credential_status",
     "withdraw_credit",
+    "works_in_district",
     "write_snapshots",
 ]

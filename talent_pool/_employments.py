@@ -1,6 +1,8 @@
 """Employments: who works where (任职), and how an employer's claim becomes a fact.
 
-A regulator (or an import) records an employment directly: it is ``active`` at once. An
+A regulator (or an import) records an employment directly: it is ``active`` at once (the
+service lets a district regulator do so only for a person who already works in the district,
+:func:`works_in_district`; README, "Security and personal data"). An
 employer **claims** one by the person's full resident ID number *and* name — both must match the
 talent pool, and a mismatch answers exactly like an unknown person, so a claim reveals nothing
 — and the claim stays ``pending`` (it counts nowhere and shows the employer nothing beyond what
@@ -234,6 +236,21 @@ async def practitioner_districts(practitioner_id: int, *, pending: bool = False)
         (Employment.practitioner == practitioner_id) & Employment.status.is_in(statuses)
     )
     return {r["d"] for r in rows}
+
+
+async def works_in_district(practitioner_id: int, district_code: str, *, on: dt.date) -> bool:
+    """Whether the person currently works in ``district_code``: a confirmed (``active``)
+    employment at an employer of that district not ended before the local date ``on`` (an ended,
+    pending or declined one does not count). The rule for a district regulator recording an
+    employment directly (README, "Security and personal data")."""
+    return bool(
+        await Employment.exists().where(
+            (Employment.practitioner == practitioner_id)
+            & (Employment.employer.district_code == district_code)
+            & (Employment.status == "active")
+            & (Employment.end_date.is_null() | (Employment.end_date >= on))
+        )
+    )
 
 
 async def employs(employer_id: int, practitioner_id: int, *, on: dt.date) -> bool:

@@ -1,6 +1,7 @@
 """The registry: reference data (divisions, plan indicators), employers, practitioners, employments."""
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from talent_pool import reference
@@ -179,7 +180,20 @@ async def find_employer_by_credit_code(raw: object) -> EmployerOut:
     return EmployerOut.model_validate(row.to_dict())
 
 
-async def register_practitioner(data: PractitionerIn, *, today: dt.date) -> PractitionerOut:
+UNREADABLE_EXISTING = (
+    "该身份证号已在人才库登记，且不在您可查看的范围内（本区县从业人员）：不能在此查看或更新其信息。"
+    "如需聘用，请由托育机构按身份证号和姓名认领，经本人确认"
+)
+"""The one answer to registering a person who is already registered when the caller may not read
+them — the same whatever name was typed, so registration cannot be used to test a name."""
+
+
+async def register_practitioner(
+    data: PractitionerIn,
+    *,
+    today: dt.date,
+    may_read: Callable[[int], Awaitable[bool]] | None = None,
+) -> PractitionerOut:
     """Find or create the practitioner with this resident ID number (one record a person: the
     ID number is the key, whatever its typed form — lower-case ``x``, full-width digits, spaces).
 
@@ -188,25 +202,27 @@ async def register_practitioner(data: PractitionerIn, *, today: dt.date) -> Prac
     never typed. An existing person with the same ID is returned when the name matches — a
     phone given now is stored when none was on record (a phone on record is never overwritten:
     it receives the sign-up codes); a different name raises :class:`Conflict` (a typo or a
-    stolen identity — a human decides).
+    stolen identity — a human decides; the message never repeats the ID number).
+
+    ``may_read(existing_id)`` (the caller's readable-record rule; ``None``: may read everyone) is
+    asked first when the ID is already registered: ``False`` raises :class:`Conflict` with
+    :data:`UNREADABLE_EXISTING` whatever the name, and nothing is compared or stored.
     Raises :class:`InvalidIdNumber` for a bad number and :class:`ValidationFailed` for a person
     under 16 on ``today`` (the minimum working age of the Labour Law, art. 15).
     """
     rid = parse_id_number(data.id_number, today=today)
     if age_on(rid.birth_date, today) < MIN_WORKING_AGE:
         raise ValidationFailed(
-            f"身份证号 {rid.number} 的持有人未满 {MIN_WORKING_AGE} 周岁，"
-            "不能登记为从业人员（《劳动法》第十五条）",
+            f"该身份证号的持有人未满 {MIN_WORKING_AGE} 周岁，不能登记为从业人员（《劳动法》第十五条）",
             field="id_number",
         )
     async with atomic():
         existing = await Practitioner.objects().get(Practitioner.id_number == rid.number)
         if existing is not None:
+            if may_read is not None and not await may_read(int(existing.id)):
+                raise Conflict(UNREADABLE_EXISTING)
             if existing.name != data.name:
-                raise Conflict(
-                    f"身份证号 {rid.number} 已登记为另一姓名",
-                    id_number=rid.number,
-                )
+                raise Conflict("该身份证号已登记为另一姓名（请核对；不会覆盖已登记的姓名）")
             phone = data.phone.strip()
             if phone and not existing.phone:
                 existing.phone = phone

@@ -20,7 +20,9 @@ from service.policy import (
     ensure_district,
     ensure_employer,
     ensure_employment,
+    ensure_employment_recorder,
     ensure_practitioner,
+    may_read_practitioner,
     user_of,
 )
 from service.runtime import Runtime
@@ -93,15 +95,35 @@ class TalentController(Controller):
     @post(
         "/practitioners",
         opt=action("practitioner.create"),
-        summary="Register a practitioner by resident ID (regulators; people sign up themselves)",
+        summary="Register a practitioner by resident ID (regulators; people sign up themselves). "
+        "A person already registered is returned only to a caller who may read their record (an "
+        "audited personal read); otherwise 409 with one message whatever the name",
     )
-    async def create_practitioner(self, data: PractitionerIn, rt: Runtime) -> PractitionerOut:
-        return await talent_pool.register_practitioner(data, today=rt.today())
+    async def create_practitioner(
+        self, data: PractitionerIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> PractitionerOut:
+        user = user_of(request)
 
-    @post("/employments", opt=action("employment.create"), summary="Record an employment (regulators)")
-    async def create_employment(self, data: EmploymentIn, request: Request[Any, Any, Any]) -> EmploymentOut:
+        async def may_read(practitioner_id: int) -> bool:
+            return await may_read_practitioner(user, practitioner_id)
+
+        person = await talent_pool.register_practitioner(data, today=rt.today(), may_read=may_read)
+        personal_read(request, [person.id])
+        return person
+
+    @post(
+        "/employments",
+        opt=action("employment.create"),
+        summary="Record an employment, active at once (a city admin; a district admin at an employer "
+        "of the district and only for a person who currently works in the district — anyone else "
+        "is 403 and is hired through the employer's claim)",
+    )
+    async def create_employment(
+        self, data: EmploymentIn, request: Request[Any, Any, Any], rt: Runtime
+    ) -> EmploymentOut:
         user = user_of(request)
         ensure_district(user, (await talent_pool.get_employer(data.employer_id)).district_code)
+        await ensure_employment_recorder(user, data.practitioner_id, today=rt.today())
         employment_id = await talent_pool.start_employment(data, confirmed_by=user.username)
         return await talent_pool.get_employment(employment_id)
 

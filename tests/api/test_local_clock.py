@@ -52,6 +52,7 @@ async def test_staff_registration_and_signup_use_the_shanghai_date_on_a_utc_serv
                 "/api/practitioners", headers=admin, json={"id_number": id_number(5), "name": "周三"}
             )
             assert early.status_code == 422 and "未满 16 周岁" in early.json()["detail"]
+            assert id_number(5) not in early.text  # the ID number is not repeated in the error
     finally:
         monkeypatch.undo()
         time.tzset()
