@@ -28,7 +28,6 @@ A route names its budget in its ``opt`` (``refusal_budget="claim"``); the app's 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -41,6 +40,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.audit import AuditLog
 from service.audit_refusals import REFUSED, refused_since
+from service.turns import Turns
 from worker.clock import Clock
 
 REFUSAL_BUDGET = "refusal_budget"
@@ -111,7 +111,7 @@ class OneAtATime(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     def __init__(self) -> None:
-        self._turns: dict[tuple[int, str], tuple[asyncio.Lock, int]] = {}
+        self.turns = Turns()
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler = scope.get("route_handler")
@@ -120,15 +120,5 @@ class OneAtATime(ASGIMiddleware):
         if name is None or not isinstance(account_id, int):
             await next_app(scope, receive, send)
             return
-        key = (account_id, str(name))
-        lock, waiting = self._turns.get(key) or (asyncio.Lock(), 0)
-        self._turns[key] = (lock, waiting + 1)
-        try:
-            async with lock:
-                await next_app(scope, receive, send)
-        finally:
-            lock, waiting = self._turns[key]
-            if waiting > 1:
-                self._turns[key] = (lock, waiting - 1)
-            else:
-                del self._turns[key]
+        async with self.turns.of((account_id, str(name))):
+            await next_app(scope, receive, send)

@@ -222,6 +222,38 @@ async def test_a_guesser_locks_only_their_own_address_and_is_told_so(
             ).status_code == 201
 
 
+async def test_guesses_sent_at_once_are_stopped_at_the_lock(db: None, pg_engine: Any, tmp_path: Path) -> None:
+    """Twelve wrong passwords for one login from one address, all at once: five are checked
+    (401 ``not_authenticated``) and the other seven find the login locked (``login_locked``) —
+    a trial's burst of 30 had 10 checked where the lock allows 5. The owner, from elsewhere,
+    still logs in."""
+    import asyncio
+
+    import httpx
+
+    from service.app import create_app
+    from worker.clock import FixedClock
+
+    await create_city_admin("regulator")
+    clock = FixedClock(dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC))
+    app = create_app(settings_for(tmp_path), engine=pg_engine, clock=clock)
+    async with serve_in_process(app) as owner:
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.67", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as bot:
+            answers = await asyncio.gather(
+                *(
+                    bot.post("/api/auth/login", json={"username": "regulator", "password": f"x{i}"})
+                    for i in range(12)
+                )
+            )
+        codes = sorted(r.json()["code"] for r in answers)
+        assert codes == ["login_locked"] * 7 + ["not_authenticated"] * 5, codes
+        assert (
+            await owner.post("/api/auth/login", json={"username": "regulator", "password": PASSWORD})
+        ).status_code == 201
+        assert len(__import__("service.accounts.services", fromlist=["ATTEMPTS"]).ATTEMPTS) == 0
+
+
 async def test_many_addresses_together_only_slow_the_login_down(
     db: None, pg_engine: Any, tmp_path: Path
 ) -> None:
