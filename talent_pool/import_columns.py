@@ -234,9 +234,21 @@ def optional_date(raw: Any, ctx: Context) -> dt.date | None:
     return None if is_empty(raw) else local_date(raw, ctx)
 
 
+def past_date(raw: Any, ctx: Context) -> dt.date:
+    """:func:`local_date` of something that has happened — a certificate issued, a training
+    completed: not after ``ctx.today`` (a trial imported a training completed on 2099-03-01)."""
+    day = local_date(raw, ctx)
+    if day > ctx.today:
+        raise ValueError(f"{day.isoformat()} 晚于今天（{ctx.today.isoformat()}），不能是未来的日期")
+    return day
+
+
 def hours(raw: Any, ctx: Context) -> Decimal:
-    """Decimal hours, more than 0 and at most 10,000, one decimal place at most."""
+    """Decimal hours, more than 0 and at most 10,000, one decimal place at most, written as a
+    plain number (``1e3`` is refused, as for exam scores: ``certification.rules``)."""
     text = unicodedata.normalize("NFKC", str(raw)).strip() if not isinstance(raw, float) else repr(raw)
+    if not isinstance(raw, float) and "E" in text.upper():
+        raise ValueError(f"学时不能使用科学计数法（实际为 {text[:20]!r}），请填写普通数字（如 8 或 1.5）")
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -340,7 +352,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("programme_code", ("项目代码", "职业代码"), _code_text(32), required=False),
         Column("level", ("等级", "证书等级"), _text(16, required=False), required=False),
         Column("issuer", ("发证机构", "发证单位"), _text(128, required=False), required=False),
-        Column("issued_on", ("发证日期",), local_date, export=_iso),
+        Column("issued_on", ("发证日期",), past_date, export=_iso),
         Column(
             "expires_on",
             ("有效期至", "有效期截止日期", "到期日期"),
@@ -366,7 +378,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "category", ("培训类别", "培训类型"), _choice(CATEGORIES, "培训类别"), export=_label(CATEGORIES)
         ),
         Column("hours", ("学时", "培训学时"), hours, numeric=True),
-        Column("completed_on", ("完成日期", "结业日期", "培训日期"), local_date, export=_iso),
+        Column("completed_on", ("完成日期", "结业日期", "培训日期"), past_date, export=_iso),
         Column("provider", ("培训机构", "培训单位"), _text(128, required=False), required=False),
     ),
 }

@@ -19,6 +19,7 @@ from talent_pool.import_columns import (
     id_number,
     local_date,
     map_headers,
+    past_date,
     person_name,
 )
 from talent_pool.import_read import UnreadableFile, detect_encoding
@@ -87,6 +88,15 @@ def test_dates_hours_and_headers() -> None:
     for bad in ("0", "-1", "1.25", "abc", "10001", "NaN"):
         with pytest.raises(ValueError):
             hours(bad, CTX)
+    for sci in ("1e3", "1E1", "８ｅ０"):  # as for exam scores: a plain number or nothing
+        with pytest.raises(ValueError, match="科学计数法"):
+            hours(sci, CTX)
+    assert past_date("2026-11-29", CTX) == CTX.today  # today is not in the future
+    with pytest.raises(ValueError, match="晚于今天"):
+        past_date("2099-03-01", CTX)  # a trial's training "completed" in 2099
+    trainings = {c.field: c.parse for c in COLUMNS["trainings"]}
+    credentials = {c.field: c.parse for c in COLUMNS["credentials"]}
+    assert trainings["completed_on"] is past_date and credentials["issued_on"] is past_date
     assert header_key(" 身份证号（必填）* ") == header_key("身份证号(必填)") == "身份证号"
     mapping, missing, ignored = map_headers("practitioners", ["公民身份号码", "名字 ", "备注", "身份证"])
     assert [c.field for c in mapping.values()] == ["id_number", "name"] and missing == []
