@@ -235,10 +235,10 @@ async def test_an_id_number_excel_wrote_in_scientific_notation_is_explained_in_c
 async def test_a_control_character_in_an_uploaded_cell_is_refused_at_once_naming_the_row(
     client: Any,
 ) -> None:
-    """A GBK CSV (or pasted text posted as a form would) whose cell holds a control
-    character (BEL, form feed, U+001C): 400 ``control_character`` naming the rows, as the same
-    text sent as JSON is — never accepted and then failing to write its answer for minutes;
-    nothing is recorded."""
+    """A GBK CSV (or pasted text that reaches the use case without the JSON check) whose cell
+    holds a control character (BEL, form feed, U+001C): 400 ``control_character`` naming the
+    rows, as the same text sent as JSON is — never accepted and then failing to write its answer
+    for minutes; nothing is recorded."""
     from certification import create_bulk_verification
     from talent_pool.errors import ControlCharacters
 
@@ -254,7 +254,7 @@ async def test_a_control_character_in_an_uploaded_cell_is_refused_at_once_naming
         data = f"证书编号\r\n{UNKNOWN}\r\n{UNKNOWN}{control}1\r\n".encode("gbk")
         refused = await client.post("/api/bulk-verifications/upload", headers=hr, content=data)
         assert assert_problem(refused, 400, "control_character")["rows"][0]["row"] == 3
-    try:  # the employer page's pasted text is a form, not JSON: the use case refuses it too
+    try:  # pasted text is refused by the use case itself too, not only by the JSON check at the edge
         await create_bulk_verification(
             f"{UNKNOWN}\n{UNKNOWN}\x07", requested_by=1, employer_id=employer, as_of=NOW.date(), now=NOW
         )
