@@ -9,6 +9,9 @@ case, spaces); a malformed one is still answered (查无此证). An ID number st
 number has lost its last digits: such a row is refused, never guessed — a numeric cell of an
 ``.xlsx``, and in a CSV or pasted text the number Excel wrote back in scientific notation
 (``3.70102E+17``, explained with the importer's :data:`talent_pool.import_columns.SCIENTIFIC_TEXT`).
+A control character in any cell or line (:func:`talent_pool.garble.control_reason`) refuses the
+whole request at once (:class:`talent_pool.errors.ControlCharacters`, naming the rows), as the
+same text in a JSON request is refused — it is never queued.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from charset_normalizer import from_bytes
 from openpyxl import Workbook, load_workbook
 
 from certification.numbers import normalise_number
+from talent_pool.errors import ControlCharacters
+from talent_pool.garble import control_reason
 from talent_pool.import_columns import SCIENTIFIC_TEXT, is_scientific
-from talent_pool.xlsx_text import no_formulas
+from talent_pool.xlsx_text import no_formulas, xlsx_row
 
 MAX_ROWS = 5000
 _SPLIT = re.compile(r"[\t,，;；\s]+")
@@ -44,6 +49,37 @@ class BulkItem:
 
 def _clean(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+MAX_CONTROL_ROWS = 20
+"""Rows with a control character named in one refusal (the message says how many in all)."""
+
+
+def refuse_control_characters(rows: list[tuple[int, list[Any]]]) -> None:
+    """Raise :class:`ControlCharacters` (``detail["rows"]``: the first :data:`MAX_CONTROL_ROWS`
+    rows as ``{"row", "errors"}``) when a text cell of ``rows`` (``(row number, cells)``) holds a
+    control character; else return."""
+    bad: list[dict[str, Any]] = []
+    count = 0
+    for number, cells in rows:
+        reasons = [r for c in cells if isinstance(c, str) and (r := control_reason(c))]
+        if reasons:
+            count += 1
+            if len(bad) < MAX_CONTROL_ROWS:
+                bad.append({"row": number, "errors": reasons[:1]})
+    if bad:
+        listed = "、".join(str(b["row"]) for b in bad)
+        more = f" 等 {count} 行" if count > len(bad) else ""
+        raise ControlCharacters(
+            f"第 {listed} 行{more}含有不允许的控制字符（如响铃符、换页符），请删除后重新提交；未提交任何核验",
+            rows=bad,
+        )
+
+
+def _lines(text: str) -> list[tuple[int, list[Any]]]:
+    # split on line feeds only: str.splitlines() also splits on U+000B, U+000C and U+001C–U+001E,
+    # which would hide them from the check
+    return [(n, [line]) for n, line in enumerate(text.split("\n"), start=1)]
 
 
 def _rows_to_items(rows: list[tuple[int, list[Any]]]) -> tuple[list[BulkItem], list[dict[str, Any]]]:
@@ -84,7 +120,9 @@ def _rows_to_items(rows: list[tuple[int, list[Any]]]) -> tuple[list[BulkItem], l
 
 def parse_text(text: str) -> tuple[list[BulkItem], list[dict[str, Any]]]:
     """Pasted text: one certificate per line. Returns ``(items, errors)`` (errors as
-    ``[{"row", "errors": [Chinese reasons]}]``, empty when all lines are good)."""
+    ``[{"row", "errors": [Chinese reasons]}]``, empty when all lines are good). Raises
+    :class:`ControlCharacters` for a line with a control character."""
+    refuse_control_characters(_lines(text))
     rows = [
         (n, [p for p in _SPLIT.split(line.strip()) if p]) for n, line in enumerate(text.splitlines(), start=1)
     ]
@@ -110,7 +148,8 @@ NOT_XLSX = "不是有效的 xlsx 文件（可能已损坏或不是 Excel 文件�
 
 def parse_upload(data: bytes) -> tuple[list[BulkItem], list[dict[str, Any]]]:
     """An uploaded ``.xlsx`` (first sheet, first two columns) or CSV/text file; see the module
-    docstring. Never raises for bad input."""
+    docstring. Raises :class:`ControlCharacters` for a cell with a control character, never
+    anything else for bad input."""
     if not data:
         return [], [{"row": 1, "errors": ["上传的文件是空的"]}]
     if data.startswith(b"PK"):
@@ -123,10 +162,12 @@ def parse_upload(data: bytes) -> tuple[list[BulkItem], list[dict[str, Any]]]:
             rows = [(n, list(r[:3])) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
         finally:
             book.close()
+        refuse_control_characters(rows)
         return _rows_to_items(rows)
     text = decode_text(data)
     if text is None or "\x00" in text:
         return [], [{"row": 1, "errors": ["无法识别文件格式，请上传 .xlsx 或 .csv 文件"]}]
+    refuse_control_characters(_lines(text))
     reader = csv.reader(io.StringIO(text))
     rows = []
     for n, cells in enumerate(reader, start=1):
@@ -152,20 +193,21 @@ RESULT_HEADERS = [
 
 def result_xlsx(rows: list[list[Any]], *, as_of: str, summary: dict[str, int]) -> bytes:
     """The answer spreadsheet: a sheet 核验结果 with :data:`RESULT_HEADERS` and one row per item
-    (dates as ISO text, never a stored ID number), and a sheet 汇总 with the counts."""
+    (dates as ISO text, never a stored ID number), and a sheet 汇总 with the counts. Never fails
+    on a control character (:func:`talent_pool.xlsx_text.xlsx_safe`)."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "核验结果"
     sheet.append(RESULT_HEADERS)
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(row))
     for column, width in zip("ABCDEFGHIJK", (6, 26, 12, 10, 28, 12, 12, 12, 14, 10, 30), strict=True):
         sheet.column_dimensions[column].width = width
     totals = book.create_sheet("汇总")
     totals.append(["核验日期", as_of])
     for outcome, count in summary.items():
-        totals.append([outcome, count])
+        totals.append(xlsx_row([outcome, count]))
     buf = io.BytesIO()
     no_formulas(book).save(buf)
     return buf.getvalue()

@@ -39,7 +39,7 @@ from certification.exam_rules import (
     letters,
     parse_choice,
 )
-from talent_pool.xlsx_text import no_formulas
+from talent_pool.xlsx_text import no_formulas, xlsx_row
 
 HEADERS = ["题号", "题型", "知识领域", "难度", "题干", *[f"选项{c}" for c in LETTERS], "答案", "解析", "状态"]
 REQUIRED = ("题号", "题型", "知识领域", "难度", "题干", "答案")
@@ -264,17 +264,19 @@ def questions_xlsx(questions: list[dict[str, Any]]) -> bytes:
         options = list(q["options"]) if q["kind"] != "true_false" else []
         options += [""] * (len(LETTERS) - len(options))
         sheet.append(
-            [
-                q["code"],
-                KIND_NAMES[q["kind"]],
-                q["domain"],
-                DIFFICULTY_NAMES.get(q["difficulty"], str(q["difficulty"])),
-                q["stem"],
-                *options,
-                letters(q["answer"]),
-                q["explanation"],
-                "启用" if q["active"] else "停用",
-            ]
+            xlsx_row(
+                [
+                    q["code"],
+                    KIND_NAMES[q["kind"]],
+                    q["domain"],
+                    DIFFICULTY_NAMES.get(q["difficulty"], str(q["difficulty"])),
+                    q["stem"],
+                    *options,
+                    letters(q["answer"]),
+                    q["explanation"],
+                    "启用" if q["active"] else "停用",
+                ]
+            )
         )
     sheet.column_dimensions["E"].width = 60
     buf = io.BytesIO()

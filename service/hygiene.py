@@ -13,15 +13,22 @@ opt ``raw_body``: the content type it expects, in words) refuses a JSON content 
 
 Record ids in the path are database ``integer`` keys (32-bit): an id outside that range names no
 record and is answered 404 before it reaches the database (which would refuse the value).
+Integer *query* parameters — paging offsets, record ids, day counts — are declared with the
+shared bounded types below (:data:`Offset`, :data:`QueryId`, :data:`OptionalQueryId`, at most
+:data:`INT_MAX`), so a value beyond them is a 400 ``invalid_request`` naming the parameter on
+every engine, never a database overflow (asyncpg refuses an ``OFFSET`` beyond 64 bits and an
+``integer`` beyond 32 with a 500). ``tests/api/test_query_bounds.py`` checks that every integer
+query parameter of the app is bounded.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote_to_bytes
 
 from litestar import Request
+from litestar.params import QueryParameter
 
 from service.errors import problem
 
@@ -32,7 +39,19 @@ _JSON_CONTROL_ESCAPE = re.compile(rb"\\u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F]|7[fF])"
 MESSAGE = "请求中含有不允许的控制字符（如 NUL、换页符），请删除后重试"
 
 
-_ID_MIN, _ID_MAX = -(2**31), 2**31 - 1
+INT_MAX = 2**31 - 1
+"""The largest database ``integer`` (32-bit): the bound of every record id and paging number a
+request may carry (path ids, :data:`Offset`, :data:`QueryId`)."""
+_ID_MIN, _ID_MAX = -(2**31), INT_MAX
+
+Offset = Annotated[int, QueryParameter(ge=0, le=INT_MAX, description="rows to skip (0 … 2147483647)")]
+"""The ``offset`` query parameter of every paged list: 0 … :data:`INT_MAX`, else 400."""
+QueryId = Annotated[int, QueryParameter(ge=1, le=INT_MAX, description="a record id (1 … 2147483647)")]
+"""A required record id in the query string: 1 … :data:`INT_MAX`, else 400."""
+OptionalQueryId = Annotated[
+    int | None, QueryParameter(ge=1, le=INT_MAX, description="a record id (1 … 2147483647)")
+]
+"""An optional record id in the query string (a filter): 1 … :data:`INT_MAX`, else 400."""
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -31,6 +31,7 @@ import certification
 import training
 from certification.tables import Certificate, ExamSitting
 from service.errors import status_for
+from service.hygiene import OptionalQueryId
 from service.policy import CITY, action, ensure_base, ensure_offering, ensure_session, ensure_sitting, user_of
 from service.runtime import Runtime
 from talent_pool.errors import TuoyuError
@@ -228,7 +229,7 @@ class BasePagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         rt: Runtime,
-        base_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        base_id: OptionalQueryId = None,
     ) -> Template:
         chosen = await _base_of(request, base_id)
         if chosen is None:
@@ -268,7 +269,7 @@ class BasePagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         rt: Runtime,
-        base_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        base_id: OptionalQueryId = None,
     ) -> Template:
         chosen = await _base_of(request, base_id)
         if chosen is None:

@@ -16,6 +16,7 @@ from litestar.response import Template
 
 from service import usecases
 from service.errors import status_for
+from service.hygiene import OptionalQueryId
 from service.policy import ROLE_NAMES, action, user_of
 from service.runtime import Runtime
 from talent_pool.errors import TuoyuError
@@ -56,7 +57,7 @@ class RefusalPagesController(Controller):
         rt: Runtime,
         since: Annotated[dt.date | None, QueryParameter(name="from")] = None,
         until: Annotated[dt.date | None, QueryParameter(name="to")] = None,
-        account_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        account_id: OptionalQueryId = None,
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
     ) -> Template:
         today = rt.today()

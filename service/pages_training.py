@@ -40,6 +40,7 @@ import talent_pool
 import training
 from service import regulator
 from service.errors import status_for
+from service.hygiene import OptionalQueryId
 from service.pages_trainee import NAV as TRAINEE_NAV
 from service.policy import (
     CITY,
@@ -179,7 +180,7 @@ class TrainingPagesController(Controller):
         self,
         request: Request[Any, Any, Any],
         rt: Runtime,
-        base_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        base_id: OptionalQueryId = None,
     ) -> Template:
         """师资: the base's trainers, adding one, assigning them to coming sessions."""
         user = user_of(request)
@@ -253,7 +254,7 @@ class TrainingPagesController(Controller):
         lesson_id: int,
         request: Request[Any, Any, Any],
         rt: Runtime,
-        enrollment: Annotated[int | None, QueryParameter(ge=1)] = None,
+        enrollment: OptionalQueryId = None,
     ) -> Template:
         """观看课件: the video with heartbeats, for the trainee's own running enrollment of a
         course with this lesson (``?enrollment=`` optional: found from the lesson when left out).

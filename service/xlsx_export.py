@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from talent_pool.xlsx_text import text_cell
+from talent_pool.xlsx_text import text_cell, xlsx_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
@@ -33,12 +33,12 @@ def _write(
     out: IO[bytes], title: str, caption: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
 ) -> None:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.append([caption])
+    ws = wb.create_sheet(xlsx_safe(title)[:31])
+    ws.append([text_cell(ws, caption)])
     bold = Font(bold=True)
     header_cells = []
     for h in headers:
-        c = WriteOnlyCell(ws, value=h)
+        c = WriteOnlyCell(ws, value=xlsx_safe(h))
         c.font = bold
         header_cells.append(c)
     ws.append(header_cells)

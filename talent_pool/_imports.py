@@ -290,7 +290,8 @@ def report_xlsx(report: ImportReport, kept: RejectedRows | None = None) -> bytes
             f"{kept.left_out}（只列出前 {len(kept.rows)} 行，其余见 问题明细）" if kept.left_out else 0,
         ),
     ):
-        totals.append([label, value])
+        # the ignored columns are uploaded text: text_cell keeps a control character from failing the job
+        totals.append([text_cell(totals, label), text_cell(totals, value)])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

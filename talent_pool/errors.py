@@ -41,6 +41,14 @@ class LimitReached(TuoyuError):
     code = "limit_reached"
 
 
+class ControlCharacters(TuoyuError):
+    """An uploaded file holds a control character (U+0000–U+0008, U+000B, U+000C,
+    U+000E–U+001F, U+007F) in a cell: refused whole, as the same text in a JSON request is
+    (``service.hygiene``), nothing recorded. ``detail["rows"]``: ``[{"row", "errors"}]``."""
+
+    code = "control_character"
+
+
 class InvalidIdNumber(ValidationFailed):
     """A resident ID number failed GB 11643-1999 validation."""
 

@@ -15,7 +15,21 @@ These checks catch the usual accidents of Chinese spreadsheets:
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_reason(text: str) -> str | None:
+    """A Chinese reason when ``text`` holds a control character (U+0000–U+0008, U+000B, U+000C,
+    U+000E–U+001F, U+007F — what ``service.hygiene`` refuses in JSON text; tab, line feed and
+    carriage return are white space), else ``None``. The character is named by its code point,
+    never shown; nothing else of the text is repeated."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    return f"含有不允许的控制字符 U+{ord(found.group()):04X}，请删除后重试"
 
 
 def _is_cjk(ch: str) -> bool:

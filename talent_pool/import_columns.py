@@ -15,8 +15,8 @@ half-width — no white space, no ``*``/``(必填)`` marks, lower case). Cells a
 identity rules (:mod:`talent_pool.identity`): ID numbers and credit codes trimmed, full-width →
 half-width, upper case; names by :func:`~talent_pool.identity.clean_person_name`. An ID number or
 credit code that arrives as a number (an Excel numeric cell, or a CSV cell Excel wrote as
-``3.70102E+17``) is rejected — "须为文本格式" — never rounded or converted. Garbled text
-(:mod:`talent_pool.garble`) is rejected, never saved.
+``3.70102E+17``) is rejected — "须为文本格式" — never rounded or converted. Garbled text and a
+text cell with a control character (:mod:`talent_pool.garble`) are rejected, never saved.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from talent_pool.errors import ValidationFailed
-from talent_pool.garble import garbled_reason
+from talent_pool.garble import control_reason, garbled_reason
 from talent_pool.identity import (
     MIN_WORKING_AGE,
     SCIENTIFIC_REASON,
@@ -109,12 +109,18 @@ def _is_number(raw: Any) -> bool:
 
 
 def _text_cell(raw: Any) -> str:
-    """A text cell as ``str``; numbers are refused (``须为文本格式``)."""
+    """A text cell as ``str``; numbers are refused (``须为文本格式``), and so is a control
+    character (:func:`talent_pool.garble.control_reason`: never saved, and an .xlsx could not
+    hold it)."""
     if _is_number(raw):
         raise ValueError(TEXT_FORMAT)
     if isinstance(raw, dt.datetime | dt.date):
         raise ValueError("须为文本，不能是日期")
-    return "" if raw is None else str(raw)
+    text = "" if raw is None else str(raw)
+    reason = control_reason(text)
+    if reason:
+        raise ValueError(reason)
+    return text
 
 
 def is_empty(raw: Any) -> bool:
@@ -277,6 +283,8 @@ def phone(raw: Any, ctx: Context) -> str:
 
 
 def _yes_no(raw: Any, ctx: Context) -> bool:
+    if isinstance(raw, str):
+        _text_cell(raw)  # a control character is named as such
     key = header_key(raw if not isinstance(raw, bool) else ("是" if raw else "否"))
     if key in {"是", "y", "yes", "true", "1"}:
         return True

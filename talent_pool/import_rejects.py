@@ -39,6 +39,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from talent_pool.import_columns import REPORT_HEADERS, header_key
+from talent_pool.xlsx_text import xlsx_safe
 
 MAX_ROWS = 20_000
 """Rejected rows whose cells the report gives back (about 20 MB at a dozen columns)."""
@@ -122,6 +123,7 @@ in the report is not turned into a number and refused again as "须为文本格�
 
 def _text(sheet: Any, value: str | None) -> Any:
     """A write-only text cell in the Text format (``None``: an empty cell that still has it)."""
+    value = xlsx_safe(value)
     cell = WriteOnlyCell(sheet, value=value or None)
     if value:
         cell.data_type = "s"  # never a formula, whatever it starts with

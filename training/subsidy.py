@@ -114,7 +114,7 @@ def roster_xlsx(roster: SubsidyRoster, *, prepared_on: dt.date) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from talent_pool.xlsx_text import no_formulas
+    from talent_pool.xlsx_text import no_formulas, xlsx_safe
 
     wb = Workbook()
     ws = wb.active
@@ -140,8 +140,8 @@ def roster_xlsx(roster: SubsidyRoster, *, prepared_on: dt.date) -> bytes:
     for offset, (left, right) in enumerate(info, start=2):
         ws.merge_cells(f"A{offset}:E{offset}")
         ws.merge_cells(f"F{offset}:{last}{offset}")
-        ws[f"A{offset}"] = left
-        ws[f"F{offset}"] = right
+        ws[f"A{offset}"] = xlsx_safe(left)
+        ws[f"F{offset}"] = xlsx_safe(right)
     header_row = 4
     for col, text in enumerate(HEADERS, start=1):
         cell = ws.cell(row=header_row, column=col, value=text)
@@ -165,7 +165,7 @@ def roster_xlsx(roster: SubsidyRoster, *, prepared_on: dt.date) -> bytes:
         ]
         total_hours += row.hours
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = ws.cell(row=r, column=col, value=xlsx_safe(value))
             cell.border = box
             if col in (3, 9):
                 cell.number_format = "@"  # text: never a number in Excel

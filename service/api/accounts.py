@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from service import usecases
 from service.accounts import AccountOut
 from service.audit import entries_about, personal_read
+from service.hygiene import Offset, OptionalQueryId, QueryId
 from service.policy import action, ensure_practitioner, user_of
 from service.runtime import Runtime
 
@@ -138,7 +139,7 @@ class AccountsController(Controller):
         opt=action("audit.read"),
         summary="Who read or changed a person's data (regulators: people of their district)",
     )
-    async def audit(self, practitioner_id: int, request: Request[Any, Any, Any]) -> list[AuditLine]:
+    async def audit(self, practitioner_id: QueryId, request: Request[Any, Any, Any]) -> list[AuditLine]:
         await ensure_practitioner(user_of(request), practitioner_id)
         return [AuditLine(**row) for row in await entries_about(practitioner_id)]
 
@@ -169,11 +170,11 @@ class AccountsController(Controller):
         self,
         request: Request[Any, Any, Any],
         rt: Runtime,
-        account_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
+        account_id: OptionalQueryId = None,
         since: Since = None,
         until: Until = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
         refused_action: RefusedAction = "employment.claim",
     ) -> RefusalPage:
         rows, total = await usecases.refused_writes(

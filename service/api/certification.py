@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import QueryParameter
 from pydantic import BaseModel, Field
 
 import certification
@@ -152,7 +153,10 @@ class CertificationController(Controller):
         summary="Certificates in force expiring within N days (city; district; the employer's staff)",
     )
     async def expiring(
-        self, request: Request[Any, Any, Any], rt: Runtime, within_days: int = 90
+        self,
+        request: Request[Any, Any, Any],
+        rt: Runtime,
+        within_days: Annotated[int, QueryParameter(ge=0, le=36_500)] = 90,
     ) -> list[CertificateOut]:
         user = user_of(request)
         return certificates_for(user, await usecases.expiring_certificates(rt, user, within_days))

@@ -13,6 +13,7 @@ from litestar.params import QueryParameter
 from pydantic import TypeAdapter
 
 from service import usecases
+from service.hygiene import Offset
 from service.policy import action, targets_scope, targets_scopes, user_of
 from service.runtime import Runtime
 from talent_pool.schemas import ShortfallPerson, TargetsReport, TrendPoint
@@ -120,7 +121,7 @@ class ReportsController(Controller):
         as_of: AsOf = None,
         scope_code: Annotated[str | None, QueryParameter(name="scope", max_length=64)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> ShortfallList:
         scopes, _ = await targets_scopes(user_of(request), [scope_code] if scope_code else None, None)
         page = await usecases.drill_down(
@@ -151,7 +152,7 @@ class ReportsController(Controller):
         year: Year = None,
         scope_code: Annotated[str | None, QueryParameter(name="scope")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> ShortfallList:
         scope = targets_scope(user_of(request), scope_code)
         page = await usecases.shortfall(rt, indicator, year=year, scope=scope, limit=limit, offset=offset)

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 import talent_pool
 from service.audit import personal_read
 from service.errors import problem
+from service.hygiene import Offset
 from service.policy import AGENCY, action, own_employer, own_practitioner, user_of
 from service.runtime import Runtime
 from talent_pool.search_schemas import (
@@ -86,7 +87,7 @@ class TalentSearchController(Controller):
         programme_code: Annotated[str | None, QueryParameter(max_length=32)] = None,
         level: Annotated[str | None, QueryParameter(max_length=16)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> CandidatePage:
         _each_once(request)
         return await talent_pool.search_talent(

@@ -11,6 +11,7 @@ import talent_pool
 import training
 from service.accounts import AccountOut
 from service.audit import personal_read
+from service.hygiene import OptionalQueryId
 from service.policy import (
     REGULATORS,
     action,
@@ -56,7 +57,10 @@ class TrainerController(Controller):
         summary="The trainer pool (district regulators: their district)",
     )
     async def trainers(
-        self, request: Request[Any, Any, Any], district_code: str | None = None, course_id: int | None = None
+        self,
+        request: Request[Any, Any, Any],
+        district_code: str | None = None,
+        course_id: OptionalQueryId = None,
     ) -> list[TrainerOut]:
         user = user_of(request)
         district = trainer_district(user, district_code)

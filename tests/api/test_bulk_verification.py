@@ -15,6 +15,7 @@ from certification import issue_certificates, replace_certificate, revoke_certif
 from certification._bank import json_value
 from certification.tables import BulkVerification
 from service.runtime import load_keyring
+from tests.api.test_bad_input import assert_problem
 from tests.factories import ISSUE_DAY, make_employer, make_id, passed_sitting, role_headers, workbook
 from tests.servers import serve_in_process, settings_for, wait_for
 from worker.clock import FixedClock
@@ -228,4 +229,37 @@ async def test_an_id_number_excel_wrote_in_scientific_notation_is_explained_in_c
         "/api/bulk-verifications", headers=hr, json={"text": f"证书编号\t身份证号\n{UNKNOWN}\t3.70102e+17"}
     )
     assert pasted.status_code == 422 and pasted.json()["rows"] == [explained]
+    assert await BulkVerification.count() == 0
+
+
+async def test_a_control_character_in_an_uploaded_cell_is_refused_at_once_naming_the_row(
+    client: Any,
+) -> None:
+    """A GBK CSV (or pasted text that reaches the use case without the JSON check) whose cell
+    holds a control character (BEL, form feed, U+001C): 400 ``control_character`` naming the
+    rows, as the same text sent as JSON is — never accepted and then failing to write its answer
+    for minutes; nothing is recorded."""
+    from certification import create_bulk_verification
+    from talent_pool.errors import ControlCharacters
+
+    employer = await make_employer()
+    hr = await role_headers(client, "hr-ctl", "employer_staff", employer_id=employer)
+    lines = ["证书编号,持证人身份证号", f"{UNKNOWN},", f"{UNKNOWN},", f"{UNKNOWN},", f"{UNKNOWN}\x07,"]
+    csv = ("\r\n".join(lines) + "\r\n").encode("gbk")
+    uploaded = await client.post("/api/bulk-verifications/upload", headers=hr, content=csv)
+    body = assert_problem(uploaded, 400, "control_character")
+    assert "第 5 行" in body["detail"]
+    assert body["rows"] == [{"row": 5, "errors": ["含有不允许的控制字符 U+0007，请删除后重试"]}]
+    for control in ("\x0c", "\x1c", "\x0b"):  # white space to str.split(), still refused
+        data = f"证书编号\r\n{UNKNOWN}\r\n{UNKNOWN}{control}1\r\n".encode("gbk")
+        refused = await client.post("/api/bulk-verifications/upload", headers=hr, content=data)
+        assert assert_problem(refused, 400, "control_character")["rows"][0]["row"] == 3
+    try:  # pasted text is refused by the use case itself too, not only by the JSON check at the edge
+        await create_bulk_verification(
+            f"{UNKNOWN}\n{UNKNOWN}\x07", requested_by=1, employer_id=employer, as_of=NOW.date(), now=NOW
+        )
+    except ControlCharacters as exc:
+        assert exc.detail["rows"] == [{"row": 2, "errors": ["含有不允许的控制字符 U+0007，请删除后重试"]}]
+    else:
+        raise AssertionError("pasted text with a control character was accepted")
     assert await BulkVerification.count() == 0

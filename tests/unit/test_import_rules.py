@@ -117,3 +117,24 @@ def test_encoding_is_decided_on_a_prefix() -> None:
     assert detect_encoding(codecs.BOM_UTF16_LE + text.encode("utf-16-le")) == "utf-16"
     with pytest.raises(UnreadableFile):
         detect_encoding(bytes(range(256)) * 4)
+
+
+def test_a_control_character_in_any_text_cell_rejects_the_row() -> None:
+    """Every import column (practitioners, employers, employments, credentials, trainings) that
+    takes text refuses it with a control character in it, naming the code point — never saved
+    (it would break every spreadsheet later written from it), as JSON requests refuse it."""
+    accepting = 0
+    for kind, columns in COLUMNS.items():
+        for column in columns:
+            for good in ("托育中心", "abc", "历下区", "S0000370000012650000150", ID, "13800000000", "是"):
+                try:
+                    column.parse(good, CTX)
+                except ValueError:
+                    continue
+                accepting += 1
+                for control in ("\x07", "\x0b", "\x1f", "\x7f", "\x00"):
+                    bad = good[:2] + control + good[2:]
+                    with pytest.raises(ValueError, match=f"控制字符 U\\+{ord(control):04X}") as refused:
+                        column.parse(bad, CTX)
+                    assert good not in str(refused.value), (kind, column)  # the cell is not repeated
+    assert accepting > 10

@@ -62,3 +62,80 @@ def test_a_broken_xlsx_upload_is_told_without_a_python_class_name() -> None:
     assert items == [] and len(errors) == 1
     (message,) = errors[0]["errors"]
     assert message.startswith("不是有效的 xlsx 文件") and "Zip" not in message and "Error" not in message
+
+
+CONTROL = "S000037000001265000015\x07张\x0b三\x1f"
+"""Text with control characters openpyxl refuses (``IllegalCharacterError``): stored data that
+slipped in before the inputs refused it, or an uploaded header an import ignores."""
+SHOWN = "S000037000001265000015\ufffd张\ufffd三\ufffd"
+
+
+def test_every_writer_keeps_going_on_a_control_character_and_shows_it_as_ufffd() -> None:
+    """Trial finding: a bulk verification whose number held BEL failed to write its answer on
+    every attempt (the job retried for ~12 minutes, then failed). No spreadsheet the system writes
+    may fail on a value openpyxl refuses: each such character becomes U+FFFD."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from talent_pool._imports import report_xlsx
+    from talent_pool.import_rejects import RejectedRows
+    from talent_pool.import_schemas import ImportProblem, ImportReport
+    from training.subsidy import SubsidyRoster, SubsidyRow, roster_xlsx
+
+    row = [5, CONTROL, "查无此证", None, None, None, None, None, None, "未提供", CONTROL]
+    _, texts = _formulas_and_texts(result_xlsx([row], as_of="2026-11-30", summary={CONTROL: 1}))
+    assert SHOWN in texts
+    question = {
+        "code": "Q1",
+        "kind": "single",
+        "domain": CONTROL,
+        "difficulty": 1,
+        "stem": CONTROL,
+        "options": [CONTROL, "乙"],
+        "answer": [0],
+        "explanation": CONTROL,
+        "active": True,
+    }
+    assert SHOWN in _formulas_and_texts(questions_xlsx([question]))[1]
+    out = io.BytesIO()
+    _write(out, CONTROL, CONTROL, [CONTROL, "人数"], [[CONTROL, 3]])
+    assert SHOWN in _formulas_and_texts(out.getvalue())[1]
+    day = dt.date(2026, 11, 1)
+    person = SubsidyRow(
+        enrollment_id=1,
+        practitioner_id=1,
+        name=CONTROL,
+        id_number="370102199001010011",
+        course=CONTROL,
+        hours=Decimal("8.0"),
+        start_date=day,
+        end_date=day,
+        completed_on=day,
+        certificate_number=CONTROL,
+        employer=CONTROL,
+    )
+    roster = SubsidyRoster(
+        offering_id=1,
+        offering_title=CONTROL,
+        training_base_name=CONTROL,
+        course_title=CONTROL,
+        course_category="skill",
+        start_date=day,
+        end_date=day,
+        completed_on=day,
+        period_year=2026,
+        eligible=[person],
+        excluded=[],
+    )
+    assert SHOWN in _formulas_and_texts(roster_xlsx(roster, prepared_on=day))[1]
+    report = ImportReport(
+        kind="practitioners",
+        dry_run=False,
+        problems=[ImportProblem(row=2, column=CONTROL, reason=CONTROL)],
+        ignored_columns=[CONTROL],
+    )
+    kept = RejectedRows()
+    kept.set_header([CONTROL])
+    kept.add(2, [CONTROL])
+    texts = _formulas_and_texts(report_xlsx(report, kept))[1]
+    assert SHOWN in texts and any(SHOWN in t for t in texts if t != SHOWN)  # 忽略的列 too
