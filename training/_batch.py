@@ -363,7 +363,8 @@ async def correct_attendance(
 
 
 async def session_attendance(session_id: int) -> list[AttendanceRow]:
-    """A session's attendance rows with names (by enrollment). Raises :class:`TrainingNotFound`."""
+    """A session's attendance rows with names and enrollment states (by enrollment). Raises
+    :class:`TrainingNotFound`."""
     if not await Session.exists().where(Session.id == session_id):
         raise TrainingNotFound(f"课次 {session_id} 不存在", session_id=session_id)
     rows = await (
@@ -371,6 +372,7 @@ async def session_attendance(session_id: int) -> list[AttendanceRow]:
             *Attendance.all_columns(),
             Attendance.enrollment.practitioner.as_alias("practitioner_id"),
             Attendance.enrollment.practitioner.name.as_alias("practitioner_name"),  # type: ignore[union-attr]
+            Attendance.enrollment.status.as_alias("enrollment_status"),
         )
         .where(Attendance.session == session_id)
         .order_by(Attendance.enrollment)

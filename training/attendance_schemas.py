@@ -202,7 +202,10 @@ class CorrectionIn(BaseModel):
 
 
 class AttendanceRow(BaseModel):
-    """One attendance row of a session, with the person's name."""
+    """One attendance row of a session, with the person's name and the state of the enrollment
+    it belongs to (``enrollment_status``: confirmed · completed · not_completed · cancelled …;
+    a row of an enrollment cancelled after its check-in stays on record, but the person is no
+    longer expected — a check-in screen counts only the rows of enrollments not cancelled)."""
 
     id: int
     session_id: int
@@ -217,6 +220,7 @@ class AttendanceRow(BaseModel):
     checked_out_at: dt.datetime | None = None
     late: bool = False
     attended_minutes: int | None = None
+    enrollment_status: str = ""
 
 
 class AttendanceChangeOut(BaseModel):

@@ -294,7 +294,9 @@ function bindCheckin() {
   async function count() {
     const r = await tuoyu.call(`/api/sessions/${session}/attendance`);
     if (r.ok) {
-      document.getElementById("checked-count").textContent = String(r.data.filter((row) => row.present).length);
+      // a check-in of an enrollment cancelled since then stays on record but is not counted
+      const present = r.data.filter((row) => row.present && row.enrollment_status !== "cancelled");
+      document.getElementById("checked-count").textContent = String(new Set(present.map((row) => row.practitioner_id)).size);
     }
   }
 

@@ -160,6 +160,16 @@ async def test_qr_check_in_as_a_trainee_and_a_base_would(clocked: Any) -> None:
     ).json()["token"]
     out = await clocked.post("/api/checkin", headers=a, json={"token": out_token})
     assert (out.json()["status"], out.json()["attended_minutes"]) == ("checked_out", 120)
+    # b cancels after checking in: the row stays on record, marked as of a cancelled enrollment,
+    # so the check-in screen no longer counts b (a trial: 已签到 2 / 应到 1 after cancel + re-enroll)
+    b_row = next(r for r in rows if r["practitioner_id"] == people[1])
+    cancelled = await clocked.delete(f"/api/enrollments/{b_row['enrollment_id']}", headers=b)
+    assert cancelled.status_code in (200, 204), cancelled.text
+    after = (await clocked.get(f"/api/sessions/{sid}/attendance", headers=base)).json()
+    assert [(r["practitioner_id"], r["present"], r["enrollment_status"]) for r in after] == [
+        (people[0], True, "confirmed"),
+        (people[1], True, "cancelled"),
+    ]
 
 
 async def test_a_class_cannot_be_completed_before_its_sessions_have_ended(clocked: Any) -> None:
