@@ -136,8 +136,13 @@ def _check_garbled(text: str) -> str:
 
 
 def id_number(raw: Any, ctx: Context) -> str:
-    """A resident ID number (GB 11643-1999) of a person at least 16 on ``ctx.today``."""
+    """A resident ID number (GB 11643-1999) of a person at least 16 on ``ctx.today``. One leading
+    apostrophe — the mark that makes Excel keep a typed number as text (``'370102…``), which some
+    tools write into the file — is dropped (a trial's file was refused as 19 characters long)."""
     text = _text_cell(raw)
+    stripped = text.strip()
+    if stripped[:1] in ("'", "＇", "‘", "’") and len(stripped) > 1:
+        text = stripped[1:]
     if is_scientific(text):
         raise ValueError(SCIENTIFIC_TEXT)
     try:

@@ -30,7 +30,10 @@ from service.errors import chinese_message
         ("Input should be a valid UUID, invalid character: found `n` at 0", "应为UUID"),
         ("Input should be a valid URL, relative URL without a base", "应为网址（URL）"),
         # JSON takes true/false, not 是/否: saying 是/否 contradicted the refusal of "是" (a trial)
-        ("Input should be a valid boolean, unable to interpret input", "应为布尔值 true 或 false（不加引号）"),
+        (
+            "Input should be a valid boolean, unable to interpret input",
+            "应为布尔值 true 或 false（不加引号）",
+        ),
         ("Input should be a valid set", "应为列表"),
         ("Invalid JSON: expected value at line 1 column 1", "不是有效的 JSON"),
         # a text's length is not a value: 至少/最多 N 个字符, not 不能小于/大于 N

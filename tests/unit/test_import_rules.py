@@ -91,6 +91,9 @@ def test_dates_hours_and_headers() -> None:
     for sci in ("1e3", "1E1", "８ｅ０"):  # as for exam scores: a plain number or nothing
         with pytest.raises(ValueError, match="科学计数法"):
             hours(sci, CTX)
+    assert id_number("'" + ID, CTX) == id_number("＇" + ID, CTX) == ID  # Excel's text mark, dropped
+    with pytest.raises(ValueError):
+        id_number("''" + ID, CTX)  # one mark only
     assert past_date("2026-11-29", CTX) == CTX.today  # today is not in the future
     with pytest.raises(ValueError, match="晚于今天"):
         past_date("2099-03-01", CTX)  # a trial's training "completed" in 2099
