@@ -216,6 +216,8 @@ async def _run(
     if kept is not None:
         kept.set_header(header)
     keys = NATURAL_KEYS[kind]
+    by_field = {c.field: c.header for c in COLUMNS[kind]}
+    key_columns = "、".join(by_field[k] for k in keys)  # the columns that make the rows the same
     seen = SeenKeys()  # a digest per row, not the key itself (talent_pool/import_dedupe.py)
     problems: list[tuple[int, str, str]] = []
     rejected: set[int] = set()
@@ -230,7 +232,7 @@ async def _run(
         for row in good:
             first = seen.first(tuple(row.values[k] for k in keys), row.number)
             if first is not None:
-                problems.append((row.number, COLUMNS[kind][0].header, f"与第 {first} 行重复"))
+                problems.append((row.number, key_columns, f"与第 {first} 行重复"))
                 batch_rejected.add(row.number)
                 continue
             fresh.append(row)

@@ -128,6 +128,19 @@ async def test_gbk_csv_without_bom_aliases_and_every_rejected_row(db: None) -> N
     assert all(p["created_at"] is not None for p in people)
 
 
+async def test_a_duplicate_names_the_columns_that_make_it_one(db: None) -> None:
+    """Two credential rows of different people with one certificate number (``X-1`` and ``x-1``,
+    the same once upper-cased): the second is refused naming 证书编号 — the column that makes
+    them the same record — not 身份证号 (a trial)."""
+    rows = [
+        ["身份证号", "姓名", "证书编号", "证书类型", "证书名称", "发证日期"],
+        [make_id(1), "王芳", "X-1", "其他", "育婴员", "2024-05-01"],
+        [make_id(2), "李娜", "x-1", "其他", "育婴员", "2024-05-01"],
+    ]
+    dry = await run("credentials", csv_bytes(rows, "utf-8"), dry_run=True)
+    assert (3, "证书编号", "与第 2 行重复") in problems(dry), problems(dry)
+
+
 async def test_a_title_row_above_the_header_and_pre_numbered_empty_rows(db: None) -> None:
     rows = [
         ["2026年从业人员名单（某托育园报送）", None, None],
