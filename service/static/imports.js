@@ -21,7 +21,7 @@
     report.hidden = false;
     const verb = r.dry_run ? "将新增" : "已新增";
     summary.replaceChildren(
-      tuoyu.h("p", {}, (r.dry_run ? "试运行（未写入任何数据）：" : "导入完成：") + "共 " + r.rows + " 行，"),
+      tuoyu.h("p", {}, (r.dry_run ? "试运行（未写入任何数据）：" : "导入完成：") + "共 " + r.rows + " 行："),
       tuoyu.h(
         "p",
         { class: "counts" },
