@@ -75,7 +75,7 @@ from service.pages_trainee import TraineePagesController
 from service.pages_training import TrainingPagesController
 from service.policy import action, authorize
 from service.ratelimit import AccountLimits, Limiter, RateLimitMiddleware, limit_account
-from service.refusal_budget import OneAtATime, RefusalBudget, limit_refusals
+from service.refusal_budget import RefusalBudget, check_turns, limit_refusals
 from service.regulator_nav import menu_for
 from service.runtime import Runtime, build_runtime
 from service.scan import ScanPath
@@ -244,7 +244,6 @@ def create_app(
             CookieCsrfMiddleware(csrf_config(settings.token_secret(), https=https), login_cookie=auth.key),
             metrics.middleware,
             AuditMiddleware(rt.audit_log, rt.clock),
-            OneAtATime(),  # inside the audit: a login's budgeted claims one after another
         ],
         dependencies={"rt": Provide(provide_runtime, sync_to_thread=False, use_cache=True)},
         before_request=before_request,
@@ -272,6 +271,7 @@ def create_app(
         {"claim": settings.claim_refusals_per_day}, rt.audit_log, rt.clock
     )
     _single_hook(app)
+    check_turns(app)
     document_routes(app)
     handler = app.asgi_handler
     if settings.scan_path:

@@ -32,7 +32,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.enums import ScopeType
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import ASGIMiddleware
@@ -105,8 +105,10 @@ class OneAtATime(ASGIMiddleware):
     (its refusal, if it is one, queued by ``service.audit``): so the check of the next one counts
     it. Other logins, other routes and requests without a login pass straight on. A login waits
     for its own earlier request only (a claim takes a few ms; one stuck on the database is ended by
-    the command timeout). Must be inside the authentication middleware (it reads the login from
-    ``scope["user"]``) and inside :class:`service.audit.AuditMiddleware`."""
+    the command timeout). A middleware of each budgeted route (``middleware=[OneAtATime()]``, so
+    no other request pays for it; :func:`check_turns` holds every budgeted route to it): inside
+    the authentication middleware (it reads the login from ``scope["user"]``) and inside
+    :class:`service.audit.AuditMiddleware`."""
 
     scopes = (ScopeType.HTTP,)
 
@@ -122,3 +124,15 @@ class OneAtATime(ASGIMiddleware):
             return
         async with self.turns.of((account_id, str(name))):
             await next_app(scope, receive, send)
+
+
+def check_turns(app: Litestar) -> None:
+    """Raise ``RuntimeError`` at start-up when a route names a refusal budget
+    (:data:`REFUSAL_BUDGET`) without :class:`OneAtATime` among its middleware: its budget could be
+    passed by a burst."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if handler.opt.get(REFUSAL_BUDGET) and not any(
+                isinstance(m, OneAtATime) for m in handler.resolve_middleware()
+            ):
+                raise RuntimeError(f"{route.path} has a refusal budget but no OneAtATime middleware")

@@ -25,6 +25,7 @@ from service.policy import (
     may_read_practitioner,
     user_of,
 )
+from service.refusal_budget import OneAtATime
 from service.runtime import Runtime
 from talent_pool.schemas import (
     EmployerIn,
@@ -134,6 +135,7 @@ class TalentController(Controller):
         opt=action(
             "employment.claim", audit_refusals=True, account_rate_limit="claim", refusal_budget="claim"
         ),
+        middleware=[OneAtATime()],  # a login's claims one after another: a burst stops at the budget
         summary="An employer claims a person by full ID number and name; pending until confirmed. "
         "Limited per login a minute, and to a number of refused claims a local day (429 with "
         "Retry-After); every refused claim is audited (write_refused)",

@@ -386,3 +386,23 @@ async def test_a_malformed_date_is_named_as_sent(world: dict[str, Any]) -> None:
         assert page.status_code == 400 and f"{key}：应为日期（YYYY-MM-DD）" in page.text, page.text
     wrong_action = await client.get("/api/audit/refusals?action=x", headers=w["city"])
     assert [e["key"] for e in wrong_action.json()["errors"]] == ["action"]
+
+
+def test_a_budgeted_route_without_its_turns_stops_start_up() -> None:
+    """A route naming a refusal budget must take one login's requests one at a time
+    (``OneAtATime`` among its middleware): an app built without it does not start."""
+    from litestar import Litestar, post
+
+    from service.refusal_budget import REFUSAL_BUDGET, OneAtATime, check_turns
+
+    @post("/bare", opt={REFUSAL_BUDGET: "claim"})
+    async def bare() -> None:
+        return None
+
+    @post("/guarded", opt={REFUSAL_BUDGET: "claim"}, middleware=[OneAtATime()])
+    async def guarded() -> None:
+        return None
+
+    check_turns(Litestar([guarded]))
+    with pytest.raises(RuntimeError, match="/bare has a refusal budget but no OneAtATime"):
+        check_turns(Litestar([guarded, bare]))
