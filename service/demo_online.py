@@ -5,6 +5,11 @@ demo cohort has finished:
   ``service/demo_media/`` and copied into the courseware folder the app serves at
   ``/courseware/<file>`` (CSP ``media-src 'self'``) — and a class of it open for a month at the
   first demo base, with trainee1 enrolled: 我的培训 shows 开始学习 and the player plays.
+  The course keeps its 1 学时 while the sample lessons last 90 s: the class shows the player and
+  the progress, and — as its description says — cannot be completed (the completion rule applies
+  to online-only classes too: 80 % of the course's hours; 结业 answers ``course_hours_not_held``
+  with the numbers). A completable online demo needs at least 6 minutes of video (0.1 h, the
+  ledger's smallest unit).
 - A handful of certificate holders (job seekers and employed people) who consented to the
   talent search (求职授权), each with the district they want to work in, so 人才库 (employers)
   and 人才推荐 (agencies) show candidates.
@@ -61,7 +66,10 @@ async def ensure_online_demo(rt: Runtime, base_id: int) -> int | None:
             category="refresher",
             hours=Decimal("1.0"),
             level="初级",
-            description="线上视频课程：回应性照护、托育场所安全防护",
+            description=(
+                "线上视频课程：回应性照护、托育场所安全防护。演示班仅含两段示例短视频（共 90 秒），"
+                "不足课程学时的 80%，用于体验播放和学习进度，不能结业、不计培训记录"
+            ),
         )
     )
     for position, (title, name, seconds) in enumerate(ONLINE_LESSONS, start=1):

@@ -36,8 +36,9 @@ Concurrency guarantees (PostgreSQL and SQLite):
 * an offline batch row is applied once per base: ``Unique(training_base, client_row_id)``;
 * a trainer is never double-booked: assignments lock the trainer row (and the session row,
   shared) before checking overlaps; moving a session locks its trainers again;
-* one heartbeat at a time per enrollment and lesson (progress row locked ``FOR UPDATE``), so
-  parallel player tabs never count the same time twice;
+* one heartbeat at a time per enrollment (enrollment row locked ``FOR UPDATE``), each measured
+  from the enrollment's latest heartbeat on any lesson, so parallel player tabs — one lesson or
+  several — never count the same time twice;
 * one notification per person, kind and subject: ``Unique(practitioner, kind, ref)``, and a
   notice is claimed for sending by a conditional update in the transaction that sends it;
 * one subsidy per person, course and year: ``Unique(practitioner, course, period_year)``.

@@ -219,16 +219,15 @@ async def _refusal(
     unfinished = _unfinished(offering_id, sessions, times=times, now=now)
     if unfinished is not None:
         return unfinished
-    if sessions:
-        online_total, _ = await online_totals(offering_id, course["id"])
-        short = _hours_short(sessions, online_total, course, rule)
-        if short is not None:
-            return CourseHoursNotHeld(
-                f"班级 {offering_id} 不能结业：{short}",
-                offering_id=offering_id,
-                scheduled_hours=str(_sum_hours(s["hours"] for s in sessions)),
-                course_hours=str(course["hours"]),
-            )
+    online_total, _ = await online_totals(offering_id, course["id"])
+    short = _hours_short(sessions, online_total, course, rule)
+    if short is not None:
+        return CourseHoursNotHeld(
+            f"班级 {offering_id} 不能结业：{short}",
+            offering_id=offering_id,
+            scheduled_hours=str(_sum_hours(s["hours"] for s in sessions)),
+            course_hours=str(course["hours"]),
+        )
     return None
 
 
@@ -268,11 +267,12 @@ def _hours_short(
     """Why nobody can complete the offering (the Chinese reason of :class:`CourseHoursNotHeld`),
     or ``None``: its scheduled sessions plus the course's online lessons (``online_total``
     seconds) fall short of ``rule``'s share of the course's hours
-    (:func:`training.rules.held_hours_short`). Without sessions ``None``: an online-only class
-    completes by its lessons. The one condition :func:`complete_offering` refuses on
+    (:func:`training.rules.held_hours_short`). An online-only class (no sessions) is held by
+    its lessons alone, measured the same way (the completion rule applies to it as well). The
+    one condition :func:`complete_offering` refuses on
     (:func:`completion_refusal`) and :func:`completion_preview` reports."""
-    if not sessions:
-        return None
+    if not sessions and not online_total:
+        return None  # nothing held at all: offering_not_held, not this
     return held_hours_short(
         scheduled_hours=_sum_hours(s["hours"] for s in sessions),
         online_total_seconds=online_total,

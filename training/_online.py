@@ -2,9 +2,10 @@
 time actually watched counts, :mod:`training.online_rules`), per-course completion rules and quiz
 results.
 
-A heartbeat locks its progress row (``Unique(enrollment, lesson)``; ``SELECT … FOR UPDATE`` on
-PostgreSQL, the immediate transaction on SQLite), so heartbeats of two tabs are applied one after
-the other and the second measures its time from the first: parallel tabs never double count.
+A heartbeat locks its enrollment row (``SELECT … FOR UPDATE`` on PostgreSQL, the immediate
+transaction on SQLite), so heartbeats of two tabs — on the same lesson or on two lessons of the
+enrollment — are applied one after the other and the second measures its time from the first
+(the enrollment's latest accepted heartbeat on any lesson): parallel tabs never double count.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from training.online_schemas import (
 from training.rules import DEFAULT_COMPLETION_RULE, CompletionRule
 from training.tables import CourseRule, Enrollment, Lesson, LessonProgress, QuizAttempt
 
-_LOCK_PROGRESS_SQL = "SELECT id FROM tr_lesson_progress WHERE enrollment = {} AND lesson = {} FOR UPDATE"
+_LOCK_ENROLLMENT_SQL = "SELECT id FROM tr_enrollment WHERE id = {} FOR UPDATE"
 
 
 def media_url(media: str, base: str) -> str:
@@ -279,7 +280,9 @@ async def heartbeat(
     rule: HeartbeatRule = DEFAULT_HEARTBEAT_RULE,
 ) -> ProgressOut:
     """Apply a player heartbeat at ``now`` (see the module docstring and
-    :func:`training.online_rules.credit_heartbeat`). The enrollment must be confirmed, its class
+    :func:`training.online_rules.credit_heartbeat`): the credit is measured from the
+    enrollment's latest accepted heartbeat on any lesson, so its lessons together never get more
+    seconds than passed. The enrollment must be confirmed, its class
     running (open or closed, ``today`` within its dates) and the lesson one of its course's.
     Raises :class:`TrainingNotFound`, :class:`TrainingInvalid` (lesson of another course),
     :class:`OfferingNotOpen`, :class:`ProgressRefused` (skipping ahead, position beyond the end —
@@ -305,17 +308,16 @@ async def heartbeat(
             status=offering["status"],
         )
     async with atomic():
+        # One clock per enrollment: heartbeats of all its lessons queue here (SQLite: the
+        # immediate transaction already does), then read the latest accepted one.
+        if not is_sqlite(LessonProgress._meta.db):
+            await Enrollment.raw(_LOCK_ENROLLMENT_SQL, enrollment_id)
         await LessonProgress.insert(LessonProgress(enrollment=enrollment_id, lesson=lesson_id)).on_conflict(
             target=(LessonProgress.enrollment, LessonProgress.lesson), action="DO NOTHING"
         )
-        if not is_sqlite(LessonProgress._meta.db):
-            await LessonProgress.raw(_LOCK_PROGRESS_SQL, enrollment_id, lesson_id)
-        row = await (
-            LessonProgress.select()
-            .where((LessonProgress.enrollment == enrollment_id) & (LessonProgress.lesson == lesson_id))
-            .first()
-        )
-        assert row is not None
+        rows = await LessonProgress.select().where(LessonProgress.enrollment == enrollment_id)
+        row = next(r for r in rows if r["lesson"] == lesson_id)
+        beats = [r["last_beat_at"] for r in rows if r["last_beat_at"] is not None]
         outcome = credit_heartbeat(
             duration=lesson["duration_seconds"],
             covered=row["covered_seconds"],
@@ -326,6 +328,7 @@ async def heartbeat(
             playing=data.playing,
             at=now,
             rule=rule,
+            shared_since=max(beats) if beats else None,
         )
         if outcome.refused is not None:
             raise ProgressRefused(outcome.refused, covered_seconds=row["covered_seconds"])

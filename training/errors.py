@@ -95,9 +95,10 @@ class NothingHeld(Conflict):
 
 
 class CourseHoursNotHeld(Conflict):
-    """An offering with sessions cannot be completed (结业) while its scheduled hours (plus the
-    course's online lessons) fall short of the completion rule's share of the course's hours
-    (课程学时, :func:`training.rules.held_hours_short`): nobody could have completed the course,
+    """An offering cannot be completed (结业) while its scheduled hours plus the course's online
+    lessons (an online-only class: the lessons alone) fall short of the completion rule's share
+    of the course's hours (课程学时, :func:`training.rules.held_hours_short`): nobody could have
+    completed the course,
     and a class that never delivered it must not produce training records."""
 
     code = "course_hours_not_held"

@@ -6,8 +6,10 @@ Only time actually watched counts — source and status
 server, not the player, decides what counts. A player sends a heartbeat every ~15 seconds with
 its position in the video (whole seconds). A heartbeat credits
 
-* at most the real time since the previous *accepted* heartbeat of the same person and lesson
-  (so two tabs playing at once share one clock and never count twice),
+* at most the real time since the previous *accepted* heartbeat of the same enrollment, on
+  this lesson or any other lesson of the course (``shared_since``): one person watches one thing
+  at a time, so two tabs playing at once — the same lesson or two different ones — share one
+  clock and never count twice (a trial credited 30 s in 15 s to two lessons played at once),
 * at most how far the position moved forward since that heartbeat (a paused player, or one
   that jumped back, credits nothing),
 * at most :attr:`HeartbeatRule.max_credit_seconds` per heartbeat (a player that went silent for
@@ -17,7 +19,10 @@ its position in the video (whole seconds). A heartbeat credits
 by at most the credited seconds, so it never grows faster than real time (playing at 2× speed
 does not halve the course). A heartbeat whose position is more than
 :attr:`HeartbeatRule.seek_tolerance_seconds` beyond what the person could have reached
-(``covered + credit``) is refused as skipping ahead and changes nothing. All values are integers.
+(``covered`` plus what this lesson's player could have played since its previous heartbeat) is
+refused as skipping ahead and changes nothing — so a lesson played in a second tab while the
+clock went to another one falls behind its position and is soon told to continue from what was
+credited (``已连续观看至 …``). All values are integers.
 """
 
 from __future__ import annotations
@@ -63,10 +68,16 @@ def credit_heartbeat(
     playing: bool,
     at: dt.datetime,
     rule: HeartbeatRule = DEFAULT_HEARTBEAT_RULE,
+    shared_since: dt.datetime | None = None,
 ) -> HeartbeatOutcome:
     """Apply one heartbeat at ``at`` (aware) reporting ``position`` (seconds into a video of
     ``duration`` seconds) to the stored progress (``covered``, ``watched``, ``last_position``,
     ``last_beat_at`` — ``None`` before the first heartbeat). See the module docstring.
+
+    ``shared_since`` (aware, or ``None``) is the latest accepted heartbeat of the same
+    enrollment on any of its lessons: the credit is measured from it when it is later than
+    ``last_beat_at``, so the credit of one enrollment over all its lessons never exceeds the
+    real time that passed.
 
     The first heartbeat credits nothing (there is no previous one to measure from). ``playing``
     false (paused) credits nothing but is accepted. Raises ``ValueError`` for a negative
@@ -78,13 +89,18 @@ def credit_heartbeat(
         return HeartbeatOutcome(
             0, covered, watched, f"播放位置 {_clock(position)} 超出视频长度 {_clock(duration)}"
         )
-    elapsed = 0
+    elapsed = shared_elapsed = 0
     if last_beat_at is not None:
         elapsed = max(0, int((at - last_beat_at).total_seconds()))
-    credit = 0
+        since = last_beat_at if shared_since is None else max(last_beat_at, shared_since)
+        shared_elapsed = max(0, int((at - since).total_seconds()))
+    # ``played``: what this lesson's own player could have played since its previous heartbeat
+    # (bounds skipping ahead); ``credit``: of that, what the enrollment's one clock still allows.
+    played = credit = 0
     if playing and last_beat_at is not None and position > last_position:
-        credit = min(elapsed, position - last_position, rule.max_credit_seconds)
-    reachable = covered + credit + rule.seek_tolerance_seconds
+        played = min(elapsed, position - last_position, rule.max_credit_seconds)
+        credit = min(played, shared_elapsed)
+    reachable = covered + played + rule.seek_tolerance_seconds
     if position > reachable:
         return HeartbeatOutcome(
             0,

@@ -25,8 +25,12 @@ rule's percentages.
 Per course (``tr_course_rule``, set by the city) the rule may also require a share of the
 course's online lessons watched (``min_online_percent``: seconds watched without skipping ÷
 the lessons' length, :mod:`training.online_rules`) and a quiz pass mark (``quiz_pass_score``,
-points of 100; the best attempt counts). Each criterion applies only where it can: attendance
-when the offering has sessions, online progress when the course has lessons.
+points of 100; the best attempt counts). Each criterion applies only where it can: the hours
+rule whenever the course has hours — also in an online-only class (no sessions), where the
+lessons watched are the attended hours: the rule displayed (出勤学时（含线上学习）不少于课程学时的
+80%) is the rule applied, so a few minutes of a one-hour course never complete it (a trial found
+an online-only class "达到结业要求" with 32 % of 1.5 minutes watched of a 1-hour course) —, the
+online share when the course has lessons.
 
 Hours credited to the ledger — source and status
 ------------------------------------------------
@@ -159,7 +163,8 @@ def evaluate_completion(
 ) -> CompletionDecision:
     """Decide completion for one enrollment (hours are decimal hours, online time whole seconds).
 
-    Attendance (when sessions are scheduled): ``(attended_hours + online_seconds / 3600) * 100 >=
+    Attendance (when sessions are scheduled, and in an online-only class — no sessions, lessons —
+    whenever ``course_hours`` is given): ``(attended_hours + online_seconds / 3600) * 100 >=
     course_hours * rule.min_hours_percent`` — measured against the **course's** hours (课程学时),
     so a class that scheduled fewer hours than the course requires cannot complete anyone (the
     online hours count because a blended course delivers part of its hours as lessons).
@@ -191,26 +196,27 @@ def evaluate_completion(
         return CompletionDecision(False, "未出勤，也未进行线上学习，不能结业")
     met: list[str] = []
     reasons: list[str] = []
-    if has_sessions:
+    if has_sessions or (online and course_hours is not None and Decimal(course_hours) > 0):
+        # An online-only class (no sessions) applies the same hours rule, its lessons being
+        # its hours: the rule shown (出勤学时（含线上学习）不少于课程学时的 80%) is the rule applied.
         required = scheduled_hours if course_hours is None else Decimal(course_hours)
         if required <= 0:
             required = scheduled_hours
         # Online hours count towards the course's hours only when the base is the course.
         online_hours = Decimal(online_seconds) / 3600 if course_hours is not None else Decimal(0)
         done = attended_hours + online_hours
-        online_part = (
-            f" + 线上 {format_hours(online_hours.quantize(HOURS_QUANTUM, rounding=ROUND_DOWN))}"
-            if online_hours
-            else ""
-        )
-        hours_text = (
-            f"出勤 {format_hours(attended_hours)}{online_part} / {format_hours(required)} 学时"
-            f"（{_percent(done, required)}）"
-        )
+        shown_online = format_hours(online_hours.quantize(HOURS_QUANTUM, rounding=ROUND_DOWN))
+        if has_sessions:
+            online_part = f" + 线上 {shown_online}" if online_hours else ""
+            done_text = f"出勤 {format_hours(attended_hours)}{online_part}"
+        else:
+            done_text = f"线上 {shown_online}"
+        hours_text = f"{done_text} / {format_hours(required)} 学时（{_percent(done, required)}）"
         if done * 100 < required * rule.min_hours_percent:
             reasons.append(f"{hours_text}，未达到 {_pct_label(rule.min_hours_percent)}")
         else:
             met.append(hours_text)
+    if has_sessions:
         sessions_text = f"出勤 {attended_sessions} / {scheduled_sessions} 次课"
         if (
             rule.min_sessions_percent is not None
@@ -264,7 +270,8 @@ def held_hours_short(
     return (
         f"班级仅安排 {format_hours(held.quantize(HOURS_QUANTUM, rounding=ROUND_DOWN))} 学时{online}，"
         f"课程要求 {format_hours(course_hours)} 学时，结业至少需出勤 {format_hours(needed.normalize())} 学时"
-        f"（{_pct_label(rule.min_hours_percent)}），无人能够结业；请补足课次后再结业"
+        f"（{_pct_label(rule.min_hours_percent)}），无人能够结业；"
+        + ("请补足课次后再结业" if scheduled_hours else "请补足课次或线上课件后再结业")
     )
 
 

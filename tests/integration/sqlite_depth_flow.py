@@ -132,6 +132,17 @@ async def main() -> None:
         eid, lesson.id, HeartbeatIn(position=15), now=at + dt.timedelta(seconds=15), today=day
     )
     out["progress"] = [p0.credited, p1.credited, p1.covered_seconds]
+    # a second lesson played at the same time shares the enrollment's one clock
+    lesson2 = await training.add_lesson(
+        course, LessonIn(title="视频二", media="v2.mp4", duration_seconds=60), media_base="/courseware"
+    )
+    await training.heartbeat(eid, lesson2.id, HeartbeatIn(position=0), now=at, today=day)
+    later = at + dt.timedelta(seconds=30)
+    both = await asyncio.gather(
+        training.heartbeat(eid, lesson.id, HeartbeatIn(position=30), now=later, today=day),
+        training.heartbeat(eid, lesson2.id, HeartbeatIn(position=15), now=later, today=day),
+    )
+    out["two_lessons"] = sorted(p.credited for p in both)
 
     class Rec:
         sent: list[int] = []

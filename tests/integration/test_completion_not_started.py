@@ -44,7 +44,10 @@ NOW = dt.datetime.combine(TODAY, dt.time(10), tzinfo=ZoneInfo("Asia/Shanghai")).
 async def class_starting_tomorrow(*, with_lesson: bool) -> tuple[int, int]:
     """The trial's class: starts tomorrow, ends in 20 days, one person enrolled, no sessions;
     returns (offering, enrollment)."""
-    oid = await make_offering(3, start=TOMORROW, end=TOMORROW + dt.timedelta(days=20))
+    # with a lesson: an online-only class whose 10-minute lesson covers the course's 0.1 h (a
+    # 16-hour course with 10 minutes of lessons cannot be completed: course_hours_not_held)
+    hours = "0.1" if with_lesson else "16"
+    oid = await make_offering(3, hours=hours, start=TOMORROW, end=TOMORROW + dt.timedelta(days=20))
     if with_lesson:  # the demo's course 1 has online lessons
         course = (await get_offering(oid)).course_id
         await add_lesson(

@@ -23,6 +23,7 @@ from service.demo_online import (
 from service.runtime import build_runtime
 from tests.factories import PASSWORD, credential, employ, make_employer, register_people, training_base
 from tests.servers import settings_for
+from training.online_schemas import HeartbeatIn
 from worker.clock import FixedClock
 
 NOW = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)  # 09:00 in Jinan
@@ -64,6 +65,14 @@ async def test_trainee1_can_start_learning_and_candidates_can_be_found(
     progress = await training.progress_of(seat.id)  # what 我的培训's 开始学习 link is made of
     assert [p.title for p in progress] == [title for title, _, _ in ONLINE_LESSONS]
     assert offering.start_date <= TODAY <= offering.end_date
+    # coherent: 90 s of sample lessons cannot complete a 1-hour course, and every page says so
+    # (before: the preview said 达到结业要求 for 29 s watched, then 不计培训记录)
+    for position, at in ((0, NOW), (29, NOW + dt.timedelta(seconds=29))):  # the trial's 29 s
+        await training.heartbeat(seat.id, lessons[0].id, HeartbeatIn(position=position), now=at, today=TODAY)
+    (entry,) = (await training.completion_preview(offering_id, today=TODAY)).entries
+    assert entry.status == "not_completed" and "达到结业要求" not in entry.reason
+    assert "未达到 80%" in entry.reason and "无人能够结业" in entry.reason
+    assert "不能结业" in (await training.get_course(offering.course_id)).description
 
     chosen = await ensure_talent_demo(rt)
     # holders whose credential counts (not the expired one): job seekers (up to half) first, then employed

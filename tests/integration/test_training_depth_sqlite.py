@@ -40,5 +40,6 @@ def test_training_in_depth_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     assert out["filled"] == [2, 1, 0]
     assert out["double_booked"] == "trainer_unavailable"
     assert out["progress"] == [0, 15, 15]
+    assert out["two_lessons"] == [0, 15]  # 30 s of real time, not 45 (one clock per enrollment)
     assert out["notices"] == [3, 0, 3]
     assert out["completed"] == [1, 2, 1] and out["xlsx"] is True

@@ -14,6 +14,7 @@ import pytest
 from talent_pool.tables import TrainingRecord
 from tests.factories import EMPLOYED_SINCE, employ, make_employer, make_offering, register_people
 from training import (
+    CourseHoursNotHeld,
     DuplicateCode,
     OfferingNotOpen,
     ProgressRefused,
@@ -95,6 +96,38 @@ async def test_only_time_actually_watched_counts(db: None) -> None:
     assert other_oid
 
 
+async def test_two_lessons_played_at_once_share_one_clock(db: None) -> None:
+    """One person watches one thing at a time: two lessons of one enrollment played in two tabs
+    get together at most the real time that passed, also when their heartbeats arrive at the
+    same moment. (Before: each lesson had its own clock — 15 s of real time credited 30 s.)"""
+    oid, course, first = await online_class()
+    second = (
+        await add_lesson(
+            course, LessonIn(title="安全防护", media="yezh-02.mp4", duration_seconds=600), media_base="/c"
+        )
+    ).id
+    people = await register_people(4)
+    eids = [(await enroll(oid, pid, now=T0, today=DAY)).id for pid in people]
+    for eid in eids:  # the trial: both lessons start at 0 and report 15 s later, at the same moment
+        await asyncio.gather(beat(eid, first, 0, 0), beat(eid, second, 0, 0))
+    rounds = await asyncio.gather(
+        *(asyncio.gather(beat(eid, first, 15, 15), beat(eid, second, 15, 15)) for eid in eids)
+    )
+    assert [sorted(p.credited for p in pair) for pair in rounds] == [[0, 15]] * len(eids)
+    eid = eids[0]
+    won, lost = (first, second) if rounds[0][0].credited else (second, first)
+    assert (await beat(eid, won, 30, 30)).credited == 15  # one tab alone still gets every second
+    # the other tab's position ran ahead of what was credited to it: it continues from there
+    with pytest.raises(ProgressRefused, match="已连续观看至 00:00"):
+        await beat(eid, lost, 30, 45)
+    assert (await beat(eid, lost, 0, 45)).credited == 0
+    assert (await beat(eid, lost, 15, 60)).credited == 15
+    progress = await progress_of(eid)
+    assert sum(p.watched_seconds for p in progress) == 45  # 15 + 15 + 15 in 60 s of real time
+    for other in eids[1:]:
+        assert sum(p.watched_seconds for p in await progress_of(other)) == 15
+
+
 async def watch(eid: int, lesson: int, seconds: int, start: float = 0) -> None:
     await beat(eid, lesson, 0, start)
     for i in range(1, seconds // 15 + 1):
@@ -168,15 +201,52 @@ async def test_course_rule_with_online_share_and_quiz_says_why(db: None) -> None
 
 
 async def test_an_online_only_course_completes_without_sessions(db: None) -> None:
-    oid, course, lesson = await online_class()
+    # (Before: a 4-hour course completed with 10 minutes of lessons — the hours rule was skipped
+    # without sessions. Now the course's hours match its lessons: 10 min of a 0.2 h course.)
+    oid, course, lesson = await online_class(hours="0.2")
     await set_course_rule(course, CourseRuleIn(min_online_percent=Decimal(100)), by="city", now=T0)
     (pid,) = await register_people(1)
     eid = (await enroll(oid, pid, now=T0, today=DAY)).id
     await watch(eid, lesson, 600)
     report = await complete_offering(oid, completed_on=DAY, now=ENDED)
     assert [(e.status, e.credited_hours, e.reason) for e in report.entries] == [
-        ("completed", Decimal("0.1"), "线上学习 10.0 / 10.0 分钟（100.0%），达到结业要求")
+        (
+            "completed",
+            Decimal("0.1"),
+            "线上 0.16 / 0.2 学时（83.3%），线上学习 10.0 / 10.0 分钟（100.0%），达到结业要求",
+        )
     ]
+
+
+async def test_an_online_only_class_applies_the_hours_rule_it_displays(db: None) -> None:
+    """The default rule (出勤学时（含线上学习）不少于课程学时的 80%) holds without sessions too: 5 of
+    10 minutes of a 0.2 h course is 41.7 %, not a completion; lessons that cannot reach 80 % of
+    the course's hours (10 minutes of a 1-hour course) make the class not completable at all."""
+    oid, _, lesson = await online_class(hours="0.2")
+    (a, b) = await register_people(2)
+    ea = (await enroll(oid, a, now=T0, today=DAY)).id
+    eb = (await enroll(oid, b, now=T0, today=DAY)).id
+    await watch(ea, lesson, 300)
+    await watch(eb, lesson, 600, start=1000)
+    preview = await completion_preview(oid, today=DAY)
+    reasons = {e.enrollment_id: (e.status, e.reason) for e in preview.entries}
+    assert reasons[ea] == ("not_completed", "线上 0.08 / 0.2 学时（41.7%），未达到 80%")
+    assert reasons[eb] == (
+        "completed",
+        "线上 0.16 / 0.2 学时（83.3%），线上学习 10.0 / 10.0 分钟（100.0%），达到结业要求",
+    )
+
+    short, _, short_lesson = await online_class(hours="1", course_code="YEZH-1H", base_name="基地1H")
+    c = (await register_people(3))[2]
+    ec = (await enroll(short, c, now=T0, today=DAY)).id
+    await watch(ec, short_lesson, 600)
+    (entry,) = (await completion_preview(short, today=DAY)).entries
+    assert entry.status == "not_completed"
+    assert entry.reason.startswith("线上 0.16 / 1.0 学时（16.7%），未达到 80%；班级仅安排 0.16 学时")
+    assert entry.reason.endswith("无人能够结业；请补足课次或线上课件后再结业")
+    with pytest.raises(CourseHoursNotHeld, match=r"课程要求 1\.0 学时"):
+        await complete_offering(short, completed_on=DAY, now=ENDED)
+    assert await TrainingRecord.count() == 0
 
 
 async def completed_subsidised_class(people: list[int], *, course_code: str = "YEZH-PRE") -> int:

@@ -196,3 +196,28 @@ def test_a_class_held_short_of_the_course_is_named_with_its_numbers() -> None:
         scheduled_hours=Decimal(12), online_total_seconds=2879, course_hours=Decimal(16), rule=rule
     )
     assert short is not None and "含线上课件 0.7 学时" in short
+
+
+def test_an_online_only_class_applies_the_displayed_hours_rule() -> None:
+    """No sessions, lessons of 90 s, a 1-hour course (the trial's demo class): 29 s watched is
+    not 达到结业要求 — the rule shown (出勤学时（含线上学习）不少于课程学时的 80%) applies to online
+    hours too. (Before: "线上学习 0.4 / 1.5 分钟（32.2%），达到结业要求".)"""
+    online_only = {
+        "scheduled_hours": Decimal(0),
+        "attended_hours": Decimal(0),
+        "scheduled_sessions": 0,
+        "attended_sessions": 0,
+        "online_total_seconds": 90,
+    }
+    d = evaluate_completion(**online_only, online_seconds=29, course_hours=Decimal(1))  # type: ignore[arg-type]
+    assert d == CompletionDecision(False, "线上 0.0 / 1.0 学时（0.8%），未达到 80%")
+    ok = evaluate_completion(  # type: ignore[arg-type]
+        **{**online_only, "online_total_seconds": 3600}, online_seconds=2880, course_hours=Decimal(1)
+    )
+    assert ok == CompletionDecision(
+        True, "线上 0.8 / 1.0 学时（80.0%），线上学习 48.0 / 60.0 分钟（80.0%），达到结业要求"
+    )
+    short = evaluate_completion(  # type: ignore[arg-type]
+        **{**online_only, "online_total_seconds": 3600}, online_seconds=2870, course_hours=Decimal(1)
+    )
+    assert not short.completed and short.reason == "线上 0.79 / 1.0 学时（79.7%），未达到 80%"
