@@ -131,7 +131,9 @@ def format_hours(value: Decimal) -> str:
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
-    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+    """``part ÷ whole`` in % to one decimal, rounded down: a share just under the 80 % line
+    (79.97 %) never reads 80.0 % beside 未达到 80%."""
+    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
     return f"{share}%"
 
 
