@@ -280,15 +280,24 @@ async def create_scoped_account(user: AccountOut, data: AccountIn) -> AccountOut
 
 
 async def reset_password(rt: Runtime, user: AccountOut, account_id: int) -> str:
-    """An administrator resets a login's password (see ``service.accounts.reset_password``).
-    Raises :class:`talent_pool.Conflict` for the caller's own login (they change it with the old
+    """An administrator resets a login's password (see ``service.accounts.reset_password``): a
+    city admin any login but their own, a district admin the staff logins they manage — never a
+    trainee's (403: the city admin resets it). Raises :class:`talent_pool.Conflict` for the
+    caller's own login (they change it with the old
     password instead; a reset would log them out with a password they must then re-type)."""
     if account_id == user.id:
         raise talent_pool.Conflict(
             "不能通过“重置密码”重置自己的密码，请使用“修改密码”"
             "（页面 /account/password 或 POST /api/auth/password，需输入当前密码）"
         )
-    await _ensure_manages(user, await find_account(account_id))
+    account = await find_account(account_id)
+    await _ensure_manages(user, account)
+    if user.role == "district_admin" and account.role == "trainee":
+        # a trainee's login is the person's own: a district regulator given its temporary
+        # password could act as them (a trial, 2026-11-30); the city admin resets it
+        raise PermissionDeniedException(
+            "学员账号属于本人，区县账号不能重置其密码；请学员联系市卫健委核实身份后重置"
+        )
     return await accounts.reset_password(account_id, now=rt.now())
 
 

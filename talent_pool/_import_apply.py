@@ -10,10 +10,17 @@ other values it is *rejected* — an import never overwrites what is recorded):
 - trainings: (person, training title, completion date).
 
 Rows that refer to a person name the person by ID number **and** name (both must match). A
-district regulator's scope (``district``) admits employers of that district, employments at
-them, and credentials and trainings of people employed there; other rows are rejected with a
-reason. Each batch is written in one transaction (:func:`talent_pool.db.atomic`); a dry run
-writes nothing.
+district regulator's scope (``district``) admits employers of that district, and employments,
+credentials and trainings of people who currently work there (an active employment at one of its
+employers); every other row about a person — not in the pool, another name, working elsewhere —
+is rejected with one and the same reason (:data:`NOT_IN_DISTRICT`), so a file can neither probe
+who is in the pool under which name nor bring a person of another district into the district's
+reach (a trial, 2026-11-30: an imported employment, even an ended one, opened the person's
+record and then their login's password reset). People new to the district are hired through the
+employer's claim, which the person confirms.
+
+Each batch is written in one transaction (:func:`talent_pool.db.atomic`); a dry run writes
+nothing.
 """
 
 from __future__ import annotations
@@ -53,6 +60,12 @@ class Outcome:
 
 
 OUTSIDE = "不在本区县范围内：区县监管账号只能导入本区县的数据"
+NOT_IN_DISTRICT = (
+    "本区县托育机构的在职人员中没有该身份证号与姓名的人员（请核对；新入职本区县的人员请由用人单位认领，"
+    "经本人确认）"
+)
+"""The one reason a district regulator's row about a person gets when the person is not in the
+pool, has another name on record, or does not work in the district now (module docstring)."""
 
 
 @dataclass(slots=True)
@@ -73,8 +86,10 @@ def _conflict(diff: list[str]) -> str:
     return f"已登记，但{'、'.join(diff)}与登记信息不一致（导入不会覆盖已有信息，请核对后单独修改）"
 
 
-async def _people(rows: list[Row], out: Outcome) -> tuple[list[Row], dict[str, dict[str, Any]]]:
-    """The rows whose person (ID number and name) is in the pool, and those people by ID."""
+async def _people(rows: list[Row], out: Outcome, scope: Scope) -> tuple[list[Row], dict[str, dict[str, Any]]]:
+    """The rows whose person (ID number and name) is in the pool, and those people by ID; for a
+    district regulator only people who work in the district now, the others rejected with
+    :data:`NOT_IN_DISTRICT` whatever the reason."""
     numbers = list({r.values["id_number"] for r in rows})
     found = {
         p["id_number"]: p
@@ -82,10 +97,17 @@ async def _people(rows: list[Row], out: Outcome) -> tuple[list[Row], dict[str, d
             Practitioner.id_number.is_in(numbers or [""])
         )
     }
+    where = await _districts_of([p["id"] for p in found.values()], scope.today) if scope.district else {}
     kept = []
     for row in rows:
         person = found.get(row.values["id_number"])
-        if person is None:
+        if scope.district is not None and (
+            person is None
+            or person["name"] != row.values["name"]
+            or scope.district not in where.get(person["id"], set())
+        ):
+            out.reject(row, "身份证号", NOT_IN_DISTRICT)
+        elif person is None:
             out.reject(row, "身份证号", "人员库中没有该身份证号，请先导入从业人员")
         elif person["name"] != row.values["name"]:
             out.reject(row, "姓名", "与人员库中该身份证号登记的姓名不一致")
@@ -94,29 +116,20 @@ async def _people(rows: list[Row], out: Outcome) -> tuple[list[Row], dict[str, d
     return kept, found
 
 
-async def _districts_of(person_ids: list[int]) -> dict[int, set[str]]:
+async def _districts_of(person_ids: list[int], on: dt.date) -> dict[int, set[str]]:
+    """The districts each person works in on the local date ``on``: confirmed employments not
+    ended before it (``talent_pool.works_in_district``'s rule)."""
     rows = await Employment.select(
         Employment.practitioner, Employment.employer.district_code.as_alias("d")
-    ).where(Employment.practitioner.is_in(person_ids or [0]) & (Employment.status == "active"))
+    ).where(
+        Employment.practitioner.is_in(person_ids or [0])
+        & (Employment.status == "active")
+        & (Employment.end_date.is_null() | (Employment.end_date >= on))
+    )
     out: dict[int, set[str]] = defaultdict(set)
     for r in rows:
         out[r["practitioner"]].add(r["d"])
     return out
-
-
-async def _in_scope(
-    rows: list[Row], people: dict[str, dict[str, Any]], scope: Scope, out: Outcome
-) -> list[Row]:
-    if scope.district is None:
-        return rows
-    where = await _districts_of([p["id"] for p in people.values()])
-    kept = []
-    for row in rows:
-        if scope.district in where.get(people[row.values["id_number"]]["id"], set()):
-            kept.append(row)
-        else:
-            out.reject(row, "身份证号", "该人员不在本区县的托育机构任职：" + OUTSIDE)
-    return kept
 
 
 async def employers(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
@@ -161,7 +174,7 @@ async def practitioners(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome
     new: list[Row] = []
     # a district regulator compares nothing about people who work elsewhere: the same answer
     # whatever the row says, so a file cannot probe another district's names or phones
-    where = await _districts_of([p["id"] for p in stored.values()]) if scope.district else {}
+    where = await _districts_of([p["id"] for p in stored.values()], scope.today) if scope.district else {}
     for row in rows:
         existing = stored.get(row.values["id_number"])
         if existing is None:
@@ -198,7 +211,7 @@ async def practitioners(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome
 
 async def employments(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
     out = Outcome()
-    rows, people = await _people(rows, out)
+    rows, people = await _people(rows, out, scope)
     codes = list({r.values["credit_code"] for r in rows})
     firms = {
         e["credit_code"]: e
@@ -284,8 +297,7 @@ async def _employments(
 
 async def credentials(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
     out = Outcome()
-    rows, people = await _people(rows, out)
-    rows = await _in_scope(rows, people, scope, out)
+    rows, people = await _people(rows, out, scope)
     numbers = [r.values["number"] for r in rows]
     stored = {
         c["number"]: c["practitioner"]
@@ -333,8 +345,7 @@ def _title_key(title: str) -> str:
 
 async def trainings(rows: list[Row], scope: Scope, dry_run: bool) -> Outcome:
     out = Outcome()
-    rows, people = await _people(rows, out)
-    rows = await _in_scope(rows, people, scope, out)
+    rows, people = await _people(rows, out, scope)
     pids = [p["id"] for p in people.values()]
     stored = {
         (t["practitioner"], _title_key(t["title"]), t["completed_on"])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import talent_pool
-from service.accounts.tables import AuditEntry
+from service.accounts.tables import AuditEntry, UserAccount
 from talent_pool.identity import uscc_check_character
 from talent_pool.schemas import EmploymentIn
 from tests.factories import employ, make_employer, make_id, register_people, role_headers, training_base
@@ -194,3 +194,25 @@ async def test_registering_a_registered_person_shows_only_what_the_caller_may_re
     assert sorted((r["actor"], r["subjects"]) for r in reads) == sorted(
         [("dist-a", f",{w['insider']},"), ("dist-a", f",{created},"), ("city", f",{w['outsider']},")]
     )
+
+
+async def test_a_district_admin_cannot_reset_a_trainees_password(
+    db: None, pg_engine: Any, tmp_path: Path
+) -> None:
+    """A trainee's login is the person's own: a district admin of the district the person works
+    in may not reset it (a trial took over a login that way, with the temporary password the reset
+    hands back); it still resets the staff logins it manages, and the city admin the trainee's."""
+    async with await _serve(pg_engine, tmp_path) as c:
+        w = await _world()
+        district_a = await role_headers(c, "dist-a", "district_admin", district_code=A)
+        city = await role_headers(c, "city", "city_admin")
+        await role_headers(c, "insider-login", "trainee", practitioner_id=w["insider"])
+        await role_headers(c, "hr-a", "employer_staff", employer_id=w["employer_a"])
+        ids = {a.username: a.id for a in await UserAccount.objects()}
+        refused = await c.post(f"/api/accounts/{ids['insider-login']}/reset-password", headers=district_a)
+        assert refused.status_code == 403 and "学员账号属于本人" in refused.json()["detail"], refused.text
+        staff = await c.post(f"/api/accounts/{ids['hr-a']}/reset-password", headers=district_a)
+        assert staff.status_code == 201, staff.text
+        assert (
+            await c.post(f"/api/accounts/{ids['insider-login']}/reset-password", headers=city)
+        ).status_code == 201

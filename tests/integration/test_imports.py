@@ -17,6 +17,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from talent_pool import export_bytes, export_to, import_stream
+from talent_pool._import_apply import NOT_IN_DISTRICT
 from talent_pool.import_read import PREFIX_BYTES
 from talent_pool.import_schemas import ImportReport
 from talent_pool.tables import Credential, Employer, Employment, Practitioner, TrainingRecord
@@ -212,21 +213,33 @@ async def _world() -> None:
 
 
 async def test_district_admin_rows_of_another_district_are_rejected(db: None) -> None:
+    """A district regulator's file reaches only people who work in the district now: a person
+    not in the pool, under another name or working elsewhere gets one and the same answer
+    (NOT_IN_DISTRICT) — a trial pulled a person of another district in by importing an employment
+    (even an ended one) and then reset their login's password; new hires go through claims."""
     await _world()
+    hired = [["身份证号", "姓名", "统一社会信用代码", "岗位", "入职日期", "离职日期"]]
+    hired.append([make_id(1), "王芳", CODE_A, "保育员", "2025-03-01", ""])
+    assert (await run("employments", xlsx_bytes(hired))).created == 1  # the city's import
     employments = [
         ["身份证号", "姓名", "统一社会信用代码", "岗位", "入职日期", "离职日期"],
-        [make_id(1), "王芳", CODE_A, "保育员", "2025-03-01", ""],
-        [make_id(2), "李娜", CODE_B, "教师", "2025/3/1", ""],  # 市中区: outside 历下区
+        [make_id(1), "王芳", CODE_A, "保育员", "2025-03-01", ""],  # recorded already
+        [make_id(1), "王芳", CODE_B, "教师", "2025/3/1", ""],  # 市中区: outside 历下区
+        [make_id(1), "王芳", CODE_A, "", "2026-04-01", "2026-01-01"],
+        [make_id(2), "李娜", CODE_A, "教师", "2025/3/1", "2025/4/1"],  # works elsewhere (ended too)
         [make_id(3), "张冠", CODE_A, "", "2025年3月1日", ""],  # wrong name
-        [make_id(3), "张伟", CODE_A, "", "2025-04-01", "2024-01-01"],
+        [make_id(9), "赵六", CODE_A, "", "2025-04-01", ""],  # not in the pool
     ]
     report = await run("employments", xlsx_bytes(employments), district=LIXIA)
-    assert (report.created, report.rejected) == (1, 3)
+    assert (report.created, report.unchanged, report.rejected) == (0, 1, 5)
     assert problems(report) == [
         (3, "统一社会信用代码", "该机构不在本区县范围内：区县监管账号只能导入本区县的数据"),
-        (4, "姓名", "与人员库中该身份证号登记的姓名不一致"),
-        (5, "离职日期", "离职日期早于入职日期"),
+        (4, "离职日期", "离职日期早于入职日期"),
+        (5, "身份证号", NOT_IN_DISTRICT),
+        (6, "身份证号", NOT_IN_DISTRICT),
+        (7, "身份证号", NOT_IN_DISTRICT),
     ]
+    assert await Employment.count().where(Employment.practitioner.id_number == make_id(2)) == 0
     employers = [EMPLOYERS[0], [CODE_A, "阳光托育园", "托育机构", "历下区", "泉城路街道", "泉城路1号"],
                  ["91370100MA3C4LDL9X", "别区", "托育机构", "市中区", "", ""]]  # fmt: skip
     report = await run("employers", csv_bytes(employers, "utf-8"), district=LIXIA, dry_run=True)
@@ -242,7 +255,7 @@ async def test_district_admin_rows_of_another_district_are_rejected(db: None) ->
     ]
     report = await run("trainings", csv_bytes(trainings, "utf-8"), district=LIXIA)
     assert (report.created, report.rejected) == (1, 1)
-    assert problems(report)[0][0] == 3 and "不在本区县" in problems(report)[0][2]
+    assert problems(report) == [(3, "身份证号", NOT_IN_DISTRICT)]
     # 李娜 works in no 历下区 employer: whatever a row says about her, the answer is the same
     # (a district's file cannot probe another district's names or phones)
     answers = set()
