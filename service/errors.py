@@ -308,7 +308,8 @@ def from_unexpected(exc: Exception) -> ProblemDetailsException:
     """Last resort: a 500 problem document, never a traceback (logged)."""
     if isinstance(exc, DATABASE_ERRORS):
         return from_unavailable(exc)
-    if isinstance(exc, OverflowError):
+    if isinstance(exc, OverflowError) or isinstance(exc.__cause__, OverflowError):
+        # asyncpg wraps the encoder's OverflowError (an id of 2³¹ in a JSON body) in its DataError
         return from_overflow(exc)
     if isinstance(exc, UnicodeDecodeError | RecursionError):
         return from_undecodable(exc)

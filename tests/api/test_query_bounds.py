@@ -75,3 +75,20 @@ async def test_offsets_at_the_bound_still_answer(client: Any) -> None:
     for endpoint in ENDPOINTS[:3]:
         r = await client.get(endpoint.format(INT_MAX), headers=admin)
         assert r.status_code == 200, (endpoint, r.text)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"practitioner_id": INT_MAX + 1, "start_date": "2026-11-01"},
+        {"practitioner_id": 1, "employer_id": 2**40, "start_date": "2026-11-01"},
+    ],
+)
+async def test_a_huge_id_in_a_json_body_is_400_never_500(client: Any, body: dict[str, Any]) -> None:
+    """An id beyond the database's integer in a JSON body (a trial: ``practitioner_id`` 2^31 on
+    ``POST /api/employments`` and six other writes answered 500 — asyncpg wraps the encoder's
+    OverflowError in its DataError) is 400 ``invalid_request``, like a path or query value."""
+    admin = await admin_headers(client)
+    body = {"employer_id": await make_employer(), **body}
+    r = await client.post("/api/employments", headers=admin, json=body)
+    assert_problem(r, 400, "invalid_request")
