@@ -160,6 +160,8 @@ def parse_upload(data: bytes) -> tuple[list[BulkItem], list[dict[str, Any]]]:
         try:
             sheet = book.worksheets[0]
             rows = [(n, list(r[:3])) for n, r in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        except Exception:  # a sheet whose XML breaks while read (read-only mode reads lazily)
+            return [], [{"row": 1, "errors": [NOT_XLSX]}]
         finally:
             book.close()
         refuse_control_characters(rows)

@@ -64,6 +64,30 @@ def test_a_broken_xlsx_upload_is_told_without_a_python_class_name() -> None:
     assert message.startswith("不是有效的 xlsx 文件") and "Zip" not in message and "Error" not in message
 
 
+def test_an_xlsx_whose_sheet_breaks_while_read_is_told_not_raised() -> None:
+    """Trial finding: a workbook that opens but whose sheet XML is malformed (a stray ``</t>``
+    or ``&#7;``) raised ParseError while its rows were read — a 500. It is answered as any broken
+    xlsx."""
+    from openpyxl import Workbook
+
+    from certification.bulk_input import NOT_XLSX, parse_upload
+
+    book = Workbook()
+    book.active.append(["证书编号", "姓名"])
+    book.active.append(["S000037000001265000001", "王芳"])
+    good = io.BytesIO()
+    book.save(good)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good.getvalue())) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'<row r="9"><c r="A9"></t></c></row></sheetData>')
+            dst.writestr(item, data)
+    items, errors = parse_upload(broken.getvalue())
+    assert (items, errors) == ([], [{"row": 1, "errors": [NOT_XLSX]}])
+
+
 CONTROL = "S000037000001265000015\x07张\x0b三\x1f"
 """Text with control characters openpyxl refuses (``IllegalCharacterError``): stored data that
 slipped in before the inputs refused it, or an uploaded header an import ignores."""
