@@ -131,9 +131,7 @@ def format_hours(value: Decimal) -> str:
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
-    """``part ÷ whole`` in % to one decimal, rounded down: a share just under the 80 % line
-    (79.97 %) never reads 80.0 % beside 未达到 80%."""
-    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
     return f"{share}%"
 
 
